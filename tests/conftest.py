@@ -1,0 +1,79 @@
+"""Fixtures every test gets: headless Qt, private folders, no leftover threads."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+# Qt without a display aborts with a misleading xcb message; tests never need one.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+# Session-long helpers that legitimately outlive a single test.
+_LONG_LIVED_MODULES = ("pytest_httpserver", "werkzeug", "pytest_timeout")
+
+
+@pytest.fixture(autouse=True)
+def _private_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Point settings, data and the home folder at tmp_path: no test touches ~."""
+    home = tmp_path / "home"
+    for sub in ("", ".config", ".local/share", ".cache"):
+        (home / sub).mkdir(parents=True, exist_ok=True)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local/share"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
+    monkeypatch.setenv("ENGAGE_DESKTOP_DATA_DIR", str(home / "data"))
+    monkeypatch.setenv("ENGAGE_DESKTOP_CONFIG_DIR", str(home / "config"))
+    monkeypatch.delenv("ENGAGE_DESKTOP_WORKSPACE", raising=False)
+
+
+def _long_lived(thread: threading.Thread) -> bool:
+    target = getattr(thread, "_target", None)
+    module = getattr(target, "__module__", "") or ""
+    owner = getattr(getattr(target, "__self__", None), "__class__", type(None)).__module__
+    return any(module.startswith(m) or owner.startswith(m) for m in _LONG_LIVED_MODULES)
+
+
+@pytest.fixture(autouse=True)
+def _no_leftover_threads():
+    """Fail a test that leaves threads running (after a short grace period)."""
+    before = set(threading.enumerate())
+    yield
+    deadline = time.monotonic() + 5.0
+    while True:
+        leftover = [
+            t
+            for t in threading.enumerate()
+            if t not in before and t.is_alive() and not _long_lived(t)
+        ]
+        if not leftover or time.monotonic() > deadline:
+            break
+        time.sleep(0.02)
+    if leftover:
+        pytest.fail(f"test left threads running: {[t.name for t in leftover]}")
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 3,000-mention demo workspace built once per session (copy before writing)."""
+    from datetime import UTC, datetime
+
+    from engage_desktop.services.demo import build_demo
+
+    path = tmp_path_factory.mktemp("demo") / "template.engage"
+    build_demo(path, 3000, seed=11, end=datetime(2026, 11, 1, tzinfo=UTC))
+    return path
+
+
+@pytest.fixture
+def demo_path(demo_template: Path, tmp_path: Path) -> Path:
+    """A private copy of the session's demo workspace."""
+    import shutil
+
+    target = tmp_path / "demo.engage"
+    shutil.copy2(demo_template, target)
+    return target

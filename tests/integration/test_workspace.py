@@ -1,0 +1,239 @@
+"""The workspace file: schema, migrations, locking, foreign files, read-only."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from engage_desktop.core.errors import (
+    NotAWorkspaceError,
+    ReadOnlyError,
+    WorkspaceError,
+    WorkspaceLockedError,
+    WorkspaceTooNewError,
+)
+from engage_desktop.storage import schema
+from engage_desktop.storage.mentions import insert_mentions
+from engage_desktop.storage.workspace import Workspace
+
+EXPECTED_TABLES = {
+    "schema_version",
+    "settings",
+    "sources",
+    "topics",
+    "watch_queries",
+    "authors",
+    "mentions",
+    "sentiment_corrections",
+    "lexicon_adjustments",
+    "intent_rules",
+    "notes",
+    "accounts",
+    "saved_replies",
+    "drafts",
+    "outbox",
+    "replies",
+    "events",
+    "saved_views",
+    "alert_rules",
+    "alerts",
+}
+
+
+def digest(path: Path) -> str:
+    """Hash of a file and its write-ahead log, if any."""
+    h = hashlib.sha256(path.read_bytes())
+    wal = path.with_name(path.name + ".wal")
+    if wal.exists():
+        h.update(wal.read_bytes())
+    return h.hexdigest()
+
+
+def test_create_applies_every_migration(tmp_path):
+    with Workspace.create(tmp_path / "a.engage") as ws:
+        assert ws.schema_version() == schema.LATEST_VERSION
+        tables = {
+            r[0]
+            for r in ws.cursor()
+            .execute("SELECT table_name FROM information_schema.tables")
+            .fetchall()
+        }
+    assert tables >= EXPECTED_TABLES
+
+
+def test_no_table_can_hold_a_secret(tmp_path):
+    with Workspace.create(tmp_path / "a.engage") as ws:
+        cols = {
+            r[0]
+            for r in ws.cursor()
+            .execute("SELECT column_name FROM information_schema.columns")
+            .fetchall()
+        }
+    assert not {c for c in cols if any(w in c for w in ("token", "password", "secret"))}
+
+
+def test_opens_a_file_written_by_the_first_schema(tmp_path):
+    path = tmp_path / "v1.engage"
+    con = duckdb.connect(str(path))
+    assert schema.migrate(con, target=1) == [1]
+    con.execute(
+        "INSERT INTO sources (kind, url, name, channel) VALUES "
+        "('rss', 'https://blog.example/feed', 'Blog', 'blog')"
+    )
+    con.close()
+    with Workspace.open(path) as ws:
+        assert ws.schema_version() == schema.LATEST_VERSION
+        assert ws.scalar("SELECT name FROM sources") == "Blog"
+        versions = [
+            r[0]
+            for r in ws.cursor()
+            .execute("SELECT version FROM schema_version ORDER BY version")
+            .fetchall()
+        ]
+    assert versions == [m.version for m in schema.MIGRATIONS]
+
+
+def test_migrations_are_ordered_and_unique():
+    versions = [m.version for m in schema.MIGRATIONS]
+    assert versions == sorted(set(versions))
+    assert versions[0] == 1
+
+
+def test_create_refuses_to_overwrite(tmp_path):
+    Workspace.create(tmp_path / "a.engage").close()
+    with pytest.raises(WorkspaceError, match="already exists"):
+        Workspace.create(tmp_path / "a.engage")
+
+
+def test_missing_file_is_a_clear_error(tmp_path):
+    with pytest.raises(WorkspaceError, match="does not exist"):
+        Workspace.open(tmp_path / "nope.engage")
+
+
+@pytest.mark.parametrize("content", [b"hello, not a database\n", b"", b"x" * 5000])
+def test_not_a_workspace_and_nothing_changes(tmp_path, content):
+    folder = tmp_path / "w"
+    folder.mkdir()
+    path = folder / "notes.engage"
+    path.write_bytes(content)
+    before = digest(path)
+    with pytest.raises(NotAWorkspaceError, match=r"notes\.engage is not an engage-desktop"):
+        Workspace.open(path)
+    assert digest(path) == before
+    assert sorted(p.name for p in folder.iterdir()) == ["notes.engage"]
+
+
+def test_foreign_duckdb_file_is_refused_untouched(tmp_path):
+    path = tmp_path / "other.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE t AS SELECT 42 AS answer")
+    con.close()
+    before = digest(path)
+    with pytest.raises(NotAWorkspaceError, match="DuckDB database but not an engage-desktop"):
+        Workspace.open(path)
+    assert digest(path) == before
+
+
+def test_newer_schema_is_refused_untouched(tmp_path):
+    path = tmp_path / "future.engage"
+    Workspace.create(path).close()
+    con = duckdb.connect(str(path))
+    con.execute("INSERT INTO schema_version (version, name) VALUES (999, 'from the future')")
+    con.close()
+    before = digest(path)
+    with pytest.raises(WorkspaceTooNewError, match="newer engage-desktop"):
+        Workspace.open(path)
+    with pytest.raises(WorkspaceTooNewError):
+        Workspace.open(path, read_only=True)
+    assert digest(path) == before
+
+
+HOLDER = textwrap.dedent("""
+    import sys, time, duckdb
+    con = duckdb.connect(sys.argv[1])
+    print("locked", flush=True)
+    sys.stdin.readline()
+""")
+
+
+@pytest.fixture
+def held_by_other_process(tmp_path):
+    path = tmp_path / "busy.engage"
+    Workspace.create(path).close()
+    proc = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(path)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout.readline().strip() == "locked"
+    yield path, proc
+    proc.stdin.close()
+    proc.wait(timeout=20)
+
+
+def test_lock_held_by_another_process(held_by_other_process):
+    path, proc = held_by_other_process
+    with pytest.raises(WorkspaceLockedError) as info:
+        Workspace.open(path)
+    assert "open in another engage-desktop window" in str(info.value)
+    assert f"process {proc.pid}" in str(info.value)
+    assert info.value.pid == proc.pid
+    with pytest.raises(WorkspaceLockedError):
+        Workspace.open(path, read_only=True)
+
+
+def test_snapshot_opens_a_locked_workspace_read_only(held_by_other_process):
+    path, _ = held_by_other_process
+    with Workspace.open_snapshot(path) as ws:
+        assert ws.read_only
+        assert ws.schema_version() == schema.LATEST_VERSION
+        snapshot_dir = ws.path.parent
+        assert snapshot_dir != path.parent
+    assert not snapshot_dir.exists()
+
+
+def test_read_only_never_writes(demo_path):
+    before = digest(demo_path)
+    with Workspace.open(demo_path, read_only=True) as ws:
+        assert ws.scalar("SELECT count(*) FROM mentions") == 3000
+        with pytest.raises(ReadOnlyError, match="read-only"):
+            ws.set_setting("brand.name", "Changed")
+        with pytest.raises(ReadOnlyError):
+            insert_mentions(ws, None)
+    assert digest(demo_path) == before
+
+
+def test_settings_round_trip_and_audit_log(tmp_path):
+    with Workspace.create(tmp_path / "a.engage") as ws:
+        ws.set_setting("sla.first_response_hours", 4)
+        ws.set_setting("sla.first_response_hours", 2)
+        assert ws.get_setting("sla.first_response_hours") == 2
+        assert ws.get_setting("missing", "default") == "default"
+        events = (
+            ws.cursor()
+            .execute(
+                "SELECT entity, entity_id, action, old_value, new_value, actor FROM events "
+                "ORDER BY id"
+            )
+            .fetchall()
+        )
+    assert [e[:5] for e in events] == [
+        ("setting", "sla.first_response_hours", "set", None, "4"),
+        ("setting", "sla.first_response_hours", "set", "4", "2"),
+    ]
+    assert all(e[5] for e in events)
+
+
+def test_failed_write_rolls_back(tmp_path):
+    with Workspace.create(tmp_path / "a.engage") as ws:
+        with pytest.raises(duckdb.Error), ws.write() as cur:
+            cur.execute("INSERT INTO topics (name) VALUES ('Acme')")
+            cur.execute("INSERT INTO topics (name) VALUES ('Acme')")  # duplicate key
+        assert ws.scalar("SELECT count(*) FROM topics") == 0
