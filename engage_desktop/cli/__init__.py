@@ -1,0 +1,152 @@
+"""The headless interface: ``engage-desktop`` (also ``python -m engage_desktop``).
+
+Without a subcommand it opens the GUI. Every subcommand runs the same services the
+GUI runs in the background. Exit status: 0 on success, 2 on a usage error, 1 on a
+failure, each failure as one line on stderr (a traceback only with ``--debug``).
+
+Each command group lives in its own module with a ``register(subparsers, parent)``
+function, listed in :data:`COMMAND_MODULES`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from collections.abc import Sequence
+
+from engage_desktop import __version__
+from engage_desktop.cli.common import err, workspace_options
+from engage_desktop.core.errors import EngageError, UsageError
+
+PROG = "engage-desktop"
+COMMAND_MODULES = (
+    "engage_desktop.cli.workspace",
+    "engage_desktop.cli.sources",
+)
+VIEWS = ("feeds", "inbox", "composer", "dashboard")
+
+
+def build_parser() -> tuple[argparse.ArgumentParser, set[str]]:
+    """The subcommand parser and the names of its commands."""
+    parent = workspace_options()
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        parents=[parent],
+        description="Offline-first customer engagement: listen, engage, measure.",
+        epilog=f"Run '{PROG} [PATH]' with no command to open the window; "
+        f"'{PROG} gui --help' lists the window's options.",
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    gui = sub.add_parser("gui", parents=[parent], help="open the window (the default)")
+    add_gui_arguments(gui)
+    gui.set_defaults(func=run_gui_command)
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub, parent)
+    return parser, set(sub.choices)
+
+
+def add_gui_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options of the window: a workspace to open and the screenshot mode."""
+    parser.add_argument(
+        "path",
+        nargs="?",
+        metavar="PATH",
+        help="workspace to open (default: the last one, else the demo)",
+    )
+    parser.add_argument(
+        "--screenshot",
+        metavar="OUT.png",
+        help="render the window to a PNG without a screen, then exit",
+    )
+    parser.add_argument(
+        "--view", choices=VIEWS, default="inbox", help="the view to show (default: inbox)"
+    )
+    parser.add_argument(
+        "--size",
+        default="1440x900",
+        metavar="WxH",
+        help="window size for --screenshot (default: 1440x900)",
+    )
+
+
+def run_gui_command(args: argparse.Namespace) -> int:
+    """Open the window (imports Qt only now, so the CLI starts fast)."""
+    from engage_desktop.app import run_gui
+
+    path = args.path or getattr(args, "workspace", None)
+    return run_gui(
+        path,
+        read_only=getattr(args, "read_only", False),
+        snapshot=getattr(args, "snapshot", False),
+        screenshot=args.screenshot,
+        view=args.view,
+        size=args.size,
+    )
+
+
+def _parse(argv: list[str]) -> argparse.Namespace:
+    parser, commands = build_parser()
+    # No subcommand means the GUI: argparse cannot mix an optional positional with
+    # subcommands, so route on the first word that is not an option.
+    takes_value = {"-w", "--workspace", "--screenshot", "--view", "--size"}
+    skip = False
+    first = None
+    for word in argv:
+        if skip:
+            skip = False
+            continue
+        if word in takes_value:
+            skip = True
+            continue
+        if word.startswith("-"):
+            continue
+        first = word
+        break
+    looks_like_path = first is not None and (
+        os.path.exists(first) or "." in first or os.sep in first
+    )
+    if first in commands or (first is not None and not looks_like_path):
+        return parser.parse_args(argv)  # a command, or a misspelt one argparse reports
+    if any(w in ("-h", "--help", "--version") for w in argv):
+        return parser.parse_args(argv)
+    return parser.parse_args(["gui", *argv])
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    try:
+        args = _parse(args_list)
+    except SystemExit as exc:  # argparse: --help, --version, usage errors
+        return int(exc.code or 0)
+    debug = getattr(args, "debug", False)
+    func = getattr(args, "func", None)
+    if func is None:
+        build_parser()[0].print_help()
+        return 2
+    try:
+        return int(func(args) or 0)
+    except UsageError as exc:
+        err(f"{PROG}: {exc}")
+        return 2
+    except EngageError as exc:
+        if debug:
+            raise
+        err(f"{PROG}: {exc}")
+        return 1
+    except KeyboardInterrupt:
+        err(f"{PROG}: interrupted; nothing half-written was kept")
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # a bug: say so in one line unless asked for more
+        if debug:
+            raise
+        err(
+            f"{PROG}: unexpected error: {type(exc).__name__}: {exc} "
+            "(run again with --debug for the details, and please report it)"
+        )
+        return 1

@@ -1,0 +1,115 @@
+"""Shared pieces of the command line: workspace options, opening, output."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from engage_desktop.core.errors import UsageError
+from engage_desktop.storage.workspace import Workspace
+
+WORKSPACE_ENV = "ENGAGE_DESKTOP_WORKSPACE"
+
+
+def workspace_options() -> argparse.ArgumentParser:
+    """Options accepted both before and after the subcommand.
+
+    ``default=SUPPRESS`` keeps a value given before the subcommand from being reset
+    by the subcommand's own parser.
+    """
+    parent = argparse.ArgumentParser(add_help=False)
+    group = parent.add_argument_group("workspace options")
+    group.add_argument(
+        "-w",
+        "--workspace",
+        metavar="PATH",
+        default=argparse.SUPPRESS,
+        help=f"the workspace file (default: ${WORKSPACE_ENV})",
+    )
+    group.add_argument(
+        "--read-only",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="open the workspace read-only; nothing is written",
+    )
+    group.add_argument(
+        "--snapshot",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="open a read-only copy (when another window has it open)",
+    )
+    group.add_argument(
+        "--debug",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="show tracebacks of unexpected errors",
+    )
+    return parent
+
+
+def workspace_path(args: argparse.Namespace) -> Path:
+    """The workspace named by -w or the environment.
+
+    Raises:
+        UsageError: No workspace was named.
+    """
+    value = getattr(args, "workspace", None) or os.environ.get(WORKSPACE_ENV)
+    if not value:
+        raise UsageError(
+            f"no workspace given; pass -w PATH (or set {WORKSPACE_ENV}), "
+            "or create one with 'engage-desktop demo PATH'"
+        )
+    return Path(value)
+
+
+def open_workspace(args: argparse.Namespace, *, write: bool = False) -> Workspace:
+    """Open the workspace the way the options ask.
+
+    Args:
+        args: Parsed options.
+        write: The command changes the workspace, so read-only modes are refused.
+    """
+    path = workspace_path(args)
+    snapshot = getattr(args, "snapshot", False)
+    read_only = getattr(args, "read_only", False)
+    if write and (snapshot or read_only):
+        raise UsageError("this command changes the workspace; drop --read-only/--snapshot")
+    if snapshot:
+        return Workspace.open_snapshot(path)
+    return Workspace.open(path, read_only=read_only)
+
+
+def out(line: str = "") -> None:
+    """Print one line of results to stdout."""
+    sys.stdout.write(line + "\n")
+
+
+def err(line: str) -> None:
+    """Print one line of diagnostics to stderr."""
+    sys.stderr.write(line + "\n")
+    sys.stderr.flush()
+
+
+class ProgressLine:
+    """A progress bar on stderr: redrawn in place on a terminal, sparse lines otherwise."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.tty = sys.stderr.isatty()
+        self._last_pct = -1
+
+    def __call__(self, done: int, total: int) -> None:
+        pct = int(100 * done / total) if total else 100
+        if pct == self._last_pct:
+            return
+        if self.tty:
+            bar = "#" * (pct // 4)
+            sys.stderr.write(f"\r{self.label} [{bar:<25}] {pct:3d}% ({done}/{total})")
+            if done >= total:
+                sys.stderr.write("\n")
+            sys.stderr.flush()
+        elif pct // 25 != self._last_pct // 25 or done >= total:
+            err(f"{self.label}: {pct}% ({done}/{total})")
+        self._last_pct = pct
