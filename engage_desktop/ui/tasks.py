@@ -1,0 +1,114 @@
+"""The one bridge from worker threads to the GUI.
+
+Domain work is a plain function that takes a :class:`TaskState` (progress and
+cancellation) and knows nothing of Qt. :class:`TaskRunner` runs it on a
+``QThreadPool`` thread and delivers progress, the result or an error as queued
+signals, so widgets are only ever touched on the GUI thread. Starting a task under a
+key that is still running cancels the older one (Orange3's pattern).
+"""
+
+from __future__ import annotations
+
+import threading
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+from engage_desktop.core.errors import EngageError
+
+
+class TaskState:
+    """Handed to the work function: report progress, check for cancellation."""
+
+    def __init__(self, task: Task) -> None:
+        self._task = task
+        self._cancel = threading.Event()
+
+    def progress(self, done: int, total: int) -> None:
+        """Report progress (thread-safe; delivered to the GUI queued)."""
+        self._task.progressed.emit(int(done), int(total))
+
+    def is_cancelled(self) -> bool:
+        """True once the user or a newer task asked this one to stop."""
+        return self._cancel.is_set()
+
+    def cancel(self) -> None:
+        """Ask the work function to stop at its next check."""
+        self._cancel.set()
+
+
+class Task(QObject):
+    """Signals of one running piece of work."""
+
+    progressed = Signal(int, int)
+    succeeded = Signal(object)
+    failed = Signal(str)
+    done = Signal()
+
+    def __init__(self, key: str) -> None:
+        super().__init__()
+        self.key = key
+        self.state = TaskState(self)
+
+    def cancel(self) -> None:
+        """Ask the task to stop."""
+        self.state.cancel()
+
+
+class _Runnable(QRunnable):
+    def __init__(self, task: Task, fn: Callable[..., Any], args: tuple, kwargs: dict) -> None:
+        super().__init__()
+        self.setAutoDelete(True)
+        self.task, self.fn, self.args, self.kwargs = task, fn, args, kwargs
+
+    def run(self) -> None:
+        task = self.task
+        try:
+            result = self.fn(task.state, *self.args, **self.kwargs)
+        except EngageError as exc:
+            task.failed.emit(str(exc))
+        except Exception as exc:  # a bug, but the window must carry on
+            traceback.print_exc()
+            task.failed.emit(f"Unexpected error: {type(exc).__name__}: {exc}")
+        else:
+            if not task.state.is_cancelled():
+                task.succeeded.emit(result)
+        finally:
+            task.done.emit()
+
+
+class TaskRunner(QObject):
+    """Starts, cancels and waits for background tasks."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(4)
+        self._running: dict[str, Task] = {}
+
+    def start(self, key: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Task:
+        """Run ``fn(state, *args, **kwargs)`` in the pool; cancel an older ``key`` task."""
+        older = self._running.get(key)
+        if older is not None:
+            older.cancel()
+        task = Task(key)
+        self._running[key] = task
+        task.done.connect(lambda t=task: self._finished(t))
+        self.pool.start(_Runnable(task, fn, args, kwargs))
+        return task
+
+    def _finished(self, task: Task) -> None:
+        if self._running.get(task.key) is task:
+            del self._running[task.key]
+
+    def running(self) -> list[Task]:
+        """Tasks started and not yet done."""
+        return list(self._running.values())
+
+    def shutdown(self, timeout_ms: int = 10_000) -> bool:
+        """Cancel everything and wait for the threads (on close)."""
+        for task in list(self._running.values()):
+            task.cancel()
+        return self.pool.waitForDone(timeout_ms)

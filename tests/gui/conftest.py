@@ -1,0 +1,36 @@
+"""GUI test fixtures: a main window on a private demo workspace."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture
+def settings(tmp_path):
+    from engage_desktop.app import make_settings
+
+    return make_settings()
+
+
+@pytest.fixture
+def window(qtbot, demo_path, settings):
+    from engage_desktop.storage.workspace import Workspace
+    from engage_desktop.ui.main_window import MainWindow
+
+    ws = Workspace.open(demo_path)
+    win = MainWindow(ws, settings)
+    qtbot.addWidget(win)
+    win.resize(1280, 800)
+    win.show()
+    yield win
+    win.close()
+    ws.close()
+    # Drop the window now: DuckDB objects still referenced from Qt at interpreter exit
+    # make nanobind print leak warnings after pytest's summary.
+    win.deleteLater()
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    import gc
+
+    gc.collect()

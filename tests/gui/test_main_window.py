@@ -1,0 +1,61 @@
+"""The walking skeleton: four areas on real workspace data."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from engage_desktop.storage.drafts import get_draft
+from engage_desktop.ui.main_window import VIEWS
+
+
+def test_four_areas_show_workspace_data(window):
+    assert [window.nav.item(i).text() for i in range(window.nav.count())] == [
+        v.title() for v in VIEWS
+    ]
+    assert window.feeds.sources.rowCount() == 7
+    assert window.feeds.queries.rowCount() == 7
+    assert window.inbox.model.rowCount() == 3000
+    assert "3,000 mentions" in window.inbox.subtitle.text()
+    assert window.dashboard._counts.sum() == 3000
+    assert "3,000 mentions" in window.status_label.text()
+    assert "Nimbus (demo)" in window.windowTitle()
+
+
+def test_view_shortcuts(window, qtbot):
+    for i, name in enumerate(VIEWS, start=1):
+        qtbot.keyClick(window, Qt.Key.Key_0 + i, Qt.KeyboardModifier.ControlModifier)
+        assert window.pages.currentIndex() == VIEWS.index(name)
+
+
+def test_selecting_a_mention_binds_the_composer_and_saves_a_draft(window, qtbot):
+    window.inbox.select_row(3)
+    mention_id = window.inbox.current_mention_id()
+    assert window.composer.mention_id == mention_id
+    assert "Answering" in window.composer.subtitle.text()
+    window.show_view("composer")
+    qtbot.keyClicks(window.composer.editor, "Hi there, sorry about that!")
+    qtbot.waitUntil(lambda: get_draft(window.ws, mention_id) is not None, timeout=3000)
+    assert get_draft(window.ws, mention_id)["body"] == "Hi there, sorry about that!"
+    # Switching mentions and back reloads the saved draft.
+    window.inbox.select_row(5)
+    assert window.composer.editor.toPlainText() == ""
+    window.inbox.select_row(3)
+    assert window.composer.editor.toPlainText() == "Hi there, sorry about that!"
+
+
+def test_closing_saves_pending_draft_and_remembers_workspace(window, qtbot, settings):
+    window.inbox.select_row(0)
+    mention_id = window.inbox.current_mention_id()
+    window.composer.editor.setPlainText("typed just before closing")
+    window.close()
+    assert get_draft(window.ws, mention_id)["body"] == "typed just before closing"
+    assert settings.value("last_workspace") == str(window.ws.path)
+    assert settings.value("window/geometry") is not None
+    assert window.recent_files()[0] == str(window.ws.path)
+
+
+def test_inbox_model_pages_lazily(window):
+    model = window.inbox.model
+    last = model.index(model.rowCount() - 1, 3)
+    assert model.data(last)
+    assert len(model._pager._pages) <= model._pager.cache_pages
