@@ -48,7 +48,7 @@ class MainWindow(QMainWindow):
         self.setMinimumSize(960, 600)
 
         self.feeds = FeedsPane(ws)
-        self.inbox = InboxView(ws)
+        self.inbox = InboxView(ws, tasks=self.tasks)
         self.composer = ComposerPane(ws)
         self.dashboard = DashboardPane(ws)
         self.pages = QStackedWidget()
@@ -62,6 +62,7 @@ class MainWindow(QMainWindow):
             QListWidgetItem(name.title(), self.nav)
         self.nav.currentRowChanged.connect(self.pages.setCurrentIndex)
         self.inbox.mention_selected.connect(self.composer.set_mention)
+        self.inbox.reply_requested.connect(self.reply_to)
 
         central = QWidget()
         layout = QHBoxLayout(central)
@@ -72,6 +73,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
         self._build_menus()
+        self.inbox.status_message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.status_label = QLabel()
         self.statusBar().addPermanentWidget(self.status_label)
         self.update_status()
@@ -84,6 +86,12 @@ class MainWindow(QMainWindow):
     def show_view(self, name: str) -> None:
         """Switch to one of :data:`VIEWS`."""
         self.nav.setCurrentRow(VIEWS.index(name))
+
+    def reply_to(self, mention_id: int) -> None:
+        """Open the composer on a mention (the inbox's r key)."""
+        self.composer.set_mention(mention_id)
+        self.show_view("composer")
+        self.composer.editor.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def update_status(self) -> None:
         """Workspace name and counts in the status bar."""
@@ -123,6 +131,9 @@ class MainWindow(QMainWindow):
         view_menu.addAction(refresh)
 
         help_menu = self.menuBar().addMenu("&Help")
+        shortcuts = QAction("&Keyboard shortcuts", self, shortcut=QKeySequence("F1"))
+        shortcuts.triggered.connect(self.show_shortcuts)
+        help_menu.addAction(shortcuts)
         about = QAction("&About engage-desktop", self)
         about.triggered.connect(
             lambda: QMessageBox.about(
@@ -133,6 +144,13 @@ class MainWindow(QMainWindow):
             )
         )
         help_menu.addAction(about)
+
+    def show_shortcuts(self) -> None:
+        """Help › Keyboard shortcuts."""
+        from engage_desktop.ui.inbox.shortcuts import ShortcutsDialog
+
+        self._shortcuts_dialog = ShortcutsDialog(self)
+        self._shortcuts_dialog.show()
 
     def refresh(self) -> None:
         """Re-read every view from the workspace."""
@@ -192,8 +210,8 @@ class MainWindow(QMainWindow):
         """Save the draft and the geometry; wait for background work."""
         self.composer.save()
         self.settings.setValue("window/geometry", self.saveGeometry())
+        self.inbox.shutdown()
         self.tasks.shutdown()
-        self.inbox.model.close()
         event.accept()
 
 
