@@ -42,7 +42,9 @@ ROW_COLUMNS = (
     "language",
 )
 ROW_FIELDS = tuple(c.split(" AS ")[-1] for c in ROW_COLUMNS)
-# Every paged row carries its sort key last, so the next page can start after it.
+# Every paged row carries its sort key, so the next page can start after it: the
+# row's own column when the key is one (no second TIMESTAMPTZ to convert), else an
+# extra last column.
 SORT_KEY_FIELD = "sort_key"
 
 # sort name -> (SQL key expression, descending). NULLs sort last via coalesce.
@@ -115,6 +117,7 @@ class MentionPager:
         key, desc = SORTS[self.query.sort]
         self._key = key
         self._desc = desc
+        self._key_index = ROW_FIELDS.index(key) if key in ROW_FIELDS else len(ROW_FIELDS)
 
     def count(self) -> int:
         """How many mentions match."""
@@ -218,20 +221,23 @@ class MentionPager:
         previous = self._pages.get(number - 1)
         if previous and len(previous) == self.page_size:
             # Sequential scrolling: start right after the last row above, no anchors.
-            key, ident, id_op = previous[-1][-1], previous[-1][0], op
+            key, ident, id_op = previous[-1][self._key_index], previous[-1][0], op
         else:
             anchors = self._anchor_keys()
             if number >= len(anchors):
                 return "false", []
             # An anchor is the first row of its page, so it is included.
             (key, ident), id_op = anchors[number], op + "="
+        # "key <= k AND (key < k OR id <= i)": the plain bound lets DuckDB skip row
+        # groups by their min/max, which the equivalent OR form does not.
         return (
-            f"({where}) AND ({self._key} {op} ? OR ({self._key} = ? AND id {id_op} ?))",
+            f"({where}) AND {self._key} {op}= ? AND ({self._key} {op} ? OR id {id_op} ?)",
             [*params, key, key, ident],
         )
 
     def _fetch(self, number: int) -> list[tuple[Any, ...]]:
-        cols = ", ".join((*ROW_COLUMNS, f"{self._key} AS {SORT_KEY_FIELD}"))
+        extra = () if self._key in ROW_FIELDS else (f"{self._key} AS {SORT_KEY_FIELD}",)
+        cols = ", ".join((*ROW_COLUMNS, *extra))
         where, params = self._after_page_bound(number)
         sql = (
             f"SELECT {cols} FROM mentions WHERE {where} "

@@ -8,6 +8,7 @@ as mention ids, so they survive refreshes, sorting and new mentions arriving.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -47,6 +48,22 @@ ChipsRole = Qt.ItemDataRole.UserRole + 2  # list of (text, colour) pills
 HighlightRole = Qt.ItemDataRole.UserRole + 3  # spans of matched terms in the display text
 
 Index = QModelIndex | QPersistentModelIndex
+# Roles and flags as plain values: enum arithmetic in Python costs ~20 µs a call.
+_DISPLAY = Qt.ItemDataRole.DisplayRole.value
+_CHECK = Qt.ItemDataRole.CheckStateRole.value
+_DECORATION = Qt.ItemDataRole.DecorationRole.value
+_FONT = Qt.ItemDataRole.FontRole.value
+_FOREGROUND = Qt.ItemDataRole.ForegroundRole.value
+_ALIGN = Qt.ItemDataRole.TextAlignmentRole.value
+_TOOLTIP = Qt.ItemDataRole.ToolTipRole.value
+_ROLES_USED = frozenset(
+    (_DISPLAY, _CHECK, _DECORATION, _FONT, _FOREGROUND, _ALIGN, _TOOLTIP)
+) | {int(MentionIdRole), int(ChipsRole), int(HighlightRole)}
+_CHECKED, _UNCHECKED = Qt.CheckState.Checked, Qt.CheckState.Unchecked
+_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+_MARK_FLAGS = _FLAGS | Qt.ItemFlag.ItemIsUserCheckable
+_RIGHT = int((Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter).value)
+_BOLD_COLUMNS = frozenset((COL_AUTHOR, COL_SNIPPET, COL_TIME))
 INTENT_COLOR = "#64748b"
 
 
@@ -61,6 +78,19 @@ def reach_text(followers: int | None) -> str:
     return str(followers)
 
 
+@dataclass
+class _RowCells:
+    """What the view shows for one row, computed once per row and reset."""
+
+    mention_id: int
+    display: list[str | None]
+    chips: dict[int, list[tuple[str, str]] | None]
+    icon: Any
+    unread: bool
+    starred: bool
+    spans: list[tuple[int, int]] | None = None
+
+
 class InboxTableModel(QAbstractTableModel):
     """Mentions of one :class:`InboxFilter`, newest first by default."""
 
@@ -73,8 +103,10 @@ class InboxTableModel(QAbstractTableModel):
         self._pager = MentionPager(ws, query or to_query(self._filter, ws.actor))
         self._highlight: Callable[[str], list[tuple[int, int]]] = lambda _t: []
         self.marked: set[int] = set()
+        self._cells: dict[int, _RowCells] = {}
         self._bold = QFont()
         self._bold.setBold(True)
+        self._star_brush = QBrush(QColor("#ca8a04"))
 
     # -- what is shown -------------------------------------------------------------
 
@@ -108,6 +140,7 @@ class InboxTableModel(QAbstractTableModel):
     def set_query(self, query: MentionQuery) -> None:
         """Show a raw query (used by tests and by click-to-filter from charts)."""
         self.beginResetModel()
+        self._cells.clear()
         self._pager.close()
         self._pager = MentionPager(self._ws, query)
         self._pager.count()
@@ -117,11 +150,13 @@ class InboxTableModel(QAbstractTableModel):
     def refresh(self) -> None:
         """Re-read counts and pages (after a fetch or a change)."""
         self.beginResetModel()
+        self._cells.clear()
         self._pager.invalidate()
         self.endResetModel()
 
     def rows_changed(self) -> None:
         """Repaint every row after its values changed in place (rows did not move)."""
+        self._cells.clear()
         if self.rowCount():
             self.dataChanged.emit(
                 self.index(0, 0), self.index(self.rowCount() - 1, len(COLUMNS) - 1)
@@ -171,10 +206,7 @@ class InboxTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(COLUMNS)
 
     def flags(self, index: Index) -> Qt.ItemFlag:
-        base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        if index.column() == COL_MARK:
-            base |= Qt.ItemFlag.ItemIsUserCheckable
-        return base
+        return _MARK_FLAGS if index.column() == COL_MARK else _FLAGS
 
     def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
         if index.column() == COL_MARK and role == Qt.ItemDataRole.CheckStateRole:
@@ -195,41 +227,56 @@ class InboxTableModel(QAbstractTableModel):
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
+        # The view asks ~10 roles per visible cell on every paint: answer the
+        # uninteresting ones at once and serve the rest from a per-row cache.
+        if role not in _ROLES_USED or not index.isValid():
             return None
-        row = self._pager.row(index.row())
-        col = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(row, col)
-        if role == MentionIdRole:
-            return int(row[_F["id"]])
-        if role == Qt.ItemDataRole.CheckStateRole and col == COL_MARK:
-            marked = int(row[_F["id"]]) in self.marked
-            return Qt.CheckState.Checked if marked else Qt.CheckState.Unchecked
+        r, col = index.row(), index.column()
+        cells = self._cells.get(r)
+        if cells is None:
+            cells = self._row_cells(r)
+        if role == _DISPLAY:
+            return cells.display[col]
+        if role == _CHECK:
+            if col != COL_MARK:
+                return None
+            return _CHECKED if cells.mention_id in self.marked else _UNCHECKED
         if role == ChipsRole:
-            return self._chips(row, col)
-        if role == HighlightRole and col == COL_SNIPPET:
-            return self._highlight(self._display(row, col) or "")
-        if role == Qt.ItemDataRole.DecorationRole and col == COL_CHANNEL:
-            return channel_icon(row[_F["channel"]])
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(row, col)
-        if role == Qt.ItemDataRole.ForegroundRole and col == COL_MARK and row[_F["starred"]]:
-            return QBrush(QColor("#ca8a04"))
-        if (
-            role == Qt.ItemDataRole.FontRole
-            and row[_F["unread"]]
-            and col
-            in (
-                COL_AUTHOR,
-                COL_SNIPPET,
-                COL_TIME,
-            )
-        ):
-            return self._bold
-        if role == Qt.ItemDataRole.TextAlignmentRole and col == COL_PRIORITY:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            return cells.chips.get(col)
+        if role == HighlightRole:
+            if col != COL_SNIPPET:
+                return None
+            if cells.spans is None:
+                cells.spans = self._highlight(cells.display[COL_SNIPPET] or "")
+            return cells.spans
+        if role == _DECORATION:
+            return cells.icon if col == COL_CHANNEL else None
+        if role == _FONT:
+            return self._bold if cells.unread and col in _BOLD_COLUMNS else None
+        if role == _FOREGROUND:
+            return self._star_brush if col == COL_MARK and cells.starred else None
+        if role == _ALIGN:
+            return _RIGHT if col == COL_PRIORITY else None
+        if role == MentionIdRole:
+            return cells.mention_id
+        if role == _TOOLTIP:
+            return self._tooltip(self._pager.row(r), col)
         return None
+
+    def _row_cells(self, r: int) -> _RowCells:
+        row = self._pager.row(r)
+        if len(self._cells) > 4 * self._pager.page_size:
+            self._cells.clear()
+        cells = _RowCells(
+            mention_id=int(row[_F["id"]]),
+            display=[self._display(row, c) for c in range(len(COLUMNS))],
+            chips={c: self._chips(row, c) for c in (COL_SENTIMENT, COL_STATUS, COL_INTENT)},
+            icon=channel_icon(row[_F["channel"]]),
+            unread=bool(row[_F["unread"]]),
+            starred=bool(row[_F["starred"]]),
+        )
+        self._cells[r] = cells
+        return cells
 
     @staticmethod
     def _tooltip(row: tuple[Any, ...], col: int) -> str | None:
