@@ -56,9 +56,11 @@ _FONT = Qt.ItemDataRole.FontRole.value
 _FOREGROUND = Qt.ItemDataRole.ForegroundRole.value
 _ALIGN = Qt.ItemDataRole.TextAlignmentRole.value
 _TOOLTIP = Qt.ItemDataRole.ToolTipRole.value
-_ROLES_USED = frozenset(
-    (_DISPLAY, _CHECK, _DECORATION, _FONT, _FOREGROUND, _ALIGN, _TOOLTIP)
-) | {int(MentionIdRole), int(ChipsRole), int(HighlightRole)}
+_ROLES_USED = frozenset((_DISPLAY, _CHECK, _DECORATION, _FONT, _FOREGROUND, _ALIGN, _TOOLTIP)) | {
+    int(MentionIdRole),
+    int(ChipsRole),
+    int(HighlightRole),
+}
 _CHECKED, _UNCHECKED = Qt.CheckState.Checked, Qt.CheckState.Unchecked
 _FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 _MARK_FLAGS = _FLAGS | Qt.ItemFlag.ItemIsUserCheckable
