@@ -42,7 +42,7 @@ class SentimentTimeline(QWidget):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.months: list[dict] = []
-        self.setMinimumHeight(72)
+        self.setFixedHeight(76)
 
     def set_months(self, months: list[dict]) -> None:
         """Rows of :func:`people.author_timeline`."""
@@ -101,6 +101,7 @@ class AuthorPanel(QScrollArea):
         self.author_id: int | None = None
         self._label = ""
         self.setWidgetResizable(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         body = QWidget()
         body.setObjectName("authorBody")
         body.setStyleSheet("QWidget#authorBody { background: white; }")
@@ -129,7 +130,7 @@ class AuthorPanel(QScrollArea):
         self.mentions.setRootIsDecorated(False)
         self.mentions.setMinimumHeight(120)
         self.mentions.setColumnWidth(0, 112)
-        self.mentions.setColumnWidth(1, 74)
+        self.mentions.setColumnWidth(1, 84)
         self.mentions.itemActivated.connect(
             lambda item, _c: self.mention_requested.emit(item.data(0, MentionIdRole))
         )
@@ -154,14 +155,15 @@ class AuthorPanel(QScrollArea):
         left.addWidget(self.header)
         left.addLayout(flags)
         left.addWidget(self.tags)
-        left.addWidget(self._heading("Sentiment over time (mentions per month)"))
+        left.addWidget(self._heading("Sentiment over time (mentions a month)"))
         left.addWidget(self.timeline)
         left.addWidget(self._heading("Private notes"))
         left.addWidget(self.notes, 1)
         left.addWidget(self.note_input)
         left.addWidget(self.message)
         right = QVBoxLayout()
-        self.said_heading = self._heading("Everything they said, on every channel")
+        self.said_heading = self._heading("What they said, on every channel")
+        self.said_heading.setWordWrap(True)
         right.addWidget(self.said_heading)
         right.addWidget(self.mentions, 1)
         right.addWidget(self.filter_button)
@@ -233,7 +235,7 @@ class AuthorPanel(QScrollArea):
         self.mentions.clear()
         rows = people.author_mentions(self.ws, author_id, limit=MENTIONS_SHOWN)
         shown = f" (latest {len(rows)} of {m['total']:,})" if m["total"] > len(rows) else ""
-        self.said_heading.setText(f"Everything they said, on every channel{shown}")
+        self.said_heading.setText(f"What they said, on every channel{shown}")
         for row in rows:
             label = row["sentiment_label"] or "not scored"
             text = (row["title"] + " — " if row["title"] else "") + (row["snippet"] or "")

@@ -55,7 +55,7 @@ class SavedViewsSidebar(QWidget):
         layout.addWidget(heading)
         layout.addWidget(self.tree, 1)
         layout.addWidget(self.save_button)
-        self.setMinimumWidth(160)
+        self.setMinimumWidth(200)
         self.views: list[SavedView] = []
         self.reload()
 

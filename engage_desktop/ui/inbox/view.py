@@ -64,7 +64,7 @@ __all__ = ["InboxView", "mention_html"]
 
 POLL_MS = 4000
 UNDO_DEPTH = 20
-COLUMN_WIDTHS = (28, 98, 26, 150, 300, 104, 72, 104, 80, 64, 60)
+COLUMN_WIDTHS = (28, 98, 26, 140, 300, 100, 64, 100, 80, 60, 60)
 
 
 def _anchors_job(_state: Any, ws: Workspace, query, page_size: int) -> list:
@@ -230,7 +230,7 @@ class InboxView(QWidget):
         self.splitter.addWidget(self.sidebar)
         self.splitter.addWidget(center)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([170, 1130])
+        self.splitter.setSizes([215, 1085])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
         heading = QHBoxLayout()
