@@ -8,8 +8,6 @@ without a query per keystroke.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from PySide6.QtCore import QDate, QTimer, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
@@ -384,8 +382,3 @@ class FilterBar(QWidget):
         else:
             self.author_chip.hide()
         self.clear_button.setEnabled(not f.is_empty())
-
-
-def utc_today() -> str:
-    """Today's date in UTC as YYYY-MM-DD (dates in filters are UTC days)."""
-    return datetime.now(UTC).strftime("%Y-%m-%d")
