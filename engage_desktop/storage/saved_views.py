@@ -79,7 +79,11 @@ def seed_default_views(ws: Workspace) -> bool:
 
 
 def list_views(ws: Workspace) -> list[SavedView]:
-    """Saved views in sidebar order (the defaults when a read-only file has none)."""
+    """Saved views in sidebar order.
+
+    A workspace whose views were never seeded (new, or opened only read-only or by the
+    CLI so far) shows the defaults without storing them.
+    """
     cur = ws.cursor()
     try:
         rows = cur.execute(
@@ -87,7 +91,7 @@ def list_views(ws: Workspace) -> list[SavedView]:
         ).fetchall()
     finally:
         cur.close()
-    if not rows and ws.read_only:
+    if not rows and not ws.get_setting(SEEDED_SETTING):
         return _defaults()
     return [
         SavedView(int(i), name, InboxFilter.from_dict(json.loads(filters)), int(pos))
