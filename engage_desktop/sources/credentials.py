@@ -8,6 +8,7 @@ so. A workspace file never holds a secret.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from pathlib import Path
@@ -83,10 +84,8 @@ def delete_secret(username: str) -> None:
         import keyring
         from keyring.errors import PasswordDeleteError
 
-        try:
+        with contextlib.suppress(PasswordDeleteError):
             keyring.delete_password(SERVICE, username)
-        except PasswordDeleteError:
-            pass
     data = _read_fallback()
     if data.pop(username, None) is not None:
         _write_fallback(data)
