@@ -147,6 +147,7 @@ class _Inflater:
     def __init__(self, encoding: str, limit: int) -> None:
         self.limit = limit
         self.raw_deflate = False
+        self.consumed = 0  # compressed bytes actually inflated so far
         if encoding in ("gzip", "x-gzip"):
             self.obj = zlib.decompressobj(16 + zlib.MAX_WBITS)
         elif encoding == "deflate":
@@ -156,6 +157,7 @@ class _Inflater:
 
     def feed(self, chunk: bytes, out: bytearray) -> None:
         data = chunk
+        self.consumed += len(chunk)
         while data:
             room = self.limit - len(out) + 1
             try:
@@ -168,9 +170,10 @@ class _Inflater:
                 self.obj = zlib.decompressobj(-zlib.MAX_WBITS)
                 continue
             out += piece
-            if len(out) > self.limit:
-                return
             data = self.obj.unconsumed_tail
+            if len(out) > self.limit:
+                self.consumed -= len(data)
+                return
 
 
 class HttpClient:
@@ -297,10 +300,10 @@ class HttpClient:
                 else:
                     inflater.feed(chunk, body)
                 if len(body) > lim.max_bytes:
-                    if inflater is not None and len(body) > lim.max_ratio * raw_size:
+                    if inflater is not None and len(body) > lim.max_ratio * max(inflater.consumed, 1):
                         raise FetchError(
                             f"refused a compressed response that inflates past "
-                            f"{lim.max_bytes // MB} MB from {raw_size:,} bytes (a compression bomb)"
+                            f"{lim.max_bytes // MB} MB from {inflater.consumed:,} bytes (a compression bomb)"
                         )
                     raise _too_big(lim.max_bytes)
                 if time.monotonic() - started > lim.deadline:
