@@ -300,10 +300,12 @@ class HttpClient:
                 else:
                     inflater.feed(chunk, body)
                 if len(body) > lim.max_bytes:
-                    if inflater is not None and len(body) > lim.max_ratio * max(inflater.consumed, 1):
+                    packed = max(inflater.consumed, 1) if inflater is not None else 0
+                    if inflater is not None and len(body) > lim.max_ratio * packed:
                         raise FetchError(
                             f"refused a compressed response that inflates past "
-                            f"{lim.max_bytes // MB} MB from {inflater.consumed:,} bytes (a compression bomb)"
+                            f"{lim.max_bytes // MB} MB from {packed:,} bytes "
+                            "(a compression bomb)"
                         )
                     raise _too_big(lim.max_bytes)
                 if time.monotonic() - started > lim.deadline:
