@@ -40,8 +40,9 @@ from engage_desktop.services.listen_store import (
     record_health,
     store_rows,
 )
+from engage_desktop.services.listen_worker import parse_and_match
 from engage_desktop.sources.base import FetchOutcome, SourceSpec
-from engage_desktop.sources.feed import ParsedFeed, parse_feed
+from engage_desktop.sources.feed import ParsedFeed
 from engage_desktop.sources.http import FetchError, HttpClient, HttpLimits
 from engage_desktop.sources.registry import ADAPTERS
 from engage_desktop.storage.workspace import Workspace
@@ -244,9 +245,9 @@ def run_fetch(
     if not specs:
         summary.seconds = time.perf_counter() - started
         return summary
-    matchers, problems = load_matchers(ws)
+    watch, problems = load_matchers(ws)
     summary.warnings.extend(problems)
-    batch = MentionBatch(matchers)
+    batch = MentionBatch(watch)
     healths: dict[int, Health] = {}
     done = 0
     http = HttpClient(options.limits)
@@ -272,19 +273,20 @@ def run_fetch(
             healths[spec.id] = Health(
                 spec.id, spec.name, ok=False, error=str(error), retry_after=error.retry_after
             )
-        elif parsed is not None and parsed.error:
-            healths[spec.id] = Health(spec.id, spec.name, ok=False, error=parsed.error)
+        elif parsed is not None and parsed[0].error:
+            healths[spec.id] = Health(spec.id, spec.name, ok=False, error=parsed[0].error)
         else:
             assert outcome is not None
-            items = parsed.items if parsed is not None else (outcome.items or [])
+            feed, matches = parsed if parsed is not None else (None, None)
+            items = feed.items if feed is not None else (outcome.items or [])
             summary.items_seen += len(items)
-            batch.add(spec, items, bool(stored[spec.id]["keep_all"]))
+            batch.add(spec, items, bool(stored[spec.id]["keep_all"]), matches)
             healths[spec.id] = Health(
                 spec.id, spec.name, ok=True, not_modified=outcome.not_modified,
                 items_found=len(items), etag=outcome.etag,
                 last_modified=outcome.last_modified,
                 cursor=outcome.cursor if outcome.cursor is not None else spec.cursor,
-                feed_title=parsed.title if parsed is not None else None,
+                feed_title=feed.title if feed is not None else None,
             )  # fmt: skip
         state.progress(done, total)
 
@@ -310,12 +312,16 @@ def run_fetch(
                     )
                     continue
                 if stage == "fetch" and result.document is not None:
-                    args = (result.document, result.feed_url or spec.url, result.content_type, now)
-                    fut2 = (
-                        parser.submit(parse_feed, *args)
-                        if parser
-                        else fetchers.submit(parse_feed, *args)
+                    args = (
+                        result.document,
+                        result.feed_url or spec.url,
+                        result.content_type,
+                        now,
+                        spec.name,
+                        watch.queries,
                     )
+                    pool = parser if parser is not None else fetchers
+                    fut2 = pool.submit(parse_and_match, *args)
                     pending[fut2] = ("parse", spec, result)
                 elif stage == "fetch":
                     finish(spec, result, None, None)

@@ -8,12 +8,10 @@ batch.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from engage_desktop.core.text import mention_norm
 from engage_desktop.sources.base import SourceSpec
 from engage_desktop.sources.item import FeedItem
 from engage_desktop.storage.workspace import Workspace
@@ -28,19 +26,18 @@ MENTION_COLUMNS = (
 
 
 @dataclass(frozen=True)
-class WatchMatcher:
-    """One enabled watch query, parsed."""
+class WatchSet:
+    """The enabled watch queries of a run: ids with text (for workers) and topics."""
 
-    id: int
-    topic: str
-    query: Any  # engage_desktop.core.query.Query
+    queries: tuple[tuple[int, str], ...]
+    topics: dict[int, str]
 
 
-def load_matchers(ws: Workspace) -> tuple[list[WatchMatcher], list[str]]:
-    """Parse every enabled watch query.
+def load_matchers(ws: Workspace) -> tuple[WatchSet, list[str]]:
+    """Every enabled watch query that parses.
 
     Returns:
-        The matchers, and one line per query that does not parse (it is skipped).
+        The watch set, and one line per query that does not parse (it is skipped).
     """
     from engage_desktop.core.query import QuerySyntaxError, parse
 
@@ -51,20 +48,23 @@ def load_matchers(ws: Workspace) -> tuple[list[WatchMatcher], list[str]]:
         ).fetchall()
     finally:
         cur.close()
-    matchers, problems = [], []
+    queries, topics, problems = [], {}, []
     for qid, name, topic, text in rows:
         try:
-            matchers.append(WatchMatcher(int(qid), topic, parse(text)))
+            parse(text)
         except QuerySyntaxError as exc:
             problems.append(f"watch query {name!r} skipped: {exc}")
-    return matchers, problems
+            continue
+        queries.append((int(qid), text))
+        topics[int(qid)] = topic
+    return WatchSet(tuple(queries), topics), problems
 
 
 class MentionBatch:
     """Rows waiting to be stored, deduplicated by item key within the run."""
 
-    def __init__(self, matchers: list[WatchMatcher]) -> None:
-        self.matchers = matchers
+    def __init__(self, watch: WatchSet) -> None:
+        self.watch = watch
         self.rows: dict[str, list[Any]] = {c: [] for c in MENTION_COLUMNS}
         self.seen: set[str] = set()
         self.kept_by_source: dict[int, int] = {}
@@ -72,47 +72,46 @@ class MentionBatch:
     def __len__(self) -> int:
         return len(self.rows["item_key"])
 
-    def add(self, spec: SourceSpec, items: Iterable[FeedItem], keep_all: bool) -> int:
-        """Match ``items`` and queue those to keep; return how many were queued."""
-        from engage_desktop.core.query import MatchDoc, prepare
+    def add(
+        self,
+        spec: SourceSpec,
+        items: list[FeedItem],
+        keep_all: bool,
+        matches: list[tuple[str, list[int]]] | None = None,
+    ) -> int:
+        """Queue the items to keep (matched, or all for keep-all sources).
 
+        Args:
+            spec: The source they came from.
+            items: Its items.
+            keep_all: Keep items that match no query too.
+            matches: Folded text and matching query ids per item, when a worker
+                computed them already; matched here otherwise.
+        """
+        if matches is None:
+            from engage_desktop.services.listen_worker import match_items
+
+            matches = match_items(items, spec.name, self.watch.queries)
         kept = 0
         cols = self.rows
-        for it in items:
-            if it.item_key in self.seen:
-                continue
-            norm = mention_norm(it.title, it.text)
-            topics: list[str] = []
-            matched: list[int] = []
-            if self.matchers:
-                doc = prepare(
-                    MatchDoc(
-                        text=it.text,
-                        title=it.title or "",
-                        author=it.author_name or "",
-                        author_handle=it.author_handle or "",
-                        source=spec.name,
-                        lang=it.language or "",
-                        url=it.url or "",
-                    ),
-                    text_norm=norm,
-                )
-                for m in self.matchers:
-                    if m.query.matches_prepared(doc):
-                        matched.append(m.id)
-                        if m.topic not in topics:
-                            topics.append(m.topic)
-            if not matched and not keep_all:
+        topic_of = self.watch.topics
+        for it, (norm, matched) in zip(items, matches, strict=True):
+            if it.item_key in self.seen or (not matched and not keep_all):
                 continue
             self.seen.add(it.item_key)
             kept += 1
+            topics: list[str] = []
+            for qid in matched:
+                if topic_of[qid] not in topics:
+                    topics.append(topic_of[qid])
             for name, value in (
                 ("item_key", it.item_key), ("source_id", spec.id), ("source_name", spec.name),
                 ("channel", spec.channel), ("remote_id", it.remote_id),
                 ("remote_cid", it.remote_cid), ("url", it.url),
                 ("author_name", it.author_name), ("author_handle", it.author_handle),
                 ("author_url", it.author_url), ("title", it.title), ("text", it.text),
-                ("html", it.html), ("text_norm", norm), ("published", it.published),
+                ("html", it.html), ("text_norm", norm),
+                ("published", int(it.published.timestamp() * 1_000_000)),
                 ("language", it.language), ("thread_id", it.thread_id),
                 ("parent_id", it.parent_id), ("followers", it.followers), ("likes", it.likes),
                 ("reposts", it.reposts), ("replies", it.replies), ("score", it.score),
@@ -138,7 +137,7 @@ def _arrow(rows: dict[str, list[Any]]) -> Any:
         if name in ints:
             t = pa.int64()
         elif name == "published":
-            t = pa.timestamp("us", tz="UTC")
+            t = pa.timestamp("us", tz="UTC")  # filled with epoch microseconds
         elif name == "topics":
             t = pa.list_(pa.string())
         elif name == "matched_queries":
@@ -146,7 +145,14 @@ def _arrow(rows: dict[str, list[Any]]) -> Any:
         else:
             t = pa.string()
         fields.append(pa.field(name, t))
-    return pa.table({n: rows[n] for n in MENTION_COLUMNS}, schema=pa.schema(fields))
+    arrays = []
+    for f in fields:
+        values = rows[f.name]
+        if f.name == "published":
+            arrays.append(pa.array(values, pa.int64()).cast(f.type))
+        else:
+            arrays.append(pa.array(values, f.type))
+    return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
 
 
 def store_rows(ws: Workspace, rows: dict[str, list[Any]]) -> list[int]:
@@ -250,7 +256,7 @@ def backoff_seconds(interval_s: int, failures: int, retry_after: float | None) -
 def record_health(
     ws: Workspace, results: list[Health], state: dict[int, dict[str, Any]], now: datetime
 ) -> None:
-    """Write every source's health in one transaction.
+    """Write every source's health in one bulk UPDATE.
 
     Args:
         ws: The workspace.
@@ -260,54 +266,60 @@ def record_health(
     """
     if not results:
         return
+    import pyarrow as pa
+
+    cols: dict[str, list[Any]] = {k: [] for k in (
+        "id", "ok", "last_error", "failures", "items_last_run", "next_run_at", "etag",
+        "last_modified", "cursor", "config", "name")}  # fmt: skip
+    for h in results:
+        before = state[h.id]
+        config = dict(before.get("config") or {})
+        name = before["name"]
+        if h.ok:
+            failures = 0
+            next_run = now + timedelta(seconds=int(before["interval_s"]))
+            config.pop("retry_after_until", None)
+            if config.pop("auto_name", False) and h.feed_title:
+                name = h.feed_title.strip()[:120] or name
+        else:
+            failures = int(before.get("failures") or 0) + 1
+            next_run = now + timedelta(
+                seconds=backoff_seconds(int(before["interval_s"]), failures, h.retry_after)
+            )
+            if h.retry_after:
+                config["retry_after_until"] = (now + timedelta(seconds=h.retry_after)).isoformat()
+        h.failures = failures
+        h.next_run_at = next_run
+        for key, value in (
+            ("id", h.id), ("ok", h.ok), ("last_error", None if h.ok else h.error),
+            ("failures", failures), ("items_last_run", h.items_found if h.ok else 0),
+            ("next_run_at", next_run),
+            ("etag", h.etag if h.ok else before.get("etag")),
+            ("last_modified", h.last_modified if h.ok else before.get("last_modified")),
+            ("cursor", h.cursor if h.ok else before.get("cursor")),
+            ("config", json.dumps(config) if config else None), ("name", name),
+        ):  # fmt: skip
+            cols[key].append(value)
+    types = {
+        "id": pa.int64(),
+        "ok": pa.bool_(),
+        "failures": pa.int64(),
+        "items_last_run": pa.int64(),
+        "next_run_at": pa.timestamp("us", tz="UTC"),
+    }
+    table = pa.table({k: pa.array(v, types.get(k, pa.string())) for k, v in cols.items()})
     with ws.write() as cur:
-        for h in results:
-            before = state[h.id]
-            config = dict(before.get("config") or {})
-            if h.ok:
-                failures = 0
-                next_run = now + timedelta(seconds=int(before["interval_s"]))
-                config.pop("retry_after_until", None)
-                name = before["name"]
-                if config.pop("auto_name", False) and h.feed_title:
-                    name = h.feed_title.strip()[:120] or name
-                cur.execute(
-                    "UPDATE sources SET last_fetch_at = ?, last_success_at = ?, last_error = NULL, "
-                    "failures = 0, items_last_run = ?, next_run_at = ?, etag = ?, "
-                    "last_modified = ?, cursor = ?, config = ?, name = ? WHERE id = ?",
-                    [
-                        now,
-                        now,
-                        h.items_found,
-                        next_run,
-                        h.etag,
-                        h.last_modified,
-                        h.cursor,
-                        json.dumps(config) if config else None,
-                        name,
-                        h.id,
-                    ],
-                )
-            else:
-                failures = int(before.get("failures") or 0) + 1
-                next_run = now + timedelta(
-                    seconds=backoff_seconds(int(before["interval_s"]), failures, h.retry_after)
-                )
-                if h.retry_after:
-                    config["retry_after_until"] = (
-                        now + timedelta(seconds=h.retry_after)
-                    ).isoformat()
-                cur.execute(
-                    "UPDATE sources SET last_fetch_at = ?, last_error = ?, failures = ?, "
-                    "items_last_run = 0, next_run_at = ?, config = ? WHERE id = ?",
-                    [
-                        now,
-                        h.error,
-                        failures,
-                        next_run,
-                        json.dumps(config) if config else None,
-                        h.id,
-                    ],
-                )
-            h.failures = failures
-            h.next_run_at = next_run
+        cur.register("run_health", table)
+        cur.execute(
+            """
+            UPDATE sources SET
+                last_fetch_at = ?,
+                last_success_at = CASE WHEN h.ok THEN ? ELSE sources.last_success_at END,
+                last_error = h.last_error, failures = h.failures,
+                items_last_run = h.items_last_run, next_run_at = h.next_run_at,
+                etag = h.etag, last_modified = h.last_modified, cursor = h.cursor,
+                config = h.config, name = h.name
+            FROM run_health h WHERE sources.id = h.id
+            """,
+            [now, now],
+        )

@@ -11,7 +11,7 @@ import calendar
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urljoin, urlsplit
 
 from engage_desktop.sources.item import FeedItem, item_key
 from engage_desktop.sources.sanitize import clean_html, html_to_text
@@ -72,6 +72,8 @@ def parse_feed(
     feed_url: str,
     content_type: str | None = None,
     fetched_at: datetime | None = None,
+    *,
+    force_feedparser: bool = False,
 ) -> ParsedFeed:
     """Parse one feed document into normalized items.
 
@@ -80,13 +82,23 @@ def parse_feed(
         feed_url: The feed's address (scopes bare guids, resolves nothing else).
         content_type: The HTTP Content-Type header, which may name the charset.
         fetched_at: Stand-in date for undated entries.
+        force_feedparser: Skip the strict fast path (tests compare both).
 
     Returns:
         The items, or an error in words when the document yields nothing.
     """
+    now = fetched_at or datetime.now(UTC)
+    if not force_feedparser:
+        from engage_desktop.sources.fastfeed import parse_fast
+
+        fast = parse_fast(content, feed_url, content_type, now)
+        if fast is not None:
+            return ParsedFeed(fast[0], fast[1])
     import feedparser
 
-    headers = {"content-location": feed_url}
+    # No content-location: feedparser would turn a bare guid "7" into a URL on the
+    # feed's host, which collides across feeds; item_key scopes it instead.
+    headers = {}
     if content_type:
         headers["content-type"] = content_type
     parsed = feedparser.parse(
@@ -95,7 +107,6 @@ def parse_feed(
         resolve_relative_uris=False,
         response_headers=headers,
     )
-    now = fetched_at or datetime.now(UTC)
     feed_lang = (parsed.feed.get("language") or "").split("-")[0].lower() or None
     items: list[FeedItem] = []
     for entry in parsed.entries:
@@ -143,6 +154,8 @@ def _entry(entry: dict, feed_url: str, feed_lang: str | None, now: datetime) -> 
     title_raw = entry.get("title") or ""
     title = html_to_text(title_raw) if title_raw else None
     link = _unwrap_google(entry.get("link"))
+    if link:
+        link = urljoin(feed_url, link)
     published = _struct_to_dt(entry.get("published_parsed")) or _struct_to_dt(
         entry.get("updated_parsed")
     )
