@@ -69,9 +69,12 @@ def _in(when: datetime | None) -> str:
 
 def health_of(s: dict, failing_after: int) -> tuple[str, str, str]:
     """(word, colour key, tooltip) of a source's health."""
-    tip = (f"Last fetch: {_ago(s['last_fetch_at'])}\nLast success: {_ago(s['last_success_at'])}"
-           f"\nItems in the last run: {s['items_last_run'] if s['items_last_run'] is not None else '-'}"
-           f"\nNext run: {_in(s['next_run_at']) if not s['paused'] else 'paused'}")  # fmt: skip
+    last_run = "-" if s["items_last_run"] is None else s["items_last_run"]
+    tip = (
+        f"Last fetch: {_ago(s['last_fetch_at'])}\nLast success: {_ago(s['last_success_at'])}"
+        f"\nItems in the last run: {last_run}"
+        f"\nNext run: {_in(s['next_run_at']) if not s['paused'] else 'paused'}"
+    )
     if s["last_error"]:
         tip = f"Last error: {s['last_error']}\nFailed {s['failures']} times in a row\n" + tip
     if s["paused"]:
