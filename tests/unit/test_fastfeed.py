@@ -27,7 +27,9 @@ def _documents() -> list[tuple[str, bytes]]:
     return docs
 
 
-@pytest.mark.parametrize(("name", "doc"), _documents(), ids=lambda v: v if isinstance(v, str) else "")
+@pytest.mark.parametrize(
+    ("name", "doc"), _documents(), ids=lambda v: v if isinstance(v, str) else ""
+)
 def test_fast_path_equals_feedparser(name: str, doc: bytes) -> None:
     assert parse_fast(doc, "https://feed.example/x.xml", None, NOW) is not None, name
     fast = parse_feed(doc, "https://feed.example/x.xml", fetched_at=NOW)
