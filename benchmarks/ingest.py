@@ -69,8 +69,13 @@ def ours(folder: Path, urls: list[str], mode: str, reps: int) -> dict:
             stored = int(ws.scalar("SELECT count(*) FROM mentions"))
         finally:
             ws.close()
-    return {"cold_s": statistics.median(cold), "unchanged_s": statistics.median(warm),
-            "entries": stored, "cold_runs": cold, "unchanged_runs": warm}
+    return {
+        "cold_s": statistics.median(cold),
+        "unchanged_s": statistics.median(warm),
+        "entries": stored,
+        "cold_runs": cold,
+        "unchanged_runs": warm,
+    }
 
 
 def reader_peer(folder: Path, urls: list[str], reps: int) -> dict:
@@ -92,8 +97,13 @@ def reader_peer(folder: Path, urls: list[str], reps: int) -> dict:
         warm.append(time.perf_counter() - t)
         entries = rd.get_entry_counts().total
         rd.close()
-    return {"cold_s": statistics.median(cold), "unchanged_s": statistics.median(warm),
-            "entries": entries, "cold_runs": cold, "unchanged_runs": warm}
+    return {
+        "cold_s": statistics.median(cold),
+        "unchanged_s": statistics.median(warm),
+        "entries": entries,
+        "cold_runs": cold,
+        "unchanged_runs": warm,
+    }
 
 
 def newsboat_peer(folder: Path, urls: list[str], reps: int) -> dict:
@@ -117,8 +127,13 @@ def newsboat_peer(folder: Path, urls: list[str], reps: int) -> dict:
         con = sqlite3.connect(home / "cache.db")
         entries = con.execute("SELECT count(*) FROM rss_item").fetchone()[0]
         con.close()
-    return {"cold_s": statistics.median(cold), "unchanged_s": statistics.median(warm),
-            "entries": entries, "cold_runs": cold, "unchanged_runs": warm}
+    return {
+        "cold_s": statistics.median(cold),
+        "unchanged_s": statistics.median(warm),
+        "entries": entries,
+        "cold_runs": cold,
+        "unchanged_runs": warm,
+    }
 
 
 def sanitizer_cost(items: int, docs: int = 40) -> dict:
@@ -163,18 +178,27 @@ def main() -> None:
     total = args.feeds * args.items
     proc, urls = start_server(args.feeds, args.items, args.hosts)
     folder = Path(tempfile.mkdtemp(prefix="ingest-bench-"))
-    results: dict = {"feeds": args.feeds, "items": args.items, "hosts": args.hosts,
-                     "entries": total, "cpus": os.cpu_count()}
+    results: dict = {
+        "feeds": args.feeds,
+        "items": args.items,
+        "hosts": args.hosts,
+        "entries": total,
+        "cpus": os.cpu_count(),
+    }
     try:
-        print(f"{args.feeds} feeds x {args.items} items on {args.hosts} loopback ports; "
-              f"median of {args.reps}")
+        print(
+            f"{args.feeds} feeds x {args.items} items on {args.hosts} loopback ports; "
+            f"median of {args.reps}"
+        )
         for mode in ("process", "thread"):
             r = ours(folder, urls, mode, args.reps)
             r["cold_entries_per_s"] = total / r["cold_s"]
             results[f"engage_{mode}"] = r
-            print(f"engage-desktop ({mode} parse): cold {r['cold_s']:.2f} s "
-                  f"({r['cold_entries_per_s']:,.0f} entries/s, {r['entries']} stored), "
-                  f"unchanged {r['unchanged_s']:.2f} s")
+            print(
+                f"engage-desktop ({mode} parse): cold {r['cold_s']:.2f} s "
+                f"({r['cold_entries_per_s']:,.0f} entries/s, {r['entries']} stored), "
+                f"unchanged {r['unchanged_s']:.2f} s"
+            )
         if not args.no_peers:
             for name, fn in (("reader", reader_peer), ("newsboat", newsboat_peer)):
                 r = fn(folder, urls, args.reps)
@@ -183,14 +207,18 @@ def main() -> None:
                     print(f"{name}: skipped: {r['error']}")
                     continue
                 r["cold_entries_per_s"] = total / r["cold_s"]
-                print(f"{name}: cold {r['cold_s']:.2f} s ({r['cold_entries_per_s']:,.0f} "
-                      f"entries/s, {r['entries']} stored), unchanged {r['unchanged_s']:.2f} s")
+                print(
+                    f"{name}: cold {r['cold_s']:.2f} s ({r['cold_entries_per_s']:,.0f} "
+                    f"entries/s, {r['entries']} stored), unchanged {r['unchanged_s']:.2f} s"
+                )
         san = sanitizer_cost(args.items)
         results["sanitize"] = san
-        print(f"feedparser with its sanitizer: {san['feedparser_sanitizing_entries_per_s']:,.0f}"
-              f" entries/s; without: {san['feedparser_bare_entries_per_s']:,.0f}; without + nh3 "
-              f"+ plain text: {san['bare_plus_nh3_and_text_entries_per_s']:,.0f} (sanitizer = "
-              f"{100 * san['sanitizer_share_of_feedparser_time']:.0f}% of feedparser's time)")
+        print(
+            f"feedparser with its sanitizer: {san['feedparser_sanitizing_entries_per_s']:,.0f}"
+            f" entries/s; without: {san['feedparser_bare_entries_per_s']:,.0f}; without + nh3 "
+            f"+ plain text: {san['bare_plus_nh3_and_text_entries_per_s']:,.0f} (sanitizer = "
+            f"{100 * san['sanitizer_share_of_feedparser_time']:.0f}% of feedparser's time)"
+        )
         best = min(("engage_process", "engage_thread"), key=lambda k: results[k]["cold_s"])
         ours_best = results[best]
         ratios = {}
@@ -198,9 +226,11 @@ def main() -> None:
             if peer in results and "error" not in results[peer]:
                 ratios[f"cold_speedup_vs_{peer}"] = results[peer]["cold_s"] / ours_best["cold_s"]
                 ratios[f"unchanged_speedup_vs_{peer}"] = (
-                    results[peer]["unchanged_s"] / ours_best["unchanged_s"])
+                    results[peer]["unchanged_s"] / ours_best["unchanged_s"]
+                )
         ratios["process_vs_thread_cold"] = (
-            results["engage_thread"]["cold_s"] / results["engage_process"]["cold_s"])
+            results["engage_thread"]["cold_s"] / results["engage_process"]["cold_s"]
+        )
         results["ratios"] = ratios
         results["best_mode"] = best
         for k, v in ratios.items():

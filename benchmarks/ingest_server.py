@@ -20,11 +20,45 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from xml.sax.saxutils import escape
 
-WORDS = (
-    "router wifi mesh signal firmware update support refund outage speed range setup app "
-    "latency fibre cable modem guest network parental controls reboot warranty customer "
-    "service great terrible slow fast love hate works again broken today week month"
-).split()
+WORDS = [
+    "router",
+    "wifi",
+    "mesh",
+    "signal",
+    "firmware",
+    "update",
+    "support",
+    "refund",
+    "outage",
+    "speed",
+    "range",
+    "setup",
+    "app",
+    "latency",
+    "fibre",
+    "cable",
+    "modem",
+    "guest",
+    "network",
+    "parental",
+    "controls",
+    "reboot",
+    "warranty",
+    "customer",
+    "service",
+    "great",
+    "terrible",
+    "slow",
+    "fast",
+    "love",
+    "hate",
+    "works",
+    "again",
+    "broken",
+    "today",
+    "week",
+    "month",
+]
 BRANDS = ("Nimbus", "Nimbus Router X2", "Nimbus Mesh Pro", "Orbit", "Skylink", "the ISP")
 LAST_MODIFIED = "Sun, 01 Nov 2026 12:00:00 GMT"
 
@@ -33,16 +67,20 @@ def feed_document(n: int, items: int) -> bytes:
     """Feed ``n``: a realistic RSS 2.0 document with HTML descriptions."""
     rng = random.Random(n)
     end = datetime(2026, 11, 1, 12, tzinfo=UTC)
-    out = ['<?xml version="1.0" encoding="utf-8"?>',
-           '<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel>',
-           f"<title>Bench feed {n}</title><link>https://site{n}.example/</link>"
-           "<description>benchmark</description><language>en</language>"]
+    out = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        '<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel>',
+        f"<title>Bench feed {n}</title><link>https://site{n}.example/</link>"
+        "<description>benchmark</description><language>en</language>",
+    ]
     for i in range(items):
         brand = rng.choice(BRANDS)
         words = " ".join(rng.choice(WORDS) for _ in range(rng.randint(25, 70)))
         title = f"{brand}: {' '.join(rng.choice(WORDS) for _ in range(6))}"
-        html = (f"<p>{escape(brand)} {escape(words)}.</p><p>More at "
-                f'<a href="https://site{n}.example/p/{i}">the post</a>.</p>')
+        html = (
+            f"<p>{escape(brand)} {escape(words)}.</p><p>More at "
+            f'<a href="https://site{n}.example/p/{i}">the post</a>.</p>'
+        )
         if i % 10 == 3:
             html += '<img src="https://tracker.example/p.gif" width="1"><script>x()</script>'
         when = format_datetime(end - timedelta(minutes=13 * i + n))
@@ -71,21 +109,27 @@ async def main(feeds: int, items: int, hosts: int) -> None:
                 head = await reader.readuntil(b"\r\n\r\n")
                 lines = head.decode("latin-1").split("\r\n")
                 path = lines[0].split(" ")[1]
-                headers = {k.lower(): v.strip() for k, _, v in
-                           (ln.partition(":") for ln in lines[1:] if ln)}
+                headers = {
+                    k.lower(): v.strip()
+                    for k, _, v in (ln.partition(":") for ln in lines[1:] if ln)
+                }
                 n = int(path.strip("/").split(".")[0].removeprefix("feed"))
                 body, etag = docs[n]
                 if headers.get("if-none-match") == etag or (
                     "if-none-match" not in headers
                     and headers.get("if-modified-since") == LAST_MODIFIED
                 ):
-                    writer.write(f"HTTP/1.1 304 Not Modified\r\nETag: {etag}\r\n"
-                                 "Content-Length: 0\r\n\r\n".encode())
+                    writer.write(
+                        f"HTTP/1.1 304 Not Modified\r\nETag: {etag}\r\n"
+                        "Content-Length: 0\r\n\r\n".encode()
+                    )
                 else:
                     writer.write(
                         f"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\n"
                         f"ETag: {etag}\r\nLast-Modified: {LAST_MODIFIED}\r\n"
-                        f"Content-Length: {len(body)}\r\n\r\n".encode() + body)
+                        f"Content-Length: {len(body)}\r\n\r\n".encode()
+                        + body
+                    )
                 await writer.drain()
                 if headers.get("connection", "").lower() == "close":
                     break
