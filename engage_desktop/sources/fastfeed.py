@@ -161,12 +161,12 @@ def _atom(root: ET.Element, feed_url: str, now: datetime) -> tuple[list[FeedItem
     feed_lang = root.get(XML_LANG)
     items = []
     for el in root.iterfind(f"{ATOM}entry"):
-        content, is_html = _atom_text(el.find(f"{ATOM}content"))
+        content_el = el.find(f"{ATOM}content")
+        if content_el is not None and content_el.get("src"):
+            raise _Unsupported  # out-of-line content: feedparser's summary rules apply
+        content, is_html = _atom_text(content_el)
         if content is None:
             content, is_html = _atom_text(el.find(f"{ATOM}summary"))
-        if content is not None and el.find(f"{ATOM}content") is not None and \
-                el.find(f"{ATOM}content").get("src"):
-            raise _Unsupported
         body = content if is_html or content is None else escape(content)
         body = body or ""
         title_raw, _ = _atom_text(el.find(f"{ATOM}title"))
