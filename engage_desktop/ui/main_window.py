@@ -47,7 +47,7 @@ class MainWindow(QMainWindow):
         )
         self.setMinimumSize(960, 600)
 
-        self.feeds = FeedsPane(ws)
+        self.feeds = FeedsPane(ws, self.tasks)
         self.inbox = InboxView(ws, tasks=self.tasks)
         self.composer = ComposerPane(ws)
         self.dashboard = DashboardPane(ws)
@@ -63,6 +63,7 @@ class MainWindow(QMainWindow):
         self.nav.currentRowChanged.connect(self.pages.setCurrentIndex)
         self.inbox.mention_selected.connect(self.composer.set_mention)
         self.inbox.reply_requested.connect(self.reply_to)
+        self.feeds.mentions_changed.connect(self.mentions_arrived)
 
         central = QWidget()
         layout = QHBoxLayout(central)
@@ -152,6 +153,12 @@ class MainWindow(QMainWindow):
         self._shortcuts_dialog = ShortcutsDialog(self)
         self._shortcuts_dialog.show()
 
+    def mentions_arrived(self) -> None:
+        """A fetch stored (or a deletion removed) mentions: update without losing place."""
+        self.inbox.mentions_changed()
+        self.dashboard.refresh()
+        self.update_status()
+
     def refresh(self) -> None:
         """Re-read every view from the workspace."""
         self.feeds.refresh()
@@ -218,6 +225,8 @@ class MainWindow(QMainWindow):
 def grab_view(window: MainWindow, view: str) -> None:
     """Prepare ``view`` for a screenshot: realistic selection and focus."""
     window.show_view(view)
+    if view == "feeds":
+        window.feeds.prepare_screenshot()
     if view in ("inbox", "composer") and window.inbox.model.rowCount():
         window.inbox.select_row(0)
         window.show_view(view)

@@ -535,6 +535,12 @@ class InboxView(TriageActions, QWidget):
         self._start_anchors()
         self.new_mentions.emit(self._new_count)
 
+    def mentions_changed(self) -> None:
+        """Mentions were added or removed elsewhere (a fetch, a deleted source)."""
+        if not self.check_new():
+            # Nothing new here, but rows may have gone: recount, keeping the place.
+            self._after_change(advance=False)
+
     def show_newest(self) -> None:
         """Scroll to the top and dismiss the banner."""
         self._new_count = 0
