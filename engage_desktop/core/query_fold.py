@@ -39,8 +39,9 @@ class PatternTooLarge(Exception):
 
 
 @cache
-def _tables() -> tuple[dict[int, str], dict[str, list[tuple[int, str]]],
-                       list[tuple[int, str]], str]:
+def _tables() -> tuple[
+    dict[int, str], dict[str, list[tuple[int, str]]], list[tuple[int, str]], str
+]:
     """Fold table: characters whose fold is not themselves, grouped for lookup."""
     table: dict[int, str] = {}
     for cp in chain(*_SCAN):
@@ -132,12 +133,8 @@ class _Nfa:
             # A single folded character is swallowed by the star (a loop); only a
             # character folding to several can also reach the literals after it.
             follow = {t for t in self.toks[p + 1 :] if t != STAR}
-            later_star = any(
-                self.toks[q] == STAR for q in self.closure({p}) - {p} if q < self.n
-            )
-            candidates = [
-                (cp, f) for cp, f in multi if later_star or follow.intersection(f[1:])
-            ]
+            later_star = any(self.toks[q] == STAR for q in self.closure({p}) - {p} if q < self.n)
+            candidates = [(cp, f) for cp, f in multi if later_star or follow.intersection(f[1:])]
         else:
             if ord(tok) not in table:
                 out[p + 1].add(ord(tok))

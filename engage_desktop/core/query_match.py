@@ -66,12 +66,29 @@ class PreparedDoc:
         norm: The folded text the words came from.
     """
 
-    __slots__ = ("_index", "author", "handle", "lang", "memo", "norm", "source", "url",
-                 "vocab", "words")
+    __slots__ = (
+        "_index",
+        "author",
+        "handle",
+        "lang",
+        "memo",
+        "norm",
+        "source",
+        "url",
+        "vocab",
+        "words",
+    )
 
-    def __init__(self, words: list[str], author: str = "", handle: str = "",
-                 source: str = "", lang: str | None = None, url: str = "",
-                 norm: str | None = None) -> None:
+    def __init__(
+        self,
+        words: list[str],
+        author: str = "",
+        handle: str = "",
+        source: str = "",
+        lang: str | None = None,
+        url: str = "",
+        norm: str | None = None,
+    ) -> None:
         self.words = words
         self.norm = " ".join(words) if norm is None else norm
         # Most terms only need "is the word there": a set is built in C, while a
@@ -172,7 +189,8 @@ def term_starts(term: Term, doc: PreparedDoc) -> list[int] | tuple[int, ...]:
         else:
             rest = [set(doc.positions(w)) for w in words[1:]]
             hit = doc.memo[term] = [
-                i for i in doc.positions(words[0])
+                i
+                for i in doc.positions(words[0])
                 if all(i + k in s for k, s in enumerate(rest, start=1))
             ]
     return hit  # type: ignore[return-value]
@@ -360,9 +378,7 @@ def highlight_spans(node: Node, text: str) -> list[tuple[int, int]]:
         return []
     words, spans = word_spans(text)
     doc = PreparedDoc(words)
-    found = sorted(
-        (spans[s][0], spans[e][1]) for s, e in _occurrences(tuple(terms), doc)
-    )
+    found = sorted((spans[s][0], spans[e][1]) for s, e in _occurrences(tuple(terms), doc))
     merged: list[tuple[int, int]] = []
     for start, end in found:
         if merged and start <= merged[-1][1]:

@@ -75,7 +75,7 @@ def _lex(query: str) -> list[_Tok]:
             i = end + 1
         elif ch == "-" and (i + 1 >= n or query[i + 1].isspace() or query[i + 1] == ")"):
             raise QuerySyntaxError(
-                "Lone '-'", i, "put what to exclude right after it, like -refund or -\"gift card\""
+                "Lone '-'", i, 'put what to exclude right after it, like -refund or -"gift card"'
             )
         elif ch == "-":
             toks.append(_Tok("MINUS", i, ch))
@@ -121,7 +121,8 @@ def _lex_word(query: str, i: int, j: int, toks: list[_Tok]) -> int:
             raise QuerySyntaxError(
                 f"Unknown field '{field.group(1)}:'",
                 i,
-                "valid fields are " + ", ".join(f + ":" for f in FIELDS)
+                "valid fields are "
+                + ", ".join(f + ":" for f in FIELDS)
                 + "; put other text containing ':' in quotes",
             )
         if not value and j < len(query) and query[j] == '"':
@@ -146,7 +147,8 @@ def _term(tok: _Tok) -> Term:
     for w in words:
         if not w.strip(STAR):
             raise QuerySyntaxError(
-                f"Wildcard without letters in the {what}", tok.pos,
+                f"Wildcard without letters in the {what}",
+                tok.pos,
                 "put '*' inside or at the end of a word, like refund*",
             )
     # "refund**" means the same as "refund*"; collapsing keeps patterns canonical.
@@ -157,7 +159,8 @@ def _field(tok: _Tok) -> Field:
     name, raw = tok.name, tok.value
     if not raw.strip():
         raise QuerySyntaxError(
-            f"{name}: needs a value", tok.pos,
+            f"{name}: needs a value",
+            tok.pos,
             f"write it right after the colon, like {name}:{_EXAMPLES[name]}",
         )
     if name == "lang":
@@ -222,7 +225,8 @@ class _Parser:
             return QuerySyntaxError("Unexpected ')'", tok.pos, "no '(' is open here")
         if tok.kind == "NEAR":
             return QuerySyntaxError(
-                f"{tok.text} needs a word or phrase on its left", tok.pos,
+                f"{tok.text} needs a word or phrase on its left",
+                tok.pos,
                 "NEAR joins two words or phrases; chain several with AND",
             )
         return QuerySyntaxError(
@@ -265,7 +269,8 @@ class _Parser:
         left_terms = _near_side(left)
         if left_terms is None:
             raise QuerySyntaxError(
-                f"{tok.text} needs a word or phrase on its left", tok.pos,
+                f"{tok.text} needs a word or phrase on its left",
+                tok.pos,
                 'use a word, a "phrase" or a group like (broken OR dead)',
             )
         self.need_operand(tok)
@@ -273,13 +278,15 @@ class _Parser:
         right_terms = _near_side(self.parse_primary())
         if right_terms is None:
             raise QuerySyntaxError(
-                f"{tok.text} needs a word or phrase on its right", start.pos,
+                f"{tok.text} needs a word or phrase on its right",
+                start.pos,
                 'use a word, a "phrase" or a group like (broken OR dead)',
             )
         after = self.peek()
         if after is not None and after.kind == "NEAR":
             raise QuerySyntaxError(
-                f"{after.text} cannot follow another NEAR", after.pos,
+                f"{after.text} cannot follow another NEAR",
+                after.pos,
                 "join the pairs with AND: (a NEAR/2 b) AND (b NEAR/3 c)",
             )
         return Near(left_terms, right_terms, tok.number)
@@ -289,7 +296,8 @@ class _Parser:
         start = self.toks[self.i]
         if start.kind not in ("WORD", "PHRASE", "LPAREN"):
             raise QuerySyntaxError(
-                f"{near.text} needs a word or phrase on its right", start.pos,
+                f"{near.text} needs a word or phrase on its right",
+                start.pos,
                 'use a word, a "phrase" or a group like (broken OR dead)',
             )
         return start

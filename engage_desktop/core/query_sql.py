@@ -163,10 +163,7 @@ class _Compiler:
 
         left, right = alt(node.left), alt(node.right)
         gap = f"(?:{nw}+{w}+){{0,{node.distance}}}{nw}+"
-        regex = (
-            f"(?:^|{nw}){left}{gap}{right}(?:{nw}|$)"
-            f"|(?:^|{nw}){right}{gap}{left}(?:{nw}|$)"
-        )
+        regex = f"(?:^|{nw}){left}{gap}{right}(?:{nw}|$)|(?:^|{nw}){right}{gap}{left}(?:{nw}|$)"
         spaced = f"regexp_replace({self.c.text_norm}, {self.param(_classes()[2])}, ' ', 'g')"
         checks.append(f"regexp_matches({spaced}, {self.param(regex)})")
         return "(" + " AND ".join(checks) + ")"
@@ -214,9 +211,19 @@ def to_sql(query: object, *, alias: str | None = None) -> SqlFilter:
     """
     node = parse_node(query) if isinstance(query, str) else getattr(query, "root", query)
     prefix = f"{alias}." if alias else ""
-    cols = _Columns(*(prefix + name for name in (
-        "text_norm", "author_name", "author_handle", "source_name", "language", "url"
-    )))
+    cols = _Columns(
+        *(
+            prefix + name
+            for name in (
+                "text_norm",
+                "author_name",
+                "author_handle",
+                "source_name",
+                "language",
+                "url",
+            )
+        )
+    )
     compiler = _Compiler(cols)
     sql = compiler.compile(node)  # type: ignore[arg-type]
     return SqlFilter(sql, compiler.params, compiler.exact)

@@ -104,8 +104,9 @@ def re2_word_class(negate: bool = False) -> str:
     return re2_class_from_ranges(word_ranges(), negate)
 
 
-def re2_class_from_ranges(ranges: tuple[tuple[int, int], ...] | list[tuple[int, int]],
-                          negate: bool = False) -> str:
+def re2_class_from_ranges(
+    ranges: tuple[tuple[int, int], ...] | list[tuple[int, int]], negate: bool = False
+) -> str:
     """Write code-point ranges as an RE2 character class.
 
     Args:

@@ -348,3 +348,22 @@ def test_help_lists_every_shortcut(window):
         assert keys in listed
     assert table.rowCount() == len(INBOX_SHORTCUTS)
     window._shortcuts_dialog.close()
+
+
+def test_detail_pane_shows_thread_replies_queries_and_sentences(inbox):
+    ws = inbox.ws
+    child = scalar(
+        ws,
+        "SELECT m.id FROM mentions m JOIN replies r ON r.mention_id = m.id "
+        "WHERE m.parent_id IS NOT NULL AND len(m.matched_queries) > 0 LIMIT 1",
+    )
+    with ws.write() as cur:
+        cur.execute(
+            "UPDATE mentions SET text = 'I love the range. The app is terrible.' WHERE id = ?",
+            [child],
+        )
+    inbox.open_mention_id(child)
+    html = inbox.detail.toHtml()
+    for section in ("Conversation", "In reply to", "Our replies", "Matched watch queries"):
+        assert section in html
+    assert "Sentence by sentence" in html and "The app is terrible." in html

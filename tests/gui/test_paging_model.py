@@ -18,16 +18,20 @@ def workspace_100k(tmp_path_factory):
 
 
 def test_model_pages_100k_rows(qtbot, workspace_100k):
-    from engage_desktop.ui.models.mentions import InboxTableModel
+    from engage_desktop.ui.models.mentions import COL_SNIPPET, InboxTableModel
 
     with Workspace.open(workspace_100k, read_only=True) as ws:
         model = InboxTableModel(ws)
-        expected = [r[0] for r in ws.cursor().execute(
-            "SELECT id FROM mentions ORDER BY published DESC, id DESC").fetchall()]
+        expected = [
+            r[0]
+            for r in ws.cursor()
+            .execute("SELECT id FROM mentions ORDER BY published DESC, id DESC")
+            .fetchall()
+        ]
         assert model.rowCount() == 100_000
         for row in (0, 199, 200, 31_337, 99_999):
             assert model.mention_id(row) == expected[row]
-            text = model.data(model.index(row, 3))
+            text = model.data(model.index(row, COL_SNIPPET))
             assert text == f"post {expected[row] - 1}"
         pager = model._pager
         held = sum(len(p) for p in pager._pages.values())

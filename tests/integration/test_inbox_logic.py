@@ -277,3 +277,24 @@ def test_pager_position_of(ws):
         assert pager.position_of(pager.row(index)[0]) == index
     assert pager.position_of(ids_where(ws, "status = 'new'").pop()) is None
     pager.close()
+
+
+def test_search_uses_the_watch_query_language_with_a_simple_fallback(ws):
+    from engage_desktop.core.query import parse, to_sql
+    from engage_desktop.storage.inbox_filters import _simple_search
+
+    search = compile_search('router -"mesh pro" author:nobody_here OR orbit')
+    assert search.language == "query"
+    sql, params = to_sql(parse('router -"mesh pro" author:nobody_here OR orbit'))
+    assert query_ids(ws, InboxFilter(search='router -"mesh pro" author:nobody_here OR orbit')) == (
+        ids_where(ws, sql, params)
+    )
+    with pytest.raises(UsageError, match="search"):
+        compile_search('"unclosed (')
+    simple = _simple_search('router "mesh pro" -firmware')
+    assert simple.language == "simple"
+    assert ids_where(ws, simple.sql, simple.params) == ids_where(
+        ws,
+        "text_norm LIKE '%router%' AND text_norm LIKE '%mesh pro%' "
+        "AND text_norm NOT LIKE '%firmware%'",
+    )

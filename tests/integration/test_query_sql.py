@@ -21,34 +21,120 @@ from engage_desktop.core.text import mention_norm
 from tests.unit.test_query import CASES, DOCS
 
 WORDS = [
-    "nimbus", "Nimbus", "NIMBUS", "ＮＩＭＢＵＳ", "router", "Router", "x2", "X2", "mesh",
-    "orbit", "skylink", "refund", "Refunds", "refunded", "prerefund", "outage",
-    "support", "love", "terrible", "café", "Café", "cafe\u0301", "CAFE", "straße",
-    "STRASSE", "acme", "acmeist", "#acme", "@acme", "@acme_support", "Acme's",
-    "🔥", "❤️", "—", "…", "nimbus-router", "x2.", "привет", "σίσυφος", "ΣΊΣΥΦΟΣ",
-    "नमस्ते", "½", "ﬁx", "fix", "colour", "color", "colorful", "_", "42",
+    "nimbus",
+    "Nimbus",
+    "NIMBUS",
+    "ＮＩＭＢＵＳ",
+    "router",
+    "Router",
+    "x2",
+    "X2",
+    "mesh",
+    "orbit",
+    "skylink",
+    "refund",
+    "Refunds",
+    "refunded",
+    "prerefund",
+    "outage",
+    "support",
+    "love",
+    "terrible",
+    "café",
+    "Café",
+    "cafe\u0301",
+    "CAFE",
+    "straße",
+    "STRASSE",
+    "acme",
+    "acmeist",
+    "#acme",
+    "@acme",
+    "@acme_support",
+    "Acme's",
+    "🔥",
+    "❤️",
+    "—",
+    "…",
+    "nimbus-router",
+    "x2.",
+    "привет",
+    "σίσυφος",
+    "ΣΊΣΥΦΟΣ",
+    "नमस्ते",
+    "½",
+    "ﬁx",
+    "fix",
+    "colour",
+    "color",
+    "colorful",
+    "_",
+    "42",
 ]
 SEPARATORS = [" ", " ", " ", ", ", "\n", " - ", "! ", "", "’", " 🙂 "]
 AUTHORS = ["Jane Doe", "José Álvarez", "Straße Fan", "", "Nimbus Support", "ana", "JANE DOE"]
-HANDLES = ["@jane_doe", "@ana@mastodon.social", "jose.bsky.social", "", "@nimbus_support",
-           "＠jane_doe", "jane_doe"]
+HANDLES = [
+    "@jane_doe",
+    "@ana@mastodon.social",
+    "jose.bsky.social",
+    "",
+    "@nimbus_support",
+    "＠jane_doe",
+    "jane_doe",
+]
 SOURCES = ["Reddit", "Hacker News", "Mastodon", "", "r/nimbus", "HACKER NEWS"]
 LANGS = [None, "en", "en-GB", "de", "EN", "pt_BR", "", "eng"]
 URLS = [
-    "https://old.reddit.com/r/x", "https://reddit.com", "https://notreddit.com/",
-    "HTTPS://WWW.REDDIT.COM:443/x", "", "https://mastodon.social/@ana",
-    "ftp://user@news.ycombinator.com/item?id=1", "reddit.com/r/x", "https://reddit.com.evil.io/",
+    "https://old.reddit.com/r/x",
+    "https://reddit.com",
+    "https://notreddit.com/",
+    "HTTPS://WWW.REDDIT.COM:443/x",
+    "",
+    "https://mastodon.social/@ana",
+    "ftp://user@news.ycombinator.com/item?id=1",
+    "reddit.com/r/x",
+    "https://reddit.com.evil.io/",
 ]
 
 Q_WORDS = [
-    "nimbus", "router", "refund*", "refund", "acme", "café", "cafe", "strasse", "x2",
-    "orbit", "love", "colo*r", "*fund", "acme_support", "fix", "σισυφος", "нимбус",
-    "привет", "नमस्ते", "1", "n*s", "acme's",
+    "nimbus",
+    "router",
+    "refund*",
+    "refund",
+    "acme",
+    "café",
+    "cafe",
+    "strasse",
+    "x2",
+    "orbit",
+    "love",
+    "colo*r",
+    "*fund",
+    "acme_support",
+    "fix",
+    "σισυφος",
+    "нимбус",
+    "привет",
+    "नमस्ते",
+    "1",
+    "n*s",
+    "acme's",
 ]
 Q_FIELDS = [
-    'author:"jane doe"', "author:jane*", "author:ana", "author:jane_doe", "author:*support",
-    "source:reddit", 'source:"hacker news"', "source:*news", "lang:en", "lang:de",
-    "site:reddit.com", "site:mastodon.social", "site:ycombinator.com", 'author:"strasse fan"',
+    'author:"jane doe"',
+    "author:jane*",
+    "author:ana",
+    "author:jane_doe",
+    "author:*support",
+    "source:reddit",
+    'source:"hacker news"',
+    "source:*news",
+    "lang:en",
+    "lang:de",
+    "site:reddit.com",
+    "site:mastodon.social",
+    "site:ycombinator.com",
+    'author:"strasse fan"',
 ]
 
 
@@ -128,8 +214,15 @@ def con(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyCon
     connection.executemany(
         "INSERT INTO mentions VALUES (?, ?, ?, ?, ?, ?, ?)",
         [
-            (i, mention_norm(d.title, d.text), d.author or None, d.author_handle or None,
-             d.source or None, d.lang, d.url or None)
+            (
+                i,
+                mention_norm(d.title, d.text),
+                d.author or None,
+                d.author_handle or None,
+                d.source or None,
+                d.lang,
+                d.url or None,
+            )
             for i, d in enumerate(ALL_DOCS)
         ],
     )
@@ -206,7 +299,8 @@ def test_word_class_is_the_same_in_re2_and_python(con: duckdb.DuckDBPyConnection
     ).fetchall()
     rx = word_re()
     mismatched = [
-        hex(cp) for cp, ch, (got,) in zip(cps, chars, rows, strict=True)
+        hex(cp)
+        for cp, ch, (got,) in zip(cps, chars, rows, strict=True)
         if got != (rx.fullmatch(ch) is not None)
     ]
     assert mismatched == []

@@ -220,22 +220,20 @@ def _score_color(score: float) -> str:
 
 
 def sentence_sentiment(text: str) -> list[tuple[str, float]] | None:
-    """Per-sentence compound scores from the sentiment engine, when it is installed.
+    """Per-sentence compound scores (VADER, the shipped lexicon), for posts of 2+.
 
-    The engine (``engage_desktop.sentiment``) is optional at this point of the
-    project; without it the pane simply leaves the section out.
+    A one-sentence post would only repeat the mention's own score, so it gets None
+    and the pane leaves the section out.
     """
+    from engage_desktop.sentiment import score_sentences
+
     try:
-        from engage_desktop import sentiment
-    except ImportError:
+        scored = score_sentences(text)
+    except ValueError:  # the pane must render even if the engine rejects a text
         return None
-    scorer = getattr(sentiment, "score_sentences", None)
-    if scorer is None:
+    if len(scored) < 2:
         return None
-    try:
-        return [(s, float(v)) for s, v in scorer(text)]
-    except Exception:  # the pane must render even if the engine trips on a text
-        return None
+    return [(sentence, float(s.compound)) for sentence, s in scored]
 
 
 class MentionBrowser(QTextBrowser):
