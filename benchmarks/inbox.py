@@ -90,12 +90,18 @@ def one_run(app, path: Path, run: int, figures: dict[str, list[float]], rng) -> 
     """Open the workspace, build the inbox, and time every figure once."""
     from PySide6.QtCore import QCoreApplication, QEvent, QItemSelection, QItemSelectionModel
 
+    from engage_desktop.services.mention_alerts import ensure_default_rule
     from engage_desktop.storage.inbox_filters import InboxFilter
+    from engage_desktop.storage.saved_views import seed_default_views
     from engage_desktop.storage.workspace import Workspace
     from engage_desktop.ui.inbox.view import InboxView
 
     ws = Workspace.open(path)
     rows = int(ws.scalar("SELECT count(*) FROM mentions"))
+    # A workspace's first inbox stores the default views and alert rule once; do that
+    # outside the clock so every run times the same, everyday opening.
+    seed_default_views(ws)
+    ensure_default_rule(ws)
     started = time.perf_counter()
     view = InboxView(ws)
     view.resize(1400, 900)
@@ -120,7 +126,9 @@ def one_run(app, path: Path, run: int, figures: dict[str, list[float]], rng) -> 
     settle(app, view)
     for text in SEARCHES:
         view.filter_bar.search.setText(text)  # what typing leaves in the box
-        figures["search_s"].append(timed(app, view, view.filter_bar.apply_search))
+        seconds = timed(app, view, view.filter_bar.apply_search)
+        figures["search_s"].append(seconds)
+        figures.setdefault(f"search {text}", []).append(seconds)
         settle(app, view)
     view.filter_bar.set_filter(InboxFilter())
 
@@ -162,9 +170,6 @@ def one_run(app, path: Path, run: int, figures: dict[str, list[float]], rng) -> 
     app.processEvents()
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     ws.close()
-    if run == 0:
-        figures["first_rows_s"].pop()  # the first open seeds views and rules once
-        figures["first_rows_s"].append(float("nan"))
     return rows
 
 
@@ -210,8 +215,11 @@ def main() -> None:
             gc.collect()  # drop this run's widgets and DuckDB objects before the next
 
     out: dict[str, float] = {"mentions": rows, "runs": args.runs}
+    for key, values in list(figures.items()):
+        if key.startswith("search "):
+            print(f"{key:>36}: median {statistics.median(values):.4f} s")
+            del figures[key]
     for key, values in figures.items():
-        values = [v for v in values if v == v]  # drop NaN (the seeding run)
         if values:
             out[key] = round(statistics.median(values), 4)
             print(

@@ -35,21 +35,86 @@ import pyarrow as pa
 from engage_desktop.core.query import MatchDoc, parse, prepare, to_sql
 from engage_desktop.core.text import mention_norm
 
-BRAND = ["Nimbus", "nimbus", "NIMBUS", "#nimbus", "@nimbus", "Nimbus Router X2", "Nimbus Mesh",
-         "nimbus mesh", "Nimbus's", "@nimbus_support"]
+BRAND = [
+    "Nimbus",
+    "nimbus",
+    "NIMBUS",
+    "#nimbus",
+    "@nimbus",
+    "Nimbus Router X2",
+    "Nimbus Mesh",
+    "nimbus mesh",
+    "Nimbus's",
+    "@nimbus_support",
+]
 OTHERS = ["Orbit", "orbit", "#Orbit", "Skylink", "skylink", "SkyLink's"]
-TOPIC = ["refund", "refunds", "refunded", "outage", "outages", "support", "love", "loved",
-         "terrible", "broken", "slow", "fast", "déçu", "très", "café", "Müll", "wifi",
-         "router", "mesh", "X2", "setup", "firmware", "update", "help", "thanks"]
-FILLER = ["the", "a", "my", "is", "and", "it", "to", "was", "again", "today", "so", "not",
-          "with", "for", "this", "just", "really", "after", "since", "week", "bien", "pas"]
+TOPIC = [
+    "refund",
+    "refunds",
+    "refunded",
+    "outage",
+    "outages",
+    "support",
+    "love",
+    "loved",
+    "terrible",
+    "broken",
+    "slow",
+    "fast",
+    "déçu",
+    "très",
+    "café",
+    "Müll",
+    "wifi",
+    "router",
+    "mesh",
+    "X2",
+    "setup",
+    "firmware",
+    "update",
+    "help",
+    "thanks",
+]
+FILLER = [
+    "the",
+    "a",
+    "my",
+    "is",
+    "and",
+    "it",
+    "to",
+    "was",
+    "again",
+    "today",
+    "so",
+    "not",
+    "with",
+    "for",
+    "this",
+    "just",
+    "really",
+    "after",
+    "since",
+    "week",
+    "bien",
+    "pas",
+]
 PUNCT = [" ", " ", " ", " ", " ", ", ", ". ", "! ", " — ", " 🔥 ", " ❤️ ", "? ", "’s "]
-AUTHORS = [("Jane Doe", "@jane_doe"), ("Nimbus Support", "@nimbus_support"),
-           ("José Álvarez", "@jose"), ("Ana", "@ana@mastodon.social"), ("Bob", "bob.bsky.social")]
+AUTHORS = [
+    ("Jane Doe", "@jane_doe"),
+    ("Nimbus Support", "@nimbus_support"),
+    ("José Álvarez", "@jose"),
+    ("Ana", "@ana@mastodon.social"),
+    ("Bob", "bob.bsky.social"),
+]
 SOURCES = ["Reddit", "Hacker News", "Mastodon", "Bluesky", "Nimbus Forum"]
-SITES = ["https://old.reddit.com/r/nimbus/", "https://news.ycombinator.com/item?id=",
-         "https://mastodon.social/@ana/", "https://bsky.app/profile/bob/post/",
-         "https://forum.nimbus.example/t/"]
+SITES = [
+    "https://old.reddit.com/r/nimbus/",
+    "https://news.ycombinator.com/item?id=",
+    "https://mastodon.social/@ana/",
+    "https://bsky.app/profile/bob/post/",
+    "https://forum.nimbus.example/t/",
+]
 LANGS = ["en", "en", "en", "fr", "de", "es", None]
 
 PY_QUERIES = [
@@ -69,15 +134,30 @@ SQL_QUERIES = [PY_QUERIES[0], PY_QUERIES[2], PY_QUERIES[3], PY_QUERIES[5], PY_QU
 
 def synth(rows: int, seed: int) -> dict[str, list]:
     rng = random.Random(seed)
-    cols: dict[str, list] = {k: [] for k in (
-        "id", "text", "text_norm", "author_name", "author_handle", "source_name", "language",
-        "url")}
+    cols: dict[str, list] = {
+        k: []
+        for k in (
+            "id",
+            "text",
+            "text_norm",
+            "author_name",
+            "author_handle",
+            "source_name",
+            "language",
+            "url",
+        )
+    }
     for i in range(rows):
         words = []
         for _ in range(rng.randint(6, 28)):
             roll = rng.random()
-            pool = BRAND if roll < 0.08 else OTHERS if roll < 0.12 else (
-                TOPIC if roll < 0.35 else FILLER)
+            pool = (
+                BRAND
+                if roll < 0.08
+                else OTHERS
+                if roll < 0.12
+                else (TOPIC if roll < 0.35 else FILLER)
+            )
             words.append(rng.choice(pool))
             words.append(rng.choice(PUNCT))
         text = "".join(words).strip()
@@ -114,9 +194,14 @@ def main() -> None:
 
     n = min(args.py_docs, args.rows)
     docs = [
-        MatchDoc(text=cols["text"][i], author=cols["author_name"][i],
-                 author_handle=cols["author_handle"][i], source=cols["source_name"][i],
-                 lang=cols["language"][i], url=cols["url"][i])
+        MatchDoc(
+            text=cols["text"][i],
+            author=cols["author_name"][i],
+            author_handle=cols["author_handle"][i],
+            source=cols["source_name"][i],
+            lang=cols["language"][i],
+            url=cols["url"][i],
+        )
         for i in range(n)
     ]
     queries = [parse(q) for q in PY_QUERIES]
@@ -140,16 +225,20 @@ def main() -> None:
     figures["py_query_evals_per_s"] = round(n * len(queries) / match_s)
     figures["py_us_per_doc_prepare"] = round(prep_s / n * 1e6, 1)
     figures["py_us_per_doc_10_queries"] = round(match_s / n * 1e6, 1)
-    print(f"python, {n:,} docs x {len(queries)} queries: {total_s:.2f} s -> "
-          f"{figures['py_match_docs_per_s']:,} docs/s; per doc: prepare "
-          f"{figures['py_us_per_doc_prepare']} us + 10 queries "
-          f"{figures['py_us_per_doc_10_queries']} us", flush=True)
+    print(
+        f"python, {n:,} docs x {len(queries)} queries: {total_s:.2f} s -> "
+        f"{figures['py_match_docs_per_s']:,} docs/s; per doc: prepare "
+        f"{figures['py_us_per_doc_prepare']} us + 10 queries "
+        f"{figures['py_us_per_doc_10_queries']} us",
+        flush=True,
+    )
 
     agree = True
     for q, count in zip(queries, counts, strict=True):
         sql, params = to_sql(q)
-        got = con.execute(f"SELECT count(*) FROM mentions WHERE id < ? AND {sql}",
-                          [n, *params]).fetchall()[0][0]
+        got = con.execute(
+            f"SELECT count(*) FROM mentions WHERE id < ? AND {sql}", [n, *params]
+        ).fetchall()[0][0]
         agree &= got == count
         print(f"  {count:>7,} python / {got:>7,} sql  {q.text}", flush=True)
     figures["sql_equals_python"] = agree
@@ -165,8 +254,11 @@ def main() -> None:
             times.append(time.perf_counter() - started)
         median = statistics.median(times)
         backtests[f"q{k + 1}"] = round(median, 3)
-        print(f"sql back-test over {args.rows:,} rows: median {median:.3f} s "
-              f"{[round(t, 3) for t in times]}, {hits:,} hits  {text}", flush=True)
+        print(
+            f"sql back-test over {args.rows:,} rows: median {median:.3f} s "
+            f"{[round(t, 3) for t in times]}, {hits:,} hits  {text}",
+            flush=True,
+        )
     figures["sql_backtest_1m_median_s"] = backtests
     figures["sql_backtest_queries"] = {f"q{k + 1}": q for k, q in enumerate(SQL_QUERIES)}
     figures["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]

@@ -161,23 +161,15 @@ def undo(ws: Workspace, action: TriageAction) -> int:
     """
     if not action.before:
         return 0
-    import pyarrow as pa
-
     kind = _COLUMNS[action.column]
-    arrow_type = {
-        "VARCHAR": pa.string(),
-        "VARCHAR[]": pa.list_(pa.string()),
-        "BOOLEAN": pa.bool_(),
-    }[kind]
-    table = pa.table(
-        {
-            "id": pa.array([i for i, _ in action.before], pa.int64()),
-            "old": pa.array([v for _, v in action.before], arrow_type),
-        }
-    )
+    # Two parallel lists unnested side by side: no pyarrow import (~0.5 s the first
+    # time) for what is at most a few hundred thousand small values.
+    values = f"SELECT unnest(?::BIGINT[]) AS id, unnest(?::{kind}[]) AS old"
+    ids = [i for i, _ in action.before]
+    olds = [v for _, v in action.before]
     col = action.column
     with ws.write() as cur:
-        cur.register("undo_values", table)
+        cur.execute(f"CREATE OR REPLACE TEMP TABLE undo_values AS {values}", [ids, olds])
         cur.execute(
             "INSERT INTO events (actor, entity, entity_id, action, old_value, new_value) "
             f"SELECT ?, 'mention', m.id::VARCHAR, ?, m.{col}::VARCHAR, u.old::VARCHAR "
@@ -189,7 +181,7 @@ def undo(ws: Workspace, action: TriageAction) -> int:
             f"UPDATE mentions SET {col} = u.old FROM undo_values u "
             f"WHERE mentions.id = u.id AND mentions.{col} IS DISTINCT FROM u.old"
         )
-        cur.unregister("undo_values")
+        cur.execute("DROP TABLE undo_values")
     return len(action.before)
 
 
