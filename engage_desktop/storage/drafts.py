@@ -196,3 +196,23 @@ def withdraw(ws: Workspace, draft_id: int) -> dict[str, Any]:
 def discard_draft(ws: Workspace, draft_id: int) -> None:
     """Throw a working draft away (kept as ``discarded`` for the record)."""
     _transition(ws, draft_id, OPEN_STATES, "discarded", "discard")
+
+
+def draft_events(ws: Workspace, draft_id: int) -> list[dict[str, Any]]:
+    """The approval steps of a draft (request, approve, send back, withdraw), oldest first."""
+    cur = ws.cursor()
+    try:
+        rows = cur.execute(
+            "SELECT actor, action, occurred_at, detail FROM events WHERE entity = 'draft' "
+            "AND entity_id = ? AND action IN ('request_approval', 'approve', 'send_back', "
+            "'withdraw') ORDER BY id",
+            [str(draft_id)],
+        ).fetchall()
+    finally:
+        cur.close()
+    import json
+
+    return [
+        {"actor": r[0], "action": r[1], "at": r[2], "detail": json.loads(r[3]) if r[3] else {}}
+        for r in rows
+    ]

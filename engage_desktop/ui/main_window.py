@@ -49,7 +49,7 @@ class MainWindow(QMainWindow):
 
         self.feeds = FeedsPane(ws)
         self.inbox = InboxView(ws)
-        self.composer = ComposerPane(ws)
+        self.composer = ComposerPane(ws, tasks=self.tasks)
         self.dashboard = DashboardPane(ws)
         self.pages = QStackedWidget()
         self.nav = QListWidget()
@@ -62,6 +62,7 @@ class MainWindow(QMainWindow):
             QListWidgetItem(name.title(), self.nav)
         self.nav.currentRowChanged.connect(self.pages.setCurrentIndex)
         self.inbox.mention_selected.connect(self.composer.set_mention)
+        self.composer.outbox_changed.connect(self.update_status)
 
         central = QWidget()
         layout = QHBoxLayout(central)
@@ -190,7 +191,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Save the draft and the geometry; wait for background work."""
-        self.composer.save()
+        self.composer.shutdown()
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.tasks.shutdown()
         self.inbox.model.close()
