@@ -209,6 +209,7 @@ def send_due(
         rows = [r for r in rows if r.id in set(ids)]
     summary = SendSummary()
     adapters: dict[tuple[str, int | None], Any] = {}
+    after = _after_send_settings(ws)  # read once per pass, not once per reply
     try:
         for done, row in enumerate(rows):
             if state is not None and state.is_cancelled():
@@ -223,7 +224,7 @@ def send_due(
                 except ChannelError as exc:
                     adapter = exc  # every row of this account fails the same way
                 adapters[key] = adapter
-            outcome, message = send_row(ws, row, adapter)
+            outcome, message = send_row(ws, row, adapter, after)
             setattr(summary, outcome, getattr(summary, outcome) + 1)
             if message:
                 summary.messages.append(f"#{row.id}: {message}")
@@ -237,8 +238,22 @@ def send_due(
     return summary
 
 
-def send_row(ws: Workspace, row: OutboxRow, adapter: Any) -> tuple[str, str | None]:
-    """One attempt at one row. Returns ("sent" | "retrying" | "failed" | "skipped", message)."""
+def _after_send_settings(ws: Workspace) -> tuple[str, str]:
+    status = ws.get_setting(STATUS_AFTER_SEND, "pending")
+    return (status if status in ("pending", "resolved") else "pending"), agent_name(ws)
+
+
+def send_row(
+    ws: Workspace, row: OutboxRow, adapter: Any, after: tuple[str, str] | None = None
+) -> tuple[str, str | None]:
+    """One attempt at one row. Returns ("sent" | "retrying" | "failed" | "skipped", message).
+
+    Args:
+        ws: The workspace.
+        row: The outbox row (re-read under the claim; a row no longer pending is skipped).
+        adapter: The channel adapter, or the :class:`ChannelError` opening it raised.
+        after: The mention status after a send and the sender's name (read if None).
+    """
     with _claim(ws, row.id) as mine:
         if not mine:
             return "skipped", None
@@ -277,7 +292,7 @@ def send_row(ws: Workspace, row: OutboxRow, adapter: Any) -> tuple[str, str | No
         except Exception as exc:  # a bug in an adapter must not lose the reply
             message = f"unexpected error: {type(exc).__name__}: {exc}"
             return _later(ws, row, attempt, message, backoff_seconds(attempt))
-        record_sent(ws, row, result)
+        record_sent(ws, row, result, after)
         return "sent", None
 
 
@@ -324,13 +339,12 @@ def _failed(ws: Workspace, row: OutboxRow, attempt: int, message: str) -> tuple[
     return "failed", message
 
 
-def record_sent(ws: Workspace, row: OutboxRow, result: SendResult) -> None:
+def record_sent(
+    ws: Workspace, row: OutboxRow, result: SendResult, after: tuple[str, str] | None = None
+) -> None:
     """Record a successful send: outbox, reply log, first response, mention status."""
     now = datetime.now(UTC)
-    new_status = ws.get_setting(STATUS_AFTER_SEND, "pending")
-    if new_status not in ("pending", "resolved"):
-        new_status = "pending"
-    sender = agent_name(ws)
+    new_status, sender = after or _after_send_settings(ws)
     with ws.write() as cur:
         mention = cur.execute(
             "SELECT published, first_reply_at, status FROM mentions WHERE id = ?", [row.mention_id]

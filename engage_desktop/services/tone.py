@@ -1,5 +1,10 @@
 """The composer's tone check: VADER on the draft, plus greeting and name hints.
 
+An apology is the right tone for a complaint, yet VADER scores "sorry about the
+trouble" as negative. So words that apologise or name the customer's problem
+(:data:`EMPATHY_WORDS`) are left out before the draft is scored: the check warns about
+a reply that *sounds* negative (rude, blaming, gloomy), not one that says sorry.
+
 Scoring goes through one function, :func:`compound`. It uses the fast VADER engine
 (``engage_desktop.sentiment.score``) when that is installed, and otherwise NLTK's
 ``SentimentIntensityAnalyzer`` loaded with the shipped lexicon (never downloaded).
@@ -24,6 +29,29 @@ _GREETING = re.compile(
     re.IGNORECASE,
 )
 _WORD = re.compile(r"[\w']+")
+_HANDLES = re.compile(r"@\S+")
+EMPATHY_WORDS = (
+    "sorry",
+    "apologies",
+    "apologise",
+    "apologize",
+    "apologised",
+    "apologized",
+    "regret",
+    "unfortunately",
+    "trouble",
+    "troubles",
+    "problem",
+    "problems",
+    "issue",
+    "issues",
+    "inconvenience",
+    "frustration",
+    "frustrating",
+    "disruption",
+    "outage",
+)
+_EMPATHY = re.compile(r"\b(" + "|".join(EMPATHY_WORDS) + r")\b", re.IGNORECASE)
 _lock = threading.Lock()
 
 
@@ -79,6 +107,15 @@ def _lexicon() -> dict[str, float]:
     return values
 
 
+def engine() -> str:
+    """Which VADER implementation scores drafts: "fast" (engage_desktop.sentiment) or "nltk"."""
+    try:
+        from engage_desktop.sentiment import score  # noqa: F401
+    except ImportError:
+        return "nltk"
+    return "fast"
+
+
 def compound(text: str) -> float:
     """VADER's compound score of ``text`` (thread-safe)."""
     with _lock:  # NLTK's analyzer is not documented as thread-safe
@@ -105,8 +142,17 @@ def harsh_words(text: str, limit: int = 3) -> list[str]:
     """The most negative lexicon words in ``text``, worst first."""
     lexicon = _lexicon()
     found = {w.lower() for w in _WORD.findall(text)}
-    scored = sorted((lexicon[w], w) for w in found if lexicon.get(w, 0.0) <= _HARSH_VALENCE)
+    scored = sorted(
+        (lexicon[w], w)
+        for w in found
+        if lexicon.get(w, 0.0) <= _HARSH_VALENCE and not _EMPATHY.fullmatch(w)
+    )
     return [w for _, w in scored[:limit]]
+
+
+def is_blank(text: str) -> bool:
+    """True when a draft holds nothing but @handles (the prefilled one) and spaces."""
+    return not _HANDLES.sub("", text).strip()
 
 
 def check_tone(text: str, customer_name: str | None = None) -> ToneReport:
@@ -119,9 +165,9 @@ def check_tone(text: str, customer_name: str | None = None) -> ToneReport:
     Returns:
         The score, its label, warnings and hints. An empty draft has neither.
     """
-    if not text.strip():
+    if is_blank(text):
         return ToneReport(0.0, "neutral", (), ())
-    value = compound(text)
+    value = compound(_EMPATHY.sub(" ", text))
     label = label_for(value)
     warnings: list[str] = []
     hints: list[str] = []

@@ -96,3 +96,12 @@ def _check_file_fallback():
     assert secrets.get_secret("a") == "1"
     secrets.delete_secret("a")
     assert secrets.get_secret("a") is None and secrets.get_secret("b") == "2"
+
+
+def test_an_apology_is_not_a_negative_tone():
+    report = check_tone(
+        "Hi Jonas, sorry about the trouble with your router. We will sort out a replacement.",
+        "Jonas",
+    )
+    assert report.label != "negative" and report.warnings == ()
+    assert compound("sorry about the trouble") < 0  # raw VADER would have warned

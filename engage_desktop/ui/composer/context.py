@@ -105,7 +105,7 @@ def notes_html(items: list[dict[str, Any]]) -> str:
             "never sent.</p>"
         )
     return "".join(
-        "<p style='margin:3px 0;background:#fffbeb'>📝 "
+        "<p style='margin:3px 0;background:#fffbeb'>✎ "
         f"<b>{html.escape(n.get('created_by') or '')}</b>"
         f" <span style='color:{_MUTED}'>{_when(n.get('created_at'))}</span><br>"
         f"{html.escape(n['body'])}</p>"

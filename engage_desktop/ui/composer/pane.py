@@ -407,7 +407,7 @@ class ComposerPane(QWidget):
     def update_tone(self) -> None:
         """Run the tone check on the draft (debounced while typing)."""
         report = tone.check_tone(self.editor.toPlainText(), self._customer)
-        if not self.editor.toPlainText().strip():
+        if tone.is_blank(self.editor.toPlainText()):
             self.tone_label.setText("<span style='color:#6b7280'>Tone: write something</span>")
             self.hints_label.setText("")
             return
@@ -422,7 +422,7 @@ class ComposerPane(QWidget):
         )
         self.tone_label.setText(f"Tone: {chip}{warn}")
         self.tone_report = report
-        self.hints_label.setText("  ".join(f"💡 {h}" for h in report.hints))
+        self.hints_label.setText("   ".join(f"Hint: {h}" for h in report.hints))
 
     # -- saving ------------------------------------------------------------------------
 
