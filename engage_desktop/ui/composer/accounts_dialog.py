@@ -75,7 +75,7 @@ class ConnectDialog(QDialog):
                 edit.setEchoMode(QLineEdit.EchoMode.Password)
             self.fields[key] = edit
             form.addRow(label + ":", edit)
-        self.status = QLabel(storage_note().capitalize() + ".")
+        self.status = QLabel(_sentence(storage_note()))
         self.status.setWordWrap(True)
         self.status.setObjectName("subtitle")
         self.buttons = QDialogButtonBox(
@@ -136,7 +136,9 @@ class AccountsDialog(QDialog):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.table.setColumnWidth(0, 90)
         self.table.setColumnWidth(1, 240)
+        self.table.setColumnWidth(3, 170)
         self.note = QLabel()
         self.note.setWordWrap(True)
         self.note.setObjectName("subtitle")
@@ -174,7 +176,7 @@ class AccountsDialog(QDialog):
                 (a.channel, a.handle or a.name, a.instance_url or "", secret)
             ):
                 self.table.setItem(i, col, QTableWidgetItem(text))
-        text = message or storage_note().capitalize() + "."
+        text = message or _sentence(storage_note())
         if not self.accounts:
             text = "No accounts yet. " + text
         self.note.setText(text)
@@ -200,3 +202,8 @@ class AccountsDialog(QDialog):
             self.refresh(str(exc))
             return
         self.refresh(f"Removed {account.label}.")
+
+
+def _sentence(text: str) -> str:
+    """First letter up, full stop at the end (``capitalize`` would lower the rest)."""
+    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
