@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "engage_desktop.cli.sources",
     "engage_desktop.cli.accounts",
     "engage_desktop.cli.engage",
+    "engage_desktop.cli.fetch",
 )
 VIEWS = ("feeds", "inbox", "composer", "dashboard")
 

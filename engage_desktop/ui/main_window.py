@@ -47,7 +47,7 @@ class MainWindow(QMainWindow):
         )
         self.setMinimumSize(960, 600)
 
-        self.feeds = FeedsPane(ws)
+        self.feeds = FeedsPane(ws, self.tasks)
         self.inbox = InboxView(ws)
         self.composer = ComposerPane(ws, tasks=self.tasks)
         self.dashboard = DashboardPane(ws)
@@ -63,6 +63,7 @@ class MainWindow(QMainWindow):
         self.nav.currentRowChanged.connect(self.pages.setCurrentIndex)
         self.inbox.mention_selected.connect(self.composer.set_mention)
         self.composer.outbox_changed.connect(self.update_status)
+        self.feeds.mentions_changed.connect(self.refresh)
 
         central = QWidget()
         layout = QHBoxLayout(central)
@@ -201,6 +202,8 @@ class MainWindow(QMainWindow):
 def grab_view(window: MainWindow, view: str) -> None:
     """Prepare ``view`` for a screenshot: realistic selection and focus."""
     window.show_view(view)
+    if view == "feeds":
+        window.feeds.prepare_screenshot()
     if view in ("inbox", "composer") and window.inbox.model.rowCount():
         window.inbox.select_row(0)
         window.show_view(view)

@@ -76,7 +76,23 @@ class _Runnable(QRunnable):
             if not task.state.is_cancelled():
                 task.succeeded.emit(result)
         finally:
+            _forget_dummy_thread()
             task.done.emit()
+
+
+def _forget_dummy_thread() -> None:
+    """Drop the ``threading`` record Python made for this Qt pool thread, if any.
+
+    Starting Python threads (a ThreadPoolExecutor) from a QThreadPool thread makes
+    ``threading`` register the Qt thread as a ``_DummyThread`` that Python 3.11 never
+    removes, so it would look like a leaked thread forever. Python 3.12+ drops it
+    when the thread ends; this does the same when the task ends.
+    """
+    ident = threading.get_ident()
+    with threading._active_limbo_lock:  # type: ignore[attr-defined]
+        current = threading._active.get(ident)  # type: ignore[attr-defined]
+        if isinstance(current, threading._DummyThread):  # type: ignore[attr-defined]
+            del threading._active[ident]  # type: ignore[attr-defined]
 
 
 class TaskRunner(QObject):
