@@ -39,6 +39,8 @@ class ReplyTarget:
         author_handle: The author's handle.
         author_email: The author's address (e-mail replies).
         title: The post's title (e-mail subject).
+        source_host: The server the post was fetched from (a Mastodon status id is
+            only valid there), when known.
     """
 
     remote_id: str | None
@@ -49,6 +51,7 @@ class ReplyTarget:
     author_handle: str | None = None
     author_email: str | None = None
     title: str | None = None
+    source_host: str | None = None
 
 
 @dataclass(frozen=True)

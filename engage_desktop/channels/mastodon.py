@@ -1,5 +1,9 @@
 """Mastodon replies: ``POST /api/v1/statuses`` threaded under the mention.
 
+A status id is only valid on the server it came from: when the mention was fetched
+from another instance than the account's, the post is first looked up on the
+account's own server by its URL (``/api/v2/search?resolve=true``).
+
 Every attempt of one reply carries the same ``Idempotency-Key`` header; Mastodon
 remembers the key (for about an hour) and answers a repeated request with the status
 it already created, so a retry after a lost answer cannot post twice.
@@ -8,6 +12,7 @@ it already created, so a retry after a lost answer cannot post twice.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -92,8 +97,12 @@ class MastodonChannel:
             "status": request.body,
             "visibility": request.visibility or DEFAULT_VISIBILITY,
         }
-        if request.target.remote_id:
-            payload["in_reply_to_id"] = request.target.remote_id
+        target = request.target
+        in_reply_to = target.remote_id
+        if target.url and target.source_host and target.source_host != self.host:
+            in_reply_to = self._resolve(target.url)
+        if in_reply_to:
+            payload["in_reply_to_id"] = in_reply_to
         response = self._request(
             "POST",
             "/api/v1/statuses",
@@ -102,6 +111,26 @@ class MastodonChannel:
         )
         status = response.json()
         return SendResult(str(status.get("id")), status.get("url") or status.get("uri"))
+
+    @property
+    def host(self) -> str:
+        """The account's server name, e.g. ``mastodon.social``."""
+        return urlsplit(self.instance_url).hostname or ""
+
+    def _resolve(self, url: str) -> str:
+        """The id, on the account's server, of the post at ``url``."""
+        response = self._request(
+            "GET",
+            "/api/v2/search",
+            params={"q": url, "resolve": "true", "type": "statuses", "limit": 1},
+        )
+        statuses = response.json().get("statuses") or []
+        if not statuses:
+            raise Rejected(
+                f"{self.host} could not find the post you answer ({url}); it may have "
+                "been deleted, or your server does not federate with its server"
+            )
+        return str(statuses[0]["id"])
 
     def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         try:

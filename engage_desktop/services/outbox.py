@@ -27,6 +27,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from engage_desktop.channels.base import (
     AuthFailed,
@@ -114,7 +115,7 @@ def reply_target(ws: Workspace, mention: dict[str, Any]) -> ReplyTarget:
     """What a channel needs to know about the mention it answers."""
     root_cid = None
     thread_id = mention.get("thread_id")
-    email = None
+    email = source_host = None
     cur = ws.cursor()
     try:
         if thread_id and thread_id != mention.get("remote_id"):
@@ -128,6 +129,13 @@ def reply_target(ws: Workspace, mention: dict[str, Any]) -> ReplyTarget:
                 "SELECT email FROM authors WHERE id = ?", [mention["author_id"]]
             ).fetchone()
             email = row[0] if row else None
+        if mention.get("source_id") is not None:
+            row = cur.execute(
+                "SELECT url FROM sources WHERE id = ?", [mention["source_id"]]
+            ).fetchone()
+            parts = urlsplit(row[0]) if row and row[0] else None
+            # Only a web address names a server (not resource://, file://, ...).
+            source_host = parts.hostname if parts and parts.scheme in ("http", "https") else None
     finally:
         cur.close()
     return ReplyTarget(
@@ -139,6 +147,7 @@ def reply_target(ws: Workspace, mention: dict[str, Any]) -> ReplyTarget:
         author_handle=mention.get("author_handle"),
         author_email=email,
         title=mention.get("title"),
+        source_host=source_host,
     )
 
 

@@ -23,6 +23,7 @@ class FakeMastodon(FakeServer):
         self.max_characters = max_characters
         self.statuses: list[dict[str, Any]] = []
         self.keys: dict[tuple[str, str], dict[str, Any]] = {}
+        self.federated: dict[str, str] = {}  # remote post URL -> local status id
 
     def _account(self, headers: Any) -> tuple[str, dict]:
         auth = headers.get("Authorization") or ""
@@ -37,6 +38,10 @@ class FakeMastodon(FakeServer):
                 "uri": "127.0.0.1",
                 "configuration": {"statuses": {"max_characters": self.max_characters}},
             }
+        if path == "/api/v2/search":
+            self._account(headers)
+            found = self.federated.get(query.get("q", ""))
+            return {"accounts": [], "hashtags": [], "statuses": [{"id": found}] if found else []}
         if path == "/api/v1/accounts/verify_credentials":
             return self._account(headers)[1]
         if path == "/api/v1/statuses" and method == "POST":

@@ -176,3 +176,29 @@ def test_gives_up_after_max_attempts(ws, mastodon):
     row = get_outbox_row(ws, outbox_id)
     assert row.state == "failed" and f"gave up after {MAX_ATTEMPTS} attempts" in row.last_error
     assert not mastodon.statuses
+
+
+def test_a_post_fetched_from_another_instance_is_looked_up_on_ours(ws, mastodon):
+    """Status ids are per server: the reply resolves the post's URL on the account's."""
+    mention_id, outbox_id = _queue(ws, mastodon)
+    url = ws.scalar("SELECT url FROM mentions WHERE id = ?", [mention_id])
+    with ws.write() as cur:  # the mention came from a hashtag timeline on another server
+        cur.execute(
+            "UPDATE sources SET url = 'https://other.example/tags/nimbus' WHERE id = "
+            "(SELECT source_id FROM mentions WHERE id = ?)",
+            [mention_id],
+        )
+    mastodon.federated[url] = "424242"
+    assert send_due(ws).sent == 1
+    assert mastodon.statuses[0]["in_reply_to_id"] == "424242"
+    # Not federated: refused in words, nothing posted.
+    mention2 = int(
+        ws.scalar(
+            "SELECT min(id) FROM mentions WHERE channel = 'mastodon' AND id > ?", [mention_id]
+        )
+    )
+    account_id = get_outbox_row(ws, outbox_id).account_id
+    second = queue_reply(ws, mention2, "Hi!", channel="mastodon", account_id=account_id)
+    send_due(ws)
+    assert "could not find the post you answer" in get_outbox_row(ws, second).last_error
+    assert len(mastodon.statuses) == 1
