@@ -24,6 +24,8 @@ PROG = "engage-desktop"
 COMMAND_MODULES = (
     "engage_desktop.cli.workspace",
     "engage_desktop.cli.sources",
+    "engage_desktop.cli.accounts",
+    "engage_desktop.cli.engage",
     "engage_desktop.cli.fetch",
     "engage_desktop.cli.inbox",
 )

@@ -49,7 +49,7 @@ class MainWindow(QMainWindow):
 
         self.feeds = FeedsPane(ws, self.tasks)
         self.inbox = InboxView(ws, tasks=self.tasks)
-        self.composer = ComposerPane(ws)
+        self.composer = ComposerPane(ws, tasks=self.tasks)
         self.dashboard = DashboardPane(ws)
         self.pages = QStackedWidget()
         self.nav = QListWidget()
@@ -64,6 +64,7 @@ class MainWindow(QMainWindow):
         self.inbox.mention_selected.connect(self.composer.set_mention)
         self.inbox.reply_requested.connect(self.reply_to)
         self.feeds.mentions_changed.connect(self.mentions_arrived)
+        self.composer.outbox_changed.connect(self.replies_changed)
 
         central = QWidget()
         layout = QHBoxLayout(central)
@@ -159,6 +160,12 @@ class MainWindow(QMainWindow):
         self.dashboard.refresh()
         self.update_status()
 
+    def replies_changed(self) -> None:
+        """The outbox sent or changed something: statuses and response times moved."""
+        self.inbox.mentions_changed()
+        self.dashboard.refresh()
+        self.update_status()
+
     def refresh(self) -> None:
         """Re-read every view from the workspace."""
         self.feeds.refresh()
@@ -215,7 +222,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Save the draft and the geometry; wait for background work."""
-        self.composer.save()
+        self.composer.shutdown()
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.inbox.shutdown()
         self.tasks.shutdown()
