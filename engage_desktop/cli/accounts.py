@@ -152,8 +152,8 @@ def cmd_add_email(args: argparse.Namespace) -> int:
 
 def cmd_list(args: argparse.Namespace) -> int:
     """Print the accounts, and whether this machine holds their secret."""
+    from engage_desktop.secrets import storage_note
     from engage_desktop.services.accounts import has_secret
-    from engage_desktop.services.secrets import storage_note
     from engage_desktop.storage.accounts import list_accounts
 
     with open_workspace(args) as ws:

@@ -3,7 +3,7 @@
 A token is checked before anything is saved (Mastodon's ``verify_credentials``,
 Bluesky's ``createSession``, an SMTP login), so a typo never becomes an account that
 fails at the first reply. The account row goes to the workspace; the secret to the
-OS keyring (:mod:`engage_desktop.services.secrets`). These calls use the network:
+OS keyring (:mod:`engage_desktop.secrets`). These calls use the network:
 the GUI runs them on a worker thread.
 """
 
@@ -12,9 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from engage_desktop import secrets
 from engage_desktop.channels.base import ChannelError
 from engage_desktop.core.errors import EngageError
-from engage_desktop.services import secrets
 from engage_desktop.services.engage import limit_setting
 from engage_desktop.storage.accounts import Account, add_account, remove_account
 from engage_desktop.storage.workspace import Workspace

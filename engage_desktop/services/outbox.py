@@ -29,6 +29,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
+from engage_desktop import secrets
 from engage_desktop.channels.base import (
     AuthFailed,
     ChannelError,
@@ -40,7 +41,6 @@ from engage_desktop.channels.base import (
     SendResult,
 )
 from engage_desktop.core.errors import EngageError
-from engage_desktop.services import secrets
 from engage_desktop.storage.accounts import Account, get_account
 from engage_desktop.storage.mentions import get_mention
 from engage_desktop.storage.outbox import OutboxRow, due_rows, get_outbox_row, set_row_state

@@ -89,13 +89,13 @@ def add_source_checked(
         if not handle:
             raise UsageError("a Bluesky search needs your handle: add --handle HANDLE")
         if bluesky_password:
+            from engage_desktop.secrets import fallback_path, set_secret, uses_keyring
             from engage_desktop.sources.bluesky import secret_name
-            from engage_desktop.sources.credentials import set_secret
 
-            where = set_secret(secret_name(handle), bluesky_password)
-            if where != "keyring":
+            set_secret(secret_name(handle), bluesky_password)
+            if not uses_keyring():
                 notes.append(
-                    f"no system keyring found; the app password is in {where} "
+                    f"no system keyring found; the app password is in {fallback_path()} "
                     "(readable only by you)"
                 )
     if not name:

@@ -12,8 +12,8 @@ import threading
 from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlsplit
 
+from engage_desktop.secrets import get_secret
 from engage_desktop.sources.base import FetchOutcome, SourceSpec
-from engage_desktop.sources.credentials import get_secret
 from engage_desktop.sources.http import FetchError, HttpClient
 from engage_desktop.sources.item import FeedItem, utc
 

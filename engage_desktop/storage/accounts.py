@@ -1,7 +1,7 @@
 """Reply accounts: which network, which server, which handle. Never the secret.
 
 The token or password of an account lives in the OS keyring (see
-:mod:`engage_desktop.services.secrets`), named by the account's identity.
+:mod:`engage_desktop.secrets`), named by the account's identity.
 """
 
 from __future__ import annotations

@@ -13,8 +13,8 @@ import time
 import pytest
 
 from engage_desktop.cli import main
+from engage_desktop.secrets import fallback_path
 from engage_desktop.services.outbox import send_due
-from engage_desktop.services.secrets import fallback_path
 from engage_desktop.storage.outbox import list_outbox
 from engage_desktop.storage.workspace import Workspace
 from tests.fakes.bluesky import FakeBluesky

@@ -391,10 +391,11 @@ def test_hacker_news_algolia(ws, http):
 
 
 def test_bluesky_search_with_app_password(ws, http):
+    from engage_desktop.secrets import fallback_path as _fallback_path
+    from engage_desktop.secrets import set_secret, uses_keyring
     from engage_desktop.sources import bluesky
-    from engage_desktop.sources.credentials import _fallback_path, set_secret
 
-    where = set_secret("bluesky:ann.bsky.social", "app-pass-1234")
+    set_secret("bluesky:ann.bsky.social", "app-pass-1234")
     bluesky._sessions.clear()
 
     def session(request: Request) -> Response:
@@ -441,7 +442,7 @@ def test_bluesky_search_with_app_password(ws, http):
     assert row["remote_id"] == "at://did:plc:abc/app.bsky.feed.post/3kxyz"
     assert row["remote_cid"] == "bafycid"
     assert row["url"] == "https://bsky.app/profile/bob.bsky.social/post/3kxyz"
-    if where != "keyring":  # no backend here: the fallback file is private
+    if not uses_keyring():  # no backend here: the fallback file is private
         assert _fallback_path().stat().st_mode & 0o777 == 0o600
     # The secret never lands in the workspace.
     assert "app-pass" not in json.dumps([str(v) for v in get_source(ws, 1).values()])

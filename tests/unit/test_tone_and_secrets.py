@@ -8,7 +8,7 @@ import keyring
 import pytest
 from keyring.backend import KeyringBackend
 
-from engage_desktop.services import secrets
+from engage_desktop import secrets
 from engage_desktop.services.tone import check_tone, compound
 
 

@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
 )
 
 from engage_desktop.core.errors import EngageError
+from engage_desktop.secrets import storage_note
 from engage_desktop.services import accounts as account_service
-from engage_desktop.services.secrets import storage_note
 from engage_desktop.storage.accounts import list_accounts
 from engage_desktop.storage.workspace import Workspace
 from engage_desktop.ui.tasks import TaskRunner
