@@ -376,3 +376,44 @@ def sentence_breakdown(ws: Workspace, mention: dict[str, Any]) -> list[tuple[str
     text = text_to_score(mention.get("title"), mention.get("text"))
     pairs = score_sentences(text, workspace_scorer(ws))
     return pairs if len(pairs) >= MIN_SENTENCES else []
+
+
+# -- bulk enrichment before an insert (the demo generator) -------------------------------
+
+
+def score_new_rows(
+    titles: Sequence[str | None],
+    texts: Sequence[str],
+    languages: Sequence[str | None],
+    *,
+    scorer: VaderScorer | None = None,
+    processes: int | None = None,
+) -> dict[str, Any]:
+    """Model sentiment columns for rows about to be inserted, as Arrow arrays.
+
+    The languages must be known (the demo generator knows them). The result's
+    keys are ``mentions`` columns: sentiment, sentiment_label, sentiment_pos/neu/neg,
+    model_sentiment, model_label; add ``scorer_version`` and ``scored_at`` in SQL.
+    """
+    import pyarrow as pa
+
+    from engage_desktop.sentiment import score_batch
+
+    mask = [is_scored_language(lang) for lang in languages]
+    batch = [
+        text_to_score(title, text) if keep else ""
+        for title, text, keep in zip(titles, texts, mask, strict=True)
+    ]
+    scores = score_batch(batch, scorer=scorer, processes=processes)
+    cols = score_columns(scores, mask)
+    compound = pa.array(cols["compound"], pa.float64())
+    label = pa.array(cols["label"], pa.string())
+    return {
+        "sentiment": compound,
+        "sentiment_label": label,
+        "model_sentiment": compound,
+        "model_label": label,
+        "sentiment_pos": pa.array(cols["pos"], pa.float64()),
+        "sentiment_neu": pa.array(cols["neu"], pa.float64()),
+        "sentiment_neg": pa.array(cols["neg"], pa.float64()),
+    }
