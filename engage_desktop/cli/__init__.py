@@ -28,6 +28,7 @@ COMMAND_MODULES = (
     "engage_desktop.cli.engage",
     "engage_desktop.cli.fetch",
     "engage_desktop.cli.inbox",
+    "engage_desktop.cli.enrich",
 )
 VIEWS = ("feeds", "inbox", "composer", "dashboard")
 

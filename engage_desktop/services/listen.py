@@ -10,8 +10,8 @@ limits); feed documents are parsed either in the fetch threads or in a process p
 (benchmarks/ingest.py measures both). One broken source never stops the others: its
 error becomes words on its health row.
 
-Plugins: :data:`AFTER_INSERT_HOOKS` are called with the ids of newly stored mentions
-after each committed batch (the sentiment scorer registers itself there).
+Plugins: the after-insert hooks of :mod:`engage_desktop.services.hooks` are called
+with the ids of newly stored mentions after each committed batch (the sentiment scorer registers itself there).
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal, Protocol
 
+from engage_desktop.services import hooks
 from engage_desktop.services.listen_store import (
     Health,
     MentionBatch,
@@ -48,8 +49,6 @@ from engage_desktop.sources.registry import ADAPTERS
 from engage_desktop.storage.workspace import Workspace
 
 ParseMode = Literal["auto", "process", "thread"]
-AfterInsertHook = Callable[[Workspace, list[int]], None]
-AFTER_INSERT_HOOKS: list[AfterInsertHook] = []
 FAILING_AFTER = 3  # consecutive failures before a source is flagged as failing
 STORE_BATCH = 5000
 
@@ -76,12 +75,6 @@ class PlainState:
     def is_cancelled(self) -> bool:
         """Never cancelled."""
         return False
-
-
-def register_after_insert(hook: AfterInsertHook) -> None:
-    """Call ``hook(ws, new_mention_ids)`` after every stored batch (once per hook)."""
-    if hook not in AFTER_INSERT_HOOKS:
-        AFTER_INSERT_HOOKS.append(hook)
 
 
 @dataclass(frozen=True)
@@ -353,9 +346,10 @@ def _store(ws: Workspace, batch: MentionBatch, summary: FetchSummary) -> None:
     ids = store_rows(ws, batch.take())
     summary.new_ids.extend(ids)
     if ids:
-        for hook in list(AFTER_INSERT_HOOKS):
+        # Plugins (enrichment first) see each stored batch: services/hooks.py.
+        for hook in hooks.after_insert_hooks():
             try:
-                hook(ws, ids)
+                hook(ws, ids, None)
             except Exception as exc:  # a plugin's failure must not lose the fetch
                 name = getattr(hook, "__qualname__", repr(hook))
                 summary.warnings.append(f"after-insert hook {name} failed: {exc}")

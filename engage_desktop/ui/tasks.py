@@ -9,14 +9,16 @@ key that is still running cancels the older one (Orange3's pattern).
 
 from __future__ import annotations
 
+import logging
 import threading
-import traceback
 from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from engage_desktop.core.errors import EngageError
+
+_log = logging.getLogger(__name__)
 
 
 class TaskState:
@@ -70,7 +72,9 @@ class _Runnable(QRunnable):
         except EngageError as exc:
             task.failed.emit(str(exc))
         except Exception as exc:  # a bug, but the window must carry on
-            traceback.print_exc()
+            # The user gets the message; the traceback goes to the log (DEBUG), not
+            # to stderr, so a worker error never shows as a traceback.
+            _log.debug("task %s failed", task.key, exc_info=True)
             task.failed.emit(f"Unexpected error: {type(exc).__name__}: {exc}")
         else:
             if not task.state.is_cancelled():

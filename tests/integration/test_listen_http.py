@@ -276,13 +276,16 @@ def test_only_matches_are_kept_unless_keep_all(ws, http):
     brand = add_watch_query(ws, "Nimbus", "nimbus", "Nimbus", "brand")
     rival = add_watch_query(ws, "Orbit", "orbit", "Orbit", "competitor")
     hooked: list[list[int]] = []
-    from engage_desktop.services import listen
+    from engage_desktop.services import hooks
 
-    listen.register_after_insert(lambda _ws, ids: hooked.append(ids))
+    def plugin(_ws, ids, _state):
+        hooked.append(list(ids))
+
+    hooks.register_after_insert(plugin)
     try:
         summary = _fetch(ws)
     finally:
-        listen.AFTER_INSERT_HOOKS.clear()
+        hooks.unregister_after_insert(plugin)
     rows = {r["item_key"]: r for r in _mentions(ws)}
     assert set(rows) == {"urn:1", "urn:3"}
     assert rows["urn:3"]["topics"] == ["Nimbus", "Orbit"]

@@ -34,6 +34,7 @@ from engage_desktop.storage.mentions import compute_anchors, get_mention
 from engage_desktop.storage.saved_views import seed_default_views, view_counts
 from engage_desktop.storage.workspace import Workspace
 from engage_desktop.ui.inbox.author_panel import AuthorPanel
+from engage_desktop.ui.inbox.correction_bar import SentimentCorrectionBar
 from engage_desktop.ui.inbox.delegates import ChipDelegate, SnippetDelegate
 from engage_desktop.ui.inbox.detail import (
     MentionBrowser,
@@ -186,6 +187,9 @@ class InboxView(TriageActions, QWidget):
         mention_layout = QVBoxLayout(mention_pane)
         mention_layout.setContentsMargins(0, 0, 0, 0)
         mention_layout.addWidget(self.detail, 1)
+        self.correction_bar = SentimentCorrectionBar(ws)
+        self.correction_bar.corrected.connect(self._sentiment_corrected)
+        mention_layout.addWidget(self.correction_bar)
         mention_layout.addWidget(self.note_input)
         self.author_panel = AuthorPanel(ws)
         self.author_panel.filter_requested.connect(self.filter_by_author)
@@ -420,7 +424,13 @@ class InboxView(TriageActions, QWidget):
                 sentences=sentences,
             )
         )
+        self.correction_bar.set_mention(mention_id)
         self._fill_author()
+
+    def _sentiment_corrected(self, mention_id: int) -> None:
+        """An analyst relabelled a mention: redraw its row and its detail."""
+        self.mentions_changed()
+        self.show_mention(mention_id)
 
     def _fill_author(self) -> None:
         if self._shown_id is None:
