@@ -11,7 +11,8 @@ limits); feed documents are parsed either in the fetch threads or in a process p
 error becomes words on its health row.
 
 Plugins: the after-insert hooks of :mod:`engage_desktop.services.hooks` are called
-with the ids of newly stored mentions after each committed batch (the sentiment scorer registers itself there).
+with the ids of newly stored mentions after each committed batch (enrichment is
+built in there).
 """
 
 from __future__ import annotations
