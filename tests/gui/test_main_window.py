@@ -35,12 +35,14 @@ def test_selecting_a_mention_binds_the_composer_and_saves_a_draft(window, qtbot)
     window.show_view("composer")
     qtbot.keyClicks(window.composer.editor, "Hi there, sorry about that!")
     qtbot.waitUntil(lambda: get_draft(window.ws, mention_id) is not None, timeout=3000)
-    assert get_draft(window.ws, mention_id)["body"] == "Hi there, sorry about that!"
+    saved = get_draft(window.ws, mention_id)["body"]
+    # Channels that need it get the author's handle filled in before the text.
+    assert saved.endswith("Hi there, sorry about that!")
     # Switching mentions and back reloads the saved draft.
     window.inbox.select_row(5)
-    assert window.composer.editor.toPlainText() == ""
+    assert "sorry about that" not in window.composer.editor.toPlainText()
     window.inbox.select_row(3)
-    assert window.composer.editor.toPlainText() == "Hi there, sorry about that!"
+    assert window.composer.editor.toPlainText() == saved
 
 
 def test_closing_saves_pending_draft_and_remembers_workspace(window, qtbot, settings):
