@@ -116,12 +116,14 @@ class ResponseSummary:
 
     Attributes:
         bin_counts: Answered mentions per :data:`RESPONSE_BINS` bin.
+        bin_within: Of those, answered within the SLA.
         answered: Answered mentions.
         within_sla: Answered within the SLA (business hours).
         backlog: Mentions awaiting a first reply at the end of each day.
     """
 
     bin_counts: np.ndarray
+    bin_within: np.ndarray
     answered: int
     within_sla: int
     backlog: np.ndarray
@@ -300,8 +302,14 @@ class MentionCube:
         bins = np.bincount(
             self.c["bin"][answered], weights=self.c["n"][answered], minlength=len(RESPONSE_BINS)
         ).astype(float)
+        within = np.bincount(
+            self.c["bin"][answered],
+            weights=self.c["within"][answered],
+            minlength=len(RESPONSE_BINS),
+        ).astype(float)
         return ResponseSummary(
             bins,
+            within,
             int(self.c["n"][answered].sum()),
             int(self.c["within"][answered].sum()),
             self.backlog(flt),

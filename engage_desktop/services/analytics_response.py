@@ -33,6 +33,7 @@ class ResponsePerformance:
     Attributes:
         bins: Labels of the first-response time bins.
         bin_counts: Answered mentions per bin.
+        bin_within: Of those, answered within the SLA.
         weeks: Week starts (epoch seconds, Mondays) of the weekly median.
         weekly_median_h: Median first-response time per week, in hours (NaN: none).
         weekly_answered: Answered mentions per week.
@@ -46,6 +47,7 @@ class ResponsePerformance:
 
     bins: tuple[str, ...]
     bin_counts: np.ndarray
+    bin_within: np.ndarray
     weeks: np.ndarray
     weekly_median_h: np.ndarray
     weekly_answered: np.ndarray
@@ -99,6 +101,7 @@ def response_performance(
     return ResponsePerformance(
         tuple(name for name, _, _ in RESPONSE_BINS),
         summary.bin_counts,
+        summary.bin_within,
         weeks,
         median,
         count,

@@ -50,7 +50,7 @@ class MainWindow(QMainWindow):
         self.feeds = FeedsPane(ws)
         self.inbox = InboxView(ws)
         self.composer = ComposerPane(ws)
-        self.dashboard = DashboardPane(ws)
+        self.dashboard = DashboardPane(ws, tasks=self.tasks)
         self.pages = QStackedWidget()
         self.nav = QListWidget()
         self.nav.setObjectName("nav")
@@ -62,6 +62,7 @@ class MainWindow(QMainWindow):
             QListWidgetItem(name.title(), self.nav)
         self.nav.currentRowChanged.connect(self.pages.setCurrentIndex)
         self.inbox.mention_selected.connect(self.composer.set_mention)
+        self.dashboard.drill_requested.connect(self.show_drill_down)
 
         central = QWidget()
         layout = QHBoxLayout(central)
@@ -84,6 +85,14 @@ class MainWindow(QMainWindow):
     def show_view(self, name: str) -> None:
         """Switch to one of :data:`VIEWS`."""
         self.nav.setCurrentRow(VIEWS.index(name))
+
+    def show_drill_down(self, query, description: str) -> None:
+        """Open the inbox on the mentions behind a dashboard element."""
+        self.inbox.model.set_query(query)
+        self.show_view("inbox")
+        self.statusBar().showMessage(
+            f"{description} — {self.inbox.model.rowCount():,} mentions", 15_000
+        )
 
     def update_status(self) -> None:
         """Workspace name and counts in the status bar."""
@@ -200,6 +209,8 @@ class MainWindow(QMainWindow):
 def grab_view(window: MainWindow, view: str) -> None:
     """Prepare ``view`` for a screenshot: realistic selection and focus."""
     window.show_view(view)
+    if view == "dashboard":
+        window.dashboard.wait_until_ready()
     if view in ("inbox", "composer") and window.inbox.model.rowCount():
         window.inbox.select_row(0)
         window.show_view(view)
