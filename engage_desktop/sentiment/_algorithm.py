@@ -76,8 +76,13 @@ class TokenTable(dict):
             word = nltk_word(raw)
             low = word.lower()
             token = _Token(
-                word, low, word.isupper(), self._lexicon.get(low),
-                low in NEGATE or "n't" in low, BOOSTER_DICT.get(low), word in IDIOM_WORDS,
+                word,
+                low,
+                word.isupper(),
+                self._lexicon.get(low),
+                low in NEGATE or "n't" in low,
+                BOOSTER_DICT.get(low),
+                word in IDIOM_WORDS,
             )
         if len(self) >= _TOKEN_TABLE_SIZE:
             self.clear()  # social text has an endless tail of names, numbers and URLs

@@ -360,7 +360,10 @@ def score_batch(
             ``scores`` holds the scores of the finished prefix.
     """
     chunks = iter_score_chunks(
-        texts, scorer=scorer, processes=processes, chunk_size=chunk_size,
+        texts,
+        scorer=scorer,
+        processes=processes,
+        chunk_size=chunk_size,
         is_cancelled=is_cancelled,
     )
     try:

@@ -37,12 +37,12 @@ RESPONSE_S_SQL = "(epoch(first_reply_at) - epoch(published))"
 AWAITING_SQL = "(first_reply_at IS NOT NULL OR status IN ('new', 'open'))"
 # First-response time bins: (label, lower seconds, upper seconds or None).
 RESPONSE_BINS: tuple[tuple[str, int, int | None], ...] = (
-    ("< 15 min", 0, 900),
-    ("15–60 min", 900, 3600),
-    ("1–4 h", 3600, 4 * 3600),
-    ("4–24 h", 4 * 3600, DAY_S),
-    ("1–3 days", DAY_S, 3 * DAY_S),
-    ("> 3 days", 3 * DAY_S, None),
+    ("<15m", 0, 900),
+    ("15–60m", 900, 3600),
+    ("1–4h", 3600, 4 * 3600),
+    ("4–24h", 4 * 3600, DAY_S),
+    ("1–3d", DAY_S, 3 * DAY_S),
+    (">3d", 3 * DAY_S, None),
 )
 ADVOCATE_MIN_MENTIONS = 3
 ADVOCATE_THRESHOLD = 0.25

@@ -64,12 +64,30 @@ def day_text(epoch_s: float, unit: str = "day") -> str:
     return f"{moment:%a %d %b %Y}"
 
 
+class CountAxis(pg.AxisItem):
+    """An axis that writes 2,000,000 as 2M, never 2e+06."""
+
+    def tickStrings(self, values, scale, spacing):  # pyqtgraph names it so
+        return [compact(v * scale) for v in values]
+
+
+def compact(value: float) -> str:
+    """12,345,678 -> 12.3M (for axis-sized numbers)."""
+    # Thousands stay whole up to 9,999: "2,500" reads better than "2.5k".
+    for limit, size, suffix in ((1e9, 1e9, "B"), (1e6, 1e6, "M"), (1e4, 1e3, "k")):
+        if abs(value) >= limit:
+            text = f"{value / size:.1f}".rstrip("0").rstrip(".")
+            return f"{text}{suffix}"
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+
+
 def style_plot(plot: pg.PlotItem, left: str = "", bottom: str = "") -> None:
     """Axes, grid and labels in the app's quiet style."""
     for name in ("left", "bottom"):
         axis = plot.getAxis(name)
         axis.setPen(AXIS_PEN)
         axis.setTextPen(pg.mkPen(TEXT_COLOR))
+        axis.enableAutoSIPrefix(False)
     if left:
         plot.setLabel("left", left, color=TEXT_COLOR)
     if bottom:
@@ -186,9 +204,18 @@ class ChartCard(QFrame):
 
     # -- building ---------------------------------------------------------------------
 
-    def add_plot(self, row: int = 0, col: int = 0, *, dates: bool = False, **kwargs) -> pg.PlotItem:
-        """A plot in the card's layout (with a UTC date axis when ``dates``)."""
-        axis = {"bottom": pg.DateAxisItem(utcOffset=0)} if dates else {}
+    def add_plot(
+        self, row: int = 0, col: int = 0, *, dates: bool = False, counts: str = "left", **kwargs
+    ) -> pg.PlotItem:
+        """A plot in the card's layout (with a UTC date axis when ``dates``).
+
+        ``counts`` names the axis that carries counts ("left", "bottom" or "").
+        """
+        axis: dict[str, pg.AxisItem] = {}
+        if dates:
+            axis["bottom"] = pg.DateAxisItem(utcOffset=0)
+        if counts and counts not in axis:
+            axis[counts] = CountAxis(counts)
         plot = self.graphics.addPlot(row=row, col=col, axisItems=axis, **kwargs)
         style_plot(plot)
         self.plots.append(plot)

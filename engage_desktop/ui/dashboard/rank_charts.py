@@ -7,16 +7,8 @@ import pyqtgraph as pg
 
 from engage_desktop.services.analytics import AuthorRankings, ChartElement, RankedRow
 from engage_desktop.services.terms import RisingTerms, describe_lift
-from engage_desktop.ui.dashboard.chart_card import ChartCard, set_category_ticks
+from engage_desktop.ui.dashboard.chart_card import ChartCard, compact, set_category_ticks
 from engage_desktop.ui.theme import ACCENT, SENTIMENT_COLORS
-
-
-def compact(value: float) -> str:
-    """12,345,678 -> 12.3M (for axis-sized numbers)."""
-    for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if abs(value) >= size:
-            return f"{value / size:.1f}{suffix}"
-    return f"{value:,.0f}"
 
 
 def sentiment_label(mean: float | None) -> str:
@@ -82,7 +74,7 @@ class TopAuthorsChart(ChartCard):
             "colour: the author's mean sentiment",
         )
         self.setMinimumHeight(360)
-        self.bars = _Bars(self, self.add_plot(), 200)
+        self.bars = _Bars(self, self.add_plot(counts="bottom"), 200)
         self.bars.plot.setLabel("bottom", "Reach × volume")
         self.rows: list[RankedRow] = []
 
@@ -107,7 +99,7 @@ class TopAuthorsChart(ChartCard):
             [SENTIMENT_COLORS[sentiment_label(r.sentiment)] for r in rows],
             [f" {compact(r.value)}" for r in rows],
         )
-        self.bars.plot.setXRange(0, (max(values) if values else 1) * 1.2, padding=0)
+        self.bars.plot.setXRange(0, (max(values) if values else 1) * 1.3, padding=0)
 
     def set_series_visible(self, key: str, shown: bool) -> None:
         self._draw()
@@ -139,8 +131,8 @@ class ChannelsChart(ChartCard):
     def __init__(self) -> None:
         super().__init__("Top channels and sources", "Mentions in range; colour: mean sentiment")
         self.setMinimumHeight(360)
-        self.channel_bars = _Bars(self, self.add_plot(row=0, col=0), 80)
-        self.source_bars = _Bars(self, self.add_plot(row=0, col=1), 190)
+        self.channel_bars = _Bars(self, self.add_plot(row=0, col=0, counts="bottom"), 80)
+        self.source_bars = _Bars(self, self.add_plot(row=0, col=1, counts="bottom"), 190)
         self.channel_bars.plot.setLabel("bottom", "Mentions by channel")
         self.source_bars.plot.setLabel("bottom", "Mentions by source")
         self.channels: list[RankedRow] = []
@@ -158,7 +150,7 @@ class ChannelsChart(ChartCard):
                 [SENTIMENT_COLORS[sentiment_label(r.sentiment)] for r in rows],
                 [f" {r.mentions:,}" for r in rows],
             )
-            bars.plot.setXRange(0, (max(values) if values else 1) * 1.3, padding=0)
+            bars.plot.setXRange(0, (max(values) if values else 1) * 1.45, padding=0)
 
     def _rows(self, plot) -> tuple[str, list[RankedRow]]:
         if plot is self.channel_bars.plot:
@@ -188,7 +180,7 @@ class AdvocatesChart(ChartCard):
     def __init__(self) -> None:
         super().__init__("Advocates and detractors", "")
         self.setMinimumHeight(360)
-        self.bars = _Bars(self, self.add_plot(), 200)
+        self.bars = _Bars(self, self.add_plot(counts="bottom"), 200)
         self.bars.plot.setLabel("bottom", "Mentions in range (detractors ← | → advocates)")
         self.bars.plot.addItem(pg.InfiniteLine(0, angle=90, pen=pg.mkPen("#9ca3af")))
         self.rows: list[tuple[str, RankedRow]] = []
@@ -265,7 +257,7 @@ class TermsChart(ChartCard):
     def __init__(self) -> None:
         super().__init__("Rising terms", "Computing…")
         self.setMinimumHeight(360)
-        self.bars = _Bars(self, self.add_plot(), 170)
+        self.bars = _Bars(self, self.add_plot(counts="bottom"), 170)
         self.bars.plot.setLabel("bottom", "Mentions containing the term (current period)")
         self.result: RisingTerms | None = None
 

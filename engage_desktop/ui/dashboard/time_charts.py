@@ -46,6 +46,9 @@ class VolumeChart(ChartCard):
         self.plot.setLabel("left", "Mentions")
         self.plot.setMouseEnabled(x=True, y=False)
         self.plot.getViewBox().setAutoVisible(y=True)
+        # Headroom above the tallest bar for the spike labels; nothing below zero.
+        self.plot.getViewBox().setDefaultPadding(0.1)
+        self.plot.getViewBox().setLimits(yMin=0)
         self.plot.setClipToView(True)
         self.bars = {lab: _empty_bar(SENTIMENT_COLORS[lab]) for lab in LABELS}
         for bar in self.bars.values():
@@ -198,9 +201,9 @@ class SentimentChart(ChartCard):
             "net sentiment = positive share − negative share of scored mentions",
         )
         self.setMinimumHeight(360)
-        self.top = self.add_plot(row=0, col=0, dates=True)
+        self.top = self.add_plot(row=0, col=0, dates=True, counts="")
         self.top.setLabel("left", "Mean compound")
-        self.net_plot = self.add_plot(row=1, col=0, dates=True)
+        self.net_plot = self.add_plot(row=1, col=0, dates=True, counts="")
         self.net_plot.setLabel("left", "Net %")
         self.net_plot.setXLink(self.top)
         self.graphics.ci.layout.setRowStretchFactor(0, 3)
@@ -312,11 +315,11 @@ class ShareOfVoiceChart(ChartCard):
             "week, and totals for the range · follows the date range, not the topic",
         )
         self.setMinimumHeight(340)
-        self.lines_plot = self.add_plot(row=0, col=0, dates=True)
+        self.lines_plot = self.add_plot(row=0, col=0, dates=True, counts="")
         self.lines_plot.setLabel("left", "Share of voice %")
         self.lines_plot.setMouseEnabled(x=True, y=False)
         self.lines_plot.setYRange(0, 100)
-        self.totals_plot = self.add_plot(row=0, col=1)
+        self.totals_plot = self.add_plot(row=0, col=1, counts="bottom")
         self.totals_plot.setLabel("bottom", "Mentions in range")
         self.totals_plot.setMouseEnabled(x=False, y=False)
         self.totals_plot.invertY(True)
@@ -364,7 +367,7 @@ class ShareOfVoiceChart(ChartCard):
             self.texts.append(text)
         set_category_ticks(self.totals_plot.getAxis("left"), list(sov.entities), width=90)
         top = float(sov.totals.max()) if len(sov.totals) else 1.0
-        self.totals_plot.setXRange(0, top * 1.35 or 1, padding=0)
+        self.totals_plot.setXRange(0, top * 1.6 or 1, padding=0)
         self.totals_plot.setYRange(-0.6, max(len(sov.entities), 1) - 0.4, padding=0)
         self.legend.set_entries(
             [
@@ -443,7 +446,7 @@ class ResponseChart(ChartCard):
         self.hist.setLabel("left", "Answered mentions")
         self.hist.setLabel("bottom", "Time to first reply (wall clock)")
         self.hist.setMouseEnabled(x=False, y=False)
-        self.median_plot = self.add_plot(row=0, col=1, dates=True)
+        self.median_plot = self.add_plot(row=0, col=1, dates=True, counts="")
         self.median_plot.setLabel("left", "Median hours to first reply")
         self.median_plot.setMouseEnabled(x=True, y=False)
         self.median_plot.getViewBox().setAutoVisible(y=True)
@@ -464,6 +467,8 @@ class ResponseChart(ChartCard):
             angle=0, pen=pg.mkPen("#9ca3af", style=pg.QtCore.Qt.PenStyle.DashLine)
         )
         self.median_plot.addItem(self.sla_line)
+        self.sla_text = pg.TextItem("", color="#6b7280", anchor=(0, 1))
+        self.median_plot.addItem(self.sla_text)
         self.perf: ResponsePerformance | None = None
 
     def set_data(self, perf: ResponsePerformance) -> None:
@@ -481,6 +486,9 @@ class ResponseChart(ChartCard):
         x = perf.weeks + WEEK_S / 2
         self.median.setData(x, perf.weekly_median_h)
         self.sla_line.setValue(perf.sla_s / 3600)
+        self.sla_text.setText(f"SLA {perf.sla_s / 3600:g} business h")
+        if len(perf.weeks):
+            self.sla_text.setPos(float(perf.weeks[0]), perf.sla_s / 3600)
         share = perf.sla_share
         sla_h = perf.sla_s / 3600
         self.unit.setText(
