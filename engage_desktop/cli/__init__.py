@@ -24,6 +24,7 @@ PROG = "engage-desktop"
 COMMAND_MODULES = (
     "engage_desktop.cli.workspace",
     "engage_desktop.cli.sources",
+    "engage_desktop.cli.alerts",
 )
 VIEWS = ("feeds", "inbox", "composer", "dashboard")
 

@@ -261,6 +261,9 @@ def mention_query(
     ctx: AnalyticsContext, flt: DashboardFilter, element: ChartElement, sort: str = "time"
 ) -> MentionQuery:
     """The inbox query that lists exactly the mentions behind ``element``."""
+    if element.chart == "share_of_voice":
+        # Share of voice compares topics and ignores the topic selector; so does its drill.
+        flt = DashboardFilter(flt.start, flt.end)
     base, params = flt.where(range_start=element.chart != "backlog")
     extra, extra_params = element_where(ctx, element)
     return MentionQuery(f"({base}) AND ({extra})", tuple(params + extra_params), sort)

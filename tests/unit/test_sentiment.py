@@ -39,29 +39,150 @@ ROOT = Path(__file__).resolve().parents[2]
 LEXICON_SHA256 = "1ec9c6e9ee19aade328f8beb393a6afa71a5bb3acf7d3cc22d4ef568df374bf5"
 KEYS = ("compound", "pos", "neu", "neg")
 ADJUSTMENTS = {
-    "Sick": 2.0, "very": 1.0, "but": -1.0, "least": 0.5, "never": -1.0, "so": 0.5,
-    "of": -0.3, "the": 0.1, ":)": -2.0, "good": -1.5, "❤️": 3.0, "kestrel": 0.0,
+    "Sick": 2.0,
+    "very": 1.0,
+    "but": -1.0,
+    "least": 0.5,
+    "never": -1.0,
+    "so": 0.5,
+    "of": -0.3,
+    "the": 0.1,
+    ":)": -2.0,
+    "good": -1.5,
+    "❤️": 3.0,
+    "kestrel": 0.0,
 }
 
 _NEGATIONS = [*sorted(C.NEGATE), "isn't", "ISN'T", "Don't", "wasn’t", "not!", "never,"]
 _SPECIALS = [
-    "but", "BUT", "But", "but,", "kind of", "KIND OF", "sort of", "just enough", "least",
-    "at least", "very least", "the least", "never so", "never this", "so", "this", "never",
-    "Never", "without doubt", "the shit", "the bomb", "bad ass", "yeah right",
-    "cut the mustard", "kiss of death", "hand to mouth", "kind", "of", "kinda", "LEAST",
+    "but",
+    "BUT",
+    "But",
+    "but,",
+    "kind of",
+    "KIND OF",
+    "sort of",
+    "just enough",
+    "least",
+    "at least",
+    "very least",
+    "the least",
+    "never so",
+    "never this",
+    "so",
+    "this",
+    "never",
+    "Never",
+    "without doubt",
+    "the shit",
+    "the bomb",
+    "bad ass",
+    "yeah right",
+    "cut the mustard",
+    "kiss of death",
+    "hand to mouth",
+    "kind",
+    "of",
+    "kinda",
+    "LEAST",
 ]
-_EMOTICONS = [":)", ":-(", ":D", ":(", ";)", "<3", ":/", ":'(", "xD", "XD", ":P", "(:",
-              "=)", "😍", "😡", "❤️", "👍🏽", "🙂", "💔", "🔥🔥", "😂😂"]
+_EMOTICONS = [
+    ":)",
+    ":-(",
+    ":D",
+    ":(",
+    ";)",
+    "<3",
+    ":/",
+    ":'(",
+    "xD",
+    "XD",
+    ":P",
+    "(:",
+    "=)",
+    "😍",
+    "😡",
+    "❤️",
+    "👍🏽",
+    "🙂",
+    "💔",
+    "🔥🔥",
+    "😂😂",
+]
 _MISC = [
-    "http://x.co/a?b=1", "https://example.com/kestrel!", "@kestrelaudio", "@Kes_Help:",
-    "#fail", "#LOVE", "#great!", "42", "3.5", "$100", "10/10", "24/7", "Zürich", "naïve",
-    "café!", "don’t", "—", "…", "...", "!!", "!!!", "?", "??", "???", "?!?", "!?!", "-",
-    "'", '"', ",", "a", "I", "x", "&", "**great**", "'good'", '"bad"', "(happy)", "[sad]",
-    "good,", ",good", "good!!", "!!good", "good?!?", "-good-", "GOOD!", "...good", "good.",
-    "'cause", "ok", "OK",
+    "http://x.co/a?b=1",
+    "https://example.com/kestrel!",
+    "@kestrelaudio",
+    "@Kes_Help:",
+    "#fail",
+    "#LOVE",
+    "#great!",
+    "42",
+    "3.5",
+    "$100",
+    "10/10",
+    "24/7",
+    "Zürich",
+    "naïve",
+    "café!",
+    "don’t",
+    "—",
+    "…",
+    "...",
+    "!!",
+    "!!!",
+    "?",
+    "??",
+    "???",
+    "?!?",
+    "!?!",
+    "-",
+    "'",
+    '"',
+    ",",
+    "a",
+    "I",
+    "x",
+    "&",
+    "**great**",
+    "'good'",
+    '"bad"',
+    "(happy)",
+    "[sad]",
+    "good,",
+    ",good",
+    "good!!",
+    "!!good",
+    "good?!?",
+    "-good-",
+    "GOOD!",
+    "...good",
+    "good.",
+    "'cause",
+    "ok",
+    "OK",
 ]
-_PLAIN = ["the", "product", "it", "is", "was", "my", "app", "support", "Kestrel", "update",
-          "and", "of", "to", "at", "very", "this", "so", "I", "we"]
+_PLAIN = [
+    "the",
+    "product",
+    "it",
+    "is",
+    "was",
+    "my",
+    "app",
+    "support",
+    "Kestrel",
+    "update",
+    "and",
+    "of",
+    "to",
+    "at",
+    "very",
+    "this",
+    "so",
+    "I",
+    "we",
+]
 _SPACES = [" ", " ", " ", " ", "  ", "\t", "\n", "\u00a0", "\u2003", " \n "]
 
 
@@ -69,8 +190,13 @@ def make_texts(count: int, seed: int, lexicon_words: list[str]) -> list[str]:
     """Adversarial texts: every VADER rule, odd punctuation, case, unicode, whitespace."""
     rng = random.Random(seed)
     pools = [
-        (0.30, lexicon_words), (0.40, _NEGATIONS), (0.50, sorted(C.BOOSTER_DICT)),
-        (0.62, _SPECIALS), (0.70, _EMOTICONS), (0.80, _MISC), (1.0, _PLAIN),
+        (0.30, lexicon_words),
+        (0.40, _NEGATIONS),
+        (0.50, sorted(C.BOOSTER_DICT)),
+        (0.62, _SPECIALS),
+        (0.70, _EMOTICONS),
+        (0.80, _MISC),
+        (1.0, _PLAIN),
     ]
     texts = ["", " ", "   ", "\n\t", "!!!", "?", ":)", "good", "GOOD", "but", "least good"]
     while len(texts) < count:
@@ -82,8 +208,25 @@ def make_texts(count: int, seed: int, lexicon_words: list[str]) -> list[str]:
             word = word.upper() if c < 0.12 else word.title() if c < 0.18 else word
             p = rng.random()
             if p < 0.08:
-                word += rng.choice(["!", "!!", "!!!", "?", "??", ".", ",", "?!?", "...", ":",
-                                    "'", '"', "-", "!?!?", "),"])
+                word += rng.choice(
+                    [
+                        "!",
+                        "!!",
+                        "!!!",
+                        "?",
+                        "??",
+                        ".",
+                        ",",
+                        "?!?",
+                        "...",
+                        ":",
+                        "'",
+                        '"',
+                        "-",
+                        "!?!?",
+                        "),",
+                    ]
+                )
             elif p < 0.12:
                 word = rng.choice(["'", '"', "-", ".", "(", "#", "@", ":", "!!"]) + word
             words.append(word)
@@ -240,8 +383,12 @@ def test_pool_equals_in_process(reference, texts):
         assert [s for c in chunks for s in c.scores] == want
         calls = []
         with pytest.raises(ScoringCancelled) as cancelled:
-            pool.score_batch(sample, chunk_size=500, is_cancelled=lambda: len(calls) > 1,
-                             progress=lambda d, t: calls.append(d))
+            pool.score_batch(
+                sample,
+                chunk_size=500,
+                is_cancelled=lambda: len(calls) > 1,
+                progress=lambda d, t: calls.append(d),
+            )
         assert cancelled.value.scores == want[:1000]
     adjusted = score_batch(sample[:800], scorer=VaderScorer(ADJUSTMENTS), processes=2)
     assert adjusted == VaderScorer(ADJUSTMENTS).score_many(sample[:800])
@@ -254,17 +401,26 @@ def test_in_process_chunks_and_cancel(texts):
     assert [s for c in chunks for s in c.scores] == VaderScorer().score_many(texts[:250])
     seen = []
     with pytest.raises(ScoringCancelled) as cancelled:
-        score_batch(texts[:250], chunk_size=100, progress=lambda d, t: seen.append((d, t)),
-                    is_cancelled=lambda: bool(seen))
+        score_batch(
+            texts[:250],
+            chunk_size=100,
+            progress=lambda d, t: seen.append((d, t)),
+            is_cancelled=lambda: bool(seen),
+        )
     assert seen == [(100, 250)] and len(cancelled.value.scores) == 100
 
 
 def test_split_sentences():
-    text = ("Mr. Smith loved the Buds 3. Then they broke!!! 😡 never again... e.g. "
-            "This one? Fine\n\nNext line costs $3.50 (approx. 3 euros). \"Great\" she said.")
+    text = (
+        "Mr. Smith loved the Buds 3. Then they broke!!! 😡 never again... e.g. "
+        'This one? Fine\n\nNext line costs $3.50 (approx. 3 euros). "Great" she said.'
+    )
     assert split_sentences(text) == [
-        "Mr. Smith loved the Buds 3.", "Then they broke!!! 😡",
-        "never again... e.g. This one?", "Fine", "Next line costs $3.50 (approx. 3 euros).",
+        "Mr. Smith loved the Buds 3.",
+        "Then they broke!!! 😡",
+        "never again... e.g. This one?",
+        "Fine",
+        "Next line costs $3.50 (approx. 3 euros).",
         '"Great" she said.',
     ]
     assert split_sentences("") == [] and split_sentences(" \n ") == []
@@ -276,7 +432,10 @@ def test_score_sentences(reference):
     text = "I love the new case. The battery is awful though! Is it fixed??"
     pairs = score_sentences(text)
     assert [s for s, _ in pairs] == [
-        "I love the new case.", "The battery is awful though!", "Is it fixed??"]
+        "I love the new case.",
+        "The battery is awful though!",
+        "Is it fixed??",
+    ]
     for sentence, got in pairs:
         assert got.compound == reference.polarity_scores(sentence)["compound"]
     assert [got.label for _, got in pairs] == [POSITIVE, NEGATIVE, NEUTRAL]
@@ -286,8 +445,16 @@ def test_score_sentences(reference):
 
 
 def test_import_is_light():
-    code = ("import sys, engage_desktop.sentiment as s; s.score('ok'); "
-            "print(sorted(m for m in ('nltk', 'PySide6', 'pandas', 'numpy') if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         timeout=60, check=True, cwd=ROOT)
+    code = (
+        "import sys, engage_desktop.sentiment as s; s.score('ok'); "
+        "print(sorted(m for m in ('nltk', 'PySide6', 'pandas', 'numpy') if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+        cwd=ROOT,
+    )
     assert out.stdout.strip() == "[]"
