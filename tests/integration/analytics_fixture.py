@@ -26,11 +26,12 @@ def t(day: int, hour: int, minute: int = 0, month: int = 3) -> datetime:
 
 # id, published, sentiment, label, topics, first reply, status, channel, author id,
 # handle, followers, text
+OUT = ["Acme", "Outage"]
 ROWS = [
     (1, t(2, 9), 0.6, "positive", ["Acme"], t(2, 10), "resolved", "mastodon", 1, "alice", 100),
-    (2, t(2, 12), -0.5, "negative", ["Acme", "Outage"], t(2, 18), "pending", "mastodon", 2, "bob", 1000),
+    (2, t(2, 12), -0.5, "negative", OUT, t(2, 18), "pending", "mastodon", 2, "bob", 1000),
     (3, t(2, 16), 0.0, "neutral", ["AcmePhone"], None, "open", "reddit", 3, "carol", 10),
-    (4, t(3, 8), -0.8, "negative", ["Acme", "Outage"], t(3, 8, 10), "resolved", "reddit", 2, "bob", 1000),
+    (4, t(3, 8), -0.8, "negative", OUT, t(3, 8, 10), "resolved", "reddit", 2, "bob", 1000),
     (5, t(3, 20), 0.4, "positive", ["Rival"], None, "ignored", "blog", 4, "dave", 5000),
     (6, t(4, 10), None, None, ["Acme", "Rival"], t(6, 10), "resolved", "forum", 5, "erin", 50),
     (7, t(9, 11), -0.3, "negative", ["Other"], t(9, 11, 5), "pending", "forum", 2, "bob", 1000),
