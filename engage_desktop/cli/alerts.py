@@ -70,7 +70,7 @@ def cmd_rules(args: argparse.Namespace) -> int:
     with open_workspace(args) as ws:
         rules = list_rules(ws)
     if not rules:
-        out("no rules stored; these defaults apply until one is added or 'alerts check' runs:")
+        out("no rules stored yet; these defaults apply (and are stored by 'alerts add/check'):")
         rules = default_rules()
     for rule in rules:
         out(_rule_line(rule))

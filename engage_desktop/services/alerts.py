@@ -242,9 +242,15 @@ def ensure_default_rules(ws: Workspace) -> list[AlertRule]:
 
 
 def add_rule(ws: Workspace, rule: AlertRule) -> AlertRule:
-    """Store ``rule`` (its id is ignored) and return it with its id."""
+    """Store ``rule`` (its id is ignored) and return it with its id.
+
+    The first rule stored in a workspace brings the default rules with it, so
+    adding a rule never silently switches the defaults off.
+    """
     from engage_desktop.storage.workspace import log_event
 
+    if not list_rules(ws) and rule.name not in {name for name, _, _ in DEFAULT_RULES}:
+        ensure_default_rules(ws)
     with ws.write() as cur:
         if cur.execute("SELECT count(*) FROM alert_rules WHERE name = ?", [rule.name]).fetchone()[
             0
