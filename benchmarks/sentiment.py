@@ -61,16 +61,76 @@ KEYS = ("compound", "pos", "neu", "neg")
 # slots repeat often, while names, handles, order numbers, prices and extra
 # clauses make most longer posts distinct.
 
-PRODUCTS = ("Kestrel Buds 3", "Kestrel Buds Pro", "Halo headphones", "Kestrel app",
-            "charging case", "Buds 3", "Halo 2")
-FEATURES = ("battery", "noise cancelling", "fit", "bass", "mic", "bluetooth pairing",
-            "case hinge", "touch controls", "firmware update", "EQ", "latency",
-            "transparency mode", "warranty", "delivery", "customer service")
-NAMES = ("Alex", "Sam", "Priya", "Jonas", "Maya", "Luis", "Hannah", "Kenji", "Aisha",
-         "Tom", "Elena", "Omar", "Chloé", "Mateo", "Ingrid", "Ravi", "Zoe", "Björn",
-         "Nadia", "Owen", "Lena", "Diego", "Fatima", "Ben", "Yuki", "Clara", "Marco")
-CITIES = ("Leeds", "Lyon", "Zürich", "Austin", "Porto", "Kraków", "Denver", "Dublin",
-          "Graz", "Malmö", "Osaka", "Lagos", "Quito")
+PRODUCTS = (
+    "Kestrel Buds 3",
+    "Kestrel Buds Pro",
+    "Halo headphones",
+    "Kestrel app",
+    "charging case",
+    "Buds 3",
+    "Halo 2",
+)
+FEATURES = (
+    "battery",
+    "noise cancelling",
+    "fit",
+    "bass",
+    "mic",
+    "bluetooth pairing",
+    "case hinge",
+    "touch controls",
+    "firmware update",
+    "EQ",
+    "latency",
+    "transparency mode",
+    "warranty",
+    "delivery",
+    "customer service",
+)
+NAMES = (
+    "Alex",
+    "Sam",
+    "Priya",
+    "Jonas",
+    "Maya",
+    "Luis",
+    "Hannah",
+    "Kenji",
+    "Aisha",
+    "Tom",
+    "Elena",
+    "Omar",
+    "Chloé",
+    "Mateo",
+    "Ingrid",
+    "Ravi",
+    "Zoe",
+    "Björn",
+    "Nadia",
+    "Owen",
+    "Lena",
+    "Diego",
+    "Fatima",
+    "Ben",
+    "Yuki",
+    "Clara",
+    "Marco",
+)
+CITIES = (
+    "Leeds",
+    "Lyon",
+    "Zürich",
+    "Austin",
+    "Porto",
+    "Kraków",
+    "Denver",
+    "Dublin",
+    "Graz",
+    "Malmö",
+    "Osaka",
+    "Lagos",
+    "Quito",
+)
 RIVALS = ("Vireo", "Soundline", "Aurix")
 POS_EMOJI = ("😍", "🔥", "👍", "🙌", "❤️", ":)", ":D", "🎧", "💯", "")
 NEG_EMOJI = ("😡", "😤", "👎", "🙄", ":(", ":-(", "💀", "😞", "")
@@ -79,15 +139,30 @@ ADJ_NEG = ("terrible", "awful", "useless", "broken", "bad", "disappointing", "a 
 
 # Short reactions: few slots, so they repeat across a big workspace.
 REACTIONS = (
-    "Love my {product} {pe}", "{product} is {ap} {pe}", "{product} is {an} {ne}",
-    "The {feature} on the {product} is {ap}", "The {feature} on the {product} is {an}",
-    "anyone else having issues with the {feature}?", "{product} died again {ne}",
-    "best purchase this year {pe}", "not impressed with the {product} tbh",
-    "Kestrel support is {an}", "Kestrel support was {ap} {pe}", "meh, the {feature} is ok",
-    "just got the {product}!", "is the {product} worth it?", "returning my {product} {ne}",
-    "the {feature} is kind of {an}", "the {feature} is not {ap}", "{product} or {rival}?",
-    "never buying Kestrel again", "{product} > {rival} {pe}", "ugh, {feature} problems again",
-    "WOW the {feature} is {ap}", "the {feature} is NOT good", "no complaints so far",
+    "Love my {product} {pe}",
+    "{product} is {ap} {pe}",
+    "{product} is {an} {ne}",
+    "The {feature} on the {product} is {ap}",
+    "The {feature} on the {product} is {an}",
+    "anyone else having issues with the {feature}?",
+    "{product} died again {ne}",
+    "best purchase this year {pe}",
+    "not impressed with the {product} tbh",
+    "Kestrel support is {an}",
+    "Kestrel support was {ap} {pe}",
+    "meh, the {feature} is ok",
+    "just got the {product}!",
+    "is the {product} worth it?",
+    "returning my {product} {ne}",
+    "the {feature} is kind of {an}",
+    "the {feature} is not {ap}",
+    "{product} or {rival}?",
+    "never buying Kestrel again",
+    "{product} > {rival} {pe}",
+    "ugh, {feature} problems again",
+    "WOW the {feature} is {ap}",
+    "the {feature} is NOT good",
+    "no complaints so far",
 )
 # Longer posts: names, numbers and free slots make most of them unique.
 POSTS = (
@@ -111,24 +186,49 @@ POSTS = (
     "Went for a run in {city} with the {product}, {feature} held up fine",
 )
 PREFIXES = ("ok so", "Update:", "ngl", "honestly", "RT @{handle}:", "lol", "hmm", "So")
-SUFFIXES = ("#KestrelBuds", "#fail", "thanks @{handle}", "{pe}", "{ne}", "!!", "smh",
-            "anyone else?", "cc @{handle}", "(order #{order})", "#audio", "10/10", "...")
+SUFFIXES = (
+    "#KestrelBuds",
+    "#fail",
+    "thanks @{handle}",
+    "{pe}",
+    "{ne}",
+    "!!",
+    "smh",
+    "anyone else?",
+    "cc @{handle}",
+    "(order #{order})",
+    "#audio",
+    "10/10",
+    "...",
+)
 _SLOT = re.compile(r"\{(\w+)\}")
-CLAUSES = ("and the {feature2} is {ap}", "but the {feature2} is {an}", "after {n} days",
-           "in {city}", "for ${price}", "compared to my {rival}")
+CLAUSES = (
+    "and the {feature2} is {ap}",
+    "but the {feature2} is {an}",
+    "after {n} days",
+    "in {city}",
+    "for ${price}",
+    "compared to my {rival}",
+)
 
 
 def _slot_makers(rng: random.Random) -> dict[str, Callable[[], str]]:
     """One maker per slot name, drawing from ``rng``."""
     return {
-        "product": lambda: rng.choice(PRODUCTS), "product2": lambda: rng.choice(PRODUCTS),
-        "feature": lambda: rng.choice(FEATURES), "feature2": lambda: rng.choice(FEATURES),
-        "pe": lambda: rng.choice(POS_EMOJI), "ne": lambda: rng.choice(NEG_EMOJI),
-        "ap": lambda: rng.choice(ADJ_POS), "an": lambda: rng.choice(ADJ_NEG),
-        "rival": lambda: rng.choice(RIVALS), "city": lambda: rng.choice(CITIES),
+        "product": lambda: rng.choice(PRODUCTS),
+        "product2": lambda: rng.choice(PRODUCTS),
+        "feature": lambda: rng.choice(FEATURES),
+        "feature2": lambda: rng.choice(FEATURES),
+        "pe": lambda: rng.choice(POS_EMOJI),
+        "ne": lambda: rng.choice(NEG_EMOJI),
+        "ap": lambda: rng.choice(ADJ_POS),
+        "an": lambda: rng.choice(ADJ_NEG),
+        "rival": lambda: rng.choice(RIVALS),
+        "city": lambda: rng.choice(CITIES),
         "name": lambda: rng.choice(NAMES),
         "handle": lambda: rng.choice(NAMES).lower() + str(rng.randint(1, 999)),
-        "n": lambda: str(rng.randint(1, 60)), "n2": lambda: str(rng.randint(3, 14)),
+        "n": lambda: str(rng.randint(1, 60)),
+        "n2": lambda: str(rng.randint(3, 14)),
         "order": lambda: str(rng.randint(100000, 999999)),
         "price": lambda: str(rng.choice((49, 79, 99, 129, 149, 199, 249))),
         "version": lambda: f"{rng.randint(1, 4)}.{rng.randint(0, 9)}.{rng.randint(0, 20)}",
@@ -172,7 +272,6 @@ def make_posts(count: int, seed: int = 7) -> list[str]:
     return posts
 
 
-
 def _vadersentiment() -> Callable[[str], dict] | None:
     try:
         from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
@@ -194,7 +293,8 @@ def _timed(fn: Callable[[], object]) -> tuple[float, object]:
 def _check_identical(reference: Sequence[dict], ours: Sequence) -> int:
     """Assert our scores equal NLTK's to 1e-9; return how many were compared."""
     bad = [
-        (i, want, got) for i, (want, got) in enumerate(zip(reference, ours, strict=True))
+        (i, want, got)
+        for i, (want, got) in enumerate(zip(reference, ours, strict=True))
         if any(abs(want[k] - getattr(got, k)) > 1e-9 for k in KEYS)
     ]
     assert not bad, f"{len(bad)} scores differ from NLTK, e.g. {bad[:3]}"
@@ -251,11 +351,17 @@ def small_case(texts: list[str], processes: int, nltk, vader) -> dict:
 
 def big_case(mentions: int, subsample: int, processes: int, seed: int, nltk, vader) -> dict:
     seconds, texts = _timed(lambda: make_posts(mentions, seed))
-    print(f"generated {mentions:,} posts in {seconds:.1f} s; "
-          f"{len(set(texts)) / mentions:.1%} distinct", flush=True)
+    print(
+        f"generated {mentions:,} posts in {seconds:.1f} s; "
+        f"{len(set(texts)) / mentions:.1%} distinct",
+        flush=True,
+    )
     sub = texts[:subsample]
-    out: dict[str, object] = {"mentions": mentions, "subsample": len(sub),
-                              "distinct_share": round(len(set(texts)) / mentions, 4)}
+    out: dict[str, object] = {
+        "mentions": mentions,
+        "subsample": len(sub),
+        "distinct_share": round(len(set(texts)) / mentions, 4),
+    }
     seconds, reference = _timed(lambda: [nltk.polarity_scores(t) for t in sub])
     out["big_nltk_tps"] = _tps(len(sub), seconds)
     if vader is not None:
@@ -294,37 +400,51 @@ def accuracy(vader) -> dict:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--mentions", type=int, default=1_000_000,
-                        help="posts in the big run (default 1,000,000)")
+    parser.add_argument(
+        "--mentions", type=int, default=1_000_000, help="posts in the big run (default 1,000,000)"
+    )
     parser.add_argument("--quick", action="store_true", help="big run with 100,000 posts")
     parser.add_argument("--processes", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--subsample", type=int, default=50_000,
-                        help="posts timed with NLTK and vaderSentiment in the big run")
+    parser.add_argument(
+        "--subsample",
+        type=int,
+        default=50_000,
+        help="posts timed with NLTK and vaderSentiment in the big run",
+    )
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args(argv)
     mentions = 100_000 if args.quick else args.mentions
 
     nltk, vader = nltk_analyzer(), _vadersentiment()
     figures: dict[str, object] = {
-        "scorer_version": SCORER_VERSION, "python": platform.python_version(),
-        "cpu_count": os.cpu_count(), "processes": args.processes,
+        "scorer_version": SCORER_VERSION,
+        "python": platform.python_version(),
+        "cpu_count": os.cpu_count(),
+        "processes": args.processes,
         "loadavg_start": [round(x, 2) for x in os.getloadavg()],
     }
-    print(f"cores {os.cpu_count()}, pool of {args.processes}, load {figures['loadavg_start']}"
-          " (other work on the machine slows every engine alike)", flush=True)
+    print(
+        f"cores {os.cpu_count()}, pool of {args.processes}, load {figures['loadavg_start']}"
+        " (other work on the machine slows every engine alike)",
+        flush=True,
+    )
 
     small = small_case(make_posts(10_000, args.seed), args.processes, nltk, vader)
     small["ratio_single_vs_nltk"] = round(small["fast_single_tps"] / small["nltk_tps"], 2)
     small["ratio_pool_vs_nltk"] = round(small["fast_pool_tps"] / small["nltk_tps"], 2)
     if vader is not None:
         small["ratio_pool_vs_vadersentiment"] = round(
-            small["fast_pool_tps"] / small["vadersentiment_tps"], 2)
+            small["fast_pool_tps"] / small["vadersentiment_tps"], 2
+        )
     figures.update(small)
-    print("10k posts, medians of 3 (texts/s): "
-          + ", ".join(f"{k}={v}" for k, v in small.items()), flush=True)
+    print(
+        "10k posts, medians of 3 (texts/s): " + ", ".join(f"{k}={v}" for k, v in small.items()),
+        flush=True,
+    )
 
-    big = big_case(mentions, min(args.subsample, mentions), args.processes, args.seed + 1,
-                   nltk, vader)
+    big = big_case(
+        mentions, min(args.subsample, mentions), args.processes, args.seed + 1, nltk, vader
+    )
     figures.update(big)
     print(f"{mentions:,} posts: " + ", ".join(f"{k}={v}" for k, v in big.items()), flush=True)
 

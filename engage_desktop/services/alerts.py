@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -396,31 +396,35 @@ def check_alerts(ws: Workspace, days: int = 3) -> list[Episode]:
     bounds = _history_bounds(ws)
     if bounds is None or ws.read_only:
         return []
-    rules = [r for r in ensure_default_rules(ws) if r.enabled]
+    # Default rules are stored only when one of them fires: looking is not writing.
+    rules = [r for r in (list_rules(ws) or default_rules()) if r.enabled]
     since = max(bounds[0], bounds[1] - timedelta(days=days))
+    found = [(rule, ep) for rule in rules for ep in backtest(ws, rule, since, bounds[1])]
+    if any(rule.id == 0 for rule, _ in found):
+        ids = {r.name: r.id for r in ensure_default_rules(ws)}
+        found = [(rule, replace(ep, rule_id=ids[rule.name])) for rule, ep in found]
     new: list[Episode] = []
-    for rule in rules:
-        for ep in backtest(ws, rule, since, bounds[1]):
-            with ws.write() as cur:
-                found = cur.execute(
-                    "SELECT id FROM alerts WHERE rule_id = ? AND window_start = ? "
-                    "AND coalesce(topic, '') = coalesce(?, '')",
-                    [rule.id, ep.start, ep.topic],
-                ).fetchone()
-                detail = json.dumps({"peak": ep.peak, "z": ep.z, "kind": ep.kind})
-                if found:
-                    cur.execute(
-                        "UPDATE alerts SET window_end = ?, value = ?, baseline = ?, detail = ? "
-                        "WHERE id = ?",
-                        [ep.end, ep.mentions, ep.baseline, detail, found[0]],
-                    )
-                    continue
+    for _rule, ep in found:
+        with ws.write() as cur:
+            stored = cur.execute(
+                "SELECT id FROM alerts WHERE rule_id = ? AND window_start = ? "
+                "AND coalesce(topic, '') = coalesce(?, '')",
+                [ep.rule_id, ep.start, ep.topic],
+            ).fetchone()
+            detail = json.dumps({"peak": ep.peak, "z": ep.z, "kind": ep.kind})
+            if stored:
                 cur.execute(
-                    "INSERT INTO alerts (rule_id, window_start, window_end, topic, value, "
-                    "baseline, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    [rule.id, ep.start, ep.end, ep.topic, ep.mentions, ep.baseline, detail],
+                    "UPDATE alerts SET window_end = ?, value = ?, baseline = ?, detail = ? "
+                    "WHERE id = ?",
+                    [ep.end, ep.mentions, ep.baseline, detail, stored[0]],
                 )
-            new.append(ep)
+                continue
+            cur.execute(
+                "INSERT INTO alerts (rule_id, window_start, window_end, topic, value, "
+                "baseline, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [ep.rule_id, ep.start, ep.end, ep.topic, ep.mentions, ep.baseline, detail],
+            )
+        new.append(ep)
     return new
 
 

@@ -64,6 +64,8 @@ def test_negative_spikes_per_topic(demo_path):
 def test_rules_are_stored_and_firings_recorded_once(demo_path):
     with Workspace.open(demo_path) as ws:
         assert list_rules(ws) == []
+        assert check_alerts(ws, days=3) == []  # nothing fired lately: nothing written
+        assert list_rules(ws) == []
         rules = ensure_default_rules(ws)
         assert {r.name for r in rules} == {"Volume spike", "Negative spike per topic"}
         assert all(r.id > 0 for r in rules)

@@ -263,6 +263,7 @@ class ChartCard(QFrame):
     def reset_view(self) -> None:
         """Zoom out to everything."""
         for plot in self.plots:
+            plot.getViewBox().autoRange()
             plot.enableAutoRange()
 
     # -- export -------------------------------------------------------------------------
@@ -274,14 +275,40 @@ class ChartCard(QFrame):
         path = Path(path)
         suffix = path.suffix.lower()
         if suffix == ".svg":
-            exporter = exporters.SVGExporter(self.graphics.scene())
-        elif suffix == ".png":
+            self._export_svg(path)
+            return path
+        if suffix == ".png":
             exporter = exporters.ImageExporter(self.graphics.scene())
             exporter.parameters()["width"] = max(1200, int(self.graphics.width() * 2))
         else:
             raise ValueError("export to .png or .svg")
         exporter.export(str(path))
         return path
+
+    def _export_svg(self, path: Path) -> None:
+        """Vector SVG through Qt's own SVG painter.
+
+        pyqtgraph's SVGExporter cannot parse the path data Qt 6.11 writes (it fails
+        with "not enough values to unpack"), so the scene is painted into a
+        QSvgGenerator instead: same drawing, real vectors and text.
+        """
+        from PySide6.QtCore import QRectF, QSize
+        from PySide6.QtGui import QPainter
+        from PySide6.QtSvg import QSvgGenerator
+
+        view = self.graphics
+        rect = QRectF(view.viewport().rect())
+        generator = QSvgGenerator()
+        generator.setFileName(str(path))
+        generator.setSize(QSize(int(rect.width()), int(rect.height())))
+        generator.setViewBox(rect)
+        generator.setTitle(self.title.text())
+        generator.setDescription(self.unit.text())
+        painter = QPainter(generator)
+        try:
+            view.render(painter, rect, view.viewport().rect())
+        finally:
+            painter.end()
 
     def _export_dialog(self, kind: str) -> None:
         name = self.title.text().lower().replace(" ", "-")
