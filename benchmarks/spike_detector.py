@@ -23,8 +23,9 @@ def main() -> None:
             key = f"{per_day}/day burst {size:g}h"
             results[key] = {"precision": round(ev.precision, 3), "recall": round(ev.recall, 3)}
             print(
-                f"{per_day:>5} mentions/day, bursts of {size:>4g} average hours: precision {ev.precision:.3f} "
-                f"recall {ev.recall:.3f} ({ev.found}/{ev.injected} found, "
+                f"{per_day:>5} mentions/day, bursts of {size:>4g} average hours: "
+                f"precision {ev.precision:.3f} recall {ev.recall:.3f} "
+                f"({ev.found}/{ev.injected} found, "
                 f"{ev.false_alarms} false alarms)"
             )
     print(json.dumps(results))

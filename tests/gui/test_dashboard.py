@@ -150,18 +150,18 @@ def test_export_every_chart_to_png_and_svg(dash, tmp_path):
         svg = card.export(tmp_path / f"chart{n}.svg")
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         assert "<svg" in svg.read_text(encoding="utf-8")[:2000]
-    with pytest.raises(ValueError, match="png or .svg"):
+    with pytest.raises(ValueError, match=r"\.png or \.svg"):
         dash.volume.export(tmp_path / "chart.pdf")
 
 
 def test_notifications_are_grouped(dash):
     from datetime import UTC, datetime
 
+    start, end = datetime(2026, 1, 1, 14, tzinfo=UTC), datetime(2026, 1, 1, 18, tzinfo=UTC)
     eps = [
-        Episode("Negative spike per topic", "negative_spike", t, datetime(2026, 1, 1, 14, tzinfo=UTC),
-                datetime(2026, 1, 1, 18, tzinfo=UTC), 40, 20, 2.0, 9.0)
+        Episode("Negative spike per topic", "negative_spike", t, start, end, 40, 20, 2.0, 9.0)
         for t in ("Outage", "Nimbus", "Router X2")
-    ]  # fmt: skip
+    ]
     dash.notifier.notify(eps)
     assert len(dash.notifier.shown) == 1
     title, body = dash.notifier.shown[0]
