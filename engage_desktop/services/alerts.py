@@ -12,8 +12,8 @@ not turn every small bump into a spike. A bucket spikes when ``z >= z`` (default
 the count is at least ``min_count`` and at least ``min_ratio`` times the baseline
 (default 3: a busy day at twice the usual volume is news, not an incident).
 Buckets that spiked are left out of later baselines (an incident does not raise its
-own bar), and spiking buckets at most three quiet buckets
-apart form one *episode*: one alert, one notification, not forty.
+own bar), and spiking buckets at most six quiet hours (or one quiet day) apart
+form one *episode*: one alert, one notification, not forty.
 """
 
 from __future__ import annotations
@@ -181,7 +181,7 @@ def detect_spikes(
     return out
 
 
-def group_episodes(spikes: list[Spike], gap: int = 3) -> list[list[Spike]]:
+def group_episodes(spikes: list[Spike], gap: int = 6) -> list[list[Spike]]:
     """Spiking buckets at most ``gap`` quiet buckets apart, grouped together."""
     groups: list[list[Spike]] = []
     for spike in spikes:
@@ -358,9 +358,10 @@ def backtest(
     episodes: list[Episode] = []
     for topic in _topics_of(ws, rule):
         values = counts_per_bucket(ws, rule, topic, origin, end)
-        for group in group_episodes(
-            detect_spikes(values, rule.window, rule.z, rule.min_count, season, rule.min_ratio)
-        ):
+        spikes = detect_spikes(values, rule.window, rule.z, rule.min_count, season, rule.min_ratio)
+        # An incident's tail can dip under the bar for a few hours: six quiet hours (or
+        # one quiet day) still belong to the same episode.
+        for group in group_episodes(spikes, gap=6 if rule.bucket == "hour" else 1):
             first, last = group[0].index, group[-1].index
             ep_start = origin + timedelta(seconds=width * first)
             if ep_start < start:

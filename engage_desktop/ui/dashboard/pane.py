@@ -150,6 +150,10 @@ class DashboardPane(QWidget):
         selectors.addWidget(self.timing)
         selectors.addWidget(refresh)
 
+        # Start reading the workspace now: DuckDB works on a pool thread while the
+        # charts below are built (results arrive through queued signals, afterwards).
+        self.refresh()
+
         self.kpis = {
             key: KpiTile(caption)
             for key, caption in (
@@ -215,7 +219,6 @@ class DashboardPane(QWidget):
 
         self.range_box.currentIndexChanged.connect(self._on_range_choice)
         self.topic_box.currentIndexChanged.connect(lambda _: self.apply_filter())
-        self.refresh()
 
     # -- loading ------------------------------------------------------------------------
 
@@ -343,7 +346,8 @@ class DashboardPane(QWidget):
         self.alerts_note.setObjectName("cardUnit")
         self.alerts_note.setWordWrap(True)
         self.alerts_list = QListWidget()
-        self.alerts_list.setMinimumHeight(120)
+        self.alerts_list.setMinimumHeight(90)
+        self.alerts_list.setMaximumHeight(180)
         self.alerts_list.itemActivated.connect(self._on_alert_item)
         self.alerts_list.itemClicked.connect(self._on_alert_item)
         layout = QVBoxLayout(card)

@@ -47,12 +47,18 @@ class _Bars:
             self.plot.addItem(bars)
             self.items.append(bars)
             for i, note in enumerate(notes):
-                right = float(starts[i]) + float(widths[i])
-                text = pg.TextItem(note, color="#374151", anchor=(0 if right >= 0 else 1, 0.5))
-                text.setPos(right if right >= 0 else float(starts[i]), i)
-                self.plot.addItem(text)
+                # The note sits past the bar's outer end: right of it, or left of a
+                # negative (leftward) bar.
+                end = float(starts[i]) + float(widths[i])
+                text = pg.TextItem(note, color="#374151", anchor=(0 if end >= 0 else 1, 0.5))
+                text.setPos(end, i)
+                self.plot.addItem(text, ignoreBounds=True)
                 self.items.append(text)
-        set_category_ticks(self.plot.getAxis("left"), [_clip(t) for t in labels], self.label_width)
+        # pyqtgraph drops a tick label wider than the axis: shorten to fit instead.
+        fit = max(8, self.label_width // 7)
+        set_category_ticks(
+            self.plot.getAxis("left"), [_clip(t, fit) for t in labels], self.label_width
+        )
         self.plot.setYRange(-0.6, max(n, 1) - 0.4, padding=0)
 
     def row(self, y: float, n: int) -> int | None:
@@ -232,7 +238,7 @@ class AdvocatesChart(ChartCard):
                 anchor=(0.5, 0.5),
             )
             empty.setPos(0, 0)
-            self.bars.plot.addItem(empty)
+            self.bars.plot.addItem(empty, ignoreBounds=True)
             self.bars.items.append(empty)
 
     def set_series_visible(self, key: str, shown: bool) -> None:

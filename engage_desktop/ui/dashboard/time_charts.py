@@ -133,7 +133,7 @@ class VolumeChart(ChartCard):
             ys.append(y)
             text = pg.TextItem(f"Spike: {ep.mentions:,}", color=SPIKE_COLOR, anchor=(0.5, 1.6))
             text.setPos(x, y)
-            self.plot.addItem(text)
+            self.plot.addItem(text, ignoreBounds=True)
             self.mark_labels.append(text)
         self.marks.setData(xs, ys)
 
@@ -235,7 +235,9 @@ class SentimentChart(ChartCard):
         self.net_plot.addItem(self.net_pos)
         self.net_plot.addItem(self.net_neg)
         self.empty = pg.TextItem("", color="#6b7280", anchor=(0.5, 0.5))
-        self.top.addItem(self.empty)
+        # Labels never take part in auto-ranging: an empty one at (0, 0) would squash
+        # the view to nothing (pyqtgraph then computes NaN transforms).
+        self.top.addItem(self.empty, ignoreBounds=True)
         self.trend: SentimentTrend | None = None
 
     def set_data(self, trend: SentimentTrend) -> None:
@@ -363,7 +365,7 @@ class ShareOfVoiceChart(ChartCard):
             self.bars[entity] = bar
             text = pg.TextItem(f" {sov.shares[i]:.1f} %", color="#111827", anchor=(0, 0.5))
             text.setPos(float(sov.totals[i]), i)
-            self.totals_plot.addItem(text)
+            self.totals_plot.addItem(text, ignoreBounds=True)
             self.texts.append(text)
         set_category_ticks(self.totals_plot.getAxis("left"), list(sov.entities), width=90)
         top = float(sov.totals.max()) if len(sov.totals) else 1.0
@@ -450,6 +452,8 @@ class ResponseChart(ChartCard):
         self.median_plot.setLabel("left", "Median hours to first reply")
         self.median_plot.setMouseEnabled(x=True, y=False)
         self.median_plot.getViewBox().setAutoVisible(y=True)
+        self.graphics.ci.layout.setColumnStretchFactor(0, 3)
+        self.graphics.ci.layout.setColumnStretchFactor(1, 2)
         self.within = _empty_bar(WITHIN_COLOR)
         self.breached = _empty_bar(BREACHED_COLOR)
         self.hist.addItem(self.within)
@@ -468,7 +472,7 @@ class ResponseChart(ChartCard):
         )
         self.median_plot.addItem(self.sla_line)
         self.sla_text = pg.TextItem("", color="#6b7280", anchor=(0, 1))
-        self.median_plot.addItem(self.sla_text)
+        self.median_plot.addItem(self.sla_text, ignoreBounds=True)
         self.perf: ResponsePerformance | None = None
 
     def set_data(self, perf: ResponsePerformance) -> None:
