@@ -89,6 +89,7 @@ class MainWindow(QMainWindow):
     def show_drill_down(self, query, description: str) -> None:
         """Open the inbox on the mentions behind a dashboard element."""
         self.inbox.model.set_query(query)
+        self.inbox.refresh()  # the inbox's own header follows its new rows
         self.show_view("inbox")
         self.statusBar().showMessage(
             f"{description} — {self.inbox.model.rowCount():,} mentions", 15_000

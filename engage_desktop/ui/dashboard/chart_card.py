@@ -67,6 +67,11 @@ def day_text(epoch_s: float, unit: str = "day") -> str:
 class CountAxis(pg.AxisItem):
     """An axis that writes 2,000,000 as 2M, never 2e+06."""
 
+    def __init__(self, orientation: str) -> None:
+        super().__init__(orientation)
+        # Label the major ticks only: short labels would otherwise crowd every minor one.
+        self.setStyle(maxTextLevel=0)
+
     def tickStrings(self, values, scale, spacing):  # pyqtgraph names it so
         return [compact(v * scale) for v in values]
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime, timedelta
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import QDate, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -61,6 +61,7 @@ RANGES = (
     ("Custom…", 0),
 )
 DEFAULT_RANGE = 2
+EXTRAS_DELAY_MS = 150
 ALL_TOPICS = "All topics"
 
 
@@ -111,6 +112,7 @@ class DashboardPane(QWidget):
         self.last_seconds = 0.0
         self._started = 0.0
         self._request = 0
+        self._extras_pending: int | None = None
 
         title = QLabel("Dashboard")
         title.setObjectName("title")
@@ -266,9 +268,18 @@ class DashboardPane(QWidget):
         self.timing.setText(f"updated in {self.last_seconds:.2f} s")
         self.updated.emit()
         self.terms.set_loading()
-        task = self.tasks.start("dashboard.extras", compute_extras, self.session, data.filter)
+        # Rising terms tokenize text in Python: start them once the charts are painted,
+        # so they do not take the interpreter from the first paint.
+        self._extras_pending = request
+        QTimer.singleShot(EXTRAS_DELAY_MS, lambda r=request: self._start_extras(r))
+
+    def _start_extras(self, request: int) -> None:
+        if request != self._request or self.data is None or self.session is None:
+            return
+        task = self.tasks.start("dashboard.extras", compute_extras, self.session, self.data.filter)
         task.succeeded.connect(lambda extras, r=request: self._on_extras(r, extras))
         task.failed.connect(self._on_failed)
+        self._extras_pending = None
 
     def _on_extras(self, request: int, extras) -> None:
         if request != self._request or extras is None:
@@ -441,7 +452,7 @@ class DashboardPane(QWidget):
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             busy = [t for t in self.tasks.running() if t.key.startswith("dashboard.")]
-            if self.data is not None and not busy:
+            if self.data is not None and not busy and self._extras_pending is None:
                 QCoreApplication.processEvents()
                 return True
             QCoreApplication.processEvents()
