@@ -184,48 +184,43 @@ class MentionCube:
         # Grouping by the 64-bit hash of the topic list is ~2x faster than by the list;
         # the list itself rides along (a collision between two of the few hundred
         # topic combinations of a workspace is a 1-in-10^14 event).
-        sql = (
-            f"SELECT {DAY_SQL} AS day, {label} AS label, any_value(topics), "
-            "-1::BIGINT AS reply_day, -1 AS bin, count(*) AS n, "
-            "coalesce(sum(sentiment), 0) AS s_sum, count(sentiment) AS s_n, "
+        grouped = (
+            f"SELECT {DAY_SQL} AS day, {label} AS label, hash(topics) AS h, "
+            "any_value(topics) AS t, -1::BIGINT AS reply_day, -1 AS bin, count(*) AS n, "
+            "coalesce(sum(sentiment), 0)::DOUBLE AS s_sum, count(sentiment) AS s_n, "
             f"count(*) FILTER ({AWAITING_SQL}) AS awaiting, {zero} AS within "
-            "FROM mentions GROUP BY day, label, hash(topics) "
-            f"UNION ALL SELECT {DAY_SQL} AS day, -1, any_value(topics), "
+            "FROM mentions GROUP BY day, label, h "
+            f"UNION ALL SELECT {DAY_SQL} AS day, -1, hash(topics) AS h, any_value(topics), "
             "epoch_us(first_reply_at) // 86400000000 AS reply_day, "
             f"CASE {bin_case} ELSE {len(RESPONSE_BINS) - 1} END AS bin, count(*), 0.0, "
             f"{zero}, {zero}, count(*) FILTER ({within}) FROM mentions "
-            "WHERE first_reply_at IS NOT NULL GROUP BY day, reply_day, bin, hash(topics)"
+            "WHERE first_reply_at IS NOT NULL GROUP BY day, reply_day, bin, h"
+        )
+        # Only the first row of each topic combination carries its list: converting a
+        # Python list per row would hold the interpreter for most of the load.
+        sql = (
+            "SELECT day, label, h, reply_day, bin, n, s_sum, s_n, awaiting, within, "
+            "CASE WHEN row_number() OVER (PARTITION BY h) = 1 THEN t END AS t "
+            f"FROM ({grouped})"
         )
         cur = ws.cursor()
         try:
-            rows = cur.execute(sql).fetchall()
+            raw = cur.execute(sql).fetchnumpy()
         finally:
             cur.close()
-        names = (
-            "day",
-            "label",
-            "topics",
-            "reply_day",
-            "bin",
-            "n",
-            "s_sum",
-            "s_n",
-            "awaiting",
-            "within",
-        )
-        combo_ids: dict[tuple[str, ...], int] = {}
-        combo = np.fromiter(
-            (combo_ids.setdefault(tuple(r[2]), len(combo_ids)) for r in rows), np.int64, len(rows)
-        )
         columns = {
-            name: np.fromiter(
-                (r[i] for r in rows), float if name == "s_sum" else np.int64, len(rows)
-            )
-            for i, name in enumerate(names)
-            if name != "topics"
+            name: np.asarray(raw[name], dtype=float if name == "s_sum" else np.int64)
+            for name in ("day", "label", "reply_day", "bin", "n", "s_sum", "s_n", "awaiting")
         }
-        columns["combo"] = combo
-        return cls(ctx, columns, [frozenset(k) for k in combo_ids])
+        columns["within"] = np.asarray(raw["within"], dtype=np.int64)
+        hashes, combo = np.unique(np.asarray(raw["h"], dtype=np.uint64), return_inverse=True)
+        lists = {
+            int(h): frozenset(t)
+            for h, t in zip(raw["h"], raw["t"], strict=True)
+            if t is not None and t is not np.ma.masked
+        }
+        columns["combo"] = combo.astype(np.int64)
+        return cls(ctx, columns, [lists.get(int(h), frozenset()) for h in hashes])
 
     # -- selection ------------------------------------------------------------------
 
