@@ -113,6 +113,10 @@ class DashboardPane(QWidget):
         self._started = 0.0
         self._request = 0
         self._extras_pending: int | None = None
+        # Parented, so it dies with the pane; single-shot, restarted per result.
+        self._extras_timer = QTimer(self)
+        self._extras_timer.setSingleShot(True)
+        self._extras_timer.timeout.connect(self._start_extras)
 
         title = QLabel("Dashboard")
         title.setObjectName("title")
@@ -249,7 +253,7 @@ class DashboardPane(QWidget):
         task.failed.connect(self._on_failed)
 
     def _on_session(self, request: int, result) -> None:
-        if request != self._request or result is None:
+        if request != self._request or result is None or self.tasks.closed:
             return
         session, data = result
         self.session = session
@@ -261,7 +265,7 @@ class DashboardPane(QWidget):
             task.succeeded.connect(self.notifier.notify)
 
     def _on_data(self, request: int, data: DashboardData | None) -> None:
-        if request != self._request or data is None:
+        if request != self._request or data is None or self.tasks.closed:
             return
         self.draw(data)
         self.last_seconds = time.perf_counter() - self._started
@@ -271,15 +275,18 @@ class DashboardPane(QWidget):
         # Rising terms tokenize text in Python: start them once the charts are painted,
         # so they do not take the interpreter from the first paint.
         self._extras_pending = request
-        QTimer.singleShot(EXTRAS_DELAY_MS, lambda r=request: self._start_extras(r))
+        self._extras_timer.start(EXTRAS_DELAY_MS)
 
-    def _start_extras(self, request: int) -> None:
+    def _start_extras(self) -> None:
+        request = self._extras_pending
+        self._extras_pending = None
         if request != self._request or self.data is None or self.session is None:
+            return
+        if self.tasks.closed:  # the window is closing
             return
         task = self.tasks.start("dashboard.extras", compute_extras, self.session, self.data.filter)
         task.succeeded.connect(lambda extras, r=request: self._on_extras(r, extras))
         task.failed.connect(self._on_failed)
-        self._extras_pending = None
 
     def _on_extras(self, request: int, extras) -> None:
         if request != self._request or extras is None:
