@@ -99,6 +99,11 @@ def run_gui(
     app.setOrganizationName(ORG)
     app.setApplicationName(APP)
     app.setStyleSheet(STYLE_SHEET)
+    from PySide6.QtGui import QIcon
+
+    from engage_desktop.resources import resource
+
+    app.setWindowIcon(QIcon(str(resource("icons", "engage-desktop.svg"))))
     settings = make_settings()
     target = resolve_workspace_path(path, settings)
     ws = open_for_gui(target, read_only=read_only, snapshot=snapshot, interactive=not screenshot)

@@ -24,6 +24,11 @@ PROG = "engage-desktop"
 COMMAND_MODULES = (
     "engage_desktop.cli.workspace",
     "engage_desktop.cli.sources",
+    "engage_desktop.cli.accounts",
+    "engage_desktop.cli.engage",
+    "engage_desktop.cli.fetch",
+    "engage_desktop.cli.inbox",
+    "engage_desktop.cli.enrich",
     "engage_desktop.cli.alerts",
 )
 VIEWS = ("feeds", "inbox", "composer", "dashboard")
@@ -116,6 +121,12 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(["gui", *argv])
 
 
+def _first_line(exc: BaseException) -> str:
+    """The first line of an exception's message: the promise is one line on stderr."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     args_list = list(sys.argv[1:] if argv is None else argv)
@@ -131,12 +142,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(func(args) or 0)
     except UsageError as exc:
-        err(f"{PROG}: {exc}")
+        err(f"{PROG}: {_first_line(exc)}")
         return 2
     except EngageError as exc:
         if debug:
             raise
-        err(f"{PROG}: {exc}")
+        err(f"{PROG}: {_first_line(exc)}")
         return 1
     except KeyboardInterrupt:
         err(f"{PROG}: interrupted; nothing half-written was kept")
@@ -147,7 +158,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if debug:
             raise
         err(
-            f"{PROG}: unexpected error: {type(exc).__name__}: {exc} "
+            f"{PROG}: unexpected error: {type(exc).__name__}: {_first_line(exc)} "
             "(run again with --debug for the details, and please report it)"
         )
         return 1

@@ -28,6 +28,11 @@ def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -
     )
     demo.add_argument("--seed", type=int, default=7, metavar="S", help="random seed (default: 7)")
     demo.add_argument("--force", action="store_true", help="replace PATH if it exists")
+    demo.add_argument(
+        "--no-enrich",
+        action="store_true",
+        help="skip sentiment, intents and priority (faster; the window scores them later)",
+    )
     demo.set_defaults(func=cmd_demo)
 
     info = sub.add_parser("info", parents=[parent], help="summarise a workspace")
@@ -46,6 +51,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         args.seed,
         overwrite=args.force,
         progress=ProgressLine("demo"),
+        enrich=not args.no_enrich,
     )
     out(
         f"created {summary.path}: {summary.mentions} mentions, {summary.authors} authors, "

@@ -101,6 +101,8 @@ def build_demo(
     *,
     overwrite: bool = False,
     progress: Progress | None = None,
+    enrich: bool = True,
+    processes: int | None = None,
 ) -> DemoSummary:
     """Create a demo workspace at ``path``.
 
@@ -111,6 +113,10 @@ def build_demo(
         end: End of the 180-day history (UTC); defaults to the next midnight.
         overwrite: Replace an existing file.
         progress: Called with (done, total) steps.
+        enrich: Run the enrichment pipeline (sentiment through the process pool,
+            intents, priority, author profiles) so the demo arrives scored; False
+            leaves it for the backfill.
+        processes: Scoring processes (None: a pool on all cores for big demos).
 
     Returns:
         Counts of what was written.
@@ -122,19 +128,27 @@ def build_demo(
         raise ValueError("mentions must be at least 1")
     end = (end or default_end()).astimezone(UTC)
     report = progress or (lambda done, total: None)
-    report(0, 4)
+    steps = 5 if enrich else 4
+    report(0, steps)
     data = _generate(mentions, seed, end)
-    report(1, 4)
+    report(1, steps)
+    scores = None
+    if enrich:
+        from engage_desktop.services.enrich import score_new_rows
+
+        rows = data["rows"]
+        scores = score_new_rows(rows["title"], rows["text"], rows["language"], processes=processes)
+        report(2, steps)
     ws = Workspace.create(path, overwrite=overwrite)
     try:
         _write_setup(ws, data["source_ids"])
-        report(2, 4)
-        _write_rows(ws, data)
-        report(3, 4)
+        report(steps - 2, steps)
+        _write_rows(ws, data, scores)
+        report(steps - 1, steps)
         ws.cursor().execute("CHECKPOINT")
     finally:
         ws.close()
-    report(4, 4)
+    report(steps, steps)
     return DemoSummary(
         Path(path),
         mentions,
@@ -437,7 +451,8 @@ def _topic_columns() -> tuple[str, str]:
     return topic_sql, ids_sql
 
 
-def _write_rows(ws: Workspace, data: dict) -> None:
+def _write_rows(ws: Workspace, data: dict, scores: dict | None = None) -> None:
+    """Insert authors, mentions and replies; with ``scores``, enriched as well."""
     import pyarrow as pa
 
     a = data["authors"]
@@ -497,6 +512,7 @@ def _write_rows(ws: Workspace, data: dict) -> None:
             "unread": rows["unread"],
             "tags": pa.array(rows["tags"], pa.list_(pa.string())),
             "first_reply_at": first_reply,
+            **(scores or {}),
         }
     )
     r = data["replies"]
@@ -512,21 +528,46 @@ def _write_rows(ws: Workspace, data: dict) -> None:
         }
     )
     topic_sql, ids_sql = _topic_columns()
+    enriched = ""
+    params: list = []
+    if scores is not None:
+        from engage_desktop.core.intents import intents_sql
+        from engage_desktop.sentiment import scorer_version
+        from engage_desktop.services.enrich import intent_rules
+        from engage_desktop.storage.enrichment import PRIORITY_SQL
+
+        # The same intent and priority SQL as the enrichment pipeline, computed in
+        # the insert itself rather than by updating a million rows afterwards.
+        enriched = (
+            f", {intents_sql(intent_rules(ws))} AS intents, ? AS scorer_version, now() AS scored_at"
+        )
+        params = [scorer_version()]
     with ws.write() as cur:
         cur.register("demo_authors", author_tbl)
         cur.register("demo_mentions", mention_tbl)
         cur.register("demo_replies", reply_tbl)
         cur.execute("INSERT INTO authors BY NAME SELECT * FROM demo_authors")
-        cur.execute(
-            f"INSERT INTO mentions BY NAME SELECT *, {topic_sql} AS topics, "
-            f"{ids_sql} AS matched_queries FROM demo_mentions"
+        inner = (
+            f"SELECT *, {topic_sql} AS topics, {ids_sql} AS matched_queries{enriched} "
+            "FROM demo_mentions"
         )
+        if scores is not None:
+            cur.execute(
+                f"INSERT INTO mentions BY NAME SELECT *, {PRIORITY_SQL} AS priority FROM ({inner})",
+                params,
+            )
+        else:
+            cur.execute(f"INSERT INTO mentions BY NAME {inner}")
         cur.execute("INSERT INTO replies BY NAME SELECT * FROM demo_replies")
         cur.execute(
             "UPDATE authors SET mention_count = s.n, first_seen = s.f, last_seen = s.l "
             "FROM (SELECT author_id, count(*) AS n, min(published) AS f, max(published) AS l "
             "FROM mentions GROUP BY author_id) s WHERE authors.id = s.author_id"
         )
+        if scores is not None:
+            from engage_desktop.storage.enrichment import refresh_authors
+
+            refresh_authors(cur)
         # Keep the sequences ahead of the explicit ids written above.
         for seq, table in (
             ("mention_ids", "mentions"),

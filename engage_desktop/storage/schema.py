@@ -306,7 +306,23 @@ CREATE TABLE alerts (
 );
 """
 
-MIGRATIONS: tuple[Migration, ...] = (Migration(1, "initial schema", V1_INITIAL),)
+
+
+def _v2_default_intent_rules(con: duckdb.DuckDBPyConnection) -> None:
+    """Ship the default intent rules; a workspace's own rules of the same name stay."""
+    from engage_desktop.core.intents import DEFAULT_RULES
+
+    for name, pattern in DEFAULT_RULES:
+        con.execute(
+            "INSERT OR IGNORE INTO intent_rules (name, pattern, enabled) VALUES (?, ?, true)",
+            [name, pattern],
+        )
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "initial schema", V1_INITIAL),
+    Migration(2, "default intent rules", _v2_default_intent_rules),
+)
 
 LATEST_VERSION = MIGRATIONS[-1].version
 

@@ -14,18 +14,21 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMainWindow,
     QMessageBox,
+    QProgressBar,
+    QPushButton,
     QStackedWidget,
     QWidget,
 )
 
 from engage_desktop import __version__
+from engage_desktop.services.enrich import EnrichSummary, backfill, needs_enrichment
 from engage_desktop.storage.mentions import counts
 from engage_desktop.storage.workspace import Workspace
 from engage_desktop.ui.composer.pane import ComposerPane
 from engage_desktop.ui.dashboard.pane import DashboardPane
 from engage_desktop.ui.feeds.pane import FeedsPane
 from engage_desktop.ui.inbox.view import InboxView
-from engage_desktop.ui.tasks import TaskRunner
+from engage_desktop.ui.tasks import Task, TaskRunner
 
 VIEWS = ("feeds", "inbox", "composer", "dashboard")
 MAX_RECENT = 8
@@ -47,9 +50,9 @@ class MainWindow(QMainWindow):
         )
         self.setMinimumSize(960, 600)
 
-        self.feeds = FeedsPane(ws)
-        self.inbox = InboxView(ws)
-        self.composer = ComposerPane(ws)
+        self.feeds = FeedsPane(ws, self.tasks)
+        self.inbox = InboxView(ws, tasks=self.tasks)
+        self.composer = ComposerPane(ws, tasks=self.tasks)
         self.dashboard = DashboardPane(ws, tasks=self.tasks)
         self.pages = QStackedWidget()
         self.nav = QListWidget()
@@ -63,6 +66,9 @@ class MainWindow(QMainWindow):
         self.nav.currentRowChanged.connect(self.pages.setCurrentIndex)
         self.inbox.mention_selected.connect(self.composer.set_mention)
         self.dashboard.drill_requested.connect(self.show_drill_down)
+        self.inbox.reply_requested.connect(self.reply_to)
+        self.feeds.mentions_changed.connect(self.mentions_arrived)
+        self.composer.outbox_changed.connect(self.replies_changed)
 
         central = QWidget()
         layout = QHBoxLayout(central)
@@ -73,12 +79,84 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
         self._build_menus()
+        self.inbox.status_message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self._build_task_widgets()
         self.status_label = QLabel()
         self.statusBar().addPermanentWidget(self.status_label)
         self.update_status()
         self.show_view("inbox")
         self._restore_geometry()
         self.add_recent(str(ws.path))
+        self.enrich_task: Task | None = None
+        self._closing = False
+        self.start_backfill()
+
+    # -- background enrichment (the backfill) ---------------------------------------
+
+    def _build_task_widgets(self) -> None:
+        """Progress and Cancel of background work, in the status bar (hidden when idle)."""
+        self.task_label = QLabel()
+        self.task_bar = QProgressBar()
+        self.task_bar.setFixedWidth(180)
+        self.task_bar.setTextVisible(True)
+        self.task_bar.setFormat("%p%")
+        self.task_cancel = QPushButton("Cancel")
+        self.task_cancel.setToolTip("Stop scoring; the mentions scored so far are kept")
+        self.task_cancel.clicked.connect(self.cancel_backfill)
+        for widget in (self.task_label, self.task_bar, self.task_cancel):
+            self.statusBar().addPermanentWidget(widget)
+            widget.hide()
+
+    def start_backfill(self) -> Task | None:
+        """Score the backlog in the background, unless read-only or nothing is due."""
+        if self.ws.read_only:
+            return None
+        due = needs_enrichment(self.ws)
+        if not due:
+            return None
+        task = self.tasks.start("enrich", backfill, self.ws)
+        self.enrich_task = task
+        task.progressed.connect(self._on_enrich_progress)
+        task.succeeded.connect(self._on_enrich_succeeded)
+        task.failed.connect(self._on_enrich_failed)
+        task.done.connect(self._on_enrich_done)
+        self.task_label.setText(f"Scoring sentiment of {due:,} mentions…")
+        self.task_bar.setRange(0, max(due, 1))
+        self.task_bar.setValue(0)
+        self.task_cancel.setEnabled(True)
+        for widget in (self.task_label, self.task_bar, self.task_cancel):
+            widget.show()
+        return task
+
+    def cancel_backfill(self) -> None:
+        """Ask the backfill to stop after the chunk it is storing."""
+        if self.enrich_task is not None:
+            self.enrich_task.cancel()
+            self.task_cancel.setEnabled(False)
+            self.task_label.setText("Stopping after the current batch…")
+
+    def _on_enrich_progress(self, done: int, total: int) -> None:
+        self.task_bar.setRange(0, max(total, 1))
+        self.task_bar.setValue(done)
+        if self.task_cancel.isEnabled():
+            self.task_label.setText(f"Scoring sentiment: {done:,} of {total:,} mentions")
+
+    def _on_enrich_succeeded(self, summary: EnrichSummary) -> None:
+        self.statusBar().showMessage(summary.line().capitalize(), 15_000)
+
+    def _on_enrich_failed(self, message: str) -> None:
+        self.statusBar().showMessage(f"Scoring stopped: {message}", 30_000)
+
+    def _on_enrich_done(self) -> None:
+        for widget in (self.task_label, self.task_bar, self.task_cancel):
+            widget.hide()
+        if self.enrich_task is not None and self.enrich_task.state.is_cancelled():
+            self.statusBar().showMessage(
+                "Scoring cancelled; what was scored is kept, the rest resumes next time", 15_000
+            )
+        self.enrich_task = None
+        if not self._closing:
+            self.refresh()
 
     # -- views ---------------------------------------------------------------------
 
@@ -94,6 +172,12 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(
             f"{description} — {self.inbox.model.rowCount():,} mentions", 15_000
         )
+
+    def reply_to(self, mention_id: int) -> None:
+        """Open the composer on a mention (the inbox's r key)."""
+        self.composer.set_mention(mention_id)
+        self.show_view("composer")
+        self.composer.editor.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def update_status(self) -> None:
         """Workspace name and counts in the status bar."""
@@ -133,6 +217,9 @@ class MainWindow(QMainWindow):
         view_menu.addAction(refresh)
 
         help_menu = self.menuBar().addMenu("&Help")
+        shortcuts = QAction("&Keyboard shortcuts", self, shortcut=QKeySequence("F1"))
+        shortcuts.triggered.connect(self.show_shortcuts)
+        help_menu.addAction(shortcuts)
         about = QAction("&About engage-desktop", self)
         about.triggered.connect(
             lambda: QMessageBox.about(
@@ -143,6 +230,25 @@ class MainWindow(QMainWindow):
             )
         )
         help_menu.addAction(about)
+
+    def show_shortcuts(self) -> None:
+        """Help › Keyboard shortcuts."""
+        from engage_desktop.ui.inbox.shortcuts import ShortcutsDialog
+
+        self._shortcuts_dialog = ShortcutsDialog(self)
+        self._shortcuts_dialog.show()
+
+    def mentions_arrived(self) -> None:
+        """A fetch stored (or a deletion removed) mentions: update without losing place."""
+        self.inbox.mentions_changed()
+        self.dashboard.refresh()
+        self.update_status()
+
+    def replies_changed(self) -> None:
+        """The outbox sent or changed something: statuses and response times moved."""
+        self.inbox.mentions_changed()
+        self.dashboard.refresh()
+        self.update_status()
 
     def refresh(self) -> None:
         """Re-read every view from the workspace."""
@@ -200,10 +306,11 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Save the draft and the geometry; wait for background work."""
-        self.composer.save()
+        self.composer.shutdown()
         self.settings.setValue("window/geometry", self.saveGeometry())
+        self.inbox.shutdown()
+        self._closing = True
         self.tasks.shutdown()
-        self.inbox.model.close()
         event.accept()
 
 
@@ -212,6 +319,8 @@ def grab_view(window: MainWindow, view: str) -> None:
     window.show_view(view)
     if view == "dashboard":
         window.dashboard.wait_until_ready()
+    if view == "feeds":
+        window.feeds.prepare_screenshot()
     if view in ("inbox", "composer") and window.inbox.model.rowCount():
         window.inbox.select_row(0)
         window.show_view(view)

@@ -9,14 +9,16 @@ key that is still running cancels the older one (Orange3's pattern).
 
 from __future__ import annotations
 
+import logging
 import threading
-import traceback
 from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from engage_desktop.core.errors import EngageError
+
+_log = logging.getLogger(__name__)
 
 
 class TaskState:
@@ -70,13 +72,31 @@ class _Runnable(QRunnable):
         except EngageError as exc:
             task.failed.emit(str(exc))
         except Exception as exc:  # a bug, but the window must carry on
-            traceback.print_exc()
+            # The user gets the message; the traceback goes to the log (DEBUG), not
+            # to stderr, so a worker error never shows as a traceback.
+            _log.debug("task %s failed", task.key, exc_info=True)
             task.failed.emit(f"Unexpected error: {type(exc).__name__}: {exc}")
         else:
             if not task.state.is_cancelled():
                 task.succeeded.emit(result)
         finally:
+            _forget_dummy_thread()
             task.done.emit()
+
+
+def _forget_dummy_thread() -> None:
+    """Drop the ``threading`` record Python made for this Qt pool thread, if any.
+
+    Starting Python threads (a ThreadPoolExecutor) from a QThreadPool thread makes
+    ``threading`` register the Qt thread as a ``_DummyThread`` that Python 3.11 never
+    removes, so it would look like a leaked thread forever. Python 3.12+ drops it
+    when the thread ends; this does the same when the task ends.
+    """
+    ident = threading.get_ident()
+    with threading._active_limbo_lock:  # type: ignore[attr-defined]
+        current = threading._active.get(ident)  # type: ignore[attr-defined]
+        if isinstance(current, threading._DummyThread):  # type: ignore[attr-defined]
+            del threading._active[ident]  # type: ignore[attr-defined]
 
 
 class TaskRunner(QObject):

@@ -86,7 +86,7 @@ def test_unexpected_errors_are_one_line_unless_debug(tmp_path, monkeypatch, caps
     import engage_desktop.cli.workspace as ws_cli
 
     def boom(args):
-        raise RuntimeError("kaput")
+        raise RuntimeError("kaput\nsecond line of a long driver message")
 
     monkeypatch.setattr(ws_cli, "cmd_info", boom)
     monkeypatch.setattr("engage_desktop.cli.workspace.cmd_info", boom)
@@ -94,5 +94,6 @@ def test_unexpected_errors_are_one_line_unless_debug(tmp_path, monkeypatch, caps
     assert main(["info", "-w", str(tmp_path / "x.engage")]) == 1
     err = capsys.readouterr().err
     assert "unexpected error: RuntimeError: kaput" in err and "--debug" in err
+    assert err.count("\n") == 1 and "second line" not in err
     with pytest.raises(RuntimeError):
         main(["info", "--debug", "-w", str(tmp_path / "x.engage")])

@@ -1,111 +1,793 @@
-"""The reply composer, bound to the selected mention; drafts autosave."""
+"""The reply composer: context, saved replies, channel limits, tone, approval, sending.
+
+The pane is bound to one mention at a time (``set_mention``). The draft autosaves
+as you type and when the window closes. Sending queues the reply in the outbox (a
+committed row with its idempotency key) and hands the network part to the task
+runner: nothing here waits on the network.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer
+import html
+from datetime import UTC, datetime
+from typing import Any
+
+from PySide6.QtCore import QDateTime, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QComboBox,
+    QDateTimeEdit,
+    QDialog,
+    QDialogButtonBox,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
+    QLineEdit,
     QPlainTextEdit,
+    QProgressBar,
     QPushButton,
+    QSplitter,
+    QTabWidget,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
 
-from engage_desktop.storage.drafts import get_draft, save_draft
+from engage_desktop.core.errors import EngageError
+from engage_desktop.core.reply_rules import handle_prefix
+from engage_desktop.core.templates import first_name
+from engage_desktop.services import tone
+from engage_desktop.services.engage import (
+    ReplyRoute,
+    length_rule,
+    queue_reply,
+    reply_routes,
+)
+from engage_desktop.services.outbox import send_due
+from engage_desktop.storage import conversation
+from engage_desktop.storage import drafts as draft_store
 from engage_desktop.storage.mentions import get_mention
+from engage_desktop.storage.outbox import due_rows, failures_for, pending_for
 from engage_desktop.storage.workspace import Workspace
-from engage_desktop.ui.inbox.view import mention_html
+from engage_desktop.ui.composer.accounts_dialog import AccountsDialog
+from engage_desktop.ui.composer.context import context_html
+from engage_desktop.ui.composer.outbox_view import OutboxView
+from engage_desktop.ui.composer.saved_replies import SaveAsSavedReplyDialog, SavedReplyPicker
+from engage_desktop.ui.tasks import TaskRunner
+from engage_desktop.ui.theme import SENTIMENT_COLORS
 
 AUTOSAVE_MS = 800
+TONE_DEBOUNCE_MS = 250
+OUTBOX_TICK_MS = 20_000
+VISIBILITIES = (
+    ("public", "Public"),
+    ("unlisted", "Unlisted (quiet public)"),
+    ("private", "Followers only"),
+    ("direct", "Mentioned people only"),
+)
+BANNER_STYLES = {
+    "error": "background:#fee2e2;color:#991b1b;border:1px solid #fecaca",
+    "warn": "background:#fef3c7;color:#92400e;border:1px solid #fde68a",
+    "ok": "background:#dcfce7;color:#166534;border:1px solid #bbf7d0",
+    "info": "background:#e0e7ff;color:#3730a3;border:1px solid #c7d2fe",
+}
 
 
 class ComposerPane(QWidget):
-    """Shows the mention being answered and edits its draft."""
+    """Answer the selected mention: context above, the draft and its checks below."""
 
-    def __init__(self, ws: Workspace, parent: QWidget | None = None) -> None:
+    outbox_changed = Signal()
+
+    def __init__(
+        self, ws: Workspace, parent: QWidget | None = None, tasks: TaskRunner | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("page")
         self.ws = ws
+        self.tasks = tasks or TaskRunner(self)
         self.mention_id: int | None = None
-        self._channel: str | None = None
+        self.mention: dict[str, Any] | None = None
+        self.draft: dict[str, Any] | None = None
+        self.routes: list[ReplyRoute] = []
+        self.picker: SavedReplyPicker | None = None
+        self._customer: str | None = None
+        self._send_serial = 0
+        self._shut_down = False
+        self.tone_report: tone.ToneReport | None = None
+        self._build()
+        self._timers()
+        self._set_enabled(False)
+        # Load VADER now, off the GUI thread, so the first keystroke does not wait.
+        self.tasks.start("tone-warmup", lambda _state: tone.warm_up())
+
+    # -- building ------------------------------------------------------------------
+
+    def _build(self) -> None:
         title = QLabel("Composer")
         title.setObjectName("title")
         self.subtitle = QLabel("Select a mention in the inbox to answer it.")
         self.subtitle.setObjectName("subtitle")
+
         self.context = QTextBrowser()
         self.context.setOpenExternalLinks(True)
-        self.context.setMaximumHeight(260)
+        self.note_edit = QLineEdit()
+        self.note_edit.setPlaceholderText("Add an internal note for the team — never sent")
+        self.note_edit.returnPressed.connect(self.add_note)
+        self.note_button = QPushButton("Add note")
+        self.note_button.clicked.connect(self.add_note)
+        note_row = QHBoxLayout()
+        note_row.addWidget(self.note_edit, 1)
+        note_row.addWidget(self.note_button)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 6, 0)
+        left_layout.addWidget(_heading("Replying to"))
+        left_layout.addWidget(self.context, 1)
+        left_layout.addLayout(note_row)
+
+        self.banner = QLabel()
+        self.banner.setWordWrap(True)
+        self.banner.setTextFormat(Qt.TextFormat.RichText)
+        self.banner.setOpenExternalLinks(True)
+        self.banner.hide()
+        self.route_combo = QComboBox()
+        self.route_combo.setMinimumWidth(240)
+        self.route_combo.currentIndexChanged.connect(self._route_changed)
+        self.visibility_label = QLabel("Visibility")
+        self.visibility_combo = QComboBox()
+        for key, label in VISIBILITIES:
+            self.visibility_combo.addItem(label, key)
+        self.visibility_combo.currentIndexChanged.connect(lambda _i: self.save())
+        self.accounts_button = QPushButton("Accounts…")
+        self.accounts_button.clicked.connect(self.open_accounts)
+        route_row = QHBoxLayout()
+        route_row.addWidget(QLabel("Reply via"))
+        route_row.addWidget(self.route_combo, 1)
+        route_row.addWidget(self.visibility_label)
+        route_row.addWidget(self.visibility_combo)
+        route_row.addWidget(self.accounts_button)
+
+        self.insert_button = QPushButton("Insert saved reply…")
+        self.insert_button.setToolTip("Ctrl+Shift+R — several can go into one reply")
+        self.insert_button.clicked.connect(self.choose_saved_reply)
+        self.save_as_button = QPushButton("Save as saved reply…")
+        self.save_as_button.clicked.connect(self.save_as_saved_reply)
+        snippet_row = QHBoxLayout()
+        snippet_row.addWidget(self.insert_button)
+        snippet_row.addWidget(self.save_as_button)
+        snippet_row.addStretch(1)
+        QShortcut(QKeySequence("Ctrl+Shift+R"), self, activated=self.choose_saved_reply)
+
         self.editor = QPlainTextEdit()
         self.editor.setPlaceholderText("Write your reply… (saved as a draft as you type)")
-        self.editor.textChanged.connect(self._schedule_save)
+        self.editor.textChanged.connect(self._text_changed)
         self.counter = QLabel("0 characters")
-        self.counter.setObjectName("subtitle")
-        self.save_button = QPushButton("Save draft")
-        self.save_button.clicked.connect(self.save)
+        self.counter_bar = QProgressBar()
+        self.counter_bar.setTextVisible(False)
+        self.counter_bar.setFixedHeight(6)
+        self.counter_bar.setMaximumWidth(180)
         self.saved_label = QLabel("")
         self.saved_label.setObjectName("subtitle")
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(AUTOSAVE_MS)
-        self._timer.timeout.connect(self.save)
+        counter_row = QHBoxLayout()
+        counter_row.addWidget(self.counter)
+        counter_row.addWidget(self.counter_bar)
+        counter_row.addStretch(1)
+        counter_row.addWidget(self.saved_label)
 
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.counter)
-        buttons.addStretch(1)
-        buttons.addWidget(self.saved_label)
-        buttons.addWidget(self.save_button)
+        self.tone_label = QLabel("Tone: —")
+        self.tone_label.setTextFormat(Qt.TextFormat.RichText)
+        self.hints_label = QLabel("")
+        self.hints_label.setWordWrap(True)
+        self.hints_label.setObjectName("subtitle")
+
+        self.request_button = QPushButton("Ask for approval")
+        self.request_button.clicked.connect(self.request_approval)
+        self.approve_button = QPushButton("Approve")
+        self.approve_button.clicked.connect(self.approve)
+        self.send_back_button = QPushButton("Send back…")
+        self.send_back_button.clicked.connect(self._ask_send_back)
+        self.withdraw_button = QPushButton("Withdraw to edit")
+        self.withdraw_button.clicked.connect(self.withdraw)
+        self.copy_button = QPushButton("Copy reply")
+        self.copy_button.clicked.connect(self.copy_reply)
+        self.open_button = QPushButton("Open original")
+        self.open_button.clicked.connect(self.open_original)
+        self.mark_sent_button = QPushButton("Mark as sent")
+        self.mark_sent_button.clicked.connect(lambda: self.send())
+        self.schedule_button = QPushButton("Send later…")
+        self.schedule_button.clicked.connect(self._ask_schedule)
+        self.send_button = QPushButton("Send")
+        self.send_button.setDefault(True)
+        self.send_button.setStyleSheet("QPushButton:enabled{background:#2563eb;color:white;}")
+        self.send_button.clicked.connect(lambda: self.send())
+        QShortcut(QKeySequence("Ctrl+Return"), self, activated=self._send_shortcut)
+        actions = QHBoxLayout()
+        actions.addStretch(1)
+        for button in (
+            self.withdraw_button,
+            self.send_back_button,
+            self.approve_button,
+            self.request_button,
+            self.copy_button,
+            self.open_button,
+            self.mark_sent_button,
+            self.schedule_button,
+            self.send_button,
+        ):
+            actions.addWidget(button)
+
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(6, 0, 0, 0)
+        right_layout.addWidget(_heading("Your reply"))
+        right_layout.addWidget(self.banner)
+        right_layout.addLayout(route_row)
+        right_layout.addLayout(snippet_row)
+        right_layout.addWidget(self.editor, 1)
+        right_layout.addLayout(counter_row)
+        right_layout.addWidget(self.tone_label)
+        right_layout.addWidget(self.hints_label)
+        right_layout.addLayout(actions)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(left)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 1)
+        splitter.setChildrenCollapsible(False)
+        left.setMinimumWidth(340)
+        splitter.setSizes([520, 680])
+
+        reply_page = QWidget()
+        reply_layout = QVBoxLayout(reply_page)
+        reply_layout.setContentsMargins(0, 8, 0, 0)
+        reply_layout.addWidget(splitter, 1)
+        self.outbox = OutboxView(self.ws)
+        self.outbox.send_requested.connect(self.send_due_now)
+        self.outbox.edit_requested.connect(self._edit_from_outbox)
+        self.outbox.open_mention.connect(self._open_from_outbox)
+        self.outbox.changed.connect(self._outbox_changed)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(reply_page, "Reply")
+        self.tabs.addTab(self.outbox, self.outbox.counts_label())
+
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
         layout.addWidget(title)
         layout.addWidget(self.subtitle)
-        layout.addWidget(QLabel("<b>Replying to</b>"))
-        layout.addWidget(self.context)
-        layout.addWidget(QLabel("<b>Your reply</b>"))
-        layout.addWidget(self.editor, 1)
-        layout.addLayout(buttons)
-        self._set_enabled(False)
+        layout.addWidget(self.tabs, 1)
 
-    def _set_enabled(self, on: bool) -> None:
-        self.editor.setEnabled(on and not self.ws.read_only)
-        self.save_button.setEnabled(on and not self.ws.read_only)
+    def _timers(self) -> None:
+        self._save_timer = QTimer(self)
+        self._save_timer.setSingleShot(True)
+        self._save_timer.setInterval(AUTOSAVE_MS)
+        self._save_timer.timeout.connect(self.save)
+        self._tone_timer = QTimer(self)
+        self._tone_timer.setSingleShot(True)
+        self._tone_timer.setInterval(TONE_DEBOUNCE_MS)
+        self._tone_timer.timeout.connect(self.update_tone)
+        self._outbox_timer = QTimer(self)
+        self._outbox_timer.setInterval(OUTBOX_TICK_MS)
+        self._outbox_timer.timeout.connect(self._outbox_tick)
+        if not self.ws.read_only:
+            self._outbox_timer.start()
+
+    # -- binding to a mention --------------------------------------------------------
 
     def set_mention(self, mention_id: int) -> None:
-        """Bind to a mention: show it and load its draft (saving the previous one)."""
-        if self._timer.isActive():
+        """Bind to a mention: show its context and load its draft (saving the previous one)."""
+        if self._save_timer.isActive():
             self.save()
-        m = get_mention(self.ws, mention_id)
-        if m is None:
+        mention = get_mention(self.ws, mention_id)
+        if mention is None:
             return
-        self.mention_id = mention_id
-        self._channel = m["channel"]
-        self.context.setHtml(mention_html(m))
-        who = m.get("author_name") or m.get("author_handle") or "the author"
-        self.subtitle.setText(f"Answering {who} on {m['channel']}")
-        draft = get_draft(self.ws, mention_id)
+        self.mention_id, self.mention = mention_id, mention
+        self._customer = first_name(mention.get("author_name"), mention.get("author_handle"))
+        who = mention.get("author_name") or mention.get("author_handle") or "the author"
+        self.subtitle.setText(f"Answering {who} on {mention['channel']} · case #{mention_id}")
+        self._show_context()
+        self.draft = draft_store.get_draft(self.ws, mention_id)
+        self._fill_routes()
         self.editor.blockSignals(True)
-        self.editor.setPlainText(draft["body"] if draft else "")
+        self.editor.setPlainText(self.draft["body"] if self.draft else self._prefix())
         self.editor.blockSignals(False)
-        self._update_counter()
-        self.saved_label.setText("draft loaded" if draft else "")
+        self.editor.moveCursor(self.editor.textCursor().MoveOperation.End)
+        self.saved_label.setText("draft loaded" if self.draft else "")
         self._set_enabled(True)
+        self._refresh_state()
+        self.update_tone()
 
-    def _schedule_save(self) -> None:
+    def _show_context(self) -> None:
+        m = self.mention
+        assert m is not None
+        html_text = context_html(
+            m,
+            conversation.thread(self.ws, m),
+            conversation.author_history(self.ws, m),
+            conversation.author_profile(self.ws, m.get("author_id")),
+            conversation.notes(self.ws, m["id"]),
+        )
+        self.context.setHtml(html_text)
+
+    def _fill_routes(self) -> None:
+        assert self.mention is not None
+        self.routes = reply_routes(self.ws, self.mention)
+        self.route_combo.blockSignals(True)
+        self.route_combo.clear()
+        for route in self.routes:
+            self.route_combo.addItem(route.label)
+        index = 0
+        if self.draft and self.draft.get("channel"):
+            for i, route in enumerate(self.routes):
+                same_account = route.account is None or route.account.id == self.draft.get(
+                    "account_id"
+                )
+                if route.channel == self.draft["channel"] and same_account:
+                    index = i
+                    break
+        # Otherwise the mention's own network, even without an account yet: its rules
+        # show, and the banner says how to connect one (or pick "By hand").
+        self.route_combo.setCurrentIndex(index)
+        self.route_combo.blockSignals(False)
+        visibility = (self.draft or {}).get("visibility") or "public"
+        self.visibility_combo.blockSignals(True)
+        self.visibility_combo.setCurrentIndex(max(0, self.visibility_combo.findData(visibility)))
+        self.visibility_combo.blockSignals(False)
+
+    def route(self) -> ReplyRoute | None:
+        """The chosen way to reply."""
+        i = self.route_combo.currentIndex()
+        return self.routes[i] if 0 <= i < len(self.routes) else None
+
+    def _prefix(self, route: ReplyRoute | None = None) -> str:
+        route = route or self.route()
+        if route is None or self.mention is None:
+            return ""
+        return handle_prefix(
+            route.channel, self.mention.get("author_handle"), self.mention.get("url")
+        )
+
+    def _route_changed(self, _index: int) -> None:
+        body = self.editor.toPlainText()
+        if not body.strip() or (body.strip().startswith("@") and len(body.split()) == 1):
+            self.editor.blockSignals(True)
+            self.editor.setPlainText(self._prefix())  # the handle the new channel needs
+            self.editor.blockSignals(False)
+        self.save()
+        self._refresh_state()
+
+    # -- typing ----------------------------------------------------------------------
+
+    def _text_changed(self) -> None:
         self._update_counter()
+        self._update_buttons()
+        self._tone_timer.start()
         if self.mention_id is not None and not self.ws.read_only:
-            self._timer.start()
+            self._save_timer.start()
+
+    def insert_text(self, text: str) -> None:
+        """Insert a snippet at the cursor (several snippets can go into one reply)."""
+        cursor = self.editor.textCursor()
+        before = self.editor.toPlainText()[: cursor.position()]
+        if before and not before.endswith((" ", "\n")):
+            text = " " + text
+        cursor.insertText(text)
+        self.editor.setTextCursor(cursor)
+        self.editor.setFocus()
+
+    def _rule(self):
+        route = self.route()
+        if route is None:
+            return length_rule(self.ws, "manual", None)
+        return length_rule(self.ws, route.channel, route.account.id if route.account else None)
 
     def _update_counter(self) -> None:
-        self.counter.setText(f"{len(self.editor.toPlainText())} characters")
+        rule = self._rule()
+        text = self.editor.toPlainText()
+        used = rule.count(text)
+        if rule.limit is None:
+            self.counter.setText(f"{used:,} {rule.unit} · no limit on this channel")
+            self.counter.setStyleSheet("color:#6b7280")
+            self.counter_bar.hide()
+            return
+        left = rule.limit - used
+        over = left < 0
+        self.counter.setText(
+            f"{used:,} / {rule.limit:,} {rule.unit}"
+            + (f" — {-left:,} over the limit" if over else f" · {left:,} left")
+        )
+        color = "#b91c1c" if over else ("#d97706" if left < rule.limit * 0.1 else "#374151")
+        self.counter.setStyleSheet(f"color:{color};font-weight:{'600' if over else '400'}")
+        self.counter_bar.show()
+        self.counter_bar.setMaximum(rule.limit)
+        self.counter_bar.setValue(min(used, rule.limit))
+        chunk = "#dc2626" if over else ("#f59e0b" if left < rule.limit * 0.1 else "#2563eb")
+        self.counter_bar.setStyleSheet(f"QProgressBar::chunk{{background:{chunk}}}")
+
+    def update_tone(self) -> None:
+        """Run the tone check on the draft (debounced while typing)."""
+        report = tone.check_tone(self.editor.toPlainText(), self._customer)
+        if tone.is_blank(self.editor.toPlainText()):
+            self.tone_label.setText("<span style='color:#6b7280'>Tone: write something</span>")
+            self.hints_label.setText("")
+            return
+        color = SENTIMENT_COLORS[report.label]
+        chip = (
+            f"<span style='background:{color};color:white;padding:2px 6px'>&nbsp;"
+            f"{report.label} {report.compound:+.2f}&nbsp;</span>"
+        )
+        warn = "".join(
+            f" <span style='color:#b91c1c;font-weight:600'>⚠ {html.escape(w)}</span>"
+            for w in report.warnings
+        )
+        self.tone_label.setText(f"Tone: {chip}{warn}")
+        self.tone_report = report
+        self.hints_label.setText("   ".join(f"Hint: {h}" for h in report.hints))
+
+    # -- saving ------------------------------------------------------------------------
 
     def save(self) -> None:
         """Write the draft now (also called by the autosave timer and on close)."""
-        self._timer.stop()
-        if self.mention_id is None or self.ws.read_only:
+        self._save_timer.stop()
+        if self.mention_id is None or self.ws.read_only or self._shut_down:
             return
         body = self.editor.toPlainText()
-        if not body.strip() and get_draft(self.ws, self.mention_id) is None:
+        route = self.route()
+        if self.draft is None and body.strip() in ("", self._prefix().strip()):
+            return  # nothing written yet: no empty drafts
+        try:
+            draft_id = draft_store.save_draft(
+                self.ws,
+                self.mention_id,
+                body,
+                route.channel if route else None,
+                account_id=route.account.id if route and route.account else None,
+                visibility=self.visibility_combo.currentData(),
+            )
+        except EngageError as exc:
+            self._show_banner("warn", html.escape(str(exc)))
             return
-        save_draft(self.ws, self.mention_id, body, self._channel)
-        self.saved_label.setText("draft saved")
+        self.draft = draft_store.get_draft_by_id(self.ws, draft_id)
+        self.saved_label.setText(f"draft saved {datetime.now():%H:%M:%S}")
+
+    def add_note(self) -> None:
+        """Add the typed internal note to the mention."""
+        if self.mention_id is None or self.ws.read_only:
+            return
+        try:
+            conversation.add_note(self.ws, self.mention_id, self.note_edit.text())
+        except EngageError as exc:
+            self.note_edit.setPlaceholderText(str(exc))
+            return
+        self.note_edit.clear()
+        self._show_context()
+
+    # -- saved replies ---------------------------------------------------------------
+
+    def choose_saved_reply(self) -> None:
+        """Open the saved-reply picker (non-blocking); the choice is inserted at the cursor."""
+        if self.mention is None or self.editor.isReadOnly():
+            return
+        self.picker = SavedReplyPicker(self.ws, self.mention, self)
+        self.picker.accepted.connect(self._picked)
+        self.picker.open()
+
+    def _picked(self) -> None:
+        if self.picker is not None and self.picker.chosen_text:
+            self.insert_text(self.picker.chosen_text)
+
+    def save_as_saved_reply(self) -> None:
+        """Save the current draft as a saved reply."""
+        if self.mention is None or not self.editor.toPlainText().strip():
+            return
+        dialog = SaveAsSavedReplyDialog(self.ws, self.mention, self._body_without_prefix(), self)
+        dialog.accepted.connect(
+            lambda: self._show_banner("ok", f"Saved as “{html.escape(dialog.saved.name)}”.")
+        )
+        dialog.open()
+
+    def _body_without_prefix(self) -> str:
+        body = self.editor.toPlainText()
+        prefix = self._prefix()
+        return body[len(prefix) :] if prefix and body.startswith(prefix) else body
+
+    # -- approval -------------------------------------------------------------------------
+
+    def _draft_id(self) -> int | None:
+        self.save()
+        return self.draft["id"] if self.draft else None
+
+    def _transition(self, fn, *args) -> None:
+        draft_id = self._draft_id()
+        if draft_id is None:
+            self._show_banner("warn", "Write the reply first.")
+            return
+        try:
+            self.draft = fn(self.ws, draft_id, *args)
+        except EngageError as exc:
+            self._show_banner("error", html.escape(str(exc)))
+            return
+        self._refresh_state()
+
+    def request_approval(self) -> None:
+        """Send the draft to an approver."""
+        self._transition(draft_store.request_approval)
+
+    def approve(self) -> None:
+        """Approve the draft (it can then be sent)."""
+        self._transition(draft_store.approve)
+
+    def send_back(self, comment: str) -> None:
+        """Return the draft to its writer with a comment."""
+        self._transition(draft_store.send_back, comment)
+
+    def withdraw(self) -> None:
+        """Take a draft out of approval to edit it."""
+        self._transition(draft_store.withdraw)
+
+    def _ask_send_back(self) -> None:
+        comment, ok = QInputDialog.getText(self, "Send back", "What should change?")
+        if ok:
+            self.send_back(comment)
+
+    # -- sending -----------------------------------------------------------------------
+
+    def send(self, scheduled_at: datetime | None = None) -> int | None:
+        """Queue the reply (committed before any network call) and send it in the background.
+
+        Returns:
+            The outbox id, or None when the reply could not be queued (shown in words).
+        """
+        route = self.route()
+        if self.mention_id is None or route is None:
+            return None
+        if route.problem:
+            self._show_banner("warn", html.escape(route.problem))
+            return None
+        draft_id = self._draft_id()
+        try:
+            outbox_id = queue_reply(
+                self.ws,
+                self.mention_id,
+                self.editor.toPlainText(),
+                channel=route.channel,
+                account_id=route.account.id if route.account else None,
+                visibility=self.visibility_combo.currentData(),
+                draft_id=draft_id,
+                scheduled_at=scheduled_at,
+            )
+        except EngageError as exc:
+            self._show_banner("error", html.escape(str(exc)))
+            return None
+        self.draft = None
+        self.editor.blockSignals(True)
+        self.editor.setPlainText(self._prefix())
+        self.editor.blockSignals(False)
+        self._text_changed_without_save()
+        if scheduled_at is None:
+            self._start_send([outbox_id])
+        self._outbox_changed()
+        return outbox_id
+
+    def _text_changed_without_save(self) -> None:
+        self._update_counter()
+        self.update_tone()
+
+    def _start_send(self, ids: list[int] | None) -> None:
+        self._send_serial += 1
+        key = "outbox" if ids is None else f"outbox-send-{self._send_serial}"
+        task = self.tasks.start(
+            key,
+            lambda state, wanted: send_due(self.ws, state, ids=wanted, ignore_backoff=bool(wanted)),
+            ids,
+        )
+        task.done.connect(self._outbox_changed)
+        self._refresh_state()
+
+    def send_due_now(self) -> None:
+        """Send every pending reply now (the Outbox's button)."""
+        self._send_serial += 1
+        task = self.tasks.start(
+            f"outbox-send-{self._send_serial}",
+            lambda state: send_due(self.ws, state, ignore_backoff=True),
+        )
+        task.done.connect(self._outbox_changed)
+
+    def _outbox_tick(self) -> None:
+        if due_rows(self.ws, datetime.now(UTC)):
+            self._start_send(None)
+
+    def _send_shortcut(self) -> None:
+        for button in (self.send_button, self.mark_sent_button):
+            if button.isVisible() and button.isEnabled():
+                self.send()
+                return
+
+    def _ask_schedule(self) -> None:
+        dialog = QDialog(self)
+        dialog.setWindowTitle("Send later")
+        when = QDateTimeEdit(QDateTime.currentDateTime().addSecs(3600))
+        when.setCalendarPopup(True)
+        when.setDisplayFormat("ddd d MMM yyyy, HH:mm")
+        note = QLabel(
+            "engage-desktop must be open at that time for the reply to go out "
+            "(or run 'engage-desktop outbox send' from a scheduler)."
+        )
+        note.setWordWrap(True)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(dialog.accept)
+        buttons.rejected.connect(dialog.reject)
+        layout = QVBoxLayout(dialog)
+        layout.addWidget(when)
+        layout.addWidget(note)
+        layout.addWidget(buttons)
+        dialog.accepted.connect(
+            lambda: self.send(when.dateTime().toUTC().toPython().replace(tzinfo=UTC))
+        )
+        dialog.open()
+
+    def copy_reply(self) -> None:
+        """Copy the reply for posting by hand."""
+        QGuiApplication.clipboard().setText(self.editor.toPlainText())
+        self._show_banner("info", "Copied. Paste it under the original post, then Mark as sent.")
+
+    def open_original(self) -> None:
+        """Open the original post in the browser."""
+        if self.mention and self.mention.get("url"):
+            QDesktopServices.openUrl(QUrl(self.mention["url"]))
+
+    def _edit_from_outbox(self, mention_id: int) -> None:
+        self.tabs.setCurrentIndex(0)
+        self.set_mention(mention_id)
+
+    def _open_from_outbox(self, mention_id: int) -> None:
+        self.tabs.setCurrentIndex(0)
+        self.set_mention(mention_id)
+
+    def _outbox_changed(self) -> None:
+        self.outbox.refresh()
+        self.tabs.setTabText(1, self.outbox.counts_label())
+        if self.mention_id is not None:
+            self.mention = get_mention(self.ws, self.mention_id)
+            self._show_context()
+            self._refresh_state()
+        self.outbox_changed.emit()
+
+    # -- state -------------------------------------------------------------------------
+
+    def _set_enabled(self, on: bool) -> None:
+        writable = on and not self.ws.read_only
+        for widget in (
+            self.editor,
+            self.route_combo,
+            self.visibility_combo,
+            self.insert_button,
+            self.save_as_button,
+            self.note_edit,
+            self.note_button,
+        ):
+            widget.setEnabled(writable)
+        self._update_buttons()
+
+    def _state(self) -> str:
+        return (self.draft or {}).get("state") or "draft"
+
+    def _refresh_state(self) -> None:
+        """Banner, read-only editor and buttons from the draft, approval and outbox."""
+        if self.mention_id is None:
+            return
+        state = self._state()
+        self.editor.setReadOnly(state in draft_store.LOCKED_STATES or self.ws.read_only)
+        route = self.route()
+        is_mastodon = route is not None and route.channel == "mastodon"
+        self.visibility_label.setVisible(is_mastodon)
+        self.visibility_combo.setVisible(is_mastodon)
+        self._update_counter()
+        self._update_buttons()
+        self._update_banner()
+
+    def _update_buttons(self) -> None:
+        bound = self.mention_id is not None and not self.ws.read_only
+        route = self.route()
+        manual = route is not None and route.channel == "manual"
+        approval = draft_store.approval_required(self.ws) if bound else False
+        state = self._state()
+        text = self.editor.toPlainText()
+        has_text = bool(text.strip()) and text.strip() != self._prefix().strip()
+        fits = self._rule().fits(text)
+        may_send = bound and has_text and fits and (not approval or state == "approved")
+        self.request_button.setVisible(approval and state in ("draft", "rejected"))
+        self.request_button.setEnabled(bound and has_text)
+        self.approve_button.setVisible(approval and state == "needs_approval")
+        self.send_back_button.setVisible(approval and state == "needs_approval")
+        self.withdraw_button.setVisible(state in draft_store.LOCKED_STATES)
+        for button in (self.send_button, self.schedule_button):
+            button.setVisible(not manual)
+            button.setEnabled(may_send and route is not None and route.problem is None)
+        for button in (self.copy_button, self.open_button, self.mark_sent_button):
+            button.setVisible(manual)
+        self.copy_button.setEnabled(bound and has_text)
+        self.open_button.setEnabled(bool(self.mention and self.mention.get("url")))
+        self.mark_sent_button.setEnabled(may_send)
+        if approval and state != "approved":
+            self.send_button.setToolTip("This workspace requires approval before sending")
+        else:
+            self.send_button.setToolTip("Ctrl+Enter")
+
+    def _update_banner(self) -> None:
+        assert self.mention_id is not None
+        failures = failures_for(self.ws, self.mention_id)
+        if failures:
+            row = failures[-1]
+            what = "could not be sent" if row.state == "failed" else "is waiting to retry"
+            self._show_banner(
+                "error" if row.state == "failed" else "warn",
+                f"<b>Your reply {what}:</b> {html.escape(row.last_error or '')}<br>"
+                "Retry, edit or discard it in the Outbox tab.",
+            )
+            return
+        pending = pending_for(self.ws, self.mention_id)
+        if pending:
+            row = pending[-1]
+            when = (
+                f"scheduled for {row.scheduled_at:%d %b %H:%M} UTC (engage-desktop must be open)"
+                if row.scheduled_at
+                else "sending…"
+            )
+            self._show_banner("info", f"A reply to this mention is in the outbox, {when}.")
+            return
+        state = self._state()
+        if self.draft and state != "draft":
+            steps = draft_store.draft_events(self.ws, self.draft["id"])
+            last = steps[-1] if steps else {"actor": "?", "at": None, "detail": {}}
+            who, at = html.escape(last["actor"]), last["at"]
+            stamp = f" at {at:%d %b %H:%M}" if at else ""
+            if state == "needs_approval":
+                self._show_banner(
+                    "warn",
+                    f"Waiting for approval — asked by {who}{stamp}. Approve it or send it back.",
+                )
+            elif state == "approved":
+                self._show_banner("ok", f"Approved by {who}{stamp}. Ready to send.")
+            elif state == "rejected":
+                comment = html.escape(self.draft.get("review_comment") or "")
+                self._show_banner(
+                    "error", f"Sent back by {who}{stamp}: “{comment}”. Edit, then ask again."
+                )
+            return
+        route = self.route()
+        if route is not None and route.problem:
+            self._show_banner("warn", html.escape(route.problem))
+            return
+        replied = self.mention.get("first_reply_at") if self.mention else None
+        if replied:
+            self._show_banner("ok", f"Answered {replied:%d %b %Y, %H:%M} UTC.")
+            return
+        self.banner.hide()
+
+    def _show_banner(self, kind: str, text: str) -> None:
+        self.banner.setStyleSheet(f"{BANNER_STYLES[kind]};padding:6px;border-radius:4px")
+        self.banner.setText(text)
+        self.banner.show()
+
+    def open_accounts(self) -> None:
+        """The accounts dialog; routes are re-read when it closes."""
+        dialog = AccountsDialog(self.ws, self.tasks, self)
+        dialog.finished.connect(lambda _r: self.mention_id and self.set_mention(self.mention_id))
+        dialog.open()
+
+    def shutdown(self) -> None:
+        """Stop the timers (the window is closing); the draft is saved."""
+        if self._shut_down:
+            return  # a second close (the workspace may be closed by now)
+        self._outbox_timer.stop()
+        self._tone_timer.stop()
+        self.save()
+        self._shut_down = True
+
+
+def _heading(text: str) -> QLabel:
+    label = QLabel(f"<b>{html.escape(text)}</b>")
+    return label

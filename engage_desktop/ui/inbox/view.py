@@ -1,96 +1,393 @@
-"""The inbox: the mention table and a detail pane with the selected mention."""
+"""The inbox: saved views, filters, the mention table, and the mention and author panes.
+
+Triage is keyboard-first (see :mod:`shortcuts` and :mod:`triage_actions`).
+New mentions are found by a cheap poll of ``max(id)``; they slide in without moving
+what the user looks at, and a banner says how many arrived.
+"""
 
 from __future__ import annotations
 
-import html
+from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QImage, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
+    QMenu,
+    QPushButton,
     QSplitter,
     QTableView,
-    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
 
-from engage_desktop.storage.mentions import get_mention
+from engage_desktop.core.errors import EngageError
+from engage_desktop.services import mention_alerts, triage
+from engage_desktop.services.media import fetch_image
+from engage_desktop.storage import people
+from engage_desktop.storage.inbox_filters import STATUSES, InboxFilter, describe, to_sql
+from engage_desktop.storage.mentions import compute_anchors, get_mention
+from engage_desktop.storage.saved_views import seed_default_views, view_counts
 from engage_desktop.storage.workspace import Workspace
-from engage_desktop.ui.models.mentions import InboxTableModel
-from engage_desktop.ui.theme import SENTIMENT_COLORS, STATUS_COLORS
+from engage_desktop.ui.inbox.author_panel import AuthorPanel
+from engage_desktop.ui.inbox.correction_bar import SentimentCorrectionBar
+from engage_desktop.ui.inbox.delegates import ChipDelegate, SnippetDelegate
+from engage_desktop.ui.inbox.detail import (
+    MentionBrowser,
+    mention_html,
+    sanitize,
+    sentence_sentiment,
+)
+from engage_desktop.ui.inbox.filter_bar import SORT_LABELS, FilterBar
+from engage_desktop.ui.inbox.notify import TrayNotifier
+from engage_desktop.ui.inbox.shortcuts import INBOX_SHORTCUTS, NATIVE_KEYS
+from engage_desktop.ui.inbox.sidebar import SavedViewsSidebar
+from engage_desktop.ui.inbox.triage_actions import TriageActions
+from engage_desktop.ui.models.mentions import (
+    COL_INTENT,
+    COL_SENTIMENT,
+    COL_SNIPPET,
+    COL_STATUS,
+    SORT_OF_COLUMN,
+    InboxTableModel,
+)
+from engage_desktop.ui.tasks import TaskRunner
+
+__all__ = ["InboxView", "mention_html"]
+
+POLL_MS = 4000
+COLUMN_WIDTHS = (28, 98, 26, 140, 300, 100, 64, 100, 80, 60, 60)
 
 
-class InboxView(QWidget):
-    """Mention table on the left, the selected mention on the right."""
+def _anchors_job(_state: Any, ws: Workspace, query, page_size: int) -> list:
+    cur = ws.cursor()
+    try:
+        return compute_anchors(cur, query, page_size)
+    finally:
+        cur.close()
+
+
+def _counts_job(_state: Any, ws: Workspace, filters: list[InboxFilter]) -> list[int]:
+    return view_counts(ws, filters)
+
+
+class InboxView(TriageActions, QWidget):
+    """Saved views | filters + table | mention and author panes."""
 
     mention_selected = Signal(int)
+    reply_requested = Signal(int)
+    status_message = Signal(str)
+    filter_applied = Signal(int)  # row count after every filter change
+    new_mentions = Signal(int)
 
-    def __init__(self, ws: Workspace, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, ws: Workspace, tasks: TaskRunner | None = None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("page")
         self.ws = ws
+        self.tasks = tasks or TaskRunner(self)
+        if not ws.read_only:
+            seed_default_views(ws)
+            mention_alerts.ensure_default_rule(ws)
         self.model = InboxTableModel(ws, parent=self)
+        self._undo: list[list[triage.TriageAction]] = []
+        self._new_count = 0
+        self._last_max_id = int(ws.scalar("SELECT coalesce(max(id), 0) FROM mentions"))
+        self._loaded_images: set[str] = set()
+        self._images: list[str] = []
+        self._shown_id: int | None = None
+        self._prompt_mode: str | None = None
+
         self.title = QLabel("Inbox")
         self.title.setObjectName("title")
         self.subtitle = QLabel()
         self.subtitle.setObjectName("subtitle")
+        self.filter_bar = FilterBar(ws)
+        self.filter_bar.filter_changed.connect(self.apply_filter)
+        self.sidebar = SavedViewsSidebar(ws)
+        self.sidebar.view_chosen.connect(self.filter_bar.set_filter)
+        self.sidebar.save_requested.connect(lambda: self.sidebar.ask_and_save(self.model.filter))
+        self.sidebar.views_changed.connect(self.refresh_counts)
+
+        self.banner = QPushButton()
+        self.banner.setObjectName("banner")
+        self.banner.setStyleSheet(
+            "QPushButton#banner { background: #dbeafe; color: #1e3a8a; border: 1px solid #93c5fd;"
+            " border-radius: 4px; padding: 4px; font-weight: 600; }"
+        )
+        self.banner.clicked.connect(self.show_newest)
+        self.banner.hide()
+
+        self.prompt_label = QLabel()
+        self.prompt = QLineEdit()
+        self.prompt.returnPressed.connect(self._prompt_done)
+        self.prompt_bar = QWidget()
+        prompt_layout = QHBoxLayout(self.prompt_bar)
+        prompt_layout.setContentsMargins(0, 0, 0, 0)
+        prompt_layout.addWidget(self.prompt_label)
+        prompt_layout.addWidget(self.prompt, 1)
+        prompt_layout.addWidget(QLabel("Enter applies · Esc cancels"))
+        self.prompt_bar.hide()
+
+        self.bulk_label = QLabel()
+        self.bulk_bar = self._build_bulk_bar()
+        self.bulk_bar.hide()
 
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerItem)
         self.table.setAlternatingRowColors(True)
         self.table.setShowGrid(False)
         self.table.setWordWrap(False)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(26)
+        self.table.verticalHeader().setDefaultSectionSize(28)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         header = self.table.horizontalHeader()
-        for col, width in enumerate((92, 30, 150, 300, 110, 120, 72, 60)):
+        for col, width in enumerate(COLUMN_WIDTHS):
             self.table.setColumnWidth(col, width)
-        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(COL_SNIPPET, QHeaderView.ResizeMode.Stretch)
         header.setHighlightSections(False)
+        header.setSortIndicatorShown(True)
+        header.sectionClicked.connect(self._header_clicked)
+        self._snippet_delegate = SnippetDelegate(self.table)
+        self._chip_delegate = ChipDelegate(self.table)
+        self.table.setItemDelegateForColumn(COL_SNIPPET, self._snippet_delegate)
+        for col in (COL_SENTIMENT, COL_INTENT, COL_STATUS):
+            self.table.setItemDelegateForColumn(col, self._chip_delegate)
         self.table.selectionModel().currentRowChanged.connect(self._on_current)
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_bulk_bar())
+        self.table.doubleClicked.connect(lambda _i: self.open_current())
+        self.model.marks_changed.connect(lambda _n: self._update_bulk_bar())
 
-        self.detail = QTextBrowser()
-        self.detail.setOpenExternalLinks(True)
-        self.detail.setMinimumWidth(320)
+        self.undo_label = QLabel()
+        self.undo_label.setObjectName("subtitle")
+        self.undo_button = QPushButton("Undo")
+        self.undo_button.clicked.connect(self.undo)
+        self.undo_button.hide()
+
+        self.detail = MentionBrowser()
+        self.detail.setMinimumWidth(340)
         self.detail.setHtml("<p style='color:#6b7280'>Select a mention to read it.</p>")
+        self.detail.mention_link.connect(self.open_mention_id)
+        self.detail.author_link.connect(lambda _a: self.show_author_tab())
+        self.detail.image_requested.connect(self._load_image)
+        self.note_input = QLineEdit()
+        self.note_input.setPlaceholderText("Add a private note to this mention (Enter)")
+        self.note_input.returnPressed.connect(self._add_note)
+        self.note_input.setEnabled(not ws.read_only)
+        mention_pane = QWidget()
+        mention_layout = QVBoxLayout(mention_pane)
+        mention_layout.setContentsMargins(0, 0, 0, 0)
+        mention_layout.addWidget(self.detail, 1)
+        self.correction_bar = SentimentCorrectionBar(ws)
+        self.correction_bar.corrected.connect(self._sentiment_corrected)
+        mention_layout.addWidget(self.correction_bar)
+        mention_layout.addWidget(self.note_input)
+        self.author_panel = AuthorPanel(ws)
+        self.author_panel.filter_requested.connect(self.filter_by_author)
+        self.author_panel.mention_requested.connect(self.open_mention_id)
+        # The mention and its author side by side under the table: the whole story
+        # is visible while moving with j/k, and the table keeps room for its columns.
+        self.panes = QSplitter(Qt.Orientation.Horizontal)
+        self.panes.addWidget(mention_pane)
+        self.panes.addWidget(self.author_panel)
+        self.panes.setStretchFactor(0, 2)
+        self.panes.setStretchFactor(1, 3)
 
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(self.table)
-        splitter.addWidget(self.detail)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([1000, 320])
+        self.notifier = TrayNotifier(self)
+        self.notifier.status_message.connect(self.status_message)
 
+        center = QWidget()
+        center_layout = QVBoxLayout(center)
+        center_layout.setContentsMargins(0, 0, 0, 0)
+        center_layout.setSpacing(6)
+        center_layout.addWidget(self.filter_bar)
+        center_layout.addWidget(self.banner)
+        center_layout.addWidget(self.prompt_bar)
+        center_layout.addWidget(self.bulk_bar)
+        self.reading = QSplitter(Qt.Orientation.Vertical)
+        self.reading.addWidget(self.table)
+        self.reading.addWidget(self.panes)
+        self.reading.setStretchFactor(0, 3)
+        self.reading.setStretchFactor(1, 2)
+        self.reading.setSizes([470, 430])
+        center_layout.addWidget(self.reading, 1)
+        undo_row = QHBoxLayout()
+        undo_row.addWidget(self.undo_label, 1)
+        undo_row.addWidget(self.undo_button)
+        center_layout.addLayout(undo_row)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.sidebar)
+        self.splitter.addWidget(center)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([215, 1085])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
-        layout.addWidget(self.title)
-        layout.addWidget(self.subtitle)
-        layout.addWidget(splitter, 1)
-        self.update_subtitle()
+        heading = QHBoxLayout()
+        heading.addWidget(self.title)
+        heading.addWidget(self.subtitle, 1)
+        layout.addLayout(heading)
+        layout.addWidget(self.splitter, 1)
+
+        self.shortcut_actions: dict[str, QAction] = {}
+        self._bind_shortcuts()
+        self._poll = QTimer(self)
+        self._poll.setInterval(POLL_MS)
+        self._poll.timeout.connect(self.check_new)
+        self._poll.start()
+        self._after_filter()
+        self.refresh_counts()
+
+    # -- building ------------------------------------------------------------------
+
+    def _build_bulk_bar(self) -> QWidget:
+        bar = QWidget()
+        bar.setStyleSheet("background: #eef2ff;")
+        row = QHBoxLayout(bar)
+        row.setContentsMargins(6, 2, 6, 2)
+        row.addWidget(self.bulk_label)
+        status = QPushButton("Status ▾")
+        menu = QMenu(status)
+        for name in STATUSES:
+            menu.addAction(name.title(), lambda n=name: self.bulk_status(n))
+        status.setMenu(menu)
+        tag = QPushButton("Tag…")
+        tag.clicked.connect(self.prompt_tag)
+        assign = QPushButton("Assign…")
+        assign.clicked.connect(self.prompt_assign)
+        export = QPushButton("Export…")
+        export.clicked.connect(self._ask_export)
+        clear = QPushButton("Clear selection")
+        clear.clicked.connect(self.clear_selection)
+        for w in (status, tag, assign, export, clear):
+            row.addWidget(w)
+        row.addStretch(1)
+        return bar
+
+    def _bind_shortcuts(self) -> None:
+        for name, keys, text in INBOX_SHORTCUTS:
+            bound = [QKeySequence(k) for k in keys if k not in NATIVE_KEYS]
+            if not bound:
+                continue
+            # Enter belongs to the table only: in the search box, a prompt or a note
+            # field it must still mean "apply what I typed".
+            owner = self.table if name == "open_current" else self
+            action = QAction(text, owner)
+            action.setShortcuts(bound)
+            action.setShortcutContext(
+                Qt.ShortcutContext.WidgetShortcut
+                if owner is self.table
+                else Qt.ShortcutContext.WidgetWithChildrenShortcut
+            )
+            action.triggered.connect(getattr(self, name))
+            owner.addAction(action)
+            self.shortcut_actions[name] = action
+
+    # -- filtering -----------------------------------------------------------------
+
+    def apply_filter(self, flt: InboxFilter) -> None:
+        """Show ``flt``: count and first page now, anchors for jumps in the background."""
+        try:
+            self.model.set_filter(flt)
+        except EngageError as exc:
+            self.filter_bar.show_error(str(exc))
+            return
+        self.filter_bar.show_error(None)
+        self._after_filter()
+
+    def _after_filter(self) -> None:
+        flt = self.model.filter
+        self.sidebar.select_view(self.sidebar.view_matching(flt))
+        self.table.scrollToTop()
+        self._update_header_indicator()
+        self._update_counts_labels()
+        self._start_anchors()
+        self.filter_applied.emit(self.model.rowCount())
+
+    def _update_counts_labels(self) -> None:
+        n = self.model.rowCount()
+        self.filter_bar.show_count(n)
+        flt = self.model.filter
+        sort = SORT_LABELS.get(flt.sort, flt.sort).lower()
+        self.subtitle.setText(f"{n:,} mentions · {describe(flt)} · {sort}")
 
     def update_subtitle(self) -> None:
         """Show the number of mentions in the list."""
-        n = self.model.rowCount()
-        self.subtitle.setText(f"{n:,} mentions · newest first")
+        self._update_counts_labels()
 
-    def refresh(self) -> None:
-        """Re-read after new mentions or changes."""
-        self.model.refresh()
-        self.update_subtitle()
+    def _start_anchors(self) -> None:
+        pager = self.model.pager
+        if pager.has_anchors or self.model.rowCount() <= pager.page_size:
+            return
+        query = self.model.query
+        task = self.tasks.start("inbox-anchors", _anchors_job, self.ws, query, pager.page_size)
+        task.succeeded.connect(lambda anchors, q=query: self._anchors_ready(q, anchors))
+
+    def _anchors_ready(self, query, anchors: list) -> None:
+        if self.model.query is query and not self.model.pager.has_anchors:
+            self.model.pager.set_anchors(anchors)
+
+    def refresh_counts(self) -> None:
+        """Recount every saved view on a worker thread."""
+        task = self.tasks.start("inbox-view-counts", _counts_job, self.ws, self.sidebar.filters())
+        task.succeeded.connect(self.sidebar.set_counts)
+        return task
+
+    def filter_by_author(self, author_id: int, label: str) -> None:
+        """Show only this author's mentions."""
+        self.filter_bar.update_filter(author_id=author_id, author_label=label)
+
+    def _header_clicked(self, section: int) -> None:
+        sort = SORT_OF_COLUMN.get(section)
+        if sort is None:
+            self._update_header_indicator()
+            return
+        if sort == "time" and self.model.filter.sort == "time":
+            sort = "oldest"
+        self.filter_bar.update_filter(sort=sort)
+
+    def _update_header_indicator(self) -> None:
+        header = self.table.horizontalHeader()
+        sort = self.model.filter.sort
+        for col, name in SORT_OF_COLUMN.items():
+            if name == sort or (sort == "oldest" and name == "time"):
+                ascending = sort in ("oldest", "sentiment")
+                order = Qt.SortOrder.AscendingOrder if ascending else Qt.SortOrder.DescendingOrder
+                header.setSortIndicator(col, order)
+                return
+        header.setSortIndicator(-1, Qt.SortOrder.DescendingOrder)
+
+    # -- current row and the side panes --------------------------------------------
 
     def select_row(self, row: int) -> None:
-        """Make ``row`` current (used by keyboard flows and screenshots)."""
+        """Make ``row`` current and the only selected row."""
         if 0 <= row < self.model.rowCount():
-            self.table.selectRow(row)
+            index = self.model.index(row, COL_SNIPPET)
+            flags = (
+                QItemSelectionModel.SelectionFlag.ClearAndSelect
+                | QItemSelectionModel.SelectionFlag.Rows
+            )
+            self.table.selectionModel().setCurrentIndex(index, flags)
+            self.table.scrollTo(index)
+
+    def current_row(self) -> int | None:
+        """The current row, if any."""
+        index = self.table.currentIndex()
+        return index.row() if index.isValid() else None
 
     def current_mention_id(self) -> int | None:
         """The id of the current mention, if any."""
-        index = self.table.currentIndex()
-        return self.model.mention_id(index.row()) if index.isValid() else None
+        row = self.current_row()
+        return self.model.mention_id(row) if row is not None else None
 
     def _on_current(self, current, _previous) -> None:
         if not current.isValid():
@@ -100,41 +397,176 @@ class InboxView(QWidget):
         self.mention_selected.emit(mention_id)
 
     def show_mention(self, mention_id: int) -> None:
-        """Fill the detail pane."""
+        """Fill the mention pane (and the author pane when it is showing)."""
         m = get_mention(self.ws, mention_id)
         if m is None:
             return
-        self.detail.setHtml(mention_html(m))
-
-
-def mention_html(m: dict) -> str:
-    """The detail pane's HTML for one mention (all text escaped)."""
-    e = html.escape
-    label = m.get("sentiment_label")
-    chip = ""
-    if label:
-        chip = (
-            f"<span style='background:{SENTIMENT_COLORS.get(label, '#999')};color:white;"
-            f"padding:2px 6px;border-radius:3px'>&nbsp;{e(label)}&nbsp;</span> "
+        if mention_id != self._shown_id:
+            self._loaded_images = set()
+        self._shown_id = mention_id
+        self._mention = m
+        if m.get("html"):
+            _html, self._images = sanitize(m["html"], self._loaded_images)
+        context = {
+            "thread": people.thread_of(self.ws, m),
+            "replies": people.our_replies(self.ws, mention_id),
+            "notes": people.mention_notes(self.ws, mention_id),
+            "queries": people.matched_query_names(self.ws, list(m.get("matched_queries") or [])),
+        }
+        highlight = self.model._highlight
+        sentences = sentence_sentiment(m.get("text") or "")
+        self.detail.setHtml(
+            mention_html(
+                m,
+                context=context,
+                highlight=highlight,
+                loaded_images=self._loaded_images,
+                sentences=sentences,
+            )
         )
-    status = m.get("status") or ""
-    status_chip = (
-        f"<span style='color:{STATUS_COLORS.get(status, '#374151')};"
-        f"font-weight:600'>{e(status)}</span>"
-    )
-    title = f"<h3 style='margin:4px 0'>{e(m['title'])}</h3>" if m.get("title") else ""
-    body = e(m.get("text") or "").replace("\n", "<br>")
-    topics = ", ".join(m.get("topics") or []) or "none"
-    reach = m.get("followers")
-    link = f"<a href='{e(m['url'])}'>Open the original</a>" if m.get("url") else ""
-    return (
-        f"<div style='font-size:13px'>"
-        f"<p style='color:#374151'><b>{e(m.get('author_name') or '')}</b> "
-        f"<span style='color:#6b7280'>@{e(m.get('author_handle') or '')}"
-        f"{f' · {reach:,} followers' if reach else ''}</span></p>"
-        f"<p style='color:#6b7280'>{e(m['channel'])} · {e(m.get('source_name') or '')} · "
-        f"{m['published']:%a %d %b %Y, %H:%M} UTC</p>"
-        f"{title}<p style='font-size:14px;line-height:140%'>{body}</p>"
-        f"<p>{chip}{status_chip} · topics: {e(topics)}</p>"
-        f"<p>{link}</p></div>"
-    )
+        self.correction_bar.set_mention(mention_id)
+        self._fill_author()
+
+    def _sentiment_corrected(self, mention_id: int) -> None:
+        """An analyst relabelled a mention: redraw its row and its detail."""
+        self.mentions_changed()
+        self.show_mention(mention_id)
+
+    def _fill_author(self) -> None:
+        if self._shown_id is None:
+            return
+        author_id = people.author_id_of(self.ws, self._mention)
+        if author_id != self.author_panel.author_id or author_id is None:
+            self.author_panel.show_author(author_id)
+
+    def show_author_tab(self) -> None:
+        """Put the focus on the author panel of the current mention."""
+        self._fill_author()
+        self.author_panel.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def open_mention_id(self, mention_id: int) -> None:
+        """Go to a mention: select it if this view shows it, else just show it."""
+        position = self.model.pager.position_of(mention_id)
+        if position is not None:
+            self.select_row(position)
+        else:
+            self.show_mention(mention_id)
+            self.mention_selected.emit(mention_id)
+
+    def _load_image(self, index: int) -> None:
+        if not 0 <= index < len(self._images):
+            return
+        url, shown = self._images[index], self._shown_id
+        self.status_message.emit(f"Loading image from {url}…")
+        task = self.tasks.start("inbox-image", fetch_image, url)
+        task.succeeded.connect(lambda data: self._image_loaded(shown, index, url, data))
+        task.failed.connect(self.status_message)
+
+    def _image_loaded(self, mention_id: int | None, index: int, url: str, data: bytes) -> None:
+        if mention_id != self._shown_id or not data:
+            return
+        image = QImage.fromData(data)
+        if image.isNull():
+            self.status_message.emit(f"{url} could not be read as an image")
+            return
+        self._loaded_images.add(url)
+        self.detail.put_image(index, image)
+        self.show_mention(mention_id)
+
+    def _add_note(self) -> None:
+        mention_id = self.current_mention_id() or self._shown_id
+        if mention_id is None:
+            return
+        try:
+            people.add_note(self.ws, self.note_input.text(), mention_id=mention_id)
+        except EngageError as exc:
+            self.status_message.emit(str(exc))
+            return
+        self.note_input.clear()
+        self.show_mention(mention_id)
+
+    # -- new mentions --------------------------------------------------------------
+
+    def check_new(self) -> int:
+        """Look for mentions stored since the last look (a fetch, an import).
+
+        They are shown without moving the selection or the scroll position, a
+        banner counts them, and alert rules raise one grouped notification.
+
+        Returns:
+            How many of them this view shows.
+        """
+        top = int(self.ws.scalar("SELECT coalesce(max(id), 0) FROM mentions"))
+        if top <= self._last_max_id:
+            return 0
+        since, self._last_max_id = self._last_max_id, top
+        where, params = to_sql(self.model.filter, self.ws.actor)
+        in_view = int(
+            self.ws.scalar(
+                f"SELECT count(*) FROM mentions WHERE id > ? AND ({where})", [since, *params]
+            )
+        )
+        try:
+            groups = mention_alerts.match_new_mentions(self.ws, since, record=not self.ws.read_only)
+        except EngageError as exc:
+            groups = []
+            self.status_message.emit(str(exc))
+        if groups:
+            self.notifier.notify(groups)
+        if in_view:
+            self._insert_new(in_view)
+        self.refresh_counts()
+        return in_view
+
+    def _insert_new(self, n: int) -> None:
+        pager = self.model.pager
+        current_id = self.current_mention_id()
+        scroll = self.table.verticalScrollBar().value()
+        top_row = self.table.rowAt(0)
+        top_id = self.model.mention_id(top_row) if top_row >= 0 else None
+        self.model.refresh()
+        if current_id is not None:
+            position = pager.position_of(current_id)
+            if position is not None:
+                self.table.selectionModel().setCurrentIndex(
+                    self.model.index(position, COL_SNIPPET),
+                    QItemSelectionModel.SelectionFlag.ClearAndSelect
+                    | QItemSelectionModel.SelectionFlag.Rows,
+                )
+        new_top = pager.position_of(top_id) if top_id is not None else None
+        self.table.verticalScrollBar().setValue(new_top if new_top is not None else scroll)
+        self._new_count += n
+        self.banner.setText(
+            f"↑  {self._new_count:,} new mention{'s' if self._new_count != 1 else ''} "
+            "— click to show the newest"
+        )
+        self.banner.show()
+        self._update_counts_labels()
+        self._start_anchors()
+        self.new_mentions.emit(self._new_count)
+
+    def mentions_changed(self) -> None:
+        """Mentions were added or removed elsewhere (a fetch, a deleted source)."""
+        if not self.check_new():
+            # Nothing new here, but rows may have gone: recount, keeping the place.
+            self._after_change(advance=False)
+
+    def show_newest(self) -> None:
+        """Scroll to the top and dismiss the banner."""
+        self._new_count = 0
+        self.banner.hide()
+        self.table.scrollToTop()
+        self.select_row(0)
+
+    def refresh(self) -> None:
+        """Re-read after new mentions or changes."""
+        self.model.refresh()
+        self.sidebar.reload()
+        self._update_counts_labels()
+        self._start_anchors()
+        self.refresh_counts()
+
+    def shutdown(self) -> None:
+        """Stop polling and release the table's cursor (the window is closing)."""
+        self._poll.stop()
+        self.model.close()

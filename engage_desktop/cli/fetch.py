@@ -1,0 +1,46 @@
+"""``fetch``: one pass over the due sources, with a summary line."""
+
+from __future__ import annotations
+
+import argparse
+
+from engage_desktop.cli.common import ProgressLine, err, open_workspace, out
+
+
+def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:
+    """Add the ``fetch`` command."""
+    p = sub.add_parser("fetch", parents=[parent], help="fetch the sources that are due")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="fetch every unpaused source now, whatever its interval",
+    )
+    p.add_argument(
+        "--source",
+        type=int,
+        action="append",
+        metavar="ID",
+        help="fetch only this source (repeatable; paused ones too)",
+    )
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_fetch)
+
+
+def cmd_fetch(args: argparse.Namespace) -> int:
+    """Fetch; exit 0 when the run completed, even if some sources failed."""
+    from engage_desktop.services.listen import FAILING_AFTER, PlainState, run_fetch
+
+    with open_workspace(args, write=True) as ws:
+        progress = None if args.quiet else ProgressLine("fetching")
+        summary = run_fetch(PlainState(progress), ws, force=args.force, source_ids=args.source)
+    for line in summary.warnings:
+        err(f"warning: {line}")
+    for line in summary.skipped:
+        err(f"held back: {line}")
+    if not summary.results and not summary.skipped:
+        out("nothing is due; use --force to fetch every source now")
+    for h in summary.failed:
+        flag = f" (failed {h.failures} times in a row)" if h.failures >= FAILING_AFTER else ""
+        out(f"failed: {h.name}: {h.error}{flag}")
+    out(summary.line())
+    return 0

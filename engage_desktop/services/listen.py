@@ -1,0 +1,356 @@
+"""Listening: fetch every due source, parse, sanitize, match, store. Qt-free.
+
+:func:`run_fetch` is a task function in the Orange3 shape: it takes a state object
+with ``progress(done, total)`` and ``is_cancelled()``, so the GUI runs it through
+``ui/tasks.py`` and the CLI runs it directly.
+
+Concurrency: HTTP runs on a bounded thread pool (the client enforces the per-host
+limits); feed documents are parsed either in the fetch threads or in a process pool
+(``ParseMode``), because feedparser is pure Python and holds the GIL
+(benchmarks/ingest.py measures both). One broken source never stops the others: its
+error becomes words on its health row.
+
+Plugins: the after-insert hooks of :mod:`engage_desktop.services.hooks` are called
+with the ids of newly stored mentions after each committed batch (enrichment is
+built in there).
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import time
+from collections.abc import Callable
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    Executor,
+    Future,
+    ProcessPoolExecutor,
+    ThreadPoolExecutor,
+    wait,
+)
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal, Protocol
+
+from engage_desktop.services import hooks
+from engage_desktop.services.listen_store import (
+    Health,
+    MentionBatch,
+    load_matchers,
+    record_health,
+    store_rows,
+)
+from engage_desktop.services.listen_worker import parse_and_match
+from engage_desktop.sources.base import FetchOutcome, SourceSpec
+from engage_desktop.sources.feed import ParsedFeed
+from engage_desktop.sources.http import FetchError, HttpClient, HttpLimits
+from engage_desktop.sources.registry import ADAPTERS
+from engage_desktop.storage.workspace import Workspace
+
+ParseMode = Literal["auto", "process", "thread"]
+FAILING_AFTER = 3  # consecutive failures before a source is flagged as failing
+STORE_BATCH = 5000
+
+
+class TaskStateLike(Protocol):
+    """What :func:`run_fetch` needs from its caller's task state."""
+
+    def progress(self, done: int, total: int) -> None: ...
+
+    def is_cancelled(self) -> bool: ...
+
+
+class PlainState:
+    """A task state for scripts and the CLI: optional progress callback, never cancelled."""
+
+    def __init__(self, on_progress: Callable[[int, int], None] | None = None) -> None:
+        self._on_progress = on_progress
+
+    def progress(self, done: int, total: int) -> None:
+        """Forward progress to the callback."""
+        if self._on_progress:
+            self._on_progress(done, total)
+
+    def is_cancelled(self) -> bool:
+        """Never cancelled."""
+        return False
+
+
+@dataclass(frozen=True)
+class FetchOptions:
+    """How a run fetches.
+
+    Attributes:
+        limits: HTTP limits and politeness.
+        workers: Fetch threads.
+        parse: Where feeds are parsed: "process" uses a process pool, "thread" and
+            "auto" the fetch threads (faster as measured; see benchmarks/ingest.py).
+        parse_workers: Processes of the parse pool.
+    """
+
+    limits: HttpLimits = field(default_factory=HttpLimits)
+    workers: int = 24
+    parse: ParseMode = "auto"
+    parse_workers: int = max(1, min(4, os.cpu_count() or 1))
+
+
+@dataclass
+class FetchSummary:
+    """What a run did, for the summary line and the pane."""
+
+    results: list[Health] = field(default_factory=list)
+    new_ids: list[int] = field(default_factory=list)
+    items_seen: int = 0
+    seconds: float = 0.0
+    cancelled: bool = False
+    skipped: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> int:
+        """Sources fetched without error (304s included)."""
+        return sum(1 for h in self.results if h.ok)
+
+    @property
+    def failed(self) -> list[Health]:
+        """Sources that failed this run."""
+        return [h for h in self.results if not h.ok]
+
+    @property
+    def new_mentions(self) -> int:
+        """Mentions stored for the first time."""
+        return len(self.new_ids)
+
+    def line(self) -> str:
+        """The one-line summary."""
+        unchanged = sum(1 for h in self.results if h.not_modified)
+        text = (
+            f"{self.ok} sources ok ({unchanged} unchanged), {len(self.failed)} failed, "
+            f"{self.new_mentions} new mentions of {self.items_seen} items, "
+            f"{self.seconds:.1f} s"
+        )
+        return text + (" (cancelled)" if self.cancelled else "")
+
+
+def due_sources(
+    ws: Workspace,
+    *,
+    force: bool = False,
+    source_ids: list[int] | None = None,
+    now: datetime | None = None,
+) -> tuple[list[SourceSpec], dict[int, dict[str, Any]], list[str]]:
+    """Sources to fetch now: unpaused and due (or all, with ``force``).
+
+    ``force`` ignores intervals and back-off but still honours a server's
+    Retry-After. Naming ``source_ids`` fetches those (paused or not).
+
+    Returns:
+        The specs, the stored fields by id, and why any were held back.
+    """
+    now = now or datetime.now(UTC)
+    cur = ws.cursor()
+    try:
+        res = cur.execute(
+            "SELECT id, kind, url, name, channel, etag, last_modified, cursor, config, "
+            "interval_s, failures, paused, next_run_at, keep_all FROM sources ORDER BY id"
+        )
+        names = [d[0] for d in res.description]
+        rows = [dict(zip(names, r, strict=True)) for r in res.fetchall()]
+    finally:
+        cur.close()
+    specs, state, held = [], {}, []
+    for r in rows:
+        config = json.loads(r["config"]) if r["config"] else {}
+        r["config"] = config
+        if source_ids is not None:
+            if r["id"] not in source_ids:
+                continue
+        elif r["paused"] or (not force and r["next_run_at"] is not None and r["next_run_at"] > now):
+            continue
+        wait_until = config.get("retry_after_until")
+        if wait_until and datetime.fromisoformat(wait_until) > now:
+            held.append(f"{r['name']}: the server asked us to wait until {wait_until[:16]}Z")
+            continue
+        state[r["id"]] = r
+        specs.append(
+            SourceSpec(
+                id=r["id"], kind=r["kind"], url=r["url"], name=r["name"],
+                channel=r["channel"], etag=r["etag"], last_modified=r["last_modified"],
+                cursor=r["cursor"], config=config,
+            )
+        )  # fmt: skip
+    return specs, state, held
+
+
+def _fetch_one(spec: SourceSpec, http: HttpClient) -> FetchOutcome:
+    adapter = ADAPTERS.get(spec.kind)
+    if adapter is None:
+        raise FetchError(f"unknown source kind {spec.kind!r}")
+    return adapter(spec, http)
+
+
+def _parse_pool(workers: int) -> ProcessPoolExecutor:
+    # forkserver: fork is unsafe in a process with Qt and HTTP threads running.
+    methods = multiprocessing.get_all_start_methods()
+    ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    if "forkserver" in methods:
+        ctx.set_forkserver_preload(["engage_desktop.sources.feed", "feedparser", "nh3"])
+    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+
+
+def _use_processes(options: FetchOptions, specs: list[SourceSpec]) -> bool:
+    # "auto" parses in the fetch threads: with the expat fast path parsing is cheap,
+    # and on the 2-core machine measured (benchmarks/ingest.py) the process pool's
+    # start-up and pickling cost more than it saved (cold 4.7 s threads vs 6.6 s).
+    return options.parse == "process" and bool(specs)
+
+
+def run_fetch(
+    state: TaskStateLike,
+    ws: Workspace,
+    *,
+    force: bool = False,
+    source_ids: list[int] | None = None,
+    options: FetchOptions | None = None,
+) -> FetchSummary:
+    """Fetch due sources, store new mentions, record every source's health.
+
+    Args:
+        state: Progress and cancellation (``ui.tasks.TaskState`` or :class:`PlainState`).
+        ws: An open, writable workspace.
+        force: Fetch every unpaused source now, whatever its interval.
+        source_ids: Fetch exactly these sources.
+        options: Concurrency and limits.
+
+    Returns:
+        The run's summary. A failing source is reported in it, never raised.
+    """
+    options = options or FetchOptions()
+    started = time.perf_counter()
+    now = datetime.now(UTC)
+    specs, stored, held = due_sources(ws, force=force, source_ids=source_ids, now=now)
+    summary = FetchSummary(skipped=held)
+    total = len(specs)
+    state.progress(0, total)
+    if not specs:
+        summary.seconds = time.perf_counter() - started
+        return summary
+    watch, problems = load_matchers(ws)
+    summary.warnings.extend(problems)
+    batch = MentionBatch(watch)
+    healths: dict[int, Health] = {}
+    done = 0
+    http = HttpClient(options.limits)
+    fetchers = ThreadPoolExecutor(
+        max_workers=max(1, min(options.workers, total)), thread_name_prefix="fetch"
+    )
+    parser: Executor | None = (
+        _parse_pool(options.parse_workers) if _use_processes(options, specs) else None
+    )
+    pending: dict[Future, tuple[str, SourceSpec, FetchOutcome | None]] = {}
+    for spec in specs:
+        pending[fetchers.submit(_fetch_one, spec, http)] = ("fetch", spec, None)
+
+    def finish(
+        spec: SourceSpec,
+        outcome: FetchOutcome | None,
+        parsed: ParsedFeed | None,
+        error: FetchError | None,
+    ) -> None:
+        nonlocal done
+        done += 1
+        if error is not None:
+            healths[spec.id] = Health(
+                spec.id, spec.name, ok=False, error=str(error), retry_after=error.retry_after
+            )
+        elif parsed is not None and parsed[0].error:
+            healths[spec.id] = Health(spec.id, spec.name, ok=False, error=parsed[0].error)
+        else:
+            assert outcome is not None
+            feed, matches = parsed if parsed is not None else (None, None)
+            items = feed.items if feed is not None else (outcome.items or [])
+            summary.items_seen += len(items)
+            batch.add(spec, items, bool(stored[spec.id]["keep_all"]), matches)
+            healths[spec.id] = Health(
+                spec.id, spec.name, ok=True, not_modified=outcome.not_modified,
+                items_found=len(items), etag=outcome.etag,
+                last_modified=outcome.last_modified,
+                cursor=outcome.cursor if outcome.cursor is not None else spec.cursor,
+                feed_title=feed.title if feed is not None else None,
+            )  # fmt: skip
+        state.progress(done, total)
+
+    try:
+        while pending:
+            if state.is_cancelled():
+                summary.cancelled = True
+                break
+            finished, _ = wait(list(pending), timeout=0.25, return_when=FIRST_COMPLETED)
+            for fut in finished:
+                stage, spec, outcome = pending.pop(fut)
+                try:
+                    result = fut.result()
+                except FetchError as exc:
+                    finish(spec, outcome, None, exc)
+                    continue
+                except Exception as exc:  # a bug in one adapter must not stop the run
+                    finish(
+                        spec,
+                        outcome,
+                        None,
+                        FetchError(f"unexpected error: {type(exc).__name__}: {exc}"),
+                    )
+                    continue
+                if stage == "fetch" and result.document is not None:
+                    args = (
+                        result.document,
+                        result.feed_url or spec.url,
+                        result.content_type,
+                        now,
+                        spec.name,
+                        watch.queries,
+                    )
+                    pool = parser if parser is not None else fetchers
+                    fut2 = pool.submit(parse_and_match, *args)
+                    pending[fut2] = ("parse", spec, result)
+                elif stage == "fetch":
+                    finish(spec, result, None, None)
+                else:
+                    finish(spec, outcome, result, None)
+            if len(batch) >= STORE_BATCH:
+                _store(ws, batch, summary)
+    finally:
+        for fut in pending:
+            fut.cancel()
+        if summary.cancelled:
+            http.close()  # aborts requests in flight, so cancelling is quick
+        fetchers.shutdown(wait=True, cancel_futures=True)
+        if parser is not None:
+            parser.shutdown(wait=True, cancel_futures=True)
+        http.close()
+    _store(ws, batch, summary)
+    for sid, n in batch.kept_by_source.items():
+        if sid in healths:
+            healths[sid].new_mentions = n
+    results = [healths[s.id] for s in specs if s.id in healths]
+    record_health(ws, results, stored, now)
+    summary.results = results
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _store(ws: Workspace, batch: MentionBatch, summary: FetchSummary) -> None:
+    if not len(batch):
+        return
+    ids = store_rows(ws, batch.take())
+    summary.new_ids.extend(ids)
+    if ids:
+        # Plugins (enrichment first) see each stored batch: services/hooks.py.
+        for hook in hooks.after_insert_hooks():
+            try:
+                hook(ws, ids, None)
+            except Exception as exc:  # a plugin's failure must not lose the fetch
+                name = getattr(hook, "__qualname__", repr(hook))
+                summary.warnings.append(f"after-insert hook {name} failed: {exc}")

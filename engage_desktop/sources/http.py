@@ -1,0 +1,359 @@
+"""Polite, defensive HTTP for every source: one client, per-host limits, hard caps.
+
+Politeness: at most ``per_host`` requests in flight per host (host and port), request
+starts at least ``host_delay`` seconds apart per host, conditional GET with the
+stored validators, a User-Agent naming the app, Retry-After read on 429/503.
+
+Defence against bad servers: connect and read timeouts plus an overall deadline per
+response, a size cap on the *decoded* body (a compressed body is inflated here in
+bounded steps, so a gzip or deflate bomb is refused before it fills memory), a
+redirect limit, and errors turned into one human sentence (:class:`FetchError`).
+"""
+
+from __future__ import annotations
+
+import email.utils
+import threading
+import time
+import zlib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+
+from engage_desktop import __version__
+
+USER_AGENT = (
+    f"engage-desktop/{__version__} (offline-first social listening; "
+    "+https://github.com/engage-desktop/engage-desktop)"
+)
+MB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class HttpLimits:
+    """Limits and politeness settings of the shared client.
+
+    Attributes:
+        connect_timeout: Seconds to wait for a connection.
+        read_timeout: Seconds to wait for the next bytes of a response.
+        deadline: Seconds one response may take in total (a trickling server).
+        max_bytes: Largest decoded body accepted.
+        max_redirects: Redirects followed before giving up.
+        per_host: Requests in flight per host at most.
+        host_delay: Seconds between the starts of two requests to one host.
+        max_ratio: Largest decoded/compressed ratio accepted for big bodies.
+    """
+
+    connect_timeout: float = 10.0
+    read_timeout: float = 20.0
+    deadline: float = 60.0
+    max_bytes: int = 10 * MB
+    max_redirects: int = 5
+    per_host: int = 2
+    host_delay: float = 0.1
+    max_ratio: int = 200
+
+
+class FetchError(Exception):
+    """A fetch that failed, with a message for the source's health column.
+
+    Attributes:
+        retry_after: Seconds the server asked us to wait, if it said.
+        status: The HTTP status, when there was a response.
+    """
+
+    def __init__(
+        self, message: str, *, retry_after: float | None = None, status: int | None = None
+    ) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+        self.status = status
+
+
+@dataclass(frozen=True)
+class Response:
+    """A successful (2xx) or not-modified (304) response, body decoded."""
+
+    status: int
+    url: str
+    content: bytes
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def not_modified(self) -> bool:
+        """True for a 304: nothing changed since the validators were stored."""
+        return self.status == 304
+
+    @property
+    def content_type(self) -> str:
+        """The media type without parameters, lower case."""
+        return self.headers.get("content-type", "").split(";")[0].strip().lower()
+
+    @property
+    def etag(self) -> str | None:
+        """The ETag validator to send next time."""
+        return self.headers.get("etag")
+
+    @property
+    def last_modified(self) -> str | None:
+        """The Last-Modified validator to send next time."""
+        return self.headers.get("last-modified")
+
+
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header (seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    now_ts = time.time() if now is None else now
+    return max(0.0, when.timestamp() - now_ts)
+
+
+class _HostGate:
+    """Per-host concurrency and spacing."""
+
+    def __init__(self, per_host: int, delay: float) -> None:
+        self.slots = threading.BoundedSemaphore(per_host)
+        self.lock = threading.Lock()
+        self.next_start = 0.0
+        self.delay = delay
+
+    def __enter__(self) -> None:
+        self.slots.acquire()
+        with self.lock:
+            now = time.monotonic()
+            start = max(now, self.next_start)
+            self.next_start = start + self.delay
+        if start > now:
+            time.sleep(start - now)
+
+    def __exit__(self, *exc: object) -> None:
+        self.slots.release()
+
+
+class _Inflater:
+    """Bounded decoding of a gzip or deflate body (no bomb gets past max_bytes)."""
+
+    def __init__(self, encoding: str, limit: int) -> None:
+        self.limit = limit
+        self.raw_deflate = False
+        self.consumed = 0  # compressed bytes actually inflated so far
+        if encoding in ("gzip", "x-gzip"):
+            self.obj = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        elif encoding == "deflate":
+            self.obj = zlib.decompressobj(zlib.MAX_WBITS)
+        else:
+            raise FetchError(f"the server used an unsupported compression ({encoding})")
+
+    def feed(self, chunk: bytes, out: bytearray) -> None:
+        data = chunk
+        self.consumed += len(chunk)
+        while data:
+            room = self.limit - len(out) + 1
+            try:
+                piece = self.obj.decompress(data, room)
+            except zlib.error:
+                if self.raw_deflate or out:
+                    raise FetchError("the compressed response is corrupt") from None
+                # Some servers send raw deflate without the zlib header.
+                self.raw_deflate = True
+                self.obj = zlib.decompressobj(-zlib.MAX_WBITS)
+                continue
+            out += piece
+            data = self.obj.unconsumed_tail
+            if len(out) > self.limit:
+                self.consumed -= len(data)
+                return
+
+
+class HttpClient:
+    """A thread-safe client shared by every fetch of a run."""
+
+    def __init__(self, limits: HttpLimits | None = None) -> None:
+        self.limits = limits or HttpLimits()
+        lim = self.limits
+        self._client = httpx.Client(
+            headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"},
+            timeout=httpx.Timeout(lim.read_timeout, connect=lim.connect_timeout, pool=lim.deadline),
+            follow_redirects=True,
+            max_redirects=lim.max_redirects,
+            limits=httpx.Limits(max_connections=64, max_keepalive_connections=64),
+        )
+        self._gates: dict[str, _HostGate] = {}
+        self._gates_lock = threading.Lock()
+
+    def close(self) -> None:
+        """Close pooled connections."""
+        self._client.close()
+
+    def __enter__(self) -> HttpClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _gate(self, url: str) -> _HostGate:
+        host = httpx.URL(url).netloc.decode("ascii", "replace")
+        with self._gates_lock:
+            gate = self._gates.get(host)
+            if gate is None:
+                gate = _HostGate(self.limits.per_host, self.limits.host_delay)
+                self._gates[host] = gate
+            return gate
+
+    def get(
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        accept: str | None = None,
+        headers: dict[str, str] | None = None,
+        params: dict[str, Any] | None = None,
+    ) -> Response:
+        """GET ``url`` conditionally; a 304 comes back as ``Response.not_modified``.
+
+        Raises:
+            FetchError: Anything but a 2xx or 304, in words.
+        """
+        sent: dict[str, str] = dict(headers or {})
+        if etag:
+            sent["If-None-Match"] = etag
+        if last_modified:
+            sent["If-Modified-Since"] = last_modified
+        if accept:
+            sent["Accept"] = accept
+        return self._send("GET", url, sent, params=params)
+
+    def post_json(
+        self, url: str, body: dict[str, Any], headers: dict[str, str] | None = None
+    ) -> Response:
+        """POST a JSON body (Bluesky sessions)."""
+        return self._send("POST", url, dict(headers or {}), json_body=body)
+
+    def _send(
+        self,
+        method: str,
+        url: str,
+        headers: dict[str, str],
+        *,
+        params: dict[str, Any] | None = None,
+        json_body: dict[str, Any] | None = None,
+    ) -> Response:
+        with self._gate(url):
+            try:
+                request = self._client.build_request(
+                    method, url, headers=headers, params=params, json=json_body
+                )
+                response = self._client.send(request, stream=True)
+            except httpx.TooManyRedirects:
+                raise FetchError(
+                    f"too many redirects (more than {self.limits.max_redirects}; a redirect loop?)"
+                ) from None
+            except httpx.ConnectTimeout:
+                raise FetchError("the server did not accept a connection in time") from None
+            except httpx.TimeoutException:
+                raise FetchError(
+                    f"the server did not answer within {self.limits.read_timeout:g} s"
+                ) from None
+            except httpx.ConnectError as exc:
+                raise FetchError(f"cannot connect: {_short(exc)}") from None
+            except (httpx.HTTPError, ValueError) as exc:
+                raise FetchError(f"request failed: {_short(exc)}") from None
+            try:
+                return self._read(response)
+            finally:
+                response.close()
+
+    def _read(self, response: httpx.Response) -> Response:
+        status = response.status_code
+        headers = {k.lower(): v for k, v in response.headers.items()}
+        final_url = str(response.url)
+        if status == 304:
+            return Response(304, final_url, b"", headers)
+        if status >= 400 or status < 200 or status >= 300:
+            raise _status_error(status, headers)
+        lim = self.limits
+        encoding = headers.get("content-encoding", "identity").strip().lower()
+        length = headers.get("content-length", "")
+        if encoding in ("", "identity") and length.isdigit() and int(length) > lim.max_bytes:
+            raise _too_big(lim.max_bytes)
+        inflater = None if encoding in ("", "identity") else _Inflater(encoding, lim.max_bytes)
+        body = bytearray()
+        raw_size = 0
+        started = time.monotonic()
+        try:
+            for chunk in response.iter_raw():
+                raw_size += len(chunk)
+                if inflater is None:
+                    body += chunk
+                else:
+                    inflater.feed(chunk, body)
+                if len(body) > lim.max_bytes:
+                    packed = max(inflater.consumed, 1) if inflater is not None else 0
+                    if inflater is not None and len(body) > lim.max_ratio * packed:
+                        raise FetchError(
+                            f"refused a compressed response that inflates past "
+                            f"{lim.max_bytes // MB} MB from {packed:,} bytes "
+                            "(a compression bomb)"
+                        )
+                    raise _too_big(lim.max_bytes)
+                if time.monotonic() - started > lim.deadline:
+                    raise FetchError(f"the response took longer than {lim.deadline:g} s; gave up")
+        except httpx.TimeoutException:
+            raise FetchError(
+                f"the server stopped sending for {lim.read_timeout:g} s; gave up"
+            ) from None
+        except httpx.HTTPError as exc:
+            raise FetchError(f"the connection broke while reading: {_short(exc)}") from None
+        return Response(status, final_url, bytes(body), headers)
+
+
+def _too_big(limit: int) -> FetchError:
+    return FetchError(f"the response is larger than {limit // MB} MB; not a feed we can read")
+
+
+def _status_error(status: int, headers: dict[str, str]) -> FetchError:
+    retry = parse_retry_after(headers.get("retry-after"))
+    words = {
+        401: "the server wants a login (401)",
+        403: "the server refused access (403)",
+        404: "the address was not found (404); check the URL",
+        410: "the feed is gone for good (410); remove the source",
+        429: "the server says we ask too often (429)",
+        503: "the server is unavailable (503)",
+    }
+    text = words.get(status) or (
+        f"the server had an error ({status})" if status >= 500 else f"HTTP error {status}"
+    )
+    if retry is not None:
+        text += f"; it asked us to wait {_duration(retry)}"
+    return FetchError(text, retry_after=retry, status=status)
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text[:160]
+
+
+def now_utc() -> datetime:
+    """The current time, UTC-aware (one place, so tests can reason about it)."""
+    return datetime.now(UTC)

@@ -1,0 +1,40 @@
+"""Show the inbox alone: ``python -m engage_desktop.ui.inbox [PATH]``.
+
+Without PATH it opens the demo workspace (created on first use).
+"""
+
+from __future__ import annotations
+
+import sys
+
+
+def main(argv: list[str]) -> int:
+    """Open the inbox on a workspace in its own window."""
+    from PySide6.QtWidgets import QApplication
+
+    from engage_desktop.app import make_settings, resolve_workspace_path
+    from engage_desktop.core.errors import EngageError
+    from engage_desktop.storage.workspace import Workspace
+    from engage_desktop.ui.inbox.view import InboxView
+    from engage_desktop.ui.theme import STYLE_SHEET
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setStyleSheet(STYLE_SHEET)
+    try:
+        ws = Workspace.open(resolve_workspace_path(argv[0] if argv else None, make_settings()))
+    except EngageError as exc:
+        print(f"engage-desktop: {exc}", file=sys.stderr)
+        return 1
+    view = InboxView(ws)
+    view.setWindowTitle(f"Inbox — {ws.name}")
+    view.resize(1440, 900)
+    view.show()
+    code = app.exec()
+    view.shutdown()
+    view.tasks.shutdown()
+    ws.close()
+    return int(code)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

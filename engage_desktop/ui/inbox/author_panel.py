@@ -1,0 +1,286 @@
+"""The author panel: the social CRM view of the person behind a mention.
+
+Everything they said across their accounts, their sentiment month by month, reach,
+the advocate/detractor flag, private notes and tags, and a button that filters the
+inbox to them.
+"""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QPainter
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPushButton,
+    QScrollArea,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from engage_desktop.core.errors import EngageError
+from engage_desktop.storage import people
+from engage_desktop.storage.workspace import Workspace
+from engage_desktop.ui.models.mentions import reach_text
+from engage_desktop.ui.theme import SENTIMENT_COLORS, channel_icon
+
+MentionIdRole = Qt.ItemDataRole.UserRole + 1
+MENTIONS_SHOWN = 200  # the inbox filter button shows all of them
+FLAG_COLORS = {"advocate": "#15803d", "detractor": "#b91c1c"}
+
+
+class SentimentTimeline(QWidget):
+    """Mentions per month as stacked bars: negative, neutral, positive, unscored."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.months: list[dict] = []
+        self.setFixedHeight(76)
+
+    def set_months(self, months: list[dict]) -> None:
+        """Rows of :func:`people.author_timeline`."""
+        self.months = months
+        self.update()
+
+    def sizeHint(self) -> QSize:
+        return QSize(300, 110)
+
+    def paintEvent(self, _event) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        rect = self.rect().adjusted(4, 4, -4, -18)
+        painter.fillRect(self.rect(), QColor("white"))
+        if not self.months:
+            painter.setPen(QColor("#6b7280"))
+            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "No mentions")
+            return
+        top = max(int(m["total"]) for m in self.months) or 1
+        width = rect.width() / len(self.months)
+        for i, m in enumerate(self.months):
+            x = rect.left() + i * width + width * 0.15
+            bar = width * 0.7
+            y = float(rect.bottom())
+            scored = int(m["positive"]) + int(m["neutral"]) + int(m["negative"])
+            parts = (
+                ("negative", int(m["negative"])),
+                ("neutral", int(m["neutral"])),
+                ("positive", int(m["positive"])),
+                ("unscored", int(m["total"]) - scored),
+            )
+            for label, n in parts:
+                if n <= 0:
+                    continue
+                h = rect.height() * n / top
+                painter.fillRect(QRectF(x, y - h, bar, h), QColor(SENTIMENT_COLORS[label]))
+                y -= h
+            painter.setPen(QColor("#6b7280"))
+            painter.drawText(
+                QRectF(x - 6, rect.bottom() + 2, bar + 12, 16),
+                Qt.AlignmentFlag.AlignCenter,
+                m["month"].strftime("%b"),
+            )
+        painter.end()
+
+
+class AuthorPanel(QScrollArea):
+    """Shows one author; edits their flag, tags and notes."""
+
+    filter_requested = Signal(int, str)  # author id, label
+    mention_requested = Signal(int)
+
+    def __init__(self, ws: Workspace, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ws = ws
+        self.author_id: int | None = None
+        self._label = ""
+        self.setWidgetResizable(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        body = QWidget()
+        body.setObjectName("authorBody")
+        body.setStyleSheet("QWidget#authorBody { background: white; }")
+        self.header = QLabel()
+        self.header.setWordWrap(True)
+        self.header.setTextFormat(Qt.TextFormat.RichText)
+        self.flag_buttons = QButtonGroup(self)
+        flags = QHBoxLayout()
+        flags.addWidget(QLabel("Flag:"))
+        for i, (text, value) in enumerate(
+            (("Advocate", "advocate"), ("Detractor", "detractor"), ("None", None))
+        ):
+            button = QPushButton(text)
+            button.setCheckable(True)
+            button.setProperty("flag", value)
+            self.flag_buttons.addButton(button, i)
+            flags.addWidget(button)
+        flags.addStretch(1)
+        self.flag_buttons.buttonClicked.connect(self._flag_clicked)
+        self.tags = QLineEdit()
+        self.tags.setPlaceholderText("Tags on this person, comma-separated (Enter saves)")
+        self.tags.returnPressed.connect(self._save_tags)
+        self.timeline = SentimentTimeline()
+        self.mentions = QTreeWidget()
+        self.mentions.setHeaderLabels(["When", "Sentiment", "What they said"])
+        self.mentions.setRootIsDecorated(False)
+        self.mentions.setMinimumHeight(120)
+        self.mentions.setColumnWidth(0, 112)
+        self.mentions.setColumnWidth(1, 84)
+        self.mentions.itemActivated.connect(
+            lambda item, _c: self.mention_requested.emit(item.data(0, MentionIdRole))
+        )
+        self.notes = QListWidget()
+        self.notes.setMinimumHeight(44)
+        self.notes.setWordWrap(True)
+        self.note_input = QLineEdit()
+        self.note_input.setPlaceholderText("Add a private note about this person (Enter)")
+        self.note_input.returnPressed.connect(self._add_note)
+        self.filter_button = QPushButton("Show all their mentions in the inbox")
+        self.filter_button.clicked.connect(
+            lambda: (
+                self.author_id is not None
+                and self.filter_requested.emit(self.author_id, self._label)
+            )
+        )
+        self.message = QLabel()
+        self.message.setStyleSheet("color: #b91c1c;")
+
+        # Two columns: who they are and what we know | everything they said.
+        left = QVBoxLayout()
+        left.addWidget(self.header)
+        left.addLayout(flags)
+        left.addWidget(self.tags)
+        left.addWidget(self._heading("Sentiment over time (mentions a month)"))
+        left.addWidget(self.timeline)
+        left.addWidget(self._heading("Private notes"))
+        left.addWidget(self.notes, 1)
+        left.addWidget(self.note_input)
+        left.addWidget(self.message)
+        right = QVBoxLayout()
+        self.said_heading = self._heading("What they said, on every channel")
+        self.said_heading.setWordWrap(True)
+        right.addWidget(self.said_heading)
+        right.addWidget(self.mentions, 1)
+        right.addWidget(self.filter_button)
+        layout = QHBoxLayout(body)
+        layout.setContentsMargins(10, 8, 10, 8)
+        layout.addLayout(left, 1)
+        layout.addLayout(right, 1)
+        self.setWidget(body)
+        self._editable(False)
+
+    @staticmethod
+    def _heading(text: str) -> QLabel:
+        label = QLabel(text)
+        label.setStyleSheet("font-weight: 600; color: #374151; margin-top: 6px;")
+        return label
+
+    def _editable(self, on: bool) -> None:
+        writable = on and not self.ws.read_only
+        for button in self.flag_buttons.buttons():
+            button.setEnabled(writable)
+        self.tags.setEnabled(writable)
+        self.note_input.setEnabled(writable)
+        self.filter_button.setEnabled(on)
+
+    def show_author(self, author_id: int | None) -> None:
+        """Fill the panel for ``author_id`` (None shows a hint)."""
+        self.author_id = author_id
+        self.message.clear()
+        profile = people.author_profile(self.ws, author_id) if author_id is not None else None
+        if profile is None:
+            self.header.setText("<p style='color:#6b7280'>No author known for this mention.</p>")
+            self.mentions.clear()
+            self.notes.clear()
+            self.timeline.set_months([])
+            self._editable(False)
+            return
+        a = profile.author
+        self._label = a.get("name") or a.get("handle") or str(author_id)
+        flag = a.get("flag")
+        flag_chip = (
+            f"<span style='background:{FLAG_COLORS[flag]};color:white'>&nbsp;{flag}&nbsp;</span>"
+            if flag in FLAG_COLORS
+            else ""
+        )
+        m = profile.mentions
+        avg = profile.avg_sentiment
+        accounts = " · ".join(
+            f"{html.escape(acc['channel'])} @{html.escape(acc['handle'])}"
+            for acc in profile.accounts
+        )
+        since = f"{profile.first_seen:%d %b %Y}" if profile.first_seen else "—"
+        self.header.setText(
+            f"<h3 style='margin:0'>{html.escape(self._label)} {flag_chip}</h3>"
+            f"<p style='color:#6b7280;margin:2px 0'>{accounts}</p>"
+            f"<p style='margin:2px 0'><b>Reach</b> {reach_text(profile.reach) or '0'} followers"
+            f" · <b>{m['total']:,}</b> mentions since {since}"
+            f" · {m['answered']:,} answered</p>"
+            f"<p style='margin:2px 0'>"
+            f"<span style='color:{SENTIMENT_COLORS['negative']}'>{m['negative']} negative</span>"
+            f" · <span style='color:{SENTIMENT_COLORS['neutral']}'>{m['neutral']} neutral</span>"
+            f" · <span style='color:{SENTIMENT_COLORS['positive']}'>{m['positive']} positive</span>"
+            + (f" · average {avg:+.2f}" if avg is not None else " · not scored yet")
+            + "</p>"
+        )
+        for button in self.flag_buttons.buttons():
+            button.setChecked(button.property("flag") == flag)
+        self.tags.setText(", ".join(a.get("tags") or []))
+        self.timeline.set_months(people.author_timeline(self.ws, author_id))
+        self.mentions.clear()
+        rows = people.author_mentions(self.ws, author_id, limit=MENTIONS_SHOWN)
+        shown = f" (latest {len(rows)} of {m['total']:,})" if m["total"] > len(rows) else ""
+        self.said_heading.setText(f"What they said, on every channel{shown}")
+        for row in rows:
+            label = row["sentiment_label"] or "not scored"
+            text = (row["title"] + " — " if row["title"] else "") + (row["snippet"] or "")
+            item = QTreeWidgetItem([f"{row['published']:%d %b %Y}", label, text.replace("\n", " ")])
+            item.setIcon(0, channel_icon(row["channel"]))
+            item.setForeground(1, QColor(SENTIMENT_COLORS.get(label, "#8c96a8")))
+            item.setToolTip(2, row["snippet"] or "")
+            item.setData(0, MentionIdRole, int(row["id"]))
+            self.mentions.addTopLevelItem(item)
+        self._fill_notes(profile.notes)
+        self._editable(True)
+
+    def _fill_notes(self, notes: list[dict]) -> None:
+        self.notes.clear()
+        for n in notes:
+            self.notes.addItem(f"{n['created_at']:%d %b} · {n['created_by']}: {n['body']}")
+        if not notes:
+            self.notes.addItem("No notes yet.")
+
+    def _flag_clicked(self, button: QPushButton) -> None:
+        if self.author_id is None:
+            return
+        self._run(lambda: people.set_author_flag(self.ws, self.author_id, button.property("flag")))
+        self.show_author(self.author_id)
+
+    def _save_tags(self) -> None:
+        if self.author_id is None:
+            return
+        tags = [t for t in self.tags.text().split(",")]
+        self._run(lambda: people.set_author_tags(self.ws, self.author_id, tags))
+        self.show_author(self.author_id)
+
+    def _add_note(self) -> None:
+        if self.author_id is None:
+            return
+        body = self.note_input.text()
+        if self._run(lambda: people.add_note(self.ws, body, author_id=self.author_id)):
+            self.note_input.clear()
+            self._fill_notes(people.author_notes(self.ws, self.author_id))
+
+    def _run(self, fn) -> bool:
+        try:
+            fn()
+        except EngageError as exc:
+            self.message.setText(str(exc))
+            return False
+        self.message.clear()
+        return True

@@ -1,0 +1,71 @@
+"""Correct a mention's sentiment by hand: the analyst's label wins over the model."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
+
+from engage_desktop.storage.enrichment import clear_correction, get_correction, set_correction
+from engage_desktop.storage.workspace import Workspace
+from engage_desktop.ui.theme import SENTIMENT_COLORS
+
+
+class SentimentCorrectionBar(QWidget):
+    """"Sentiment is: Positive / Neutral / Negative / Use model" for the shown mention."""
+
+    corrected = Signal(int)  # mention id
+
+    def __init__(self, ws: Workspace, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ws = ws
+        self.mention_id: int | None = None
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
+        self.label = QLabel("Sentiment is:")
+        self.label.setObjectName("subtitle")
+        layout.addWidget(self.label)
+        self.buttons: dict[str, QPushButton] = {}
+        for name in ("positive", "neutral", "negative"):
+            button = QPushButton(name.title())
+            button.setCheckable(True)
+            button.setToolTip(f"Correct this mention's sentiment to {name} (kept on re-score)")
+            button.setStyleSheet(
+                f"QPushButton {{ color: {SENTIMENT_COLORS[name]}; font-weight: 600; "
+                "padding: 3px 8px; }"
+            )
+            button.clicked.connect(lambda _=False, n=name: self.correct(n))
+            layout.addWidget(button)
+            self.buttons[name] = button
+        self.use_model = QPushButton("Use model")
+        self.use_model.setToolTip("Drop the correction; the model's score applies again")
+        self.use_model.clicked.connect(lambda: self.correct(None))
+        layout.addWidget(self.use_model)
+        layout.addStretch(1)
+        self.setEnabled(False)
+
+    def set_mention(self, mention_id: int | None) -> None:
+        """Show the correction state of a mention (None: nothing selected)."""
+        self.mention_id = mention_id
+        correction = None if mention_id is None else get_correction(self.ws, mention_id)
+        for name, button in self.buttons.items():
+            button.setChecked(correction is not None and correction["label"] == name)
+        self.use_model.setEnabled(correction is not None and not self.ws.read_only)
+        if correction is not None:
+            who = correction.get("corrected_by") or "an analyst"
+            self.label.setText(f"Corrected by {who}:")
+        else:
+            self.label.setText("Sentiment is:")
+        self.setEnabled(mention_id is not None and not self.ws.read_only)
+
+    def correct(self, label: str | None) -> None:
+        """Record (or with None, drop) the analyst's label for the shown mention."""
+        if self.mention_id is None or self.ws.read_only:
+            return
+        if label is None:
+            clear_correction(self.ws, self.mention_id)
+        else:
+            set_correction(self.ws, self.mention_id, label)
+        mention_id = self.mention_id
+        self.set_mention(mention_id)
+        self.corrected.emit(mention_id)

@@ -1,0 +1,93 @@
+"""Painting of inbox cells: snippets with highlighted matches, and chips.
+
+Both delegates draw the item background through the style first, so selection,
+alternating rows and focus look native; then they paint their own content.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, QRectF, Qt
+from PySide6.QtGui import QColor, QFontMetrics, QPainter
+from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
+
+from engage_desktop.ui.models.mentions import ChipsRole, HighlightRole
+
+HIGHLIGHT = QColor("#fde68a")
+
+
+class SnippetDelegate(QStyledItemDelegate):
+    """The mention text on one line, elided, with matched terms on a yellow mark."""
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        text, opt.text = opt.text, ""
+        style = opt.widget.style() if opt.widget else QApplication.style()
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
+        spans = index.data(HighlightRole) or []
+        rect = opt.rect.adjusted(6, 0, -6, 0)
+        metrics = QFontMetrics(opt.font)
+        painter.save()
+        painter.setFont(opt.font)
+        painter.setClipRect(opt.rect)
+        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
+        color = opt.palette.highlightedText() if selected else opt.palette.text()
+        painter.setPen(color.color())
+        # Elide once, then paint the visible text in plain and marked runs.
+        shown = metrics.elidedText(text, Qt.TextElideMode.ElideRight, rect.width())
+        x = float(rect.left())
+        baseline = rect.top() + (rect.height() + metrics.ascent() - metrics.descent()) / 2
+        pos = 0
+        for start, end in [*spans, (len(text), len(text))]:
+            for a, b, marked in ((pos, start, False), (start, end, True)):
+                a, b = min(a, len(shown)), min(b, len(shown))
+                if b <= a:
+                    continue
+                piece = shown[a:b]
+                width = metrics.horizontalAdvance(piece)
+                if marked:
+                    painter.fillRect(QRectF(x, rect.top() + 4, width, rect.height() - 8), HIGHLIGHT)
+                painter.drawText(int(x), int(baseline), piece)
+                x += width
+            pos = max(pos, end)
+        painter.restore()
+
+
+class ChipDelegate(QStyledItemDelegate):
+    """Rounded pills (sentiment, status, intents) from the model's ChipsRole."""
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        chips = index.data(ChipsRole)
+        if not chips:
+            super().paint(painter, option, index)
+            return
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        opt.text = ""
+        style = opt.widget.style() if opt.widget else QApplication.style()
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        font = opt.font
+        font.setPixelSize(11)
+        font.setBold(True)
+        painter.setFont(font)
+        metrics = QFontMetrics(font)
+        x = opt.rect.left() + 4
+        height = min(18, opt.rect.height() - 6)
+        top = opt.rect.top() + (opt.rect.height() - height) / 2
+        painter.setClipRect(opt.rect)
+        for text, color in chips:
+            width = metrics.horizontalAdvance(text) + 12
+            if x + width > opt.rect.right() and x > opt.rect.left() + 4:
+                painter.setPen(opt.palette.text().color())
+                painter.drawText(int(x), int(top + height - 4), "…")
+                break
+            pill = QRectF(x, top, width, height)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(QColor(color))
+            painter.drawRoundedRect(pill, height / 2, height / 2)
+            painter.setPen(QColor("white"))
+            painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, text)
+            x += width + 4
+        painter.restore()

@@ -1,0 +1,158 @@
+"""Saved views in a sidebar, each with a live count."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QMenu,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from engage_desktop.storage.inbox_filters import InboxFilter, describe
+from engage_desktop.storage.saved_views import SavedView, delete_view, list_views, save_view
+from engage_desktop.storage.workspace import Workspace
+
+ViewRole = Qt.ItemDataRole.UserRole + 1
+ALL = SavedView(-1, "All mentions", InboxFilter())
+
+
+class SavedViewsSidebar(QWidget):
+    """ "All mentions" and the saved views; choosing one emits its filter."""
+
+    view_chosen = Signal(object)  # InboxFilter
+    save_requested = Signal()
+    views_changed = Signal()
+
+    def __init__(self, ws: Workspace, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ws = ws
+        self.tree = QTreeWidget()
+        self.tree.setObjectName("views")
+        self.tree.setColumnCount(2)
+        self.tree.setHeaderHidden(True)
+        self.tree.setRootIsDecorated(False)
+        self.tree.setIndentation(0)
+        self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.tree.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        self.tree.header().setStretchLastSection(False)
+        self.tree.itemClicked.connect(self._clicked)
+        self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.tree.customContextMenuRequested.connect(self._context_menu)
+        self.save_button = QPushButton("Save current view…")
+        self.save_button.setEnabled(not ws.read_only)
+        self.save_button.clicked.connect(self.save_requested)
+        heading = QLabel("Views")
+        heading.setStyleSheet("font-weight: 600; color: #374151;")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(heading)
+        layout.addWidget(self.tree, 1)
+        layout.addWidget(self.save_button)
+        self.setMinimumWidth(200)
+        self.views: list[SavedView] = []
+        self.reload()
+
+    def reload(self) -> None:
+        """Re-read the saved views (counts come separately, see :meth:`set_counts`)."""
+        self.views = [ALL, *list_views(self.ws)]
+        current = self.current_view_id()
+        self.tree.clear()
+        for view in self.views:
+            item = QTreeWidgetItem([view.name, "…"])
+            item.setData(0, ViewRole, view.id)
+            item.setToolTip(0, describe(view.filter))
+            item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            item.setForeground(1, Qt.GlobalColor.darkGray)
+            self.tree.addTopLevelItem(item)
+        self.select_view(current if current is not None else ALL.id)
+
+    def filters(self) -> list[InboxFilter]:
+        """The filter of every row, in order (for counting)."""
+        return [v.filter for v in self.views]
+
+    def set_counts(self, counts: list[int]) -> None:
+        """Show live counts (one per row, as from :meth:`filters`)."""
+        for i, count in enumerate(counts[: self.tree.topLevelItemCount()]):
+            self.tree.topLevelItem(i).setText(1, f"{count:,}")
+
+    def count_of(self, name: str) -> str:
+        """The count shown next to a view (for tests and screen readers)."""
+        for i, view in enumerate(self.views):
+            if view.name == name:
+                return self.tree.topLevelItem(i).text(1)
+        raise KeyError(name)
+
+    def current_view_id(self) -> int | None:
+        """The highlighted view, if any."""
+        item = self.tree.currentItem()
+        return None if item is None else item.data(0, ViewRole)
+
+    def select_view(self, view_id: int | None) -> None:
+        """Highlight a view without emitting (the filter was set elsewhere)."""
+        self.tree.blockSignals(True)
+        self.tree.clearSelection()
+        self.tree.setCurrentItem(None)
+        for i, view in enumerate(self.views):
+            if view.id == view_id:
+                self.tree.setCurrentItem(self.tree.topLevelItem(i))
+        self.tree.blockSignals(False)
+
+    def choose(self, name: str) -> None:
+        """Open the view called ``name`` (what a click does)."""
+        for i, view in enumerate(self.views):
+            if view.name == name:
+                item = self.tree.topLevelItem(i)
+                self.tree.setCurrentItem(item)
+                self._clicked(item)
+                return
+        raise KeyError(name)
+
+    def view_matching(self, flt: InboxFilter) -> int | None:
+        """The id of the view whose filter is exactly ``flt``."""
+        for view in self.views:
+            if view.filter == flt:
+                return view.id
+        return None
+
+    def save(self, name: str, flt: InboxFilter) -> SavedView:
+        """Save ``flt`` as a view and show it in the list."""
+        view = save_view(self.ws, name, flt)
+        self.reload()
+        self.select_view(view.id)
+        self.views_changed.emit()
+        return view
+
+    def ask_and_save(self, flt: InboxFilter) -> SavedView | None:
+        """Ask for a name, then save."""
+        name, ok = QInputDialog.getText(self, "Save view", "Name of the view:")
+        if not ok or not name.strip():
+            return None
+        return self.save(name, flt)
+
+    def _clicked(self, item: QTreeWidgetItem, _column: int = 0) -> None:
+        view_id = item.data(0, ViewRole)
+        for view in self.views:
+            if view.id == view_id:
+                self.view_chosen.emit(view.filter)
+                return
+
+    def _context_menu(self, pos) -> None:
+        item = self.tree.itemAt(pos)
+        if item is None or self.ws.read_only:
+            return
+        view_id = item.data(0, ViewRole)
+        if view_id is None or view_id <= 0:
+            return
+        menu = QMenu(self)
+        remove = menu.addAction(f"Delete “{item.text(0)}”")
+        if menu.exec(self.tree.viewport().mapToGlobal(pos)) is remove:
+            delete_view(self.ws, view_id)
+            self.reload()
+            self.views_changed.emit()

@@ -1,0 +1,104 @@
+"""The backfill: progress and Cancel in the status bar, errors as messages."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime
+
+import pytest
+
+from engage_desktop.core.errors import EngageError
+from engage_desktop.services.demo import build_demo
+from engage_desktop.services.enrich import needs_enrichment
+from engage_desktop.storage.workspace import Workspace
+from engage_desktop.ui.main_window import MainWindow
+from engage_desktop.ui.tasks import TaskRunner
+
+
+@pytest.fixture
+def raw_path(tmp_path):
+    path = tmp_path / "raw.engage"
+    build_demo(path, 1500, seed=3, end=datetime(2026, 11, 1, tzinfo=UTC), enrich=False)
+    return path
+
+
+def open_window(qtbot, path, settings, read_only=False):
+    ws = Workspace.open(path, read_only=read_only)
+    win = MainWindow(ws, settings)
+    qtbot.addWidget(win)
+    win.show()
+    return win, ws
+
+
+def close_window(win, ws):
+    win.close()
+    ws.close()
+
+
+def test_backfill_starts_on_open_shows_progress_and_refreshes(qtbot, raw_path, settings):
+    win, ws = open_window(qtbot, raw_path, settings)
+    try:
+        assert win.enrich_task is not None
+        assert win.task_bar.isVisible() and win.task_cancel.isVisible()
+        assert "Scoring sentiment" in win.task_label.text()
+        with qtbot.waitSignal(win.enrich_task.done, timeout=60_000):
+            pass
+        assert needs_enrichment(ws) == 0
+        assert not win.task_bar.isVisible()
+        assert win.statusBar().currentMessage().startswith("Enriched 1,500 of 1,500")
+        # The views were refreshed: the inbox shows scores now.
+        assert win.inbox.model.data(win.inbox.model.index(0, 4)) != "not scored"
+    finally:
+        close_window(win, ws)
+
+
+def test_cancel_keeps_whole_batches_only(qtbot, raw_path, settings):
+    win, ws = open_window(qtbot, raw_path, settings)
+    try:
+        task = win.enrich_task
+        win.cancel_backfill()
+        assert not win.task_cancel.isEnabled()
+        with qtbot.waitSignal(task.done, timeout=60_000):
+            pass
+        left = needs_enrichment(ws)
+        assert left in (0, 1500)  # one 10k chunk: all of it or none, never half
+        if left:
+            assert "cancelled" in win.statusBar().currentMessage()
+    finally:
+        close_window(win, ws)
+
+
+def test_read_only_never_backfills(qtbot, raw_path, settings):
+    Workspace.open(raw_path).close()  # migrate first: read-only refuses old schemas
+    win, ws = open_window(qtbot, raw_path, settings, read_only=True)
+    try:
+        assert win.enrich_task is None and not win.task_bar.isVisible()
+    finally:
+        close_window(win, ws)
+
+
+def test_worker_errors_arrive_as_messages_without_traceback(qtbot, capfd):
+    runner = TaskRunner()
+    gate = threading.Event()  # the work waits until the test listens to its signals
+
+    def broken(state):
+        gate.wait(5)
+        raise ZeroDivisionError("division by zero")
+
+    def refused(state):
+        gate.wait(5)
+        raise EngageError("the file is gone; choose another")
+
+    messages = []
+    for fn in (broken, refused):
+        gate.clear()
+        task = runner.start(fn.__name__, fn)
+        task.failed.connect(messages.append)
+        with qtbot.waitSignal(task.done, timeout=5000):
+            gate.set()
+    runner.shutdown()
+    assert messages == [
+        "Unexpected error: ZeroDivisionError: division by zero",
+        "the file is gone; choose another",
+    ]
+    assert "Traceback" not in capfd.readouterr().err

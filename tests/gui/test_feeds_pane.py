@@ -1,0 +1,53 @@
+"""The feed-watch pane on the demo workspace: fetch off-thread, editor, health."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+
+def test_fetch_all_runs_in_background_and_refreshes_inbox(qtbot, window):
+    feeds = window.feeds
+    window.show_view("feeds")
+    before = window.inbox.model.rowCount()
+    with qtbot.waitSignal(feeds.mentions_changed, timeout=60_000):
+        feeds.fetch_all_button.click()
+        assert feeds.fetching() and feeds.progress.isVisible()
+    qtbot.waitUntil(lambda: not feeds.fetching(), timeout=60_000)
+    assert "new mentions" in feeds.run_label.text()
+    assert window.inbox.model.rowCount() > before
+    health = [feeds.sources.item(r, 2).text() for r in range(feeds.sources.rowCount())]
+    assert all(h.endswith("ok") for h in health)
+    assert "Last success" in feeds.sources.item(0, 2).toolTip()
+
+
+def test_query_editor_reports_errors_at_the_character_and_backtests(qtbot, window):
+    editor = window.feeds.editor
+    editor.text.setPlainText("nimbus AND (refund")
+    assert "at character 12" in editor.status.text()
+    assert editor.text.extraSelections()
+    editor.text.setPlainText("nimbus NEAR/3 router")
+    assert "valid" in editor.status.text()
+    qtbot.waitUntil(lambda: "Back-test: matches" in editor.backtest_label.text(), timeout=20_000)
+    assert "stored mentions" in editor.backtest_label.text()
+
+
+def test_saving_a_query_adds_it_to_the_table(qtbot, window):
+    feeds = window.feeds
+    rows = feeds.queries.rowCount()
+    feeds.editor.new()
+    feeds.editor.name.setText("Refunds")
+    feeds.editor.topic.setCurrentText("Nimbus")
+    feeds.editor.text.setPlainText('nimbus (refund* OR "money back")')
+    qtbot.mouseClick(feeds.editor.save_button, Qt.MouseButton.LeftButton)
+    assert feeds.queries.rowCount() == rows + 1
+    assert "Saved" in feeds.editor.status.text()
+
+
+def test_pause_and_health_colours(qtbot, window):
+    feeds = window.feeds
+    feeds.sources.selectRow(0)
+    feeds.pause_button.click()
+    assert feeds.sources.item(0, 2).text().endswith("paused")
+    assert feeds.pause_button.text() == "Resume"
+    feeds.pause_button.click()
+    assert not feeds.sources.item(0, 2).text().endswith("paused")

@@ -1,0 +1,451 @@
+"""Fetching over real HTTP on 127.0.0.1: feeds, politeness and bad servers."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
+
+from engage_desktop.services.listen import FetchOptions, PlainState, run_fetch
+from engage_desktop.sources.http import HttpLimits
+from engage_desktop.storage.sources import add_source, add_watch_query, get_source
+from engage_desktop.storage.workspace import Workspace
+from tests.integration.listen_helpers import atom, rss
+
+FAST = FetchOptions(
+    limits=HttpLimits(read_timeout=0.6, deadline=3.0, host_delay=0.0), parse="thread"
+)
+
+
+@pytest.fixture(scope="module")
+def server():
+    srv = HTTPServer(host="127.0.0.1", threaded=True)
+    srv.start()
+    yield srv
+    srv.clear()
+    if srv.is_running():
+        srv.stop()
+
+
+@pytest.fixture
+def http(server: HTTPServer):
+    server.clear()
+    yield server
+    server.clear()
+
+
+@pytest.fixture
+def ws(tmp_path: Path):
+    with Workspace.create(tmp_path / "listen.engage") as w:
+        yield w
+
+
+def _add(ws: Workspace, url: str, *, keep_all: bool = True, kind: str = "rss", **config) -> int:
+    return add_source(
+        ws,
+        kind=kind,
+        url=url,
+        name=url.rsplit("/", 1)[-1],
+        channel="blog",
+        keep_all=keep_all,
+        config=config or None,
+    )
+
+
+def _fetch(ws: Workspace, **kw):
+    return run_fetch(PlainState(), ws, force=True, options=FAST, **kw)
+
+
+def _mentions(ws: Workspace, where: str = "true") -> list[dict]:
+    cur = ws.cursor()
+    try:
+        res = cur.execute(f"SELECT * FROM mentions WHERE {where} ORDER BY published DESC")
+        names = [d[0] for d in res.description]
+        return [dict(zip(names, r, strict=True)) for r in res.fetchall()]
+    finally:
+        cur.close()
+
+
+def test_rss_and_atom_are_stored_sanitized(ws, http):
+    hostile = (
+        '<p>Router <b>died</b><img src="https://tracker.example/p.gif">'
+        '<script>alert(1)</script><a href="javascript:alert(1)" onclick="x()">x</a></p>'
+    )
+    http.expect_request("/rss.xml").respond_with_data(
+        rss([("https://example.org/1", "Nimbus is great"), ("https://example.org/2", "meh")]),
+        content_type="application/rss+xml",
+    )
+    http.expect_request("/atom.xml").respond_with_data(
+        atom([("tag:atom.example,2026:1", hostile)]), content_type="application/atom+xml"
+    )
+    _add(ws, http.url_for("/rss.xml"))
+    _add(ws, http.url_for("/atom.xml"))
+    summary = _fetch(ws)
+    assert summary.ok == 2 and not summary.failed
+    assert summary.new_mentions == 3
+    rows = {r["item_key"]: r for r in _mentions(ws)}
+    entry = rows["tag:atom.example,2026:1"]
+    assert "<script" not in entry["html"] and "onclick" not in entry["html"]
+    assert "javascript:" not in entry["html"]
+    assert 'data-src="https://tracker.example/p.gif"' in entry["html"]
+    assert " src=" not in entry["html"]
+    assert entry["text"].startswith("Router died")
+    assert entry["author_handle"] == "a0@social.example"
+    assert entry["published"] == datetime(2026, 10, 1, 12, tzinfo=UTC)
+    assert rows["https://example.org/1"]["language"] == "en"
+    # Authors are upserted and linked.
+    assert ws.scalar("SELECT count(*) FROM mentions WHERE author_id IS NULL") == 0
+    assert ws.scalar("SELECT count(*) FROM authors") == 3
+
+
+def test_conditional_get_304_costs_nothing(ws, http):
+    body = rss([("https://example.org/a", "hello")])
+    seen: list[dict] = []
+
+    def handler(request: Request) -> Response:
+        seen.append(dict(request.headers))
+        if request.headers.get("If-None-Match") == '"v1"':
+            return Response(status=304)
+        return Response(
+            body,
+            content_type="application/rss+xml",
+            headers={"ETag": '"v1"', "Last-Modified": "Wed, 30 Sep 2026 10:00:00 GMT"},
+        )
+
+    http.expect_request("/c.xml").respond_with_handler(handler)
+    sid = _add(ws, http.url_for("/c.xml"))
+    first = _fetch(ws)
+    second = _fetch(ws)
+    assert first.new_mentions == 1 and second.new_mentions == 0
+    assert second.results[0].not_modified and second.results[0].ok
+    assert seen[1]["If-None-Match"] == '"v1"'
+    assert seen[1]["If-Modified-Since"] == "Wed, 30 Sep 2026 10:00:00 GMT"
+    assert "engage-desktop" in seen[0]["User-Agent"]
+    src = get_source(ws, sid)
+    assert src["etag"] == '"v1"' and src["items_last_run"] == 0 and src["last_error"] is None
+
+
+def test_429_with_retry_after_backs_off_and_is_honoured(ws, http):
+    http.expect_request("/busy.xml").respond_with_data(
+        "slow down", status=429, headers={"Retry-After": "7200"}
+    )
+    http.expect_request("/fine.xml").respond_with_data(rss([("urn:x:1", "ok")]))
+    busy = _add(ws, http.url_for("/busy.xml"))
+    _add(ws, http.url_for("/fine.xml"))
+    summary = _fetch(ws)
+    assert summary.ok == 1 and len(summary.failed) == 1
+    src = get_source(ws, busy)
+    assert "429" in src["last_error"] and "2.0 h" in src["last_error"]
+    assert src["failures"] == 1
+    assert src["next_run_at"] >= datetime.now(UTC) + timedelta(seconds=7000)
+    again = _fetch(ws)  # --force still honours the server's Retry-After
+    assert [h.id for h in again.results] != [busy] and busy not in [h.id for h in again.results]
+    assert any("asked us to wait" in s for s in again.skipped)
+
+
+def test_500_and_consecutive_failures(ws, http):
+    http.expect_request("/broken.xml").respond_with_data("oops", status=500)
+    sid = _add(ws, http.url_for("/broken.xml"))
+    for expected in (1, 2, 3):
+        summary = _fetch(ws)
+        assert summary.failed[0].failures == expected
+    src = get_source(ws, sid)
+    assert src["last_error"] == "the server had an error (500)"
+    # Exponential back-off: the third failure waits four intervals.
+    assert src["next_run_at"] - src["last_fetch_at"] == timedelta(seconds=4 * 900)
+
+
+def test_timeout_is_reported_and_others_continue(ws, http):
+    def slow(_request: Request) -> Response:
+        time.sleep(1.5)
+        return Response(rss([("urn:late", "late")]))
+
+    http.expect_request("/slow.xml").respond_with_handler(slow)
+    http.expect_request("/quick.xml").respond_with_data(rss([("urn:q", "quick")]))
+    slow_id = _add(ws, http.url_for("/slow.xml"))
+    _add(ws, http.url_for("/quick.xml"))
+    summary = _fetch(ws)
+    assert summary.ok == 1
+    assert "did not answer" in get_source(ws, slow_id)["last_error"]
+
+
+def test_huge_body_and_gzip_bomb_are_refused(ws, http):
+    http.expect_request("/huge.xml").respond_with_data(b"<rss>" + b" " * (11 * 2**20))
+    bomb = gzip.compress(b"\0" * (60 * 2**20))
+    http.expect_request("/bomb.xml").respond_with_data(
+        bomb, headers={"Content-Encoding": "gzip"}, content_type="application/rss+xml"
+    )
+    huge = _add(ws, http.url_for("/huge.xml"))
+    bombed = _add(ws, http.url_for("/bomb.xml"))
+    _fetch(ws)
+    assert "larger than 10 MB" in get_source(ws, huge)["last_error"]
+    assert "compression bomb" in get_source(ws, bombed)["last_error"]
+
+
+def test_gzip_feed_is_read(ws, http):
+    http.expect_request("/z.xml").respond_with_data(
+        gzip.compress(rss([("urn:z", "zipped nimbus")])),
+        headers={"Content-Encoding": "gzip"},
+        content_type="application/rss+xml",
+    )
+    _add(ws, http.url_for("/z.xml"))
+    assert _fetch(ws).new_mentions == 1
+
+
+def test_redirect_loop(ws, http):
+    http.expect_request("/a").respond_with_data("", status=302, headers={"Location": "/b"})
+    http.expect_request("/b").respond_with_data("", status=302, headers={"Location": "/a"})
+    sid = _add(ws, http.url_for("/a"))
+    _fetch(ws)
+    assert "too many redirects" in get_source(ws, sid)["last_error"]
+
+
+def test_wrong_content_type(ws, http):
+    http.expect_request("/pic").respond_with_data(b"\x89PNG....", content_type="image/png")
+    http.expect_request("/page").respond_with_data(
+        "<!doctype html><html><head><title>x</title></head><body>hi</body></html>",
+        content_type="text/html",
+    )
+    pic = _add(ws, http.url_for("/pic"))
+    page = _add(ws, http.url_for("/page"))
+    _fetch(ws)
+    assert get_source(ws, pic)["last_error"] == "the address returned image/png, not a feed"
+    assert "web page, not a feed" in get_source(ws, page)["last_error"]
+
+
+def test_non_utf8_encodings(ws, http):
+    latin = rss([("urn:l1", "Café crème à Zürich")], encoding="iso-8859-1")
+    cp = rss([("urn:c1", "“Smart” quotes — in cp1252")], encoding="windows-1252")
+    # The second declares nothing in XML; only the HTTP header names the charset.
+    cp_no_decl = cp.replace(b' encoding="windows-1252"', b"")
+    http.expect_request("/latin.xml").respond_with_data(latin, content_type="text/xml")
+    http.expect_request("/cp.xml").respond_with_data(
+        cp_no_decl, content_type="application/rss+xml; charset=windows-1252"
+    )
+    _add(ws, http.url_for("/latin.xml"))
+    _add(ws, http.url_for("/cp.xml"))
+    summary = _fetch(ws)
+    assert summary.ok == 2
+    texts = {r["item_key"]: r["text"] for r in _mentions(ws)}
+    assert texts["urn:l1"] == "Café crème à Zürich"
+    assert texts["urn:c1"] == "“Smart” quotes — in cp1252"
+
+
+def test_malformed_xml_keeps_what_is_recoverable(ws, http):
+    good = rss([("urn:m1", "first one"), ("urn:m2", "second one")])
+    truncated = good[: good.index(b"<item>", good.index(b"urn:m1"))] + b"<item><title>cut"
+    http.expect_request("/cut.xml").respond_with_data(truncated, content_type="text/xml")
+    http.expect_request("/junk.xml").respond_with_data("{this is not xml", content_type="text/xml")
+    cut = _add(ws, http.url_for("/cut.xml"))
+    junk = _add(ws, http.url_for("/junk.xml"))
+    summary = _fetch(ws)
+    assert [r["item_key"] for r in _mentions(ws)] == ["urn:m1"]
+    assert get_source(ws, cut)["last_error"] is None
+    assert get_source(ws, junk)["last_error"].startswith("not a readable feed")
+    assert len(summary.failed) == 1
+
+
+def test_duplicates_across_feeds_and_runs_are_one_mention(ws, http):
+    shared = ("https://news.example/story-1", "Nimbus outage in Berlin")
+    http.expect_request("/one.xml").respond_with_data(rss([shared, ("urn:only1", "one")]))
+    http.expect_request("/two.xml").respond_with_data(rss([shared, ("urn:only2", "two")]))
+    _add(ws, http.url_for("/one.xml"))
+    _add(ws, http.url_for("/two.xml"))
+    assert _fetch(ws).new_mentions == 3
+    assert _fetch(ws).new_mentions == 0
+    assert ws.scalar("SELECT count(*) FROM mentions WHERE item_key = ?", [shared[0]]) == 1
+
+
+def test_only_matches_are_kept_unless_keep_all(ws, http):
+    http.expect_request("/mixed.xml").respond_with_data(
+        rss(
+            [
+                ("urn:1", "My Nimbus router needs a refund"),
+                ("urn:2", "Nothing to see here"),
+                ("urn:3", "Orbit is cheaper than Nimbus"),
+            ]
+        )
+    )
+    _add(ws, http.url_for("/mixed.xml"), keep_all=False)
+    brand = add_watch_query(ws, "Nimbus", "nimbus", "Nimbus", "brand")
+    rival = add_watch_query(ws, "Orbit", "orbit", "Orbit", "competitor")
+    hooked: list[list[int]] = []
+    from engage_desktop.services import hooks
+
+    def plugin(_ws, ids, _state):
+        hooked.append(list(ids))
+
+    hooks.register_after_insert(plugin)
+    try:
+        summary = _fetch(ws)
+    finally:
+        hooks.unregister_after_insert(plugin)
+    rows = {r["item_key"]: r for r in _mentions(ws)}
+    assert set(rows) == {"urn:1", "urn:3"}
+    assert rows["urn:3"]["topics"] == ["Nimbus", "Orbit"]
+    assert rows["urn:3"]["matched_queries"] == [brand, rival]
+    assert rows["urn:1"]["matched_queries"] == [brand]
+    assert sorted(hooked[0]) == sorted(summary.new_ids) and len(hooked[0]) == 2
+
+
+def test_mastodon_api(ws, http):
+    def status(sid: int, text: str) -> dict:
+        return {
+            "id": str(sid),
+            "uri": f"https://m.example/users/ann/statuses/{sid}",
+            "url": f"https://m.example/@ann/{sid}",
+            "created_at": "2026-10-01T10:00:00.000Z",
+            "content": f"<p>{text}</p>",
+            "language": "en",
+            "in_reply_to_id": None,
+            "favourites_count": 3,
+            "reblogs_count": 1,
+            "replies_count": 2,
+            "account": {
+                "acct": "ann",
+                "display_name": "Ann",
+                "url": "https://m.example/@ann",
+                "followers_count": 1200,
+            },
+        }
+
+    calls: list[dict] = []
+
+    def timeline(request: Request) -> Response:
+        calls.append(dict(request.args))
+        if "since_id" in request.args:
+            return Response(
+                json.dumps([status(105, "newer #nimbus")]), content_type="application/json"
+            )
+        return Response(
+            json.dumps([status(102, "#nimbus rocks"), status(101, "#nimbus meh")]),
+            content_type="application/json",
+        )
+
+    http.expect_request("/api/v1/timelines/tag/nimbus").respond_with_handler(timeline)
+    sid = add_source(
+        ws,
+        kind="mastodon",
+        url=http.url_for("/tags/nimbus"),
+        name="#nimbus",
+        channel="mastodon",
+        keep_all=True,
+    )
+    assert _fetch(ws).new_mentions == 2
+    assert get_source(ws, sid)["cursor"] == "102"
+    assert _fetch(ws).new_mentions == 1
+    assert calls[1]["since_id"] == "102"
+    row = _mentions(ws, "remote_id = '105'")[0]
+    assert row["url"] == "https://m.example/@ann/105"
+    assert row["followers"] == 1200 and row["likes"] == 3 and row["replies"] == 2
+    assert row["author_handle"] == "ann@127.0.0.1"
+    author = ws.scalar("SELECT mention_count FROM authors WHERE handle = 'ann@127.0.0.1'")
+    assert author == 3
+
+
+def test_hacker_news_algolia(ws, http):
+    calls: list[dict] = []
+
+    def search(request: Request) -> Response:
+        calls.append(dict(request.args))
+        hits = [
+            {
+                "objectID": "9001",
+                "created_at_i": 1790000000,
+                "title": "Nimbus launches X2",
+                "url": "https://nimbus.example/x2",
+                "author": "pg",
+                "points": 120,
+                "num_comments": 40,
+                "story_text": None,
+                "_tags": ["story"],
+            },
+            {
+                "objectID": "9002",
+                "created_at_i": 1790000100,
+                "comment_text": "<p>My Nimbus died</p>",
+                "story_title": "Nimbus launches X2",
+                "author": "dang",
+                "story_id": 9001,
+                "parent_id": 9001,
+                "_tags": ["comment"],
+            },
+        ]
+        return Response(json.dumps({"hits": hits, "nbPages": 1}), content_type="application/json")
+
+    http.expect_request("/api/v1/search_by_date").respond_with_handler(search)
+    add_source(
+        ws, kind="hn", url=http.url_for("/?q=nimbus"), name="HN", channel="hn", keep_all=True
+    )
+    assert _fetch(ws).new_mentions == 2
+    _fetch(ws)
+    assert calls[0]["tags"] == "(story,comment)" and calls[0]["query"] == "nimbus"
+    assert calls[1]["numericFilters"] == "created_at_i>1790000100"
+    rows = {r["remote_id"]: r for r in _mentions(ws)}
+    assert rows["9001"]["score"] == 120 and rows["9001"]["url"] == "https://nimbus.example/x2"
+    assert rows["9002"]["thread_id"] == "9001" and rows["9002"]["text"] == "My Nimbus died"
+    assert rows["9002"]["title"] == "Re: Nimbus launches X2"
+
+
+def test_bluesky_search_with_app_password(ws, http):
+    from engage_desktop.secrets import fallback_path as _fallback_path
+    from engage_desktop.secrets import set_secret, uses_keyring
+    from engage_desktop.sources import bluesky
+
+    set_secret("bluesky:ann.bsky.social", "app-pass-1234")
+    bluesky._sessions.clear()
+
+    def session(request: Request) -> Response:
+        body = json.loads(request.data)
+        if body != {"identifier": "ann.bsky.social", "password": "app-pass-1234"}:
+            return Response("{}", status=401)
+        return Response(json.dumps({"accessJwt": "tok-1"}), content_type="application/json")
+
+    def search(request: Request) -> Response:
+        if request.headers.get("Authorization") != "Bearer tok-1":
+            return Response("{}", status=401)
+        post = {
+            "uri": "at://did:plc:abc/app.bsky.feed.post/3kxyz",
+            "cid": "bafycid",
+            "author": {"did": "did:plc:abc", "handle": "bob.bsky.social", "displayName": "Bob"},
+            "record": {
+                "text": "nimbus support is slow",
+                "createdAt": "2026-10-01T09:00:00Z",
+                "langs": ["en"],
+            },
+            "likeCount": 4,
+            "replyCount": 1,
+            "repostCount": 0,
+            "indexedAt": "2026-10-01T09:00:01Z",
+        }
+        return Response(json.dumps({"posts": [post]}), content_type="application/json")
+
+    http.expect_request("/xrpc/com.atproto.server.createSession").respond_with_handler(session)
+    http.expect_request("/xrpc/app.bsky.feed.searchPosts").respond_with_handler(search)
+    add_source(
+        ws,
+        kind="bluesky",
+        url="https://bsky.app/search?q=nimbus",
+        name="bsky",
+        channel="bluesky",
+        keep_all=True,
+        config={"handle": "ann.bsky.social", "service": http.url_for("").rstrip("/")},
+    )
+    try:
+        assert _fetch(ws).new_mentions == 1
+    finally:
+        bluesky._sessions.clear()
+    row = _mentions(ws)[0]
+    assert row["remote_id"] == "at://did:plc:abc/app.bsky.feed.post/3kxyz"
+    assert row["remote_cid"] == "bafycid"
+    assert row["url"] == "https://bsky.app/profile/bob.bsky.social/post/3kxyz"
+    if not uses_keyring():  # no backend here: the fallback file is private
+        assert _fallback_path().stat().st_mode & 0o777 == 0o600
+    # The secret never lands in the workspace.
+    assert "app-pass" not in json.dumps([str(v) for v in get_source(ws, 1).values()])
