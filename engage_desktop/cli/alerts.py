@@ -145,9 +145,9 @@ def cmd_list(args: argparse.Namespace) -> int:
         rows = list_alerts(ws)
     for a in rows:
         topic = f" [{a['topic']}]" if a["topic"] else ""
-        out(
-            f"{a['window_start']:%Y-%m-%d %H:%M}  {a['rule']}{topic}: {a['value']:,.0f} "
-            f"mentions (baseline {a['baseline']:.1f})"
-        )
+        when = a["window_start"] or a["fired_at"]
+        base = f" (baseline {a['baseline']:.1f})" if a["baseline"] is not None else ""
+        value = f"{a['value']:,.0f} mentions" if a["value"] is not None else "fired"
+        out(f"{when:%Y-%m-%d %H:%M}  {a['rule']}{topic}: {value}{base}")
     out(f"{len(rows)} alerts")
     return 0

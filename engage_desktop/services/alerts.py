@@ -196,12 +196,14 @@ def group_episodes(spikes: list[Spike], gap: int = 6) -> list[list[Spike]]:
 
 
 def list_rules(ws: Workspace, *, enabled_only: bool = False) -> list[AlertRule]:
-    """The stored rules, by name."""
+    """The stored spike rules, by name."""
     cur = ws.cursor()
     try:
+        # The table also holds other kinds of rules (mention_match: services/mention_alerts).
         rows = cur.execute(
             "SELECT id, name, kind, params, enabled FROM alert_rules "
-            + ("WHERE enabled " if enabled_only else "")
+            "WHERE kind IN ('volume_spike', 'negative_spike') "
+            + ("AND enabled " if enabled_only else "")
             + "ORDER BY name"
         ).fetchall()
     finally:
@@ -437,7 +439,7 @@ def list_alerts(ws: Workspace, limit: int = 50) -> list[dict[str, Any]]:
             "SELECT a.id, r.name AS rule, r.kind, a.topic, a.window_start, a.window_end, "
             "a.value, a.baseline, a.fired_at, a.acknowledged FROM alerts a "
             "JOIN alert_rules r ON r.id = a.rule_id "
-            f"ORDER BY a.window_start DESC LIMIT {int(limit)}"
+            f"ORDER BY coalesce(a.window_start, a.fired_at) DESC LIMIT {int(limit)}"
         )
         names = [d[0] for d in res.description]
         return [dict(zip(names, row, strict=True)) for row in res.fetchall()]

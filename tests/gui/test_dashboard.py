@@ -65,7 +65,7 @@ def test_every_chart_is_drawn_from_the_demo(dash):
 def test_clicking_a_bar_opens_the_inbox_on_exactly_its_mentions(window, dash):
     starts, ends, sums = dash.volume.buckets
     i = int(np.argmax(sums.sum(axis=0)))
-    k = LABELS.index("unscored")  # demo mentions are not scored
+    k = int(np.argmax(sums[:, i]))  # the day's largest sentiment segment
     x = (starts[i] + ends[i]) / 2
     _click(dash, dash.volume, dash.volume.plot, x, sums[:k, i].sum() + sums[k, i] / 2)
     assert window.pages.currentWidget() is window.inbox
@@ -85,13 +85,14 @@ def test_hover_reads_out_exact_numbers(dash):
 
 def test_legend_toggles_series_and_its_count_drills_down(window, dash):
     legend = dash.volume.legend
-    legend.boxes["unscored"].setChecked(False)
-    assert not dash.volume.bars["unscored"].isVisible()
-    legend.boxes["unscored"].setChecked(True)
-    assert dash.volume.bars["unscored"].isVisible()
-    total = int(dash.data.volume.counts["unscored"].sum())
-    assert legend.counts["unscored"].text() == f"{total:,}"
-    legend.counts["unscored"].click()
+    label = max(LABELS, key=lambda k: dash.data.volume.counts[k].sum())
+    legend.boxes[label].setChecked(False)
+    assert not dash.volume.bars[label].isVisible()
+    legend.boxes[label].setChecked(True)
+    assert dash.volume.bars[label].isVisible()
+    total = int(dash.data.volume.counts[label].sum())
+    assert legend.counts[label].text() == f"{total:,}"
+    legend.counts[label].click()
     assert window.inbox.model.rowCount() == total
 
 

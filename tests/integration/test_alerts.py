@@ -87,6 +87,17 @@ def test_rules_are_stored_and_firings_recorded_once(demo_path):
         assert [r.name for r in list_rules(ws)] == ["Negative spike per topic", "Volume spike"]
 
 
+def test_other_kinds_of_rules_share_the_table(demo_path, capsys):
+    from engage_desktop.services import mention_alerts
+
+    with Workspace.open(demo_path) as ws:
+        mention_alerts.ensure_default_rule(ws)  # a mention_match rule, another service's
+        assert list_rules(ws) == []
+        mention_alerts.match_new_mentions(ws, 0)  # records a mention_match firing
+    assert main(["-w", str(demo_path), "alerts", "list"]) == 0
+    assert "Negative from a large audience" in capsys.readouterr().out
+
+
 def test_bad_rules_say_what_to_do():
     with pytest.raises(UsageError, match="unknown alert kind"):
         AlertRule(0, "x", "sentiment_dip")
