@@ -53,7 +53,7 @@ class MainWindow(QMainWindow):
         self.feeds = FeedsPane(ws, self.tasks)
         self.inbox = InboxView(ws, tasks=self.tasks)
         self.composer = ComposerPane(ws, tasks=self.tasks)
-        self.dashboard = DashboardPane(ws)
+        self.dashboard = DashboardPane(ws, tasks=self.tasks)
         self.pages = QStackedWidget()
         self.nav = QListWidget()
         self.nav.setObjectName("nav")
@@ -65,6 +65,7 @@ class MainWindow(QMainWindow):
             QListWidgetItem(name.title(), self.nav)
         self.nav.currentRowChanged.connect(self.pages.setCurrentIndex)
         self.inbox.mention_selected.connect(self.composer.set_mention)
+        self.dashboard.drill_requested.connect(self.show_drill_down)
         self.inbox.reply_requested.connect(self.reply_to)
         self.feeds.mentions_changed.connect(self.mentions_arrived)
         self.composer.outbox_changed.connect(self.replies_changed)
@@ -162,6 +163,15 @@ class MainWindow(QMainWindow):
     def show_view(self, name: str) -> None:
         """Switch to one of :data:`VIEWS`."""
         self.nav.setCurrentRow(VIEWS.index(name))
+
+    def show_drill_down(self, query, description: str) -> None:
+        """Open the inbox on the mentions behind a dashboard element."""
+        self.inbox.model.set_query(query)
+        self.inbox.refresh()  # the inbox's own header follows its new rows
+        self.show_view("inbox")
+        self.statusBar().showMessage(
+            f"{description} — {self.inbox.model.rowCount():,} mentions", 15_000
+        )
 
     def reply_to(self, mention_id: int) -> None:
         """Open the composer on a mention (the inbox's r key)."""
@@ -307,6 +317,8 @@ class MainWindow(QMainWindow):
 def grab_view(window: MainWindow, view: str) -> None:
     """Prepare ``view`` for a screenshot: realistic selection and focus."""
     window.show_view(view)
+    if view == "dashboard":
+        window.dashboard.wait_until_ready()
     if view == "feeds":
         window.feeds.prepare_screenshot()
     if view in ("inbox", "composer") and window.inbox.model.rowCount():

@@ -107,6 +107,7 @@ class TaskRunner(QObject):
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(4)
         self._running: dict[str, Task] = {}
+        self.closed = False  # set by shutdown(): late timers must not start new work
 
     def start(self, key: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Task:
         """Run ``fn(state, *args, **kwargs)`` in the pool; cancel an older ``key`` task."""
@@ -129,6 +130,7 @@ class TaskRunner(QObject):
 
     def shutdown(self, timeout_ms: int = 10_000) -> bool:
         """Cancel everything and wait for the threads (on close)."""
+        self.closed = True
         for task in list(self._running.values()):
             task.cancel()
         return self.pool.waitForDone(timeout_ms)

@@ -1,76 +1,518 @@
-"""The dashboard: interactive pyqtgraph charts of the workspace."""
+"""The dashboard: global selectors, headline figures, interactive charts and alerts.
+
+The pane only starts work and draws results: the numbers come from the Qt-free
+analytics services, computed on the TaskRunner's threads. A click on any chart
+element emits :attr:`DashboardPane.drill_requested` with the exact
+:class:`~engage_desktop.storage.mentions.MentionQuery` behind it; the main window
+shows it in the inbox.
+"""
 
 from __future__ import annotations
 
-import numpy as np
-import pyqtgraph as pg
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+import time
+from datetime import UTC, datetime, timedelta
 
-from engage_desktop.storage.mentions import daily_volume
+from PySide6.QtCore import QDate, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from engage_desktop.services.alerts import Episode, episode_query
+from engage_desktop.services.analytics import ChartElement, DashboardFilter, mention_query
+from engage_desktop.services.analytics_dashboard import DashboardData, DashboardSession
 from engage_desktop.storage.workspace import Workspace
-from engage_desktop.ui.theme import ACCENT
+from engage_desktop.ui.dashboard.chart_card import CARD_STYLE, ChartCard, day_text
+from engage_desktop.ui.dashboard.notify import Notifier
+from engage_desktop.ui.dashboard.rank_charts import (
+    AdvocatesChart,
+    ChannelsChart,
+    TermsChart,
+    TopAuthorsChart,
+)
+from engage_desktop.ui.dashboard.time_charts import (
+    BacklogChart,
+    ResponseChart,
+    SentimentChart,
+    ShareOfVoiceChart,
+    VolumeChart,
+)
+from engage_desktop.ui.dashboard.work import compute_extras, load_session
+from engage_desktop.ui.tasks import TaskRunner
+from engage_desktop.ui.theme import SENTIMENT_COLORS
 
-pg.setConfigOptions(antialias=True, background="w", foreground="#374151")
+# label, days (None: all time, 0: custom)
+RANGES = (
+    ("Last 7 days", 7),
+    ("Last 30 days", 30),
+    ("Last 90 days", 90),
+    ("Last 180 days", 180),
+    ("All time", None),
+    ("Custom…", 0),
+)
+DEFAULT_RANGE = 2
+EXTRAS_DELAY_MS = 150
+ALL_TOPICS = "All topics"
+
+
+class KpiTile(QFrame):
+    """A headline figure with a caption."""
+
+    def __init__(self, caption: str) -> None:
+        super().__init__()
+        self.setObjectName("card")
+        self.setStyleSheet(CARD_STYLE)
+        self.value = QLabel("–")
+        self.value.setStyleSheet("font-size: 24px; font-weight: 600; color: #111827;")
+        self.caption = QLabel(caption)
+        self.caption.setObjectName("cardUnit")
+        self.caption.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(14, 8, 14, 8)
+        layout.setSpacing(0)
+        layout.addWidget(self.value)
+        layout.addWidget(self.caption)
+
+    def set(self, value: str, caption: str | None = None, color: str = "#111827") -> None:
+        """Show a value (and optionally a new caption)."""
+        self.value.setText(value)
+        self.value.setStyleSheet(f"font-size: 24px; font-weight: 600; color: {color};")
+        if caption is not None:
+            self.caption.setText(caption)
 
 
 class DashboardPane(QWidget):
-    """Daily mention volume, with zoom, pan and a hover read-out."""
+    """Every chart of the workspace, following one date range and one topic."""
 
-    def __init__(self, ws: Workspace, parent: QWidget | None = None) -> None:
+    drill_requested = Signal(object, str)  # MentionQuery, a description for the status bar
+    updated = Signal()  # the main charts show the current filter
+    extras_updated = Signal()  # rising terms and spike marks are drawn
+
+    def __init__(
+        self, ws: Workspace, parent: QWidget | None = None, tasks: TaskRunner | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("page")
         self.ws = ws
+        self.tasks = tasks or TaskRunner(self)
+        self.session: DashboardSession | None = None
+        self.data: DashboardData | None = None
+        self.filter = DashboardFilter()
+        self.notifier = Notifier(self)
+        self.last_seconds = 0.0
+        self._started = 0.0
+        self._request = 0
+        self._extras_pending: int | None = None
+        # Parented, so it dies with the pane; single-shot, restarted per result.
+        self._extras_timer = QTimer(self)
+        self._extras_timer.setSingleShot(True)
+        self._extras_timer.timeout.connect(self._start_extras)
+
         title = QLabel("Dashboard")
         title.setObjectName("title")
-        self.subtitle = QLabel()
+        self.subtitle = QLabel("Loading…")
         self.subtitle.setObjectName("subtitle")
-        self.plot = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem(utcOffset=0)})
-        self.plot.setTitle("Mentions per day (UTC)", color="#111827", size="12pt")
-        self.plot.setLabel("left", "Mentions per day")
-        self.plot.setLabel("bottom", "Date")
-        self.plot.showGrid(x=False, y=True, alpha=0.25)
-        self.plot.setMouseEnabled(x=True, y=False)
-        self.plot.getPlotItem().getViewBox().setLimits(yMin=0)
-        self.readout = QLabel("Hover over the chart to read a day's volume.")
-        self.readout.setObjectName("subtitle")
-        self._bars: pg.BarGraphItem | None = None
-        self._days = np.empty(0)
-        self._counts = np.empty(0)
-        self.plot.scene().sigMouseMoved.connect(self._on_mouse)
+        self.range_box = QComboBox()
+        for label, _ in RANGES:
+            self.range_box.addItem(label)
+        self.range_box.setCurrentIndex(DEFAULT_RANGE)
+        self.range_box.setToolTip("The date range every chart shows (UTC days)")
+        self.from_date = QDateEdit()
+        self.to_date = QDateEdit()
+        for edit in (self.from_date, self.to_date):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("dd MMM yyyy")
+            edit.setVisible(False)
+            edit.dateChanged.connect(self._on_custom_dates)
+        self.topic_box = QComboBox()
+        self.topic_box.addItem(ALL_TOPICS)
+        self.topic_box.setToolTip("Only mentions of this topic, in every chart")
+        self.topic_box.setMinimumWidth(140)
+        refresh = QPushButton("Refresh")
+        refresh.setToolTip("Re-read the workspace")
+        refresh.clicked.connect(self.refresh)
+        self.timing = QLabel()
+        self.timing.setObjectName("subtitle")
+
+        selectors = QHBoxLayout()
+        selectors.addWidget(QLabel("Range"))
+        selectors.addWidget(self.range_box)
+        selectors.addWidget(self.from_date)
+        selectors.addWidget(self.to_date)
+        selectors.addSpacing(12)
+        selectors.addWidget(QLabel("Topic"))
+        selectors.addWidget(self.topic_box)
+        selectors.addStretch(1)
+        selectors.addWidget(self.timing)
+        selectors.addWidget(refresh)
+
+        # Start reading the workspace now: DuckDB works on a pool thread while the
+        # charts below are built (results arrive through queued signals, afterwards).
+        self.refresh()
+
+        self.kpis = {
+            key: KpiTile(caption)
+            for key, caption in (
+                ("mentions", "mentions in range"),
+                ("net", "net sentiment (positive − negative share)"),
+                ("sov", "brand share of voice"),
+                ("sla", "answered within SLA"),
+                ("backlog", "awaiting a first reply now"),
+            )
+        }
+        kpi_row = QHBoxLayout()
+        kpi_row.setSpacing(10)
+        for tile in self.kpis.values():
+            kpi_row.addWidget(tile)
+
+        self.volume = VolumeChart()
+        self.sentiment = SentimentChart()
+        self.share = ShareOfVoiceChart()
+        self.response = ResponseChart()
+        self.backlog = BacklogChart()
+        self.authors = TopAuthorsChart()
+        self.advocates = AdvocatesChart()
+        self.channels = ChannelsChart()
+        self.terms = TermsChart()
+        self.alerts_card = self._alerts_card()
+        self.cards: list[ChartCard] = [
+            self.volume, self.sentiment, self.share, self.response, self.backlog,
+            self.authors, self.advocates, self.channels, self.terms,
+        ]  # fmt: skip
+        for card in self.cards:
+            card.element_clicked.connect(self.drill)
+
+        grid = QGridLayout()
+        grid.setSpacing(12)
+        grid.addLayout(kpi_row, 0, 0, 1, 2)
+        grid.addWidget(self.volume, 1, 0, 1, 2)
+        grid.addWidget(self.sentiment, 2, 0)
+        grid.addWidget(self.share, 2, 1)
+        grid.addWidget(self.response, 3, 0)
+        grid.addWidget(self.backlog, 3, 1)
+        grid.addWidget(self.authors, 4, 0)
+        grid.addWidget(self.advocates, 4, 1)
+        grid.addWidget(self.channels, 5, 0)
+        grid.addWidget(self.terms, 5, 1)
+        grid.addWidget(self.alerts_card, 6, 0, 1, 2)
+        grid.setColumnStretch(0, 1)
+        grid.setColumnStretch(1, 1)
+        self.content = QWidget()
+        self.content.setObjectName("page")
+        self.content.setLayout(grid)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(self.content)
+        self.scroll = scroll
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
         layout.addWidget(title)
         layout.addWidget(self.subtitle)
-        layout.addWidget(self.plot, 1)
-        layout.addWidget(self.readout)
-        self.refresh()
+        layout.addLayout(selectors)
+        layout.addWidget(scroll, 1)
+
+        self.range_box.currentIndexChanged.connect(self._on_range_choice)
+        self.topic_box.currentIndexChanged.connect(lambda _: self.apply_filter())
+
+    # -- loading ------------------------------------------------------------------------
 
     def refresh(self) -> None:
-        """Re-read the numbers and redraw."""
-        rows = daily_volume(self.ws)
-        self._days = np.array([float(d) for d, _ in rows])
-        self._counts = np.array([float(c) for _, c in rows])
-        if self._bars is not None:
-            self.plot.removeItem(self._bars)
-        self._bars = pg.BarGraphItem(
-            x=self._days + 43200, height=self._counts, width=86400 * 0.8, brush=ACCENT, pen=None
+        """Re-read the workspace (new cube) and redraw every chart."""
+        self._started = time.perf_counter()
+        self._request += 1
+        task = self.tasks.start(
+            "dashboard.main", load_session, self.ws, self._range_spec(), self._topic()
         )
-        self.plot.addItem(self._bars)
-        total = int(self._counts.sum())
-        span = len(rows)
-        self.subtitle.setText(f"{total:,} mentions over {span} days")
-        if span:
-            self.plot.setXRange(self._days[0], self._days[-1] + 86400, padding=0.01)
-            self.plot.setYRange(0, float(self._counts.max()) * 1.08, padding=0)
+        request = self._request
+        task.succeeded.connect(lambda result, r=request: self._on_session(r, result))
+        task.failed.connect(self._on_failed)
 
-    def _on_mouse(self, pos) -> None:
-        if not len(self._days):
+    def apply_filter(self) -> None:
+        """Recompute the charts for the selectors' current range and topic."""
+        if self.session is None:
+            self.refresh()
             return
-        point = self.plot.getPlotItem().getViewBox().mapSceneToView(pos)
-        i = int(np.searchsorted(self._days, point.x(), side="right")) - 1
-        if 0 <= i < len(self._days):
-            from datetime import UTC, datetime
+        self._started = time.perf_counter()
+        self._request += 1
+        flt = self._build_filter(self.session)
+        request = self._request
+        task = self.tasks.start("dashboard.main", _compute, self.session, flt)
+        task.succeeded.connect(lambda data, r=request: self._on_data(r, data))
+        task.failed.connect(self._on_failed)
 
-            day = datetime.fromtimestamp(self._days[i], UTC)
-            self.readout.setText(f"{day:%a %d %b %Y}: {int(self._counts[i]):,} mentions")
+    def _on_session(self, request: int, result) -> None:
+        if request != self._request or result is None or self.tasks.closed:
+            return
+        session, data = result
+        self.session = session
+        self._fill_topics(session.ctx.topics)
+        self._sync_dates(session)
+        self._on_data(request, data)
+        if not self.ws.read_only:
+            task = self.tasks.start("dashboard.alerts", _check_alerts, self.ws)
+            task.succeeded.connect(self.notifier.notify)
+
+    def _on_data(self, request: int, data: DashboardData | None) -> None:
+        if request != self._request or data is None or self.tasks.closed:
+            return
+        self.draw(data)
+        self.last_seconds = time.perf_counter() - self._started
+        self.timing.setText(f"updated in {self.last_seconds:.2f} s")
+        self.updated.emit()
+        self.terms.set_loading()
+        # Rising terms tokenize text in Python: start them once the charts are painted,
+        # so they do not take the interpreter from the first paint.
+        self._extras_pending = request
+        self._extras_timer.start(EXTRAS_DELAY_MS)
+
+    def _start_extras(self) -> None:
+        request = self._extras_pending
+        self._extras_pending = None
+        if request != self._request or self.data is None or self.session is None:
+            return
+        if self.tasks.closed:  # the window is closing
+            return
+        task = self.tasks.start("dashboard.extras", compute_extras, self.session, self.data.filter)
+        task.succeeded.connect(lambda extras, r=request: self._on_extras(r, extras))
+        task.failed.connect(self._on_failed)
+
+    def _on_extras(self, request: int, extras) -> None:
+        if request != self._request or extras is None:
+            return
+        terms, marks, episodes = extras
+        self.terms.set_data(terms)
+        self.volume.set_episodes(marks)
+        self._fill_alerts(episodes)
+        self.extras_updated.emit()
+
+    def _on_failed(self, message: str) -> None:
+        self.subtitle.setText(f"Could not compute the dashboard: {message}")
+
+    # -- drawing ------------------------------------------------------------------------
+
+    def draw(self, data: DashboardData) -> None:
+        """Hand every chart its numbers."""
+        self.data = data
+        self.filter = data.filter
+        vol = data.volume
+        self.volume.set_data(vol)
+        self.sentiment.set_data(data.sentiment)
+        self.share.set_data(data.share_of_voice)
+        self.response.set_data(data.response)
+        self.backlog.set_data(data.response.days, data.response.backlog)
+        self.authors.set_data(data.authors.top)
+        self.advocates.set_data(data.authors)
+        self.channels.set_data(data.channels, data.sources)
+        self._draw_kpis(data)
+        days = vol.days
+        span = f"{day_text(days[0])} – {day_text(days[-1])} (UTC)" if len(days) else "no mentions"
+        topic = data.filter.topic or ALL_TOPICS.lower()
+        self.subtitle.setText(
+            f"{int(vol.total.sum()):,} mentions · {span} · {topic} · click any bar, point, "
+            "legend count or term to open those mentions in the inbox"
+        )
+
+    def _draw_kpis(self, data: DashboardData) -> None:
+        k = self.kpis
+        total = float(data.volume.total.sum())
+        k["mentions"].set(f"{total:,.0f}")
+        scored = float(data.sentiment.scored.sum())
+        if scored:
+            net = (data.sentiment.positive.sum() - data.sentiment.negative.sum()) / scored * 100
+            color = SENTIMENT_COLORS["positive" if net >= 0 else "negative"]
+            k["net"].set(f"{net:+.1f} %", f"net sentiment of {scored:,.0f} scored mentions", color)
+        else:
+            k["net"].set("not scored", "net sentiment (run 'engage-desktop score')", "#6b7280")
+        sov = data.share_of_voice
+        if len(sov.entities) and sov.totals.sum():
+            k["sov"].set(
+                f"{sov.shares[0]:.1f} %", f"share of voice: {sov.entities[0]} vs competitors"
+            )
+        else:
+            k["sov"].set("–", "share of voice (add competitor topics)")
+        share = data.response.sla_share
+        hours = data.response.sla_s / 3600
+        k["sla"].set(
+            "–" if share is None else f"{share:.1f} %",
+            f"answered within the {hours:g} h SLA ({data.response.hours})",
+        )
+        backlog = data.response.backlog
+        k["backlog"].set(f"{backlog[-1]:,.0f}" if len(backlog) else "–")
+
+    def _alerts_card(self) -> QFrame:
+        card = QFrame()
+        card.setObjectName("card")
+        card.setStyleSheet(CARD_STYLE)
+        title = QLabel("Alerts")
+        title.setObjectName("cardTitle")
+        self.alerts_note = QLabel(
+            "Spikes in total volume and in negative volume per topic, from the workspace's "
+            "alert rules, within the range. Click one to open its mentions."
+        )
+        self.alerts_note.setObjectName("cardUnit")
+        self.alerts_note.setWordWrap(True)
+        self.alerts_list = QListWidget()
+        self.alerts_list.setMinimumHeight(90)
+        self.alerts_list.setMaximumHeight(180)
+        self.alerts_list.itemActivated.connect(self._on_alert_item)
+        self.alerts_list.itemClicked.connect(self._on_alert_item)
+        layout = QVBoxLayout(card)
+        layout.setContentsMargins(12, 10, 12, 10)
+        layout.addWidget(title)
+        layout.addWidget(self.alerts_note)
+        layout.addWidget(self.alerts_list)
+        return card
+
+    def _fill_alerts(self, episodes: list[Episode]) -> None:
+        self.alerts_list.clear()
+        for ep in sorted(episodes, key=lambda e: e.start, reverse=True):
+            item = QListWidgetItem(f"⚠  {ep.rule}: {ep.describe()}")
+            item.setData(Qt.ItemDataRole.UserRole, ep)
+            item.setForeground(Qt.GlobalColor.darkRed)
+            self.alerts_list.addItem(item)
+        if not episodes:
+            self.alerts_list.addItem("No spikes in this range.")
+        note = self.notifier.unavailable_note()
+        if note and note not in self.alerts_note.text():
+            self.alerts_note.setText(self.alerts_note.text() + " " + note)
+
+    def _on_alert_item(self, item: QListWidgetItem) -> None:
+        ep = item.data(Qt.ItemDataRole.UserRole)
+        if isinstance(ep, Episode):
+            self.drill_requested.emit(episode_query(ep), f"{ep.rule}: {ep.describe()}")
+
+    # -- selectors ----------------------------------------------------------------------
+
+    def _topic(self) -> str | None:
+        text = self.topic_box.currentText()
+        return None if text == ALL_TOPICS or not text else text
+
+    def _range_spec(self) -> tuple[int | None, datetime | None, datetime | None]:
+        days = RANGES[self.range_box.currentIndex()][1]
+        if days == 0:
+            start = self.from_date.date().toPython()
+            end = self.to_date.date().toPython() + timedelta(days=1)
+            as_dt = lambda d: datetime(d.year, d.month, d.day, tzinfo=UTC)  # noqa: E731
+            return 0, as_dt(start), as_dt(max(end, start + timedelta(days=1)))
+        return days, None, None
+
+    def _build_filter(self, session: DashboardSession) -> DashboardFilter:
+        from engage_desktop.ui.dashboard.work import filter_for
+
+        return filter_for(session, self._range_spec(), self._topic())
+
+    def _fill_topics(self, topics: tuple[str, ...]) -> None:
+        current = self.topic_box.currentText()
+        self.topic_box.blockSignals(True)
+        self.topic_box.clear()
+        self.topic_box.addItem(ALL_TOPICS)
+        self.topic_box.addItems(list(topics))
+        index = self.topic_box.findText(current)
+        self.topic_box.setCurrentIndex(max(index, 0))
+        self.topic_box.blockSignals(False)
+
+    def _sync_dates(self, session: DashboardSession) -> None:
+        bounds = session.cube.bounds
+        if bounds is None:
+            return
+        for edit, day in ((self.from_date, bounds[0]), (self.to_date, bounds[1])):
+            edit.blockSignals(True)
+            moment = datetime.fromtimestamp(day * 86400, UTC)
+            if self.range_box.currentIndex() != len(RANGES) - 1:
+                edit.setDate(QDate(moment.year, moment.month, moment.day))
+            edit.blockSignals(False)
+
+    def _on_range_choice(self, index: int) -> None:
+        custom = RANGES[index][1] == 0
+        self.from_date.setVisible(custom)
+        self.to_date.setVisible(custom)
+        self.apply_filter()
+
+    def _on_custom_dates(self, _date) -> None:
+        if RANGES[self.range_box.currentIndex()][1] == 0:
+            self.apply_filter()
+
+    def set_range(self, label: str) -> None:
+        """Choose a range preset by its label (keyboard flows, tests, benchmarks)."""
+        self.range_box.setCurrentIndex([r[0] for r in RANGES].index(label))
+
+    def set_topic(self, topic: str | None) -> None:
+        """Choose a topic (None: all topics)."""
+        self.topic_box.setCurrentIndex(max(self.topic_box.findText(topic or ALL_TOPICS), 0))
+
+    def wait_until_ready(self, timeout_s: float = 60.0) -> bool:
+        """Process events until the charts and the extras are drawn (screenshots, tests)."""
+        from PySide6.QtCore import QCoreApplication, QThread
+
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            busy = [t for t in self.tasks.running() if t.key.startswith("dashboard.")]
+            if self.data is not None and not busy and self._extras_pending is None:
+                QCoreApplication.processEvents()
+                return True
+            QCoreApplication.processEvents()
+            QThread.msleep(10)
+        return False
+
+    # -- drill-down ---------------------------------------------------------------------
+
+    def drill(self, element: ChartElement) -> None:
+        """Ask for the inbox on exactly the mentions behind ``element``."""
+        if self.session is None:
+            return
+        query = mention_query(self.session.ctx, self.filter, element)
+        self.drill_requested.emit(query, describe(element, self.filter))
+
+
+def describe(element: ChartElement, flt: DashboardFilter) -> str:
+    """A status-bar line saying which mentions a drill-down shows."""
+    what = {
+        "volume": f"{element.key} mentions" if element.key else "mentions",
+        "sentiment": "scored mentions",
+        "share_of_voice": f"mentions of {element.key}",
+        "response_time": f"mentions answered in {element.key}"
+        if element.key
+        else "answered mentions",
+        "sla": f"mentions answered {'within' if element.key == 'within' else 'outside'} the SLA",
+        "backlog": "mentions awaiting a first reply",
+        "author": "mentions by this author",
+        "channel": f"mentions on {element.key}",
+        "source": f"mentions from {element.key}",
+        "term": f"mentions containing “{element.key}”",
+    }.get(element.chart, "mentions")
+    when = ""
+    if element.chart == "backlog" and element.end is not None:
+        when = f" at the end of {day_text(element.end - 86400)}"
+    elif element.start is not None and element.end is not None:
+        first = datetime.fromtimestamp(element.start, UTC)
+        last = datetime.fromtimestamp(element.end, UTC)
+        if element.end - element.start <= 86400 and first.hour == 0:
+            when = f" on {first:%a %d %b %Y}"
+        elif first.hour or first.minute:
+            when = f" from {first:%d %b %H:%M} to {last:%H:%M} UTC"
+        else:
+            when = f" from {first:%d %b} to {last - timedelta(days=1):%d %b %Y}"
+    topic = f" · topic {flt.topic}" if flt.topic else ""
+    return f"Dashboard: {what}{when}{topic}"
+
+
+def _compute(state, session: DashboardSession, flt: DashboardFilter):
+    return session.compute(flt, state)
+
+
+def _check_alerts(state, ws: Workspace) -> list[Episode]:
+    from engage_desktop.services.alerts import check_alerts
+
+    return check_alerts(ws)

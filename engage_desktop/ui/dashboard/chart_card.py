@@ -1,0 +1,353 @@
+"""A dashboard card: title, units, one or more pyqtgraph plots, a legend, a read-out.
+
+Every card gives the same interactions: wheel/drag to zoom and pan, a hover
+read-out with exact numbers, a legend whose check boxes show and hide series and
+whose counts open the inbox on that series, *Reset view*, and export to PNG or SVG.
+Cards only draw: the numbers come from ``engage_desktop.services.analytics*``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtGui import QColor, QIcon, QPixmap
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from engage_desktop.services.analytics import ChartElement
+
+pg.setConfigOptions(antialias=True, background="w", foreground="#374151")
+
+AXIS_PEN = pg.mkPen("#9ca3af")
+TEXT_COLOR = "#374151"
+GRID_ALPHA = 0.18
+CARD_STYLE = """
+QFrame#card { background: white; border: 1px solid #e5e7eb; border-radius: 6px; }
+QLabel#cardTitle { font-size: 14px; font-weight: 600; color: #111827; }
+QLabel#cardUnit { color: #6b7280; }
+QLabel#readout { color: #111827; font-family: monospace; }
+QToolButton#tool { border: 1px solid #e5e7eb; border-radius: 3px; padding: 2px 8px;
+                   color: #374151; background: #f9fafb; }
+QToolButton#tool:hover { background: #eef2ff; }
+QPushButton#count { border: none; color: #2563eb; text-decoration: underline; padding: 0 2px; }
+"""
+
+
+def swatch(color: str, size: int = 12) -> QIcon:
+    """A small square of ``color`` for legends."""
+    pix = QPixmap(size, size)
+    pix.fill(QColor(color))
+    return QIcon(pix)
+
+
+def day_text(epoch_s: float, unit: str = "day") -> str:
+    """A bucket's start as an executive reads it."""
+    moment = datetime.fromtimestamp(float(epoch_s), UTC)
+    if unit == "week":
+        return f"week of {moment:%d %b %Y}"
+    if unit == "month":
+        return f"{moment:%B %Y}"
+    return f"{moment:%a %d %b %Y}"
+
+
+class CountAxis(pg.AxisItem):
+    """An axis that writes 2,000,000 as 2M, never 2e+06."""
+
+    def __init__(self, orientation: str) -> None:
+        super().__init__(orientation)
+        # Major ticks only: short labels would otherwise crowd every minor tick, and the
+        # minor grid lines cost three quarters of each frame while zooming (30 -> 120 fps).
+        self.setStyle(maxTickLevel=0, maxTextLevel=0)
+
+    def tickStrings(self, values, scale, spacing):  # pyqtgraph names it so
+        return [compact(v * scale) for v in values]
+
+
+def compact(value: float) -> str:
+    """12,345,678 -> 12.3M (for axis-sized numbers)."""
+    # Thousands stay whole up to 9,999: "2,500" reads better than "2.5k".
+    for limit, size, suffix in ((1e9, 1e9, "B"), (1e6, 1e6, "M"), (1e4, 1e3, "k")):
+        if abs(value) >= limit:
+            text = f"{value / size:.1f}".rstrip("0").rstrip(".")
+            return f"{text}{suffix}"
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+
+
+def style_plot(plot: pg.PlotItem, left: str = "", bottom: str = "") -> None:
+    """Axes, grid and labels in the app's quiet style."""
+    for name in ("left", "bottom"):
+        axis = plot.getAxis(name)
+        axis.setPen(AXIS_PEN)
+        axis.setTextPen(pg.mkPen(TEXT_COLOR))
+        axis.enableAutoSIPrefix(False)
+    if left:
+        plot.setLabel("left", left, color=TEXT_COLOR)
+    if bottom:
+        plot.setLabel("bottom", bottom, color=TEXT_COLOR)
+    plot.showGrid(x=False, y=True, alpha=GRID_ALPHA)
+    # Grid lines at major ticks only (minor ones are slow to paint and add nothing).
+    plot.getAxis("left").setStyle(maxTickLevel=0)
+    plot.setMenuEnabled(False)
+    plot.hideButtons()
+
+
+class LegendBar(QWidget):
+    """Check boxes that toggle series, each with a count that drills down."""
+
+    toggled = Signal(str, bool)
+    drill = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._layout = QHBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._layout.setSpacing(10)
+        self._layout.addStretch(1)
+        self.boxes: dict[str, QCheckBox] = {}
+        self.counts: dict[str, QPushButton] = {}
+
+    def set_entries(self, entries: list[tuple[str, str, str, float | None]]) -> None:
+        """(key, label, colour, count or None) per series; keeps check states by key."""
+        for key in list(self.boxes):
+            if key not in {e[0] for e in entries}:
+                self.boxes.pop(key).deleteLater()
+                self.counts.pop(key).deleteLater()
+        for pos, (key, label, color, count) in enumerate(entries):
+            box = self.boxes.get(key)
+            if box is None:
+                box = QCheckBox(label)
+                box.setChecked(True)
+                box.setToolTip(f"Show or hide {label}")
+                box.toggled.connect(lambda on, k=key: self.toggled.emit(k, on))
+                link = QPushButton()
+                link.setObjectName("count")
+                link.setCursor(Qt.CursorShape.PointingHandCursor)
+                link.setToolTip(f"Open the inbox on these {label} mentions")
+                link.clicked.connect(lambda _=False, k=key: self.drill.emit(k))
+                self.boxes[key], self.counts[key] = box, link
+                self._layout.insertWidget(2 * pos, box)
+                self._layout.insertWidget(2 * pos + 1, link)
+            box.setText(label)
+            box.setIcon(swatch(color))
+            link = self.counts[key]
+            link.setVisible(count is not None)
+            link.setText(f"{count:,.0f}" if count is not None else "")
+
+    def is_shown(self, key: str) -> bool:
+        """Whether the series ``key`` is checked."""
+        box = self.boxes.get(key)
+        return box is None or box.isChecked()
+
+
+class ChartCard(QFrame):
+    """One chart with its title, units, tools, legend and read-out."""
+
+    element_clicked = Signal(object)  # a ChartElement
+
+    def __init__(self, title: str, unit: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("card")
+        self.setStyleSheet(CARD_STYLE)
+        self.setMinimumHeight(300)
+        self.title = QLabel(title)
+        self.title.setObjectName("cardTitle")
+        self.unit = QLabel(unit)
+        self.unit.setObjectName("cardUnit")
+        self.unit.setWordWrap(True)
+        self.graphics = pg.GraphicsLayoutWidget()
+        self.graphics.setBackground("w")
+        self.graphics.ci.setContentsMargins(4, 4, 8, 4)
+        self.legend = LegendBar()
+        self.readout = QLabel(" ")
+        self.readout.setObjectName("readout")
+        self.readout.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.plots: list[pg.PlotItem] = []
+
+        tools = QHBoxLayout()
+        tools.setSpacing(4)
+        for text, tip, slot in (
+            ("Reset view", "Show everything again", self.reset_view),
+            ("PNG", "Export this chart as a PNG image", lambda: self._export_dialog("png")),
+            ("SVG", "Export this chart as an SVG drawing", lambda: self._export_dialog("svg")),
+        ):
+            button = QToolButton()
+            button.setObjectName("tool")
+            button.setText(text)
+            button.setToolTip(tip)
+            button.clicked.connect(slot)
+            tools.addWidget(button)
+        header = QHBoxLayout()
+        titles = QVBoxLayout()
+        titles.setSpacing(0)
+        titles.addWidget(self.title)
+        titles.addWidget(self.unit)
+        header.addLayout(titles, 1)
+        header.addLayout(tools)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 10, 12, 8)
+        layout.setSpacing(4)
+        layout.addLayout(header)
+        layout.addWidget(self.legend)
+        layout.addWidget(self.graphics, 1)
+        layout.addWidget(self.readout)
+        self.legend.toggled.connect(self.set_series_visible)
+        self.legend.drill.connect(self.on_legend_drill)
+        self.graphics.scene().sigMouseMoved.connect(self._on_move)
+        self.graphics.scene().sigMouseClicked.connect(self._on_click)
+
+    # -- building ---------------------------------------------------------------------
+
+    def add_plot(
+        self, row: int = 0, col: int = 0, *, dates: bool = False, counts: str = "left", **kwargs
+    ) -> pg.PlotItem:
+        """A plot in the card's layout (with a UTC date axis when ``dates``).
+
+        ``counts`` names the axis that carries counts ("left", "bottom" or "").
+        """
+        axis: dict[str, pg.AxisItem] = {}
+        if dates:
+            axis["bottom"] = pg.DateAxisItem(utcOffset=0)
+        if counts and counts not in axis:
+            axis[counts] = CountAxis(counts)
+        # No right-click menus: building them is a third of a plot's construction time.
+        view = pg.ViewBox(enableMenu=False)
+        plot = self.graphics.addPlot(
+            row=row, col=col, axisItems=axis, viewBox=view, enableMenu=False, **kwargs
+        )
+        style_plot(plot)
+        self.plots.append(plot)
+        return plot
+
+    # -- interaction --------------------------------------------------------------------
+
+    def _plot_at(self, scene_pos: QPointF) -> tuple[pg.PlotItem, QPointF] | None:
+        for plot in self.plots:
+            if plot.sceneBoundingRect().contains(scene_pos) and plot.isVisible():
+                vb = plot.getViewBox()
+                if vb.sceneBoundingRect().contains(scene_pos):
+                    return plot, vb.mapSceneToView(scene_pos)
+        return None
+
+    def _on_move(self, scene_pos: QPointF) -> None:
+        hit = self._plot_at(scene_pos)
+        text = self.hover_text(hit[0], hit[1].x(), hit[1].y()) if hit else None
+        self.readout.setText(text or " ")
+
+    def _on_click(self, event) -> None:
+        if event.button() != Qt.MouseButton.LeftButton or event.double():
+            return
+        hit = self._plot_at(event.scenePos())
+        if hit is None:
+            return
+        element = self.element_at(hit[0], hit[1].x(), hit[1].y())
+        if element is not None:
+            self.element_clicked.emit(element)
+
+    def hover_text(self, plot: pg.PlotItem, x: float, y: float) -> str | None:
+        """The read-out for a point of ``plot`` (subclasses)."""
+        return None
+
+    def element_at(self, plot: pg.PlotItem, x: float, y: float) -> ChartElement | None:
+        """The chart element under a click (subclasses)."""
+        return None
+
+    def set_series_visible(self, key: str, shown: bool) -> None:
+        """Show or hide one series (subclasses)."""
+
+    def on_legend_drill(self, key: str) -> None:
+        """A legend count was clicked (subclasses emit an element)."""
+
+    def reset_view(self) -> None:
+        """Zoom out to everything."""
+        for plot in self.plots:
+            plot.getViewBox().autoRange()
+            plot.enableAutoRange()
+
+    # -- export -------------------------------------------------------------------------
+
+    def export(self, path: str | Path) -> Path:
+        """Write the chart to ``path``: PNG or SVG by its suffix."""
+        from pyqtgraph import exporters
+
+        path = Path(path)
+        suffix = path.suffix.lower()
+        if suffix == ".svg":
+            self._export_svg(path)
+            return path
+        if suffix == ".png":
+            exporter = exporters.ImageExporter(self.graphics.scene())
+            exporter.parameters()["width"] = max(1200, int(self.graphics.width() * 2))
+        else:
+            raise ValueError("export to .png or .svg")
+        exporter.export(str(path))
+        return path
+
+    def _export_svg(self, path: Path) -> None:
+        """Vector SVG through Qt's own SVG painter.
+
+        pyqtgraph's SVGExporter cannot parse the path data Qt 6.11 writes (it fails
+        with "not enough values to unpack"), so the scene is painted into a
+        QSvgGenerator instead: same drawing, real vectors and text.
+        """
+        from PySide6.QtCore import QRectF, QSize
+        from PySide6.QtGui import QPainter
+        from PySide6.QtSvg import QSvgGenerator
+
+        view = self.graphics
+        rect = QRectF(view.viewport().rect())
+        generator = QSvgGenerator()
+        generator.setFileName(str(path))
+        generator.setSize(QSize(int(rect.width()), int(rect.height())))
+        generator.setViewBox(rect)
+        generator.setTitle(self.title.text())
+        generator.setDescription(self.unit.text())
+        painter = QPainter(generator)
+        try:
+            view.render(painter, rect, view.viewport().rect())
+        finally:
+            painter.end()
+
+    def _export_dialog(self, kind: str) -> None:
+        name = self.title.text().lower().replace(" ", "-")
+        path, _ = QFileDialog.getSaveFileName(
+            self,
+            f"Export {self.title.text()}",
+            str(Path.home() / f"{name}.{kind}"),
+            f"{kind.upper()} (*.{kind})",
+        )
+        if path:
+            if not path.lower().endswith(f".{kind}"):
+                path += f".{kind}"
+            self.export(path)
+
+
+def nearest_index(xs: np.ndarray, x: float) -> int | None:
+    """Index of the bucket starting at or before ``x`` (None outside)."""
+    if not len(xs):
+        return None
+    i = int(np.searchsorted(xs, x, side="right")) - 1
+    return i if 0 <= i < len(xs) else None
+
+
+def set_category_ticks(axis: pg.AxisItem, labels: list[str], width: int = 190) -> None:
+    """Row labels on a horizontal-bar chart's left axis (first row on top)."""
+    axis.setTicks([[(i, text) for i, text in enumerate(labels)], []])
+    axis.setWidth(width)
+
+
+Formatter = Callable[[float], str]

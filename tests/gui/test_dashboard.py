@@ -1,0 +1,169 @@
+"""The dashboard on the demo workspace: drawing, hover, legends, zoom, export, drill-down.
+
+Runs offscreen; pytest fails any test that makes Qt print a warning.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtTest import QTest
+
+from engage_desktop.services.alerts import Episode
+from engage_desktop.services.analytics import DAY_S, LABELS
+
+
+@pytest.fixture
+def dash(window, qtbot):
+    window.show_view("dashboard")
+    pane = window.dashboard
+    assert pane.wait_until_ready()
+    return pane
+
+
+def _view_point(card, plot, x: float, y: float):
+    """Widget coordinates (in the card's graphics view) of a data point of ``plot``."""
+    scene = plot.getViewBox().mapViewToScene(QPointF(x, y))
+    return card.graphics.mapFromScene(scene)
+
+
+def _click(pane, card, plot, x: float, y: float) -> None:
+    pane.scroll.ensureWidgetVisible(card)
+    QTest.mouseClick(
+        card.graphics.viewport(),
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+        _view_point(card, plot, x, y),
+    )
+
+
+def _hover(card, plot, x: float, y: float) -> str:
+    card.graphics.scene().sigMouseMoved.emit(plot.getViewBox().mapViewToScene(QPointF(x, y)))
+    return card.readout.text()
+
+
+def test_every_chart_is_drawn_from_the_demo(dash):
+    data = dash.data
+    assert data.volume.total.sum() > 1000
+    assert len(data.volume.days) == 90  # the default range: the last 90 days of data
+    assert dash.kpis["mentions"].value.text() == f"{int(data.volume.total.sum()):,}"
+    assert data.share_of_voice.entities == ("Nimbus", "Orbit", "Skylink")
+    assert data.response.answered > 0 and len(data.response.backlog) == 90
+    assert len(data.authors.top) == 10 and data.channels
+    assert dash.terms.result is not None
+    # The demo's outage (38 days before the end) is in range: it is listed and marked.
+    assert any(
+        "Volume spike" in dash.alerts_list.item(i).text() for i in range(dash.alerts_list.count())
+    )
+    assert len(dash.volume.episodes) == 1
+    assert dash.volume.marks.data["x"][0] == dash.volume.episodes[0].start.timestamp()
+    # Offscreen there is no system tray: said once, on the alerts card.
+    assert "not available on this system" in dash.alerts_note.text()
+
+
+def test_clicking_a_bar_opens_the_inbox_on_exactly_its_mentions(window, dash):
+    starts, ends, sums = dash.volume.buckets
+    i = int(np.argmax(sums.sum(axis=0)))
+    k = int(np.argmax(sums[:, i]))  # the day's largest sentiment segment
+    x = (starts[i] + ends[i]) / 2
+    _click(dash, dash.volume, dash.volume.plot, x, sums[:k, i].sum() + sums[k, i] / 2)
+    assert window.pages.currentWidget() is window.inbox
+    assert window.inbox.model.rowCount() == int(sums[k, i]) > 0
+    assert f"{int(sums[k, i]):,} mentions" in window.statusBar().currentMessage()
+
+
+def test_hover_reads_out_exact_numbers(dash):
+    starts, ends, sums = dash.volume.buckets
+    i = int(np.argmax(sums.sum(axis=0)))
+    text = _hover(dash.volume, dash.volume.plot, (starts[i] + ends[i]) / 2, 1)
+    assert f"{int(sums[:, i].sum()):,} mentions" in text
+    perf = dash.data.response
+    text = _hover(dash.response, dash.response.hist, 2, 1)
+    assert f"{int(perf.bin_counts[2]):,} answered" in text and perf.bins[2] in text
+
+
+def test_legend_toggles_series_and_its_count_drills_down(window, dash):
+    legend = dash.volume.legend
+    label = max(LABELS, key=lambda k: dash.data.volume.counts[k].sum())
+    legend.boxes[label].setChecked(False)
+    assert not dash.volume.bars[label].isVisible()
+    legend.boxes[label].setChecked(True)
+    assert dash.volume.bars[label].isVisible()
+    total = int(dash.data.volume.counts[label].sum())
+    assert legend.counts[label].text() == f"{total:,}"
+    legend.counts[label].click()
+    assert window.inbox.model.rowCount() == total
+
+
+def test_zoom_rebuckets_and_reset_view_returns(dash, qtbot):
+    dash.set_range("All time")
+    qtbot.waitUntil(lambda: len(dash.data.volume.days) > 170, timeout=10_000)
+    assert dash.wait_until_ready()
+    assert dash.volume.unit_name == "week"  # 180 days on screen
+    total = dash.volume.buckets[2].sum()
+    days = dash.data.volume.days
+    dash.volume.plot.setXRange(float(days[-30]), float(days[-1] + DAY_S), padding=0)
+    assert dash.volume.unit_name == "day"
+    assert dash.volume.buckets[2].sum() == total  # re-bucketing keeps every mention
+    dash.volume.reset_view()
+    assert dash.volume.unit_name == "week"
+
+
+def test_range_and_topic_drive_every_chart(window, dash, qtbot):
+    dash.set_range("Last 30 days")
+    qtbot.waitUntil(lambda: len(dash.data.volume.days) == 30, timeout=10_000)
+    dash.set_topic("Outage")
+    qtbot.waitUntil(lambda: dash.data.filter.topic == "Outage", timeout=10_000)
+    assert dash.wait_until_ready()
+    outage = dash.data
+    assert outage.volume.total.sum() < 200
+    assert outage.response.answered <= outage.volume.total.sum()
+    assert sum(r.mentions for r in outage.channels) == outage.volume.total.sum()
+    # A channel bar drills to the topic's mentions on that channel.
+    row = outage.channels[0]
+    _click(dash, dash.channels, dash.channels.channel_bars.plot, row.mentions / 2, 0)
+    assert window.inbox.model.rowCount() == row.mentions
+
+
+def test_clicking_a_rising_term(window, dash):
+    terms = dash.terms.result.terms
+    assert terms
+    _click(dash, dash.terms, dash.terms.bars.plot, terms[0].current / 2, 0)
+    assert window.inbox.model.rowCount() == terms[0].current
+    assert terms[0].term in window.statusBar().currentMessage()
+
+
+def test_clicking_an_alert_opens_its_mentions(window, dash):
+    item = next(
+        dash.alerts_list.item(i)
+        for i in range(dash.alerts_list.count())
+        if isinstance(dash.alerts_list.item(i).data(Qt.ItemDataRole.UserRole), Episode)
+    )
+    episode = item.data(Qt.ItemDataRole.UserRole)
+    dash.alerts_list.itemClicked.emit(item)
+    assert window.inbox.model.rowCount() == episode.mentions
+
+
+def test_export_every_chart_to_png_and_svg(dash, tmp_path):
+    for n, card in enumerate(dash.cards):
+        png = card.export(tmp_path / f"chart{n}.png")
+        svg = card.export(tmp_path / f"chart{n}.svg")
+        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert "<svg" in svg.read_text(encoding="utf-8")[:2000]
+    with pytest.raises(ValueError, match=r"\.png or \.svg"):
+        dash.volume.export(tmp_path / "chart.pdf")
+
+
+def test_notifications_are_grouped(dash):
+    from datetime import UTC, datetime
+
+    start, end = datetime(2026, 1, 1, 14, tzinfo=UTC), datetime(2026, 1, 1, 18, tzinfo=UTC)
+    eps = [
+        Episode("Negative spike per topic", "negative_spike", t, start, end, 40, 20, 2.0, 9.0)
+        for t in ("Outage", "Nimbus", "Router X2")
+    ]
+    dash.notifier.notify(eps)
+    assert len(dash.notifier.shown) == 1
+    title, body = dash.notifier.shown[0]
+    assert title == "3 new alerts" and body.count("\n") == 2
