@@ -52,6 +52,7 @@ from engage_desktop.sentiment import (  # noqa: E402
     score_batch,
 )
 from engage_desktop.sentiment.reference import nltk_analyzer  # noqa: E402
+from engage_desktop.services.demo_text import FIRST_NAMES  # noqa: E402
 
 KEYS = ("compound", "pos", "neu", "neg")
 
@@ -87,35 +88,8 @@ FEATURES = (
     "delivery",
     "customer service",
 )
-NAMES = (
-    "Alex",
-    "Sam",
-    "Priya",
-    "Jonas",
-    "Maya",
-    "Luis",
-    "Hannah",
-    "Kenji",
-    "Aisha",
-    "Tom",
-    "Elena",
-    "Omar",
-    "Chloé",
-    "Mateo",
-    "Ingrid",
-    "Ravi",
-    "Zoe",
-    "Björn",
-    "Nadia",
-    "Owen",
-    "Lena",
-    "Diego",
-    "Fatima",
-    "Ben",
-    "Yuki",
-    "Clara",
-    "Marco",
-)
+# The demo's first names: the same people talk in the demo and in this benchmark.
+NAMES = FIRST_NAMES
 CITIES = (
     "Leeds",
     "Lyon",
