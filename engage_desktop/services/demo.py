@@ -558,7 +558,14 @@ def _write_rows(ws: Workspace, data: dict, scores: dict | None = None) -> None:
                 params,
             )
         else:
-            cur.execute(f"INSERT INTO mentions BY NAME {inner}")
+            from engage_desktop.core.intents import intents_sql
+            from engage_desktop.services.enrich import intent_rules
+
+            # Like a fetch or an import: intents are tagged as the rows go in.
+            cur.execute(
+                f"INSERT INTO mentions BY NAME SELECT *, {intents_sql(intent_rules(ws))} "
+                f"AS intents FROM ({inner})"
+            )
         cur.execute("INSERT INTO replies BY NAME SELECT * FROM demo_replies")
         cur.execute(
             "UPDATE authors SET mention_count = s.n, first_seen = s.f, last_seen = s.l "

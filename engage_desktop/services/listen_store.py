@@ -165,13 +165,18 @@ def store_rows(ws: Workspace, rows: dict[str, list[Any]]) -> list[int]:
         return []
     table = _arrow(rows)
     cols = ", ".join(c for c in MENTION_COLUMNS if c != "author_url")
+    from engage_desktop.core.intents import intents_sql
+    from engage_desktop.services.enrich import intent_rules
+
+    # Intent tags go in with the row: updating a LIST column later rewrites the row.
+    intents = intents_sql(intent_rules(ws))
     with ws.write() as cur:
         cur.register("incoming_mentions", table)
         ids = [
             r[0]
             for r in cur.execute(
                 f"INSERT OR IGNORE INTO mentions BY NAME SELECT nextval('mention_ids') AS id, "
-                f"{cols} FROM incoming_mentions RETURNING id"
+                f"{cols}, {intents} AS intents FROM incoming_mentions RETURNING id"
             ).fetchall()
         ]
         if ids:

@@ -347,7 +347,14 @@ def import_mentions(
             }
         )
         cur.register("imported_mentions", table)
-        cur.execute("INSERT INTO mentions BY NAME SELECT * FROM imported_mentions")
+        from engage_desktop.core.intents import intents_sql
+        from engage_desktop.services.enrich import intent_rules
+
+        # Intent tags go in with the row: updating a LIST column later rewrites the row.
+        cur.execute(
+            "INSERT INTO mentions BY NAME SELECT *, "
+            f"{intents_sql(intent_rules(ws))} AS intents FROM imported_mentions"
+        )
         log_event(
             cur, ws.actor, "mentions", None, "import", None, len(todo),
             {"file": str(path), "bad": len(summary.bad), "duplicates": summary.duplicates},

@@ -86,8 +86,18 @@ def write_scores(cur: duckdb.DuckDBPyConnection, scored: Any, version: str) -> N
 def apply_intents_and_priority(
     cur: duckdb.DuckDBPyConnection, intents_expr: str, where: str, params: Sequence[Any] = ()
 ) -> None:
-    """Re-tag intents, then recompute priority, for the mentions ``where`` selects."""
-    cur.execute(f"UPDATE mentions SET intents = {intents_expr} WHERE {where}", list(params))
+    """Re-tag intents, then recompute priority, for the mentions ``where`` selects.
+
+    Only rows whose intents actually change are written: DuckDB rewrites the whole
+    (wide, indexed) row when a LIST column changes, ~1 s per 10,000 rows, while the
+    regular expressions themselves cost milliseconds. New mentions get their intents
+    as they are inserted, so a backfill usually rewrites none.
+    """
+    cur.execute(
+        f"UPDATE mentions SET intents = {intents_expr} "
+        f"WHERE ({where}) AND intents IS DISTINCT FROM ({intents_expr})",
+        list(params),
+    )
     update_priority(cur, where, params)
 
 
