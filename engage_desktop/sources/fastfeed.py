@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from urllib.parse import urljoin
 
 from engage_desktop.sources.item import FeedItem, item_key
-from engage_desktop.sources.sanitize import clean_html, html_to_text
+from engage_desktop.sources.sanitize import html_to_text, sanitize_body
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 DC = "{http://purl.org/dc/elements/1.1/}"
@@ -121,7 +121,7 @@ def _rss(root: ET.Element, feed_url: str, now: datetime) -> tuple[list[FeedItem]
         if author is None and el.find("author") is not None:
             raise _Unsupported  # "mail (Name)" parsing is feedparser's
         guid = _text(el.find("guid"))
-        text = html_to_text(body)
+        html, text = sanitize_body(body)
         published = _rfc822(_text(el.find("pubDate"))) or _iso(_text(el.find(f"{DC}date")))
         replies = _text(el.find(f"{SLASH}comments"))
         if not text and not link:
@@ -132,7 +132,7 @@ def _rss(root: ET.Element, feed_url: str, now: datetime) -> tuple[list[FeedItem]
                 url=link,
                 title=title or None,
                 text=text or (title or ""),
-                html=clean_html(body),
+                html=html,
                 published=published or now,
                 author_name=author,
                 language=lang,
@@ -182,7 +182,7 @@ def _atom(root: ET.Element, feed_url: str, now: datetime) -> tuple[list[FeedItem
             author = _text(author_el.find(f"{ATOM}name"))
             href = _text(author_el.find(f"{ATOM}uri"))
         guid = _text(el.find(f"{ATOM}id"))
-        text = html_to_text(body)
+        html, text = sanitize_body(body)
         published = _iso(_text(el.find(f"{ATOM}published"))) or _iso(
             _text(el.find(f"{ATOM}updated"))
         )
@@ -195,7 +195,7 @@ def _atom(root: ET.Element, feed_url: str, now: datetime) -> tuple[list[FeedItem
                 url=link,
                 title=title or None,
                 text=text or (title or ""),
-                html=clean_html(body),
+                html=html,
                 published=published or now,
                 author_name=author,
                 author_handle=_handle(author, href),

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from urllib.parse import parse_qs, urljoin, urlsplit
 
 from engage_desktop.sources.item import FeedItem, item_key
-from engage_desktop.sources.sanitize import clean_html, html_to_text
+from engage_desktop.sources.sanitize import html_to_text, sanitize_body
 
 _PROFILE_AT = re.compile(r"^https?://([^/]+)/@([^/?#]+)/?$")
 
@@ -149,8 +149,7 @@ def _entry(entry: dict, feed_url: str, feed_lang: str | None, now: datetime) -> 
     body = content_list[0].get("value") if content_list else None
     if not body:
         body = entry.get("summary") or entry.get("description") or ""
-    html = clean_html(body)
-    text = html_to_text(body)
+    html, text = sanitize_body(body)
     title_raw = entry.get("title") or ""
     title = html_to_text(title_raw) if title_raw else None
     link = _unwrap_google(entry.get("link"))

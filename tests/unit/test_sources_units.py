@@ -8,7 +8,7 @@ from engage_desktop.services.listen_store import backoff_seconds
 from engage_desktop.sources.http import parse_retry_after
 from engage_desktop.sources.item import item_key
 from engage_desktop.sources.registry import discover_feeds, guess_kind
-from engage_desktop.sources.sanitize import clean_html, html_to_text, show_images
+from engage_desktop.sources.sanitize import clean_html, html_to_text, sanitize_body, show_images
 
 
 @pytest.mark.parametrize(
@@ -40,6 +40,30 @@ def test_sanitizer_removes_active_content_and_defers_images():
     assert 'href="https://ok.example"' in clean and 'data-src="https://t.example/p.gif"' in clean
     assert 'src="https://t.example/p.gif"' in show_images(clean)
     assert html_to_text(dirty) == "Hijok"
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "<p>Hi<script>alert(1)</script></p><p>second&nbsp;line &amp; more</p>",
+        "<div>one</div>\n\n<div>  two\t three </div><br><li>four</li>",
+        "plain text,   no tags",
+        "<h2>Head</h2><ul><li>a</li><li>b &lt;c&gt;</li></ul><style>p{}</style>tail",
+        "<pre>code\n  indented</pre><hr><blockquote>quoted</blockquote>",
+        "",
+    ],
+)
+def test_sanitize_body_gives_the_text_html_to_text_gives(raw):
+    html, text = sanitize_body(raw)
+    assert text == html_to_text(raw)
+    assert html == clean_html(raw)
+    assert "script" not in text and "alert" not in text and "p{}" not in text
+
+
+def test_plain_text_keeps_lines_and_collapses_spaces():
+    raw = "<p>a\u00a0\u00a0b</p>\n<p> </p><p>c   d</p>"
+    assert html_to_text(raw) == "a b\nc d"
+    assert sanitize_body(raw)[1] == "a b\nc d"
 
 
 def test_backoff_doubles_caps_and_honours_retry_after():
