@@ -62,6 +62,8 @@ class PreparedDoc:
 
     Attributes:
         words: Folded words of title and text, in order.
+        joined: The words joined by single spaces, with a space at both ends, so a
+            phrase of plain words is one substring search.
         vocab: The distinct words.
         norm: The folded text the words came from.
     """
@@ -70,6 +72,7 @@ class PreparedDoc:
         "_index",
         "author",
         "handle",
+        "joined",
         "lang",
         "memo",
         "norm",
@@ -95,6 +98,7 @@ class PreparedDoc:
         # word -> positions dict costs as much as tokenising. It is built on first
         # need (phrases, NEAR, highlighting).
         self.vocab = set(words)
+        self.joined = f" {' '.join(words)} "
         self._index: dict[str, list[int]] | None = None
         self.author = fold_cached(author)
         self.handle = fold_cached(handle)
@@ -290,6 +294,11 @@ def _term_matcher(term: Term) -> Matcher:
         if STAR in word:
             return lambda d: d.has(word)
         return lambda d: word in d.vocab
+    if not any(STAR in w for w in term.words):
+        # Consecutive words are a substring of the space-joined words (words never
+        # contain spaces): one C search instead of a positions index.
+        phrase = f" {' '.join(term.words)} "
+        return lambda d: phrase in d.joined
     return lambda d: bool(term_starts(term, d))
 
 

@@ -36,6 +36,7 @@ _VARIATION_SELECTORS = ((0xFE00, 0xFE0F), (0xE0100, 0xE01EF))
 # Above U+3FFFF only tags, variation selectors and private use exist (none are
 # word characters), so scanning stops there: 50 ms instead of 240 ms.
 _SCAN_LIMIT = 0x40000
+_ASCII_WORD = re.compile(r"[0-9A-Za-z_]+")
 _WORD_CATEGORIES = frozenset({"Lu", "Ll", "Lt", "Lm", "Lo", "Nd", "Nl", "No", "Mn", "Mc"})
 
 
@@ -96,6 +97,10 @@ def tokenize(norm: str) -> list[str]:
     Returns:
         The words in order.
     """
+    if norm.isascii():
+        # In ASCII the word characters are exactly letters, digits and "_": a small
+        # class matches ~3x faster than the full Unicode one (fetch matching).
+        return _ASCII_WORD.findall(norm)
     return word_re().findall(norm)
 
 

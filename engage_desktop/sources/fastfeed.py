@@ -15,9 +15,8 @@ import email.utils
 import re
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
-from urllib.parse import urljoin
 
-from engage_desktop.sources.item import FeedItem, item_key
+from engage_desktop.sources.item import FeedItem, absolute_url, item_key
 from engage_desktop.sources.sanitize import html_to_text, sanitize_body
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -114,7 +113,7 @@ def _rss(root: ET.Element, feed_url: str, now: datetime) -> tuple[list[FeedItem]
         title = html_to_text(title_raw) if title_raw else None
         link = _text(el.find("link"))
         if link:
-            link = urljoin(feed_url, link)
+            link = absolute_url(feed_url, link)
         if link and "google." in link and "/url?" in link:
             raise _Unsupported  # Google Alerts: feedparser path unwraps the redirect
         author = _text(el.find(f"{DC}creator"))
@@ -174,7 +173,7 @@ def _atom(root: ET.Element, feed_url: str, now: datetime) -> tuple[list[FeedItem
         link = None
         for ln in el.iterfind(f"{ATOM}link"):
             if ln.get("rel", "alternate") == "alternate" and ln.get("href"):
-                link = urljoin(feed_url, ln.get("href"))
+                link = absolute_url(feed_url, ln.get("href"))
                 break
         author_el = el.find(f"{ATOM}author")
         author = href = None

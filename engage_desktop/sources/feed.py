@@ -11,9 +11,9 @@ import calendar
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from urllib.parse import parse_qs, urljoin, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
-from engage_desktop.sources.item import FeedItem, item_key
+from engage_desktop.sources.item import FeedItem, absolute_url, item_key
 from engage_desktop.sources.sanitize import html_to_text, sanitize_body
 
 _PROFILE_AT = re.compile(r"^https?://([^/]+)/@([^/?#]+)/?$")
@@ -154,7 +154,7 @@ def _entry(entry: dict, feed_url: str, feed_lang: str | None, now: datetime) -> 
     title = html_to_text(title_raw) if title_raw else None
     link = _unwrap_google(entry.get("link"))
     if link:
-        link = urljoin(feed_url, link)
+        link = absolute_url(feed_url, link)
     published = _struct_to_dt(entry.get("published_parsed")) or _struct_to_dt(
         entry.get("updated_parsed")
     )

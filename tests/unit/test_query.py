@@ -431,3 +431,13 @@ def test_fold(text: str, folded: str) -> None:
 def test_lowercase_operators_are_words() -> None:
     assert parse("salt and pepper").matches(MatchDoc(text="pepper, salt and more"))
     assert not parse("salt and pepper").matches(MatchDoc(text="salt pepper"))
+
+
+def test_ascii_tokenizer_agrees_with_the_unicode_word_class():
+    from engage_desktop.core.query_tokens import tokenize, word_re
+
+    ascii_text = "".join(chr(i) for i in range(128))
+    samples = [ascii_text, ascii_text[::-1], "acme's #acme @acme_support x2 v1.2 a-b"]
+    for text in samples:
+        assert tokenize(text) == word_re().findall(text)
+    assert tokenize("café acme") == ["café", "acme"]  # non-ASCII takes the full class
