@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import threading
 import time
 from pathlib import Path
@@ -46,6 +47,9 @@ def _no_leftover_threads():
     """Fail a test that leaves threads running (after a short grace period)."""
     before = set(threading.enumerate())
     yield
+    listen = sys.modules.get("engage_desktop.services.listen")
+    if listen is not None:  # the shared parse pool has a manager thread
+        listen.shutdown_parse_pool()
     deadline = time.monotonic() + 5.0
     while True:
         leftover = [

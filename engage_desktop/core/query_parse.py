@@ -37,7 +37,7 @@ from engage_desktop.core.query_ast import (
     QuerySyntaxError,
     Term,
 )
-from engage_desktop.core.query_tokens import fold, pattern_word_re
+from engage_desktop.core.query_tokens import fold, pattern_words
 
 FIELDS = ("author", "lang", "site", "source")
 MAX_NEAR = 100
@@ -136,7 +136,7 @@ def _lex_word(query: str, i: int, j: int, toks: list[_Tok]) -> int:
 
 def _term(tok: _Tok) -> Term:
     """Turn a word or phrase token into a Term of folded word patterns."""
-    words = tuple(pattern_word_re().findall(fold(tok.value)))
+    words = tuple(pattern_words(fold(tok.value)))
     what = "phrase" if tok.kind == "PHRASE" else f"'{tok.value}'"
     if not words:
         if tok.kind == "PHRASE" and not tok.value.strip():

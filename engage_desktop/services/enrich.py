@@ -40,6 +40,7 @@ from engage_desktop.sentiment import (
     score_sentences,
     scorer_version,
 )
+from engage_desktop.sentiment.columns import score_columns, text_to_score
 from engage_desktop.services.language import detect_language, is_scored_language
 from engage_desktop.storage import enrichment as store
 from engage_desktop.storage.workspace import Workspace
@@ -127,11 +128,6 @@ def needs_enrichment(ws: Workspace) -> int:
 
 
 # -- the pipeline ------------------------------------------------------------------------
-
-
-def text_to_score(title: str | None, text: str | None) -> str:
-    """What the customer wrote: the body, else the title."""
-    return text if text and text.strip() else (title or "")
 
 
 def enrich(
@@ -318,29 +314,6 @@ def _chunk_table(
             "label": pa.array(columns["label"], pa.string()),
         }
     )
-
-
-def score_columns(scores: Sequence[SentimentScore], scored_mask: Sequence[bool]) -> dict[str, list]:
-    """Column lists (compound, pos, neu, neg, label) of scores; unscored rows get NULLs."""
-    compound: list[float | None] = []
-    pos: list[float | None] = []
-    neu: list[float | None] = []
-    neg: list[float | None] = []
-    label: list[str] = []
-    for s, keep in zip(scores, scored_mask, strict=True):
-        if keep:
-            compound.append(s.compound)
-            pos.append(s.pos)
-            neu.append(s.neu)
-            neg.append(s.neg)
-            label.append(s.label)
-        else:
-            compound.append(None)
-            pos.append(None)
-            neu.append(None)
-            neg.append(None)
-            label.append(UNSCORED)
-    return {"compound": compound, "pos": pos, "neu": neu, "neg": neg, "label": label}
 
 
 # -- entry points for the hook, the backfill and the CLI --------------------------------

@@ -1,25 +1,30 @@
-"""Listening: fetch every due source, parse, sanitize, match, store. Qt-free.
+"""Listening: fetch every due source, parse, sanitize, match, score, store. Qt-free.
 
 :func:`run_fetch` is a task function in the Orange3 shape: it takes a state object
 with ``progress(done, total)`` and ``is_cancelled()``, so the GUI runs it through
 ``ui/tasks.py`` and the CLI runs it directly.
 
-Concurrency: HTTP runs on a bounded thread pool (the client enforces the per-host
-limits); feed documents are parsed either in the fetch threads or in a process pool
-(``ParseMode``), because feedparser is pure Python and holds the GIL
-(benchmarks/ingest.py measures both). One broken source never stops the others: its
-error becomes words on its health row.
+Concurrency: HTTP runs on a bounded thread pool (one small connection pool per host;
+the client enforces the per-host limits). Each feed document then goes to
+:func:`~engage_desktop.services.listen_worker.parse_and_prepare`, which parses,
+sanitizes, matches, detects the language and scores sentiment, and returns Arrow
+rows; big runs do that in a process pool shared for the session (``ParseMode``),
+because all of it is pure Python and holds the GIL (benchmarks/ingest.py measures
+processes against threads). This thread only deduplicates and inserts. One broken
+source never stops the others: its error becomes words on its health row.
 
 Plugins: the after-insert hooks of :mod:`engage_desktop.services.hooks` are called
-with the ids of newly stored mentions after each committed batch (enrichment is
-built in there).
+with the ids of newly stored mentions after each committed batch (the enrichment
+hook finds fetched rows already scored, and scores the rest).
 """
 
 from __future__ import annotations
 
+import atexit
 import json
 import multiprocessing
 import os
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import (
@@ -42,9 +47,8 @@ from engage_desktop.services.listen_store import (
     record_health,
     store_rows,
 )
-from engage_desktop.services.listen_worker import parse_and_match
+from engage_desktop.services.listen_worker import PreparedFeed, RowSource, parse_and_prepare
 from engage_desktop.sources.base import FetchOutcome, SourceSpec
-from engage_desktop.sources.feed import ParsedFeed
 from engage_desktop.sources.http import FetchError, HttpClient, HttpLimits
 from engage_desktop.sources.registry import ADAPTERS
 from engage_desktop.storage.workspace import Workspace
@@ -52,6 +56,8 @@ from engage_desktop.storage.workspace import Workspace
 ParseMode = Literal["auto", "process", "thread"]
 FAILING_AFTER = 3  # consecutive failures before a source is flagged as failing
 STORE_BATCH = 5000
+#: Feed sources in a run from which "auto" parses in the process pool.
+PROCESS_MIN_FEEDS = 16
 
 
 class TaskStateLike(Protocol):
@@ -85,13 +91,14 @@ class FetchOptions:
     Attributes:
         limits: HTTP limits and politeness.
         workers: Fetch threads.
-        parse: Where feeds are parsed: "process" uses a process pool, "thread" and
-            "auto" the fetch threads (faster as measured; see benchmarks/ingest.py).
+        parse: Where feeds are parsed, matched and scored: "process" in the shared
+            process pool, "thread" on the fetch threads, "auto" picks (see
+            :func:`_use_processes`).
         parse_workers: Processes of the parse pool.
     """
 
     limits: HttpLimits = field(default_factory=HttpLimits)
-    workers: int = 24
+    workers: int = 64
     parse: ParseMode = "auto"
     parse_workers: int = max(1, min(4, os.cpu_count() or 1))
 
@@ -191,20 +198,67 @@ def _fetch_one(spec: SourceSpec, http: HttpClient) -> FetchOutcome:
     return adapter(spec, http)
 
 
-def _parse_pool(workers: int) -> ProcessPoolExecutor:
-    # forkserver: fork is unsafe in a process with Qt and HTTP threads running.
-    methods = multiprocessing.get_all_start_methods()
-    ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-    if "forkserver" in methods:
-        ctx.set_forkserver_preload(["engage_desktop.sources.feed", "feedparser", "nh3"])
-    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+_pool_lock = threading.Lock()
+_pool: ProcessPoolExecutor | None = None
+_pool_size = 0
+
+
+def parse_pool(workers: int) -> ProcessPoolExecutor:
+    """The parse processes, started on first use and kept for the session.
+
+    Starting a worker costs far more than parsing a feed (the interpreter, Arrow and
+    the language model: ~0.6 s of CPU each, measured), so the pool is shared by
+    every run of the process instead of being started per run; the window's
+    scheduled fetches reuse it. :func:`shutdown_parse_pool` ends it (the window
+    calls it on close; an ``atexit`` hook is the safety net).
+    """
+    global _pool, _pool_size
+    with _pool_lock:
+        if _pool is not None and (_pool_size != workers or _broken(_pool)):
+            _pool.shutdown(wait=False, cancel_futures=True)
+            _pool = None
+        if _pool is None:
+            # forkserver: fork is unsafe in a process with Qt and HTTP threads running.
+            methods = multiprocessing.get_all_start_methods()
+            method = "forkserver" if "forkserver" in methods else "spawn"
+            ctx = multiprocessing.get_context(method)
+            if method == "forkserver":
+                ctx.set_forkserver_preload(
+                    ["engage_desktop.services.listen_preload", "feedparser", "nh3"]
+                )
+            _pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+            _pool_size = workers
+        return _pool
+
+
+def _broken(pool: ProcessPoolExecutor) -> bool:
+    return bool(getattr(pool, "_broken", False))
+
+
+def shutdown_parse_pool() -> None:
+    """Stop the parse processes (they start again on the next big fetch)."""
+    global _pool
+    with _pool_lock:
+        pool, _pool = _pool, None
+    if pool is not None:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+atexit.register(shutdown_parse_pool)
 
 
 def _use_processes(options: FetchOptions, specs: list[SourceSpec]) -> bool:
-    # "auto" parses in the fetch threads: with the expat fast path parsing is cheap,
-    # and on the 2-core machine measured (benchmarks/ingest.py) the process pool's
-    # start-up and pickling cost more than it saved (cold 4.7 s threads vs 6.6 s).
-    return options.parse == "process" and bool(specs)
+    """Whether this run parses in the process pool.
+
+    "auto" uses processes for runs with at least :data:`PROCESS_MIN_FEEDS` feed
+    sources on a machine with more than one core, where they pay off
+    (benchmarks/ingest.py measures both); a handful of feeds (fetch now, a new
+    source) parse on the fetch threads without starting any process.
+    """
+    if options.parse != "auto":
+        return options.parse == "process"
+    feeds = sum(1 for s in specs if s.kind in ("rss", "file"))
+    return (os.cpu_count() or 1) > 1 and feeds >= PROCESS_MIN_FEEDS
 
 
 def run_fetch(
@@ -237,9 +291,9 @@ def run_fetch(
     if not specs:
         summary.seconds = time.perf_counter() - started
         return summary
-    watch, problems = load_matchers(ws)
+    config, problems = load_matchers(ws)
     summary.warnings.extend(problems)
-    batch = MentionBatch(watch)
+    batch = MentionBatch(config)
     healths: dict[int, Health] = {}
     done = 0
     http = HttpClient(options.limits)
@@ -247,7 +301,7 @@ def run_fetch(
         max_workers=max(1, min(options.workers, total)), thread_name_prefix="fetch"
     )
     parser: Executor | None = (
-        _parse_pool(options.parse_workers) if _use_processes(options, specs) else None
+        parse_pool(options.parse_workers) if _use_processes(options, specs) else None
     )
     pending: dict[Future, tuple[str, SourceSpec, FetchOutcome | None]] = {}
     for spec in specs:
@@ -256,7 +310,7 @@ def run_fetch(
     def finish(
         spec: SourceSpec,
         outcome: FetchOutcome | None,
-        parsed: ParsedFeed | None,
+        parsed: PreparedFeed | None,
         error: FetchError | None,
     ) -> None:
         nonlocal done
@@ -265,20 +319,23 @@ def run_fetch(
             healths[spec.id] = Health(
                 spec.id, spec.name, ok=False, error=str(error), retry_after=error.retry_after
             )
-        elif parsed is not None and parsed[0].error:
-            healths[spec.id] = Health(spec.id, spec.name, ok=False, error=parsed[0].error)
+        elif parsed is not None and parsed.error:
+            healths[spec.id] = Health(spec.id, spec.name, ok=False, error=parsed.error)
         else:
             assert outcome is not None
-            feed, matches = parsed if parsed is not None else (None, None)
-            items = feed.items if feed is not None else (outcome.items or [])
-            summary.items_seen += len(items)
-            batch.add(spec, items, bool(stored[spec.id]["keep_all"]), matches)
+            if parsed is not None:
+                found = parsed.items_found
+                batch.add_rows(spec.id, parsed.rows)
+            else:
+                found = len(outcome.items or [])
+                batch.add(spec, outcome.items or [], bool(stored[spec.id]["keep_all"]))
+            summary.items_seen += found
             healths[spec.id] = Health(
                 spec.id, spec.name, ok=True, not_modified=outcome.not_modified,
-                items_found=len(items), etag=outcome.etag,
+                items_found=found, etag=outcome.etag,
                 last_modified=outcome.last_modified,
                 cursor=outcome.cursor if outcome.cursor is not None else spec.cursor,
-                feed_title=feed.title if feed is not None else None,
+                feed_title=parsed.title if parsed is not None else None,
             )  # fmt: skip
         state.progress(done, total)
 
@@ -304,16 +361,19 @@ def run_fetch(
                     )
                     continue
                 if stage == "fetch" and result.document is not None:
+                    source = RowSource(
+                        spec.id, spec.name, spec.channel, bool(stored[spec.id]["keep_all"])
+                    )
                     args = (
                         result.document,
                         result.feed_url or spec.url,
                         result.content_type,
                         now,
-                        spec.name,
-                        watch.queries,
+                        source,
+                        config,
                     )
                     pool = parser if parser is not None else fetchers
-                    fut2 = pool.submit(parse_and_match, *args)
+                    fut2 = pool.submit(parse_and_prepare, *args)
                     pending[fut2] = ("parse", spec, result)
                 elif stage == "fetch":
                     finish(spec, result, None, None)
@@ -327,8 +387,6 @@ def run_fetch(
         if summary.cancelled:
             http.close()  # aborts requests in flight, so cancelling is quick
         fetchers.shutdown(wait=True, cancel_futures=True)
-        if parser is not None:
-            parser.shutdown(wait=True, cancel_futures=True)
         http.close()
     _store(ws, batch, summary)
     for sid, n in batch.kept_by_source.items():

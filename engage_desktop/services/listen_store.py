@@ -1,8 +1,8 @@
-"""The storing half of listening: match items, write mentions and authors, record health.
+"""The storing half of listening: write mentions and authors, record health.
 
-Called by :mod:`engage_desktop.services.listen` on the thread that runs the fetch; every
-write goes through ``Workspace.write()`` in bulk (Arrow tables), one transaction per
-batch.
+Called by :mod:`engage_desktop.services.listen` on the thread that runs the fetch. The
+rows arrive as Arrow tables built by :mod:`engage_desktop.services.listen_worker`;
+every write goes through ``Workspace.write()`` in bulk, one transaction per batch.
 """
 
 from __future__ import annotations
@@ -12,34 +12,33 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from engage_desktop.services.listen_worker import (
+    MENTION_COLUMNS,
+    SCORE_COLUMNS,
+    RowConfig,
+    RowSource,
+    prepare_rows,
+)
 from engage_desktop.sources.base import SourceSpec
 from engage_desktop.sources.item import FeedItem
 from engage_desktop.storage.workspace import Workspace
 
 MAX_BACKOFF_S = 6 * 3600
-MENTION_COLUMNS = (
-    "item_key", "source_id", "source_name", "channel", "remote_id", "remote_cid", "url",
-    "author_name", "author_handle", "author_url", "title", "text", "html", "text_norm",
-    "published", "language", "thread_id", "parent_id", "followers", "likes", "reposts",
-    "replies", "score", "topics", "matched_queries",
-)  # fmt: skip
 
 
-@dataclass(frozen=True)
-class WatchSet:
-    """The enabled watch queries of a run: ids with text (for workers) and topics."""
+def load_matchers(ws: Workspace, *, score: bool = True) -> tuple[RowConfig, list[str]]:
+    """The run's row configuration: every enabled watch query that parses, and scoring.
 
-    queries: tuple[tuple[int, str], ...]
-    topics: dict[int, str]
-
-
-def load_matchers(ws: Workspace) -> tuple[WatchSet, list[str]]:
-    """Every enabled watch query that parses.
+    Args:
+        ws: The workspace.
+        score: Score rows as they are built (with the workspace's lexicon
+            adjustments); False leaves sentiment to the enrichment hook.
 
     Returns:
-        The watch set, and one line per query that does not parse (it is skipped).
+        The configuration, and one line per query that does not parse (it is skipped).
     """
     from engage_desktop.core.query import QuerySyntaxError, parse
+    from engage_desktop.storage.enrichment import lexicon_adjustments
 
     cur = ws.cursor()
     try:
@@ -48,7 +47,7 @@ def load_matchers(ws: Workspace) -> tuple[WatchSet, list[str]]:
         ).fetchall()
     finally:
         cur.close()
-    queries, topics, problems = [], {}, []
+    queries, topics, problems = [], [], []
     for qid, name, topic, text in rows:
         try:
             parse(text)
@@ -56,139 +55,120 @@ def load_matchers(ws: Workspace) -> tuple[WatchSet, list[str]]:
             problems.append(f"watch query {name!r} skipped: {exc}")
             continue
         queries.append((int(qid), text))
-        topics[int(qid)] = topic
-    return WatchSet(tuple(queries), topics), problems
+        topics.append((int(qid), topic))
+    adjustments = tuple(sorted(lexicon_adjustments(ws).items())) if score else None
+    return RowConfig(tuple(queries), tuple(topics), adjustments), problems
 
 
 class MentionBatch:
     """Rows waiting to be stored, deduplicated by item key within the run."""
 
-    def __init__(self, watch: WatchSet) -> None:
-        self.watch = watch
-        self.rows: dict[str, list[Any]] = {c: [] for c in MENTION_COLUMNS}
+    def __init__(self, config: RowConfig) -> None:
+        self.config = config
+        self.tables: list[Any] = []
+        self.rows = 0
         self.seen: set[str] = set()
         self.kept_by_source: dict[int, int] = {}
 
     def __len__(self) -> int:
-        return len(self.rows["item_key"])
+        return self.rows
 
-    def add(
-        self,
-        spec: SourceSpec,
-        items: list[FeedItem],
-        keep_all: bool,
-        matches: list[tuple[str, list[int]]] | None = None,
-    ) -> int:
-        """Queue the items to keep (matched, or all for keep-all sources).
+    def add(self, spec: SourceSpec, items: list[FeedItem], keep_all: bool) -> int:
+        """Build and queue the rows of items fetched on this thread (JSON APIs)."""
+        source = RowSource(spec.id, spec.name, spec.channel, keep_all)
+        return self.add_rows(spec.id, prepare_rows(items, source, self.config))
 
-        Args:
-            spec: The source they came from.
-            items: Its items.
-            keep_all: Keep items that match no query too.
-            matches: Folded text and matching query ids per item, when a worker
-                computed them already; matched here otherwise.
-        """
-        if matches is None:
-            from engage_desktop.services.listen_worker import match_items
-
-            matches = match_items(items, spec.name, self.watch.queries)
+    def add_rows(self, source_id: int, table: Any) -> int:
+        """Queue rows a worker built; items already queued in this run are dropped."""
         kept = 0
-        cols = self.rows
-        topic_of = self.watch.topics
-        for it, (norm, matched) in zip(items, matches, strict=True):
-            if it.item_key in self.seen or (not matched and not keep_all):
-                continue
-            self.seen.add(it.item_key)
-            kept += 1
-            topics: list[str] = []
-            for qid in matched:
-                if topic_of[qid] not in topics:
-                    topics.append(topic_of[qid])
-            for name, value in (
-                ("item_key", it.item_key), ("source_id", spec.id), ("source_name", spec.name),
-                ("channel", spec.channel), ("remote_id", it.remote_id),
-                ("remote_cid", it.remote_cid), ("url", it.url),
-                ("author_name", it.author_name), ("author_handle", it.author_handle),
-                ("author_url", it.author_url), ("title", it.title), ("text", it.text),
-                ("html", it.html), ("text_norm", norm),
-                ("published", int(it.published.timestamp() * 1_000_000)),
-                ("language", it.language), ("thread_id", it.thread_id),
-                ("parent_id", it.parent_id), ("followers", it.followers), ("likes", it.likes),
-                ("reposts", it.reposts), ("replies", it.replies), ("score", it.score),
-                ("topics", topics), ("matched_queries", matched),
-            ):  # fmt: skip
-                cols[name].append(value)
-        self.kept_by_source[spec.id] = self.kept_by_source.get(spec.id, 0) + kept
+        if table is not None and table.num_rows:
+            keys = table.column("item_key").to_pylist()
+            fresh = [k not in self.seen for k in keys]
+            if not all(fresh):
+                import pyarrow as pa
+
+                table = table.filter(pa.array(fresh))
+            self.seen.update(keys)
+            kept = table.num_rows
+            if kept:
+                self.tables.append(table)
+                self.rows += kept
+        self.kept_by_source[source_id] = self.kept_by_source.get(source_id, 0) + kept
         return kept
 
-    def take(self) -> dict[str, list[Any]]:
-        """The queued rows; the batch is empty afterwards (the seen-set stays)."""
-        rows = self.rows
-        self.rows = {c: [] for c in MENTION_COLUMNS}
-        return rows
+    def take(self) -> Any:
+        """The queued rows as one table (None when empty); the batch is empty afterwards."""
+        if not self.tables:
+            return None
+        import pyarrow as pa
+
+        tables, self.tables, self.rows = self.tables, [], 0
+        return pa.concat_tables(tables) if len(tables) > 1 else tables[0]
 
 
-def _arrow(rows: dict[str, list[Any]]) -> Any:
-    import pyarrow as pa
-
-    ints = ("source_id", "followers", "likes", "reposts", "replies", "score")
-    fields = []
-    for name in MENTION_COLUMNS:
-        if name in ints:
-            t = pa.int64()
-        elif name == "published":
-            t = pa.timestamp("us", tz="UTC")  # filled with epoch microseconds
-        elif name == "topics":
-            t = pa.list_(pa.string())
-        elif name == "matched_queries":
-            t = pa.list_(pa.int32())
-        else:
-            t = pa.string()
-        fields.append(pa.field(name, t))
-    arrays = []
-    for f in fields:
-        values = rows[f.name]
-        if f.name == "published":
-            arrays.append(pa.array(values, pa.int64()).cast(f.type))
-        else:
-            arrays.append(pa.array(values, f.type))
-    return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
-
-
-def store_rows(ws: Workspace, rows: dict[str, list[Any]]) -> list[int]:
+def store_rows(ws: Workspace, table: Any) -> list[int]:
     """Insert mentions (skipping known item keys), upsert their authors.
+
+    Rows a worker scored go in with their sentiment, scorer version, intents and
+    priority, so nothing rewrites them afterwards (an UPDATE rewrites DuckDB's wide
+    rows); rows without scores are left for the enrichment hook.
 
     Returns:
         The ids of the mentions that were new.
     """
-    if not rows["item_key"]:
+    if table is None or not table.num_rows:
         return []
-    table = _arrow(rows)
-    cols = ", ".join(c for c in MENTION_COLUMNS if c != "author_url")
     from engage_desktop.core.intents import intents_sql
+    from engage_desktop.sentiment import scorer_version
     from engage_desktop.services.enrich import intent_rules
+    from engage_desktop.storage.enrichment import (
+        PRIORITY_SQL,
+        lexicon_adjustments,
+        refresh_authors,
+    )
 
+    cols = ", ".join(c for c in MENTION_COLUMNS if c != "author_url")
+    scores = ", ".join(SCORE_COLUMNS)
     # Intent tags go in with the row: updating a LIST column later rewrites the row.
     intents = intents_sql(intent_rules(ws))
+    version = scorer_version(lexicon_adjustments(ws))
     with ws.write() as cur:
         cur.register("incoming_mentions", table)
         ids = [
             r[0]
             for r in cur.execute(
-                f"INSERT OR IGNORE INTO mentions BY NAME SELECT nextval('mention_ids') AS id, "
-                f"{cols}, {intents} AS intents FROM incoming_mentions RETURNING id"
+                f"""
+                INSERT OR IGNORE INTO mentions BY NAME
+                SELECT *, {PRIORITY_SQL} AS priority FROM (
+                    SELECT nextval('mention_ids') AS id, {cols}, {scores},
+                           {intents} AS intents,
+                           model_sentiment AS sentiment, model_label AS sentiment_label,
+                           CASE WHEN model_label IS NULL THEN NULL ELSE ? END
+                               AS scorer_version,
+                           CASE WHEN model_label IS NULL THEN NULL ELSE now() END AS scored_at,
+                           'new' AS status, NULL::TIMESTAMPTZ AS first_reply_at
+                    FROM incoming_mentions)
+                RETURNING id
+                """,
+                [version],
             ).fetchall()
         ]
         if ids:
             import pyarrow as pa
 
             cur.register("new_mention_ids", pa.table({"id": pa.array(ids, pa.int64())}))
-            _upsert_authors(cur)
+            touched = _upsert_authors(cur)
+            if touched:
+                refresh_authors(cur, touched)
     return ids
 
 
-def _upsert_authors(cur: Any) -> None:
-    """Authors of the new mentions: insert or refresh, then link mentions to them."""
+def _upsert_authors(cur: Any) -> list[int]:
+    """Authors of the new mentions: insert or refresh, then link mentions to them.
+
+    Returns:
+        The ids of the authors of scored new mentions (their profiles need a refresh).
+    """
     cur.execute(
         """
         CREATE OR REPLACE TEMP TABLE new_authors AS
@@ -225,7 +205,12 @@ def _upsert_authors(cur: Any) -> None:
           AND a.handle = coalesce(mentions.author_handle, mentions.author_name)
         """
     )
+    touched = cur.execute(
+        "SELECT list(DISTINCT m.author_id) FROM mentions m JOIN new_mention_ids n ON n.id = m.id "
+        "WHERE m.author_id IS NOT NULL AND m.model_label IS NOT NULL"
+    ).fetchone()[0]
     cur.execute("DROP TABLE new_authors")
+    return [int(a) for a in touched or []]
 
 
 @dataclass

@@ -13,6 +13,7 @@ redirect limit, and errors turned into one human sentence (:class:`FetchError`).
 from __future__ import annotations
 
 import email.utils
+import ssl
 import threading
 import time
 import zlib
@@ -176,6 +177,55 @@ class _Inflater:
                 return
 
 
+class _PerHostTransport(httpx.BaseTransport):
+    """One small connection pool per host, created on first use.
+
+    httpcore's pool scans every pooled connection for every request under one lock,
+    so with one shared pool a run over a few hundred hosts spent ~7 ms a request
+    just choosing a connection (measured: 200 requests to 100 hosts, 1.5 s of
+    pool bookkeeping). A pool per host holds at most ``per_host`` connections,
+    which is also the politeness limit. The TLS context is built once and shared:
+    loading the CA store costs ~40 ms.
+    """
+
+    def __init__(self, per_host: int) -> None:
+        self._limits = httpx.Limits(
+            max_connections=per_host, max_keepalive_connections=per_host, keepalive_expiry=30
+        )
+        self._ssl: ssl.SSLContext | None = None
+        self._pools: dict[tuple[bytes, bytes, int | None], httpx.HTTPTransport] = {}
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def _pool(self, url: httpx.URL) -> httpx.HTTPTransport:
+        key = (url.raw_scheme, url.raw_host, url.port)
+        pool = self._pools.get(key)
+        if pool is None:
+            with self._lock:
+                if self._closed:
+                    raise httpx.TransportError("the client was closed")
+                pool = self._pools.get(key)
+                if pool is None:
+                    if self._ssl is None:
+                        self._ssl = httpx.create_ssl_context()
+                    pool = self._pools[key] = httpx.HTTPTransport(
+                        verify=self._ssl, limits=self._limits
+                    )
+        return pool
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        """Send ``request`` over its host's pool."""
+        return self._pool(request.url).handle_request(request)
+
+    def close(self) -> None:
+        """Close every pool (requests in flight fail, which is how a cancel aborts)."""
+        with self._lock:
+            self._closed = True
+            pools = list(self._pools.values())
+        for pool in pools:
+            pool.close()
+
+
 class HttpClient:
     """A thread-safe client shared by every fetch of a run."""
 
@@ -187,7 +237,7 @@ class HttpClient:
             timeout=httpx.Timeout(lim.read_timeout, connect=lim.connect_timeout, pool=lim.deadline),
             follow_redirects=True,
             max_redirects=lim.max_redirects,
-            limits=httpx.Limits(max_connections=64, max_keepalive_connections=64),
+            transport=_PerHostTransport(lim.per_host),
         )
         self._gates: dict[str, _HostGate] = {}
         self._gates_lock = threading.Lock()

@@ -449,3 +449,71 @@ def test_bluesky_search_with_app_password(ws, http):
         assert _fallback_path().stat().st_mode & 0o777 == 0o600
     # The secret never lands in the workspace.
     assert "app-pass" not in json.dumps([str(v) for v in get_source(ws, 1).values()])
+
+
+_SCORED_COLUMNS = (
+    "item_key, language, model_sentiment, model_label, sentiment, sentiment_label, "
+    "sentiment_pos, sentiment_neu, sentiment_neg, scorer_version, intents, priority"
+)
+
+
+def _scored(ws: Workspace) -> list[tuple]:
+    cur = ws.cursor()
+    try:
+        return cur.execute(f"SELECT {_SCORED_COLUMNS} FROM mentions ORDER BY item_key").fetchall()
+    finally:
+        cur.close()
+
+
+def _feed_of_moods() -> bytes:
+    return rss(
+        [
+            ("urn:happy", "I love my Nimbus router, setup was great!"),
+            ("urn:angry", "Nimbus support is terrible, I want a refund and will cancel"),
+            ("urn:flat", "The Nimbus router arrived on Tuesday"),
+            ("urn:de", "Der Nimbus Router ist leider sehr langsam und schlecht"),
+        ]
+    ).replace(b"<language>en-us</language>", b"")
+
+
+def test_fetched_mentions_arrive_scored_as_enrichment_would_score_them(ws, http, tmp_path):
+    from engage_desktop.services.enrich import enrich
+    from engage_desktop.storage.enrichment import set_lexicon_adjustment
+
+    http.expect_request("/moods.xml").respond_with_data(_feed_of_moods())
+    set_lexicon_adjustment(ws, "tuesday", 2.5)  # the workspace's own lexicon counts
+    _add(ws, http.url_for("/moods.xml"))
+    summary = _fetch(ws)
+    assert summary.new_mentions == 4
+    fetched = _scored(ws)
+    labels = {r[0]: r[3] for r in fetched}
+    assert labels["urn:happy"] == "positive" and labels["urn:angry"] == "negative"
+    assert labels["urn:flat"] == "positive"  # only through the adjustment
+    assert labels["urn:de"] == "unscored" and {r[0]: r[1] for r in fetched}["urn:de"] == "de"
+    assert all(r[9] is not None for r in fetched)  # scorer version stored
+    # Re-scoring from scratch with the enrichment pipeline changes nothing.
+    assert enrich(ws, rescore=True).done == 4
+    assert _scored(ws) == fetched
+    angry = next(r for r in fetched if r[0] == "urn:angry")
+    assert "complaint" in angry[10] and angry[11] > 0
+    # Author profiles follow the scored mentions.
+    assert ws.scalar("SELECT count(*) FROM authors WHERE avg_sentiment IS NOT NULL") == 3
+
+
+def test_process_pool_parsing_stores_what_threads_store(tmp_path, http):
+    feeds = [
+        rss([(f"urn:{n}:{i}", f"Nimbus post {i} of feed {n}, love it") for i in range(5)])
+        for n in range(3)
+    ]
+    for n, body in enumerate(feeds):
+        http.expect_request(f"/f{n}.xml").respond_with_data(body)
+    results = []
+    for mode in ("thread", "process"):
+        with Workspace.create(tmp_path / f"{mode}.engage") as w:
+            for n in range(3):
+                _add(w, http.url_for(f"/f{n}.xml"))
+            options = FetchOptions(limits=FAST.limits, parse=mode, parse_workers=2)
+            summary = run_fetch(PlainState(), w, force=True, options=options)
+            assert summary.new_mentions == 15 and not summary.failed
+            results.append(_scored(w))
+    assert results[0] == results[1]

@@ -441,3 +441,11 @@ def test_ascii_tokenizer_agrees_with_the_unicode_word_class():
     for text in samples:
         assert tokenize(text) == word_re().findall(text)
     assert tokenize("café acme") == ["café", "acme"]  # non-ASCII takes the full class
+
+
+def test_ascii_query_words_agree_with_the_unicode_pattern_class():
+    from engage_desktop.core.query_tokens import pattern_word_re, pattern_words
+
+    ascii_text = "".join(chr(i) for i in range(128))
+    for text in (ascii_text, "refund* *ing r*d x_2", "a-b c.d"):
+        assert pattern_words(text) == pattern_word_re().findall(text)
