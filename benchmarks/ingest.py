@@ -1,11 +1,14 @@
 """Ingest benchmark: 200 feeds x 50 items served on 127.0.0.1, end to end.
 
 Times a cold run (fetch, parse, sanitize, match against the demo's watch queries,
-store into a fresh workspace) and an unchanged run (every feed answers 304), with the
-parse pool as processes and as threads; measures feedparser's own sanitizer against
-``sanitize_html=False`` plus nh3; and runs the same feeds through the peers in the same
-script: lemon24's ``reader`` (PyPI) and ``newsboat`` (Debian package). Medians of
-``--reps`` runs. The last line is one JSON object.
+score sentiment, store into a fresh workspace) and an unchanged run (every feed
+answers 304): in this process (as the window runs it; the parse pool lives for the
+session, so the first run also starts it: ``cold_runs[0]``), with parsing in processes
+and in threads, and as ``engage-desktop fetch`` started afresh for each run (as
+newsboat is). Measures feedparser's own sanitizer against ``sanitize_html=False`` plus
+nh3, and runs the same feeds through the peers in the same script: lemon24's
+``reader`` (PyPI, in process) and ``newsboat`` (Debian package, a process per run).
+Medians of ``--reps`` runs. The last line is one JSON object.
 
     python benchmarks/ingest.py [--feeds 200] [--items 50] [--hosts 100] [--reps 3]
 
@@ -69,6 +72,29 @@ def ours(folder: Path, urls: list[str], mode: str, reps: int) -> dict:
             stored = int(ws.scalar("SELECT count(*) FROM mentions"))
         finally:
             ws.close()
+    return {
+        "cold_s": statistics.median(cold),
+        "unchanged_s": statistics.median(warm),
+        "entries": stored,
+        "cold_runs": cold,
+        "unchanged_runs": warm,
+    }
+
+
+def ours_cli(folder: Path, urls: list[str], reps: int) -> dict:
+    """``engage-desktop fetch --force`` as a fresh process each time, like newsboat."""
+    cold, warm, stored = [], [], 0
+    for _ in range(reps):
+        ws = workspace(folder, urls)
+        path = ws.path
+        ws.close()
+        cmd = [sys.executable, "-m", "engage_desktop", "fetch", "--force", "-w", str(path)]
+        for bucket in (cold, warm):
+            t = time.perf_counter()
+            subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True)
+            bucket.append(time.perf_counter() - t)
+        with Workspace.open(path, read_only=True) as check:
+            stored = int(check.scalar("SELECT count(*) FROM mentions"))
     return {
         "cold_s": statistics.median(cold),
         "unchanged_s": statistics.median(warm),
@@ -199,6 +225,13 @@ def main() -> None:
                 f"({r['cold_entries_per_s']:,.0f} entries/s, {r['entries']} stored), "
                 f"unchanged {r['unchanged_s']:.2f} s"
             )
+        r = ours_cli(folder, urls, args.reps)
+        r["cold_entries_per_s"] = total / r["cold_s"]
+        results["engage_cli"] = r
+        print(
+            f"engage-desktop fetch (a new process per run): cold {r['cold_s']:.2f} s "
+            f"({r['cold_entries_per_s']:,.0f} entries/s), unchanged {r['unchanged_s']:.2f} s"
+        )
         if not args.no_peers:
             for name, fn in (("reader", reader_peer), ("newsboat", newsboat_peer)):
                 r = fn(folder, urls, args.reps)
@@ -228,6 +261,12 @@ def main() -> None:
                 ratios[f"unchanged_speedup_vs_{peer}"] = (
                     results[peer]["unchanged_s"] / ours_best["unchanged_s"]
                 )
+        if "newsboat" in results and "error" not in results["newsboat"]:
+            # Process for process: both start, fetch everything, store and exit.
+            nb = results["newsboat"]
+            cli = results["engage_cli"]
+            ratios["cli_cold_speedup_vs_newsboat"] = nb["cold_s"] / cli["cold_s"]
+            ratios["cli_unchanged_speedup_vs_newsboat"] = nb["unchanged_s"] / cli["unchanged_s"]
         ratios["process_vs_thread_cold"] = (
             results["engage_thread"]["cold_s"] / results["engage_process"]["cold_s"]
         )

@@ -223,8 +223,9 @@ def parse_pool(workers: int) -> ProcessPoolExecutor:
             method = "forkserver" if "forkserver" in methods else "spawn"
             ctx = multiprocessing.get_context(method)
             if method == "forkserver":
+                # pandas: pyarrow imports it on its first array (~0.5 s per worker).
                 ctx.set_forkserver_preload(
-                    ["engage_desktop.services.listen_preload", "feedparser", "nh3"]
+                    ["engage_desktop.services.listen_preload", "feedparser", "nh3", "pandas"]
                 )
             _pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
             _pool_size = workers
@@ -304,6 +305,7 @@ def run_fetch(
         parse_pool(options.parse_workers) if _use_processes(options, specs) else None
     )
     pending: dict[Future, tuple[str, SourceSpec, FetchOutcome | None]] = {}
+    prestarted = False
     for spec in specs:
         pending[fetchers.submit(_fetch_one, spec, http)] = ("fetch", spec, None)
 
@@ -372,6 +374,12 @@ def run_fetch(
                         source,
                         config,
                     )
+                    if parser is not None and not prestarted:
+                        # Start every worker now, not one per submit, while the
+                        # other feeds are still downloading.
+                        prestarted = True
+                        for _ in range(options.parse_workers):
+                            parser.submit(int)
                     pool = parser if parser is not None else fetchers
                     fut2 = pool.submit(parse_and_prepare, *args)
                     pending[fut2] = ("parse", spec, result)

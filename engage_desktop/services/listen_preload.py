@@ -1,7 +1,7 @@
 """Imported by the parse pool's fork server: loads what every parse worker needs.
 
 ``multiprocessing`` fork servers preload *modules*; importing this one also loads
-the VADER lexicon and the language model (see
+the VADER lexicon and the query parser (see
 :func:`engage_desktop.services.listen_worker.warm_up`), so every worker forked
 afterwards starts with them in memory instead of loading them again per run.
 """

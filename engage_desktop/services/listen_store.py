@@ -8,6 +8,7 @@ every write goes through ``Workspace.write()`` in bulk, one transaction per batc
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -57,7 +58,8 @@ def load_matchers(ws: Workspace, *, score: bool = True) -> tuple[RowConfig, list
         queries.append((int(qid), text))
         topics.append((int(qid), topic))
     adjustments = tuple(sorted(lexicon_adjustments(ws).items())) if score else None
-    return RowConfig(tuple(queries), tuple(topics), adjustments), problems
+    run = time.monotonic_ns()
+    return RowConfig(tuple(queries), tuple(topics), adjustments, run), problems
 
 
 class MentionBatch:
@@ -297,7 +299,14 @@ def record_health(
         "items_last_run": pa.int64(),
         "next_run_at": pa.timestamp("us", tz="UTC"),
     }
-    table = pa.table({k: pa.array(v, types.get(k, pa.string())) for k, v in cols.items()})
+    # Datetimes as epoch microseconds: converting aware datetimes makes pyarrow
+    # import pandas (~0.5 s in a fresh process).
+    cols["next_run_at"] = [int(t.timestamp() * 1_000_000) for t in cols["next_run_at"]]
+    arrays = {
+        k: pa.array(v, types.get(k, pa.string())) for k, v in cols.items() if k != "next_run_at"
+    }
+    arrays["next_run_at"] = pa.array(cols["next_run_at"], pa.int64()).cast(types["next_run_at"])
+    table = pa.table(arrays)
     with ws.write() as cur:
         cur.register("run_health", table)
         cur.execute(

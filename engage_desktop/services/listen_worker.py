@@ -60,11 +60,14 @@ class RowConfig:
         topics: The topic of each query id, as (id, topic) pairs.
         adjustments: The workspace's lexicon adjustments as sorted (word, valence)
             pairs; None leaves sentiment to the enrichment hook.
+        run: Identifies the fetch run: the scorer's memo of texts lasts one run
+            (duplicates within a run are scored once; a new run starts afresh).
     """
 
     queries: tuple[QuerySpec, ...] = ()
     topics: tuple[tuple[int, str], ...] = ()
     adjustments: tuple[tuple[str, float], ...] | None = None
+    run: int = 0
 
 
 @dataclass(frozen=True)
@@ -92,10 +95,22 @@ def _compiled(text: str) -> Any:
 
 
 @lru_cache(maxsize=8)
-def _scorer(adjustments: tuple[tuple[str, float], ...]) -> Any:
+def _cached_scorer(adjustments: tuple[tuple[str, float], ...]) -> Any:
     from engage_desktop.sentiment import VaderScorer
 
     return VaderScorer(dict(adjustments))
+
+
+_memo_run: dict[int, int] = {}  # id(scorer) -> the run its memo belongs to
+
+
+def _scorer(adjustments: tuple[tuple[str, float], ...], run: int) -> Any:
+    """The scorer of this configuration, its memo emptied when a new run starts."""
+    scorer = _cached_scorer(adjustments)
+    if _memo_run.get(id(scorer)) != run:
+        scorer.clear_cache()
+        _memo_run[id(scorer)] = run
+    return scorer
 
 
 def match_items(
@@ -154,15 +169,13 @@ def prepare_rows(items: list[FeedItem], source: RowSource, config: RowConfig) ->
             ("topics", topics), ("matched_queries", matched),
         ):  # fmt: skip
             cols[name].append(value)
-    scores = _score(cols, config.adjustments)
+    scores = _score(cols, config)
     return _table(cols, scores)
 
 
-def _score(
-    cols: dict[str, list[Any]], adjustments: tuple[tuple[str, float], ...] | None
-) -> dict[str, list[Any]] | None:
+def _score(cols: dict[str, list[Any]], config: RowConfig) -> dict[str, list[Any]] | None:
     """Detect missing languages and score English (and undetermined) text, in place."""
-    if adjustments is None:
+    if config.adjustments is None:
         return None
     from engage_desktop.sentiment.columns import score_columns, text_to_score
     from engage_desktop.services.language import detect_language, is_scored_language
@@ -174,7 +187,8 @@ def _score(
     cols["language"] = languages
     mask = [is_scored_language(lang) for lang in languages]
     batch = [text if keep else "" for text, keep in zip(texts, mask, strict=True)]
-    found = score_columns(_scorer(adjustments).score_many(batch), mask)
+    scorer = _scorer(config.adjustments, config.run)
+    found = score_columns(scorer.score_many(batch), mask)
     return {
         "model_sentiment": found["compound"],
         "model_label": found["label"],
@@ -226,16 +240,15 @@ def parse_and_prepare(
 def warm_up() -> None:
     """Load what every worker needs (run in the fork server, inherited by workers).
 
-    The VADER lexicon and the language model take a noticeable moment to load; a
-    fork server that loads them once spares every worker of every run.
+    The VADER lexicon and the query parser load here once per session instead of
+    once per worker. The language model is left to the first post without a
+    language (it takes ~1 s to load and most feeds declare their language).
     """
     import pyarrow  # noqa: F401  (the rows are Arrow tables)
 
     from engage_desktop.core.query import parse
     from engage_desktop.sentiment import default_scorer
     from engage_desktop.sentiment.columns import score_columns  # noqa: F401
-    from engage_desktop.services.language import detect_language
 
     default_scorer().score("warm up")
-    detect_language("warm up the language model")
     parse('warm OR "up" NEAR/2 refund*')
