@@ -14,7 +14,7 @@ from __future__ import annotations
 import email.utils
 import re
 import xml.etree.ElementTree as ET
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from engage_desktop.sources.item import FeedItem, absolute_url, item_key
 from engage_desktop.sources.sanitize import html_to_text, sanitize_body
@@ -57,9 +57,32 @@ def _text(el: ET.Element | None) -> str | None:
     return (el.text or "").strip() or None
 
 
+_MONTHS = {m: i for i, m in enumerate(
+    ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1
+)}  # fmt: skip
+# The shape nearly every feed uses: "Sun, 01 Nov 2026 12:00:00 GMT" (or +hhmm).
+_RFC822_COMMON = re.compile(
+    r"(?:[A-Z][a-z]{2}, )?(\d{1,2}) ([A-Z][a-z]{2}) (\d{4}) (\d\d):(\d\d):(\d\d) "
+    r"(?:GMT|UT|UTC|Z|([+-])(\d\d)(\d\d))\Z"
+)
+
+
 def _rfc822(value: str | None) -> datetime | None:
     if not value:
         return None
+    m = _RFC822_COMMON.match(value.strip())
+    if m is not None and m.group(2) in _MONTHS:
+        day, mon, year, hh, mm, ss, sign, oh, om = m.groups()
+        try:
+            when = datetime(
+                int(year), _MONTHS[mon], int(day), int(hh), int(mm), int(ss), tzinfo=UTC
+            )
+        except ValueError:
+            raise _Unsupported from None
+        if sign:
+            offset = timedelta(hours=int(oh), minutes=int(om))
+            when = when - offset if sign == "+" else when + offset
+        return when
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):

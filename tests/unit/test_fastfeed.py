@@ -55,3 +55,24 @@ def test_fast_path_steps_aside(doc: bytes) -> None:
 def test_charset_in_header_sends_to_feedparser() -> None:
     doc = rss([("urn:1", "x")])
     assert parse_fast(doc, "u", "text/xml; charset=windows-1252", NOW) is None
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "Sun, 01 Nov 2026 12:00:00 GMT",
+        "Mon, 9 Feb 2026 23:59:59 +0530",
+        "01 Nov 2026 12:00:00 -0800",
+        "Tue, 29 Feb 2028 00:00:00 UT",
+        "Wed, 02 Oct 2002 13:00:00 Z",
+        "Sat, 31 Dec 2025 23:30:00 -0130",
+        "Thu, 5 Mar 2026 08:15:00 EST",  # not the common shape: the email parser
+    ],
+)
+def test_rfc822_fast_path_agrees_with_the_email_parser(value):
+    import email.utils
+    from datetime import UTC
+
+    from engage_desktop.sources.fastfeed import _rfc822
+
+    assert _rfc822(value) == email.utils.parsedate_to_datetime(value).astimezone(UTC)
