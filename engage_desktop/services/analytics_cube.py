@@ -214,10 +214,13 @@ class MentionCube:
         }
         columns["within"] = np.asarray(raw["within"], dtype=np.int64)
         hashes, combo = np.unique(np.asarray(raw["h"], dtype=np.uint64), return_inverse=True)
+        # Only the rows that carry a list (one per combination): a Python loop over
+        # every cube row took ~60 ms of the load at 1M mentions.
+        carried = np.flatnonzero(~np.ma.getmaskarray(raw["t"]))
         lists = {
-            int(h): frozenset(t)
-            for h, t in zip(raw["h"], raw["t"], strict=True)
-            if t is not None and t is not np.ma.masked
+            int(raw["h"][i]): frozenset(raw["t"][i])
+            for i in carried
+            if raw["t"][i] is not None
         }
         columns["combo"] = combo.astype(np.int64)
         return cls(ctx, columns, [lists.get(int(h), frozenset()) for h in hashes])

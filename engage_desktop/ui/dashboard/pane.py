@@ -71,9 +71,9 @@ class KpiTile(QFrame):
     def __init__(self, caption: str) -> None:
         super().__init__()
         self.setObjectName("card")
-        self.setStyleSheet(CARD_STYLE)
+        self._text = "–"
         self.value = QLabel("–")
-        self.value.setStyleSheet("font-size: 24px; font-weight: 600; color: #111827;")
+        self.value.setObjectName("kpiValue")
         self.caption = QLabel(caption)
         self.caption.setObjectName("cardUnit")
         self.caption.setWordWrap(True)
@@ -85,10 +85,15 @@ class KpiTile(QFrame):
 
     def set(self, value: str, caption: str | None = None, color: str = "#111827") -> None:
         """Show a value (and optionally a new caption)."""
-        self.value.setText(value)
-        self.value.setStyleSheet(f"font-size: 24px; font-weight: 600; color: {color};")
+        self._text = value
+        # Colour by rich text: a style sheet per update would re-polish the label.
+        self.value.setText(f'<span style="color:{color}">{value}</span>')
         if caption is not None:
             self.caption.setText(caption)
+
+    def text(self) -> str:
+        """The figure shown, as plain text."""
+        return self._text
 
 
 class DashboardPane(QWidget):
@@ -103,6 +108,7 @@ class DashboardPane(QWidget):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("page")
+        self.setStyleSheet(CARD_STYLE)  # every card's look, polished once
         self.ws = ws
         self.tasks = tasks or TaskRunner(self)
         self.session: DashboardSession | None = None
@@ -354,7 +360,6 @@ class DashboardPane(QWidget):
     def _alerts_card(self) -> QFrame:
         card = QFrame()
         card.setObjectName("card")
-        card.setStyleSheet(CARD_STYLE)
         title = QLabel("Alerts")
         title.setObjectName("cardTitle")
         self.alerts_note = QLabel(

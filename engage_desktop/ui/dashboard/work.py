@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from engage_desktop.services.alerts import Episode, backtest, default_rules, list_rules
-from engage_desktop.services.analytics import DashboardFilter, last_days
+from engage_desktop.services.analytics import AnalyticsContext, DashboardFilter, last_days
 from engage_desktop.services.analytics_dashboard import DashboardData, DashboardSession
 from engage_desktop.services.terms import RisingTerms, rising_terms
 from engage_desktop.storage.workspace import Workspace
@@ -23,10 +23,14 @@ def filter_for(session: DashboardSession, spec: RangeSpec, topic: str | None) ->
     "Last N days" ends on the day of the newest mention, so a workspace exported for
     an executive still shows its last month when it is opened weeks later.
     """
+    return filter_at(session.newest, spec, topic)
+
+
+def filter_at(newest: datetime | None, spec: RangeSpec, topic: str | None) -> DashboardFilter:
+    """:func:`filter_for` given the day of the newest mention (None: no mentions)."""
     days, start, end = spec
     if days == 0:
         return DashboardFilter(start, end, topic)
-    newest = session.newest
     if days is None or newest is None:
         return DashboardFilter(topic=topic)
     base = last_days(days, newest)
@@ -36,13 +40,11 @@ def filter_for(session: DashboardSession, spec: RangeSpec, topic: str | None) ->
 def load_session(
     state: Any, ws: Workspace, spec: RangeSpec, topic: str | None
 ) -> tuple[DashboardSession, DashboardData | None] | None:
-    """Build the cube and compute the first filter."""
-    session = DashboardSession(ws)
-    if state.is_cancelled():
-        return None
-    if topic is not None and topic not in session.ctx.topics:
+    """Build the cube and compute the first filter (the queries side by side)."""
+    topics = set(AnalyticsContext.load(ws).topics) if topic is not None else set()
+    if topic is not None and topic not in topics:
         topic = None
-    return session, session.compute(filter_for(session, spec, topic), state)
+    return DashboardSession.open(ws, lambda newest: filter_at(newest, spec, topic), state)
 
 
 def compute_extras(
