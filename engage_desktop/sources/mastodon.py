@@ -2,7 +2,8 @@
 
 ``https://INSTANCE/tags/NAME`` becomes ``GET /api/v1/timelines/tag/NAME``, paged
 backwards with ``max_id`` and forwards from the newest status seen (``since_id``, kept
-in the source's cursor). The status id is kept as ``remote_id``: replies need it.
+in the source's cursor); see :func:`fetch`. The status id is kept as ``remote_id``:
+replies need it.
 """
 
 from __future__ import annotations
@@ -18,7 +19,10 @@ from engage_desktop.sources.item import FeedItem, utc
 from engage_desktop.sources.sanitize import clean_html, html_to_text
 
 PAGE = 40
-MAX_PAGES = 5
+#: Pages read on a source's first fetch: its recent history (200 statuses).
+HISTORY_PAGES = 5
+#: Pages read on later fetches to catch up with a busy tag (400 new statuses a run).
+CATCH_UP_PAGES = 10
 _TAG_PATH = re.compile(r"^/tags/([^/.?#]+)/?$")
 
 
@@ -36,14 +40,20 @@ def tag_of(url: str) -> tuple[str, str]:
 
 
 def fetch(spec: SourceSpec, http: HttpClient) -> FetchOutcome:
-    """New statuses of the tag since the cursor (newest first, a few pages at most)."""
+    """New statuses of the tag since the cursor, newest first, page by page.
+
+    The first fetch reads :data:`HISTORY_PAGES` pages back in time with ``max_id``;
+    later fetches ask for statuses after the cursor (``since_id``) and page back
+    with ``max_id`` until they reach it, at most :data:`CATCH_UP_PAGES` pages, so a
+    busy tag loses nothing between two runs unless more than 400 statuses arrived.
+    """
     base, tag = tag_of(spec.url)
     api = f"{base}/api/v1/timelines/tag/{quote(tag)}"
-    since = spec.cursor
+    since = spec.cursor if spec.cursor and spec.cursor.isdigit() else None
     items: list[FeedItem] = []
-    newest = int(since) if since and since.isdigit() else None
+    newest = int(since) if since else None
     max_id: str | None = None
-    for _ in range(MAX_PAGES):
+    for _ in range(CATCH_UP_PAGES if since else HISTORY_PAGES):
         params: dict[str, str | int] = {"limit": PAGE}
         if since:
             params["since_id"] = since
@@ -56,19 +66,20 @@ def fetch(spec: SourceSpec, http: HttpClient) -> FetchOutcome:
             raise FetchError("the instance did not answer with Mastodon JSON") from None
         if not isinstance(statuses, list):
             raise FetchError("the instance did not answer with a list of statuses")
+        oldest: int | None = None
         for status in statuses:
-            item = status_item(status, base)
-            if item is None:
-                continue
-            items.append(item)
-            sid = str(status.get("id", ""))
-            if sid.isdigit() and (newest is None or int(sid) > newest):
-                newest = int(sid)
-        if len(statuses) < PAGE or not since:
-            # First run: one page is the recent past; later runs page back to the cursor.
-            break
-        max_id = str(statuses[-1].get("id"))
-    return FetchOutcome(items=items, cursor=str(newest) if newest is not None else since)
+            sid = str(status.get("id", "")) if isinstance(status, dict) else ""
+            if sid.isdigit():
+                oldest = int(sid) if oldest is None else min(oldest, int(sid))
+                if newest is None or int(sid) > newest:
+                    newest = int(sid)
+            item = status_item(status, base) if isinstance(status, dict) else None
+            if item is not None:
+                items.append(item)
+        if len(statuses) < PAGE or oldest is None:
+            break  # a short page: the end of the timeline (or back at the cursor)
+        max_id = str(oldest)  # the next page: statuses older than this one's oldest
+    return FetchOutcome(items=items, cursor=str(newest) if newest is not None else spec.cursor)
 
 
 def status_item(status: dict, base: str) -> FeedItem | None:

@@ -294,40 +294,54 @@ def test_only_matches_are_kept_unless_keep_all(ws, http):
     assert sorted(hooked[0]) == sorted(summary.new_ids) and len(hooked[0]) == 2
 
 
+def _status(sid: int, text: str) -> dict:
+    return {
+        "id": str(sid),
+        "uri": f"https://m.example/users/ann/statuses/{sid}",
+        "url": f"https://m.example/@ann/{sid}",
+        "created_at": "2026-10-01T10:00:00.000Z",
+        "content": f"<p>{text}</p>",
+        "language": "en",
+        "in_reply_to_id": None,
+        "favourites_count": 3,
+        "reblogs_count": 1,
+        "replies_count": 2,
+        "account": {
+            "acct": "ann",
+            "display_name": "Ann",
+            "url": "https://m.example/@ann",
+            "followers_count": 1200,
+        },
+    }
+
+
+class MastodonTimeline:
+    """A hashtag timeline answering like Mastodon: newest first, limit (max 40),
+    max_id / since_id, and a Link header to the next (older) page."""
+
+    def __init__(self, ids: range) -> None:
+        self.ids = list(ids)
+        self.calls: list[dict] = []
+
+    def __call__(self, request: Request) -> Response:
+        args = dict(request.args)
+        self.calls.append(args)
+        limit = min(int(args.get("limit", 20)), 40)
+        found = sorted(self.ids, reverse=True)
+        if "max_id" in args:
+            found = [i for i in found if i < int(args["max_id"])]
+        if "since_id" in args:
+            found = [i for i in found if i > int(args["since_id"])]
+        page = found[:limit]
+        headers = {}
+        if page:
+            headers["Link"] = f'<{request.base_url}?max_id={page[-1]}>; rel="next"'
+        body = json.dumps([_status(i, f"#nimbus post {i}") for i in page])
+        return Response(body, content_type="application/json", headers=headers)
+
+
 def test_mastodon_api(ws, http):
-    def status(sid: int, text: str) -> dict:
-        return {
-            "id": str(sid),
-            "uri": f"https://m.example/users/ann/statuses/{sid}",
-            "url": f"https://m.example/@ann/{sid}",
-            "created_at": "2026-10-01T10:00:00.000Z",
-            "content": f"<p>{text}</p>",
-            "language": "en",
-            "in_reply_to_id": None,
-            "favourites_count": 3,
-            "reblogs_count": 1,
-            "replies_count": 2,
-            "account": {
-                "acct": "ann",
-                "display_name": "Ann",
-                "url": "https://m.example/@ann",
-                "followers_count": 1200,
-            },
-        }
-
-    calls: list[dict] = []
-
-    def timeline(request: Request) -> Response:
-        calls.append(dict(request.args))
-        if "since_id" in request.args:
-            return Response(
-                json.dumps([status(105, "newer #nimbus")]), content_type="application/json"
-            )
-        return Response(
-            json.dumps([status(102, "#nimbus rocks"), status(101, "#nimbus meh")]),
-            content_type="application/json",
-        )
-
+    timeline = MastodonTimeline(range(1001, 1231))  # 230 statuses
     http.expect_request("/api/v1/timelines/tag/nimbus").respond_with_handler(timeline)
     sid = add_source(
         ws,
@@ -337,16 +351,24 @@ def test_mastodon_api(ws, http):
         channel="mastodon",
         keep_all=True,
     )
-    assert _fetch(ws).new_mentions == 2
-    assert get_source(ws, sid)["cursor"] == "102"
-    assert _fetch(ws).new_mentions == 1
-    assert calls[1]["since_id"] == "102"
-    row = _mentions(ws, "remote_id = '105'")[0]
-    assert row["url"] == "https://m.example/@ann/105"
+    # The first fetch reads five pages of history, newest first.
+    assert _fetch(ws).new_mentions == 200
+    assert get_source(ws, sid)["cursor"] == "1230"
+    assert [c.get("max_id") for c in timeline.calls] == [None, "1191", "1151", "1111", "1071"]
+    assert ws.scalar("SELECT min(remote_id::INT) FROM mentions") == 1031
+    # 85 new statuses arrive: the next fetch pages back to the cursor and loses none.
+    timeline.ids.extend(range(1231, 1316))
+    timeline.calls.clear()
+    assert _fetch(ws).new_mentions == 85
+    assert all(c["since_id"] == "1230" for c in timeline.calls) and len(timeline.calls) == 3
+    assert get_source(ws, sid)["cursor"] == "1315"
+    assert _fetch(ws).new_mentions == 0
+    row = _mentions(ws, "remote_id = '1300'")[0]
+    assert row["url"] == "https://m.example/@ann/1300"
     assert row["followers"] == 1200 and row["likes"] == 3 and row["replies"] == 2
     assert row["author_handle"] == "ann@127.0.0.1"
     author = ws.scalar("SELECT mention_count FROM authors WHERE handle = 'ann@127.0.0.1'")
-    assert author == 3
+    assert author == 285
 
 
 def test_hacker_news_algolia(ws, http):
