@@ -218,9 +218,7 @@ class MentionCube:
         # every cube row took ~60 ms of the load at 1M mentions.
         carried = np.flatnonzero(~np.ma.getmaskarray(raw["t"]))
         lists = {
-            int(raw["h"][i]): frozenset(raw["t"][i])
-            for i in carried
-            if raw["t"][i] is not None
+            int(raw["h"][i]): frozenset(raw["t"][i]) for i in carried if raw["t"][i] is not None
         }
         columns["combo"] = combo.astype(np.int64)
         return cls(ctx, columns, [lists.get(int(h), frozenset()) for h in hashes])

@@ -338,6 +338,7 @@ def run_fetch(
                 last_modified=outcome.last_modified,
                 cursor=outcome.cursor if outcome.cursor is not None else spec.cursor,
                 feed_title=parsed.title if parsed is not None else None,
+                moved_to=outcome.moved_to,
             )  # fmt: skip
         state.progress(done, total)
 
@@ -401,7 +402,7 @@ def run_fetch(
         if sid in healths:
             healths[sid].new_mentions = n
     results = [healths[s.id] for s in specs if s.id in healths]
-    record_health(ws, results, stored, now)
+    summary.warnings.extend(record_health(ws, results, stored, now))
     summary.results = results
     summary.seconds = time.perf_counter() - started
     return summary

@@ -233,6 +233,7 @@ class Health:
     feed_title: str | None = None
     next_run_at: datetime | None = None
     failures: int = 0
+    moved_to: str | None = None
 
 
 def backoff_seconds(interval_s: int, failures: int, retry_after: float | None) -> float:
@@ -247,7 +248,7 @@ def backoff_seconds(interval_s: int, failures: int, retry_after: float | None) -
 
 def record_health(
     ws: Workspace, results: list[Health], state: dict[int, dict[str, Any]], now: datetime
-) -> None:
+) -> list[str]:
     """Write every source's health in one bulk UPDATE.
 
     Args:
@@ -255,9 +256,12 @@ def record_health(
         results: One entry per source fetched.
         state: Stored fields per source id (interval_s, failures, config, name, ...).
         now: The run's clock.
+
+    Returns:
+        Lines for the run's warnings (a permanent move that could not be followed).
     """
     if not results:
-        return
+        return []
     import pyarrow as pa
 
     cols: dict[str, list[Any]] = {k: [] for k in (
@@ -322,3 +326,33 @@ def record_health(
             """,
             [now, now],
         )
+        return _follow_moves(ws, cur, results, state)
+
+
+def _follow_moves(
+    ws: Workspace, cur: Any, results: list[Health], state: dict[int, dict[str, Any]]
+) -> list[str]:
+    """Store the new address of feeds that moved permanently (301/308), as readers do.
+
+    Returns:
+        One line per move that could not be followed (another source has the address).
+    """
+    from engage_desktop.storage.workspace import log_event
+
+    problems = []
+    for h in results:
+        old = state[h.id].get("url")
+        if not h.ok or not h.moved_to or h.moved_to == old:
+            continue
+        taken = cur.execute(
+            "SELECT name FROM sources WHERE url = ? AND id <> ?", [h.moved_to, h.id]
+        ).fetchone()
+        if taken is not None:
+            problems.append(
+                f"{h.name}: the feed moved permanently to {h.moved_to}, which source "
+                f"{taken[0]!r} already reads; delete one of the two"
+            )
+            continue
+        cur.execute("UPDATE sources SET url = ? WHERE id = ?", [h.moved_to, h.id])
+        log_event(cur, ws.actor, "source", h.id, "moved", old, h.moved_to, "permanent redirect")
+    return problems

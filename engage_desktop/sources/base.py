@@ -53,3 +53,4 @@ class FetchOutcome:
     etag: str | None = None
     last_modified: str | None = None
     cursor: str | None = None
+    moved_to: str | None = None  # the feed moved permanently (301/308) to this address

@@ -81,6 +81,7 @@ class Response:
     url: str
     content: bytes
     headers: dict[str, str] = field(default_factory=dict)
+    moved_to: str | None = None  # the new address, when every redirect was permanent
 
     @property
     def not_modified(self) -> bool:
@@ -329,8 +330,12 @@ class HttpClient:
         status = response.status_code
         headers = {k.lower(): v for k, v in response.headers.items()}
         final_url = str(response.url)
+        # Feed readers follow a permanent move (301, 308) for good; a temporary one
+        # (302, 303, 307) anywhere in the chain keeps the address the user gave.
+        history = response.history
+        moved = final_url if history and all(r.status_code in (301, 308) for r in history) else None
         if status == 304:
-            return Response(304, final_url, b"", headers)
+            return Response(304, final_url, b"", headers, moved)
         if status >= 400 or status < 200 or status >= 300:
             raise _status_error(status, headers)
         lim = self.limits
@@ -366,7 +371,7 @@ class HttpClient:
             ) from None
         except httpx.HTTPError as exc:
             raise FetchError(f"the connection broke while reading: {_short(exc)}") from None
-        return Response(status, final_url, bytes(body), headers)
+        return Response(status, final_url, bytes(body), headers, moved)
 
 
 def _too_big(limit: int) -> FetchError:

@@ -34,7 +34,12 @@ def fetch_rss(spec: SourceSpec, http: HttpClient) -> FetchOutcome:
         spec.url, etag=spec.etag, last_modified=spec.last_modified, accept=FEED_ACCEPT
     )
     if response.not_modified:
-        return FetchOutcome(not_modified=True, etag=spec.etag, last_modified=spec.last_modified)
+        return FetchOutcome(
+            not_modified=True,
+            etag=spec.etag,
+            last_modified=spec.last_modified,
+            moved_to=response.moved_to,
+        )
     ctype = response.content_type
     if _NOT_FEED.match(ctype):
         raise FetchError(f"the address returned {ctype}, not a feed")
@@ -44,6 +49,7 @@ def fetch_rss(spec: SourceSpec, http: HttpClient) -> FetchOutcome:
         feed_url=response.url,
         etag=response.etag,
         last_modified=response.last_modified,
+        moved_to=response.moved_to,
     )
 
 

@@ -206,6 +206,61 @@ def test_redirect_loop(ws, http):
     assert "too many redirects" in get_source(ws, sid)["last_error"]
 
 
+def test_a_permanent_move_updates_the_address_a_temporary_one_does_not(ws, http):
+    feed = rss([("urn:m1", "Nimbus moved")])
+    http.expect_request("/old.xml").respond_with_data(
+        "", status=301, headers={"Location": "/via.xml"}
+    )
+    http.expect_request("/via.xml").respond_with_data(
+        "", status=308, headers={"Location": "/new.xml"}
+    )
+    http.expect_request("/new.xml").respond_with_data(feed)
+    http.expect_request("/temp.xml").respond_with_data(
+        "", status=302, headers={"Location": "/new2.xml"}
+    )
+    http.expect_request("/new2.xml").respond_with_data(rss([("urn:m2", "Nimbus here")]))
+    http.expect_request("/mixed.xml").respond_with_data(
+        "", status=301, headers={"Location": "/temp.xml"}
+    )
+    moved = _add(ws, http.url_for("/old.xml"))
+    temporary = _add(ws, http.url_for("/temp.xml"))
+    mixed = _add(ws, http.url_for("/mixed.xml"))
+    summary = _fetch(ws)
+    assert not summary.failed and summary.new_mentions == 2
+    assert get_source(ws, moved)["url"] == http.url_for("/new.xml")
+    assert get_source(ws, temporary)["url"] == http.url_for("/temp.xml")
+    assert get_source(ws, mixed)["url"] == http.url_for("/mixed.xml")  # 301 then 302
+    event = ws.scalar(
+        "SELECT new_value FROM events WHERE entity = 'source' AND action = 'moved' "
+        "AND entity_id = ?",
+        [str(moved)],
+    )
+    assert event == http.url_for("/new.xml")
+    # The next fetch goes straight to the new address.
+    http.clear()
+    http.expect_request("/new.xml").respond_with_data(feed)
+    http.expect_request("/temp.xml").respond_with_data(
+        "", status=302, headers={"Location": "/new2.xml"}
+    )
+    http.expect_request("/new2.xml").respond_with_data(rss([("urn:m2", "Nimbus here")]))
+    http.expect_request("/mixed.xml").respond_with_data(
+        "", status=301, headers={"Location": "/temp.xml"}
+    )
+    assert not _fetch(ws).failed
+
+
+def test_a_move_onto_another_sources_address_is_reported_not_followed(ws, http):
+    http.expect_request("/a.xml").respond_with_data(
+        "", status=301, headers={"Location": "/b.xml"}
+    )
+    http.expect_request("/b.xml").respond_with_data(rss([("urn:b", "Nimbus b")]))
+    a = _add(ws, http.url_for("/a.xml"))
+    _add(ws, http.url_for("/b.xml"))
+    summary = _fetch(ws)
+    assert get_source(ws, a)["url"] == http.url_for("/a.xml")
+    assert any("moved permanently" in w and "b.xml" in w for w in summary.warnings)
+
+
 def test_wrong_content_type(ws, http):
     http.expect_request("/pic").respond_with_data(b"\x89PNG....", content_type="image/png")
     http.expect_request("/page").respond_with_data(
