@@ -39,6 +39,13 @@ def query_of(url: str) -> str:
     return q[0]
 
 
+def forget_session(handle: str) -> None:
+    """Drop the cached sessions of ``handle`` (its app password changed)."""
+    with _sessions_lock:
+        for key in [k for k in _sessions if k[1] == handle.lstrip("@")]:
+            del _sessions[key]
+
+
 def _session(http: HttpClient, service: str, handle: str, renew: bool = False) -> str:
     key = (service, handle)
     with _sessions_lock:
@@ -47,7 +54,8 @@ def _session(http: HttpClient, service: str, handle: str, renew: bool = False) -
     password = get_secret(secret_name(handle))
     if not password:
         raise FetchError(
-            f"no app password stored for {handle}; add the source again with --handle to store one"
+            f"no app password stored for {handle}; edit the source in the Feeds pane "
+            "(or run 'sources add' with --handle) to enter one"
         )
     try:
         response = http.post_json(
@@ -57,7 +65,8 @@ def _session(http: HttpClient, service: str, handle: str, renew: bool = False) -
     except FetchError as exc:
         if exc.status in (400, 401):
             raise FetchError(
-                f"Bluesky refused the app password for {handle}; store a new one"
+                f"Bluesky refused the app password for {handle}; edit the source in the "
+                "Feeds pane to enter a new one"
             ) from None
         raise
     token = json.loads(response.content).get("accessJwt")

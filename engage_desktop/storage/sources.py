@@ -246,3 +246,12 @@ def delete_watch_query(ws: Workspace, query_id: int) -> None:
 def list_topics(ws: Workspace) -> list[dict[str, Any]]:
     """Topics with their kind, by name."""
     return _dicts(ws, "SELECT * FROM topics ORDER BY name")
+
+
+def clear_failures(ws: Workspace, source_id: int) -> None:
+    """Forget a source's error and back-off so it is fetched again soon (new credentials)."""
+    with ws.write() as cur:
+        cur.execute(
+            "UPDATE sources SET last_error = NULL, failures = 0, next_run_at = NULL WHERE id = ?",
+            [source_id],
+        )

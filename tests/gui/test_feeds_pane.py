@@ -51,3 +51,42 @@ def test_pause_and_health_colours(qtbot, window):
     assert feeds.pause_button.text() == "Resume"
     feeds.pause_button.click()
     assert not feeds.sources.item(0, 2).text().endswith("paused")
+
+
+def test_a_refused_bluesky_password_can_be_entered_again(qtbot, tmp_path):
+    from engage_desktop.secrets import get_secret, set_secret
+    from engage_desktop.sources.bluesky import secret_name
+    from engage_desktop.storage.sources import add_source, get_source
+    from engage_desktop.storage.workspace import Workspace
+    from engage_desktop.ui.feeds.source_dialog import SourceDialog
+    from engage_desktop.ui.tasks import TaskRunner
+
+    with Workspace.create(tmp_path / "b.engage") as ws:
+        sid = add_source(
+            ws, kind="bluesky", url="https://bsky.app/search?q=nimbus", name="Bluesky: nimbus",
+            channel="bluesky", config={"handle": "me.bsky.social"},
+        )  # fmt: skip
+        set_secret(secret_name("me.bsky.social"), "old-password")
+        with ws.write() as cur:
+            cur.execute(
+                "UPDATE sources SET last_error = ? WHERE id = ?",
+                ["Bluesky refused the app password for me.bsky.social; edit the source", sid],
+            )
+        tasks = TaskRunner()
+        dialog = SourceDialog(ws, tasks, get_source(ws, sid))
+        qtbot.addWidget(dialog)
+        assert dialog.password.isVisibleTo(dialog) and dialog.handle.text() == "me.bsky.social"
+        assert dialog.handle.isReadOnly()
+        assert "refused the stored app password" in dialog.message.text()
+        dialog.password.setText("new-app-password")
+        dialog.buttons.button(dialog.buttons.StandardButton.Ok).click()
+        assert dialog.result() == dialog.DialogCode.Accepted
+        assert get_secret(secret_name("me.bsky.social")) == "new-app-password"
+        assert ws.scalar("SELECT count(*) FROM sources WHERE config LIKE '%password%'") == 0
+        # Editing again without typing keeps the stored password.
+        dialog = SourceDialog(ws, tasks, get_source(ws, sid))
+        qtbot.addWidget(dialog)
+        assert "stored" in dialog.password.placeholderText()
+        dialog.buttons.button(dialog.buttons.StandardButton.Ok).click()
+        assert get_secret(secret_name("me.bsky.social")) == "new-app-password"
+        tasks.shutdown()

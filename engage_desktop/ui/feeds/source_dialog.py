@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -103,9 +105,40 @@ class SourceDialog(QDialog):
         return guess_kind(self.url.text().strip()) if key == "auto" else key
 
     def _kind_changed(self) -> None:
-        show = self._chosen_kind() == "bluesky" and self.source is None
+        show = self._chosen_kind() == "bluesky"
         for w in (*self.bsky_rows, self.handle, self.password):
             w.setVisible(show)
+        if show and self.source is not None:
+            self._show_stored_password()
+
+    def _source_handle(self) -> str:
+        """The handle an existing Bluesky source signs in with."""
+        config = self.source.get("config") if self.source else None
+        if isinstance(config, str):
+            config = json.loads(config or "{}")
+        return str((config or {}).get("handle") or "")
+
+    def _show_stored_password(self) -> None:
+        """On an existing Bluesky source: whose password, and whether one is stored."""
+        from engage_desktop.secrets import get_secret
+        from engage_desktop.sources.bluesky import secret_name
+
+        handle = self._source_handle()
+        self.handle.setText(handle)
+        self.handle.setReadOnly(True)
+        self.handle.setToolTip("The account this search signs in with")
+        stored = bool(handle) and get_secret(secret_name(handle)) is not None
+        refused = "app password" in str(self.source.get("last_error") or "")
+        if stored and not refused:
+            self.password.setPlaceholderText("stored; type a new one to replace it")
+        else:
+            why = "Bluesky refused the stored app password" if stored else "No app password"
+            self.password.setPlaceholderText("enter an app password (Settings › App passwords)")
+            self.message.setText(
+                f'<span style="color:#b91c1c">{why} for {handle or "this search"}: '
+                "enter one to sign in again. It is kept in the system keyring.</span>"
+            )
+            self.password.setFocus()
 
     def _tags(self) -> list[str]:
         return [t.strip() for t in self.tags.text().split(",") if t.strip()]
@@ -147,7 +180,7 @@ class SourceDialog(QDialog):
 
     def _save_edit(self, url: str) -> None:
         from engage_desktop.core.errors import EngageError
-        from engage_desktop.storage.sources import update_source
+        from engage_desktop.storage.sources import clear_failures, update_source
 
         assert self.source is not None
         changes = {
@@ -161,6 +194,16 @@ class SourceDialog(QDialog):
             changes["url"] = url
         try:
             update_source(self.ws, self.source["id"], **changes)
+            if self.source["kind"] == "bluesky" and self.password.text():
+                from engage_desktop.secrets import set_secret
+                from engage_desktop.sources.bluesky import forget_session, secret_name
+
+                handle = self._source_handle()
+                if not handle:
+                    raise ValueError("this Bluesky search has no handle; add it again")
+                set_secret(secret_name(handle), self.password.text())
+                forget_session(handle)  # sign in with the new password next fetch
+                clear_failures(self.ws, self.source["id"])
         except (EngageError, ValueError) as exc:
             self.message.setText(f'<span style="color:#b91c1c">{exc}</span>')
             return
