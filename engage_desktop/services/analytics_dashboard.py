@@ -1,15 +1,17 @@
-"""Everything the dashboard draws, computed in one call (off the GUI thread).
+"""Everything the dashboard draws, computed off the GUI thread in two halves.
 
 :class:`DashboardSession` holds what stays valid until the next refresh (the
-context and the cube); :meth:`DashboardSession.compute` answers one filter. The
-rising terms are slower (text is tokenized), so they are a separate call the
-dashboard runs as its own background task.
+context and the cube) and answers the cube's charts for one filter
+(:meth:`DashboardSession.charts`); :func:`rankings` answers the author, channel and
+source rankings, which need their own scans. The two halves are independent, so
+the dashboard runs them side by side and draws each as it arrives. The rising terms
+are slower (text is tokenized), so they are a third call, run afterwards.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -30,6 +32,27 @@ from engage_desktop.storage.workspace import Workspace
 
 
 @dataclass(frozen=True)
+class ChartNumbers:
+    """The cube's half: volume, sentiment, share of voice and responses for one filter."""
+
+    filter: DashboardFilter
+    volume: Volume
+    sentiment: SentimentTrend
+    share_of_voice: ShareOfVoice
+    response: ResponsePerformance
+
+
+@dataclass(frozen=True)
+class Rankings:
+    """The rankings' half: top authors, advocates and detractors, channels, sources."""
+
+    filter: DashboardFilter
+    authors: AuthorRankings
+    channels: list[RankedRow]
+    sources: list[RankedRow]
+
+
+@dataclass(frozen=True)
 class DashboardData:
     """The numbers of every chart for one filter."""
 
@@ -42,14 +65,23 @@ class DashboardData:
     channels: list[RankedRow]
     sources: list[RankedRow]
 
+    @classmethod
+    def join(cls, charts: ChartNumbers, ranks: Rankings) -> DashboardData:
+        """Both halves of one filter."""
+        return cls(
+            charts.filter,
+            charts.volume,
+            charts.sentiment,
+            charts.share_of_voice,
+            charts.response,
+            ranks.authors,
+            ranks.channels,
+            ranks.sources,
+        )
+
 
 class DashboardSession:
-    """The context and cube of one workspace state (rebuilt on refresh).
-
-    The cube scan and the ranking queries (authors, channels, sources) are separate
-    DuckDB queries that release the interpreter while they run, so they run side by
-    side on a few threads: opening costs the longest of them, not their sum.
-    """
+    """The context and cube of one workspace state (rebuilt on refresh)."""
 
     def __init__(self, ws: Workspace, cube: MentionCube | None = None) -> None:
         self.ws = ws
@@ -62,22 +94,16 @@ class DashboardSession:
         ws: Workspace,
         make_filter: Callable[[datetime | None], DashboardFilter],
         state: Any = None,
-    ) -> tuple[DashboardSession, DashboardData | None]:
-        """Load the cube and compute the first filter, the queries side by side.
+    ) -> tuple[DashboardSession, ChartNumbers | None]:
+        """Load the cube and compute its charts for the first filter.
 
         Args:
             ws: The workspace.
             make_filter: The filter for the day of the newest mention (None: empty).
-            state: Cancellation, as for :meth:`compute`.
+            state: Cancellation, as for :meth:`charts`.
         """
-        ctx = AnalyticsContext.load(ws)
-        bounds = data_days(ws)
-        flt = make_filter(None if bounds is None else _day_start(bounds[1]))
-        with ThreadPoolExecutor(max_workers=4, thread_name_prefix="dashboard") as pool:
-            cube = pool.submit(MentionCube.load, ws, ctx)
-            ranks = _submit_rankings(pool, ws, flt)
-            session = cls(ws, cube.result())
-            return session, session._assemble(flt, ranks, state)
+        session = cls(ws)
+        return session, session.charts(make_filter(session.newest), state)
 
     @property
     def newest(self) -> datetime | None:
@@ -86,35 +112,46 @@ class DashboardSession:
             return None
         return _day_start(self.cube.bounds[1])
 
-    def compute(self, flt: DashboardFilter, state: Any = None) -> DashboardData | None:
-        """Every chart's numbers for ``flt`` (None when ``state`` was cancelled)."""
-        with ThreadPoolExecutor(max_workers=3, thread_name_prefix="dashboard") as pool:
-            ranks = _submit_rankings(pool, self.ws, flt)
-            return self._assemble(flt, ranks, state)
-
-    def _assemble(
-        self, flt: DashboardFilter, ranks: tuple[Future, Future, Future], state: Any
-    ) -> DashboardData | None:
+    def charts(self, flt: DashboardFilter, state: Any = None) -> ChartNumbers | None:
+        """The cube's charts for ``flt`` (None when ``state`` was cancelled)."""
         volume = self.cube.volume(flt)
         sentiment = self.cube.sentiment_trend(flt)
         sov = self.cube.share_of_voice(flt)
         if state is not None and state.is_cancelled():
-            for fut in ranks:
-                fut.cancel()
             return None
         response = response_performance(self.ws, self.cube, flt)
-        authors, channels, sources = (fut.result() for fut in ranks)
-        return DashboardData(flt, volume, sentiment, sov, response, authors, channels, sources)
+        return ChartNumbers(flt, volume, sentiment, sov, response)
+
+    def compute(self, flt: DashboardFilter, state: Any = None) -> DashboardData | None:
+        """Every chart's numbers for ``flt``, both halves side by side."""
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="dashboard") as pool:
+            ranks = pool.submit(rankings, self.ws, flt)
+            charts = self.charts(flt, state)
+            if charts is None:
+                ranks.cancel()
+                return None
+            return DashboardData.join(charts, ranks.result())
 
 
-def _submit_rankings(
-    pool: ThreadPoolExecutor, ws: Workspace, flt: DashboardFilter
-) -> tuple[Future, Future, Future]:
-    return (
-        pool.submit(author_rankings, ws, flt),
-        pool.submit(top_channels, ws, flt),
-        pool.submit(top_sources, ws, flt),
-    )
+def rankings(ws: Workspace, flt: DashboardFilter, state: Any = None) -> Rankings | None:
+    """Authors, channels and sources for ``flt`` (separate scans, run side by side).
+
+    The author grouping is the long one; the channel and source counts run beside
+    it on a helper thread (DuckDB releases the interpreter while it works).
+    """
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="rankings") as pool:
+        channels = pool.submit(top_channels, ws, flt)
+        sources = pool.submit(top_sources, ws, flt)
+        authors = author_rankings(ws, flt)
+        if state is not None and state.is_cancelled():
+            return None
+        return Rankings(flt, authors, channels.result(), sources.result())
+
+
+def newest_day(ws: Workspace) -> datetime | None:
+    """The day of the newest mention (UTC midnight), or None when empty."""
+    bounds = data_days(ws)
+    return None if bounds is None else _day_start(bounds[1])
 
 
 def _day_start(day: int) -> datetime:

@@ -120,6 +120,12 @@ class TaskRunner(QObject):
         self.pool.start(_Runnable(task, fn, args, kwargs))
         return task
 
+    def cancel(self, key: str) -> None:
+        """Cancel the running ``key`` task, if any (its result will be ignored)."""
+        task = self._running.get(key)
+        if task is not None:
+            task.cancel()
+
     def _finished(self, task: Task) -> None:
         if self._running.get(task.key) is task:
             del self._running[task.key]

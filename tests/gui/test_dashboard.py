@@ -167,3 +167,39 @@ def test_notifications_are_grouped(dash):
     assert len(dash.notifier.shown) == 1
     title, body = dash.notifier.shown[0]
     assert title == "3 new alerts" and body.count("\n") == 2
+
+
+def test_rankings_redraw_in_place_and_follow_the_charts_filter(dash, qtbot):
+    """Bars and notes are reused across filters; a ranking for another filter is redone."""
+    from dataclasses import replace
+
+    from engage_desktop.services.analytics import DashboardFilter
+    from engage_desktop.services.analytics_dashboard import rankings
+
+    bars = dash.authors.bars
+    item, notes = bars.bars, list(bars.notes)
+    assert len(notes) == len(dash.data.authors.top) == 10
+    dash.advocates.set_data(replace(dash.data.authors, advocates=[], detractors=[]))
+    assert not dash.advocates.bars.bars.isVisible()
+    assert not any(t.isVisible() for t in dash.advocates.bars.notes)
+    assert dash.advocates.empty.isVisible()
+    dash.set_range("Last 7 days")
+    qtbot.waitUntil(lambda: len(dash.data.volume.days) == 7, timeout=10_000)
+    assert dash.wait_until_ready()
+    assert bars.bars is item and bars.notes[: len(notes)] == notes
+    shown = [t.toPlainText().strip() for t in bars.notes if t.isVisible()]
+    assert shown and len(shown) == len(dash.data.authors.top)
+    assert dash.advocates.empty.isVisible() == (
+        not dash.data.authors.advocates and not dash.data.authors.detractors
+    )
+    # Rankings that arrive for another filter (the newest day moved) are computed again
+    # for the filter the charts show, before the dashboard says it is up to date.
+    shown_filter = dash.filter
+    request = dash._new_request()
+    dash._on_charts(request, dash.session.charts(shown_filter))
+    other = DashboardFilter(shown_filter.start, None, None)
+    dash._on_ranks(request, rankings(dash.ws, other))
+    assert dash._ranks is None  # thrown away, ranked again
+    assert dash.wait_until_ready()
+    assert dash.data.filter == shown_filter
+    assert dash.data.authors == rankings(dash.ws, shown_filter).authors

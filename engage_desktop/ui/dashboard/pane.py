@@ -30,7 +30,12 @@ from PySide6.QtWidgets import (
 
 from engage_desktop.services.alerts import Episode, episode_query
 from engage_desktop.services.analytics import ChartElement, DashboardFilter, mention_query
-from engage_desktop.services.analytics_dashboard import DashboardData, DashboardSession
+from engage_desktop.services.analytics_dashboard import (
+    ChartNumbers,
+    DashboardData,
+    DashboardSession,
+    Rankings,
+)
 from engage_desktop.storage.workspace import Workspace
 from engage_desktop.ui.dashboard.chart_card import CARD_STYLE, ChartCard, day_text
 from engage_desktop.ui.dashboard.notify import Notifier
@@ -47,7 +52,13 @@ from engage_desktop.ui.dashboard.time_charts import (
     ShareOfVoiceChart,
     VolumeChart,
 )
-from engage_desktop.ui.dashboard.work import compute_extras, load_session
+from engage_desktop.ui.dashboard.work import (
+    compute_charts,
+    compute_extras,
+    compute_rankings,
+    load_rankings,
+    load_session,
+)
 from engage_desktop.ui.tasks import TaskRunner
 from engage_desktop.ui.theme import SENTIMENT_COLORS
 
@@ -114,6 +125,9 @@ class DashboardPane(QWidget):
         self.session: DashboardSession | None = None
         self.data: DashboardData | None = None
         self.filter = DashboardFilter()
+        # The two halves of the current request, drawn as each arrives.
+        self._charts: ChartNumbers | None = None
+        self._ranks: Rankings | None = None
         self.notifier = Notifier(self)
         self.last_seconds = 0.0
         self._started = 0.0
@@ -236,44 +250,84 @@ class DashboardPane(QWidget):
 
     def refresh(self) -> None:
         """Re-read the workspace (new cube) and redraw every chart."""
-        self._started = time.perf_counter()
-        self._request += 1
-        task = self.tasks.start(
-            "dashboard.main", load_session, self.ws, self._range_spec(), self._topic()
-        )
-        request = self._request
+        request = self._new_request()
+        spec, topic = self._range_spec(), self._topic()
+        task = self.tasks.start("dashboard.main", load_session, self.ws, spec, topic)
         task.succeeded.connect(lambda result, r=request: self._on_session(r, result))
         task.failed.connect(self._on_failed)
+        self._start_rankings(request, load_rankings, spec, topic)
 
     def apply_filter(self) -> None:
         """Recompute the charts for the selectors' current range and topic."""
         if self.session is None:
             self.refresh()
             return
+        request = self._new_request()
+        flt = self._build_filter(self.session)
+        task = self.tasks.start("dashboard.main", compute_charts, self.session, flt)
+        task.succeeded.connect(lambda charts, r=request: self._on_charts(r, charts))
+        task.failed.connect(self._on_failed)
+        self._start_rankings(request, compute_rankings, flt)
+
+    def _new_request(self) -> int:
         self._started = time.perf_counter()
         self._request += 1
-        flt = self._build_filter(self.session)
-        request = self._request
-        task = self.tasks.start("dashboard.main", _compute, self.session, flt)
-        task.succeeded.connect(lambda data, r=request: self._on_data(r, data))
+        self._charts = self._ranks = None
+        # The extras of an older request would be thrown away: stop them now, so they
+        # do not take the processors from this one.
+        self.tasks.cancel("dashboard.extras")
+        self._extras_timer.stop()
+        self._extras_pending = None
+        return self._request
+
+    def _start_rankings(self, request: int, fn, *args) -> None:
+        # The rankings scan the mentions themselves: they run beside the cube's half.
+        task = self.tasks.start("dashboard.ranks", fn, self.ws, *args)
+        task.succeeded.connect(lambda ranks, r=request: self._on_ranks(r, ranks))
         task.failed.connect(self._on_failed)
 
+    def _current(self, request: int, result) -> bool:
+        return request == self._request and result is not None and not self.tasks.closed
+
     def _on_session(self, request: int, result) -> None:
-        if request != self._request or result is None or self.tasks.closed:
+        if not self._current(request, result):
             return
-        session, data = result
+        session, charts = result
         self.session = session
         self._fill_topics(session.ctx.topics)
         self._sync_dates(session)
-        self._on_data(request, data)
+        self._on_charts(request, charts)
         if not self.ws.read_only:
             task = self.tasks.start("dashboard.alerts", _check_alerts, self.ws)
             task.succeeded.connect(self.notifier.notify)
 
-    def _on_data(self, request: int, data: DashboardData | None) -> None:
-        if request != self._request or data is None or self.tasks.closed:
+    def _on_charts(self, request: int, charts: ChartNumbers | None) -> None:
+        if not self._current(request, charts):
             return
-        self.draw(data)
+        self._charts = charts
+        self.draw_charts(charts)
+        self._finish(request)
+
+    def _on_ranks(self, request: int, ranks: Rankings | None) -> None:
+        if not self._current(request, ranks):
+            return
+        self._ranks = ranks
+        self.draw_rankings(ranks)
+        self._finish(request)
+
+    def _finish(self, request: int) -> None:
+        """Once both halves of ``request`` are drawn: say so, then start the extras."""
+        charts, ranks = self._charts, self._ranks
+        if charts is None or ranks is None:
+            return
+        if ranks.filter != charts.filter:
+            # The newest day moved between the two halves' reads (a fetch landed):
+            # rank again for the filter the charts show.
+            self._ranks = None
+            self._start_rankings(request, compute_rankings, charts.filter)
+            return
+        self.data = DashboardData.join(charts, ranks)
+        self.filter = charts.filter
         self.last_seconds = time.perf_counter() - self._started
         self.timing.setText(f"updated in {self.last_seconds:.2f} s")
         self.updated.emit()
@@ -308,29 +362,31 @@ class DashboardPane(QWidget):
 
     # -- drawing ------------------------------------------------------------------------
 
-    def draw(self, data: DashboardData) -> None:
-        """Hand every chart its numbers."""
-        self.data = data
-        self.filter = data.filter
-        vol = data.volume
+    def draw_charts(self, charts: ChartNumbers) -> None:
+        """Hand the cube's charts and the headline figures their numbers."""
+        self.filter = charts.filter
+        vol = charts.volume
         self.volume.set_data(vol)
-        self.sentiment.set_data(data.sentiment)
-        self.share.set_data(data.share_of_voice)
-        self.response.set_data(data.response)
-        self.backlog.set_data(data.response.days, data.response.backlog)
-        self.authors.set_data(data.authors.top)
-        self.advocates.set_data(data.authors)
-        self.channels.set_data(data.channels, data.sources)
-        self._draw_kpis(data)
+        self.sentiment.set_data(charts.sentiment)
+        self.share.set_data(charts.share_of_voice)
+        self.response.set_data(charts.response)
+        self.backlog.set_data(charts.response.days, charts.response.backlog)
+        self._draw_kpis(charts)
         days = vol.days
         span = f"{day_text(days[0])} – {day_text(days[-1])} (UTC)" if len(days) else "no mentions"
-        topic = data.filter.topic or ALL_TOPICS.lower()
+        topic = charts.filter.topic or ALL_TOPICS.lower()
         self.subtitle.setText(
             f"{int(vol.total.sum()):,} mentions · {span} · {topic} · click any bar, point, "
             "legend count or term to open those mentions in the inbox"
         )
 
-    def _draw_kpis(self, data: DashboardData) -> None:
+    def draw_rankings(self, ranks: Rankings) -> None:
+        """Hand the ranking charts their rows."""
+        self.authors.set_data(ranks.authors.top)
+        self.advocates.set_data(ranks.authors)
+        self.channels.set_data(ranks.channels, ranks.sources)
+
+    def _draw_kpis(self, data: ChartNumbers) -> None:
         k = self.kpis
         total = float(data.volume.total.sum())
         k["mentions"].set(f"{total:,.0f}")
@@ -511,10 +567,6 @@ def describe(element: ChartElement, flt: DashboardFilter) -> str:
             when = f" from {first:%d %b} to {last - timedelta(days=1):%d %b %Y}"
     topic = f" · topic {flt.topic}" if flt.topic else ""
     return f"Dashboard: {what}{when}{topic}"
-
-
-def _compute(state, session: DashboardSession, flt: DashboardFilter):
-    return session.compute(flt, state)
 
 
 def _check_alerts(state, ws: Workspace) -> list[Episode]:

@@ -28,15 +28,18 @@ class _Bars:
         plot.invertY(True)
         plot.setMouseEnabled(x=False, y=False)
         plot.showGrid(x=True, y=False, alpha=0.18)
-        self.items: list[pg.GraphicsObject] = []
+        # Drawn again on every range or topic change: the bar item and the notes are
+        # kept and updated, not rebuilt (a new TextItem per note was half the draw).
+        self.bars: pg.BarGraphItem | None = None
+        self.notes: list[pg.TextItem] = []
 
     def draw(self, labels: list[str], starts, widths, colors: list[str], notes: list[str]) -> None:
-        for item in self.items:
-            self.plot.removeItem(item)
-        self.items = []
         n = len(labels)
-        if n:
-            bars = pg.BarGraphItem(
+        if self.bars is None:
+            self.bars = pg.BarGraphItem(x0=[], y=[], height=0.62, width=[])
+            self.plot.addItem(self.bars)
+        if n:  # pyqtgraph 0.14 cannot set empty per-bar pens: hide the item instead
+            self.bars.setOpts(
                 x0=np.asarray(starts, float),
                 y=np.arange(n),
                 height=0.62,
@@ -44,16 +47,22 @@ class _Bars:
                 brushes=colors,
                 pens=[None] * n,
             )
-            self.plot.addItem(bars)
-            self.items.append(bars)
-            for i, note in enumerate(notes):
-                # The note sits past the bar's outer end: right of it, or left of a
-                # negative (leftward) bar.
-                end = float(starts[i]) + float(widths[i])
-                text = pg.TextItem(note, color="#374151", anchor=(0 if end >= 0 else 1, 0.5))
-                text.setPos(end, i)
-                self.plot.addItem(text, ignoreBounds=True)
-                self.items.append(text)
+        self.bars.setVisible(n > 0)
+        while len(self.notes) < len(notes):
+            text = pg.TextItem("", color="#374151")
+            self.plot.addItem(text, ignoreBounds=True)
+            self.notes.append(text)
+        for i, text in enumerate(self.notes):
+            if i >= len(notes):
+                text.setVisible(False)
+                continue
+            # The note sits past the bar's outer end: right of it, or left of a
+            # negative (leftward) bar.
+            end = float(starts[i]) + float(widths[i])
+            text.setText(notes[i])
+            text.setAnchor((0 if end >= 0 else 1, 0.5))
+            text.setPos(end, i)
+            text.setVisible(True)
         # pyqtgraph drops a tick label wider than the axis: shorten to fit instead.
         fit = max(8, self.label_width // 7)
         set_category_ticks(
@@ -189,6 +198,14 @@ class AdvocatesChart(ChartCard):
         self.bars = _Bars(self, self.add_plot(counts="bottom"), 200)
         self.bars.plot.setLabel("bottom", "Mentions in range (detractors ← | → advocates)")
         self.bars.plot.addItem(pg.InfiniteLine(0, angle=90, pen=pg.mkPen("#9ca3af")))
+        self.empty = pg.TextItem(
+            "No advocates or detractors yet (needs scored mentions)",
+            color="#6b7280",
+            anchor=(0.5, 0.5),
+        )
+        self.empty.setPos(0, 0)
+        self.empty.setVisible(False)
+        self.bars.plot.addItem(self.empty, ignoreBounds=True)
         self.rows: list[tuple[str, RankedRow]] = []
 
     def set_data(self, rankings: AuthorRankings) -> None:
@@ -231,15 +248,7 @@ class AdvocatesChart(ChartCard):
                 ),
             ]
         )
-        if not rankings.advocates and not rankings.detractors:
-            empty = pg.TextItem(
-                "No advocates or detractors yet (needs scored mentions)",
-                color="#6b7280",
-                anchor=(0.5, 0.5),
-            )
-            empty.setPos(0, 0)
-            self.bars.plot.addItem(empty, ignoreBounds=True)
-            self.bars.items.append(empty)
+        self.empty.setVisible(not rankings.advocates and not rankings.detractors)
 
     def set_series_visible(self, key: str, shown: bool) -> None:
         self.set_data(self.rankings)

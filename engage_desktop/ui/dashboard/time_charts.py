@@ -337,36 +337,38 @@ class ShareOfVoiceChart(ChartCard):
         from engage_desktop.ui.dashboard.chart_card import set_category_ticks
 
         self.sov = sov
-        for line in self.lines.values():
-            self.lines_plot.removeItem(line)
-        for item in [*self.bars.values(), *self.texts]:
-            self.totals_plot.removeItem(item)
-        self.lines, self.bars, self.texts = {}, {}, []
+        if tuple(self.lines) != tuple(sov.entities):
+            # New entities (topics changed): new items; otherwise the items are updated.
+            for line in self.lines.values():
+                self.lines_plot.removeItem(line)
+            for item in [*self.bars.values(), *self.texts]:
+                self.totals_plot.removeItem(item)
+            self.lines, self.bars, self.texts = {}, {}, []
+            for i, entity in enumerate(sov.entities):
+                color = ENTITY_COLORS[i % len(ENTITY_COLORS)]
+                line = pg.PlotDataItem(
+                    pen=pg.mkPen(color, width=2.2),
+                    symbol="o",
+                    symbolSize=5,
+                    symbolBrush=color,
+                    symbolPen=None,
+                    connect="finite",
+                )
+                self.lines_plot.addItem(line)
+                self.lines[entity] = line
+                bar = pg.BarGraphItem(x0=[0], y=[i], height=[0.6], width=[0], brush=color, pen=None)
+                self.totals_plot.addItem(bar)
+                self.bars[entity] = bar
+                text = pg.TextItem("", color="#111827", anchor=(0, 0.5))
+                self.totals_plot.addItem(text, ignoreBounds=True)
+                self.texts.append(text)
         shares = sov.weekly_shares
         x = sov.weeks + WEEK_S / 2
         for i, entity in enumerate(sov.entities):
-            color = ENTITY_COLORS[i % len(ENTITY_COLORS)]
-            line = pg.PlotDataItem(
-                x,
-                shares[i] if shares.size else [],
-                pen=pg.mkPen(color, width=2.2),
-                symbol="o",
-                symbolSize=5,
-                symbolBrush=color,
-                symbolPen=None,
-                connect="finite",
-            )
-            self.lines_plot.addItem(line)
-            self.lines[entity] = line
-            bar = pg.BarGraphItem(
-                x0=[0], y=[i], height=[0.6], width=[sov.totals[i]], brush=color, pen=None
-            )
-            self.totals_plot.addItem(bar)
-            self.bars[entity] = bar
-            text = pg.TextItem(f" {sov.shares[i]:.1f} %", color="#111827", anchor=(0, 0.5))
-            text.setPos(float(sov.totals[i]), i)
-            self.totals_plot.addItem(text, ignoreBounds=True)
-            self.texts.append(text)
+            self.lines[entity].setData(x, shares[i] if shares.size else [])
+            self.bars[entity].setOpts(width=[float(sov.totals[i])])
+            self.texts[i].setText(f" {sov.shares[i]:.1f} %")
+            self.texts[i].setPos(float(sov.totals[i]), i)
         set_category_ticks(self.totals_plot.getAxis("left"), list(sov.entities), width=90)
         top = float(sov.totals.max()) if len(sov.totals) else 1.0
         self.totals_plot.setXRange(0, top * 1.6 or 1, padding=0)

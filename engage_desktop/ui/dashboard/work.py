@@ -10,7 +10,13 @@ from typing import Any
 
 from engage_desktop.services.alerts import Episode, backtest, default_rules, list_rules
 from engage_desktop.services.analytics import AnalyticsContext, DashboardFilter, last_days
-from engage_desktop.services.analytics_dashboard import DashboardData, DashboardSession
+from engage_desktop.services.analytics_dashboard import (
+    ChartNumbers,
+    DashboardSession,
+    Rankings,
+    newest_day,
+    rankings,
+)
 from engage_desktop.services.terms import RisingTerms, rising_terms
 from engage_desktop.storage.workspace import Workspace
 
@@ -37,14 +43,36 @@ def filter_at(newest: datetime | None, spec: RangeSpec, topic: str | None) -> Da
     return DashboardFilter(base.start, base.end, topic)
 
 
+def _known_topic(ws: Workspace, topic: str | None) -> str | None:
+    """``topic``, or None when the workspace no longer has it."""
+    if topic is None or topic in AnalyticsContext.load(ws).topics:
+        return topic
+    return None
+
+
 def load_session(
     state: Any, ws: Workspace, spec: RangeSpec, topic: str | None
-) -> tuple[DashboardSession, DashboardData | None] | None:
-    """Build the cube and compute the first filter (the queries side by side)."""
-    topics = set(AnalyticsContext.load(ws).topics) if topic is not None else set()
-    if topic is not None and topic not in topics:
-        topic = None
+) -> tuple[DashboardSession, ChartNumbers | None] | None:
+    """Build the cube and compute its charts for the first filter."""
+    topic = _known_topic(ws, topic)
     return DashboardSession.open(ws, lambda newest: filter_at(newest, spec, topic), state)
+
+
+def load_rankings(state: Any, ws: Workspace, spec: RangeSpec, topic: str | None) -> Rankings | None:
+    """The rankings for the first filter, beside :func:`load_session`."""
+    return rankings(ws, filter_at(newest_day(ws), spec, _known_topic(ws, topic)), state)
+
+
+def compute_charts(
+    state: Any, session: DashboardSession, flt: DashboardFilter
+) -> ChartNumbers | None:
+    """The cube's charts for another filter."""
+    return session.charts(flt, state)
+
+
+def compute_rankings(state: Any, ws: Workspace, flt: DashboardFilter) -> Rankings | None:
+    """The rankings for another filter."""
+    return rankings(ws, flt, state)
 
 
 def compute_extras(

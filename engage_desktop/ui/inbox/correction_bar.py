@@ -11,7 +11,7 @@ from engage_desktop.ui.theme import SENTIMENT_COLORS
 
 
 class SentimentCorrectionBar(QWidget):
-    """"Sentiment is: Positive / Neutral / Negative / Use model" for the shown mention."""
+    """ "Sentiment is: Positive / Neutral / Negative / Use model" for the shown mention."""
 
     corrected = Signal(int)  # mention id
 
