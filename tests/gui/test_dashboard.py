@@ -203,3 +203,24 @@ def test_rankings_redraw_in_place_and_follow_the_charts_filter(dash, qtbot):
     assert dash.wait_until_ready()
     assert dash.data.filter == shown_filter
     assert dash.data.authors == rankings(dash.ws, shown_filter).authors
+
+
+def test_row_labels_fit_their_axis_and_notes_stay_in_the_plot(dash):
+    """Long source names are elided to the axis (pyqtgraph would drop them)."""
+    from PySide6.QtGui import QFont, QFontMetrics
+
+    axis = dash.channels.source_bars.plot.getAxis("left")
+    ticks = axis._tickLevels[0]
+    names = [r.label for r in dash.data.sources]
+    assert len(ticks) == len(names)
+    metrics = QFontMetrics(axis.style["tickFont"] or QFont())
+    for (_, shown), name in zip(ticks, names, strict=True):
+        assert shown == name or (shown.endswith("…") and name.startswith(shown[:-1]))
+        assert metrics.horizontalAdvance(shown) < axis.width()
+    assert any(shown != name for (_, shown), name in zip(ticks, names, strict=True))
+    # The longest bar carries its note inside (white); every note lies within x range.
+    bars = dash.channels.channel_bars
+    first = bars.notes[0]
+    assert first.color.name() == "#ffffff"
+    right = bars.plot.getViewBox().viewRange()[0][1]
+    assert all(t.pos().x() <= right for t in bars.notes if t.isVisible())

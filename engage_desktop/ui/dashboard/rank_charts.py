@@ -7,7 +7,12 @@ import pyqtgraph as pg
 
 from engage_desktop.services.analytics import AuthorRankings, ChartElement, RankedRow
 from engage_desktop.services.terms import RisingTerms, describe_lift
-from engage_desktop.ui.dashboard.chart_card import ChartCard, compact, set_category_ticks
+from engage_desktop.ui.dashboard.chart_card import (
+    ChartCard,
+    ChartPlot,
+    compact,
+    set_category_ticks,
+)
 from engage_desktop.ui.theme import ACCENT, SENTIMENT_COLORS
 
 
@@ -18,10 +23,15 @@ def sentiment_label(mean: float | None) -> str:
     return "positive" if mean >= 0.05 else "negative" if mean <= -0.05 else "neutral"
 
 
+NOTE_COLOR = "#374151"
+INSIDE_SHARE = 0.55  # bars at least this share of the longest carry their note inside
+INSIDE_PAD = 0.01  # gap between an inside note and the bar's end (share of the longest)
+
+
 class _Bars:
     """Horizontal bars with row labels in one plot; row 0 on top."""
 
-    def __init__(self, card: ChartCard, plot: pg.PlotItem, label_width: int) -> None:
+    def __init__(self, card: ChartCard, plot: ChartPlot, label_width: int) -> None:
         self.card = card
         self.plot = plot
         self.label_width = label_width
@@ -49,34 +59,31 @@ class _Bars:
             )
         self.bars.setVisible(n > 0)
         while len(self.notes) < len(notes):
-            text = pg.TextItem("", color="#374151")
+            text = pg.TextItem("", color=NOTE_COLOR)
             self.plot.addItem(text, ignoreBounds=True)
             self.notes.append(text)
+        longest = max((abs(float(w)) for w in widths), default=0.0)
         for i, text in enumerate(self.notes):
             if i >= len(notes):
                 text.setVisible(False)
                 continue
-            # The note sits past the bar's outer end: right of it, or left of a
-            # negative (leftward) bar.
+            # A long bar carries its note inside its end, in white; a short one just
+            # past its end (left of a negative, leftward bar). Notes never run off the
+            # plot, however narrow the card.
             end = float(starts[i]) + float(widths[i])
-            text.setText(notes[i])
-            text.setAnchor((0 if end >= 0 else 1, 0.5))
-            text.setPos(end, i)
+            inside = longest > 0 and abs(float(widths[i])) >= INSIDE_SHARE * longest
+            leftward = end < 0
+            text.setText(notes[i].strip() if inside else notes[i])
+            text.setColor("white" if inside else NOTE_COLOR)
+            text.setAnchor((0 if leftward == inside else 1, 0.5))
+            text.setPos(end + (-1 if end >= 0 else 1) * INSIDE_PAD * longest * inside, i)
             text.setVisible(True)
-        # pyqtgraph drops a tick label wider than the axis: shorten to fit instead.
-        fit = max(8, self.label_width // 7)
-        set_category_ticks(
-            self.plot.getAxis("left"), [_clip(t, fit) for t in labels], self.label_width
-        )
+        set_category_ticks(self.plot.getAxis("left"), labels, self.label_width)
         self.plot.setYRange(-0.6, max(n, 1) - 0.4, padding=0)
 
     def row(self, y: float, n: int) -> int | None:
         i = round(y)
         return i if 0 <= i < n else None
-
-
-def _clip(text: str, size: int = 30) -> str:
-    return text if len(text) <= size else text[: size - 1] + "…"
 
 
 class TopAuthorsChart(ChartCard):

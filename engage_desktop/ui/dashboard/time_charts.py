@@ -49,7 +49,6 @@ class VolumeChart(ChartCard):
         # Headroom above the tallest bar for the spike labels; nothing below zero.
         self.plot.getViewBox().setDefaultPadding(0.1)
         self.plot.getViewBox().setLimits(yMin=0)
-        self.plot.setClipToView(True)
         self.bars = {lab: _empty_bar(SENTIMENT_COLORS[lab]) for lab in LABELS}
         for bar in self.bars.values():
             self.plot.addItem(bar)
@@ -205,7 +204,7 @@ class SentimentChart(ChartCard):
         self.top.setLabel("left", "Mean compound")
         self.net_plot = self.add_plot(row=1, col=0, dates=True, counts="")
         self.net_plot.setLabel("left", "Net %")
-        self.net_plot.setXLink(self.top)
+        self.net_plot.setXLink(self.top.getViewBox())
         self.graphics.ci.layout.setRowStretchFactor(0, 3)
         self.graphics.ci.layout.setRowStretchFactor(1, 2)
         for plot in (self.top, self.net_plot):
