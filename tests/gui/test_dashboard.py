@@ -224,3 +224,19 @@ def test_row_labels_fit_their_axis_and_notes_stay_in_the_plot(dash):
     assert first.color.name() == "#ffffff"
     right = bars.plot.getViewBox().viewRange()[0][1]
     assert all(t.pos().x() <= right for t in bars.notes if t.isVisible())
+
+
+def test_the_content_alone_keeps_the_card_look(dash):
+    """`--png` renders the content out of the pane: the card style must travel with it."""
+    content = dash.content
+    assert "QFrame#card" in content.styleSheet()
+    dash.scroll.takeWidget()
+    content.setParent(None)
+    try:
+        content.resize(1200, 900)
+        content.show()
+        value = dash.kpis["mentions"].value
+        value.ensurePolished()
+        assert value.font().pixelSize() == 24  # QLabel#kpiValue
+    finally:
+        dash.scroll.setWidget(content)

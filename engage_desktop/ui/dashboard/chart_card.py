@@ -188,6 +188,7 @@ class LegendBar(QWidget):
         self._layout.addStretch(1)
         self.boxes: dict[str, QCheckBox] = {}
         self.counts: dict[str, QPushButton] = {}
+        self._colors: dict[str, str] = {}
 
     def set_entries(self, entries: list[tuple[str, str, str, float | None]]) -> None:
         """(key, label, colour, count or None) per series; keeps check states by key."""
@@ -195,6 +196,7 @@ class LegendBar(QWidget):
             if key not in {e[0] for e in entries}:
                 self.boxes.pop(key).deleteLater()
                 self.counts.pop(key).deleteLater()
+                self._colors.pop(key, None)
         for pos, (key, label, color, count) in enumerate(entries):
             box = self.boxes.get(key)
             if box is None:
@@ -207,14 +209,22 @@ class LegendBar(QWidget):
                 link.setCursor(Qt.CursorShape.PointingHandCursor)
                 link.setToolTip(f"Open the inbox on these {label} mentions")
                 link.clicked.connect(lambda _=False, k=key: self.drill.emit(k))
+                link.setVisible(count is not None)  # explicit, so isHidden() below is too
                 self.boxes[key], self.counts[key] = box, link
                 self._layout.insertWidget(2 * pos, box)
                 self._layout.insertWidget(2 * pos + 1, link)
-            box.setText(label)
-            box.setIcon(swatch(color))
+            # Only what changed: a new text or icon re-lays out the whole card.
+            if box.text() != label:
+                box.setText(label)
+            if self._colors.get(key) != color:
+                self._colors[key] = color
+                box.setIcon(swatch(color))
             link = self.counts[key]
-            link.setVisible(count is not None)
-            link.setText(f"{count:,.0f}" if count is not None else "")
+            text = f"{count:,.0f}" if count is not None else ""
+            if link.text() != text:
+                link.setText(text)
+            if link.isHidden() != (count is None):
+                link.setVisible(count is not None)
 
     def is_shown(self, key: str) -> bool:
         """Whether the series ``key`` is checked."""

@@ -119,7 +119,12 @@ class DashboardPane(QWidget):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("page")
-        self.setStyleSheet(CARD_STYLE)  # every card's look, polished once
+        # Every card's look, set once on the widget that holds the cards (a sheet per
+        # card re-polishes each one; on the content, a rendering of the content alone,
+        # as `python -m engage_desktop.ui.dashboard --png` makes, keeps it too).
+        self.content = QWidget()
+        self.content.setObjectName("page")
+        self.content.setStyleSheet(CARD_STYLE)
         self.ws = ws
         self.tasks = tasks or TaskRunner(self)
         self.session: DashboardSession | None = None
@@ -227,8 +232,6 @@ class DashboardPane(QWidget):
         grid.addWidget(self.alerts_card, 6, 0, 1, 2)
         grid.setColumnStretch(0, 1)
         grid.setColumnStretch(1, 1)
-        self.content = QWidget()
-        self.content.setObjectName("page")
         self.content.setLayout(grid)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
