@@ -240,3 +240,16 @@ def test_the_content_alone_keeps_the_card_look(dash):
         assert value.font().pixelSize() == 24  # QLabel#kpiValue
     finally:
         dash.scroll.setWidget(content)
+
+
+@pytest.mark.parametrize(("size", "top"), [(130, 8000), (300, 8000), (700, 123_456), (90, 40)])
+def test_count_axis_ticks_leave_room_for_their_labels(qtbot, size, top):
+    """pyqtgraph keeps two intervals on any axis; count axes widen them to fit labels."""
+    from engage_desktop.ui.dashboard.chart_card import MIN_TICK_PX, CountAxis, next_nice
+
+    assert [next_nice(x) for x in (1, 2, 5, 20, 0.5)] == [2, 5, 10, 50, 1]
+    axis = CountAxis("bottom")
+    (interval, _), *rest = axis.tickSpacing(0, top, size)
+    assert not rest  # major ticks only
+    assert top / interval * MIN_TICK_PX["bottom"] <= size or interval >= top
+    assert str(interval)[0] in "125"

@@ -8,6 +8,7 @@ Cards only draw: the numbers come from ``engage_desktop.services.analytics*``.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -78,6 +79,36 @@ class CountAxis(pg.AxisItem):
 
     def tickStrings(self, values, scale, spacing):  # pyqtgraph names it so
         return [compact(v * scale) for v in values]
+
+    def tickSpacing(self, minVal, maxVal, size):  # pyqtgraph names it so
+        """pyqtgraph's spacing, widened until labels such as "8,000" cannot overlap.
+
+        pyqtgraph keeps at least two intervals whatever the axis length, so a narrow
+        bar chart wrote "2,0004,0006,000".
+        """
+        levels = super().tickSpacing(minVal, maxVal, size)
+        if not levels or not size:
+            return levels
+        interval = levels[0][0]
+        gap = MIN_TICK_PX[self.orientation]
+        while abs(maxVal - minVal) / interval * gap > size:
+            interval = next_nice(interval)
+        return [(interval, 0)]
+
+
+# Pixels between major ticks on count axes: room for a label such as "12,345".
+MIN_TICK_PX = {"bottom": 64, "top": 64, "left": 26, "right": 26}
+
+
+def next_nice(interval: float) -> float:
+    """The next of 1, 2, 5, 10, 20, 50… times a power of ten after ``interval``."""
+    exponent = math.floor(math.log10(interval))
+    unit = 10.0**exponent
+    mantissa = interval / unit
+    for step in (2, 5, 10):
+        if step > mantissa + 1e-9:
+            return step * unit
+    return 20 * unit
 
 
 def compact(value: float) -> str:
