@@ -229,13 +229,12 @@ def test_row_labels_fit_their_axis_and_notes_stay_in_the_plot(dash):
 def test_the_content_alone_keeps_the_card_look(dash):
     """`--png` renders the content out of the pane: the card style must travel with it."""
     content = dash.content
-    assert "QFrame#card" in content.styleSheet()
     dash.scroll.takeWidget()
     content.setParent(None)
     try:
-        content.resize(1200, 900)
-        content.show()
+        # Not shown: a top-level window would take the focus from the later tests.
         value = dash.kpis["mentions"].value
+        value.setStyleSheet("")  # re-resolve its style where it now is
         value.ensurePolished()
         assert value.font().pixelSize() == 24  # QLabel#kpiValue
     finally:
@@ -253,3 +252,19 @@ def test_count_axis_ticks_leave_room_for_their_labels(qtbot, size, top):
     assert not rest  # major ticks only
     assert top / interval * MIN_TICK_PX["bottom"] <= size or interval >= top
     assert str(interval)[0] in "125"
+
+
+def test_drawing_opens_no_stray_windows(window, dash, qtbot):
+    """Only the main window is on screen, and active, after the dashboard drew again.
+
+    A legend count once shown before it had a parent opened as a window of its own
+    for a moment, which took the focus and broke every keyboard shortcut.
+    """
+    from PySide6.QtWidgets import QApplication
+
+    dash.set_range("Last 7 days")
+    qtbot.waitUntil(lambda: len(dash.data.volume.days) == 7, timeout=10_000)
+    assert dash.wait_until_ready()
+    shown = [w for w in QApplication.topLevelWidgets() if w.isVisible()]
+    assert shown == [window]
+    assert QApplication.activeWindow() is window

@@ -240,10 +240,12 @@ class LegendBar(QWidget):
                 link.setCursor(Qt.CursorShape.PointingHandCursor)
                 link.setToolTip(f"Open the inbox on these {label} mentions")
                 link.clicked.connect(lambda _=False, k=key: self.drill.emit(k))
-                link.setVisible(count is not None)  # explicit, so isHidden() below is too
                 self.boxes[key], self.counts[key] = box, link
                 self._layout.insertWidget(2 * pos, box)
                 self._layout.insertWidget(2 * pos + 1, link)
+                # Explicit (so isHidden() below is too), once parented: on a widget
+                # without a parent, setVisible(True) opens a window of its own.
+                link.setVisible(count is not None)
             # Only what changed: a new text or icon re-lays out the whole card.
             if box.text() != label:
                 box.setText(label)
