@@ -28,8 +28,16 @@ def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -
 
 def cmd_fetch(args: argparse.Namespace) -> int:
     """Fetch; exit 0 when the run completed, even if some sources failed."""
-    from engage_desktop.services.listen import FAILING_AFTER, PlainState, run_fetch
+    from engage_desktop.services.listen import (
+        FAILING_AFTER,
+        FetchOptions,
+        PlainState,
+        fork_parse_pool,
+        run_fetch,
+    )
 
+    # Before the workspace opens: forking is safe only while there is one thread.
+    fork_parse_pool(FetchOptions().parse_workers)
     with open_workspace(args, write=True) as ws:
         progress = None if args.quiet else ProgressLine("fetching")
         summary = run_fetch(PlainState(progress), ws, force=args.force, source_ids=args.source)

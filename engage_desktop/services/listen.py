@@ -21,6 +21,7 @@ hook finds fetched rows already scored, and scores the rest).
 from __future__ import annotations
 
 import atexit
+import importlib
 import json
 import multiprocessing
 import os
@@ -198,12 +199,16 @@ def _fetch_one(spec: SourceSpec, http: HttpClient) -> FetchOutcome:
     return adapter(spec, http)
 
 
+# What every parse worker needs, loaded before the workers start (pandas because
+# pyarrow imports it on its first array: ~0.5 s per worker otherwise).
+PRELOAD = ("engage_desktop.services.listen_preload", "feedparser", "nh3", "pandas")
+
 _pool_lock = threading.Lock()
 _pool: ProcessPoolExecutor | None = None
 _pool_size = 0
 
 
-def parse_pool(workers: int) -> ProcessPoolExecutor:
+def parse_pool(workers: int, *, fork: bool = False) -> ProcessPoolExecutor:
     """The parse processes, started on first use and kept for the session.
 
     Starting a worker costs far more than parsing a feed (the interpreter, Arrow and
@@ -211,6 +216,9 @@ def parse_pool(workers: int) -> ProcessPoolExecutor:
     every run of the process instead of being started per run; the window's
     scheduled fetches reuse it. :func:`shutdown_parse_pool` ends it (the window
     calls it on close; an ``atexit`` hook is the safety net).
+
+    ``fork`` (see :func:`fork_parse_pool`) starts the workers by forking this
+    process instead of through a fork server; only safe while it has one thread.
     """
     global _pool, _pool_size
     with _pool_lock:
@@ -221,15 +229,35 @@ def parse_pool(workers: int) -> ProcessPoolExecutor:
             # forkserver: fork is unsafe in a process with Qt and HTTP threads running.
             methods = multiprocessing.get_all_start_methods()
             method = "forkserver" if "forkserver" in methods else "spawn"
+            if fork and "fork" in methods:
+                method = "fork"
             ctx = multiprocessing.get_context(method)
             if method == "forkserver":
-                # pandas: pyarrow imports it on its first array (~0.5 s per worker).
-                ctx.set_forkserver_preload(
-                    ["engage_desktop.services.listen_preload", "feedparser", "nh3", "pandas"]
-                )
+                ctx.set_forkserver_preload(list(PRELOAD))
             _pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
             _pool_size = workers
         return _pool
+
+
+def fork_parse_pool(workers: int) -> bool:
+    """Start the parse workers now by forking this process (one-shot commands).
+
+    A fresh process (``engage-desktop fetch``) would otherwise start a fork server
+    that imports the parse modules a second time before its first worker exists
+    (~0.35 s of a 10,000-entry cold fetch, measured). Forking is only safe while
+    the process runs a single thread: call this before opening a workspace (DuckDB
+    starts threads) or any HTTP pool. Returns False, doing nothing, when the process
+    already has other threads or the system cannot fork; the fork server is then
+    used as usual.
+    """
+    if "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
+        return False
+    for module in PRELOAD:  # what the workers need, imported once, before the fork
+        importlib.import_module(module)
+    pool = parse_pool(workers, fork=True)
+    for _ in range(workers):
+        pool.submit(int)  # start them all now
+    return True
 
 
 def _broken(pool: ProcessPoolExecutor) -> bool:

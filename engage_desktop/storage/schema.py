@@ -307,7 +307,6 @@ CREATE TABLE alerts (
 """
 
 
-
 def _v2_default_intent_rules(con: duckdb.DuckDBPyConnection) -> None:
     """Ship the default intent rules; a workspace's own rules of the same name stay."""
     from engage_desktop.core.intents import DEFAULT_RULES

@@ -250,9 +250,7 @@ def test_a_permanent_move_updates_the_address_a_temporary_one_does_not(ws, http)
 
 
 def test_a_move_onto_another_sources_address_is_reported_not_followed(ws, http):
-    http.expect_request("/a.xml").respond_with_data(
-        "", status=301, headers={"Location": "/b.xml"}
-    )
+    http.expect_request("/a.xml").respond_with_data("", status=301, headers={"Location": "/b.xml"})
     http.expect_request("/b.xml").respond_with_data(rss([("urn:b", "Nimbus b")]))
     a = _add(ws, http.url_for("/a.xml"))
     _add(ws, http.url_for("/b.xml"))
@@ -594,3 +592,57 @@ def test_process_pool_parsing_stores_what_threads_store(tmp_path, http):
             assert summary.new_mentions == 15 and not summary.failed
             results.append(_scored(w))
     assert results[0] == results[1]
+
+
+FORKED_FETCH = """
+import sys, threading
+from engage_desktop.services import listen
+from engage_desktop.services.listen import FetchOptions, PlainState, fork_parse_pool, run_fetch
+from engage_desktop.sources.http import HttpLimits
+from engage_desktop.storage.workspace import Workspace
+
+assert fork_parse_pool(2)  # one thread so far: the workers are forked
+assert listen._pool._mp_context.get_start_method() == "fork"
+limits = HttpLimits(read_timeout=2.0, deadline=10.0, host_delay=0.0)
+with Workspace.open(sys.argv[1]) as ws:
+    options = FetchOptions(limits=limits, parse="process", parse_workers=2)
+    summary = run_fetch(PlainState(), ws, force=True, options=options)
+    assert summary.new_mentions == 15 and not summary.failed, summary.line()
+listen.shutdown_parse_pool()
+stop = threading.Event()
+threading.Thread(target=stop.wait).start()
+assert not fork_parse_pool(2)  # another thread runs: never fork
+stop.set()
+"""
+
+
+def test_forked_parse_workers_store_what_threads_store(tmp_path, http):
+    """`engage-desktop fetch` forks its workers before any thread: same rows."""
+    import subprocess
+    import sys
+
+    for n in range(3):
+        body = rss([(f"urn:{n}:{i}", f"Nimbus post {i} of feed {n}, love it") for i in range(5)])
+        http.expect_request(f"/f{n}.xml").respond_with_data(body)
+    paths = {}
+    for mode in ("thread", "fork"):
+        with Workspace.create(tmp_path / f"{mode}.engage") as w:
+            for n in range(3):
+                _add(w, http.url_for(f"/f{n}.xml"))
+            if mode == "thread":
+                options = FetchOptions(limits=FAST.limits, parse="thread")
+                assert run_fetch(PlainState(), w, force=True, options=options).new_mentions == 15
+        paths[mode] = w.path
+    code = subprocess.run(
+        [sys.executable, "-c", FORKED_FETCH, str(paths["fork"])],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert code.returncode == 0, code.stderr[-2000:]
+    scored = []
+    for mode in ("thread", "fork"):
+        with Workspace.open(paths[mode], read_only=True) as w:
+            scored.append(_scored(w))
+    assert scored[0] == scored[1] and len(scored[0]) == 15
