@@ -404,36 +404,92 @@ def author_rankings(
     min_mentions: int = ADVOCATE_MIN_MENTIONS,
     threshold: float = ADVOCATE_THRESHOLD,
 ) -> AuthorRankings:
-    """Top authors by reach × volume, advocates and detractors, in one scan."""
+    """Top authors by reach × volume, advocates and detractors.
+
+    The grouping of every author carries only numbers (the author id; channel and
+    handle for the rare mention without an id); the names of the ~22 rows shown are
+    looked up afterwards. Carrying names through the grouping of every author cost a
+    fifth more on 1M mentions.
+    """
     where, params = flt.where()
     grouped = (
-        "SELECT author_id, any_value(channel) AS ch, any_value(author_handle) AS h, "
-        "any_value(author_name) AS name, count(*) AS n, coalesce(max(followers), 0) AS f, "
-        "avg(sentiment) AS s, count(sentiment) AS k FROM mentions "
-        f"WHERE ({where}) AND (author_id IS NOT NULL OR author_handle IS NOT NULL) "
-        "GROUP BY author_id, CASE WHEN author_id IS NULL THEN channel END, "
-        "CASE WHEN author_id IS NULL THEN author_handle END"
+        "SELECT author_id, CASE WHEN author_id IS NULL THEN channel END AS c0, "
+        "CASE WHEN author_id IS NULL THEN author_handle END AS h0, count(*) AS n, "
+        "coalesce(max(followers), 0) AS f, avg(sentiment) AS s, count(sentiment) AS k "
+        f"FROM mentions WHERE ({where}) AND (author_id IS NOT NULL OR author_handle IS NOT NULL) "
+        "GROUP BY ALL"
     )
-    key = (
-        "CASE WHEN author_id IS NOT NULL THEN 'id:' || author_id::VARCHAR "
-        "ELSE 'h:' || ch || '/' || h END"
-    )
-    cols = f"{key}, name, h, ch, n, f, s"
+    side = f"k >= {int(min_mentions)} AND s"
+    cols = "author_id, c0, h0, n, f, s"
     rows = _fetch(
         ws,
         f"WITH a AS MATERIALIZED ({grouped}) "
-        f"(SELECT 0, {cols} FROM a ORDER BY n * f DESC, n DESC, h LIMIT {int(limit)}) "
-        f"UNION ALL (SELECT 1, {cols} FROM a WHERE k >= {int(min_mentions)} "
-        f"AND s >= {float(threshold)} ORDER BY n DESC, s DESC, h LIMIT {int(side_limit)}) "
-        f"UNION ALL (SELECT 2, {cols} FROM a WHERE k >= {int(min_mentions)} "
-        f"AND s <= {-float(threshold)} ORDER BY n DESC, s ASC, h LIMIT {int(side_limit)})",
+        f"(SELECT 0, {cols} FROM a ORDER BY n * f DESC, n DESC, author_id, h0 "
+        f"LIMIT {int(limit)}) "
+        f"UNION ALL (SELECT 1, {cols} FROM a WHERE {side} >= {float(threshold)} "
+        f"ORDER BY n DESC, s DESC, author_id, h0 LIMIT {int(side_limit)}) "
+        f"UNION ALL (SELECT 2, {cols} FROM a WHERE {side} <= {-float(threshold)} "
+        f"ORDER BY n DESC, s ASC, author_id, h0 LIMIT {int(side_limit)})",
         params,
     )
+    names = _author_names(ws, where, params, rows)
+
+    def order(row: tuple) -> tuple:  # each part as its ORDER BY sorted it
+        part, author, _, h0, n, f, s = row
+        first = (-n * f, -n) if part == 0 else (-n, -s if part == 1 else s)
+        return (part, *first, author is None, author or 0, h0 or "")
+
     lists: tuple[list[RankedRow], ...] = ([], [], [])
-    for part, k, name, handle, channel, n, f, s in rows:
+    for part, author, c0, h0, n, f, s in sorted(rows, key=order):
+        if author is not None:
+            key, (name, handle, channel) = f"id:{author}", names.get(author, (None, None, None))
+        else:
+            key, (name, handle, channel) = f"h:{c0}/{h0}", names.get((c0, h0), (None, h0, c0))
         value = float(n) * float(f) if part == 0 else float(n)
-        lists[part].append(RankedRow(k, f"{name or handle} · {channel}", int(n), value, int(f), s))
+        label = f"{name or handle or key} · {channel}"
+        lists[part].append(RankedRow(key, label, int(n), value, int(f), s))
     return AuthorRankings(*lists, min_mentions=min_mentions, threshold=threshold)
+
+
+def _author_names(
+    ws: Workspace, where: str, params: list[Any], rows: list[tuple]
+) -> dict[Any, tuple[str | None, str | None, str | None]]:
+    """(name, handle, channel) of the ranked authors.
+
+    From their profiles (a primary-key lookup); from their mentions in range only
+    for those without one (mentions inserted without a profile, or without an id),
+    as that scan costs ~10 ms on 1M mentions.
+    """
+    ids = sorted({int(r[1]) for r in rows if r[1] is not None})
+    names: dict[Any, tuple[str | None, str | None, str | None]] = {}
+    if ids:
+        listed = ", ".join(str(i) for i in ids)
+        for author, name, handle, channel in _fetch(
+            ws, f"SELECT id, name, handle, channel FROM authors WHERE id IN ({listed})", []
+        ):
+            names[author] = (name, handle, channel)
+    missing = [i for i in ids if i not in names]
+    pairs = sorted({(r[2], r[3]) for r in rows if r[1] is None})
+    if not missing and not pairs:
+        return names
+    wanted = [f"author_id IN ({', '.join(str(i) for i in missing)})"] if missing else []
+    if pairs:
+        wanted.append(
+            "(author_id IS NULL AND (channel, author_handle) IN ("
+            + ", ".join("(?, ?)" for _ in pairs)
+            + "))"
+        )
+    found = _fetch(
+        ws,
+        "SELECT author_id, CASE WHEN author_id IS NULL THEN channel END, "
+        "CASE WHEN author_id IS NULL THEN author_handle END, any_value(author_name), "
+        "any_value(author_handle), any_value(channel) "
+        f"FROM mentions WHERE ({where}) AND ({' OR '.join(wanted)}) GROUP BY ALL",
+        [*params, *(v for pair in pairs for v in pair)],
+    )
+    for author, c0, h0, name, handle, channel in found:
+        names[author if author is not None else (c0, h0)] = (name, handle, channel)
+    return names
 
 
 def top_channels(ws: Workspace, flt: DashboardFilter) -> list[RankedRow]:

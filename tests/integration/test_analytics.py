@@ -243,3 +243,26 @@ def test_demo_drill_down_matches_every_chart(demo_path):
 def test_filter_rejects_partial_days():
     with pytest.raises(ValueError, match="midnight"):
         DashboardFilter(datetime(2026, 3, 2, 12, tzinfo=UTC))
+
+
+def test_ranked_names_come_from_profiles_or_mentions(tmp_path):
+    """A profiled author shows its profile's name; one without an id keeps its handle key."""
+    from engage_desktop.services.analytics import author_rankings
+
+    path = build(tmp_path / "names.engage")
+    with Workspace.open(path) as w:
+        with w.write() as con:
+            con.execute(
+                "INSERT INTO authors (id, channel, handle, name) "
+                "VALUES (4, 'blog', 'dave', 'Dave from the profile')"
+            )
+            con.execute(
+                "UPDATE mentions SET author_id = NULL, author_handle = 'drifter', "
+                "author_name = 'Drifter' WHERE author_id = 5"
+            )
+        top = author_rankings(w, WEEK).top
+    labels = {r.key: r.label.split(" · ")[0] for r in top}
+    assert labels["id:4"] == "Dave from the profile"  # from the authors table
+    assert labels["id:1"] == "Alice"  # no profile: from its mentions
+    drifter = next(r for r in top if r.key.startswith("h:"))
+    assert drifter.key.endswith("/drifter") and labels[drifter.key] == "Drifter"
