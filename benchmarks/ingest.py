@@ -57,6 +57,16 @@ def workspace(folder: Path, urls: list[str]) -> Workspace:
     return ws
 
 
+def _figures(cold: list[float], warm: list[float], stored: int) -> dict:
+    return {
+        "cold_s": statistics.median(cold),
+        "unchanged_s": statistics.median(warm),
+        "entries": stored,
+        "cold_runs": cold,
+        "unchanged_runs": warm,
+    }
+
+
 def ours(folder: Path, urls: list[str], mode: str, reps: int) -> dict:
     cold, warm, stored = [], [], 0
     for _ in range(reps):
@@ -72,13 +82,7 @@ def ours(folder: Path, urls: list[str], mode: str, reps: int) -> dict:
             stored = int(ws.scalar("SELECT count(*) FROM mentions"))
         finally:
             ws.close()
-    return {
-        "cold_s": statistics.median(cold),
-        "unchanged_s": statistics.median(warm),
-        "entries": stored,
-        "cold_runs": cold,
-        "unchanged_runs": warm,
-    }
+    return _figures(cold, warm, stored)
 
 
 def ours_cli(folder: Path, urls: list[str], reps: int) -> dict:
@@ -95,13 +99,7 @@ def ours_cli(folder: Path, urls: list[str], reps: int) -> dict:
             bucket.append(time.perf_counter() - t)
         with Workspace.open(path, read_only=True) as check:
             stored = int(check.scalar("SELECT count(*) FROM mentions"))
-    return {
-        "cold_s": statistics.median(cold),
-        "unchanged_s": statistics.median(warm),
-        "entries": stored,
-        "cold_runs": cold,
-        "unchanged_runs": warm,
-    }
+    return _figures(cold, warm, stored)
 
 
 def reader_peer(folder: Path, urls: list[str], reps: int) -> dict:

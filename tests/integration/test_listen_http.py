@@ -206,6 +206,17 @@ def test_redirect_loop(ws, http):
     assert "too many redirects" in get_source(ws, sid)["last_error"]
 
 
+def _serve_temporary_moves(http) -> None:
+    """/temp.xml moves for now (302); /mixed.xml moves for good (301) to /temp.xml."""
+    http.expect_request("/temp.xml").respond_with_data(
+        "", status=302, headers={"Location": "/new2.xml"}
+    )
+    http.expect_request("/new2.xml").respond_with_data(rss([("urn:m2", "Nimbus here")]))
+    http.expect_request("/mixed.xml").respond_with_data(
+        "", status=301, headers={"Location": "/temp.xml"}
+    )
+
+
 def test_a_permanent_move_updates_the_address_a_temporary_one_does_not(ws, http):
     feed = rss([("urn:m1", "Nimbus moved")])
     http.expect_request("/old.xml").respond_with_data(
@@ -215,13 +226,7 @@ def test_a_permanent_move_updates_the_address_a_temporary_one_does_not(ws, http)
         "", status=308, headers={"Location": "/new.xml"}
     )
     http.expect_request("/new.xml").respond_with_data(feed)
-    http.expect_request("/temp.xml").respond_with_data(
-        "", status=302, headers={"Location": "/new2.xml"}
-    )
-    http.expect_request("/new2.xml").respond_with_data(rss([("urn:m2", "Nimbus here")]))
-    http.expect_request("/mixed.xml").respond_with_data(
-        "", status=301, headers={"Location": "/temp.xml"}
-    )
+    _serve_temporary_moves(http)
     moved = _add(ws, http.url_for("/old.xml"))
     temporary = _add(ws, http.url_for("/temp.xml"))
     mixed = _add(ws, http.url_for("/mixed.xml"))
@@ -239,13 +244,7 @@ def test_a_permanent_move_updates_the_address_a_temporary_one_does_not(ws, http)
     # The next fetch goes straight to the new address.
     http.clear()
     http.expect_request("/new.xml").respond_with_data(feed)
-    http.expect_request("/temp.xml").respond_with_data(
-        "", status=302, headers={"Location": "/new2.xml"}
-    )
-    http.expect_request("/new2.xml").respond_with_data(rss([("urn:m2", "Nimbus here")]))
-    http.expect_request("/mixed.xml").respond_with_data(
-        "", status=301, headers={"Location": "/temp.xml"}
-    )
+    _serve_temporary_moves(http)
     assert not _fetch(ws).failed
 
 

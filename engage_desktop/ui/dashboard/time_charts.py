@@ -29,6 +29,18 @@ def _empty_bar(color: str) -> pg.BarGraphItem:
     return pg.BarGraphItem(x0=[0.0], y0=[0.0], width=[0.0], height=[0.0], brush=color, pen=None)
 
 
+def _dotted_line(color: str, width: float) -> pg.PlotDataItem:
+    """A line with a dot per point, broken where a value is missing."""
+    return pg.PlotDataItem(
+        pen=pg.mkPen(color, width=width),
+        symbol="o",
+        symbolSize=5,
+        symbolBrush=color,
+        symbolPen=None,
+        connect="finite",
+    )
+
+
 def _pct(part: float, whole: float) -> str:
     return f"{part / whole * 100:.0f} %" if whole else "–"
 
@@ -345,14 +357,7 @@ class ShareOfVoiceChart(ChartCard):
             self.lines, self.bars, self.texts = {}, {}, []
             for i, entity in enumerate(sov.entities):
                 color = ENTITY_COLORS[i % len(ENTITY_COLORS)]
-                line = pg.PlotDataItem(
-                    pen=pg.mkPen(color, width=2.2),
-                    symbol="o",
-                    symbolSize=5,
-                    symbolBrush=color,
-                    symbolPen=None,
-                    connect="finite",
-                )
+                line = _dotted_line(color, 2.2)
                 self.lines_plot.addItem(line)
                 self.lines[entity] = line
                 bar = pg.BarGraphItem(x0=[0], y=[i], height=[0.6], width=[0], brush=color, pen=None)
@@ -459,14 +464,7 @@ class ResponseChart(ChartCard):
         self.breached = _empty_bar(BREACHED_COLOR)
         self.hist.addItem(self.within)
         self.hist.addItem(self.breached)
-        self.median = pg.PlotDataItem(
-            pen=pg.mkPen(ACCENT, width=2),
-            symbol="o",
-            symbolSize=5,
-            symbolBrush=ACCENT,
-            symbolPen=None,
-            connect="finite",
-        )
+        self.median = _dotted_line(ACCENT, 2)
         self.median_plot.addItem(self.median)
         self.sla_line = pg.InfiniteLine(
             angle=0, pen=pg.mkPen("#9ca3af", style=pg.QtCore.Qt.PenStyle.DashLine)
