@@ -90,3 +90,28 @@ def test_a_refused_bluesky_password_can_be_entered_again(qtbot, tmp_path):
         dialog.buttons.button(dialog.buttons.StandardButton.Ok).click()
         assert get_secret(secret_name("me.bsky.social")) == "new-app-password"
         tasks.shutdown()
+
+
+def test_parse_workers_start_ahead_of_scheduled_fetches(qtbot, tmp_path):
+    """A pane that fetches on schedule starts the parse pool only where runs use it."""
+    from engage_desktop.services import listen
+    from engage_desktop.storage.sources import add_source
+    from engage_desktop.storage.workspace import Workspace
+    from engage_desktop.ui.feeds.pane import FeedsPane
+
+    least = listen.PROCESS_MIN_FEEDS
+    for feeds, expected in ((least - 1, False), (least, True)):
+        listen.shutdown_parse_pool()
+        with Workspace.create(tmp_path / f"{feeds}.engage") as ws:
+            for i in range(feeds):
+                add_source(
+                    ws, kind="rss", url=f"http://127.0.0.1:9/{i}.xml", name=f"f{i}", channel="blog"
+                )
+            pane = FeedsPane(ws)
+            qtbot.addWidget(pane)
+            qtbot.waitUntil(lambda p=pane: not p.tasks.running(), timeout=30_000)
+            assert (listen._pool is not None) == expected
+            if expected:  # the workers answer at once: they are running
+                assert listen._pool.submit(int).result(timeout=30) == 0
+            pane.tasks.shutdown()
+    listen.shutdown_parse_pool()

@@ -208,6 +208,8 @@ class FeedsPane(QWidget):
         self.timer.timeout.connect(self._scheduled_check)
         if self.auto_fetch.isChecked():
             self.timer.start()
+            # Scheduled fetches will come: start the parse workers now, in the background.
+            self.tasks.start("fetch.prestart", _prestart_parse_pool, ws)
         self.auto_fetch.toggled.connect(lambda on: self.timer.start() if on else self.timer.stop())
         self.refresh()
 
@@ -424,3 +426,9 @@ class FeedsPane(QWidget):
         )
         if due:
             self.start_fetch()
+
+
+def _prestart_parse_pool(state, ws: Workspace) -> bool:
+    from engage_desktop.services.listen import prestart_parse_pool
+
+    return prestart_parse_pool(ws)
