@@ -61,11 +61,11 @@ def main() -> None:
 
     from PySide6.QtWidgets import QApplication
 
-    from engage_desktop.services.analytics import DAY_SQL, LABEL_SQL
-    from engage_desktop.services.demo import build_demo
-    from engage_desktop.storage.workspace import Workspace
+    from engage_desktop.dashboard.analytics import DAY_SQL, LABEL_SQL
+    from engage_desktop.demo.build import build_demo
     from engage_desktop.ui.dashboard.pane import DashboardPane
     from engage_desktop.ui.theme import STYLE_SHEET
+    from engage_desktop.workspace.database import Workspace
 
     path = Path(
         args.workspace or Path(tempfile.gettempdir()) / f"bench-dash-{args.mentions}.engage"

@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from engage_desktop.services.demo import build_demo
+from engage_desktop.demo.build import build_demo
 
 
 def main() -> None:

@@ -41,10 +41,10 @@ REPLY = (
 def bench_outbox(template: Path, n: int, tmp: Path) -> dict[str, float]:
     import httpx
 
-    from engage_desktop.services.accounts import connect_mastodon
-    from engage_desktop.services.engage import queue_reply
-    from engage_desktop.services.outbox import send_due
-    from engage_desktop.storage.workspace import Workspace
+    from engage_desktop.composer.compose import queue_reply
+    from engage_desktop.outbox.connect import connect_mastodon
+    from engage_desktop.outbox.send import send_due
+    from engage_desktop.workspace.database import Workspace
     from tests.fakes.mastodon import FakeMastodon
 
     path = tmp / "bench.engage"
@@ -84,8 +84,8 @@ def bench_outbox(template: Path, n: int, tmp: Path) -> dict[str, float]:
 
 
 def bench_tone(keystrokes: int) -> dict[str, float]:
-    from engage_desktop.core.reply_rules import grapheme_count, mastodon_length
-    from engage_desktop.services.tone import check_tone, warm_up
+    from engage_desktop.composer.reply_rules import grapheme_count, mastodon_length
+    from engage_desktop.composer.tone import check_tone, warm_up
 
     warm_up()
     text = (REPLY * 3)[:keystrokes]
@@ -115,7 +115,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--keystrokes", type=int, default=280)
     args = parser.parse_args()
-    from engage_desktop.services.demo import build_demo
+    from engage_desktop.demo.build import build_demo
 
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
@@ -132,7 +132,7 @@ def main() -> None:
     for key in tone_runs[0]:
         figures[key] = round(statistics.median(r[key] for r in tone_runs), 4)
     figures["send_vs_bare_post"] = round(figures["send_per_s"] / figures["bare_post_per_s"], 3)
-    from engage_desktop.services.tone import engine as tone_engine
+    from engage_desktop.composer.tone import engine as tone_engine
 
     engine = tone_engine()
     print(f"outbox: {args.replies} replies, median of {args.runs} runs")

@@ -25,10 +25,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from engage_desktop.services.demo import build_demo
-from engage_desktop.services.enrich import enrich
-from engage_desktop.services.language import detect_language
-from engage_desktop.storage.workspace import Workspace
+from engage_desktop.demo.build import build_demo
+from engage_desktop.enrich.language import detect_language
+from engage_desktop.enrich.pipeline import enrich
+from engage_desktop.workspace.database import Workspace
 
 LABELLED = {
     "en": [

@@ -90,11 +90,11 @@ def one_run(app, path: Path, run: int, figures: dict[str, list[float]], rng) -> 
     """Open the workspace, build the inbox, and time every figure once."""
     from PySide6.QtCore import QCoreApplication, QEvent, QItemSelection, QItemSelectionModel
 
-    from engage_desktop.services.mention_alerts import ensure_default_rule
-    from engage_desktop.storage.inbox_filters import InboxFilter
-    from engage_desktop.storage.saved_views import seed_default_views
-    from engage_desktop.storage.workspace import Workspace
+    from engage_desktop.inbox.filters import InboxFilter
+    from engage_desktop.inbox.mention_alerts import ensure_default_rule
+    from engage_desktop.inbox.saved_views import seed_default_views
     from engage_desktop.ui.inbox.view import InboxView
+    from engage_desktop.workspace.database import Workspace
 
     ws = Workspace.open(path)
     rows = int(ws.scalar("SELECT count(*) FROM mentions"))
@@ -182,7 +182,7 @@ def main() -> None:
 
     from PySide6.QtWidgets import QApplication
 
-    from engage_desktop.services.demo import build_demo
+    from engage_desktop.demo.build import build_demo
     from engage_desktop.ui.inbox.filter_bar import SEARCH_DEBOUNCE_MS
     from engage_desktop.ui.theme import STYLE_SHEET
 

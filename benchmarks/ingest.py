@@ -32,10 +32,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from engage_desktop.services.demo_text import WATCH_QUERIES  # noqa: E402
-from engage_desktop.services.listen import FetchOptions, PlainState, run_fetch  # noqa: E402
-from engage_desktop.storage.sources import add_source, add_watch_query  # noqa: E402
-from engage_desktop.storage.workspace import Workspace  # noqa: E402
+from engage_desktop.demo.text import WATCH_QUERIES  # noqa: E402
+from engage_desktop.listen.fetch import FetchOptions, PlainState, run_fetch  # noqa: E402
+from engage_desktop.listen.source_store import add_source, add_watch_query  # noqa: E402
+from engage_desktop.workspace.database import Workspace  # noqa: E402
 
 
 def start_server(feeds: int, items: int, hosts: int) -> tuple[subprocess.Popen, list[str]]:

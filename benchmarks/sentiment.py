@@ -42,7 +42,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))  # run from a checkout without installing
 
-from engage_desktop.sentiment import (  # noqa: E402
+from engage_desktop.demo.text import FIRST_NAMES  # noqa: E402
+from engage_desktop.enrich.sentiment import (  # noqa: E402
     NEGATIVE,
     NEUTRAL,
     POSITIVE,
@@ -51,8 +52,7 @@ from engage_desktop.sentiment import (  # noqa: E402
     VaderScorer,
     score_batch,
 )
-from engage_desktop.sentiment.reference import nltk_analyzer  # noqa: E402
-from engage_desktop.services.demo_text import FIRST_NAMES  # noqa: E402
+from engage_desktop.enrich.sentiment.reference import nltk_analyzer  # noqa: E402
 
 KEYS = ("compound", "pos", "neu", "neg")
 

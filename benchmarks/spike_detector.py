@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from engage_desktop.services.spike_eval import evaluate
+from engage_desktop.dashboard.spike_eval import evaluate
 
 
 def main() -> None:

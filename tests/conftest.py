@@ -47,7 +47,7 @@ def _no_leftover_threads():
     """Fail a test that leaves threads running (after a short grace period)."""
     before = set(threading.enumerate())
     yield
-    listen = sys.modules.get("engage_desktop.services.listen")
+    listen = sys.modules.get("engage_desktop.listen.fetch")
     if listen is not None:  # the shared parse pool has a manager thread
         listen.shutdown_parse_pool()
     deadline = time.monotonic() + 5.0
@@ -69,7 +69,7 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A 3,000-mention demo workspace built once per session (copy before writing)."""
     from datetime import UTC, datetime
 
-    from engage_desktop.services.demo import build_demo
+    from engage_desktop.demo.build import build_demo
 
     path = tmp_path_factory.mktemp("demo") / "template.engage"
     build_demo(path, 3000, seed=11, end=datetime(2026, 11, 1, tzinfo=UTC))

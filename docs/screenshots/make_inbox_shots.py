@@ -29,12 +29,12 @@ def main(source: str, out: str) -> None:
     """Open a copy of ``source`` in the main window and save two PNGs to ``out``."""
     from PySide6.QtWidgets import QApplication
 
-    from engage_desktop.app import make_settings
-    from engage_desktop.storage import people
-    from engage_desktop.storage.inbox_filters import InboxFilter
-    from engage_desktop.storage.workspace import Workspace
+    from engage_desktop.inbox import people
+    from engage_desktop.inbox.filters import InboxFilter
+    from engage_desktop.ui.app import make_settings
     from engage_desktop.ui.main_window import MainWindow
     from engage_desktop.ui.theme import STYLE_SHEET
+    from engage_desktop.workspace.database import Workspace
 
     app = QApplication.instance() or QApplication([])
     app.setStyleSheet(STYLE_SHEET)

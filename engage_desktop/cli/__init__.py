@@ -80,7 +80,7 @@ def add_gui_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run_gui_command(args: argparse.Namespace) -> int:
     """Open the window (imports Qt only now, so the CLI starts fast)."""
-    from engage_desktop.app import run_gui
+    from engage_desktop.ui.app import run_gui
 
     path = args.path or getattr(args, "workspace", None)
     return run_gui(

@@ -117,7 +117,7 @@ def _report(connected) -> None:
 
 def cmd_add_mastodon(args: argparse.Namespace) -> int:
     """Connect a Mastodon account."""
-    from engage_desktop.services.accounts import connect_mastodon
+    from engage_desktop.outbox.connect import connect_mastodon
 
     token = read_secret(args.token_env, "access token")
     with open_workspace(args, write=True) as ws:
@@ -127,7 +127,7 @@ def cmd_add_mastodon(args: argparse.Namespace) -> int:
 
 def cmd_add_bluesky(args: argparse.Namespace) -> int:
     """Connect a Bluesky account."""
-    from engage_desktop.services.accounts import connect_bluesky
+    from engage_desktop.outbox.connect import connect_bluesky
 
     password = read_secret(args.password_env, "app password")
     with open_workspace(args, write=True) as ws:
@@ -137,8 +137,8 @@ def cmd_add_bluesky(args: argparse.Namespace) -> int:
 
 def cmd_add_email(args: argparse.Namespace) -> int:
     """Connect an SMTP account."""
-    from engage_desktop.channels.email import parse_smtp_url
-    from engage_desktop.services.accounts import connect_email
+    from engage_desktop.outbox.channels.email import parse_smtp_url
+    from engage_desktop.outbox.connect import connect_email
 
     try:
         needs_login = parse_smtp_url(args.smtp)[2] is not None
@@ -152,9 +152,9 @@ def cmd_add_email(args: argparse.Namespace) -> int:
 
 def cmd_list(args: argparse.Namespace) -> int:
     """Print the accounts, and whether this machine holds their secret."""
-    from engage_desktop.secrets import storage_note
-    from engage_desktop.services.accounts import has_secret
-    from engage_desktop.storage.accounts import list_accounts
+    from engage_desktop.outbox.accounts import list_accounts
+    from engage_desktop.outbox.connect import has_secret
+    from engage_desktop.workspace.secrets import storage_note
 
     with open_workspace(args) as ws:
         accounts = list_accounts(ws)
@@ -174,7 +174,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_remove(args: argparse.Namespace) -> int:
     """Remove an account."""
-    from engage_desktop.services.accounts import disconnect
+    from engage_desktop.outbox.connect import disconnect
 
     with open_workspace(args, write=True) as ws:
         account = disconnect(ws, args.account_id, forget_secret=not args.keep_secret)

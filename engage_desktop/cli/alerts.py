@@ -65,7 +65,7 @@ def _rule_line(rule) -> str:
 
 def cmd_rules(args: argparse.Namespace) -> int:
     """Print the rules (the defaults when none are stored)."""
-    from engage_desktop.services.alerts import default_rules, list_rules
+    from engage_desktop.dashboard.spikes import default_rules, list_rules
 
     with open_workspace(args) as ws:
         rules = list_rules(ws)
@@ -79,7 +79,7 @@ def cmd_rules(args: argparse.Namespace) -> int:
 
 def cmd_add(args: argparse.Namespace) -> int:
     """Store a rule."""
-    from engage_desktop.services.alerts import AlertRule, add_rule
+    from engage_desktop.dashboard.spikes import AlertRule, add_rule
 
     rule = AlertRule(
         0, args.name, args.kind, args.topic, args.bucket, args.window, args.z,
@@ -93,7 +93,7 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 def cmd_remove(args: argparse.Namespace) -> int:
     """Delete a rule."""
-    from engage_desktop.services.alerts import remove_rule
+    from engage_desktop.dashboard.spikes import remove_rule
 
     with open_workspace(args, write=True) as ws:
         remove_rule(ws, args.name)
@@ -104,7 +104,7 @@ def cmd_remove(args: argparse.Namespace) -> int:
 def cmd_backtest(args: argparse.Namespace) -> int:
     """Print when the rules would have fired; nothing is written."""
     from engage_desktop.core.errors import UsageError
-    from engage_desktop.services.alerts import backtest, default_rules, list_rules
+    from engage_desktop.dashboard.spikes import backtest, default_rules, list_rules
 
     with open_workspace(args) as ws:
         rules = list_rules(ws) or default_rules()
@@ -127,7 +127,7 @@ def cmd_backtest(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """Store new firings of the last days and print them."""
-    from engage_desktop.services.alerts import check_alerts
+    from engage_desktop.dashboard.spikes import check_alerts
 
     with open_workspace(args, write=True) as ws:
         new = check_alerts(ws, days=args.days)
@@ -139,7 +139,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_list(args: argparse.Namespace) -> int:
     """Print stored firings."""
-    from engage_desktop.services.alerts import list_alerts
+    from engage_desktop.dashboard.spikes import list_alerts
 
     with open_workspace(args) as ws:
         rows = list_alerts(ws)

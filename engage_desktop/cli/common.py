@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from engage_desktop.core.errors import UsageError
-from engage_desktop.storage.workspace import Workspace
+from engage_desktop.workspace.database import Workspace
 
 WORKSPACE_ENV = "ENGAGE_DESKTOP_WORKSPACE"
 

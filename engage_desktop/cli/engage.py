@@ -72,9 +72,9 @@ def _parse_time(value: str) -> datetime:
 
 
 def _compose(ws, mention: dict, args: argparse.Namespace, channel: str) -> str:
-    from engage_desktop.core.reply_rules import handle_prefix
-    from engage_desktop.services.engage import fill_saved_reply
-    from engage_desktop.storage.saved_replies import find_saved_reply, list_saved_replies
+    from engage_desktop.composer.compose import fill_saved_reply
+    from engage_desktop.composer.reply_rules import handle_prefix
+    from engage_desktop.composer.saved_replies import find_saved_reply, list_saved_replies
 
     parts = []
     if args.template:
@@ -98,7 +98,7 @@ def _compose(ws, mention: dict, args: argparse.Namespace, channel: str) -> str:
 
 
 def _account_for(ws, channel: str, wanted: int | None) -> int | None:
-    from engage_desktop.storage.accounts import get_account, list_accounts
+    from engage_desktop.outbox.accounts import get_account, list_accounts
 
     if channel == "manual":
         return None
@@ -118,13 +118,13 @@ def _account_for(ws, channel: str, wanted: int | None) -> int | None:
 
 def cmd_reply(args: argparse.Namespace) -> int:
     """Save a draft, or queue and send a reply."""
-    from engage_desktop.core.reply_rules import reply_channel_for
-    from engage_desktop.services.engage import queue_reply
-    from engage_desktop.services.outbox import send_due
-    from engage_desktop.services.tone import check_tone
-    from engage_desktop.storage.drafts import save_draft
-    from engage_desktop.storage.mentions import get_mention
-    from engage_desktop.storage.outbox import get_outbox_row
+    from engage_desktop.composer.compose import queue_reply
+    from engage_desktop.composer.drafts import save_draft
+    from engage_desktop.composer.reply_rules import reply_channel_for
+    from engage_desktop.composer.tone import check_tone
+    from engage_desktop.inbox.pager import get_mention
+    from engage_desktop.outbox.send import send_due
+    from engage_desktop.outbox.store import get_outbox_row
 
     when = _parse_time(args.at) if args.at else None
     with open_workspace(args, write=True) as ws:
@@ -184,7 +184,7 @@ def cmd_reply(args: argparse.Namespace) -> int:
 
 def cmd_outbox_list(args: argparse.Namespace) -> int:
     """Print the outbox."""
-    from engage_desktop.storage.outbox import list_outbox
+    from engage_desktop.outbox.store import list_outbox
 
     with open_workspace(args) as ws:
         rows = list_outbox(ws, (args.state,) if args.state else None)
@@ -208,7 +208,7 @@ def cmd_outbox_list(args: argparse.Namespace) -> int:
 
 def cmd_outbox_send(args: argparse.Namespace) -> int:
     """Send every pending reply now."""
-    from engage_desktop.services.outbox import send_due
+    from engage_desktop.outbox.send import send_due
 
     progress = ProgressLine("sending")
 
@@ -229,7 +229,7 @@ def cmd_outbox_send(args: argparse.Namespace) -> int:
 
 def cmd_outbox_retry(args: argparse.Namespace) -> int:
     """Put a failed reply back in line."""
-    from engage_desktop.services.outbox import retry_row
+    from engage_desktop.outbox.send import retry_row
 
     with open_workspace(args, write=True) as ws:
         retry_row(ws, args.outbox_id)
@@ -239,7 +239,7 @@ def cmd_outbox_retry(args: argparse.Namespace) -> int:
 
 def cmd_outbox_discard(args: argparse.Namespace) -> int:
     """Discard a reply."""
-    from engage_desktop.services.outbox import discard_row
+    from engage_desktop.outbox.send import discard_row
 
     with open_workspace(args, write=True) as ws:
         discard_row(ws, args.outbox_id)

@@ -103,8 +103,8 @@ def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -
 
 def cmd_import(args: argparse.Namespace) -> int:
     """Import a mention table, then enrich the new mentions."""
-    from engage_desktop.services.hooks import run_after_insert
-    from engage_desktop.services.mention_io import import_mentions
+    from engage_desktop.enrich.hooks import run_after_insert
+    from engage_desktop.inbox.mention_io import import_mentions
 
     with open_workspace(args, write=True) as ws:
         summary = import_mentions(ws, args.file)
@@ -147,7 +147,7 @@ class _CliState:
 
 def cmd_score(args: argparse.Namespace) -> int:
     """Score what needs scoring."""
-    from engage_desktop.services.enrich import enrich
+    from engage_desktop.enrich.pipeline import enrich
 
     if args.processes is not None and args.processes < 1:
         raise UsageError("--processes must be at least 1")
@@ -161,7 +161,7 @@ def cmd_score(args: argparse.Namespace) -> int:
 
 def cmd_export_mentions(args: argparse.Namespace) -> int:
     """Export the mentions."""
-    from engage_desktop.services.mention_io import export_mentions
+    from engage_desktop.inbox.mention_io import export_mentions
 
     with open_workspace(args) as ws:
         count = export_mentions(ws, args.out)
@@ -171,8 +171,8 @@ def cmd_export_mentions(args: argparse.Namespace) -> int:
 
 def cmd_lexicon_add(args: argparse.Namespace) -> int:
     """Add a word's valence."""
-    from engage_desktop.sentiment import normalize_adjustments
-    from engage_desktop.storage.enrichment import set_lexicon_adjustment
+    from engage_desktop.enrich.sentiment import normalize_adjustments
+    from engage_desktop.enrich.store import set_lexicon_adjustment
 
     if not math.isfinite(args.valence) or not -4.0 <= args.valence <= 4.0:
         raise UsageError("VALENCE must be between -4 and 4 (VADER's scale), e.g. 2.0")
@@ -188,7 +188,7 @@ def cmd_lexicon_add(args: argparse.Namespace) -> int:
 
 def cmd_lexicon_remove(args: argparse.Namespace) -> int:
     """Remove a word's valence."""
-    from engage_desktop.storage.enrichment import remove_lexicon_adjustment
+    from engage_desktop.enrich.store import remove_lexicon_adjustment
 
     with open_workspace(args, write=True) as ws:
         if not remove_lexicon_adjustment(ws, args.word.strip().lower()):
@@ -199,7 +199,7 @@ def cmd_lexicon_remove(args: argparse.Namespace) -> int:
 
 def cmd_lexicon_list(args: argparse.Namespace) -> int:
     """List the overrides."""
-    from engage_desktop.storage.enrichment import lexicon_adjustments
+    from engage_desktop.enrich.store import lexicon_adjustments
 
     with open_workspace(args) as ws:
         words = lexicon_adjustments(ws)
@@ -212,7 +212,7 @@ def cmd_lexicon_list(args: argparse.Namespace) -> int:
 
 def cmd_intents_list(args: argparse.Namespace) -> int:
     """List intent rules with how many mentions each tags."""
-    from engage_desktop.storage.enrichment import intent_rule_rows
+    from engage_desktop.enrich.store import intent_rule_rows
 
     with open_workspace(args) as ws:
         counts = dict(
@@ -231,8 +231,8 @@ def cmd_intents_list(args: argparse.Namespace) -> int:
 def cmd_intents_add(args: argparse.Namespace) -> int:
     """Add or replace a rule and re-tag."""
     from engage_desktop.core.intents import validate_rule
-    from engage_desktop.services.enrich import retag_intents
-    from engage_desktop.storage.workspace import log_event
+    from engage_desktop.enrich.pipeline import retag_intents
+    from engage_desktop.workspace.database import log_event
 
     rule = validate_rule(args.name, args.pattern)
     with open_workspace(args, write=True) as ws:
@@ -249,8 +249,8 @@ def cmd_intents_add(args: argparse.Namespace) -> int:
 
 def cmd_intents_remove(args: argparse.Namespace) -> int:
     """Remove a rule and re-tag."""
-    from engage_desktop.services.enrich import retag_intents
-    from engage_desktop.storage.workspace import log_event
+    from engage_desktop.enrich.pipeline import retag_intents
+    from engage_desktop.workspace.database import log_event
 
     name = " ".join(args.name.split()).lower()
     with open_workspace(args, write=True) as ws:
@@ -269,7 +269,7 @@ def cmd_intents_remove(args: argparse.Namespace) -> int:
 
 def cmd_correct(args: argparse.Namespace) -> int:
     """Correct (or un-correct) a mention's sentiment."""
-    from engage_desktop.storage.enrichment import clear_correction, set_correction
+    from engage_desktop.enrich.store import clear_correction, set_correction
 
     with open_workspace(args, write=True) as ws:
         if args.clear:

@@ -28,7 +28,7 @@ def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -
 
 def cmd_fetch(args: argparse.Namespace) -> int:
     """Fetch; exit 0 when the run completed, even if some sources failed."""
-    from engage_desktop.services.listen import (
+    from engage_desktop.listen.fetch import (
         FAILING_AFTER,
         FetchOptions,
         PlainState,

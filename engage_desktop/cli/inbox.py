@@ -55,8 +55,8 @@ def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -
 
 
 def _filter(args: argparse.Namespace, ws):
-    from engage_desktop.storage.inbox_filters import InboxFilter
-    from engage_desktop.storage.saved_views import list_views
+    from engage_desktop.inbox.filters import InboxFilter
+    from engage_desktop.inbox.saved_views import list_views
 
     base = InboxFilter()
     if args.view:
@@ -87,8 +87,8 @@ def _filter(args: argparse.Namespace, ws):
 
 def cmd_list(args: argparse.Namespace) -> int:
     """Print the count, then one line per mention."""
-    from engage_desktop.storage.inbox_filters import to_query
-    from engage_desktop.storage.mentions import ROW_FIELDS, MentionPager
+    from engage_desktop.inbox.filters import to_query
+    from engage_desktop.inbox.pager import ROW_FIELDS, MentionPager
 
     if args.limit < 0:
         raise UsageError("--limit must be 0 or more")
@@ -115,7 +115,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_views(args: argparse.Namespace) -> int:
     """Print each saved view with how many mentions it shows."""
-    from engage_desktop.storage.saved_views import list_views, view_counts
+    from engage_desktop.inbox.saved_views import list_views, view_counts
 
     with open_workspace(args) as ws:
         views = list_views(ws)
@@ -127,8 +127,8 @@ def cmd_views(args: argparse.Namespace) -> int:
 
 def cmd_triage(args: argparse.Namespace) -> int:
     """Change status, tags or owner of the given mentions (logged as events)."""
-    from engage_desktop.services import triage
-    from engage_desktop.storage.mentions import mention_ids
+    from engage_desktop.inbox import triage
+    from engage_desktop.inbox.pager import mention_ids
 
     with open_workspace(args, write=True) as ws:
         known = mention_ids(ws, args.ids)

@@ -104,8 +104,8 @@ def health_word(s: dict, failing_after: int = 3) -> str:
 
 def cmd_sources_list(args: argparse.Namespace) -> int:
     """Print sources with their health."""
-    from engage_desktop.services.listen import FAILING_AFTER
-    from engage_desktop.storage.sources import list_sources
+    from engage_desktop.listen.fetch import FAILING_AFTER
+    from engage_desktop.listen.source_store import list_sources
 
     with open_workspace(args) as ws:
         rows = list_sources(ws)
@@ -144,7 +144,7 @@ def _bluesky_password(handle: str) -> str:
 
 def cmd_sources_add(args: argparse.Namespace) -> int:
     """Add one source, discovering a page's feed unless --no-check."""
-    from engage_desktop.services.sources import add_source_checked
+    from engage_desktop.listen.subscriptions import add_source_checked
 
     with open_workspace(args, write=True) as ws:
         config = {}
@@ -171,7 +171,7 @@ def cmd_sources_add(args: argparse.Namespace) -> int:
 
 def cmd_sources_remove(args: argparse.Namespace) -> int:
     """Delete a source, saying what went with it."""
-    from engage_desktop.storage.sources import delete_source, get_source
+    from engage_desktop.listen.source_store import delete_source, get_source
 
     with open_workspace(args, write=True) as ws:
         src = get_source(ws, args.id)
@@ -190,7 +190,7 @@ def cmd_sources_remove(args: argparse.Namespace) -> int:
 
 def cmd_import_opml(args: argparse.Namespace) -> int:
     """Add every feed of an OPML file; folders become tags."""
-    from engage_desktop.services.sources import import_opml
+    from engage_desktop.listen.subscriptions import import_opml
 
     with open_workspace(args, write=True) as ws:
         try:
@@ -206,7 +206,7 @@ def cmd_import_opml(args: argparse.Namespace) -> int:
 
 def cmd_export_opml(args: argparse.Namespace) -> int:
     """Write the feed sources to an OPML file."""
-    from engage_desktop.services.sources import export_opml
+    from engage_desktop.listen.subscriptions import export_opml
 
     with open_workspace(args) as ws:
         n = export_opml(ws, args.file)
@@ -227,7 +227,7 @@ def _parse_or_explain(text: str) -> None:
 
 def cmd_watch_list(args: argparse.Namespace) -> int:
     """Print one line per watch query."""
-    from engage_desktop.storage.sources import list_watch_queries
+    from engage_desktop.listen.source_store import list_watch_queries
 
     with open_workspace(args) as ws:
         rows = list_watch_queries(ws)
@@ -241,8 +241,8 @@ def cmd_watch_list(args: argparse.Namespace) -> int:
 
 def cmd_watch_add(args: argparse.Namespace) -> int:
     """Add a watch query after checking that it parses."""
-    from engage_desktop.services.watch import backtest
-    from engage_desktop.storage.sources import add_watch_query
+    from engage_desktop.listen.source_store import add_watch_query
+    from engage_desktop.listen.watch import backtest
 
     _parse_or_explain(args.query)
     with open_workspace(args, write=True) as ws:
@@ -257,7 +257,7 @@ def cmd_watch_add(args: argparse.Namespace) -> int:
 
 def cmd_watch_test(args: argparse.Namespace) -> int:
     """Back-test a query: how many stored mentions it would match, and the newest."""
-    from engage_desktop.services.watch import backtest
+    from engage_desktop.listen.watch import backtest
 
     _parse_or_explain(args.query)
     with open_workspace(args) as ws:

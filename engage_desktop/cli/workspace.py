@@ -41,7 +41,7 @@ def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -
 
 def cmd_demo(args: argparse.Namespace) -> int:
     """Create the demo workspace."""
-    from engage_desktop.services.demo import build_demo
+    from engage_desktop.demo.build import build_demo
 
     if args.mentions < 1:
         raise UsageError("--mentions must be at least 1")
@@ -62,7 +62,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_info(args: argparse.Namespace) -> int:
     """Print what a workspace holds."""
-    from engage_desktop.storage.mentions import counts
+    from engage_desktop.inbox.pager import counts
 
     with open_workspace(args) as ws:
         c = counts(ws)

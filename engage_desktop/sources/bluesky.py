@@ -12,10 +12,10 @@ import threading
 from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlsplit
 
-from engage_desktop.secrets import get_secret
 from engage_desktop.sources.base import FetchOutcome, SourceSpec
 from engage_desktop.sources.http import FetchError, HttpClient
 from engage_desktop.sources.item import FeedItem, utc
+from engage_desktop.workspace.secrets import get_secret
 
 DEFAULT_SERVICE = "https://bsky.social"
 PAGE = 100

@@ -21,14 +21,14 @@ from PySide6.QtWidgets import (
 )
 
 from engage_desktop import __version__
-from engage_desktop.services.enrich import EnrichSummary, backfill, needs_enrichment
-from engage_desktop.storage.mentions import counts
-from engage_desktop.storage.workspace import Workspace
+from engage_desktop.enrich.pipeline import EnrichSummary, backfill, needs_enrichment
+from engage_desktop.inbox.pager import counts
 from engage_desktop.ui.composer.pane import ComposerPane
 from engage_desktop.ui.dashboard.pane import DashboardPane
-from engage_desktop.ui.feeds.pane import FeedsPane
 from engage_desktop.ui.inbox.view import InboxView
+from engage_desktop.ui.listen.pane import FeedsPane
 from engage_desktop.ui.tasks import Task, TaskRunner
+from engage_desktop.workspace.database import Workspace
 
 VIEWS = ("feeds", "inbox", "composer", "dashboard")
 MAX_RECENT = 8

@@ -7,15 +7,15 @@ import pytest
 
 @pytest.fixture
 def settings(tmp_path):
-    from engage_desktop.app import make_settings
+    from engage_desktop.ui.app import make_settings
 
     return make_settings()
 
 
 @pytest.fixture
 def window(qtbot, demo_path, settings):
-    from engage_desktop.storage.workspace import Workspace
     from engage_desktop.ui.main_window import MainWindow
+    from engage_desktop.workspace.database import Workspace
 
     ws = Workspace.open(demo_path)
     win = MainWindow(ws, settings)

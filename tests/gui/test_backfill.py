@@ -8,11 +8,11 @@ from datetime import UTC, datetime
 import pytest
 
 from engage_desktop.core.errors import EngageError
-from engage_desktop.services.demo import build_demo
-from engage_desktop.services.enrich import needs_enrichment
-from engage_desktop.storage.workspace import Workspace
+from engage_desktop.demo.build import build_demo
+from engage_desktop.enrich.pipeline import needs_enrichment
 from engage_desktop.ui.main_window import MainWindow
 from engage_desktop.ui.tasks import TaskRunner
+from engage_desktop.workspace.database import Workspace
 
 
 @pytest.fixture

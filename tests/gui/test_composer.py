@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from engage_desktop.services.accounts import connect_mastodon
-from engage_desktop.storage.workspace import Workspace
+from engage_desktop.outbox.connect import connect_mastodon
 from engage_desktop.ui.composer.saved_replies import SaveAsSavedReplyDialog
+from engage_desktop.workspace.database import Workspace
 from tests.fakes.mastodon import FakeMastodon
 
 

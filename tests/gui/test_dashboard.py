@@ -10,8 +10,8 @@ import pytest
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtTest import QTest
 
-from engage_desktop.services.alerts import Episode
-from engage_desktop.services.analytics import DAY_S, LABELS
+from engage_desktop.dashboard.analytics import DAY_S, LABELS
+from engage_desktop.dashboard.spikes import Episode
 
 
 @pytest.fixture
@@ -173,8 +173,8 @@ def test_rankings_redraw_in_place_and_follow_the_charts_filter(dash, qtbot):
     """Bars and notes are reused across filters; a ranking for another filter is redone."""
     from dataclasses import replace
 
-    from engage_desktop.services.analytics import DashboardFilter
-    from engage_desktop.services.analytics_dashboard import rankings
+    from engage_desktop.dashboard.analytics import DashboardFilter
+    from engage_desktop.dashboard.session import rankings
 
     bars = dash.authors.bars
     item, notes = bars.bars, list(bars.notes)

@@ -54,12 +54,12 @@ def test_pause_and_health_colours(qtbot, window):
 
 
 def test_a_refused_bluesky_password_can_be_entered_again(qtbot, tmp_path):
-    from engage_desktop.secrets import get_secret, set_secret
+    from engage_desktop.listen.source_store import add_source, get_source
     from engage_desktop.sources.bluesky import secret_name
-    from engage_desktop.storage.sources import add_source, get_source
-    from engage_desktop.storage.workspace import Workspace
-    from engage_desktop.ui.feeds.source_dialog import SourceDialog
+    from engage_desktop.ui.listen.source_dialog import SourceDialog
     from engage_desktop.ui.tasks import TaskRunner
+    from engage_desktop.workspace.database import Workspace
+    from engage_desktop.workspace.secrets import get_secret, set_secret
 
     with Workspace.create(tmp_path / "b.engage") as ws:
         sid = add_source(
@@ -94,10 +94,10 @@ def test_a_refused_bluesky_password_can_be_entered_again(qtbot, tmp_path):
 
 def test_parse_workers_start_ahead_of_scheduled_fetches(qtbot, tmp_path):
     """A pane that fetches on schedule starts the parse pool only where runs use it."""
-    from engage_desktop.services import listen
-    from engage_desktop.storage.sources import add_source
-    from engage_desktop.storage.workspace import Workspace
-    from engage_desktop.ui.feeds.pane import FeedsPane
+    from engage_desktop.listen import fetch as listen
+    from engage_desktop.listen.source_store import add_source
+    from engage_desktop.ui.listen.pane import FeedsPane
+    from engage_desktop.workspace.database import Workspace
 
     least = listen.PROCESS_MIN_FEEDS
     for feeds, expected in ((least - 1, False), (least, True)):

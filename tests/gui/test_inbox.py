@@ -8,8 +8,8 @@ import pyarrow as pa
 import pytest
 from PySide6.QtCore import Qt
 
-from engage_desktop.storage.inbox_filters import InboxFilter
-from engage_desktop.storage.mentions import insert_mentions
+from engage_desktop.inbox.filters import InboxFilter
+from engage_desktop.inbox.pager import insert_mentions
 
 
 def scalar(ws, sql, params=None):
@@ -170,7 +170,7 @@ def test_filters_combine_and_search_counts(inbox, qtbot):
     expected = scalar(ws, "SELECT count(*) FROM mentions WHERE text_norm LIKE '%mesh pro%'")
     assert inbox.model.rowCount() == expected
     assert bar.count_label.text() == f"{expected:,} matches"
-    from engage_desktop.ui.models.mentions import HighlightRole
+    from engage_desktop.ui.inbox.model import HighlightRole
 
     spans = inbox.model.index(0, 4).data(HighlightRole)
     assert spans, "matched terms are highlighted in the snippet"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from engage_desktop.storage.drafts import get_draft
+from engage_desktop.composer.drafts import get_draft
 from engage_desktop.ui.main_window import VIEWS
 
 

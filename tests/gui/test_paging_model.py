@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from engage_desktop.storage.mentions import insert_mentions
-from engage_desktop.storage.workspace import Workspace
+from engage_desktop.inbox.pager import insert_mentions
+from engage_desktop.workspace.database import Workspace
 from tests.integration.test_mentions_store import synthetic
 
 
@@ -18,7 +18,7 @@ def workspace_100k(tmp_path_factory):
 
 
 def test_model_pages_100k_rows(qtbot, workspace_100k):
-    from engage_desktop.ui.models.mentions import COL_SNIPPET, InboxTableModel
+    from engage_desktop.ui.inbox.model import COL_SNIPPET, InboxTableModel
 
     with Workspace.open(workspace_100k, read_only=True) as ws:
         model = InboxTableModel(ws)

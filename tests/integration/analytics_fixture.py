@@ -16,8 +16,8 @@ import pandas as pd
 import pyarrow as pa
 
 from engage_desktop.core.text import mention_norm
-from engage_desktop.storage.mentions import insert_mentions
-from engage_desktop.storage.workspace import Workspace
+from engage_desktop.inbox.pager import insert_mentions
+from engage_desktop.workspace.database import Workspace
 
 
 def t(day: int, hour: int, minute: int = 0, month: int = 3) -> datetime:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from engage_desktop.storage.workspace import Workspace
+from engage_desktop.workspace.database import Workspace
 
 
 def first_mention(ws: Workspace, channel: str) -> int:

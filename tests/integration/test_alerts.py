@@ -8,7 +8,7 @@ import pytest
 
 from engage_desktop.cli import main
 from engage_desktop.core.errors import UsageError
-from engage_desktop.services.alerts import (
+from engage_desktop.dashboard.spikes import (
     AlertRule,
     add_rule,
     backtest,
@@ -20,8 +20,8 @@ from engage_desktop.services.alerts import (
     list_rules,
     remove_rule,
 )
-from engage_desktop.storage.mentions import MentionPager
-from engage_desktop.storage.workspace import Workspace
+from engage_desktop.inbox.pager import MentionPager
+from engage_desktop.workspace.database import Workspace
 
 DEMO_END = datetime(2026, 11, 1, tzinfo=UTC)  # the session demo's end (tests/conftest.py)
 INCIDENT = (DEMO_END - timedelta(days=38)).replace(hour=14)
@@ -88,7 +88,7 @@ def test_rules_are_stored_and_firings_recorded_once(demo_path):
 
 
 def test_other_kinds_of_rules_share_the_table(demo_path, capsys):
-    from engage_desktop.services import mention_alerts
+    from engage_desktop.inbox import mention_alerts
 
     with Workspace.open(demo_path) as ws:
         mention_alerts.ensure_default_rule(ws)  # a mention_match rule, another service's

@@ -11,17 +11,17 @@ from datetime import UTC, datetime
 import numpy as np
 import pytest
 
-from engage_desktop.services.analytics import (
+from engage_desktop.dashboard.analytics import (
     DAY_S,
     ChartElement,
     DashboardFilter,
     mention_query,
     rebucket,
 )
-from engage_desktop.services.analytics_dashboard import DashboardSession
-from engage_desktop.services.terms import rising_terms
-from engage_desktop.storage.mentions import MentionPager
-from engage_desktop.storage.workspace import Workspace
+from engage_desktop.dashboard.session import DashboardSession
+from engage_desktop.dashboard.terms import rising_terms
+from engage_desktop.inbox.pager import MentionPager
+from engage_desktop.workspace.database import Workspace
 from tests.integration.analytics_fixture import build
 
 WEEK = DashboardFilter(datetime(2026, 3, 2, tzinfo=UTC), datetime(2026, 3, 10, tzinfo=UTC))
@@ -247,7 +247,7 @@ def test_filter_rejects_partial_days():
 
 def test_ranked_names_come_from_profiles_or_mentions(tmp_path):
     """A profiled author shows its profile's name; one without an id keeps its handle key."""
-    from engage_desktop.services.analytics import author_rankings
+    from engage_desktop.dashboard.analytics import author_rankings
 
     path = build(tmp_path / "names.engage")
     with Workspace.open(path) as w:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from engage_desktop.services.demo import CHANNELS, INCIDENT_DAYS_BEFORE_END, build_demo
-from engage_desktop.storage.workspace import Workspace
+from engage_desktop.demo.build import CHANNELS, INCIDENT_DAYS_BEFORE_END, build_demo
+from engage_desktop.workspace.database import Workspace
 
 END = datetime(2026, 6, 1, tzinfo=UTC)
 FINGERPRINT = (

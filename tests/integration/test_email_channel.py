@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from engage_desktop.composer.compose import queue_reply, reply_routes
 from engage_desktop.core.errors import EngageError
-from engage_desktop.services.accounts import connect_email
-from engage_desktop.services.engage import queue_reply, reply_routes
-from engage_desktop.services.outbox import send_due
-from engage_desktop.storage.mentions import get_mention
-from engage_desktop.storage.outbox import get_outbox_row
-from engage_desktop.storage.workspace import Workspace
+from engage_desktop.inbox.pager import get_mention
+from engage_desktop.outbox.connect import connect_email
+from engage_desktop.outbox.send import send_due
+from engage_desktop.outbox.store import get_outbox_row
+from engage_desktop.workspace.database import Workspace
 from tests.fakes.smtp import FakeSMTP
 
 

@@ -13,10 +13,10 @@ import time
 import pytest
 
 from engage_desktop.cli import main
-from engage_desktop.secrets import fallback_path
-from engage_desktop.services.outbox import send_due
-from engage_desktop.storage.outbox import list_outbox
-from engage_desktop.storage.workspace import Workspace
+from engage_desktop.outbox.send import send_due
+from engage_desktop.outbox.store import list_outbox
+from engage_desktop.workspace.database import Workspace
+from engage_desktop.workspace.secrets import fallback_path
 from tests.fakes.bluesky import FakeBluesky
 from tests.fakes.mastodon import FakeMastodon
 from tests.integration.engage_helpers import first_mention
@@ -239,8 +239,8 @@ def test_killed_after_the_outbox_write_sends_exactly_once_on_restart(
     mention_id, _ = _mention(demo_path)
     proc = _python(f"""
         import os, signal
-        from engage_desktop.storage.workspace import Workspace
-        from engage_desktop.services.engage import queue_reply
+        from engage_desktop.workspace.database import Workspace
+        from engage_desktop.composer.compose import queue_reply
         ws = Workspace.open({str(demo_path)!r})
         queue_reply(ws, {mention_id}, "Hi Nadia, we are on it.", channel="mastodon",
                     account_id=1)

@@ -11,20 +11,20 @@ import pyarrow as pa
 import pytest
 
 from engage_desktop.core.text import mention_norm
-from engage_desktop.sentiment import NEGATIVE_THRESHOLD, POSITIVE_THRESHOLD, scorer_version
-from engage_desktop.sentiment.reference import nltk_analyzer
-from engage_desktop.services import hooks
-from engage_desktop.services.demo import build_demo
-from engage_desktop.services.enrich import enrich, needs_enrichment, text_to_score
-from engage_desktop.storage import schema
-from engage_desktop.storage.enrichment import (
+from engage_desktop.demo.build import build_demo
+from engage_desktop.enrich import hooks
+from engage_desktop.enrich.pipeline import enrich, needs_enrichment, text_to_score
+from engage_desktop.enrich.sentiment import NEGATIVE_THRESHOLD, POSITIVE_THRESHOLD, scorer_version
+from engage_desktop.enrich.sentiment.reference import nltk_analyzer
+from engage_desktop.enrich.store import (
     clear_correction,
     sentiment_agreement,
     set_correction,
     set_lexicon_adjustment,
 )
-from engage_desktop.storage.mentions import MentionPager, MentionQuery, insert_mentions
-from engage_desktop.storage.workspace import Workspace
+from engage_desktop.inbox.pager import MentionPager, MentionQuery, insert_mentions
+from engage_desktop.workspace import schema
+from engage_desktop.workspace.database import Workspace
 
 END = datetime(2026, 11, 1, tzinfo=UTC)
 

@@ -6,7 +6,7 @@ import csv
 import json
 
 from engage_desktop.cli import main
-from engage_desktop.storage.workspace import Workspace
+from engage_desktop.workspace.database import Workspace
 
 CSV_TEXT = """\
 id,source,url,author,title,text,published,sentiment,sentiment_label,status,tags,extra

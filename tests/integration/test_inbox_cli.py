@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from engage_desktop.cli import main
-from engage_desktop.storage.workspace import Workspace
+from engage_desktop.workspace.database import Workspace
 
 
 def test_list_views_and_triage(demo_path, capsys):

@@ -9,9 +9,8 @@ from datetime import UTC, datetime
 import pytest
 
 from engage_desktop.core.errors import UsageError
-from engage_desktop.services import mention_alerts, triage
-from engage_desktop.storage import people, saved_views
-from engage_desktop.storage.inbox_filters import (
+from engage_desktop.inbox import mention_alerts, people, saved_views, triage
+from engage_desktop.inbox.filters import (
     ME,
     UNASSIGNED,
     InboxFilter,
@@ -19,8 +18,8 @@ from engage_desktop.storage.inbox_filters import (
     highlight_terms,
     to_query,
 )
-from engage_desktop.storage.mentions import MentionPager
-from engage_desktop.storage.workspace import Workspace
+from engage_desktop.inbox.pager import MentionPager
+from engage_desktop.workspace.database import Workspace
 
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
 
@@ -154,7 +153,7 @@ def test_tags_owner_star_read_and_undo(ws):
 
 
 def test_bulk_status_on_ten_thousand_is_one_transaction(tmp_path):
-    from engage_desktop.services.demo import build_demo
+    from engage_desktop.demo.build import build_demo
 
     path = tmp_path / "bulk.engage"
     build_demo(path, 12_000, seed=3, end=NOW)
@@ -245,7 +244,7 @@ def test_author_profile_notes_flag_and_thread(ws):
     with pytest.raises(UsageError):
         people.set_author_flag(ws, author_id, "fan")
     child = ws.scalar("SELECT id FROM mentions WHERE parent_id IS NOT NULL LIMIT 1")
-    from engage_desktop.storage.mentions import get_mention
+    from engage_desktop.inbox.pager import get_mention
 
     m = get_mention(ws, child)
     thread = people.thread_of(ws, m)
@@ -281,7 +280,7 @@ def test_pager_position_of(ws):
 
 def test_search_uses_the_watch_query_language_with_a_simple_fallback(ws):
     from engage_desktop.core.query import parse, to_sql
-    from engage_desktop.storage.inbox_filters import _simple_search
+    from engage_desktop.inbox.filters import _simple_search
 
     search = compile_search('router -"mesh pro" author:nobody_here OR orbit')
     assert search.language == "query"

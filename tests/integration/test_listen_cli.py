@@ -9,9 +9,9 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from engage_desktop.cli import main
-from engage_desktop.services.listen import PlainState, run_fetch
-from engage_desktop.storage.sources import list_sources
-from engage_desktop.storage.workspace import Workspace
+from engage_desktop.listen.fetch import PlainState, run_fetch
+from engage_desktop.listen.source_store import list_sources
+from engage_desktop.workspace.database import Workspace
 from tests.integration.listen_helpers import rss
 
 

@@ -12,10 +12,10 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from engage_desktop.services.listen import FetchOptions, PlainState, run_fetch
+from engage_desktop.listen.fetch import FetchOptions, PlainState, run_fetch
+from engage_desktop.listen.source_store import add_source, add_watch_query, get_source
 from engage_desktop.sources.http import HttpLimits
-from engage_desktop.storage.sources import add_source, add_watch_query, get_source
-from engage_desktop.storage.workspace import Workspace
+from engage_desktop.workspace.database import Workspace
 from tests.integration.listen_helpers import atom, rss
 
 FAST = FetchOptions(
@@ -328,7 +328,7 @@ def test_only_matches_are_kept_unless_keep_all(ws, http):
     brand = add_watch_query(ws, "Nimbus", "nimbus", "Nimbus", "brand")
     rival = add_watch_query(ws, "Orbit", "orbit", "Orbit", "competitor")
     hooked: list[list[int]] = []
-    from engage_desktop.services import hooks
+    from engage_desktop.enrich import hooks
 
     def plugin(_ws, ids, _state):
         hooked.append(list(ids))
@@ -468,9 +468,9 @@ def test_hacker_news_algolia(ws, http):
 
 
 def test_bluesky_search_with_app_password(ws, http):
-    from engage_desktop.secrets import fallback_path as _fallback_path
-    from engage_desktop.secrets import set_secret, uses_keyring
     from engage_desktop.sources import bluesky
+    from engage_desktop.workspace.secrets import fallback_path as _fallback_path
+    from engage_desktop.workspace.secrets import set_secret, uses_keyring
 
     set_secret("bluesky:ann.bsky.social", "app-pass-1234")
     bluesky._sessions.clear()
@@ -551,8 +551,8 @@ def _feed_of_moods() -> bytes:
 
 
 def test_fetched_mentions_arrive_scored_as_enrichment_would_score_them(ws, http, tmp_path):
-    from engage_desktop.services.enrich import enrich
-    from engage_desktop.storage.enrichment import set_lexicon_adjustment
+    from engage_desktop.enrich.pipeline import enrich
+    from engage_desktop.enrich.store import set_lexicon_adjustment
 
     http.expect_request("/moods.xml").respond_with_data(_feed_of_moods())
     set_lexicon_adjustment(ws, "tuesday", 2.5)  # the workspace's own lexicon counts
@@ -595,10 +595,10 @@ def test_process_pool_parsing_stores_what_threads_store(tmp_path, http):
 
 FORKED_FETCH = """
 import sys, threading
-from engage_desktop.services import listen
-from engage_desktop.services.listen import FetchOptions, PlainState, fork_parse_pool, run_fetch
+from engage_desktop.listen import fetch as listen
+from engage_desktop.listen.fetch import FetchOptions, PlainState, fork_parse_pool, run_fetch
 from engage_desktop.sources.http import HttpLimits
-from engage_desktop.storage.workspace import Workspace
+from engage_desktop.workspace.database import Workspace
 
 assert fork_parse_pool(2)  # one thread so far: the workers are forked
 assert listen._pool._mp_context.get_start_method() == "fork"

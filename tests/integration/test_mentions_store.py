@@ -8,8 +8,8 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from engage_desktop.storage.mentions import MentionPager, MentionQuery, insert_mentions
-from engage_desktop.storage.workspace import Workspace
+from engage_desktop.inbox.pager import MentionPager, MentionQuery, insert_mentions
+from engage_desktop.workspace.database import Workspace
 
 
 def synthetic(n: int, start: int = 0, seed: int = 1) -> pa.Table:

@@ -6,13 +6,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from engage_desktop.channels.bluesky import link_facets
+from engage_desktop.composer.compose import queue_reply
 from engage_desktop.core.errors import EngageError
-from engage_desktop.services.accounts import connect_bluesky
-from engage_desktop.services.engage import queue_reply
-from engage_desktop.services.outbox import send_due
-from engage_desktop.storage.outbox import get_outbox_row
-from engage_desktop.storage.workspace import Workspace
+from engage_desktop.outbox.channels.bluesky import link_facets
+from engage_desktop.outbox.connect import connect_bluesky
+from engage_desktop.outbox.send import send_due
+from engage_desktop.outbox.store import get_outbox_row
+from engage_desktop.workspace.database import Workspace
 from tests.fakes.bluesky import FakeBluesky
 from tests.integration.engage_helpers import make_bluesky_mention
 
@@ -27,7 +27,7 @@ def bluesky():
 
 @pytest.fixture
 def ws(demo_path):
-    from engage_desktop.channels import bluesky as adapter
+    from engage_desktop.outbox.channels import bluesky as adapter
 
     adapter._sessions.clear()  # sessions are cached per process; start each test fresh
     with Workspace.open(demo_path) as ws:
@@ -87,7 +87,7 @@ def test_wrong_app_password_asks_to_reconnect(ws, bluesky):
     with pytest.raises(EngageError, match="reconnect the account"):
         connect_bluesky(ws, "nimbus.test", "wrong", service=bluesky.url)
     _, outbox_id = _queue(ws, bluesky)
-    from engage_desktop.channels import bluesky as adapter
+    from engage_desktop.outbox.channels import bluesky as adapter
 
     adapter._sessions.clear()
     bluesky.password = "changed"  # the app password was revoked

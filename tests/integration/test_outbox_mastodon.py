@@ -6,12 +6,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from engage_desktop.composer.compose import queue_reply
 from engage_desktop.core.errors import EngageError
-from engage_desktop.services.accounts import connect_mastodon
-from engage_desktop.services.engage import queue_reply
-from engage_desktop.services.outbox import MAX_ATTEMPTS, send_due
-from engage_desktop.storage.outbox import failures_for, get_outbox_row
-from engage_desktop.storage.workspace import Workspace
+from engage_desktop.outbox.connect import connect_mastodon
+from engage_desktop.outbox.send import MAX_ATTEMPTS, send_due
+from engage_desktop.outbox.store import failures_for, get_outbox_row
+from engage_desktop.workspace.database import Workspace
 from tests.fakes.mastodon import FakeMastodon
 from tests.integration.engage_helpers import first_mention
 

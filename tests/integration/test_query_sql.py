@@ -16,7 +16,7 @@ import duckdb
 import pytest
 
 from engage_desktop.core.query import MatchDoc, parse, prepare, to_sql
-from engage_desktop.core.query_tokens import re2_word_class, word_re
+from engage_desktop.core.query.tokens import re2_word_class, word_re
 from engage_desktop.core.text import mention_norm
 from tests.unit.test_query import CASES, DOCS
 

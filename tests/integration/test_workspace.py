@@ -18,9 +18,9 @@ from engage_desktop.core.errors import (
     WorkspaceLockedError,
     WorkspaceTooNewError,
 )
-from engage_desktop.storage import schema
-from engage_desktop.storage.mentions import insert_mentions
-from engage_desktop.storage.workspace import Workspace
+from engage_desktop.inbox.pager import insert_mentions
+from engage_desktop.workspace import schema
+from engage_desktop.workspace.database import Workspace
 
 EXPECTED_TABLES = {
     "schema_version",

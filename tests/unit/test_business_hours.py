@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from engage_desktop.core.errors import UsageError
-from engage_desktop.services.business_hours import BusinessHours
+from engage_desktop.dashboard.business_hours import BusinessHours
 
 MON_FRI = BusinessHours()  # Mon–Fri 09:00–17:00 UTC
 

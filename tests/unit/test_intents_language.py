@@ -16,7 +16,7 @@ from engage_desktop.core.intents import (
     validate_rule,
 )
 from engage_desktop.core.text import fold
-from engage_desktop.services.language import (
+from engage_desktop.enrich.language import (
     UNDETERMINED,
     detect_language,
     is_scored_language,

@@ -434,7 +434,7 @@ def test_lowercase_operators_are_words() -> None:
 
 
 def test_ascii_tokenizer_agrees_with_the_unicode_word_class():
-    from engage_desktop.core.query_tokens import tokenize, word_re
+    from engage_desktop.core.query.tokens import tokenize, word_re
 
     ascii_text = "".join(chr(i) for i in range(128))
     samples = [ascii_text, ascii_text[::-1], "acme's #acme @acme_support x2 v1.2 a-b"]
@@ -444,7 +444,7 @@ def test_ascii_tokenizer_agrees_with_the_unicode_word_class():
 
 
 def test_ascii_query_words_agree_with_the_unicode_pattern_class():
-    from engage_desktop.core.query_tokens import pattern_word_re, pattern_words
+    from engage_desktop.core.query.tokens import pattern_word_re, pattern_words
 
     ascii_text = "".join(chr(i) for i in range(128))
     for text in (ascii_text, "refund* *ing r*d x_2", "a-b c.d"):

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from engage_desktop.core.ids import TID_PATTERN, new_tid
-from engage_desktop.core.reply_rules import (
+from engage_desktop.composer.reply_rules import (
     grapheme_count,
     handle_prefix,
     mastodon_length,
     reply_channel_for,
     rule_for,
 )
+from engage_desktop.core.ids import TID_PATTERN, new_tid
 from engage_desktop.core.templates import first_name, render, templatize
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from engage_desktop.sentiment import (
+from engage_desktop.enrich.sentiment import (
     NEGATIVE,
     NEUTRAL,
     POSITIVE,
@@ -30,10 +30,10 @@ from engage_desktop.sentiment import (
     scorer_version,
     split_sentences,
 )
-from engage_desktop.sentiment import _constants as C
-from engage_desktop.sentiment._algorithm import TokenTable
-from engage_desktop.sentiment._resources import lexicon_path, resources_dir
-from engage_desktop.sentiment.reference import nltk_analyzer
+from engage_desktop.enrich.sentiment import _constants as C
+from engage_desktop.enrich.sentiment._algorithm import TokenTable
+from engage_desktop.enrich.sentiment._resources import lexicon_path, resources_dir
+from engage_desktop.enrich.sentiment.reference import nltk_analyzer
 
 ROOT = Path(__file__).resolve().parents[2]
 LEXICON_SHA256 = "1ec9c6e9ee19aade328f8beb393a6afa71a5bb3acf7d3cc22d4ef568df374bf5"
@@ -446,7 +446,7 @@ def test_score_sentences(reference):
 
 def test_import_is_light():
     code = (
-        "import sys, engage_desktop.sentiment as s; s.score('ok'); "
+        "import sys, engage_desktop.enrich.sentiment as s; s.score('ok'); "
         "print(sorted(m for m in ('nltk', 'PySide6', 'pandas', 'numpy') if m in sys.modules))"
     )
     out = subprocess.run(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from engage_desktop.services.listen_store import backoff_seconds
+from engage_desktop.listen.store import backoff_seconds
 from engage_desktop.sources.http import parse_retry_after
 from engage_desktop.sources.item import item_key
 from engage_desktop.sources.registry import discover_feeds, guess_kind

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from engage_desktop.services.alerts import detect_spikes, group_episodes
-from engage_desktop.services.spike_eval import evaluate, synthetic_series
+from engage_desktop.dashboard.spike_eval import evaluate, synthetic_series
+from engage_desktop.dashboard.spikes import detect_spikes, group_episodes
 
 
 def test_one_known_spike_on_a_flat_series_is_found_exactly():

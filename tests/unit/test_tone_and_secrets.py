@@ -8,8 +8,8 @@ import keyring
 import pytest
 from keyring.backend import KeyringBackend
 
-from engage_desktop import secrets
-from engage_desktop.services.tone import check_tone, compound
+from engage_desktop.composer.tone import check_tone, compound
+from engage_desktop.workspace import secrets
 
 
 def test_negative_reply_is_warned_with_the_words_that_pull_it_down():

@@ -33,28 +33,28 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engage_desktop.core.errors import EngageError
-from engage_desktop.core.reply_rules import handle_prefix
-from engage_desktop.core.templates import first_name
-from engage_desktop.services import tone
-from engage_desktop.services.engage import (
+from engage_desktop.composer import drafts as draft_store
+from engage_desktop.composer import tone
+from engage_desktop.composer.compose import (
     ReplyRoute,
     length_rule,
     queue_reply,
     reply_routes,
 )
-from engage_desktop.services.outbox import send_due
-from engage_desktop.storage import conversation
-from engage_desktop.storage import drafts as draft_store
-from engage_desktop.storage.mentions import get_mention
-from engage_desktop.storage.outbox import due_rows, failures_for, pending_for
-from engage_desktop.storage.workspace import Workspace
-from engage_desktop.ui.composer.accounts_dialog import AccountsDialog
+from engage_desktop.composer.reply_rules import handle_prefix
+from engage_desktop.core.errors import EngageError
+from engage_desktop.core.templates import first_name
+from engage_desktop.inbox import conversation
+from engage_desktop.inbox.pager import get_mention
+from engage_desktop.outbox.send import send_due
+from engage_desktop.outbox.store import due_rows, failures_for, pending_for
 from engage_desktop.ui.composer.context import context_html
-from engage_desktop.ui.composer.outbox_view import OutboxView
 from engage_desktop.ui.composer.saved_replies import SaveAsSavedReplyDialog, SavedReplyPicker
+from engage_desktop.ui.outbox.accounts_dialog import AccountsDialog
+from engage_desktop.ui.outbox.view import OutboxView
 from engage_desktop.ui.tasks import TaskRunner
 from engage_desktop.ui.theme import SENTIMENT_COLORS
+from engage_desktop.workspace.database import Workspace
 
 AUTOSAVE_MS = 800
 TONE_DEBOUNCE_MS = 250

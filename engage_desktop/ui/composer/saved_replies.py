@@ -22,17 +22,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engage_desktop.core.errors import EngageError
-from engage_desktop.core.templates import VARIABLE_HELP, render, templatize
-from engage_desktop.services.engage import template_values
-from engage_desktop.services.outbox import AGENT_SETTING
-from engage_desktop.storage.saved_replies import (
+from engage_desktop.composer.compose import template_values
+from engage_desktop.composer.saved_replies import (
     SavedReply,
     find_saved_reply,
     list_saved_replies,
     save_saved_reply,
 )
-from engage_desktop.storage.workspace import Workspace
+from engage_desktop.core.errors import EngageError
+from engage_desktop.core.templates import VARIABLE_HELP, render, templatize
+from engage_desktop.outbox.send import AGENT_SETTING
+from engage_desktop.workspace.database import Workspace
 
 
 class SavedReplyPicker(QDialog):

@@ -26,9 +26,9 @@ def main(argv: list[str] | None = None) -> int:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
 
-    from engage_desktop.storage.workspace import Workspace
     from engage_desktop.ui.dashboard.pane import DashboardPane
     from engage_desktop.ui.theme import STYLE_SHEET
+    from engage_desktop.workspace.database import Workspace
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setStyleSheet(STYLE_SHEET)

@@ -3,7 +3,7 @@
 Every card gives the same interactions: wheel/drag to zoom and pan, a hover
 read-out with exact numbers, a legend whose check boxes show and hide series and
 whose counts open the inbox on that series, *Reset view*, and export to PNG or SVG.
-Cards only draw: the numbers come from ``engage_desktop.services.analytics*``.
+Cards only draw: the numbers come from ``engage_desktop.dashboard.analytics*``.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engage_desktop.services.analytics import ChartElement
+from engage_desktop.dashboard.analytics import ChartElement
 
 pg.setConfigOptions(antialias=True, background="w", foreground="#374151")
 

@@ -11,7 +11,7 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QSystemTrayIcon
 
-from engage_desktop.services.alerts import Episode
+from engage_desktop.dashboard.spikes import Episode
 
 UNAVAILABLE = (
     "Desktop notifications are not available on this system, so new alerts are only listed here."

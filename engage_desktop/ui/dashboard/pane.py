@@ -3,7 +3,7 @@
 The pane only starts work and draws results: the numbers come from the Qt-free
 analytics services, computed on the TaskRunner's threads. A click on any chart
 element emits :attr:`DashboardPane.drill_requested` with the exact
-:class:`~engage_desktop.storage.mentions.MentionQuery` behind it; the main window
+:class:`~engage_desktop.inbox.pager.MentionQuery` behind it; the main window
 shows it in the inbox.
 """
 
@@ -28,15 +28,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engage_desktop.services.alerts import Episode, episode_query
-from engage_desktop.services.analytics import ChartElement, DashboardFilter, mention_query
-from engage_desktop.services.analytics_dashboard import (
+from engage_desktop.dashboard.analytics import ChartElement, DashboardFilter, mention_query
+from engage_desktop.dashboard.session import (
     ChartNumbers,
     DashboardData,
     DashboardSession,
     Rankings,
 )
-from engage_desktop.storage.workspace import Workspace
+from engage_desktop.dashboard.spikes import Episode, episode_query
 from engage_desktop.ui.dashboard.chart_card import CARD_STYLE, ChartCard, day_text
 from engage_desktop.ui.dashboard.notify import Notifier
 from engage_desktop.ui.dashboard.rank_charts import (
@@ -61,6 +60,7 @@ from engage_desktop.ui.dashboard.work import (
 )
 from engage_desktop.ui.tasks import TaskRunner
 from engage_desktop.ui.theme import SENTIMENT_COLORS
+from engage_desktop.workspace.database import Workspace
 
 # label, days (None: all time, 0: custom)
 RANGES = (
@@ -573,6 +573,6 @@ def describe(element: ChartElement, flt: DashboardFilter) -> str:
 
 
 def _check_alerts(state, ws: Workspace) -> list[Episode]:
-    from engage_desktop.services.alerts import check_alerts
+    from engage_desktop.dashboard.spikes import check_alerts
 
     return check_alerts(ws)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 
-from engage_desktop.services.analytics import AuthorRankings, ChartElement, RankedRow
-from engage_desktop.services.terms import RisingTerms, describe_lift
+from engage_desktop.dashboard.analytics import AuthorRankings, ChartElement, RankedRow
+from engage_desktop.dashboard.terms import RisingTerms, describe_lift
 from engage_desktop.ui.dashboard.chart_card import (
     ChartCard,
     ChartPlot,

@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 
-from engage_desktop.services.alerts import Episode
-from engage_desktop.services.analytics import (
+from engage_desktop.dashboard.analytics import (
     DAY_S,
     LABELS,
     WEEK_S,
@@ -14,8 +13,9 @@ from engage_desktop.services.analytics import (
     bucket_unit,
     rebucket,
 )
-from engage_desktop.services.analytics_cube import SentimentTrend, ShareOfVoice, Volume
-from engage_desktop.services.analytics_response import ResponsePerformance
+from engage_desktop.dashboard.cube import SentimentTrend, ShareOfVoice, Volume
+from engage_desktop.dashboard.response import ResponsePerformance
+from engage_desktop.dashboard.spikes import Episode
 from engage_desktop.ui.dashboard.chart_card import ChartCard, day_text, nearest_index
 from engage_desktop.ui.theme import ACCENT, SENTIMENT_COLORS
 

@@ -8,17 +8,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from engage_desktop.services.alerts import Episode, backtest, default_rules, list_rules
-from engage_desktop.services.analytics import AnalyticsContext, DashboardFilter, last_days
-from engage_desktop.services.analytics_dashboard import (
+from engage_desktop.dashboard.analytics import AnalyticsContext, DashboardFilter, last_days
+from engage_desktop.dashboard.session import (
     ChartNumbers,
     DashboardSession,
     Rankings,
     newest_day,
     rankings,
 )
-from engage_desktop.services.terms import RisingTerms, rising_terms
-from engage_desktop.storage.workspace import Workspace
+from engage_desktop.dashboard.spikes import Episode, backtest, default_rules, list_rules
+from engage_desktop.dashboard.terms import RisingTerms, rising_terms
+from engage_desktop.workspace.database import Workspace
 
 RangeSpec = tuple[int | None, datetime | None, datetime | None]
 

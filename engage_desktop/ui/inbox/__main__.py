@@ -12,11 +12,11 @@ def main(argv: list[str]) -> int:
     """Open the inbox on a workspace in its own window."""
     from PySide6.QtWidgets import QApplication
 
-    from engage_desktop.app import make_settings, resolve_workspace_path
     from engage_desktop.core.errors import EngageError
-    from engage_desktop.storage.workspace import Workspace
+    from engage_desktop.ui.app import make_settings, resolve_workspace_path
     from engage_desktop.ui.inbox.view import InboxView
     from engage_desktop.ui.theme import STYLE_SHEET
+    from engage_desktop.workspace.database import Workspace
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setStyleSheet(STYLE_SHEET)

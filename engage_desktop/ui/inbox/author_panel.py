@@ -26,10 +26,10 @@ from PySide6.QtWidgets import (
 )
 
 from engage_desktop.core.errors import EngageError
-from engage_desktop.storage import people
-from engage_desktop.storage.workspace import Workspace
-from engage_desktop.ui.models.mentions import reach_text
+from engage_desktop.inbox import people
+from engage_desktop.ui.inbox.model import reach_text
 from engage_desktop.ui.theme import SENTIMENT_COLORS, channel_icon
+from engage_desktop.workspace.database import Workspace
 
 MentionIdRole = Qt.ItemDataRole.UserRole + 1
 MENTIONS_SHOWN = 200  # the inbox filter button shows all of them

@@ -5,9 +5,9 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
-from engage_desktop.storage.enrichment import clear_correction, get_correction, set_correction
-from engage_desktop.storage.workspace import Workspace
+from engage_desktop.enrich.store import clear_correction, get_correction, set_correction
 from engage_desktop.ui.theme import SENTIMENT_COLORS
+from engage_desktop.workspace.database import Workspace
 
 
 class SentimentCorrectionBar(QWidget):

@@ -10,7 +10,7 @@ from PySide6.QtCore import QModelIndex, QRectF, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QPainter
 from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
-from engage_desktop.ui.models.mentions import ChipsRole, HighlightRole
+from engage_desktop.ui.inbox.model import ChipsRole, HighlightRole
 
 HIGHLIGHT = QColor("#fde68a")
 

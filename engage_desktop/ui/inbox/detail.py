@@ -225,7 +225,7 @@ def sentence_sentiment(text: str) -> list[tuple[str, float]] | None:
     A one-sentence post would only repeat the mention's own score, so it gets None
     and the pane leaves the section out.
     """
-    from engage_desktop.sentiment import score_sentences
+    from engage_desktop.enrich.sentiment import score_sentences
 
     try:
         scored = score_sentences(text)

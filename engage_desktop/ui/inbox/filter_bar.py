@@ -26,14 +26,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engage_desktop.storage.inbox_filters import (
+from engage_desktop.inbox.filters import (
     ME,
     SENTIMENT_LABELS,
     STATUSES,
     UNASSIGNED,
     InboxFilter,
 )
-from engage_desktop.storage.workspace import Workspace
+from engage_desktop.workspace.database import Workspace
 
 SEARCH_DEBOUNCE_MS = 180
 SORT_LABELS = {

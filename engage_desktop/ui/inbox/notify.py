@@ -10,7 +10,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QSystemTrayIcon
 
-from engage_desktop.services.mention_alerts import AlertGroup
+from engage_desktop.inbox.mention_alerts import AlertGroup
 from engage_desktop.ui.theme import channel_icon
 
 NO_TRAY_MESSAGE = (

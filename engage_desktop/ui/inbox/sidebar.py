@@ -15,9 +15,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engage_desktop.storage.inbox_filters import InboxFilter, describe
-from engage_desktop.storage.saved_views import SavedView, delete_view, list_views, save_view
-from engage_desktop.storage.workspace import Workspace
+from engage_desktop.inbox.filters import InboxFilter, describe
+from engage_desktop.inbox.saved_views import SavedView, delete_view, list_views, save_view
+from engage_desktop.workspace.database import Workspace
 
 ViewRole = Qt.ItemDataRole.UserRole + 1
 ALL = SavedView(-1, "All mentions", InboxFilter())

@@ -12,7 +12,7 @@ from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtWidgets import QCompleter, QFileDialog
 
 from engage_desktop.core.errors import EngageError
-from engage_desktop.services import triage
+from engage_desktop.inbox import triage
 
 UNDO_DEPTH = 20
 

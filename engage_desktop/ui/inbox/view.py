@@ -26,13 +26,11 @@ from PySide6.QtWidgets import (
 )
 
 from engage_desktop.core.errors import EngageError
-from engage_desktop.services import mention_alerts, triage
-from engage_desktop.services.media import fetch_image
-from engage_desktop.storage import people
-from engage_desktop.storage.inbox_filters import STATUSES, InboxFilter, describe, to_sql
-from engage_desktop.storage.mentions import compute_anchors, get_mention
-from engage_desktop.storage.saved_views import seed_default_views, view_counts
-from engage_desktop.storage.workspace import Workspace
+from engage_desktop.inbox import mention_alerts, people, triage
+from engage_desktop.inbox.filters import STATUSES, InboxFilter, describe, to_sql
+from engage_desktop.inbox.pager import compute_anchors, get_mention
+from engage_desktop.inbox.saved_views import seed_default_views, view_counts
+from engage_desktop.sources.media import fetch_image
 from engage_desktop.ui.inbox.author_panel import AuthorPanel
 from engage_desktop.ui.inbox.correction_bar import SentimentCorrectionBar
 from engage_desktop.ui.inbox.delegates import ChipDelegate, SnippetDelegate
@@ -43,11 +41,7 @@ from engage_desktop.ui.inbox.detail import (
     sentence_sentiment,
 )
 from engage_desktop.ui.inbox.filter_bar import SORT_LABELS, FilterBar
-from engage_desktop.ui.inbox.notify import TrayNotifier
-from engage_desktop.ui.inbox.shortcuts import INBOX_SHORTCUTS, NATIVE_KEYS
-from engage_desktop.ui.inbox.sidebar import SavedViewsSidebar
-from engage_desktop.ui.inbox.triage_actions import TriageActions
-from engage_desktop.ui.models.mentions import (
+from engage_desktop.ui.inbox.model import (
     COL_INTENT,
     COL_SENTIMENT,
     COL_SNIPPET,
@@ -55,7 +49,12 @@ from engage_desktop.ui.models.mentions import (
     SORT_OF_COLUMN,
     InboxTableModel,
 )
+from engage_desktop.ui.inbox.notify import TrayNotifier
+from engage_desktop.ui.inbox.shortcuts import INBOX_SHORTCUTS, NATIVE_KEYS
+from engage_desktop.ui.inbox.sidebar import SavedViewsSidebar
+from engage_desktop.ui.inbox.triage_actions import TriageActions
 from engage_desktop.ui.tasks import TaskRunner
+from engage_desktop.workspace.database import Workspace
 
 __all__ = ["InboxView", "mention_html"]
 

@@ -1,6 +1,0 @@
-"""Reply channels: one adapter per network (Mastodon, Bluesky, e-mail, manual).
-
-Adapters are Qt-free and never touch the workspace; the outbox
-(:mod:`engage_desktop.services.outbox`) decides when to call them and records the
-outcome. See :mod:`engage_desktop.channels.base` for the contract.
-"""

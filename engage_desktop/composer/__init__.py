@@ -1,0 +1,1 @@
+"""Writing replies: drafts and approval, saved replies, channel routes and limits, tone."""

@@ -1,0 +1,1 @@
+"""Enrichment of stored mentions: sentiment, language, intents, priority, author profiles."""

@@ -1,0 +1,93 @@
+"""Plugins that run after new mentions are stored (the after-insert hook).
+
+Whoever stores new mentions (fetching, importing) calls :func:`run_after_insert`
+with the new ids; every registered hook then runs in order with the workspace,
+those ids and a task state (progress and cancellation), like lemon24/reader's
+after-entry-update plugins. Enrichment (sentiment, language, intents, priority,
+author profiles) is the built-in hook.
+
+Built-in hooks are named by dotted path and imported on first use, so storing
+mentions does not pay for importing the sentiment engine until it is needed.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
+
+
+class TaskStateLike(Protocol):
+    """What a hook may ask of the task it runs in (``ui.tasks.TaskState`` fits)."""
+
+    def progress(self, done: int, total: int) -> None:
+        """Report progress."""
+
+    def is_cancelled(self) -> bool:
+        """True once the user asked to stop."""
+
+
+#: A hook: ``hook(ws, mention_ids, state)``; ``state`` may be None.
+AfterInsertHook = Callable[[Any, Sequence[int], "TaskStateLike | None"], object]
+
+#: Hooks every workspace gets, as "module:function".
+BUILTIN_AFTER_INSERT = ("engage_desktop.enrich.pipeline:after_insert",)
+
+_after_insert: list[AfterInsertHook] = []
+_builtins_loaded = False
+
+
+def _load_builtins() -> None:
+    global _builtins_loaded
+    if _builtins_loaded:
+        return
+    _builtins_loaded = True
+    for dotted in BUILTIN_AFTER_INSERT:
+        module, _, name = dotted.partition(":")
+        hook = getattr(importlib.import_module(module), name)
+        if hook not in _after_insert:
+            _after_insert.insert(0, hook)
+
+
+def register_after_insert(hook: AfterInsertHook) -> AfterInsertHook:
+    """Add a hook that runs after new mentions are stored (usable as a decorator).
+
+    Returns:
+        ``hook`` itself.
+    """
+    if hook not in _after_insert:
+        _after_insert.append(hook)
+    return hook
+
+
+def unregister_after_insert(hook: AfterInsertHook) -> None:
+    """Remove a hook added with :func:`register_after_insert`."""
+    if hook in _after_insert:
+        _after_insert.remove(hook)
+
+
+def after_insert_hooks() -> list[AfterInsertHook]:
+    """The hooks that run after an insert, built-ins first."""
+    _load_builtins()
+    return list(_after_insert)
+
+
+def run_after_insert(
+    ws: Any, mention_ids: Sequence[int], state: TaskStateLike | None = None
+) -> None:
+    """Run every after-insert hook on newly stored mentions.
+
+    A hook that raises stops the rest: the caller (a background task) reports the
+    error, and the mentions stay stored; the next backfill picks up what is left.
+
+    Args:
+        ws: The open, writable workspace.
+        mention_ids: Ids of the mentions just stored.
+        state: The running task's state, or None outside a task.
+    """
+    if not mention_ids:
+        return
+    for hook in after_insert_hooks():
+        if state is not None and state.is_cancelled():
+            return
+        hook(ws, mention_ids, state)

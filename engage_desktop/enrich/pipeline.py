@@ -1,0 +1,392 @@
+"""Enrichment: language, sentiment, intent tags, priority and author profiles.
+
+:func:`enrich` is the one pipeline; the after-insert hook (new mentions), the
+backfill (the backlog, in the window's status bar) and ``engage-desktop score``
+all run it. It reads the mentions that need work in id order, a window at a
+time, detects a language where none is known, scores English (and undetermined)
+text with VADER (a process pool for big backlogs), and stores each chunk of
+results -- scores, intents, priority -- in one transaction, so a cancel or a
+crash never leaves a half-written chunk. Author profiles are refreshed at the
+end, for the authors it touched, even when cancelled.
+
+What is scored is what the customer wrote: the plain ``text``, or the title when
+there is no body. Posts in other languages get the label ``unscored`` and no
+score, not a misleading "neutral". An analyst's correction always wins over the
+model, and re-scoring never removes one.
+
+Sentence-level scores are computed on demand (:func:`sentence_breakdown`) for the
+detail pane rather than stored: a post is split and scored in well under a
+millisecond, a table of sentences for a million mentions would roughly double
+the file, and on-demand scores always follow the current lexicon adjustments.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from engage_desktop.core.intents import IntentRule, intents_sql
+from engage_desktop.enrich import store as store
+from engage_desktop.enrich.language import detect_language, is_scored_language
+from engage_desktop.enrich.sentiment import (
+    POOL_THRESHOLD,
+    UNSCORED,
+    ScoredChunk,
+    ScoringPool,
+    SentimentScore,
+    VaderScorer,
+    score_sentences,
+    scorer_version,
+)
+from engage_desktop.enrich.sentiment.columns import score_columns, text_to_score
+from engage_desktop.workspace.database import Workspace
+
+Progress = Callable[[int, int], None]
+IsCancelled = Callable[[], bool]
+
+#: Mentions read from the workspace at a time (bounds memory on big backlogs).
+WINDOW = 100_000
+#: Mentions per transaction: a cancel loses at most one chunk of work, never half.
+CHUNK_SIZE = 10_000
+#: Sentence scores are shown for posts with at least this many sentences.
+MIN_SENTENCES = 2
+
+_scorers: dict[str, VaderScorer] = {}
+
+
+@dataclass
+class EnrichSummary:
+    """What one :func:`enrich` run did.
+
+    Attributes:
+        total: Mentions that needed work when the run started.
+        done: Mentions stored (scored or marked unscored).
+        scored: Of those, mentions the model scored (English or undetermined).
+        unscored: Mentions in other languages, labelled ``unscored``.
+        corrected: Mentions whose analyst correction was kept.
+        labels: Model labels of the scored mentions.
+        cancelled: The run stopped early on request.
+        seconds: Wall time.
+        version: The scorer version stored.
+    """
+
+    total: int = 0
+    done: int = 0
+    scored: int = 0
+    unscored: int = 0
+    corrected: int = 0
+    labels: Counter = field(default_factory=Counter)
+    cancelled: bool = False
+    seconds: float = 0.0
+    version: str = ""
+
+    def line(self) -> str:
+        """One summary line for the CLI and the status bar."""
+        verb = "cancelled after" if self.cancelled else "enriched"
+        parts = ", ".join(
+            f"{self.labels.get(k, 0):,} {k}" for k in ("positive", "neutral", "negative")
+        )
+        return (
+            f"{verb} {self.done:,} of {self.total:,} mentions in {self.seconds:.1f} s: "
+            f"{parts}; {self.unscored:,} not English (unscored); "
+            f"{self.corrected:,} analyst corrections kept"
+        )
+
+
+# -- configuration of a workspace --------------------------------------------------------
+
+
+def workspace_scorer(ws: Workspace) -> VaderScorer:
+    """The scorer with this workspace's lexicon adjustments (shared per configuration)."""
+    adjustments = store.lexicon_adjustments(ws)
+    version = scorer_version(adjustments)
+    scorer = _scorers.get(version)
+    if scorer is None:
+        if len(_scorers) > 8:  # adjustments changed many times in one session
+            _scorers.clear()
+        scorer = _scorers[version] = VaderScorer(adjustments)
+    return scorer
+
+
+def intent_rules(ws: Workspace) -> list[IntentRule]:
+    """The workspace's intent rules, by name."""
+    return [IntentRule(n, p, e) for n, p, e in store.intent_rule_rows(ws)]
+
+
+def _need_clause(rescore: bool) -> str:
+    return "true" if rescore else "(scored_at IS NULL OR scorer_version IS DISTINCT FROM ?)"
+
+
+def needs_enrichment(ws: Workspace) -> int:
+    """How many mentions are not scored with the workspace's current scorer."""
+    version = scorer_version(store.lexicon_adjustments(ws))
+    return int(ws.scalar(f"SELECT count(*) FROM mentions WHERE {_need_clause(False)}", [version]))
+
+
+# -- the pipeline ------------------------------------------------------------------------
+
+
+def enrich(
+    ws: Workspace,
+    *,
+    ids: Sequence[int] | None = None,
+    rescore: bool = False,
+    progress: Progress | None = None,
+    is_cancelled: IsCancelled | None = None,
+    processes: int | None = None,
+    chunk_size: int = CHUNK_SIZE,
+    window: int = WINDOW,
+) -> EnrichSummary:
+    """Enrich the mentions that need it (or ``ids``), chunk by chunk.
+
+    Args:
+        ws: Writable workspace.
+        ids: Only these mentions (e.g. just inserted); None means the whole backlog.
+        rescore: Also redo mentions already scored with the current scorer.
+            Corrections are kept either way.
+        progress: Called as ``progress(done, total)`` after each stored chunk.
+        is_cancelled: Polled between chunks; True stops after the current one.
+        processes: Scoring processes; None uses a pool on all cores for at least
+            :data:`~engage_desktop.enrich.sentiment.POOL_THRESHOLD` mentions.
+        chunk_size: Mentions per transaction.
+        window: Mentions read from the workspace at a time.
+
+    Returns:
+        An :class:`EnrichSummary`.
+    """
+    started = time.perf_counter()
+    scorer = workspace_scorer(ws)
+    version = scorer_version(scorer.adjustments)
+    intents_expr = intents_sql(intent_rules(ws))
+    where = _need_clause(rescore)
+    params: list[Any] = [] if rescore else [version]
+    if ids is not None:
+        where += " AND id IN (SELECT unnest(?::BIGINT[]))"
+        params.append([int(i) for i in ids])
+    summary = EnrichSummary(version=version)
+    summary.total = int(ws.scalar(f"SELECT count(*) FROM mentions WHERE {where}", params))
+    cancelled = is_cancelled or (lambda: False)
+    if progress is not None:
+        progress(0, summary.total)
+    touched_authors: set[int] = set()
+    workers = processes if processes is not None else (0 if summary.total >= POOL_THRESHOLD else 1)
+    with contextlib.ExitStack() as stack:
+        pool = None
+        if workers != 1:
+            pool = stack.enter_context(ScoringPool(scorer, workers or None))
+        try:
+            last_id = -(2**63)
+            while not cancelled():
+                rows = _read_window(ws, where, params, last_id, window)
+                if not rows:
+                    break
+                last_id = int(rows[-1][0])
+                if not _enrich_window(
+                    ws,
+                    rows,
+                    scorer,
+                    pool,
+                    version,
+                    intents_expr,
+                    chunk_size,
+                    cancelled,
+                    summary,
+                    touched_authors,
+                    progress,
+                ):
+                    break
+                if len(rows) < window:
+                    break
+        finally:
+            summary.cancelled = cancelled() and summary.done < summary.total
+            if touched_authors:
+                with ws.write() as cur:
+                    big = len(touched_authors) > 50_000
+                    store.refresh_authors(cur, None if big else sorted(touched_authors))
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _read_window(
+    ws: Workspace, where: str, params: list[Any], last_id: int, window: int
+) -> list[tuple[Any, ...]]:
+    cur = ws.cursor()
+    try:
+        return cur.execute(
+            f"SELECT id, title, text, language FROM mentions WHERE {where} AND id > ? "
+            f"ORDER BY id LIMIT {int(window)}",
+            [*params, last_id],
+        ).fetchall()
+    finally:
+        cur.close()
+
+
+def _enrich_window(
+    ws: Workspace,
+    rows: list[tuple[Any, ...]],
+    scorer: VaderScorer,
+    pool: ScoringPool | None,
+    version: str,
+    intents_expr: str,
+    chunk_size: int,
+    cancelled: IsCancelled,
+    summary: EnrichSummary,
+    touched_authors: set[int],
+    progress: Progress | None,
+) -> bool:
+    """Score and store one window; False when cancelled part-way."""
+    ids = [int(r[0]) for r in rows]
+    languages = [
+        lang if lang else detect_language(text_to_score(title, text))
+        for _, title, text, lang in rows
+    ]
+    scored_mask = [is_scored_language(lang) for lang in languages]
+    # Posts not scored send an empty text: it costs nothing and keeps chunks
+    # aligned with rows.
+    texts = [
+        text_to_score(title, text) if keep else ""
+        for (_, title, text, _), keep in zip(rows, scored_mask, strict=True)
+    ]
+    chunks: Iterator[ScoredChunk]
+    if pool is not None:
+        chunks = pool.iter_chunks(texts, chunk_size=chunk_size, is_cancelled=cancelled)
+    else:
+        chunks = (
+            ScoredChunk(s, scorer.score_many(texts[s : s + chunk_size]))
+            for s in range(0, len(texts), chunk_size)
+            if not cancelled()
+        )
+    stored = 0
+    with contextlib.closing(chunks) if hasattr(chunks, "close") else contextlib.nullcontext():
+        for chunk in chunks:
+            table = _chunk_table(
+                ids[chunk.start : chunk.stop],
+                languages[chunk.start : chunk.stop],
+                scored_mask[chunk.start : chunk.stop],
+                chunk.scores,
+                summary,
+            )
+            with ws.write() as cur:
+                store.write_scores(cur, table, version)
+                in_chunk = "mentions.id IN (SELECT id FROM scored_chunk)"
+                store.link_authors(cur, in_chunk)
+                store.apply_intents_and_priority(cur, intents_expr, in_chunk)
+                corrected, authors = cur.execute(
+                    "SELECT count(c.mention_id), list(DISTINCT m.author_id) "
+                    "FILTER (m.author_id IS NOT NULL) FROM scored_chunk e "
+                    "JOIN mentions m ON m.id = e.id "
+                    "LEFT JOIN sentiment_corrections c ON c.mention_id = e.id"
+                ).fetchone()
+            summary.corrected += int(corrected or 0)
+            touched_authors.update(int(a) for a in authors or [])
+            stored += len(chunk.scores)
+            summary.done += len(chunk.scores)
+            if progress is not None:
+                progress(summary.done, summary.total)
+    return stored == len(rows)
+
+
+def _chunk_table(
+    ids: list[int],
+    languages: list[str],
+    scored_mask: list[bool],
+    scores: list[SentimentScore],
+    summary: EnrichSummary,
+) -> Any:
+    import pyarrow as pa
+
+    columns = score_columns(scores, scored_mask)
+    n_scored = sum(scored_mask)
+    summary.scored += n_scored
+    summary.unscored += len(ids) - n_scored
+    summary.labels.update(
+        lab for lab, keep in zip(columns["label"], scored_mask, strict=True) if keep
+    )
+    return pa.table(
+        {
+            "id": pa.array(ids, pa.int64()),
+            "language": pa.array(languages, pa.string()),
+            **{k: pa.array(v, pa.float64()) for k, v in columns.items() if k != "label"},
+            "label": pa.array(columns["label"], pa.string()),
+        }
+    )
+
+
+# -- entry points for the hook, the backfill and the CLI --------------------------------
+
+
+def after_insert(ws: Workspace, mention_ids: Sequence[int], state: Any = None) -> EnrichSummary:
+    """The after-insert hook: enrich mentions as soon as they are stored."""
+    return enrich(
+        ws,
+        ids=mention_ids,
+        progress=getattr(state, "progress", None),
+        is_cancelled=getattr(state, "is_cancelled", None),
+    )
+
+
+def backfill(state: Any, ws: Workspace) -> EnrichSummary:
+    """The backlog, as a background task (``TaskRunner.start('enrich', backfill, ws)``)."""
+    return enrich(ws, progress=state.progress, is_cancelled=state.is_cancelled)
+
+
+def retag_intents(ws: Workspace) -> int:
+    """Re-apply the intent rules (and priority) to every mention; returns the count."""
+    expr = intents_sql(intent_rules(ws))
+    with ws.write() as cur:
+        store.apply_intents_and_priority(cur, expr, "true")
+        return int(cur.execute("SELECT count(*) FROM mentions").fetchone()[0])
+
+
+def sentence_breakdown(ws: Workspace, mention: dict[str, Any]) -> list[tuple[str, SentimentScore]]:
+    """Per-sentence scores of a long, scored post for the detail pane; else ``[]``."""
+    if mention.get("model_label") == UNSCORED or not is_scored_language(mention.get("language")):
+        return []
+    text = text_to_score(mention.get("title"), mention.get("text"))
+    pairs = score_sentences(text, workspace_scorer(ws))
+    return pairs if len(pairs) >= MIN_SENTENCES else []
+
+
+# -- bulk enrichment before an insert (the demo generator) -------------------------------
+
+
+def score_new_rows(
+    titles: Sequence[str | None],
+    texts: Sequence[str],
+    languages: Sequence[str | None],
+    *,
+    scorer: VaderScorer | None = None,
+    processes: int | None = None,
+) -> dict[str, Any]:
+    """Model sentiment columns for rows about to be inserted, as Arrow arrays.
+
+    The languages must be known (the demo generator knows them). The result's
+    keys are ``mentions`` columns: sentiment, sentiment_label, sentiment_pos/neu/neg,
+    model_sentiment, model_label; add ``scorer_version`` and ``scored_at`` in SQL.
+    """
+    import pyarrow as pa
+
+    from engage_desktop.enrich.sentiment import score_batch
+
+    mask = [is_scored_language(lang) for lang in languages]
+    batch = [
+        text_to_score(title, text) if keep else ""
+        for title, text, keep in zip(titles, texts, mask, strict=True)
+    ]
+    scores = score_batch(batch, scorer=scorer, processes=processes)
+    cols = score_columns(scores, mask)
+    compound = pa.array(cols["compound"], pa.float64())
+    label = pa.array(cols["label"], pa.string())
+    return {
+        "sentiment": compound,
+        "sentiment_label": label,
+        "model_sentiment": compound,
+        "model_label": label,
+        "sentiment_pos": pa.array(cols["pos"], pa.float64()),
+        "sentiment_neu": pa.array(cols["neu"], pa.float64()),
+        "sentiment_neg": pa.array(cols["neg"], pa.float64()),
+    }

@@ -1,0 +1,1 @@
+"""The inbox: paging, filters, saved views, people and threads, triage, import and export."""

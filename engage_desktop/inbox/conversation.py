@@ -1,0 +1,107 @@
+"""What the composer shows above a draft: the thread, the author's history, notes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engage_desktop.core.errors import EngageError
+from engage_desktop.workspace.database import Workspace, log_event
+
+THREAD_LIMIT = 30
+HISTORY_LIMIT = 6
+
+
+def _rows(ws: Workspace, sql: str, params: list[Any]) -> list[dict[str, Any]]:
+    cur = ws.cursor()
+    try:
+        res = cur.execute(sql, params)
+        names = [d[0] for d in res.description]
+        return [dict(zip(names, row, strict=True)) for row in res.fetchall()]
+    finally:
+        cur.close()
+
+
+def thread(ws: Workspace, mention: dict[str, Any]) -> list[dict[str, Any]]:
+    """The conversation a mention belongs to, oldest first, with our replies.
+
+    Each item has ``kind`` ("mention" or "reply"), ``who``, ``text``, ``at`` and, for
+    mentions, ``id``. A mention that starts no thread and answers none gives [].
+    """
+    root = mention.get("thread_id") or mention.get("remote_id")
+    if not root:
+        return []
+    items = _rows(
+        ws,
+        "SELECT 'mention' AS kind, id, coalesce(author_name, author_handle) AS who, "
+        "text, published AS at FROM mentions WHERE channel = ? "
+        "AND (thread_id = ? OR remote_id = ?) ORDER BY published, id LIMIT ?",
+        [mention["channel"], root, root, THREAD_LIMIT],
+    )
+    if len(items) <= 1:
+        return []
+    ids = [i["id"] for i in items]
+    replies = _rows(
+        ws,
+        "SELECT 'reply' AS kind, mention_id AS id, coalesce(sent_by, 'us') AS who, body AS text, "
+        "sent_at AS at FROM replies WHERE list_contains(?, mention_id)",
+        [ids],
+    )
+    return sorted(items + replies, key=lambda i: (i["at"], i["kind"] == "reply"))
+
+
+def author_history(ws: Workspace, mention: dict[str, Any]) -> list[dict[str, Any]]:
+    """The author's latest other mentions, newest first, each with our last reply.
+
+    Items have ``id``, ``published``, ``channel``, ``text``, ``sentiment_label``,
+    ``status``, ``reply`` (our reply's text or None), ``replied_at`` and ``sent_by``.
+    """
+    if mention.get("author_id") is None:
+        return []
+    return _rows(
+        ws,
+        "SELECT m.id, m.published, m.channel, m.text, m.sentiment_label, m.status, "
+        "r.body AS reply, r.sent_at AS replied_at, r.sent_by "
+        "FROM mentions m LEFT JOIN (SELECT mention_id, arg_max(body, sent_at) AS body, "
+        "max(sent_at) AS sent_at, arg_max(sent_by, sent_at) AS sent_by FROM replies "
+        "GROUP BY mention_id) r ON r.mention_id = m.id "
+        "WHERE m.author_id = ? AND m.id <> ? ORDER BY m.published DESC LIMIT ?",
+        [mention["author_id"], mention["id"], HISTORY_LIMIT],
+    )
+
+
+def author_profile(ws: Workspace, author_id: int | None) -> dict[str, Any] | None:
+    """The author row (followers, counts, flag, email), or None."""
+    if author_id is None:
+        return None
+    rows = _rows(ws, "SELECT * FROM authors WHERE id = ?", [author_id])
+    return rows[0] if rows else None
+
+
+def notes(ws: Workspace, mention_id: int) -> list[dict[str, Any]]:
+    """Internal notes on a mention, oldest first. Notes are never sent."""
+    return _rows(
+        ws,
+        "SELECT id, body, created_by, created_at FROM notes WHERE mention_id = ? "
+        "ORDER BY created_at, id",
+        [mention_id],
+    )
+
+
+def add_note(ws: Workspace, mention_id: int, body: str) -> int:
+    """Add an internal note to a mention (for the team; never sent to the customer).
+
+    Raises:
+        EngageError: The note is empty.
+    """
+    body = body.strip()
+    if not body:
+        raise EngageError("the note is empty; write something first")
+    with ws.write() as cur:
+        note_id = int(
+            cur.execute(
+                "INSERT INTO notes (mention_id, body, created_by) VALUES (?, ?, ?) RETURNING id",
+                [mention_id, body, ws.actor],
+            ).fetchone()[0]
+        )
+        log_event(cur, ws.actor, "mention", mention_id, "note", detail={"note_id": note_id})
+    return note_id

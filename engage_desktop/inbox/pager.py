@@ -1,0 +1,326 @@
+"""Mentions: bulk insert and keyset paging over a filtered, sorted view.
+
+A view never loads all its rows. :class:`MentionPager` counts the rows that match,
+reads the first page directly, and for a jump deeper into the list uses *anchors*:
+the sort key of every ``page_size``-th row, computed once per filter in one window
+query. Page ``i`` then is ``WHERE key <= anchor_i ORDER BY key LIMIT page_size``.
+Scrolling down page by page needs no anchors at all: the last row of the page above
+is the keyset bound of the next one. Anchors can be computed off the GUI thread
+(:func:`compute_anchors`) and handed in with :meth:`MentionPager.set_anchors`.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from engage_desktop.workspace.database import Workspace
+
+# What the inbox shows per row; the detail pane reads a single mention in full.
+ROW_COLUMNS = (
+    "id",
+    "published",
+    "channel",
+    "author_name",
+    "author_handle",
+    "followers",
+    "title",
+    "left(text, 280) AS snippet",
+    "sentiment",
+    "sentiment_label",
+    "intents",
+    "topics",
+    "status",
+    "owner",
+    "priority",
+    "unread",
+    "starred",
+    "tags",
+    "source_name",
+    "language",
+)
+ROW_FIELDS = tuple(c.split(" AS ")[-1] for c in ROW_COLUMNS)
+# Every paged row carries its sort key, so the next page can start after it: the
+# row's own column when the key is one (no second TIMESTAMPTZ to convert), else an
+# extra last column.
+SORT_KEY_FIELD = "sort_key"
+
+# sort name -> (SQL key expression, descending). NULLs sort last via coalesce.
+# ``published`` is NOT NULL and compared raw: DuckDB's top-N then skips row groups by
+# their min/max, so the first page of 1M rows takes ~7 ms (epoch_us(...) costs ~150 ms).
+SORTS: dict[str, tuple[str, bool]] = {
+    "time": ("published", True),
+    "oldest": ("published", False),
+    "priority": ("coalesce(priority, -1e300)", True),
+    "reach": ("coalesce(followers, -1)", True),
+    "sentiment": ("coalesce(sentiment, 1e300)", False),
+}
+
+
+@dataclass(frozen=True)
+class MentionQuery:
+    """A filtered, sorted set of mentions.
+
+    Attributes:
+        where: SQL boolean expression over ``mentions`` columns, with ``?`` markers.
+        params: Values for the markers.
+        sort: A key of :data:`SORTS`.
+    """
+
+    where: str = "true"
+    params: tuple[Any, ...] = ()
+    sort: str = "time"
+
+
+def insert_mentions(ws: Workspace, table: Any) -> int:
+    """Insert a pyarrow Table or pandas DataFrame of mentions, skipping known items.
+
+    Columns are matched by name; missing ones take their defaults. Rows whose
+    ``item_key`` is already stored are ignored, which is the cross-source dedupe.
+
+    Returns:
+        How many rows were new.
+    """
+    columns = list(getattr(table, "column_names", None) or getattr(table, "columns", []))
+    # ON CONFLICT needs the key present, so draw ids here when the caller has none.
+    ident = "" if "id" in columns else "nextval('mention_ids') AS id, "
+    with ws.write() as cur:
+        # The cursor (and this registration with it) is closed by write().
+        cur.register("incoming_mentions", table)
+        before = cur.execute("SELECT count(*) FROM mentions").fetchone()[0]
+        cur.execute(
+            f"INSERT OR IGNORE INTO mentions BY NAME SELECT {ident}* FROM incoming_mentions"
+        )
+        after = cur.execute("SELECT count(*) FROM mentions").fetchone()[0]
+    return int(after - before)
+
+
+@dataclass
+class MentionPager:
+    """Pages of inbox rows for one :class:`MentionQuery`.
+
+    Not thread-safe: use one pager per thread (it holds its own cursor).
+    """
+
+    ws: Workspace
+    query: MentionQuery = field(default_factory=MentionQuery)
+    page_size: int = 200
+    cache_pages: int = 16
+
+    def __post_init__(self) -> None:
+        self._cur = self.ws.cursor()
+        self._count: int | None = None
+        self._anchors: list[tuple[Any, int]] | None = None
+        self._pages: OrderedDict[int, list[tuple[Any, ...]]] = OrderedDict()
+        key, desc = SORTS[self.query.sort]
+        self._key = key
+        self._desc = desc
+        self._key_index = ROW_FIELDS.index(key) if key in ROW_FIELDS else len(ROW_FIELDS)
+
+    def count(self) -> int:
+        """How many mentions match."""
+        if self._count is None:
+            row = self._cur.execute(
+                f"SELECT count(*) FROM mentions WHERE {self.query.where}", list(self.query.params)
+            ).fetchone()
+            self._count = int(row[0])
+        return self._count
+
+    def set_count(self, count: int) -> None:
+        """Take a count computed elsewhere (e.g. on a worker thread)."""
+        self._count = int(count)
+
+    def row(self, index: int) -> tuple[Any, ...]:
+        """The row at ``index`` (0-based) in sort order."""
+        page, offset = divmod(index, self.page_size)
+        return self.page(page)[offset]
+
+    def cached_row(self, index: int) -> tuple[Any, ...] | None:
+        """The row at ``index`` if its page is in the cache, without reading."""
+        page, offset = divmod(index, self.page_size)
+        rows = self._pages.get(page)
+        return rows[offset] if rows is not None and offset < len(rows) else None
+
+    def page(self, number: int) -> list[tuple[Any, ...]]:
+        """One page of rows, from the cache or the database."""
+        cached = self._pages.get(number)
+        if cached is not None:
+            self._pages.move_to_end(number)
+            return cached
+        rows = self._fetch(number)
+        self._pages[number] = rows
+        while len(self._pages) > self.cache_pages:
+            self._pages.popitem(last=False)
+        return rows
+
+    @property
+    def has_anchors(self) -> bool:
+        """True once the jump anchors are known."""
+        return self._anchors is not None
+
+    def set_anchors(self, anchors: list[tuple[Any, int]]) -> None:
+        """Take anchors computed by :func:`compute_anchors` for this same query."""
+        self._anchors = anchors
+
+    def invalidate(self) -> None:
+        """Forget counts, anchors and pages (after new rows or changes)."""
+        self._count = None
+        self._anchors = None
+        self._pages.clear()
+
+    def close(self) -> None:
+        """Release the cursor."""
+        self._cur.close()
+
+    def position_of(self, mention_id: int) -> int | None:
+        """The row index of ``mention_id`` in this view, or None when it is not in it.
+
+        One counting scan: how many matching rows sort before it.
+        """
+        found = self._cur.execute(
+            f"SELECT {self._key} FROM mentions WHERE id = ? AND ({self.query.where})",
+            [mention_id, *self.query.params],
+        ).fetchone()
+        if found is None:
+            return None
+        key = found[0]
+        op = ">" if self._desc else "<"
+        row = self._cur.execute(
+            f"SELECT count(*) FROM mentions WHERE ({self.query.where}) AND "
+            f"({self._key} {op} ? OR ({self._key} = ? AND id {op} ?))",
+            [*self.query.params, key, key, mention_id],
+        ).fetchone()
+        return int(row[0])
+
+    def ids_in_range(self, start: int, stop: int) -> list[int]:
+        """Ids of rows ``start`` to ``stop`` (exclusive) in sort order, in one query."""
+        if stop <= start:
+            return []
+        page = start // self.page_size
+        where, params = self._after_page_bound(page)
+        skip = start - page * self.page_size
+        sql = (
+            f"SELECT id FROM mentions WHERE {where} ORDER BY {self._order()} "
+            f"LIMIT {int(stop - start)} OFFSET {int(skip)}"
+        )
+        return [int(r[0]) for r in self._cur.execute(sql, params).fetchall()]
+
+    def _order(self) -> str:
+        direction = "DESC" if self._desc else "ASC"
+        return f"{self._key} {direction}, id {direction}"
+
+    def _after_page_bound(self, number: int) -> tuple[str, list[Any]]:
+        """The WHERE clause and params of rows from page ``number`` on."""
+        params = list(self.query.params)
+        where = self.query.where
+        if number <= 0:
+            return where, params
+        op = "<" if self._desc else ">"
+        previous = self._pages.get(number - 1)
+        if previous and len(previous) == self.page_size:
+            # Sequential scrolling: start right after the last row above, no anchors.
+            key, ident, id_op = previous[-1][self._key_index], previous[-1][0], op
+        else:
+            anchors = self._anchor_keys()
+            if number >= len(anchors):
+                return "false", []
+            # An anchor is the first row of its page, so it is included.
+            (key, ident), id_op = anchors[number], op + "="
+        # "key <= k AND (key < k OR id <= i)": the plain bound lets DuckDB skip row
+        # groups by their min/max, which the equivalent OR form does not.
+        return (
+            f"({where}) AND {self._key} {op}= ? AND ({self._key} {op} ? OR id {id_op} ?)",
+            [*params, key, key, ident],
+        )
+
+    def _fetch(self, number: int) -> list[tuple[Any, ...]]:
+        extra = () if self._key in ROW_FIELDS else (f"{self._key} AS {SORT_KEY_FIELD}",)
+        cols = ", ".join((*ROW_COLUMNS, *extra))
+        where, params = self._after_page_bound(number)
+        sql = (
+            f"SELECT {cols} FROM mentions WHERE {where} "
+            f"ORDER BY {self._order()} LIMIT {int(self.page_size)}"
+        )
+        return self._cur.execute(sql, params).fetchall()
+
+    def _anchor_keys(self) -> list[tuple[Any, int]]:
+        if self._anchors is None:
+            self._anchors = compute_anchors(self._cur, self.query, self.page_size)
+        return self._anchors
+
+
+def compute_anchors(cur: Any, query: MentionQuery, page_size: int) -> list[tuple[Any, int]]:
+    """The sort key and id of every ``page_size``-th row of ``query`` (one window scan).
+
+    Args:
+        cur: A cursor of the calling thread.
+        query: The filter and sort.
+        page_size: Rows per page; must match the pager that takes the anchors.
+    """
+    key, desc = SORTS[query.sort]
+    direction = "DESC" if desc else "ASC"
+    sql = (
+        f"SELECT k, id FROM (SELECT {key} AS k, id, "
+        f"row_number() OVER (ORDER BY {key} {direction}, id {direction}) - 1 AS rn "
+        f"FROM mentions WHERE {query.where}) "
+        f"WHERE rn % {int(page_size)} = 0 ORDER BY rn"
+    )
+    return [(k, int(i)) for k, i in cur.execute(sql, list(query.params)).fetchall()]
+
+
+def get_mention(ws: Workspace, mention_id: int) -> dict[str, Any] | None:
+    """One mention with every column, as a dict, or None."""
+    cur = ws.cursor()
+    try:
+        res = cur.execute("SELECT * FROM mentions WHERE id = ?", [mention_id])
+        names = [d[0] for d in res.description]
+        row = res.fetchone()
+    finally:
+        cur.close()
+    return dict(zip(names, row, strict=True)) if row else None
+
+
+def daily_volume(ws: Workspace) -> list[tuple[Any, int]]:
+    """Mentions per UTC day, oldest first (the dashboard's first chart)."""
+    cur = ws.cursor()
+    try:
+        return cur.execute(
+            "SELECT epoch(date_trunc('day', published)) AS day, count(*) FROM mentions "
+            "GROUP BY 1 ORDER BY 1"
+        ).fetchall()
+    finally:
+        cur.close()
+
+
+def counts(ws: Workspace) -> dict[str, int]:
+    """Headline counts for the status bar."""
+    cur = ws.cursor()
+    try:
+        total, new, unanswered = cur.execute(
+            "SELECT count(*), count(*) FILTER (status = 'new'), "
+            "count(*) FILTER (status IN ('new', 'open')) FROM mentions"
+        ).fetchone()
+        sources = cur.execute("SELECT count(*) FROM sources").fetchone()[0]
+    finally:
+        cur.close()
+    return {
+        "mentions": int(total),
+        "new": int(new),
+        "open": int(unanswered),
+        "sources": int(sources),
+    }
+
+
+def mention_ids(ws: Workspace, ids: Sequence[int]) -> list[int]:
+    """Which of ``ids`` exist (for commands that take mention ids)."""
+    cur = ws.cursor()
+    try:
+        rows = cur.execute(
+            "SELECT id FROM mentions WHERE id IN (SELECT unnest(?::BIGINT[])) ORDER BY id",
+            [list(ids)],
+        ).fetchall()
+    finally:
+        cur.close()
+    return [int(r[0]) for r in rows]

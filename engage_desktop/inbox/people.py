@@ -1,0 +1,253 @@
+"""The social CRM side of the inbox: authors and the context around a mention.
+
+An author is one account on one channel (``authors``: channel + handle). The same
+person on several channels is recognised by the e-mail address recorded on their
+accounts (:func:`linked_author_ids`), so the author panel can show everything they
+said, across channels.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from engage_desktop.core.errors import UsageError
+from engage_desktop.workspace.database import Workspace, log_event
+
+FLAGS = ("advocate", "detractor")
+
+
+def _rows(ws: Workspace, sql: str, params: list[Any]) -> list[dict[str, Any]]:
+    cur = ws.cursor()
+    try:
+        res = cur.execute(sql, params)
+        names = [d[0] for d in res.description]
+        return [dict(zip(names, r, strict=True)) for r in res.fetchall()]
+    finally:
+        cur.close()
+
+
+def author_id_of(ws: Workspace, mention: dict[str, Any]) -> int | None:
+    """The author row of a mention (by id, else by channel and handle)."""
+    if mention.get("author_id") is not None:
+        return int(mention["author_id"])
+    if not mention.get("author_handle"):
+        return None
+    value = ws.scalar(
+        "SELECT id FROM authors WHERE channel = ? AND handle = ?",
+        [mention["channel"], mention["author_handle"]],
+    )
+    return None if value is None else int(value)
+
+
+def linked_author_ids(ws: Workspace, author_id: int) -> list[int]:
+    """This account and the person's accounts on other channels (same e-mail)."""
+    found = _rows(
+        ws,
+        "SELECT b.id FROM authors a JOIN authors b ON b.id = a.id OR "
+        "(a.email IS NOT NULL AND a.email <> '' AND lower(b.email) = lower(a.email)) "
+        "WHERE a.id = ? ORDER BY b.id",
+        [author_id],
+    )
+    return [int(r["id"]) for r in found] or [author_id]
+
+
+@dataclass(frozen=True)
+class AuthorProfile:
+    """Everything the author panel shows about one person.
+
+    Attributes:
+        author: The ``authors`` row.
+        accounts: Their accounts (this one and linked ones), as author rows.
+        mentions: Counts: total, by sentiment label, answered.
+        channels: Mentions per channel.
+        first_seen: First mention.
+        last_seen: Latest mention.
+        avg_sentiment: Mean compound score of their scored mentions.
+        notes: Private notes on the person, newest first.
+    """
+
+    author: dict[str, Any]
+    accounts: list[dict[str, Any]]
+    mentions: dict[str, int]
+    channels: dict[str, int]
+    first_seen: Any
+    last_seen: Any
+    avg_sentiment: float | None
+    notes: list[dict[str, Any]]
+
+    @property
+    def reach(self) -> int:
+        """The largest follower count of their accounts."""
+        return max((int(a.get("followers") or 0) for a in self.accounts), default=0)
+
+
+def author_profile(ws: Workspace, author_id: int) -> AuthorProfile | None:
+    """The author panel's data, or None for an unknown author."""
+    ids = linked_author_ids(ws, author_id)
+    accounts = _rows(
+        ws, "SELECT * FROM authors WHERE id IN (SELECT unnest(?::BIGINT[])) ORDER BY id", [ids]
+    )
+    author = next((a for a in accounts if a["id"] == author_id), None)
+    if author is None:
+        return None
+    stats = _rows(
+        ws,
+        "SELECT count(*) AS total, "
+        "count(*) FILTER (sentiment_label = 'positive') AS positive, "
+        "count(*) FILTER (sentiment_label = 'neutral') AS neutral, "
+        "count(*) FILTER (sentiment_label = 'negative') AS negative, "
+        "count(*) FILTER (first_reply_at IS NOT NULL) AS answered, "
+        "min(published) AS first_seen, max(published) AS last_seen, "
+        "avg(sentiment) AS avg_sentiment "
+        "FROM mentions WHERE author_id IN (SELECT unnest(?::BIGINT[]))",
+        [ids],
+    )[0]
+    channels = _rows(
+        ws,
+        "SELECT channel, count(*) AS n FROM mentions "
+        "WHERE author_id IN (SELECT unnest(?::BIGINT[])) GROUP BY 1 ORDER BY 2 DESC",
+        [ids],
+    )
+    return AuthorProfile(
+        author=author,
+        accounts=accounts,
+        mentions={
+            k: int(stats[k] or 0) for k in ("total", "positive", "neutral", "negative", "answered")
+        },
+        channels={r["channel"]: int(r["n"]) for r in channels},
+        first_seen=stats["first_seen"],
+        last_seen=stats["last_seen"],
+        avg_sentiment=stats["avg_sentiment"],
+        notes=author_notes(ws, author_id),
+    )
+
+
+def author_mentions(ws: Workspace, author_id: int, limit: int = 200) -> list[dict[str, Any]]:
+    """Their latest mentions on every linked account, newest first."""
+    return _rows(
+        ws,
+        "SELECT id, published, channel, title, left(text, 240) AS snippet, sentiment, "
+        "sentiment_label, status FROM mentions "
+        "WHERE author_id IN (SELECT unnest(?::BIGINT[])) "
+        f"ORDER BY published DESC, id DESC LIMIT {int(limit)}",
+        [linked_author_ids(ws, author_id)],
+    )
+
+
+def author_timeline(ws: Workspace, author_id: int) -> list[dict[str, Any]]:
+    """Their mentions per month: counts by sentiment label and the mean score."""
+    return _rows(
+        ws,
+        "SELECT date_trunc('month', published) AS month, count(*) AS total, "
+        "count(*) FILTER (sentiment_label = 'positive') AS positive, "
+        "count(*) FILTER (sentiment_label = 'neutral') AS neutral, "
+        "count(*) FILTER (sentiment_label = 'negative') AS negative, "
+        "avg(sentiment) AS avg_sentiment FROM mentions "
+        "WHERE author_id IN (SELECT unnest(?::BIGINT[])) GROUP BY 1 ORDER BY 1",
+        [linked_author_ids(ws, author_id)],
+    )
+
+
+def set_author_flag(ws: Workspace, author_id: int, flag: str | None) -> None:
+    """Mark a person as advocate or detractor (None clears the flag)."""
+    if flag is not None and flag not in FLAGS:
+        raise UsageError(f"unknown flag {flag!r}; use advocate or detractor")
+    with ws.write() as cur:
+        old = cur.execute("SELECT flag FROM authors WHERE id = ?", [author_id]).fetchone()
+        cur.execute("UPDATE authors SET flag = ? WHERE id = ?", [flag, author_id])
+        log_event(cur, ws.actor, "author", author_id, "flag", old[0] if old else None, flag)
+
+
+def set_author_tags(ws: Workspace, author_id: int, tags: list[str]) -> list[str]:
+    """Replace the tags on a person; returns them cleaned (trimmed, unique)."""
+    clean = list(dict.fromkeys(t.strip() for t in tags if t and t.strip()))
+    with ws.write() as cur:
+        old = cur.execute("SELECT tags FROM authors WHERE id = ?", [author_id]).fetchone()
+        cur.execute("UPDATE authors SET tags = ? WHERE id = ?", [clean, author_id])
+        log_event(cur, ws.actor, "author", author_id, "tags", old[0] if old else None, clean)
+    return clean
+
+
+def add_note(
+    ws: Workspace, body: str, *, mention_id: int | None = None, author_id: int | None = None
+) -> int:
+    """A private note on a mention or a person; returns the note id."""
+    body = (body or "").strip()
+    if not body:
+        raise UsageError("a note cannot be empty; type something first")
+    with ws.write() as cur:
+        note_id = cur.execute(
+            "INSERT INTO notes (mention_id, author_id, body, created_by) VALUES (?, ?, ?, ?) "
+            "RETURNING id",
+            [mention_id, author_id, body, ws.actor],
+        ).fetchone()[0]
+        entity, ident = ("mention", mention_id) if mention_id is not None else ("author", author_id)
+        log_event(cur, ws.actor, entity, ident, "note", None, body[:200])
+    return int(note_id)
+
+
+def author_notes(ws: Workspace, author_id: int) -> list[dict[str, Any]]:
+    """Notes on a person, newest first."""
+    return _rows(
+        ws,
+        "SELECT id, body, created_by, created_at FROM notes WHERE author_id = ? "
+        "ORDER BY created_at DESC, id DESC",
+        [author_id],
+    )
+
+
+def mention_notes(ws: Workspace, mention_id: int) -> list[dict[str, Any]]:
+    """Notes on a mention, oldest first (a conversation)."""
+    return _rows(
+        ws,
+        "SELECT id, body, created_by, created_at FROM notes WHERE mention_id = ? "
+        "ORDER BY created_at, id",
+        [mention_id],
+    )
+
+
+def our_replies(ws: Workspace, mention_id: int) -> list[dict[str, Any]]:
+    """What we answered to a mention, oldest first."""
+    return _rows(
+        ws,
+        "SELECT body, sent_by, sent_at, response_time_s, remote_url FROM replies "
+        "WHERE mention_id = ? ORDER BY sent_at",
+        [mention_id],
+    )
+
+
+def thread_of(ws: Workspace, mention: dict[str, Any], limit: int = 50) -> dict[str, Any]:
+    """The conversation around a mention: its parent and the replies we know of."""
+    parent = None
+    if mention.get("parent_id"):
+        found = _rows(
+            ws,
+            "SELECT id, author_name, author_handle, published, left(text, 240) AS snippet "
+            "FROM mentions WHERE channel = ? AND remote_id = ? LIMIT 1",
+            [mention["channel"], mention["parent_id"]],
+        )
+        parent = found[0] if found else None
+    replies: list[dict[str, Any]] = []
+    if mention.get("remote_id"):
+        replies = _rows(
+            ws,
+            "SELECT id, author_name, author_handle, published, left(text, 240) AS snippet "
+            "FROM mentions WHERE channel = ? AND parent_id = ? "
+            f"ORDER BY published LIMIT {int(limit)}",
+            [mention["channel"], mention["remote_id"]],
+        )
+    return {"parent": parent, "replies": replies}
+
+
+def matched_query_names(ws: Workspace, query_ids: list[int]) -> list[tuple[str, str]]:
+    """(name, query text) of the watch queries that matched a mention."""
+    if not query_ids:
+        return []
+    found = _rows(
+        ws,
+        "SELECT name, query FROM watch_queries WHERE id IN (SELECT unnest(?::INTEGER[])) "
+        "ORDER BY id",
+        [list(query_ids)],
+    )
+    return [(r["name"], r["query"]) for r in found]

@@ -1,0 +1,1 @@
+"""Listening: due sources -> fetch -> parse, match and score -> store; health; watch queries."""

@@ -1,0 +1,471 @@
+"""Listening: fetch every due source, parse, sanitize, match, score, store. Qt-free.
+
+:func:`run_fetch` is a task function in the Orange3 shape: it takes a state object
+with ``progress(done, total)`` and ``is_cancelled()``, so the GUI runs it through
+``ui/tasks.py`` and the CLI runs it directly.
+
+Concurrency: HTTP runs on a bounded thread pool (one small connection pool per host;
+the client enforces the per-host limits). Each feed document then goes to
+:func:`~engage_desktop.listen.worker.parse_and_prepare`, which parses,
+sanitizes, matches, detects the language and scores sentiment, and returns Arrow
+rows; big runs do that in a process pool shared for the session (``ParseMode``),
+because all of it is pure Python and holds the GIL (benchmarks/ingest.py measures
+processes against threads). This thread only deduplicates and inserts. One broken
+source never stops the others: its error becomes words on its health row.
+
+Plugins: the after-insert hooks of :mod:`engage_desktop.enrich.hooks` are called
+with the ids of newly stored mentions after each committed batch (the enrichment
+hook finds fetched rows already scored, and scores the rest).
+"""
+
+from __future__ import annotations
+
+import atexit
+import importlib
+import json
+import multiprocessing
+import os
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    Executor,
+    Future,
+    ProcessPoolExecutor,
+    ThreadPoolExecutor,
+    wait,
+)
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal, Protocol
+
+from engage_desktop.enrich import hooks
+from engage_desktop.listen.store import (
+    Health,
+    MentionBatch,
+    load_matchers,
+    record_health,
+    store_rows,
+)
+from engage_desktop.listen.worker import PreparedFeed, RowSource, parse_and_prepare
+from engage_desktop.sources.base import FetchOutcome, SourceSpec
+from engage_desktop.sources.http import FetchError, HttpClient, HttpLimits
+from engage_desktop.sources.registry import ADAPTERS
+from engage_desktop.workspace.database import Workspace
+
+ParseMode = Literal["auto", "process", "thread"]
+FAILING_AFTER = 3  # consecutive failures before a source is flagged as failing
+STORE_BATCH = 5000
+#: Feed sources in a run from which "auto" parses in the process pool.
+PROCESS_MIN_FEEDS = 16
+
+
+class TaskStateLike(Protocol):
+    """What :func:`run_fetch` needs from its caller's task state."""
+
+    def progress(self, done: int, total: int) -> None: ...
+
+    def is_cancelled(self) -> bool: ...
+
+
+class PlainState:
+    """A task state for scripts and the CLI: optional progress callback, never cancelled."""
+
+    def __init__(self, on_progress: Callable[[int, int], None] | None = None) -> None:
+        self._on_progress = on_progress
+
+    def progress(self, done: int, total: int) -> None:
+        """Forward progress to the callback."""
+        if self._on_progress:
+            self._on_progress(done, total)
+
+    def is_cancelled(self) -> bool:
+        """Never cancelled."""
+        return False
+
+
+@dataclass(frozen=True)
+class FetchOptions:
+    """How a run fetches.
+
+    Attributes:
+        limits: HTTP limits and politeness.
+        workers: Fetch threads.
+        parse: Where feeds are parsed, matched and scored: "process" in the shared
+            process pool, "thread" on the fetch threads, "auto" picks (see
+            :func:`_use_processes`).
+        parse_workers: Processes of the parse pool.
+    """
+
+    limits: HttpLimits = field(default_factory=HttpLimits)
+    workers: int = 64
+    parse: ParseMode = "auto"
+    parse_workers: int = max(1, min(4, os.cpu_count() or 1))
+
+
+@dataclass
+class FetchSummary:
+    """What a run did, for the summary line and the pane."""
+
+    results: list[Health] = field(default_factory=list)
+    new_ids: list[int] = field(default_factory=list)
+    items_seen: int = 0
+    seconds: float = 0.0
+    cancelled: bool = False
+    skipped: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> int:
+        """Sources fetched without error (304s included)."""
+        return sum(1 for h in self.results if h.ok)
+
+    @property
+    def failed(self) -> list[Health]:
+        """Sources that failed this run."""
+        return [h for h in self.results if not h.ok]
+
+    @property
+    def new_mentions(self) -> int:
+        """Mentions stored for the first time."""
+        return len(self.new_ids)
+
+    def line(self) -> str:
+        """The one-line summary."""
+        unchanged = sum(1 for h in self.results if h.not_modified)
+        text = (
+            f"{self.ok} sources ok ({unchanged} unchanged), {len(self.failed)} failed, "
+            f"{self.new_mentions} new mentions of {self.items_seen} items, "
+            f"{self.seconds:.1f} s"
+        )
+        return text + (" (cancelled)" if self.cancelled else "")
+
+
+def due_sources(
+    ws: Workspace,
+    *,
+    force: bool = False,
+    source_ids: list[int] | None = None,
+    now: datetime | None = None,
+) -> tuple[list[SourceSpec], dict[int, dict[str, Any]], list[str]]:
+    """Sources to fetch now: unpaused and due (or all, with ``force``).
+
+    ``force`` ignores intervals and back-off but still honours a server's
+    Retry-After. Naming ``source_ids`` fetches those (paused or not).
+
+    Returns:
+        The specs, the stored fields by id, and why any were held back.
+    """
+    now = now or datetime.now(UTC)
+    cur = ws.cursor()
+    try:
+        res = cur.execute(
+            "SELECT id, kind, url, name, channel, etag, last_modified, cursor, config, "
+            "interval_s, failures, paused, next_run_at, keep_all FROM sources ORDER BY id"
+        )
+        names = [d[0] for d in res.description]
+        rows = [dict(zip(names, r, strict=True)) for r in res.fetchall()]
+    finally:
+        cur.close()
+    specs, state, held = [], {}, []
+    for r in rows:
+        config = json.loads(r["config"]) if r["config"] else {}
+        r["config"] = config
+        if source_ids is not None:
+            if r["id"] not in source_ids:
+                continue
+        elif r["paused"] or (not force and r["next_run_at"] is not None and r["next_run_at"] > now):
+            continue
+        wait_until = config.get("retry_after_until")
+        if wait_until and datetime.fromisoformat(wait_until) > now:
+            held.append(f"{r['name']}: the server asked us to wait until {wait_until[:16]}Z")
+            continue
+        state[r["id"]] = r
+        specs.append(
+            SourceSpec(
+                id=r["id"], kind=r["kind"], url=r["url"], name=r["name"],
+                channel=r["channel"], etag=r["etag"], last_modified=r["last_modified"],
+                cursor=r["cursor"], config=config,
+            )
+        )  # fmt: skip
+    return specs, state, held
+
+
+def _fetch_one(spec: SourceSpec, http: HttpClient) -> FetchOutcome:
+    adapter = ADAPTERS.get(spec.kind)
+    if adapter is None:
+        raise FetchError(f"unknown source kind {spec.kind!r}")
+    return adapter(spec, http)
+
+
+# What every parse worker needs, loaded before the workers start (pandas because
+# pyarrow imports it on its first array: ~0.5 s per worker otherwise).
+PRELOAD = ("engage_desktop.listen.preload", "feedparser", "nh3", "pandas")
+
+_pool_lock = threading.Lock()
+_pool: ProcessPoolExecutor | None = None
+_pool_size = 0
+
+
+def parse_pool(workers: int, *, fork: bool = False) -> ProcessPoolExecutor:
+    """The parse processes, started on first use and kept for the session.
+
+    Starting a worker costs far more than parsing a feed (the interpreter, Arrow and
+    the language model: ~0.6 s of CPU each, measured), so the pool is shared by
+    every run of the process instead of being started per run; the window's
+    scheduled fetches reuse it. :func:`shutdown_parse_pool` ends it (the window
+    calls it on close; an ``atexit`` hook is the safety net).
+
+    ``fork`` (see :func:`fork_parse_pool`) starts the workers by forking this
+    process instead of through a fork server; only safe while it has one thread.
+    """
+    global _pool, _pool_size
+    with _pool_lock:
+        if _pool is not None and (_pool_size != workers or _broken(_pool)):
+            _pool.shutdown(wait=False, cancel_futures=True)
+            _pool = None
+        if _pool is None:
+            # forkserver: fork is unsafe in a process with Qt and HTTP threads running.
+            methods = multiprocessing.get_all_start_methods()
+            method = "forkserver" if "forkserver" in methods else "spawn"
+            if fork and "fork" in methods:
+                method = "fork"
+            ctx = multiprocessing.get_context(method)
+            if method == "forkserver":
+                ctx.set_forkserver_preload(list(PRELOAD))
+            _pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+            _pool_size = workers
+        return _pool
+
+
+def fork_parse_pool(workers: int) -> bool:
+    """Start the parse workers now by forking this process (one-shot commands).
+
+    A fresh process (``engage-desktop fetch``) would otherwise start a fork server
+    that imports the parse modules a second time before its first worker exists
+    (~0.35 s of a 10,000-entry cold fetch, measured). Forking is only safe while
+    the process runs a single thread: call this before opening a workspace (DuckDB
+    starts threads) or any HTTP pool. Returns False, doing nothing, when the process
+    already has other threads or the system cannot fork; the fork server is then
+    used as usual.
+    """
+    if "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
+        return False
+    for module in PRELOAD:  # what the workers need, imported once, before the fork
+        importlib.import_module(module)
+    pool = parse_pool(workers, fork=True)
+    for _ in range(workers):
+        pool.submit(int)  # start them all now
+    return True
+
+
+def prestart_parse_pool(ws: Workspace, options: FetchOptions | None = None) -> bool:
+    """Start the parse workers before the first fetch that will need them.
+
+    The window calls this (off the GUI thread) when it opens a workspace that
+    fetches on schedule, so the first big fetch does not wait ~1 s for the workers
+    (benchmarks/ingest.py: a first cold run 2.9-3.1 s, later ones 1.8-2.3 s).
+    Nothing starts for workspaces whose runs parse on the fetch threads anyway.
+    """
+    options = options or FetchOptions()
+    if options.parse == "thread":
+        return False
+    feeds = ws.scalar("SELECT count(*) FROM sources WHERE kind IN ('rss', 'file') AND NOT paused")
+    if options.parse == "auto" and ((os.cpu_count() or 1) < 2 or feeds < PROCESS_MIN_FEEDS):
+        return False
+    pool = parse_pool(options.parse_workers)
+    for _ in range(options.parse_workers):
+        pool.submit(int)  # start them all now
+    return True
+
+
+def _broken(pool: ProcessPoolExecutor) -> bool:
+    return bool(getattr(pool, "_broken", False))
+
+
+def shutdown_parse_pool() -> None:
+    """Stop the parse processes (they start again on the next big fetch)."""
+    global _pool
+    with _pool_lock:
+        pool, _pool = _pool, None
+    if pool is not None:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+atexit.register(shutdown_parse_pool)
+
+
+def _use_processes(options: FetchOptions, specs: list[SourceSpec]) -> bool:
+    """Whether this run parses in the process pool.
+
+    "auto" uses processes for runs with at least :data:`PROCESS_MIN_FEEDS` feed
+    sources on a machine with more than one core, where they pay off
+    (benchmarks/ingest.py measures both); a handful of feeds (fetch now, a new
+    source) parse on the fetch threads without starting any process.
+    """
+    if options.parse != "auto":
+        return options.parse == "process"
+    feeds = sum(1 for s in specs if s.kind in ("rss", "file"))
+    return (os.cpu_count() or 1) > 1 and feeds >= PROCESS_MIN_FEEDS
+
+
+def run_fetch(
+    state: TaskStateLike,
+    ws: Workspace,
+    *,
+    force: bool = False,
+    source_ids: list[int] | None = None,
+    options: FetchOptions | None = None,
+) -> FetchSummary:
+    """Fetch due sources, store new mentions, record every source's health.
+
+    Args:
+        state: Progress and cancellation (``ui.tasks.TaskState`` or :class:`PlainState`).
+        ws: An open, writable workspace.
+        force: Fetch every unpaused source now, whatever its interval.
+        source_ids: Fetch exactly these sources.
+        options: Concurrency and limits.
+
+    Returns:
+        The run's summary. A failing source is reported in it, never raised.
+    """
+    options = options or FetchOptions()
+    started = time.perf_counter()
+    now = datetime.now(UTC)
+    specs, stored, held = due_sources(ws, force=force, source_ids=source_ids, now=now)
+    summary = FetchSummary(skipped=held)
+    total = len(specs)
+    state.progress(0, total)
+    if not specs:
+        summary.seconds = time.perf_counter() - started
+        return summary
+    config, problems = load_matchers(ws)
+    summary.warnings.extend(problems)
+    batch = MentionBatch(config)
+    healths: dict[int, Health] = {}
+    done = 0
+    http = HttpClient(options.limits)
+    fetchers = ThreadPoolExecutor(
+        max_workers=max(1, min(options.workers, total)), thread_name_prefix="fetch"
+    )
+    parser: Executor | None = (
+        parse_pool(options.parse_workers) if _use_processes(options, specs) else None
+    )
+    pending: dict[Future, tuple[str, SourceSpec, FetchOutcome | None]] = {}
+    prestarted = False
+    for spec in specs:
+        pending[fetchers.submit(_fetch_one, spec, http)] = ("fetch", spec, None)
+
+    def finish(
+        spec: SourceSpec,
+        outcome: FetchOutcome | None,
+        parsed: PreparedFeed | None,
+        error: FetchError | None,
+    ) -> None:
+        nonlocal done
+        done += 1
+        if error is not None:
+            healths[spec.id] = Health(
+                spec.id, spec.name, ok=False, error=str(error), retry_after=error.retry_after
+            )
+        elif parsed is not None and parsed.error:
+            healths[spec.id] = Health(spec.id, spec.name, ok=False, error=parsed.error)
+        else:
+            assert outcome is not None
+            if parsed is not None:
+                found = parsed.items_found
+                batch.add_rows(spec.id, parsed.rows)
+            else:
+                found = len(outcome.items or [])
+                batch.add(spec, outcome.items or [], bool(stored[spec.id]["keep_all"]))
+            summary.items_seen += found
+            healths[spec.id] = Health(
+                spec.id, spec.name, ok=True, not_modified=outcome.not_modified,
+                items_found=found, etag=outcome.etag,
+                last_modified=outcome.last_modified,
+                cursor=outcome.cursor if outcome.cursor is not None else spec.cursor,
+                feed_title=parsed.title if parsed is not None else None,
+                moved_to=outcome.moved_to,
+            )  # fmt: skip
+        state.progress(done, total)
+
+    try:
+        while pending:
+            if state.is_cancelled():
+                summary.cancelled = True
+                break
+            finished, _ = wait(list(pending), timeout=0.25, return_when=FIRST_COMPLETED)
+            for fut in finished:
+                stage, spec, outcome = pending.pop(fut)
+                try:
+                    result = fut.result()
+                except FetchError as exc:
+                    finish(spec, outcome, None, exc)
+                    continue
+                except Exception as exc:  # a bug in one adapter must not stop the run
+                    finish(
+                        spec,
+                        outcome,
+                        None,
+                        FetchError(f"unexpected error: {type(exc).__name__}: {exc}"),
+                    )
+                    continue
+                if stage == "fetch" and result.document is not None:
+                    source = RowSource(
+                        spec.id, spec.name, spec.channel, bool(stored[spec.id]["keep_all"])
+                    )
+                    args = (
+                        result.document,
+                        result.feed_url or spec.url,
+                        result.content_type,
+                        now,
+                        source,
+                        config,
+                    )
+                    if parser is not None and not prestarted:
+                        # Start every worker now, not one per submit, while the
+                        # other feeds are still downloading.
+                        prestarted = True
+                        for _ in range(options.parse_workers):
+                            parser.submit(int)
+                    pool = parser if parser is not None else fetchers
+                    fut2 = pool.submit(parse_and_prepare, *args)
+                    pending[fut2] = ("parse", spec, result)
+                elif stage == "fetch":
+                    finish(spec, result, None, None)
+                else:
+                    finish(spec, outcome, result, None)
+            if len(batch) >= STORE_BATCH:
+                _store(ws, batch, summary)
+    finally:
+        for fut in pending:
+            fut.cancel()
+        if summary.cancelled:
+            http.close()  # aborts requests in flight, so cancelling is quick
+        fetchers.shutdown(wait=True, cancel_futures=True)
+        http.close()
+    _store(ws, batch, summary)
+    for sid, n in batch.kept_by_source.items():
+        if sid in healths:
+            healths[sid].new_mentions = n
+    results = [healths[s.id] for s in specs if s.id in healths]
+    summary.warnings.extend(record_health(ws, results, stored, now))
+    summary.results = results
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _store(ws: Workspace, batch: MentionBatch, summary: FetchSummary) -> None:
+    if not len(batch):
+        return
+    ids = store_rows(ws, batch.take())
+    summary.new_ids.extend(ids)
+    if ids:
+        # Plugins (enrichment first) see each stored batch: services/hooks.py.
+        for hook in hooks.after_insert_hooks():
+            try:
+                hook(ws, ids, None)
+            except Exception as exc:  # a plugin's failure must not lose the fetch
+                name = getattr(hook, "__qualname__", repr(hook))
+                summary.warnings.append(f"after-insert hook {name} failed: {exc}")

@@ -1,0 +1,358 @@
+"""The storing half of listening: write mentions and authors, record health.
+
+Called by :mod:`engage_desktop.listen.fetch` on the thread that runs the fetch. The
+rows arrive as Arrow tables built by :mod:`engage_desktop.listen.worker`;
+every write goes through ``Workspace.write()`` in bulk, one transaction per batch.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from engage_desktop.listen.worker import (
+    MENTION_COLUMNS,
+    SCORE_COLUMNS,
+    RowConfig,
+    RowSource,
+    prepare_rows,
+)
+from engage_desktop.sources.base import SourceSpec
+from engage_desktop.sources.item import FeedItem
+from engage_desktop.workspace.database import Workspace
+
+MAX_BACKOFF_S = 6 * 3600
+
+
+def load_matchers(ws: Workspace, *, score: bool = True) -> tuple[RowConfig, list[str]]:
+    """The run's row configuration: every enabled watch query that parses, and scoring.
+
+    Args:
+        ws: The workspace.
+        score: Score rows as they are built (with the workspace's lexicon
+            adjustments); False leaves sentiment to the enrichment hook.
+
+    Returns:
+        The configuration, and one line per query that does not parse (it is skipped).
+    """
+    from engage_desktop.core.query import QuerySyntaxError, parse
+    from engage_desktop.enrich.store import lexicon_adjustments
+
+    cur = ws.cursor()
+    try:
+        rows = cur.execute(
+            "SELECT id, name, topic, query FROM watch_queries WHERE enabled ORDER BY id"
+        ).fetchall()
+    finally:
+        cur.close()
+    queries, topics, problems = [], [], []
+    for qid, name, topic, text in rows:
+        try:
+            parse(text)
+        except QuerySyntaxError as exc:
+            problems.append(f"watch query {name!r} skipped: {exc}")
+            continue
+        queries.append((int(qid), text))
+        topics.append((int(qid), topic))
+    adjustments = tuple(sorted(lexicon_adjustments(ws).items())) if score else None
+    run = time.monotonic_ns()
+    return RowConfig(tuple(queries), tuple(topics), adjustments, run), problems
+
+
+class MentionBatch:
+    """Rows waiting to be stored, deduplicated by item key within the run."""
+
+    def __init__(self, config: RowConfig) -> None:
+        self.config = config
+        self.tables: list[Any] = []
+        self.rows = 0
+        self.seen: set[str] = set()
+        self.kept_by_source: dict[int, int] = {}
+
+    def __len__(self) -> int:
+        return self.rows
+
+    def add(self, spec: SourceSpec, items: list[FeedItem], keep_all: bool) -> int:
+        """Build and queue the rows of items fetched on this thread (JSON APIs)."""
+        source = RowSource(spec.id, spec.name, spec.channel, keep_all)
+        return self.add_rows(spec.id, prepare_rows(items, source, self.config))
+
+    def add_rows(self, source_id: int, table: Any) -> int:
+        """Queue rows a worker built; items already queued in this run are dropped."""
+        kept = 0
+        if table is not None and table.num_rows:
+            keys = table.column("item_key").to_pylist()
+            fresh = [k not in self.seen for k in keys]
+            if not all(fresh):
+                import pyarrow as pa
+
+                table = table.filter(pa.array(fresh))
+            self.seen.update(keys)
+            kept = table.num_rows
+            if kept:
+                self.tables.append(table)
+                self.rows += kept
+        self.kept_by_source[source_id] = self.kept_by_source.get(source_id, 0) + kept
+        return kept
+
+    def take(self) -> Any:
+        """The queued rows as one table (None when empty); the batch is empty afterwards."""
+        if not self.tables:
+            return None
+        import pyarrow as pa
+
+        tables, self.tables, self.rows = self.tables, [], 0
+        return pa.concat_tables(tables) if len(tables) > 1 else tables[0]
+
+
+def store_rows(ws: Workspace, table: Any) -> list[int]:
+    """Insert mentions (skipping known item keys), upsert their authors.
+
+    Rows a worker scored go in with their sentiment, scorer version, intents and
+    priority, so nothing rewrites them afterwards (an UPDATE rewrites DuckDB's wide
+    rows); rows without scores are left for the enrichment hook.
+
+    Returns:
+        The ids of the mentions that were new.
+    """
+    if table is None or not table.num_rows:
+        return []
+    from engage_desktop.core.intents import intents_sql
+    from engage_desktop.enrich.pipeline import intent_rules
+    from engage_desktop.enrich.sentiment import scorer_version
+    from engage_desktop.enrich.store import (
+        PRIORITY_SQL,
+        lexicon_adjustments,
+        refresh_authors,
+    )
+
+    cols = ", ".join(c for c in MENTION_COLUMNS if c != "author_url")
+    scores = ", ".join(SCORE_COLUMNS)
+    # Intent tags go in with the row: updating a LIST column later rewrites the row.
+    intents = intents_sql(intent_rules(ws))
+    version = scorer_version(lexicon_adjustments(ws))
+    with ws.write() as cur:
+        cur.register("incoming_mentions", table)
+        ids = [
+            r[0]
+            for r in cur.execute(
+                f"""
+                INSERT OR IGNORE INTO mentions BY NAME
+                SELECT *, {PRIORITY_SQL} AS priority FROM (
+                    SELECT nextval('mention_ids') AS id, {cols}, {scores},
+                           {intents} AS intents,
+                           model_sentiment AS sentiment, model_label AS sentiment_label,
+                           CASE WHEN model_label IS NULL THEN NULL ELSE ? END
+                               AS scorer_version,
+                           CASE WHEN model_label IS NULL THEN NULL ELSE now() END AS scored_at,
+                           'new' AS status, NULL::TIMESTAMPTZ AS first_reply_at
+                    FROM incoming_mentions)
+                RETURNING id
+                """,
+                [version],
+            ).fetchall()
+        ]
+        if ids:
+            import pyarrow as pa
+
+            cur.register("new_mention_ids", pa.table({"id": pa.array(ids, pa.int64())}))
+            touched = _upsert_authors(cur)
+            if touched:
+                refresh_authors(cur, touched)
+    return ids
+
+
+def _upsert_authors(cur: Any) -> list[int]:
+    """Authors of the new mentions: insert or refresh, then link mentions to them.
+
+    Returns:
+        The ids of the authors of scored new mentions (their profiles need a refresh).
+    """
+    cur.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE new_authors AS
+        SELECT m.channel, coalesce(m.author_handle, m.author_name) AS handle,
+               any_value(m.author_name) AS name, any_value(i.author_url) AS profile_url,
+               max(m.followers) AS followers, min(m.published) AS first_seen,
+               max(m.published) AS last_seen, count(*) AS n
+        FROM mentions m JOIN new_mention_ids n ON n.id = m.id
+        LEFT JOIN incoming_mentions i ON i.item_key = m.item_key
+        WHERE coalesce(m.author_handle, m.author_name) IS NOT NULL
+        GROUP BY ALL
+        """
+    )
+    cur.execute(
+        """
+        INSERT INTO authors (channel, handle, name, profile_url, followers, first_seen,
+                             last_seen, mention_count)
+        SELECT channel, handle, name, profile_url, followers, first_seen, last_seen, n
+        FROM new_authors
+        ON CONFLICT (channel, handle) DO UPDATE SET
+            name = coalesce(excluded.name, authors.name),
+            profile_url = coalesce(excluded.profile_url, authors.profile_url),
+            followers = coalesce(excluded.followers, authors.followers),
+            first_seen = least(authors.first_seen, excluded.first_seen),
+            last_seen = greatest(authors.last_seen, excluded.last_seen),
+            mention_count = authors.mention_count + excluded.mention_count
+        """
+    )
+    cur.execute(
+        """
+        UPDATE mentions SET author_id = a.id
+        FROM authors a, new_mention_ids n
+        WHERE mentions.id = n.id AND a.channel = mentions.channel
+          AND a.handle = coalesce(mentions.author_handle, mentions.author_name)
+        """
+    )
+    touched = cur.execute(
+        "SELECT list(DISTINCT m.author_id) FROM mentions m JOIN new_mention_ids n ON n.id = m.id "
+        "WHERE m.author_id IS NOT NULL AND m.model_label IS NOT NULL"
+    ).fetchone()[0]
+    cur.execute("DROP TABLE new_authors")
+    return [int(a) for a in touched or []]
+
+
+@dataclass
+class Health:
+    """The health fields of one source after a run."""
+
+    id: int
+    name: str
+    ok: bool
+    not_modified: bool = False
+    items_found: int = 0
+    new_mentions: int = 0
+    error: str | None = None
+    retry_after: float | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    cursor: str | None = None
+    feed_title: str | None = None
+    next_run_at: datetime | None = None
+    failures: int = 0
+    moved_to: str | None = None
+
+
+def backoff_seconds(interval_s: int, failures: int, retry_after: float | None) -> float:
+    """Delay before the next try after ``failures`` failures in a row.
+
+    Doubles from the source's own interval, capped at six hours, and never sooner
+    than the server's Retry-After.
+    """
+    delay = min(max(interval_s, 60) * 2 ** max(failures - 1, 0), MAX_BACKOFF_S)
+    return max(delay, retry_after or 0.0)
+
+
+def record_health(
+    ws: Workspace, results: list[Health], state: dict[int, dict[str, Any]], now: datetime
+) -> list[str]:
+    """Write every source's health in one bulk UPDATE.
+
+    Args:
+        ws: The workspace.
+        results: One entry per source fetched.
+        state: Stored fields per source id (interval_s, failures, config, name, ...).
+        now: The run's clock.
+
+    Returns:
+        Lines for the run's warnings (a permanent move that could not be followed).
+    """
+    if not results:
+        return []
+    import pyarrow as pa
+
+    cols: dict[str, list[Any]] = {k: [] for k in (
+        "id", "ok", "last_error", "failures", "items_last_run", "next_run_at", "etag",
+        "last_modified", "cursor", "config", "name")}  # fmt: skip
+    for h in results:
+        before = state[h.id]
+        config = dict(before.get("config") or {})
+        name = before["name"]
+        if h.ok:
+            failures = 0
+            next_run = now + timedelta(seconds=int(before["interval_s"]))
+            config.pop("retry_after_until", None)
+            if config.pop("auto_name", False) and h.feed_title:
+                name = h.feed_title.strip()[:120] or name
+        else:
+            failures = int(before.get("failures") or 0) + 1
+            next_run = now + timedelta(
+                seconds=backoff_seconds(int(before["interval_s"]), failures, h.retry_after)
+            )
+            if h.retry_after:
+                config["retry_after_until"] = (now + timedelta(seconds=h.retry_after)).isoformat()
+        h.failures = failures
+        h.next_run_at = next_run
+        for key, value in (
+            ("id", h.id), ("ok", h.ok), ("last_error", None if h.ok else h.error),
+            ("failures", failures), ("items_last_run", h.items_found if h.ok else 0),
+            ("next_run_at", next_run),
+            ("etag", h.etag if h.ok else before.get("etag")),
+            ("last_modified", h.last_modified if h.ok else before.get("last_modified")),
+            ("cursor", h.cursor if h.ok else before.get("cursor")),
+            ("config", json.dumps(config) if config else None), ("name", name),
+        ):  # fmt: skip
+            cols[key].append(value)
+    types = {
+        "id": pa.int64(),
+        "ok": pa.bool_(),
+        "failures": pa.int64(),
+        "items_last_run": pa.int64(),
+        "next_run_at": pa.timestamp("us", tz="UTC"),
+    }
+    # Datetimes as epoch microseconds: converting aware datetimes makes pyarrow
+    # import pandas (~0.5 s in a fresh process).
+    cols["next_run_at"] = [int(t.timestamp() * 1_000_000) for t in cols["next_run_at"]]
+    arrays = {
+        k: pa.array(v, types.get(k, pa.string())) for k, v in cols.items() if k != "next_run_at"
+    }
+    arrays["next_run_at"] = pa.array(cols["next_run_at"], pa.int64()).cast(types["next_run_at"])
+    table = pa.table(arrays)
+    with ws.write() as cur:
+        cur.register("run_health", table)
+        cur.execute(
+            """
+            UPDATE sources SET
+                last_fetch_at = ?,
+                last_success_at = CASE WHEN h.ok THEN ? ELSE sources.last_success_at END,
+                last_error = h.last_error, failures = h.failures,
+                items_last_run = h.items_last_run, next_run_at = h.next_run_at,
+                etag = h.etag, last_modified = h.last_modified, cursor = h.cursor,
+                config = h.config, name = h.name
+            FROM run_health h WHERE sources.id = h.id
+            """,
+            [now, now],
+        )
+        return _follow_moves(ws, cur, results, state)
+
+
+def _follow_moves(
+    ws: Workspace, cur: Any, results: list[Health], state: dict[int, dict[str, Any]]
+) -> list[str]:
+    """Store the new address of feeds that moved permanently (301/308), as readers do.
+
+    Returns:
+        One line per move that could not be followed (another source has the address).
+    """
+    from engage_desktop.workspace.database import log_event
+
+    problems = []
+    for h in results:
+        old = state[h.id].get("url")
+        if not h.ok or not h.moved_to or h.moved_to == old:
+            continue
+        taken = cur.execute(
+            "SELECT name FROM sources WHERE url = ? AND id <> ?", [h.moved_to, h.id]
+        ).fetchone()
+        if taken is not None:
+            problems.append(
+                f"{h.name}: the feed moved permanently to {h.moved_to}, which source "
+                f"{taken[0]!r} already reads; delete one of the two"
+            )
+            continue
+        cur.execute("UPDATE sources SET url = ? WHERE id = ?", [h.moved_to, h.id])
+        log_event(cur, ws.actor, "source", h.id, "moved", old, h.moved_to, "permanent redirect")
+    return problems

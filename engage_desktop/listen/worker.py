@@ -1,0 +1,254 @@
+"""The CPU-bound part of listening, run in the parse pool (threads or processes).
+
+One feed document goes in; the mention rows to store come out, as an Arrow table:
+parsing, sanitizing, matching against the watch queries, language detection and
+VADER sentiment all happen here, so a process pool spreads every per-item cost
+over the cores and only compact columnar results travel back to the writer. The
+writer (:mod:`engage_desktop.listen.store`) then only deduplicates and
+inserts. Queries travel as text and are parsed once per worker (cached), the
+scorer once per lexicon configuration.
+
+Rows are scored exactly as :func:`engage_desktop.enrich.pipeline.enrich` scores
+them (same text, same language rules, same scorer), so the after-insert
+enrichment hook finds them done; rows built without a :class:`RowConfig` scorer
+(``adjustments=None``) are left for that hook.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+
+from engage_desktop.core.text import mention_norm
+from engage_desktop.sources.feed import parse_feed
+from engage_desktop.sources.item import FeedItem
+
+QuerySpec = tuple[int, str]  # (watch query id, query text)
+
+#: Columns of the rows a worker builds, in ``mentions`` names (``author_url`` is
+#: only used for the author's profile).
+MENTION_COLUMNS = (
+    "item_key", "source_id", "source_name", "channel", "remote_id", "remote_cid", "url",
+    "author_name", "author_handle", "author_url", "title", "text", "html", "text_norm",
+    "published", "language", "thread_id", "parent_id", "followers", "likes", "reposts",
+    "replies", "score", "topics", "matched_queries",
+)  # fmt: skip
+SCORE_COLUMNS = (
+    "model_sentiment", "model_label", "sentiment_pos", "sentiment_neu", "sentiment_neg",
+)  # fmt: skip
+_INTS = ("source_id", "followers", "likes", "reposts", "replies", "score")
+
+
+@dataclass(frozen=True)
+class RowSource:
+    """What a worker needs to know about the source of a document."""
+
+    id: int
+    name: str
+    channel: str
+    keep_all: bool
+
+
+@dataclass(frozen=True)
+class RowConfig:
+    """The run's matching and scoring configuration (small and picklable).
+
+    Attributes:
+        queries: Enabled watch queries as (id, text).
+        topics: The topic of each query id, as (id, topic) pairs.
+        adjustments: The workspace's lexicon adjustments as sorted (word, valence)
+            pairs; None leaves sentiment to the enrichment hook.
+        run: Identifies the fetch run: the scorer's memo of texts lasts one run
+            (duplicates within a run are scored once; a new run starts afresh).
+    """
+
+    queries: tuple[QuerySpec, ...] = ()
+    topics: tuple[tuple[int, str], ...] = ()
+    adjustments: tuple[tuple[str, float], ...] | None = None
+    run: int = 0
+
+
+@dataclass(frozen=True)
+class PreparedFeed:
+    """What one document yielded: its title, an error in words, and the rows to keep.
+
+    Attributes:
+        title: The feed's own title.
+        error: Why the document yielded nothing (None when it is fine).
+        items_found: Entries in the document.
+        rows: The rows to store (matched items, or all for keep-all sources).
+    """
+
+    title: str | None
+    error: str | None
+    items_found: int
+    rows: Any  # pyarrow.Table | None
+
+
+@lru_cache(maxsize=256)
+def _compiled(text: str) -> Any:
+    from engage_desktop.core.query import parse
+
+    return parse(text)
+
+
+@lru_cache(maxsize=8)
+def _cached_scorer(adjustments: tuple[tuple[str, float], ...]) -> Any:
+    from engage_desktop.enrich.sentiment import VaderScorer
+
+    return VaderScorer(dict(adjustments))
+
+
+_memo_run: dict[int, int] = {}  # id(scorer) -> the run its memo belongs to
+
+
+def _scorer(adjustments: tuple[tuple[str, float], ...], run: int) -> Any:
+    """The scorer of this configuration, its memo emptied when a new run starts."""
+    scorer = _cached_scorer(adjustments)
+    if _memo_run.get(id(scorer)) != run:
+        scorer.clear_cache()
+        _memo_run[id(scorer)] = run
+    return scorer
+
+
+def match_items(
+    items: list[FeedItem], source_name: str, queries: tuple[QuerySpec, ...]
+) -> list[tuple[str, list[int]]]:
+    """The folded search text and matching query ids of each item."""
+    out: list[tuple[str, list[int]]] = []
+    if not queries:
+        return [(mention_norm(it.title, it.text), []) for it in items]
+    from engage_desktop.core.query import MatchDoc, prepare
+
+    compiled = [(qid, _compiled(text)) for qid, text in queries]
+    for it in items:
+        norm = mention_norm(it.title, it.text)
+        doc = prepare(
+            MatchDoc(
+                text=it.text, title=it.title or "", author=it.author_name or "",
+                author_handle=it.author_handle or "", source=source_name,
+                lang=it.language or "", url=it.url or "",
+            ),
+            text_norm=norm,
+        )  # fmt: skip
+        out.append((norm, [qid for qid, q in compiled if q.matches_prepared(doc)]))
+    return out
+
+
+def prepare_rows(items: list[FeedItem], source: RowSource, config: RowConfig) -> Any:
+    """The rows to store for ``items``: matched (or all, keep-all), scored, as Arrow.
+
+    Returns:
+        A ``pyarrow.Table`` with :data:`MENTION_COLUMNS` and :data:`SCORE_COLUMNS`
+        (scores NULL when ``config.adjustments`` is None), or None when nothing is kept.
+    """
+    matches = match_items(items, source.name, config.queries)
+    topic_of = dict(config.topics)
+    kept: list[tuple[FeedItem, str, list[int]]] = [
+        (it, norm, ids) for it, (norm, ids) in zip(items, matches, strict=True)
+        if ids or source.keep_all
+    ]  # fmt: skip
+    if not kept:
+        return None
+    cols: dict[str, list[Any]] = {c: [] for c in MENTION_COLUMNS}
+    for it, norm, matched in kept:
+        topics = list(dict.fromkeys(topic_of[q] for q in matched))
+        for name, value in (
+            ("item_key", it.item_key), ("source_id", source.id), ("source_name", source.name),
+            ("channel", source.channel), ("remote_id", it.remote_id),
+            ("remote_cid", it.remote_cid), ("url", it.url),
+            ("author_name", it.author_name), ("author_handle", it.author_handle),
+            ("author_url", it.author_url), ("title", it.title), ("text", it.text),
+            ("html", it.html), ("text_norm", norm),
+            ("published", int(it.published.timestamp() * 1_000_000)),
+            ("language", it.language), ("thread_id", it.thread_id),
+            ("parent_id", it.parent_id), ("followers", it.followers), ("likes", it.likes),
+            ("reposts", it.reposts), ("replies", it.replies), ("score", it.score),
+            ("topics", topics), ("matched_queries", matched),
+        ):  # fmt: skip
+            cols[name].append(value)
+    scores = _score(cols, config)
+    return _table(cols, scores)
+
+
+def _score(cols: dict[str, list[Any]], config: RowConfig) -> dict[str, list[Any]] | None:
+    """Detect missing languages and score English (and undetermined) text, in place."""
+    if config.adjustments is None:
+        return None
+    from engage_desktop.enrich.language import detect_language, is_scored_language
+    from engage_desktop.enrich.sentiment.columns import score_columns, text_to_score
+
+    texts = [text_to_score(t, x) for t, x in zip(cols["title"], cols["text"], strict=True)]
+    languages = [
+        lang or detect_language(text) for lang, text in zip(cols["language"], texts, strict=True)
+    ]
+    cols["language"] = languages
+    mask = [is_scored_language(lang) for lang in languages]
+    batch = [text if keep else "" for text, keep in zip(texts, mask, strict=True)]
+    scorer = _scorer(config.adjustments, config.run)
+    found = score_columns(scorer.score_many(batch), mask)
+    return {
+        "model_sentiment": found["compound"],
+        "model_label": found["label"],
+        "sentiment_pos": found["pos"],
+        "sentiment_neu": found["neu"],
+        "sentiment_neg": found["neg"],
+    }
+
+
+def _table(cols: dict[str, list[Any]], scores: dict[str, list[Any]] | None) -> Any:
+    import pyarrow as pa
+
+    n = len(cols["item_key"])
+    arrays: dict[str, Any] = {}
+    for name in MENTION_COLUMNS:
+        values = cols[name]
+        if name in _INTS:
+            arrays[name] = pa.array(values, pa.int64())
+        elif name == "published":
+            arrays[name] = pa.array(values, pa.int64()).cast(pa.timestamp("us", tz="UTC"))
+        elif name == "topics":
+            arrays[name] = pa.array(values, pa.list_(pa.string()))
+        elif name == "matched_queries":
+            arrays[name] = pa.array(values, pa.list_(pa.int32()))
+        else:
+            arrays[name] = pa.array(values, pa.string())
+    for name in SCORE_COLUMNS:
+        kind = pa.string() if name == "model_label" else pa.float64()
+        arrays[name] = pa.array(scores[name] if scores else [None] * n, kind)
+    return pa.table(arrays)
+
+
+def parse_and_prepare(
+    content: bytes,
+    feed_url: str,
+    content_type: str | None,
+    fetched_at: datetime,
+    source: RowSource,
+    config: RowConfig,
+) -> PreparedFeed:
+    """Parse one document and build its rows (a picklable top-level function)."""
+    parsed = parse_feed(content, feed_url, content_type, fetched_at)
+    if parsed.error:
+        return PreparedFeed(parsed.title, parsed.error, 0, None)
+    rows = prepare_rows(parsed.items, source, config) if parsed.items else None
+    return PreparedFeed(parsed.title, None, len(parsed.items), rows)
+
+
+def warm_up() -> None:
+    """Load what every worker needs (run in the fork server, inherited by workers).
+
+    The VADER lexicon and the query parser load here once per session instead of
+    once per worker. The language model is left to the first post without a
+    language (it takes ~1 s to load and most feeds declare their language).
+    """
+    import pyarrow  # noqa: F401  (the rows are Arrow tables)
+
+    from engage_desktop.core.query import parse
+    from engage_desktop.enrich.sentiment import default_scorer
+    from engage_desktop.enrich.sentiment.columns import score_columns  # noqa: F401
+
+    default_scorer().score("warm up")
+    parse('warm OR "up" NEAR/2 refund*')

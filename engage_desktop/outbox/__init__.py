@@ -1,0 +1,1 @@
+"""Sending each reply exactly once: the outbox, reply accounts, and the channels."""

@@ -1,0 +1,159 @@
+"""E-mail replies over SMTP with STARTTLS (or implicit TLS on port 465).
+
+Used for mentions that came with an address. The Message-ID is derived from the
+reply's idempotency key, so a receiving system that deduplicates by Message-ID sees
+a retried reply as the same message. SMTP itself has no idempotency: a crash after
+the server accepted the message but before the outbox recorded it can repeat it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import smtplib
+import ssl
+from email.message import EmailMessage
+from email.utils import formatdate
+from urllib.parse import unquote, urlsplit
+
+from engage_desktop.outbox.channels.base import (
+    AuthFailed,
+    Rejected,
+    ReplyRequest,
+    SendResult,
+    TemporaryFailure,
+)
+
+DEFAULT_PORT = 587
+
+
+def parse_smtp_url(url: str) -> tuple[str, int, str | None]:
+    """``smtp://user@host:port`` → (host, port, user)."""
+    parts = urlsplit(url if "://" in url else f"smtp://{url}")
+    if not parts.hostname:
+        raise ValueError(f"{url!r} names no SMTP server; use smtp://user@host:587")
+    return parts.hostname, parts.port or DEFAULT_PORT, unquote(parts.username or "") or None
+
+
+class EmailChannel:
+    """Replies by e-mail through one SMTP account.
+
+    Args:
+        smtp_url: ``smtp://user@host:port`` (the user logs in; none means no login).
+        sender: The From address.
+        password: The SMTP password (None when the server needs no login).
+        ssl_context: TLS settings (default: the system's trusted certificates).
+        timeout: Seconds per network operation.
+    """
+
+    name = "email"
+
+    def __init__(
+        self,
+        smtp_url: str,
+        sender: str,
+        password: str | None,
+        *,
+        ssl_context: ssl.SSLContext | None = None,
+        timeout: float = 30.0,
+    ) -> None:
+        self.host, self.port, self.user = parse_smtp_url(smtp_url)
+        self.sender = sender
+        self._password = password
+        self._context = ssl_context or ssl.create_default_context()
+        self._timeout = timeout
+
+    def close(self) -> None:
+        """Nothing stays open between sends."""
+
+    def __enter__(self) -> EmailChannel:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _connect(self) -> smtplib.SMTP:
+        if self.port == 465:
+            smtp: smtplib.SMTP = smtplib.SMTP_SSL(
+                self.host, self.port, timeout=self._timeout, context=self._context
+            )
+        else:
+            smtp = smtplib.SMTP(self.host, self.port, timeout=self._timeout)
+            smtp.ehlo()
+            if not smtp.has_extn("starttls"):
+                smtp.quit()
+                raise Rejected(
+                    f"{self.host} does not offer STARTTLS; the password would travel "
+                    "unencrypted, so nothing was sent — use the server's TLS port"
+                )
+            smtp.starttls(context=self._context)
+            smtp.ehlo()
+        if self.user:
+            smtp.login(self.user, self._password or "")
+        return smtp
+
+    def verify(self) -> dict[str, str]:
+        """Connect, secure the connection and log in, then hang up."""
+        self._guarded(lambda: self._connect().quit())
+        return {"handle": self.sender}
+
+    def send(self, request: ReplyRequest) -> SendResult:
+        """Send the reply to the author's address."""
+        target = request.target
+        if not target.author_email:
+            raise Rejected("this mention has no e-mail address to reply to")
+        msg = EmailMessage()
+        msg["From"] = self.sender
+        msg["To"] = target.author_email
+        subject = (target.title or "your message").strip()
+        msg["Subject"] = subject if subject.lower().startswith("re:") else f"Re: {subject}"
+        msg["Date"] = formatdate(localtime=False, usegmt=True)
+        domain = self.sender.rsplit("@", 1)[-1] if "@" in self.sender else "engage-desktop"
+        msg["Message-ID"] = f"<{request.idempotency_key}@{domain}>"
+        if target.remote_id and target.remote_id.startswith("<"):
+            msg["In-Reply-To"] = target.remote_id
+            msg["References"] = target.remote_id
+        msg.set_content(request.body)
+
+        def deliver() -> None:
+            smtp = self._connect()
+            try:
+                smtp.send_message(msg)
+            finally:
+                with contextlib.suppress(smtplib.SMTPException):
+                    smtp.quit()
+
+        self._guarded(deliver)
+        return SendResult(msg["Message-ID"], None)
+
+    def _guarded(self, action) -> None:
+        try:
+            action()
+        except smtplib.SMTPAuthenticationError as exc:
+            raise AuthFailed(
+                f"{self.host} refused the login ({exc.smtp_code}: {_words(exc.smtp_error)}); "
+                "reconnect the account in Accounts"
+            ) from None
+        except smtplib.SMTPRecipientsRefused as exc:
+            code, words = next(iter(exc.recipients.values()))
+            raise Rejected(f"{self.host} refused the address ({code}: {_words(words)})") from None
+        except smtplib.SMTPResponseException as exc:
+            text = f"{self.host} said {exc.smtp_code}: {_words(exc.smtp_error)}"
+            if 400 <= exc.smtp_code < 500:
+                raise TemporaryFailure(text + "; the reply will be retried") from None
+            raise Rejected(text) from None
+        except (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError) as exc:
+            raise TemporaryFailure(
+                f"{self.host} hung up ({exc}); the reply will be retried"
+            ) from None
+        except ssl.SSLError as exc:
+            raise Rejected(
+                f"TLS with {self.host} failed ({exc.reason}); check the server"
+            ) from None
+        except (TimeoutError, ConnectionError, OSError) as exc:
+            raise TemporaryFailure(
+                f"could not reach {self.host}:{self.port} ({exc}); the reply will be retried"
+            ) from None
+
+
+def _words(raw: bytes | str) -> str:
+    return raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)

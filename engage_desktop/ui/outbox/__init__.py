@@ -1,0 +1,1 @@
+"""The outbox tab and the accounts dialog."""

@@ -1,0 +1,212 @@
+"""The Outbox: every queued reply, its state in words, and retry / edit / discard."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from engage_desktop.core.errors import EngageError
+from engage_desktop.outbox.send import discard_row, edit_row, retry_row
+from engage_desktop.outbox.store import OutboxRow, list_outbox, outbox_counts
+from engage_desktop.workspace.database import Workspace
+
+STATE_COLORS = {
+    "pending": "#d97706",
+    "sent": "#15803d",
+    "failed": "#b91c1c",
+    "discarded": "#6b7280",
+}
+COLUMNS = ("#", "Queued", "Channel", "Mention", "Reply", "State", "Tries", "When / result")
+FILTERS = (
+    ("Waiting and failed", ("pending", "failed")),
+    ("All", None),
+    ("Sent", ("sent",)),
+    ("Discarded", ("discarded",)),
+)
+
+
+class OutboxView(QWidget):
+    """The outbox table with its actions."""
+
+    send_requested = Signal()  # "send what is due now"
+    edit_requested = Signal(int)  # a mention id whose reply came back as a draft
+    open_mention = Signal(int)
+    changed = Signal()
+
+    def __init__(self, ws: Workspace, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ws = ws
+        self.filter = QComboBox()
+        for label, _states in FILTERS:
+            self.filter.addItem(label)
+        self.filter.currentIndexChanged.connect(self.refresh)
+        self.summary = QLabel()
+        self.summary.setObjectName("subtitle")
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.setWordWrap(False)
+        self.table.setAlternatingRowColors(True)
+        header = self.table.horizontalHeader()
+        for col, width in enumerate((44, 120, 80, 70, 300, 80, 50)):
+            self.table.setColumnWidth(col, width)
+        header.setSectionResizeMode(len(COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
+        self.table.itemSelectionChanged.connect(self._update_buttons)
+        self.table.cellDoubleClicked.connect(self._open)
+
+        self.send_button = QPushButton("Send due replies now")
+        self.send_button.clicked.connect(self.send_requested)
+        self.retry_button = QPushButton("Retry")
+        self.retry_button.clicked.connect(lambda: self._act(retry_row))
+        self.edit_button = QPushButton("Edit…")
+        self.edit_button.setToolTip("Take the reply back into the composer as a draft")
+        self.edit_button.clicked.connect(self._edit)
+        self.discard_button = QPushButton("Discard")
+        self.discard_button.clicked.connect(lambda: self._act(discard_row))
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Show:"))
+        top.addWidget(self.filter)
+        top.addWidget(self.summary, 1)
+        top.addWidget(self.send_button)
+        actions = QHBoxLayout()
+        actions.addWidget(self.message, 1)
+        actions.addWidget(self.retry_button)
+        actions.addWidget(self.edit_button)
+        actions.addWidget(self.discard_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 8, 0, 0)
+        layout.addLayout(top)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(actions)
+        note = QLabel(
+            "Replies are sent in the background, each exactly once; failed attempts are "
+            "retried with growing pauses. Scheduled replies go out only while engage-desktop "
+            "is open (or when 'engage-desktop outbox send' runs)."
+        )
+        note.setObjectName("subtitle")
+        note.setWordWrap(True)
+        layout.addWidget(note)
+        self._rows: list[OutboxRow] = []
+        self.refresh()
+
+    def counts_label(self) -> str:
+        """For the tab title: "Outbox (2 waiting, 1 failed)"."""
+        counts = outbox_counts(self.ws)
+        parts = []
+        if counts["pending"]:
+            parts.append(f"{counts['pending']} waiting")
+        if counts["failed"]:
+            parts.append(f"{counts['failed']} failed")
+        return f"Outbox ({', '.join(parts)})" if parts else "Outbox"
+
+    def refresh(self) -> None:
+        """Re-read the outbox."""
+        states = FILTERS[max(0, self.filter.currentIndex())][1]
+        self._rows = list(reversed(list_outbox(self.ws, states)))  # newest first
+        self.table.setRowCount(len(self._rows))
+        for i, row in enumerate(self._rows):
+            self._fill(i, row)
+        counts = outbox_counts(self.ws)
+        self.summary.setText(
+            f"{counts['pending']} waiting · {counts['failed']} failed · {counts['sent']} sent"
+        )
+        self._update_buttons()
+
+    def _fill(self, i: int, row: OutboxRow) -> None:
+        if row.state == "sent":
+            result = f"sent {row.sent_at:%d %b %H:%M}  {row.remote_url or row.remote_id or ''}"
+        elif row.state == "pending" and row.scheduled_at and not row.attempts:
+            result = f"scheduled for {row.scheduled_at:%d %b %Y %H:%M} UTC"
+        elif row.last_error:
+            when = f"retry at {row.next_attempt_at:%H:%M:%S} — " if row.next_attempt_at else ""
+            result = when + row.last_error
+        else:
+            result = "waiting to be sent"
+        cells = (
+            str(row.id),
+            f"{row.created_at:%d %b %H:%M}",
+            row.channel,
+            str(row.mention_id),
+            " ".join(row.body.split()),
+            row.state,
+            str(row.attempts),
+            result,
+        )
+        for col, text in enumerate(cells):
+            item = QTableWidgetItem(text)
+            item.setToolTip(row.body if col == 4 else text)
+            if col == 5:
+                item.setForeground(QColor(STATE_COLORS.get(row.state, "#374151")))
+            if col == 7 and row.state == "failed":
+                item.setForeground(QColor(STATE_COLORS["failed"]))
+            self.table.setItem(i, col, item)
+
+    def selected(self) -> OutboxRow | None:
+        """The selected row."""
+        rows = self.table.selectionModel().selectedRows()
+        return self._rows[rows[0].row()] if rows else None
+
+    def select_id(self, outbox_id: int) -> None:
+        """Select the row of one reply (tests and links)."""
+        for i, row in enumerate(self._rows):
+            if row.id == outbox_id:
+                self.table.selectRow(i)
+                return
+
+    def _update_buttons(self) -> None:
+        row = self.selected()
+        open_row = row is not None and row.state in ("pending", "failed") and not self.ws.read_only
+        self.retry_button.setEnabled(open_row)
+        self.edit_button.setEnabled(open_row)
+        self.discard_button.setEnabled(open_row)
+        self.send_button.setEnabled(not self.ws.read_only)
+
+    def _act(self, action) -> None:
+        row = self.selected()
+        if row is None:
+            return
+        try:
+            action(self.ws, row.id)
+        except EngageError as exc:
+            self.message.setText(str(exc))
+            return
+        self.message.setText("")
+        self.refresh()
+        self.changed.emit()
+        if action is retry_row:
+            self.send_requested.emit()
+
+    def _edit(self) -> None:
+        row = self.selected()
+        if row is None:
+            return
+        try:
+            mention_id = edit_row(self.ws, row.id)
+        except EngageError as exc:
+            self.message.setText(str(exc))
+            return
+        self.refresh()
+        self.changed.emit()
+        self.edit_requested.emit(mention_id)
+
+    def _open(self, i: int, _col: int) -> None:
+        if 0 <= i < len(self._rows):
+            self.open_mention.emit(self._rows[i].mention_id)

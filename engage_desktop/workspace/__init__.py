@@ -1,0 +1,1 @@
+"""The .engage file: opening, locking, snapshots, the schema and its migrations."""

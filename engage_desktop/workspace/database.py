@@ -1,0 +1,299 @@
+"""Opening, creating and closing a workspace file (one DuckDB database).
+
+Threading contract: a :class:`Workspace` owns one DuckDB connection. Each thread
+that reads takes its own :meth:`Workspace.cursor`; every write goes through
+:meth:`Workspace.write`, which serialises writers with a lock and wraps them in a
+transaction. DuckDB lets only one *process* open a file, even read-only, so a second
+engage-desktop gets a :class:`WorkspaceLockedError` that says so.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import re
+import shutil
+import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from engage_desktop.core.errors import (
+    NotAWorkspaceError,
+    ReadOnlyError,
+    WorkspaceError,
+    WorkspaceLockedError,
+    WorkspaceTooNewError,
+)
+from engage_desktop.workspace import schema
+
+SUFFIX = ".engage"
+_DUCKDB_MAGIC = b"DUCK"  # bytes 8..12 of every DuckDB database file
+_LOCK_PID = re.compile(r"\(PID (\d+)\)")
+
+
+def current_user() -> str:
+    """The name recorded as the actor of events (the OS login name)."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry, e.g. in some containers
+        return "analyst"
+
+
+def _looks_like_duckdb(path: Path) -> bool:
+    with path.open("rb") as fh:
+        head = fh.read(12)
+    return len(head) == 12 and head[8:12] == _DUCKDB_MAGIC
+
+
+def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+    """Connect, turning DuckDB's errors into one-line workspace errors."""
+    try:
+        con = duckdb.connect(str(path), read_only=read_only)
+    except duckdb.IOException as exc:
+        text = str(exc)
+        if "Could not set lock" in text or "Conflicting lock" in text:
+            match = _LOCK_PID.search(text)
+            pid = int(match.group(1)) if match else None
+            who = f" (process {pid})" if pid else ""
+            raise WorkspaceLockedError(
+                f"{path} is open in another engage-desktop window{who}; close it there, "
+                "or open a read-only copy with --snapshot",
+                path,
+                pid,
+            ) from None
+        if "not a valid DuckDB database" in text:
+            raise NotAWorkspaceError(
+                f"{path} is not an engage-desktop workspace; choose a .engage file", path
+            ) from None
+        raise WorkspaceError(f"cannot open {path}: {text.splitlines()[0]}", path) from None
+    # Times are stored and shown in UTC; the machine's zone must not leak into the data.
+    con.execute("SET TimeZone = 'UTC'")
+    return con
+
+
+class Workspace:
+    """An open workspace file.
+
+    Use :meth:`open` or :meth:`create`; close with :meth:`close` or a ``with`` block.
+    """
+
+    def __init__(self, path: Path, con: duckdb.DuckDBPyConnection, read_only: bool) -> None:
+        self.path = path
+        self.read_only = read_only
+        self._con = con
+        self._write_lock = threading.RLock()
+        self.actor = current_user()
+
+    # -- opening -------------------------------------------------------------------
+
+    @classmethod
+    def create(cls, path: str | Path, *, overwrite: bool = False) -> Workspace:
+        """Create a new, empty workspace at ``path`` and open it for writing.
+
+        Raises:
+            WorkspaceError: The file exists and ``overwrite`` is false.
+        """
+        path = Path(path)
+        if path.exists():
+            if not overwrite:
+                raise WorkspaceError(
+                    f"{path} already exists; choose another name or remove it first", path
+                )
+            path.unlink()
+            wal = path.with_name(path.name + ".wal")
+            if wal.exists():
+                wal.unlink()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        con = _connect(path, read_only=False)
+        schema.migrate(con)
+        return cls(path, con, read_only=False)
+
+    @classmethod
+    def open(cls, path: str | Path, *, read_only: bool = False) -> Workspace:
+        """Open an existing workspace, migrating it forward unless read-only.
+
+        Nothing on disk changes when opening fails.
+
+        Raises:
+            WorkspaceError: The file is missing, locked, foreign or too new.
+        """
+        path = Path(path)
+        if not path.is_file():
+            raise WorkspaceError(
+                f"{path} does not exist; create it with 'engage-desktop demo' or File > New", path
+            )
+        if not _looks_like_duckdb(path):
+            raise NotAWorkspaceError(
+                f"{path} is not an engage-desktop workspace; choose a .engage file", path
+            )
+        # Probe read-only first so a foreign or too-new file is never written to.
+        probe = _connect(path, read_only=True)
+        try:
+            version = schema.current_version(probe)
+        finally:
+            probe.close()
+        if version is None:
+            raise NotAWorkspaceError(
+                f"{path} is a DuckDB database but not an engage-desktop workspace; "
+                "choose a .engage file",
+                path,
+            )
+        if version > schema.LATEST_VERSION:
+            raise WorkspaceTooNewError(
+                f"{path} was written by a newer engage-desktop (schema {version}, this "
+                f"version reads up to {schema.LATEST_VERSION}); upgrade engage-desktop",
+                path,
+            )
+        if read_only:
+            if version < schema.LATEST_VERSION:
+                raise WorkspaceError(
+                    f"{path} uses an older schema ({version}); open it once without "
+                    "--read-only to upgrade it",
+                    path,
+                )
+            return cls(path, _connect(path, read_only=True), read_only=True)
+        con = _connect(path, read_only=False)
+        schema.migrate(con)
+        return cls(path, con, read_only=False)
+
+    @classmethod
+    def open_snapshot(cls, path: str | Path) -> Workspace:
+        """Open a read-only copy of a workspace another process holds open.
+
+        The copy (and its write-ahead log) goes to a temporary folder that is removed
+        when the workspace is closed.
+        """
+        path = Path(path)
+        tmp = Path(tempfile.mkdtemp(prefix="engage-snapshot-"))
+        copy = tmp / path.name
+        shutil.copy2(path, copy)
+        wal = path.with_name(path.name + ".wal")
+        if wal.exists():
+            shutil.copy2(wal, copy.with_name(copy.name + ".wal"))
+        try:
+            ws = cls.open(copy, read_only=True)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        ws._snapshot_dir = tmp
+        return ws
+
+    # -- use -----------------------------------------------------------------------
+
+    @property
+    def name(self) -> str:
+        """The workspace's display name: its setting, else the file name."""
+        value = self.get_setting("workspace.name")
+        return str(value) if value else self.path.stem
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        """A cursor for the calling thread (DuckDB cursors are not thread-safe)."""
+        return self._con.cursor()
+
+    @contextmanager
+    def write(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """The single writer path: a locked transaction on a fresh cursor.
+
+        Raises:
+            ReadOnlyError: The workspace was opened read-only.
+        """
+        if self.read_only:
+            raise ReadOnlyError(
+                f"{self.path.name} is open read-only; open it without --read-only to change it",
+                self.path,
+            )
+        with self._write_lock:
+            cur = self._con.cursor()
+            cur.execute("BEGIN TRANSACTION")
+            try:
+                yield cur
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+            else:
+                cur.execute("COMMIT")
+            finally:
+                cur.close()
+
+    def scalar(self, sql: str, params: list[Any] | None = None) -> Any:
+        """Run a query that returns one value."""
+        cur = self.cursor()
+        try:
+            row = cur.execute(sql, params or []).fetchone()
+        finally:
+            cur.close()
+        return row[0] if row else None
+
+    def schema_version(self) -> int:
+        """The highest migration applied to this file."""
+        return int(self.scalar("SELECT max(version) FROM schema_version"))
+
+    # -- settings and the audit log -----------------------------------------------
+
+    def get_setting(self, key: str, default: Any = None) -> Any:
+        """A workspace setting's value, decoded from JSON."""
+        raw = self.scalar("SELECT value FROM settings WHERE key = ?", [key])
+        return default if raw is None else json.loads(raw)
+
+    def set_setting(self, key: str, value: Any) -> None:
+        """Store a workspace setting and log the change."""
+        encoded = json.dumps(value)
+        with self.write() as cur:
+            old = cur.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
+            cur.execute(
+                "INSERT OR REPLACE INTO settings (key, value, updated_at) VALUES (?, ?, now())",
+                [key, encoded],
+            )
+            log_event(cur, self.actor, "setting", key, "set", old[0] if old else None, encoded)
+
+    # -- closing -------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the connection (and remove a snapshot copy)."""
+        if self._con is not None:
+            self._con.close()
+            self._con = None  # type: ignore[assignment]
+        snap = getattr(self, "_snapshot_dir", None)
+        if snap is not None:
+            shutil.rmtree(snap, ignore_errors=True)
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        mode = "read-only" if self.read_only else "read-write"
+        return f"<Workspace {self.path} {mode}>"
+
+
+def log_event(
+    cur: duckdb.DuckDBPyConnection,
+    actor: str,
+    entity: str,
+    entity_id: object,
+    action: str,
+    old_value: object = None,
+    new_value: object = None,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """Append one row to the audit log inside the caller's write transaction."""
+    cur.execute(
+        "INSERT INTO events (actor, entity, entity_id, action, old_value, new_value, detail) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [
+            actor,
+            entity,
+            None if entity_id is None else str(entity_id),
+            action,
+            None if old_value is None else str(old_value),
+            None if new_value is None else str(new_value),
+            None if detail is None else json.dumps(detail),
+        ],
+    )
