@@ -387,6 +387,34 @@ def backtest(
     return episodes
 
 
+def range_episodes(
+    ws: Workspace,
+    start: datetime | None,
+    end: datetime | None,
+    topic: str | None = None,
+    state: Any = None,
+) -> list[Episode] | None:
+    """Episodes of the enabled rules (the defaults when none is stored) in a range.
+
+    With ``topic``, only the rules and episodes that count that topic. This is what
+    the dashboard marks and lists, and what reports name as incidents.
+
+    Returns:
+        The episodes, or None when ``state`` was cancelled.
+    """
+    rules = [r for r in list_rules(ws) if r.enabled] or default_rules()
+    episodes: list[Episode] = []
+    for rule in rules:
+        if rule.topic is not None and topic is not None and rule.topic != topic:
+            continue
+        for ep in backtest(ws, rule, start, end):
+            if topic is None or ep.topic == topic:
+                episodes.append(ep)
+        if state is not None and state.is_cancelled():
+            return None
+    return episodes
+
+
 def check_alerts(ws: Workspace, days: int = 3) -> list[Episode]:
     """Run the enabled rules over the last ``days`` of data and store new firings.
 
