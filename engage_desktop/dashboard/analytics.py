@@ -13,12 +13,14 @@ Time is UTC throughout: a "day" is a UTC calendar day, a "week" starts on Monday
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
 
+from engage_desktop.core.errors import UsageError
 from engage_desktop.dashboard.business_hours import BusinessHours
 from engage_desktop.inbox.pager import MentionQuery
 from engage_desktop.workspace.database import Workspace
@@ -247,14 +249,31 @@ def element_where(ctx: AnalyticsContext, element: ChartElement) -> tuple[str, li
         parts.append("source_name = ?")
         params.append(key)
     elif chart == "term":
-        from engage_desktop.dashboard.terms import term_where
-
         sql, p = term_where(key or "")
         parts.append(sql)
         params += p
     elif chart != "all":
         raise ValueError(f"unknown chart {chart!r}")
     return (" AND ".join(parts) or "true"), params
+
+
+# RE2 spelling of a gap between words (anything but a letter or a digit).
+_SQL_GAP = r"[^\pL\pN]"
+_TERM = re.compile(r"^[^\W_]+( [^\W_]+)?$")
+
+
+def term_where(term: str) -> tuple[str, list[Any]]:
+    """The SQL condition for mentions whose folded text contains ``term`` as words."""
+    if not _TERM.match(term):
+        raise UsageError(f"{term!r} is not a word or a two-word phrase")
+    words = term.split(" ")
+    body = (_SQL_GAP + "+").join(words)
+    # The CASE runs the (slow) regular expression only on rows that contain the first
+    # word at all (a fast substring test): same answer, 5-10x faster on big ranges.
+    return (
+        "CASE WHEN contains(text_norm, ?) THEN regexp_matches(text_norm, ?) ELSE false END",
+        [words[0], f"(^|{_SQL_GAP}){body}({_SQL_GAP}|$)"],
+    )
 
 
 def mention_query(
