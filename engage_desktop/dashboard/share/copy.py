@@ -134,7 +134,7 @@ def export_workspace(
     src = ws.cursor()
     where, params = options.where()
     total_mentions = int(
-        src.execute(f"SELECT count(*) FROM mentions m WHERE {where}", params).fetchone()[0]
+        src.execute(f"SELECT count(*) FROM mentions m WHERE {where}", params).fetchall()[0][0]
     )
     steps = 8 + max(1, -(-total_mentions // BATCH_ROWS))
     _progress(state, 0, steps)
@@ -169,7 +169,8 @@ def export_workspace(
 
 def _pseudonyms(src, where: str, params: list[Any]) -> Pseudonyms:
     """Number every author of the kept mentions; register the table for the joins."""
-    brand_handle = src.execute("SELECT value FROM settings WHERE key = 'brand.handle'").fetchone()
+    found = src.execute("SELECT value FROM settings WHERE key = 'brand.handle'").fetchall()
+    brand_handle = found[0] if found else None
     queries = [q for (q,) in src.execute("SELECT query FROM watch_queries").fetchall()]
     keep = watched_handles(json.loads(brand_handle[0]) if brand_handle else None, queries)
     pseudo = Pseudonyms(keep)

@@ -29,11 +29,14 @@ class ReportPeople:
     def _author_id(self, author_id: int) -> str:
         assert self._pseudo is not None
         if author_id not in self._handles:
-            row = (
-                self.ws.cursor()
-                .execute("SELECT channel, handle FROM authors WHERE id = ?", [author_id])
-                .fetchone()
-            )
+            cur = self.ws.cursor()
+            try:
+                rows = cur.execute(
+                    "SELECT channel, handle FROM authors WHERE id = ?", [author_id]
+                ).fetchall()
+            finally:
+                cur.close()
+            row = rows[0] if rows else None
             self._handles[author_id] = row or ("id", str(author_id))
         channel, handle = self._handles[author_id]
         return f"Author {self._pseudo.author(channel, handle)}"
