@@ -13,6 +13,7 @@ Time is UTC throughout: a "day" is a UTC calendar day, a "week" starts on Monday
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -135,16 +136,14 @@ class AnalyticsContext:
         finally:
             cur.close()
         brand_topics = tuple(n for n, k in rows if k in ("brand", "product"))
-        brand = json.loads(settings["brand.name"]) if "brand.name" in settings else None
-        hours_cfg = settings.get("sla.business_hours")
-        sla_h = settings.get("sla.first_response_hours")
+        brand = _setting(settings, "brand.name", None)
         return cls(
-            brand=brand or (brand_topics[0] if brand_topics else "Brand"),
+            brand=str(brand) if brand else (brand_topics[0] if brand_topics else "Brand"),
             brand_topics=brand_topics,
             competitors=tuple(n for n, k in rows if k == "competitor"),
             topics=tuple(n for n, _ in rows),
-            sla_s=float(json.loads(sla_h)) * 3600.0 if sla_h is not None else 4 * 3600.0,
-            hours=BusinessHours.from_setting(json.loads(hours_cfg) if hours_cfg else None),
+            sla_s=_sla_hours(_setting(settings, "sla.first_response_hours", 4)) * 3600.0,
+            hours=_business_hours(_setting(settings, "sla.business_hours", None)),
         )
 
     def entity_where(self, entity: str) -> tuple[str, list[Any]]:
@@ -157,6 +156,32 @@ class AnalyticsContext:
     def entities(self) -> tuple[str, ...]:
         """Share-of-voice entities: the brand first, then each competitor."""
         return ((self.brand,) if self.brand_topics else ()) + self.competitors
+
+
+def _setting(settings: dict[str, Any], key: str, default: Any) -> Any:
+    """A setting's decoded value; ``default`` when missing or not JSON."""
+    try:
+        return json.loads(settings[key]) if key in settings else default
+    except (TypeError, ValueError):
+        return default
+
+
+def _sla_hours(value: Any) -> float:
+    """The SLA in hours; 4 when the setting is not a sane number (a crafted file)."""
+    try:
+        hours = float(value)
+    except (TypeError, ValueError):
+        return 4.0
+    return hours if math.isfinite(hours) and 0 < hours <= 24 * 366 else 4.0
+
+
+def _business_hours(value: Any) -> BusinessHours:
+    """The business hours; the default when the setting is malformed (never an error:
+    a workspace someone sent must still show its dashboard)."""
+    try:
+        return BusinessHours.from_setting(value if isinstance(value, dict) else None)
+    except (UsageError, TypeError, ValueError, AttributeError):
+        return BusinessHours()
 
 
 # -- the drill-down contract ----------------------------------------------------------

@@ -33,6 +33,8 @@ from engage_desktop.workspace.database import Workspace
 KINDS = ("volume_spike", "negative_spike")
 BUCKETS = {"hour": 3600, "day": 86400}
 MIN_HISTORY = 7
+# How far back a back-test looks at most (see backtest).
+MAX_HISTORY = timedelta(days=3 * 366)
 DEFAULT_RULES = (
     ("Volume spike", "volume_spike", {"bucket": "hour", "min_count": 10}),
     ("Negative spike per topic", "negative_spike", {"bucket": "hour", "min_count": 5}),
@@ -356,7 +358,9 @@ def backtest(
     width = BUCKETS[rule.bucket]
     season = 24 if rule.bucket == "hour" else 1
     lead = timedelta(seconds=width * season * (rule.window + 1))
-    origin = max(start - lead, bounds[0])
+    # The detector walks every bucket in Python: a file with an absurd date (a
+    # crafted shared copy, a feed dated 2100) would make "all time" decades of hours.
+    origin = max(start - lead, bounds[0], end - MAX_HISTORY)
     episodes: list[Episode] = []
     for topic in _topics_of(ws, rule):
         values = counts_per_bucket(ws, rule, topic, origin, end)

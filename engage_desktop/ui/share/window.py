@@ -107,6 +107,10 @@ def reader_mode(window) -> None:
         )
     )
     window.share_action.setEnabled(False)  # a reader does not re-share the client's data
+    # A copy of a range up to a year holds just that range: show all of it.
+    lo, hi = manifest.range_start, manifest.range_end
+    if lo is not None and hi is not None and timedelta(0) < hi - lo <= timedelta(days=366):
+        window.dashboard.set_range("All time")
     window.show_view("dashboard")
 
 
