@@ -7,6 +7,7 @@ import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import duckdb
 import pytest
@@ -60,7 +61,11 @@ def test_reader_mode_and_drill_down_keep_the_file_identical(qtbot, shared_path, 
         assert win.pages.currentWidget() is win.dashboard
         composer_row = win.pages.indexOf(win.composer)
         assert win.nav.item(composer_row).isHidden()
-        for button in (win.feeds.fetch_all_button, win.feeds.fetch_one_button, win.feeds.auto_fetch):
+        for button in (
+            win.feeds.fetch_all_button,
+            win.feeds.fetch_one_button,
+            win.feeds.auto_fetch,
+        ):
             assert not button.isVisible() and not button.isVisibleTo(win.feeds)
         assert not win.feeds.timer.isActive()
         assert not win.share_action.isEnabled() and win.report_action.isEnabled()
@@ -95,9 +100,9 @@ def test_reader_mode_and_drill_down_keep_the_file_identical(qtbot, shared_path, 
 
 
 class _Counter(BaseHTTPRequestHandler):
-    hits: list[str] = []
+    hits: ClassVar[list[str]] = []
 
-    def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+    def do_GET(self) -> None:
         type(self).hits.append(self.path)
         self.send_response(200)
         self.end_headers()
@@ -129,8 +134,10 @@ def test_hostile_shared_copy_runs_nothing_and_fetches_nothing(
     try:
         con.execute(
             "UPDATE share_manifest SET shared_by = ?, left_out = ?",
-            ['<img src="' + base + '/banner.png"><script>alert(1)</script>' + "x" * 500,
-             json.dumps(["<a href='javascript:alert(1)'>x</a>"])],
+            [
+                '<img src="' + base + '/banner.png"><script>alert(1)</script>' + "x" * 500,
+                json.dumps(["<a href='javascript:alert(1)'>x</a>"]),
+            ],
         )
         con.execute(
             "UPDATE settings SET value = ? WHERE key = 'brand.name'",
@@ -149,8 +156,10 @@ def test_hostile_shared_copy_runs_nothing_and_fetches_nothing(
             "UPDATE mentions SET html = ?, url = 'javascript:alert(1)', "
             "author_name = '<a href=\"file:///etc/passwd\">me</a>', followers = 2147483647 "
             "WHERE id IN (SELECT id FROM mentions ORDER BY published DESC LIMIT 50)",
-            [f'<p>hi <img src="{base}/pixel.gif"> <a href="file:///etc/passwd">f</a> '
-             f'<img src="file:///etc/passwd"></p><script>fetch("{base}/js")</script>'],
+            [
+                f'<p>hi <img src="{base}/pixel.gif"> <a href="file:///etc/passwd">f</a> '
+                f'<img src="file:///etc/passwd"></p><script>fetch("{base}/js")</script>'
+            ],
         )
         con.execute(
             "UPDATE mentions SET published = TIMESTAMPTZ '2100-01-01 00:00:00+00' "
@@ -185,3 +194,32 @@ def test_hostile_shared_copy_runs_nothing_and_fetches_nothing(
     assert _Counter.hits == []
     assert opened == []
     assert _sha(shared_path) == before
+
+
+def test_file_menu_shares_and_exports_a_report_in_the_background(window, qtbot, tmp_path):
+    from engage_desktop.ui.share.window import open_dialog
+
+    labels = [a.text() for a in window.menuBar().actions()[0].menu().actions()]
+    assert "&Share with a client…" in labels and "Export &report…" in labels
+    assert window.dashboard.wait_until_ready()
+    dialog = open_dialog(window, "share")
+    out = tmp_path / "client"
+    dialog.path.setText(str(out))
+    dialog.all_time.setChecked(True)
+    dialog.pseudonymize.setChecked(True)
+    dialog.shared_by.setText("Dana")
+    with qtbot.waitSignal(dialog.finished, timeout=60_000):
+        dialog.buttons.accepted.emit()
+    shared = tmp_path / "client.engage"
+    with Workspace.open(shared) as ws:
+        assert ws.read_only and ws.manifest.shared_by == "Dana" and ws.manifest.pseudonymized
+        assert ws.scalar("SELECT count(*) FROM mentions") == 3000
+    assert "shared 3,000 mentions" in window.statusBar().currentMessage().lower()
+
+    report = open_dialog(window, "report")
+    report.path.setText(str(tmp_path / "month.pdf"))
+    report.topic_box.setCurrentText("Outage")
+    with qtbot.waitSignal(report.finished, timeout=60_000):
+        report.buttons.accepted.emit()
+    assert (tmp_path / "month.pdf").read_bytes().startswith(b"%PDF")
+    assert "wrote the report" in window.statusBar().currentMessage().lower()

@@ -40,18 +40,24 @@ def _sha(path: Path) -> str:
 def prepared(demo_path: Path) -> tuple[Path, dict]:
     """The demo with a draft, notes, a saved reply, an account and a team setting."""
     with Workspace.open(demo_path) as ws:
-        mention_id, author_id = ws.cursor().execute(
-            "SELECT id, author_id FROM mentions WHERE author_id IS NOT NULL ORDER BY id LIMIT 1"
-        ).fetchall()[0]
+        mention_id, author_id = (
+            ws.cursor()
+            .execute(
+                "SELECT id, author_id FROM mentions WHERE author_id IS NOT NULL ORDER BY id LIMIT 1"
+            )
+            .fetchall()[0]
+        )
         save_draft(ws, mention_id, SECRETS["draft"])
         add_note(ws, SECRETS["mention note"], mention_id=mention_id)
         add_note(ws, SECRETS["author note"], author_id=author_id)
         save_saved_reply(ws, "Hardware", SECRETS["saved reply"])
         add_account(ws, "mastodon", "Agency support", SECRETS["account"], "https://m.example")
         ws.set_setting("agent.name", SECRETS["team setting"])
-        name, handle = ws.cursor().execute(
-            "SELECT name, handle FROM authors WHERE id = ?", [author_id]
-        ).fetchall()[0]
+        name, handle = (
+            ws.cursor()
+            .execute("SELECT name, handle FROM authors WHERE id = ?", [author_id])
+            .fetchall()[0]
+        )
         with ws.write() as cur:  # an author's @handle inside someone else's text
             cur.execute(
                 "UPDATE mentions SET text = text || ' cc @' || ? WHERE id = ?",
@@ -96,16 +102,23 @@ def test_shared_copy_leaves_out_private_data(prepared, tmp_path: Path) -> None:
         for table in ("drafts", "outbox", "notes", "saved_replies", "accounts", "events"):
             assert cur.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0] == 0, table
         assert cur.execute("SELECT count(*) FROM mentions").fetchall()[0][0] == summary.mentions
-        assert cur.execute(
-            "SELECT count(*) FROM mentions WHERE url IS NOT NULL OR owner IS NOT NULL"
-        ).fetchall()[0][0] == 0
-        assert cur.execute(
-            "SELECT count(*) FROM authors WHERE profile_url IS NOT NULL OR notes IS NOT NULL "
-            "OR email IS NOT NULL"
-        ).fetchall()[0][0] == 0
-        assert cur.execute("SELECT count(*) FROM replies WHERE sent_by IS NOT NULL").fetchall()[
-            0
-        ][0] == 0
+        assert (
+            cur.execute(
+                "SELECT count(*) FROM mentions WHERE url IS NOT NULL OR owner IS NOT NULL"
+            ).fetchall()[0][0]
+            == 0
+        )
+        assert (
+            cur.execute(
+                "SELECT count(*) FROM authors WHERE profile_url IS NOT NULL OR notes IS NOT NULL "
+                "OR email IS NOT NULL"
+            ).fetchall()[0][0]
+            == 0
+        )
+        assert (
+            cur.execute("SELECT count(*) FROM replies WHERE sent_by IS NOT NULL").fetchall()[0][0]
+            == 0
+        )
         keys = {k for (k,) in cur.execute("SELECT key FROM settings").fetchall()}
         assert "agent.name" not in keys and "brand.name" in keys
         assert shared.manifest is not None and shared.manifest.pseudonymized
@@ -118,9 +131,11 @@ def test_pseudonyms_are_stable_within_a_copy(prepared, tmp_path: Path) -> None:
     out = tmp_path / "p.engage"
     with Workspace.open(source) as ws:
         export_workspace(None, ws, out, ShareOptions(pseudonymize=True))
-        src_pairs = ws.cursor().execute(
-            "SELECT id, author_id FROM mentions WHERE author_id IS NOT NULL"
-        ).fetchall()
+        src_pairs = (
+            ws.cursor()
+            .execute("SELECT id, author_id FROM mentions WHERE author_id IS NOT NULL")
+            .fetchall()
+        )
     with Workspace.open(out) as shared:
         cur = shared.cursor()
         rows = cur.execute(
@@ -196,9 +211,8 @@ def test_cancel_and_refusals_leave_nothing(demo_path: Path, tmp_path: Path) -> N
             return True
 
     out = tmp_path / "c.engage"
-    with Workspace.open(demo_path) as ws:
-        with pytest.raises(ShareCancelled):
-            export_workspace(Cancelled(), ws, out, ShareOptions())
+    with Workspace.open(demo_path) as ws, pytest.raises(ShareCancelled):
+        export_workspace(Cancelled(), ws, out, ShareOptions())
     assert list(tmp_path.glob("c.engage*")) == []
     assert main(["-w", str(demo_path), "export", "workspace", str(tmp_path / "x.txt")]) == 2
     assert main(["-w", str(demo_path), "export", "workspace", str(demo_path)]) == 2
@@ -207,8 +221,10 @@ def test_cancel_and_refusals_leave_nothing(demo_path: Path, tmp_path: Path) -> N
     assert main(args) == 2
 
 
-@pytest.mark.skipif(os.geteuid() != 0 or shutil.which("setpriv") is None,
-                    reason="needs root to run a child as an unprivileged user")
+@pytest.mark.skipif(
+    os.geteuid() != 0 or shutil.which("setpriv") is None,
+    reason="needs root to run a child as an unprivileged user",
+)
 def test_opens_from_a_read_only_folder(demo_path: Path, tmp_path: Path) -> None:
     """A chmod 555 folder, read by a user who cannot write there (root could)."""
     folder = tmp_path / "usb"
@@ -226,15 +242,34 @@ def test_opens_from_a_read_only_folder(demo_path: Path, tmp_path: Path) -> None:
     for parent in tmp_path.parents:  # let the child reach tmp_path
         if str(parent).startswith("/tmp") and parent != Path("/tmp"):
             parent.chmod(parent.stat().st_mode | 0o011)
-    env = {**os.environ, "HOME": str(home), "ENGAGE_DESKTOP_CONFIG_DIR": str(home),
-           "ENGAGE_DESKTOP_DATA_DIR": str(home)}
+    env = {
+        **os.environ,
+        "HOME": str(home),
+        "ENGAGE_DESKTOP_CONFIG_DIR": str(home),
+        "ENGAGE_DESKTOP_DATA_DIR": str(home),
+    }
     run = subprocess.run(
-        ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-         sys.executable, "-m", "engage_desktop", "-w", str(out), "info"],
-        capture_output=True, text=True, env=env, timeout=120,
+        [
+            "setpriv",
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            sys.executable,
+            "-m",
+            "engage_desktop",
+            "-w",
+            str(out),
+            "info",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
     )
     folder.chmod(0o755)
-    assert run.returncode == 0, run.stderr + oct(out.stat().st_mode) + str([oct(p.stat().st_mode) for p in out.parents])
+    assert run.returncode == 0, (
+        run.stderr + oct(out.stat().st_mode) + str([oct(p.stat().st_mode) for p in out.parents])
+    )
     assert "mentions" in run.stdout
     assert _sha(out) == before
     assert [p.name for p in folder.iterdir()] == ["shared.engage"]
