@@ -273,3 +273,29 @@ def test_opens_from_a_read_only_folder(demo_path: Path, tmp_path: Path) -> None:
     assert "mentions" in run.stdout
     assert _sha(out) == before
     assert [p.name for p in folder.iterdir()] == ["shared.engage"]
+
+
+def test_a_read_only_source_gives_the_same_copy(prepared, tmp_path: Path) -> None:
+    """Read-only sources go through Arrow, writable ones through ATTACH: same result."""
+    source, facts = prepared
+    with Workspace.open(source) as ws:
+        export_workspace(None, ws, tmp_path / "a.engage", ShareOptions(pseudonymize=True))
+    with Workspace.open(source, read_only=True) as ws:
+        export_workspace(None, ws, tmp_path / "b.engage", ShareOptions(pseudonymize=True))
+    tables = ("mentions", "authors", "sources", "replies", "settings", "sentiment_corrections")
+    shapes = []
+    for name in ("a.engage", "b.engage"):
+        with Workspace.open(tmp_path / name) as shared:
+            cur = shared.cursor()
+            shapes.append(
+                [cur.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in tables]
+            )
+            assert cur.execute("PRAGMA database_size").fetchall()[0][5] == 0
+            assert facts["name"] not in _all_text(tmp_path / name)
+            # Same text with the same pseudonyms in place of the same handles.
+            shapes[-1].append(
+                cur.execute(
+                    "SELECT count(*) FROM mentions WHERE text LIKE '%@author-%'"
+                ).fetchall()[0][0]
+            )
+    assert shapes[0] == shapes[1]

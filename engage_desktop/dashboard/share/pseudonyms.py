@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import random
 import re
+import threading
 from collections.abc import Iterable
 
 import pyarrow as pa
@@ -44,6 +45,8 @@ class Pseudonyms:
         self._by_pair: dict[tuple[str, str], int] = {}
         self._by_handle: dict[str, int] = {}
         self._high = 10_000  # four digits while they last
+        # DuckDB may call the rewriting function from several threads at once.
+        self._lock = threading.Lock()
 
     def _draw(self) -> int:
         if len(self._used) * 2 >= self._high - 1000:
@@ -101,8 +104,9 @@ class Pseudonyms:
         if not pc.any(has_at).as_py():
             return column
         values = column.to_pylist()
-        for i in pc.indices_nonzero(has_at).to_pylist():
-            values[i] = self.rewrite(values[i])
+        with self._lock:
+            for i in pc.indices_nonzero(has_at).to_pylist():
+                values[i] = self.rewrite(values[i])
         return pa.array(values, column.type)
 
 
