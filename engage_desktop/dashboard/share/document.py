@@ -18,6 +18,7 @@ class Heading:
 
     text: str
     level: int = 1
+    new_page: bool = False  # paged output starts a page here (the appendix)
 
 
 @dataclass(frozen=True)
@@ -133,7 +134,8 @@ def _block_html(block: Block) -> str:
     e = escape
     if isinstance(block, Heading):
         tag = "h2" if block.level == 1 else "h3"
-        return f"<{tag}>{e(block.text)}</{tag}>"
+        brk = ' style="page-break-before:always"' if block.new_page else ""
+        return f"<{tag}{brk}>{e(block.text)}</{tag}>"
     if isinstance(block, Para):
         cls = ' class="muted"' if block.muted else ""
         return f"<p{cls}>{e(block.text)}</p>"

@@ -132,7 +132,7 @@ def build_report(ws: Workspace, n: ReportNumbers, options: ReportOptions) -> Doc
     blocks += _channels(n)
     blocks += _terms(n)
     blocks += _incidents(ws, n, people)
-    blocks.append(Heading("Appendix: method"))
+    blocks.append(Heading("Appendix: method", new_page=True))
     for heading, text in METHOD:
         blocks.append(Heading(heading, 2))
         blocks.append(Para(text))
@@ -391,20 +391,24 @@ def _incidents(ws: Workspace, n: ReportNumbers, people: ReportPeople) -> list:
         return [*blocks, Para("No alert fired in this period.", True)]
     if len(n.episodes) > len(episodes):
         blocks.append(Para(f"The {len(episodes)} largest of {len(n.episodes)} alerts.", True))
+    quoted: set[int] = set()  # one outage fires several rules: quote other posts each time
     for ep in sorted(episodes, key=lambda e: e.start):
         blocks.append(Heading(ep.describe(), 2))
         q = episode_query(ep)
         cur = ws.cursor()
         try:
             rows = cur.execute(
-                "SELECT author_id, channel, author_name, author_handle, published, title, text, "
-                f"sentiment_label FROM mentions WHERE {q.where} "
-                f"ORDER BY coalesce(followers, 0) DESC, id LIMIT {SAMPLES}",
+                "SELECT id, author_id, channel, author_name, author_handle, published, title, "
+                f"text, sentiment_label FROM mentions WHERE {q.where} "
+                f"ORDER BY coalesce(followers, 0) DESC, id LIMIT {SAMPLES * 8}",
                 list(q.params),
             ).fetchall()
         finally:
             cur.close()
-        for author_id, channel, name, handle, published, title, text, label in rows:
+        fresh = [r for r in rows if r[0] not in quoted]
+        picked = (fresh + [r for r in rows if r[0] in quoted])[:SAMPLES]
+        quoted.update(r[0] for r in picked)
+        for _, author_id, channel, name, handle, published, title, text, label in picked:
             body = " ".join(str(text or title or "").split())
             body = body if len(body) <= 300 else body[:299] + "…"
             blocks.append(

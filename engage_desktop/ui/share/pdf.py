@@ -152,11 +152,15 @@ class _Flow:
         font = _font(14 if block.level == 1 else 11, True)
         h = self.text_height(block.text, font, self.width)
         # A heading stays with the start of what it introduces.
-        follow = (
-            90.0
-            if not isinstance(next_block, Chart)
-            else min(next_block.height * self.width / next_block.width, 260.0)
-        )
+        follow = 90.0
+        if isinstance(next_block, Chart):  # the chart, its caption and their spacing
+            follow = min(next_block.height * self.width / next_block.width, 260.0) + 70
+        elif isinstance(next_block, Table):  # as much of the table as table() keeps whole
+            row_h = QFontMetricsF(_font(8.5), self.writer).height() + 7
+            whole = row_h * (len(next_block.rows) + 1)
+            follow = (whole if whole < (self.bottom - self.top) / 2 else row_h * 4) + 4
+        if block.new_page and self.y > self.top:
+            self.new_page()
         self.need(h + 14 + follow)
         self.y += 10 if block.level == 1 else 4
         self.y += self.text(block.text, font, INK)
@@ -220,7 +224,9 @@ class _Flow:
         xs = [0.0]
         for frac in widths:
             xs.append(xs[-1] + frac * self.width)
-        self.need(row_h * min(len(block.rows) + 1, 4))
+        # A table that fits on half a page stays whole; a longer one starts with a few rows.
+        whole = row_h * (len(block.rows) + 1)
+        self.need(whole if whole < (self.bottom - self.top) / 2 else row_h * 4)
         self._row(block.headers, head_font, MUTED, xs, row_h, block.numeric)
         for row in block.rows:
             if self.y + row_h > self.bottom:
