@@ -323,17 +323,9 @@ def _response_bin(label: str) -> tuple[int, int | None]:
 # -- helpers ----------------------------------------------------------------------------
 
 
-def _fetch(ws: Workspace, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
-    cur = ws.cursor()
-    try:
-        return cur.execute(sql, params).fetchall()
-    finally:
-        cur.close()
-
-
 def data_days(ws: Workspace) -> tuple[int, int] | None:
     """The first and last day with mentions (days since the epoch), or None."""
-    first, last = _fetch(ws, f"SELECT min({DAY_SQL}), max({DAY_SQL}) FROM mentions", [])[0]
+    first, last = ws.tuples(f"SELECT min({DAY_SQL}), max({DAY_SQL}) FROM mentions", [])[0]
     return None if first is None else (int(first), int(last))
 
 
@@ -465,8 +457,7 @@ def author_rankings(
     )
     side = f"k >= {int(min_mentions)} AND s"
     cols = "author_id, c0, h0, n, f, s"
-    rows = _fetch(
-        ws,
+    rows = ws.tuples(
         f"WITH a AS MATERIALIZED ({grouped}) "
         f"(SELECT 0, {cols} FROM a ORDER BY n * f DESC, n DESC, author_id, h0 "
         f"LIMIT {int(limit)}) "
@@ -508,8 +499,8 @@ def _author_names(
     names: dict[Any, tuple[str | None, str | None, str | None]] = {}
     if ids:
         listed = ", ".join(str(i) for i in ids)
-        for author, name, handle, channel in _fetch(
-            ws, f"SELECT id, name, handle, channel FROM authors WHERE id IN ({listed})", []
+        for author, name, handle, channel in ws.tuples(
+            f"SELECT id, name, handle, channel FROM authors WHERE id IN ({listed})", []
         ):
             names[author] = (name, handle, channel)
     missing = [i for i in ids if i not in names]
@@ -523,8 +514,7 @@ def _author_names(
             + ", ".join("(?, ?)" for _ in pairs)
             + "))"
         )
-    found = _fetch(
-        ws,
+    found = ws.tuples(
         "SELECT author_id, CASE WHEN author_id IS NULL THEN channel END, "
         "CASE WHEN author_id IS NULL THEN author_handle END, any_value(author_name), "
         "any_value(author_handle), any_value(channel) "
@@ -539,8 +529,7 @@ def _author_names(
 def top_channels(ws: Workspace, flt: DashboardFilter) -> list[RankedRow]:
     """Mentions per channel, most first."""
     where, params = flt.where()
-    rows = _fetch(
-        ws,
+    rows = ws.tuples(
         f"SELECT channel, count(*) AS n, avg(sentiment) FROM mentions WHERE {where} "
         "GROUP BY channel ORDER BY n DESC, channel",
         params,
@@ -551,8 +540,7 @@ def top_channels(ws: Workspace, flt: DashboardFilter) -> list[RankedRow]:
 def top_sources(ws: Workspace, flt: DashboardFilter, limit: int = 8) -> list[RankedRow]:
     """Mentions per source, most first."""
     where, params = flt.where()
-    rows = _fetch(
-        ws,
+    rows = ws.tuples(
         f"SELECT source_name, count(*) AS n, avg(sentiment) FROM mentions "
         f"WHERE ({where}) AND source_name IS NOT NULL GROUP BY source_name "
         f"ORDER BY n DESC, source_name LIMIT {int(limit)}",

@@ -22,7 +22,7 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
 
-from engage_desktop.dashboard.analytics import DashboardFilter, _fetch, term_where
+from engage_desktop.dashboard.analytics import DashboardFilter, term_where
 from engage_desktop.resources import resource
 from engage_desktop.workspace.database import Workspace
 
@@ -99,7 +99,7 @@ def periods(ws: Workspace, flt: DashboardFilter) -> tuple[datetime, datetime, da
     """(previous start, current start, current end) for ``flt``; None without data."""
     start, end = flt.start, flt.end
     if start is None or end is None:
-        last = _fetch(ws, "SELECT max(published) FROM mentions", [])[0][0]
+        last = ws.tuples("SELECT max(published) FROM mentions", [])[0][0]
         if last is None:
             return None
         if end is None:
@@ -142,9 +142,8 @@ def rising_terms(
     for lo, hi in ((start, end), (prev_start, start)):
         where = f"({topic_sql}) AND published >= ? AND published < ?"
         params = [*topic_params, lo, hi]
-        total = _fetch(ws, f"SELECT count(*) FROM mentions WHERE {where}", params)[0][0]
-        texts = _fetch(
-            ws,
+        total = ws.tuples(f"SELECT count(*) FROM mentions WHERE {where}", params)[0][0]
+        texts = ws.tuples(
             f"SELECT text_norm FROM (SELECT text_norm FROM mentions WHERE {where}) "
             f"USING SAMPLE reservoir({int(sample)} ROWS) REPEATABLE (7)",
             params,
@@ -196,8 +195,7 @@ def _exact_counts(
         selects.append(f"count(*) FILTER (published >= ? AND {sql})")
         selects.append(f"count(*) FILTER (published < ? AND {sql})")
         params += [start, *pattern, start, *pattern]
-    row = _fetch(
-        ws,
+    row = ws.tuples(
         f"SELECT {', '.join(selects)} FROM mentions WHERE ({topic_sql}) "
         "AND published >= ? AND published < ?",
         [*params, *topic_params, prev_start, end],
