@@ -323,14 +323,18 @@ def paint_pdf(doc: Document, out: Path, page: str = "a4") -> int:
 
 
 def ensure_gui_application() -> Any:
-    """Fonts need a QGuiApplication: make one (offscreen without a display) if none."""
-    from PySide6.QtGui import QGuiApplication
+    """Fonts need an application object: make one (offscreen without a display) if none.
 
-    app = QGuiApplication.instance()
+    A QApplication, not a QGuiApplication: the process may show widgets later (the
+    window, or tests after an in-process ``report``), and those need the former.
+    """
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
     if app is None:
         if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
             os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-        app = QGuiApplication(["engage-desktop"])
+        app = QApplication(["engage-desktop"])
     return app
 
 
