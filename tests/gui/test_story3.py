@@ -88,8 +88,8 @@ def test_agency_month_from_new_to_the_executives_read_only_copy(
         sov = DashboardSession(ws).charts(DashboardFilter()).share_of_voice
         shares = dict(zip(sov.entities, sov.shares, strict=True))
         assert shares["Nimbus"] > 0 and shares["Orbit"] > 0 and shares["Skylink"] > 0
-        sarcastic = [r[0] for r in ws.cursor().execute(
-            "SELECT id FROM mentions WHERE text LIKE 'Oh great%' ORDER BY id").fetchall()]  # fmt: skip
+        rows = ws.cursor().execute("SELECT id FROM mentions WHERE text LIKE 'Oh great%'")
+        sarcastic = sorted(r[0] for r in rows.fetchall())
     assert len(sarcastic) == 12
     for mention_id in sarcastic:  # VADER reads "wonderful, love it" as praise
         assert run("correct", str(mention_id), "negative") == 0
