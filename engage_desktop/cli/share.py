@@ -8,6 +8,7 @@ from pathlib import Path
 
 from engage_desktop.cli.common import ProgressLine, open_workspace, out
 from engage_desktop.core.errors import UsageError
+from engage_desktop.core.progress import PlainState
 
 
 def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:
@@ -102,17 +103,6 @@ def _known_topics(ws, topics: list[str]) -> tuple[str, ...]:
     return tuple(topics)
 
 
-class _State:
-    """The task state of a command-line run: progress on stderr, never cancelled."""
-
-    def __init__(self, label: str) -> None:
-        self.progress = ProgressLine(label)
-
-    @staticmethod
-    def is_cancelled() -> bool:
-        return False
-
-
 def cmd_export_workspace(args: argparse.Namespace) -> int:
     """``export workspace OUT.engage``."""
     from engage_desktop.dashboard.share.copy import ShareOptions, export_workspace
@@ -123,7 +113,7 @@ def cmd_export_workspace(args: argparse.Namespace) -> int:
             start, end, _known_topics(ws, args.topics), args.pseudonymize, args.by
         )
         summary = export_workspace(
-            _State("sharing"), ws, Path(args.out), options, overwrite=args.force
+            PlainState(ProgressLine("sharing")), ws, Path(args.out), options, overwrite=args.force
         )
     out(summary.line())
     return 0
@@ -149,8 +139,8 @@ def cmd_report(args: argparse.Namespace) -> int:
             # The PDF is painted by Qt's own PDF writer: only ui/ may import Qt.
             from engage_desktop.ui.share.pdf import write_pdf
 
-            summary = write_pdf(_State("report"), ws, target, options)
+            summary = write_pdf(PlainState(ProgressLine("report")), ws, target, options)
         else:
-            summary = write_html(_State("report"), ws, target, options)
+            summary = write_html(PlainState(ProgressLine("report")), ws, target, options)
     out(summary.line())
     return 0

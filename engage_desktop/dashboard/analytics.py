@@ -12,7 +12,6 @@ Time is UTC throughout: a "day" is a UTC calendar day, a "week" starts on Monday
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ import numpy as np
 from engage_desktop.core.errors import UsageError
 from engage_desktop.dashboard.business_hours import BusinessHours
 from engage_desktop.inbox.pager import MentionQuery
+from engage_desktop.workspace import settings as S
 from engage_desktop.workspace.database import Workspace
 
 DAY_S = 86_400
@@ -124,26 +124,17 @@ class AnalyticsContext:
     @classmethod
     def load(cls, ws: Workspace) -> AnalyticsContext:
         """Read topics, the brand name and the SLA settings from ``ws``."""
-        cur = ws.cursor()
-        try:
-            rows = cur.execute("SELECT name, kind FROM topics ORDER BY name").fetchall()
-            settings = dict(
-                cur.execute(
-                    "SELECT key, value FROM settings WHERE key IN "
-                    "('brand.name', 'sla.first_response_hours', 'sla.business_hours')"
-                ).fetchall()
-            )
-        finally:
-            cur.close()
+        rows = ws.tuples("SELECT name, kind FROM topics ORDER BY name")
         brand_topics = tuple(n for n, k in rows if k in ("brand", "product"))
-        brand = _setting(settings, "brand.name", None)
+        brand = S.get(ws, S.BRAND_NAME)
         return cls(
             brand=str(brand) if brand else (brand_topics[0] if brand_topics else "Brand"),
             brand_topics=brand_topics,
             competitors=tuple(n for n, k in rows if k == "competitor"),
             topics=tuple(n for n, _ in rows),
-            sla_s=_sla_hours(_setting(settings, "sla.first_response_hours", 4)) * 3600.0,
-            hours=_business_hours(_setting(settings, "sla.business_hours", None)),
+            # A shared copy is someone else's file: crafted values fall back to defaults.
+            sla_s=_sla_hours(S.get(ws, S.SLA_HOURS)) * 3600.0,
+            hours=_business_hours(S.get(ws, S.BUSINESS_HOURS)),
         )
 
     def entity_where(self, entity: str) -> tuple[str, list[Any]]:
@@ -156,14 +147,6 @@ class AnalyticsContext:
     def entities(self) -> tuple[str, ...]:
         """Share-of-voice entities: the brand first, then each competitor."""
         return ((self.brand,) if self.brand_topics else ()) + self.competitors
-
-
-def _setting(settings: dict[str, Any], key: str, default: Any) -> Any:
-    """A setting's decoded value; ``default`` when missing or not JSON."""
-    try:
-        return json.loads(settings[key]) if key in settings else default
-    except (TypeError, ValueError):
-        return default
 
 
 def _sla_hours(value: Any) -> float:

@@ -19,15 +19,14 @@ not listed in :data:`SETTINGS_KEPT`.
 
 from __future__ import annotations
 
-# Settings an executive's dashboard needs; none of them names the team.
+# Settings an executive's dashboard needs; none of them names the team. A key is
+# copied only if the settings registry (workspace/settings.py) also marks it shared.
 SETTINGS_KEPT: tuple[str, ...] = (
     "workspace.name",
     "brand.name",
     "sla.first_response_hours",
     "sla.business_hours",
 )
-# Settings under this prefix are the dashboard's own (kept whole).
-SETTINGS_PREFIX_KEPT = "dashboard."
 
 # Mentions: in the chosen range and topics, with sentiment, topics, status and tags.
 MENTIONS: dict[str, str | None] = {

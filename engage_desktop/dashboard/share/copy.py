@@ -32,6 +32,7 @@ from engage_desktop import __version__
 from engage_desktop.core.errors import EngageError, UsageError
 from engage_desktop.dashboard.share import allowlist
 from engage_desktop.dashboard.share.pseudonyms import Pseudonyms, watched_handles
+from engage_desktop.workspace import settings as settings_registry
 from engage_desktop.workspace.database import SUFFIX, Workspace
 from engage_desktop.workspace.shared import MANIFEST_DDL, MANIFEST_TABLE
 
@@ -418,14 +419,15 @@ def _copy_alerts(src, dst, options: ShareOptions, p: bool) -> None:
 def _copy_settings(src, dst) -> None:
     names, cols = _select("settings", "s", False)
     have = dst.keys()
+    # The allow-list, and only what the settings registry lets travel in a shared copy.
+    wanted = settings_registry.shared_keys(list(allowlist.SETTINGS_KEPT))
     _insert(
         src,
         dst,
         "settings",
-        f"SELECT {cols} FROM settings s WHERE (s.key IN (SELECT unnest(?::VARCHAR[])) "
-        f"OR starts_with(s.key, ?)) AND NOT s.key IN (SELECT unnest(?::VARCHAR[])) "
-        "ORDER BY s.key",
-        [list(allowlist.SETTINGS_KEPT), allowlist.SETTINGS_PREFIX_KEPT, sorted(have)],
+        f"SELECT {cols} FROM settings s WHERE s.key IN (SELECT unnest(?::VARCHAR[])) "
+        "AND NOT s.key IN (SELECT unnest(?::VARCHAR[])) ORDER BY s.key",
+        [wanted, sorted(have)],
         names,
         None,
     )
