@@ -166,7 +166,8 @@ def export_workspace(
         raise
     finally:
         src.close()
-    _progress(state, steps, steps)
+    if state is not None:  # done: a late Cancel no longer undoes the written file
+        state.progress(steps, steps)
     return ShareSummary(
         out,
         copied["mentions"],
