@@ -113,9 +113,10 @@ def main() -> None:
         ]
         figures[key] = round(statistics.median(times), 2)
         figures[key.replace("_s", "_cpu_s")] = round(statistics.median(CPU[key]), 2)
+        size = "shared_mb" if key == "share_1m_s" else "shared_pseudo_mb"
+        figures[size] = round(shared.stat().st_size / 1e6, 1)
     figures["source_mb"] = round(path.stat().st_size / 1e6, 1)
-    figures["shared_mb"] = round(shared.stat().st_size / 1e6, 1)
-    figures["shared_over_source"] = round(shared.stat().st_size / path.stat().st_size, 3)
+    figures["shared_over_source"] = round(figures["shared_mb"] * 1e6 / path.stat().st_size, 3)
 
     for key, name in (("report_pdf_1m_s", "report.pdf"), ("report_html_1m_s", "report.html")):
         print(f"{key}: report {name}", flush=True)
