@@ -14,7 +14,9 @@ from engage_desktop.composer.drafts import approval_required, get_draft_by_id
 from engage_desktop.composer.reply_rules import LengthRule, reply_channel_for, rule_for
 from engage_desktop.core.errors import EngageError
 from engage_desktop.core.templates import Rendered, first_name, render
+from engage_desktop.crm.profile import customer_template_values
 from engage_desktop.inbox.pager import get_mention
+from engage_desktop.inbox.people import author_id_of
 from engage_desktop.outbox.accounts import Account, get_account, list_accounts
 from engage_desktop.outbox.send import agent_name
 from engage_desktop.outbox.store import insert_outbox_row
@@ -71,6 +73,7 @@ def template_values(ws: Workspace, mention: dict[str, Any]) -> dict[str, str | N
         product = next((t for t in topics if t in products), None)
     prefix = ws.get_setting(CASE_PREFIX_SETTING, "#")
     return {
+        **customer_template_values(ws, author_id_of(ws, mention)),
         "author": author,
         "first_name": first_name(mention.get("author_name"), handle),
         "brand": str(brand) if brand else None,

@@ -27,6 +27,12 @@ STATUSES = ("new", "open", "pending", "resolved", "ignored", "spam")
 SENTIMENT_LABELS = ("positive", "neutral", "negative", "unscored")
 UNASSIGNED = ""  # in ``owners``: mentions nobody owns
 ME = "@me"  # in ``owners``: the current user (saved views travel between users)
+TOP_TIER = "@top"  # in ``customer_tiers``: the tier whose customers are worth most
+# The top tier follows the data: the tier with the highest mean customer value.
+_TOP_TIER_SQL = (
+    "(SELECT tier FROM customers WHERE tier IS NOT NULL GROUP BY tier "
+    "ORDER BY avg(value) DESC NULLS LAST, tier LIMIT 1)"
+)
 
 Spans = list[tuple[int, int]]
 
@@ -58,6 +64,13 @@ class InboxFilter:
         unread: Only unread (True) or read (False).
         search: Search text (see :func:`compile_search`).
         sort: A key of ``SORTS``.
+        customers: True = only authors linked to a customer record, False = only
+            authors who are not (see ``engage_desktop.crm``).
+        customer_tiers: Customer tiers; :data:`TOP_TIER` is the tier with the highest
+            mean value.
+        min_value: Lowest customer value shown (implies customers only).
+        max_value: Highest customer value shown (implies customers only).
+        customer: One customer, by the CRM's external id.
     """
 
     statuses: tuple[str, ...] = ()
@@ -82,6 +95,11 @@ class InboxFilter:
     unread: bool | None = None
     search: str = ""
     sort: str = "time"
+    customers: bool | None = None
+    customer_tiers: tuple[str, ...] = ()
+    min_value: float | None = None
+    max_value: float | None = None
+    customer: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Only the criteria that are set, JSON-ready."""
@@ -323,10 +341,54 @@ def to_sql(flt: InboxFilter, actor: str = "", now: datetime | None = None) -> tu
         add("starred" if flt.starred else "NOT starred")
     if flt.unread is not None:
         add("unread" if flt.unread else "NOT unread")
+    segment, segment_params = segment_sql(flt)
+    if segment:
+        add(segment, segment_params)
     search = compile_search(flt.search)
     if search.sql != "true":
         add(f"({search.sql})", search.params)
     return (" AND ".join(parts) or "true"), params
+
+
+def segment_sql(flt: InboxFilter) -> tuple[str, list[Any]]:
+    """The customer-segment part of a filter ("" when it has none).
+
+    One semi-join on the author: mentions whose author is linked (``customer_links``)
+    to a customer matching every segment criterion. DuckDB runs ``IN (subquery)`` as a
+    hash join, so the cost is one scan of the (small) link table per query.
+    """
+    conds: list[str] = []
+    params: list[Any] = []
+    if flt.customer_tiers:
+        named = tuple(t for t in flt.customer_tiers if t != TOP_TIER)
+        ors = []
+        if named:
+            sql, params_t = _in("c.tier", named)
+            ors.append(sql)
+            params.extend(params_t)
+        if TOP_TIER in flt.customer_tiers:
+            ors.append(f"c.tier = {_TOP_TIER_SQL}")
+        conds.append("(" + " OR ".join(ors) + ")")
+    if flt.min_value is not None:
+        conds.append("c.value >= ?")
+        params.append(float(flt.min_value))
+    if flt.max_value is not None:
+        conds.append("c.value <= ?")
+        params.append(float(flt.max_value))
+    if flt.customer:
+        conds.append("c.external_id = ?")
+        params.append(str(flt.customer))
+    if conds:
+        return (
+            "author_id IN (SELECT l.author_id FROM customer_links l "
+            "JOIN customers c ON c.id = l.customer_id WHERE " + " AND ".join(conds) + ")",
+            params,
+        )
+    if flt.customers:
+        return "author_id IN (SELECT author_id FROM customer_links)", []
+    if flt.customers is False:
+        return "(author_id IS NULL OR author_id NOT IN (SELECT author_id FROM customer_links))", []
+    return "", []
 
 
 def to_query(flt: InboxFilter, actor: str = "", now: datetime | None = None) -> MentionQuery:
@@ -354,6 +416,19 @@ def describe(flt: InboxFilter) -> str:
         bits.append(f"last {flt.within_days} days")
     if flt.author_label:
         bits.append(f"by {flt.author_label}")
+    if flt.customer:
+        bits.append(f"customer {flt.customer}")
+    elif flt.customer_tiers:
+        tiers = ["top tier" if t == TOP_TIER else t for t in flt.customer_tiers]
+        bits.append(" or ".join(tiers) + " customers")
+    elif flt.customers:
+        bits.append("customers")
+    elif flt.customers is False:
+        bits.append("not customers")
+    if flt.min_value is not None or flt.max_value is not None:
+        low = f"{flt.min_value:,.0f}" if flt.min_value is not None else "0"
+        high = f"{flt.max_value:,.0f}" if flt.max_value is not None else "∞"
+        bits.append(f"value {low}–{high}")
     if flt.search:
         bits.append(f"“{flt.search}”")
     return " · ".join(bits) or "everything"
