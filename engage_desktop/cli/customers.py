@@ -150,12 +150,11 @@ def cmd_show(args: argparse.Namespace) -> int:
         customer = get_customer(ws, find_customer(ws, args.customer))
     assert customer is not None
     out(f"{customer.external_id}  {customer.name or ''}")
-    out(
-        f"  tier: {customer.tier or '-'}   value: {customer.value if customer.value is not None else '-'}"
-    )
-    out(
-        f"  since: {customer.since or '-'}   open tickets: {customer.open_tickets if customer.open_tickets is not None else '-'}"
-    )
+    dash = "-"
+    value = dash if customer.value is None else f"{customer.value:,.2f}"
+    tickets = dash if customer.open_tickets is None else customer.open_tickets
+    out(f"  tier: {customer.tier or dash}   value: {value}")
+    out(f"  since: {customer.since or dash}   open tickets: {tickets}")
     out(f"  e-mails: {', '.join(customer.emails) or '-'}")
     for channel, handle in customer.handles:
         out(f"  {channel}: {handle}")

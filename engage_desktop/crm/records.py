@@ -92,7 +92,8 @@ def parse_map(specs: list[str] | None) -> dict[str, str]:
             key, sep, header = part.partition("=")
             if not sep or not key.strip() or not header.strip():
                 raise UsageError(
-                    f"--map {part.strip()!r} is not FIELD=HEADER; e.g. --map customer_id='Account ID'"
+                    f"--map {part.strip()!r} is not FIELD=HEADER; "
+                    "e.g. --map customer_id='Account ID'"
                 )
             mapping[key.strip().lower()] = header.strip().lower()
     return mapping
@@ -197,7 +198,9 @@ class _Columns:
                     )
                 self.field[name] = wanted
             else:
-                self.field.update({name: a for a in ALIASES[name] if a in keys}.items())
+                alias = next((a for a in ALIASES[name] if a in keys), None)
+                if alias is not None:
+                    self.field[name] = alias
         self.channel: dict[str, str] = {}
         for key, header in mapping.items():
             if key not in FIELDS:
