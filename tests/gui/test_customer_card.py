@@ -1,0 +1,81 @@
+"""The customer card in the author panel: record, suggestions, link, unlink, undo."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture
+def inbox(window, qtbot):
+    window.show_view("inbox")
+    view = window.inbox
+    qtbot.waitUntil(lambda: not view.tasks.running(), timeout=15000)
+    yield view
+    qtbot.waitUntil(lambda: not view.tasks.running(), timeout=15000)
+
+
+def _open_author(inbox, qtbot, author_id):
+    card = inbox.author_panel.customer_card
+    mention = inbox.ws.scalar("SELECT max(id) FROM mentions WHERE author_id = ?", [author_id])
+    with qtbot.waitSignal(card.loaded, timeout=15000):
+        inbox.open_mention_id(mention)
+    return card
+
+
+def test_card_shows_the_linked_customer_and_splits_merges_undoes(inbox, qtbot):
+    ws = inbox.ws
+    author_id, external, tier = (
+        ws.cursor()
+        .execute(
+            "SELECT l.author_id, c.external_id, c.tier FROM customer_links l "
+            "JOIN customers c ON c.id = l.customer_id WHERE c.open_tickets > 0 "
+            "ORDER BY c.value DESC LIMIT 1"
+        )
+        .fetchone()
+    )
+    card = _open_author(inbox, qtbot, author_id)
+    text = card.body.text()
+    assert external in text and tier in text and "Open tickets" in text
+    assert "account_manager" in text and card.unlink_button.isEnabled()
+
+    with qtbot.waitSignal(card.loaded, timeout=15000):
+        card.unlink_button.click()
+    assert ws.scalar("SELECT count(*) FROM customer_links WHERE author_id = ?", [author_id]) == 0
+    assert (
+        "Not linked" in card.body.text()
+        and f"Unlinked from customer {external}" in card.message.text()
+    )
+    with qtbot.waitSignal(card.loaded, timeout=15000):
+        card.undo_button.click()
+    assert (
+        ws.scalar(
+            "SELECT c.external_id FROM customer_links l JOIN customers c ON c.id = l.customer_id "
+            "WHERE l.author_id = ?",
+            [author_id],
+        )
+        == external
+    )
+
+
+def test_card_confirms_a_suggested_link(inbox, qtbot):
+    ws = inbox.ws
+    author_id, customer_id = (
+        ws.cursor()
+        .execute(
+            "SELECT author_id, customer_id FROM customer_suggestions WHERE state = 'pending' "
+            "ORDER BY author_id LIMIT 1"
+        )
+        .fetchone()
+    )
+    card = _open_author(inbox, qtbot, author_id)
+    assert card.suggestions.count() == 1
+    row = card.suggestions.itemAt(0).widget()
+    confirm = next(b for b in row.findChildren(type(card.link_button)) if b.text() == "Confirm")
+    with qtbot.waitSignal(card.loaded, timeout=15000):
+        confirm.click()
+    rule = ws.scalar(
+        "SELECT rule FROM customer_links WHERE author_id = ? AND customer_id = ?",
+        [author_id, customer_id],
+    )
+    assert rule.startswith("confirmed: ")
+    assert card.suggestions.count() == 0
