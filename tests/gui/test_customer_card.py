@@ -9,15 +9,15 @@ import pytest
 def inbox(window, qtbot):
     window.show_view("inbox")
     view = window.inbox
-    qtbot.waitUntil(lambda: not view.tasks.running(), timeout=15000)
+    qtbot.waitUntil(lambda: not view.tasks.running(), timeout=60000)
     yield view
-    qtbot.waitUntil(lambda: not view.tasks.running(), timeout=15000)
+    qtbot.waitUntil(lambda: not view.tasks.running(), timeout=60000)
 
 
 def _open_author(inbox, qtbot, author_id):
     card = inbox.author_panel.customer_card
     mention = inbox.ws.scalar("SELECT max(id) FROM mentions WHERE author_id = ?", [author_id])
-    with qtbot.waitSignal(card.loaded, timeout=15000):
+    with qtbot.waitSignal(card.loaded, timeout=60000):
         inbox.open_mention_id(mention)
     return card
 
@@ -38,14 +38,14 @@ def test_card_shows_the_linked_customer_and_splits_merges_undoes(inbox, qtbot):
     assert external in text and tier in text and "Open tickets" in text
     assert "account_manager" in text and card.unlink_button.isEnabled()
 
-    with qtbot.waitSignal(card.loaded, timeout=15000):
+    with qtbot.waitSignal(card.loaded, timeout=60000):
         card.unlink_button.click()
     assert ws.scalar("SELECT count(*) FROM customer_links WHERE author_id = ?", [author_id]) == 0
     assert (
         "Not linked" in card.body.text()
         and f"Unlinked from customer {external}" in card.message.text()
     )
-    with qtbot.waitSignal(card.loaded, timeout=15000):
+    with qtbot.waitSignal(card.loaded, timeout=60000):
         card.undo_button.click()
     assert (
         ws.scalar(
@@ -71,7 +71,7 @@ def test_card_confirms_a_suggested_link(inbox, qtbot):
     assert card.suggestions.count() == 1
     row = card.suggestions.itemAt(0).widget()
     confirm = next(b for b in row.findChildren(type(card.link_button)) if b.text() == "Confirm")
-    with qtbot.waitSignal(card.loaded, timeout=15000):
+    with qtbot.waitSignal(card.loaded, timeout=60000):
         confirm.click()
     rule = ws.scalar(
         "SELECT rule FROM customer_links WHERE author_id = ? AND customer_id = ?",
@@ -79,3 +79,37 @@ def test_card_confirms_a_suggested_link(inbox, qtbot):
     )
     assert rule.startswith("confirmed: ")
     assert card.suggestions.count() == 0
+
+
+def test_filter_bar_segments_and_the_card_filter(inbox, qtbot):
+    ws = inbox.ws
+    bar = inbox.filter_bar
+    menu = bar._menus["customer"]
+    menu.aboutToShow.emit()
+    texts = [a.text() for a in menu.actions()]
+    assert "Customers only" in texts and "Top tier (Enterprise)" in texts
+    assert any(t.startswith("Top 10 % (≥ ") for t in texts)
+    next(a for a in menu.actions() if a.text() == "Customers only").trigger()
+    expected = ws.scalar(
+        "SELECT count(*) FROM mentions WHERE author_id IN (SELECT author_id FROM customer_links)"
+    )
+    qtbot.waitUntil(lambda: inbox.model.rowCount() == expected, timeout=60000)
+    assert bar.buttons["customer"].text() == "Customer: customers"
+
+    author_id, external = (
+        ws.cursor()
+        .execute(
+            "SELECT l.author_id, c.external_id FROM customer_links l "
+            "JOIN customers c ON c.id = l.customer_id ORDER BY l.author_id LIMIT 1"
+        )
+        .fetchone()
+    )
+    card = _open_author(inbox, qtbot, author_id)
+    card.all_button.click()
+    assert bar.filter.customer == external
+    own = ws.scalar(
+        "SELECT count(*) FROM mentions WHERE author_id IN (SELECT author_id FROM customer_links "
+        "WHERE customer_id = (SELECT id FROM customers WHERE external_id = ?))",
+        [external],
+    )
+    qtbot.waitUntil(lambda: inbox.model.rowCount() == own, timeout=60000)

@@ -99,6 +99,7 @@ class CustomerCard(QFrame):
 
     links_changed = Signal(int)  # author id: the panel re-reads the person's accounts
     loaded = Signal()
+    customer_filter_requested = Signal(str)  # the CRM's id: the inbox shows them all
 
     def __init__(self, ws: Workspace, tasks: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -126,6 +127,9 @@ class CustomerCard(QFrame):
         self.undo_button = QPushButton("Undo")
         self.undo_button.setToolTip("Undo the last link change")
         self.undo_button.clicked.connect(lambda: self._act(identity.undo))
+        self.all_button = QPushButton("Their mentions")
+        self.all_button.setToolTip("Show every mention of this customer's accounts in the inbox")
+        self.all_button.clicked.connect(self._filter_customer)
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setStyleSheet("color: #6b7280;")
@@ -134,6 +138,7 @@ class CustomerCard(QFrame):
         buttons.addWidget(self.unlink_button)
         buttons.addWidget(self.undo_button)
         buttons.addStretch(1)
+        buttons.addWidget(self.all_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 6, 8, 6)
         layout.addWidget(self.title)
@@ -149,6 +154,12 @@ class CustomerCard(QFrame):
         self.link_button.setEnabled(writable)
         self.unlink_button.setEnabled(writable and linked)
         self.undo_button.setEnabled(writable)
+        self.all_button.setEnabled(on and linked)
+
+    def _filter_customer(self) -> None:
+        customer = self.data.get("customer")
+        if customer is not None:
+            self.customer_filter_requested.emit(customer.external_id)
 
     def show_author(self, author_id: int | None) -> None:
         """Load the card for an author (None clears it)."""
