@@ -113,3 +113,44 @@ def test_filter_bar_segments_and_the_card_filter(inbox, qtbot):
         [external],
     )
     qtbot.waitUntil(lambda: inbox.model.rowCount() == own, timeout=60000)
+
+
+def test_customers_menu_imports_and_ranks_advocates(window, qtbot, tmp_path):
+    import csv
+
+    ws = window.ws
+    handle, channel = (
+        ws.cursor()
+        .execute(
+            "SELECT handle, channel FROM authors WHERE id NOT IN "
+            "(SELECT author_id FROM customer_links) ORDER BY id LIMIT 1"
+        )
+        .fetchone()
+    )
+    export = tmp_path / "crm.csv"
+    export.write_text(f"customer_id,name,tier,{channel}\nNEW-1,New Person,Pro,{handle}\n")
+    task = window.import_customers(str(export))
+    with qtbot.waitSignal(task.done, timeout=60000):
+        pass
+    assert "1 added" in window.statusBar().currentMessage()
+    assert "1 authors linked" in window.statusBar().currentMessage()
+    assert (
+        ws.scalar(
+            "SELECT count(*) FROM customer_links l JOIN customers c ON c.id = l.customer_id "
+            "WHERE c.external_id = 'NEW-1'"
+        )
+        == 1
+    )
+
+    dialog = window.show_advocates()
+    with qtbot.waitSignal(dialog.loaded, timeout=60000):
+        pass
+    assert dialog.table.rowCount() == len(dialog.ranked) > 0
+    assert dialog.table.item(0, 0).text() == "1"
+    out = tmp_path / "advocates.csv"
+    dialog.export_to(str(out))
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert len(rows) == len(dialog.ranked) and rows[0]["author_id"] == str(
+        dialog.ranked[0].author_id
+    )
+    dialog.close()

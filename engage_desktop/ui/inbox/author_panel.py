@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from engage_desktop.core.errors import EngageError
 from engage_desktop.inbox import people
-from engage_desktop.ui.inbox.customer_card import CustomerCard
+from engage_desktop.ui.crm.customer_card import CustomerCard
 from engage_desktop.ui.inbox.model import reach_text
 from engage_desktop.ui.tasks import TaskRunner
 from engage_desktop.ui.theme import SENTIMENT_COLORS, channel_icon
