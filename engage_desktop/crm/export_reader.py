@@ -50,15 +50,10 @@ def _read_csv(path: Path) -> tuple[Any, list[tuple[int, str]]]:
         return pa.table({LINE: pa.array([], pa.int64())}), []
     # Unique names for the reader; a repeated header keeps its first column.
     unique = [n if n not in names[:i] else f"{n}__{i}" for i, n in enumerate(names)]
-    bad: list[tuple[int, str]] = []
+    invalid: list[Any] = []
 
     def skip(row: Any) -> str:
-        bad.append(
-            (
-                int(row.number or 0),
-                f"{row.actual_columns} fields where the header has {row.expected_columns}",
-            )
-        )
+        invalid.append(row)
         return "skip"
 
     try:
@@ -83,17 +78,28 @@ def _read_csv(path: Path) -> tuple[Any, list[tuple[int, str]]]:
         ) from None
     keep = [i for i, n in enumerate(unique) if n == names[i]]
     table = table.select(keep)
-    lines = pa.array(range(2, table.num_rows + 2), pa.int64())
-    # Skipped rows shift the lines after them: count them back in, in order.
-    if bad:
-        import numpy as np
-
-        skipped = np.array(sorted(line for line, _ in bad if line), dtype=np.int64)
-        base = np.arange(2, table.num_rows + 2, dtype=np.int64)
-        shift = np.zeros(table.num_rows, dtype=np.int64)
-        for line in skipped:
-            shift[base + shift >= line] += 1
-        lines = pa.array(base + shift, pa.int64())
+    if not invalid:
+        lines = pa.array(range(2, table.num_rows + 2), pa.int64())
+        return table.append_column(LINE, lines), []
+    # Arrow does not say where the rows it skipped were: find them (and the lines of
+    # the good rows) with the csv module, only in this rare case.
+    good: list[int] = []
+    bad: list[tuple[int, str]] = []
+    with path.open(newline="", encoding="utf-8-sig") as fh:
+        reader = csv.reader(fh)
+        next(reader, None)
+        start = reader.line_num + 1
+        for record in reader:
+            line, start = start, reader.line_num + 1
+            if not record:
+                continue
+            if len(record) == len(names):
+                good.append(line)
+            else:
+                bad.append((line, f"{len(record)} fields where the header has {len(names)}"))
+    if len(good) != table.num_rows:  # the two readers disagree: count records instead
+        good = list(range(2, table.num_rows + 2))
+    lines = pa.array(good, pa.int64())
     return table.append_column(LINE, lines), bad
 
 

@@ -31,7 +31,8 @@ AUTHORS = [
     (6, "blog", "eve", "Eve Long", None, None),
 ]
 CSV = """customer_id,name,email,tier,value,since,open_tickets,bluesky,forum,website,region
-C1,Ana Silva,ANA@mail.example;ana@work.example,Enterprise,"$50,000",2015-03-01,2,ana.bsky.social,,,EMEA
+C1,Ana Silva,ANA@mail.example;ana@work.example,Enterprise,"$50,000",2015-03-01,2,\
+ana.bsky.social,,,EMEA
 C2,Bob Stone,bob@x.example,Basic,100,2022-01-01,0,,@Bob,,NA
 C3,Carla Reyes,carla@y.example,Pro,2000,2020-05-05,1,,,https://carla.example,LATAM
 C4,Eve Long,eve@z.example,Basic,50,2023-02-02,0,,,,APAC
@@ -297,3 +298,25 @@ def test_cli_import_link_unlink_undo(ws, crm_csv, capsys):
     assert capsys.readouterr().out.strip() == "4 mentions"  # Ana's two accounts
     assert main(["-w", path, "inbox", "list", "--customer", "C2", "--count"]) == 0
     assert capsys.readouterr().out.strip() == "4 mentions"  # Bob and Dmitri
+
+
+def test_unreadable_rows_and_files_get_one_clear_message(ws, tmp_path):
+    from engage_desktop.core.errors import EngageError
+
+    path = tmp_path / "short.csv"
+    path.write_text("customer_id,name,tier\nA,Ann,Pro\nB,Bo\nC,Cy,Basic\nD,Di,Pro,extra\n")
+    summary = import_customers(ws, path)
+    assert summary.created == 2
+    assert summary.bad == [
+        (3, "2 fields where the header has 3"),
+        (5, "4 fields where the header has 3"),
+    ]
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes("customer_id,name\nA,Jos\xe9\n".encode("latin-1"))
+    with pytest.raises(EngageError, match="not UTF-8 text"):
+        import_customers(ws, latin)
+    lines = tmp_path / "bad.jsonl"
+    lines.write_text('{"customer_id": "J1"}\nnot json\n[1, 2]\n')
+    summary = import_customers(ws, lines)
+    assert summary.created == 1 and [line for line, _ in summary.bad] == [2, 3]
+    assert ws.scalar("SELECT count(*) FROM customers") == 3

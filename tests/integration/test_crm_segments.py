@@ -13,9 +13,10 @@ from engage_desktop.inbox.saved_views import list_views, view_counts
 from engage_desktop.workspace.database import Workspace
 
 # Each segment, and the same set written independently as SQL over the raw tables.
+LINKED = "EXISTS (SELECT 1 FROM customer_links l WHERE l.author_id = m.author_id)"
 SEGMENTS = [
-    (InboxFilter(customers=True), "EXISTS (SELECT 1 FROM customer_links l WHERE l.author_id = m.author_id)"),
-    (InboxFilter(customers=False), "NOT EXISTS (SELECT 1 FROM customer_links l WHERE l.author_id = m.author_id)"),
+    (InboxFilter(customers=True), LINKED),
+    (InboxFilter(customers=False), f"NOT {LINKED}"),
     (InboxFilter(customer_tiers=("Pro", "Basic")), "c.tier IN ('Pro', 'Basic')"),
     (InboxFilter(customer_tiers=(TOP_TIER,)), "c.tier = 'Enterprise'"),
     (InboxFilter(min_value=1000, max_value=10000), "c.value BETWEEN 1000 AND 10000"),
