@@ -72,14 +72,16 @@ def template_values(ws: Workspace, mention: dict[str, Any]) -> dict[str, str | N
         products = {r[0] for r in rows}
         product = next((t for t in topics if t in products), None)
     prefix = ws.get_setting(CASE_PREFIX_SETTING, "#")
+    # Customer fields come last: when a value is both (the author's first name is the
+    # customer's), turning a reply back into a template prefers the author's variable.
     return {
-        **customer_template_values(ws, author_id_of(ws, mention)),
         "author": author,
         "first_name": first_name(mention.get("author_name"), handle),
         "brand": str(brand) if brand else None,
         "product": product or (str(brand) if brand else None),
         "agent": agent_name(ws),
         "case_id": f"{prefix}{mention['id']}",
+        **customer_template_values(ws, author_id_of(ws, mention)),
     }
 
 

@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from engage_desktop.core.errors import UsageError
+from engage_desktop.crm.segments import sync_customer_columns
 from engage_desktop.workspace.database import Workspace, log_event
 
 LINK_ACTIONS = ("link", "unlink", "confirm", "reject")
@@ -118,11 +119,10 @@ def link_all(ws: Workspace, *, progress: Progress | None = None) -> LinkSummary:
         )
         _suggest(cur)
         after_sugg = _one(cur, "SELECT count(*) FROM customer_suggestions", [])
+        # Only the mentions of authors linked now can change (links are only added).
+        sync_customer_columns(cur, "author_id IN (SELECT author_id FROM crm_new)")
         for name in ("crm_authors", "crm_strong", "crm_new"):
             cur.execute(f"DROP TABLE {name}")
-        from engage_desktop.crm.priority import refresh_priority
-
-        refresh_priority(cur, "author_id IN (SELECT author_id FROM customer_links)")
     report(3, 3)
     return LinkSummary(
         linked=int(counts[0]),
@@ -277,8 +277,6 @@ def _change(
     pair: tuple[int, str | None] | None,
 ) -> str:
     """Set an author's link (and one pair's suggestion state), logging both for undo."""
-    from engage_desktop.crm.priority import refresh_priority
-
     with ws.write() as cur:
         if not _one(cur, "SELECT count(*) FROM authors WHERE id = ?", [author_id]):
             raise UsageError(f"no author with id {author_id}")
@@ -295,7 +293,7 @@ def _change(
             "pair": None if pair is None else {"customer_id": pair[0], "before": pair_before},
         }
         log_event(cur, ws.actor, "author", author_id, action, old, new, detail)
-        refresh_priority(cur, "author_id = ?", [author_id])
+        sync_customer_columns(cur, "author_id = ?", [author_id])
     return new or old or ""
 
 
@@ -366,8 +364,6 @@ def undo(ws: Workspace, event_id: int | None = None) -> str:
     Raises:
         UsageError: Nothing to undo, or the event is not a link change.
     """
-    from engage_desktop.crm.priority import refresh_priority
-
     undone = (
         "SELECT TRY_CAST(json_extract_string(detail, '$.undoes') AS BIGINT) FROM events "
         "WHERE entity = 'author' AND action = 'undo'"
@@ -412,5 +408,5 @@ def undo(ws: Workspace, event_id: int | None = None) -> str:
             _external(cur, before["customer_id"] if before else None),
             {"undoes": int(ident), "action": action},
         )
-        refresh_priority(cur, "author_id = ?", [author_id])
+        sync_customer_columns(cur, "author_id = ?", [author_id])
     return f"Undone: {action} of author {author_id}"

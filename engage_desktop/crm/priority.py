@@ -5,36 +5,23 @@ With ``priority.customer_value_weight`` = W (0-50 points; 0, the default, is off
     priority = (100 - W) / 100 x base + W x customer_value
 
 where ``base`` is the usual formula (``engage_desktop.enrich.store.PRIORITY_SQL``) and
-customer_value is the value rank of the author's customer (``customers.value_rank``:
-the most valuable customer 1.0, the median about 0.5; 0 for authors who are not
-customers). Priority stays within 0-100. The expression itself lives beside the base
-formula (:func:`engage_desktop.enrich.store.priority_sql`) so every recomputation
-(status, reply, sentiment) uses it.
+customer_value is the value rank of the author's customer (``customers.value_rank``,
+copied onto each mention as ``customer_rank``: the most valuable customer 1.0, the
+median about 0.5; 0 for authors who are not customers). Priority stays within
+0-100. The expression itself lives beside the base formula
+(:func:`engage_desktop.enrich.store.priority_sql`), so every recomputation (status,
+reply, sentiment) uses it.
 """
 
 from __future__ import annotations
-
-from collections.abc import Sequence
-from typing import Any
 
 from engage_desktop.core.errors import UsageError
 from engage_desktop.enrich.store import (
     CUSTOMER_WEIGHT_SETTING,
     MAX_CUSTOMER_WEIGHT,
-    customer_weight,
     update_priority,
 )
 from engage_desktop.workspace.database import Workspace
-
-
-def refresh_priority(cur: Any, where: str = "true", params: Sequence[Any] = ()) -> None:
-    """Recompute priority for ``where`` when the customer weight is on (else nothing).
-
-    Called after links change, so a customer's mentions move up as soon as they are
-    known to be a customer's.
-    """
-    if customer_weight(cur) > 0:
-        update_priority(cur, where, params)
 
 
 def set_customer_weight(ws: Workspace, weight: float) -> int:

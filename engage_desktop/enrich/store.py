@@ -120,15 +120,13 @@ def priority_sql(weight: float) -> str:
     """The priority expression over ``mentions`` columns, weighing customer value.
 
     With weight W > 0: ``(100 - W) / 100 x base + W x customer_value``, where
-    customer_value is ``customers.value_rank`` of the author's customer (0 for
-    authors who are not customers); so priority stays within 0-100.
+    customer_value is the value rank of the author's customer (``customer_rank``, kept
+    on each mention by ``engage_desktop.crm.segments``; 0 for authors who are not
+    customers); so priority stays within 0-100.
     """
     if weight <= 0:
         return PRIORITY_SQL
-    value = (
-        "coalesce((SELECT c.value_rank FROM customer_links l JOIN customers c "
-        "ON c.id = l.customer_id WHERE l.author_id = mentions.author_id), 0.0)"
-    )
+    value = "coalesce(customer_rank, 0.0)"
     return f"round({(100 - weight) / 100:.4f} * {PRIORITY_SQL} + {weight:.4f} * {value}, 2)"
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from engage_desktop.core.errors import EngageError
+from engage_desktop.inbox.people import linked_author_ids
 from engage_desktop.workspace.database import Workspace, log_event
 
 THREAD_LIMIT = 30
@@ -52,6 +53,9 @@ def thread(ws: Workspace, mention: dict[str, Any]) -> list[dict[str, Any]]:
 def author_history(ws: Workspace, mention: dict[str, Any]) -> list[dict[str, Any]]:
     """The author's latest other mentions, newest first, each with our last reply.
 
+    Every account of the same person counts (:func:`linked_author_ids`: a
+    shared e-mail address or the same customer record).
+
     Items have ``id``, ``published``, ``channel``, ``text``, ``sentiment_label``,
     ``status``, ``reply`` (our reply's text or None), ``replied_at`` and ``sent_by``.
     """
@@ -64,8 +68,9 @@ def author_history(ws: Workspace, mention: dict[str, Any]) -> list[dict[str, Any
         "FROM mentions m LEFT JOIN (SELECT mention_id, arg_max(body, sent_at) AS body, "
         "max(sent_at) AS sent_at, arg_max(sent_by, sent_at) AS sent_by FROM replies "
         "GROUP BY mention_id) r ON r.mention_id = m.id "
-        "WHERE m.author_id = ? AND m.id <> ? ORDER BY m.published DESC LIMIT ?",
-        [mention["author_id"], mention["id"], HISTORY_LIMIT],
+        "WHERE m.author_id IN (SELECT unnest(?::BIGINT[])) AND m.id <> ? "
+        "ORDER BY m.published DESC LIMIT ?",
+        [linked_author_ids(ws, int(mention["author_id"])), mention["id"], HISTORY_LIMIT],
     )
 
 

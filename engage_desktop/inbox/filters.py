@@ -27,12 +27,8 @@ STATUSES = ("new", "open", "pending", "resolved", "ignored", "spam")
 SENTIMENT_LABELS = ("positive", "neutral", "negative", "unscored")
 UNASSIGNED = ""  # in ``owners``: mentions nobody owns
 ME = "@me"  # in ``owners``: the current user (saved views travel between users)
-TOP_TIER = "@top"  # in ``customer_tiers``: the tier whose customers are worth most
-# The top tier follows the data: the tier with the highest mean customer value.
-_TOP_TIER_SQL = (
-    "(SELECT tier FROM customers WHERE tier IS NOT NULL GROUP BY tier "
-    "ORDER BY avg(value) DESC NULLS LAST, tier LIMIT 1)"
-)
+# In ``customer_tiers``: the tier whose customers are worth most (highest mean value).
+TOP_TIER = "@top"
 
 Spans = list[tuple[int, int]]
 
@@ -353,9 +349,8 @@ def to_sql(flt: InboxFilter, actor: str = "", now: datetime | None = None) -> tu
 def segment_sql(flt: InboxFilter) -> tuple[str, list[Any]]:
     """The customer-segment part of a filter ("" when it has none).
 
-    One semi-join on the author: mentions whose author is linked (``customer_links``)
-    to a customer matching every segment criterion. DuckDB runs ``IN (subquery)`` as a
-    hash join, so the cost is one scan of the (small) link table per query.
+    Plain tests of the customer columns each mention carries (kept in step with the
+    links by ``engage_desktop.crm.segments``), so DuckDB prunes as it scans.
     """
     conds: list[str] = []
     params: list[Any] = []
@@ -363,32 +358,24 @@ def segment_sql(flt: InboxFilter) -> tuple[str, list[Any]]:
         named = tuple(t for t in flt.customer_tiers if t != TOP_TIER)
         ors = []
         if named:
-            sql, params_t = _in("c.tier", named)
+            sql, values = _in("customer_tier", named)
             ors.append(sql)
-            params.extend(params_t)
+            params.extend(values)
         if TOP_TIER in flt.customer_tiers:
-            ors.append(f"c.tier = {_TOP_TIER_SQL}")
+            ors.append("customer_top")
         conds.append("(" + " OR ".join(ors) + ")")
     if flt.min_value is not None:
-        conds.append("c.value >= ?")
+        conds.append("customer_value >= ?")
         params.append(float(flt.min_value))
     if flt.max_value is not None:
-        conds.append("c.value <= ?")
+        conds.append("customer_value <= ?")
         params.append(float(flt.max_value))
     if flt.customer:
-        conds.append("c.external_id = ?")
+        conds.append("customer_id = (SELECT id FROM customers WHERE external_id = ?)")
         params.append(str(flt.customer))
-    if conds:
-        return (
-            "author_id IN (SELECT l.author_id FROM customer_links l "
-            "JOIN customers c ON c.id = l.customer_id WHERE " + " AND ".join(conds) + ")",
-            params,
-        )
-    if flt.customers:
-        return "author_id IN (SELECT author_id FROM customer_links)", []
-    if flt.customers is False:
-        return "(author_id IS NULL OR author_id NOT IN (SELECT author_id FROM customer_links))", []
-    return "", []
+    if not conds and flt.customers is not None:
+        conds.append("customer_id IS NOT NULL" if flt.customers else "customer_id IS NULL")
+    return " AND ".join(conds), params
 
 
 def to_query(flt: InboxFilter, actor: str = "", now: datetime | None = None) -> MentionQuery:

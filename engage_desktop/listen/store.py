@@ -125,10 +125,8 @@ def store_rows(ws: Workspace, table: Any) -> list[int]:
     from engage_desktop.enrich.sentiment import scorer_version
     from engage_desktop.enrich.store import (
         PRIORITY_SQL,
-        customer_weight,
         lexicon_adjustments,
         refresh_authors,
-        update_priority,
     )
 
     cols = ", ".join(c for c in MENTION_COLUMNS if c != "author_url")
@@ -164,8 +162,6 @@ def store_rows(ws: Workspace, table: Any) -> list[int]:
             touched = _upsert_authors(cur)
             if touched:
                 refresh_authors(cur, touched)
-            if customer_weight(cur) > 0:  # customer value weighs in: needs author_id
-                update_priority(cur, "id IN (SELECT id FROM new_mention_ids)")
     return ids
 
 

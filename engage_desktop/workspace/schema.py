@@ -367,6 +367,14 @@ CREATE TABLE customer_suggestions (
     created_at  TIMESTAMPTZ NOT NULL DEFAULT now(),
     PRIMARY KEY (author_id, customer_id)
 );
+-- The author's customer on each mention, kept in step by engage_desktop.crm.segments:
+-- segment filters are then plain column tests that DuckDB prunes as it scans (a join
+-- in the WHERE clause stops the newest-first page from skipping row groups: 20x slower).
+ALTER TABLE mentions ADD COLUMN customer_id BIGINT;
+ALTER TABLE mentions ADD COLUMN customer_tier VARCHAR;
+ALTER TABLE mentions ADD COLUMN customer_value DOUBLE;
+ALTER TABLE mentions ADD COLUMN customer_rank DOUBLE;
+ALTER TABLE mentions ADD COLUMN customer_top BOOLEAN;
 """
 
 

@@ -154,3 +154,29 @@ def test_customers_menu_imports_and_ranks_advocates(window, qtbot, tmp_path):
         dialog.ranked[0].author_id
     )
     dialog.close()
+
+
+def test_composer_shows_the_customer_and_fills_customer_variables(window, qtbot):
+    from engage_desktop.composer.saved_replies import save_saved_reply
+
+    ws, composer = window.ws, window.composer
+    mention_id, name, tier, external = (
+        ws.cursor()
+        .execute(
+            "SELECT max(m.id), c.name, c.tier, c.external_id FROM mentions m "
+            "JOIN customer_links l ON l.author_id = m.author_id "
+            "JOIN customers c ON c.id = l.customer_id GROUP BY ALL "
+            "ORDER BY c.value DESC LIMIT 1"
+        )
+        .fetchone()
+    )
+    save_saved_reply(ws, "Tier thanks", "Dear {customer_first_name}, as a {tier} customer")
+    window.show_view("composer")
+    composer.set_mention(mention_id)
+    context = composer.context.toPlainText()
+    assert "Customer" in context and tier in context and external in context
+    assert "Open tickets" in context and "Customer since" in context
+    composer.choose_saved_reply()
+    composer.picker.search.setText("tier thanks")
+    composer.picker.accept()
+    assert composer.editor.toPlainText() == f"Dear {name.split()[0]}, as a {tier} customer"

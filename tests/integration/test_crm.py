@@ -320,3 +320,38 @@ def test_unreadable_rows_and_files_get_one_clear_message(ws, tmp_path):
     summary = import_customers(ws, lines)
     assert summary.created == 1 and [line for line, _ in summary.bad] == [2, 3]
     assert ws.scalar("SELECT count(*) FROM customers") == 3
+
+
+def test_new_mentions_of_a_customer_carry_the_customer(ws, crm_csv):
+    from engage_desktop.enrich.hooks import run_after_insert
+
+    import_customers(ws, crm_csv)
+    identity.link_all(ws)
+    with ws.write() as cur:
+        cur.execute(
+            "INSERT INTO mentions (id, item_key, channel, author_id, text, text_norm, published) "
+            "VALUES (100, 'k100', 'forum', 3, 'still broken', 'still broken', now())"
+        )
+    run_after_insert(ws, [100])
+    row = (
+        ws.cursor()
+        .execute(
+            "SELECT c.external_id, m.customer_tier, m.customer_value, m.customer_top "
+            "FROM mentions m JOIN customers c ON c.id = m.customer_id WHERE m.id = 100"
+        )
+        .fetchone()
+    )
+    assert row == ("C2", "Basic", 100.0, False)
+    # A re-import that changes the tier reaches the mentions already stored.
+    upgrade = crm_csv.with_name("upgrade.csv")
+    upgrade.write_text("customer_id,tier,value\nC2,Enterprise,90000\n")
+    import_customers(ws, upgrade)
+    row = (
+        ws.cursor()
+        .execute(
+            "SELECT customer_tier, customer_value, customer_top, customer_rank FROM mentions "
+            "WHERE id = 100"
+        )
+        .fetchone()
+    )
+    assert row == ("Enterprise", 90000.0, True, 1.0)
