@@ -147,7 +147,7 @@ def segment_figures(path: Path, runs: int) -> dict:
                 times.append(time.perf_counter() - start)
                 pager.close()
             out[name] = round(statistics.median(times), 4)
-            out[name.replace("_s", "_count")] = count
+            out[name[:-2] + "_count"] = count
     return out
 
 
