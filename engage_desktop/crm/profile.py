@@ -17,16 +17,6 @@ from engage_desktop.core.templates import CUSTOMER_VARIABLES
 from engage_desktop.workspace.database import Workspace
 
 
-def _rows(ws: Workspace, sql: str, params: list[Any]) -> list[dict[str, Any]]:
-    cur = ws.cursor()
-    try:
-        res = cur.execute(sql, params)
-        names = [d[0] for d in res.description]
-        return [dict(zip(names, r, strict=True)) for r in res.fetchall()]
-    finally:
-        cur.close()
-
-
 @dataclass(frozen=True)
 class Customer:
     """One customer record with its identifiers and linked accounts.
@@ -74,20 +64,18 @@ class Customer:
 
 def get_customer(ws: Workspace, customer_id: int) -> Customer | None:
     """A customer record with identifiers and linked accounts, or None."""
-    found = _rows(ws, "SELECT * FROM customers WHERE id = ?", [customer_id])
+    found = ws.rows("SELECT * FROM customers WHERE id = ?", [customer_id])
     if not found:
         return None
     row = found[0]
-    emails = _rows(
-        ws, "SELECT email FROM customer_emails WHERE customer_id = ? ORDER BY email", [customer_id]
+    emails = ws.rows(
+        "SELECT email FROM customer_emails WHERE customer_id = ? ORDER BY email", [customer_id]
     )
-    handles = _rows(
-        ws,
+    handles = ws.rows(
         "SELECT channel, handle FROM customer_handles WHERE customer_id = ? ORDER BY 1, 2",
         [customer_id],
     )
-    accounts = _rows(
-        ws,
+    accounts = ws.rows(
         "SELECT a.id, a.channel, a.handle, a.name, a.followers, a.mention_count, l.rule, "
         "l.evidence, l.linked_by, l.linked_at FROM customer_links l "
         "JOIN authors a ON a.id = l.author_id WHERE l.customer_id = ? ORDER BY a.channel, a.id",
@@ -127,8 +115,7 @@ def pending_suggestions(
 ) -> list[dict[str, Any]]:
     """Suggested links waiting for confirmation (for one author, or all), newest first."""
     where = "s.state = 'pending'" + (" AND s.author_id = ?" if author_id is not None else "")
-    return _rows(
-        ws,
+    return ws.rows(
         "SELECT s.author_id, a.channel, a.handle, a.name AS author_name, s.customer_id, "
         "c.external_id, c.name AS customer_name, c.tier, s.rule, s.evidence "
         "FROM customer_suggestions s JOIN authors a ON a.id = s.author_id "
@@ -141,8 +128,7 @@ def pending_suggestions(
 def search_customers(ws: Workspace, text: str, limit: int = 50) -> list[dict[str, Any]]:
     """Customers whose id, name or e-mail contains ``text`` (case-blind), by name."""
     needle = f"%{(text or '').strip().lower()}%"
-    return _rows(
-        ws,
+    return ws.rows(
         "SELECT c.id, c.external_id, c.name, c.tier, c.value, "
         "(SELECT string_agg(email, '; ') FROM customer_emails e WHERE e.customer_id = c.id) "
         "AS emails FROM customers c WHERE lower(c.external_id) LIKE ? OR lower(c.name) LIKE ? "
@@ -154,8 +140,7 @@ def search_customers(ws: Workspace, text: str, limit: int = 50) -> list[dict[str
 
 def customer_tiers(ws: Workspace) -> list[tuple[str, int]]:
     """Tiers with their customer counts, most valuable tier first."""
-    found = _rows(
-        ws,
+    found = ws.rows(
         "SELECT tier, count(*) AS n FROM customers WHERE tier IS NOT NULL GROUP BY tier "
         "ORDER BY avg(value) DESC NULLS LAST, tier",
         [],
