@@ -120,7 +120,7 @@ def link_all(ws: Workspace, *, progress: Progress | None = None) -> LinkSummary:
         _suggest(cur)
         after_sugg = _one(cur, "SELECT count(*) FROM customer_suggestions", [])
         # Only the mentions of authors linked now can change (links are only added).
-        sync_customer_columns(cur, "author_id IN (SELECT author_id FROM crm_new)")
+        sync_customer_columns(cur, "SELECT author_id FROM crm_new")
         for name in ("crm_authors", "crm_strong", "crm_new"):
             cur.execute(f"DROP TABLE {name}")
     report(3, 3)
@@ -293,7 +293,7 @@ def _change(
             "pair": None if pair is None else {"customer_id": pair[0], "before": pair_before},
         }
         log_event(cur, ws.actor, "author", author_id, action, old, new, detail)
-        sync_customer_columns(cur, "author_id = ?", [author_id])
+        sync_customer_columns(cur, "SELECT ?::BIGINT", [author_id])
     return new or old or ""
 
 
@@ -408,5 +408,5 @@ def undo(ws: Workspace, event_id: int | None = None) -> str:
             _external(cur, before["customer_id"] if before else None),
             {"undoes": int(ident), "action": action},
         )
-        sync_customer_columns(cur, "author_id = ?", [author_id])
+        sync_customer_columns(cur, "SELECT ?::BIGINT", [author_id])
     return f"Undone: {action} of author {author_id}"

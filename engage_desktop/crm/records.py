@@ -312,7 +312,7 @@ def import_customers(
     with ws.write() as cur:
         update_value_ranks(cur)
         # Tiers, values and ranks of linked customers may have changed.
-        sync_customer_columns(cur, "customer_id IS NOT NULL")
+        sync_customer_columns(cur, "SELECT author_id FROM customer_links")
     report(4, 4)
     return summary
 

@@ -27,30 +27,45 @@ TOP_TIER_SQL = (
 _COLUMNS = ("customer_id", "customer_tier", "customer_value", "customer_rank", "customer_top")
 
 
-def sync_customer_columns(cur: Any, where: str = "true", params: Sequence[Any] = ()) -> None:
-    """Copy each mention's customer (by its author's link) onto the ``where`` mentions.
+def sync_customer_columns(
+    cur: Any,
+    authors: str = "SELECT id FROM authors",
+    params: Sequence[Any] = (),
+    mention_ids: Sequence[int] | None = None,
+) -> None:
+    """Copy the customer of each author in ``authors`` onto their mentions.
+
+    The customer values are worked out once per author (a few thousand rows), then
+    one join on ``author_id`` writes the mentions whose values differ.
 
     Args:
         cur: The writer's cursor, inside a transaction.
-        where: Which mentions (over ``mentions`` columns, e.g. ``author_id = ?``).
+        authors: SQL selecting author ids (e.g. ``SELECT ?`` for one author).
         params: Its parameters.
+        mention_ids: Only these mentions (new ones) instead of all their mentions.
     """
+    cur.execute(
+        "CREATE OR REPLACE TEMP TABLE crm_sync AS SELECT a.id AS author_id, l.customer_id, "
+        "c.tier AS customer_tier, c.value AS customer_value, c.value_rank AS customer_rank, "
+        f"CASE WHEN l.customer_id IS NULL THEN NULL ELSE coalesce(c.tier = {TOP_TIER_SQL}, false) "
+        "END AS customer_top FROM authors a LEFT JOIN customer_links l ON l.author_id = a.id "
+        f"LEFT JOIN customers c ON c.id = l.customer_id WHERE a.id IN ({authors})",
+        list(params),
+    )
     differs = " OR ".join(f"mentions.{c} IS DISTINCT FROM s.{c}" for c in _COLUMNS)
-    scope = "" if where == "true" else f"WHERE m.id IN (SELECT id FROM mentions WHERE {where})"
+    only = "" if mention_ids is None else "AND mentions.id IN (SELECT unnest(?::BIGINT[])) "
     cur.execute(
         "UPDATE mentions SET "
         + ", ".join(f"{c} = s.{c}" for c in _COLUMNS)
-        + " FROM (SELECT m.id, l.customer_id, c.tier AS customer_tier, "
-        "c.value AS customer_value, c.value_rank AS customer_rank, "
-        f"CASE WHEN l.customer_id IS NULL THEN NULL ELSE coalesce(c.tier = {TOP_TIER_SQL}, false) "
-        "END AS customer_top "
-        "FROM mentions m LEFT JOIN customer_links l ON l.author_id = m.author_id "
-        f"LEFT JOIN customers c ON c.id = l.customer_id {scope}"
-        f") s WHERE mentions.id = s.id AND ({differs})",
-        list(params),
+        + f" FROM crm_sync s WHERE mentions.author_id = s.author_id {only}AND ({differs})",
+        [] if mention_ids is None else [list(mention_ids)],
     )
     if customer_weight(cur) > 0:
-        update_priority(cur, where, params)
+        if mention_ids is None:
+            update_priority(cur, "author_id IN (SELECT author_id FROM crm_sync)")
+        else:
+            update_priority(cur, "id IN (SELECT unnest(?::BIGINT[]))", [list(mention_ids)])
+    cur.execute("DROP TABLE crm_sync")
 
 
 def after_insert(ws: Any, mention_ids: Sequence[int], state: Any = None) -> int:
@@ -65,5 +80,10 @@ def after_insert(ws: Any, mention_ids: Sequence[int], state: Any = None) -> int:
     if not linked and customer_weight(ws.cursor()) <= 0:
         return 0
     with ws.write() as cur:
-        sync_customer_columns(cur, "id IN (SELECT unnest(?::BIGINT[]))", [list(mention_ids)])
+        sync_customer_columns(
+            cur,
+            "SELECT DISTINCT author_id FROM mentions WHERE id IN (SELECT unnest(?::BIGINT[]))",
+            [list(mention_ids)],
+            mention_ids,
+        )
     return len(mention_ids)
