@@ -166,7 +166,7 @@ def test_composer_shows_the_customer_and_fills_customer_variables(window, qtbot)
             "SELECT max(m.id), c.name, c.tier, c.external_id FROM mentions m "
             "JOIN customer_links l ON l.author_id = m.author_id "
             "JOIN customers c ON c.id = l.customer_id GROUP BY ALL "
-            "ORDER BY c.value DESC LIMIT 1"
+            "ORDER BY max(c.value) DESC LIMIT 1"
         )
         .fetchone()
     )
