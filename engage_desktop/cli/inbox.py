@@ -93,6 +93,13 @@ def _filter(args: argparse.Namespace, ws):
     if args.unanswered:
         changes["has_reply"] = False
     changes.update(_segment(args))
+    if (
+        args.customer
+        and ws.scalar("SELECT count(*) FROM customers WHERE external_id = ?", [args.customer]) == 0
+    ):
+        raise UsageError(
+            f"no customer {args.customer!r}; 'engage-desktop customers list' shows the ids"
+        )
     if args.sort != "time" or not args.view:
         changes["sort"] = args.sort
     return base.with_(**changes)

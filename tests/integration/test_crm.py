@@ -298,6 +298,9 @@ def test_cli_import_link_unlink_undo(ws, crm_csv, capsys):
     assert capsys.readouterr().out.strip() == "4 mentions"  # Ana's two accounts
     assert main(["-w", path, "inbox", "list", "--customer", "C2", "--count"]) == 0
     assert capsys.readouterr().out.strip() == "4 mentions"  # Bob and Dmitri
+    assert main(["-w", path, "inbox", "list", "--customer", "C404"]) == 2
+    assert "no customer 'C404'" in capsys.readouterr().err
+    assert main(["-w", path, "inbox", "list", "--customers-only", "--not-customers"]) == 2
 
 
 def test_unreadable_rows_and_files_get_one_clear_message(ws, tmp_path):
