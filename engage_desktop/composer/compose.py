@@ -22,12 +22,12 @@ from engage_desktop.core.templates import Rendered, first_name, render
 from engage_desktop.crm.profile import customer_template_values
 from engage_desktop.inbox.pager import get_mention
 from engage_desktop.inbox.people import author_id_of
-from engage_desktop.outbox.accounts import Account, get_account, limit_setting, list_accounts
+from engage_desktop.outbox.accounts import Account, get_account, list_accounts
 from engage_desktop.outbox.send import agent_name, discard_row
 from engage_desktop.outbox.store import get_outbox_row, insert_outbox_row
+from engage_desktop.workspace import settings as S
 from engage_desktop.workspace.database import Workspace, log_event
 
-CASE_PREFIX_SETTING = "case.prefix"
 CHANNEL_TITLES = {
     "mastodon": "Mastodon",
     "bluesky": "Bluesky",
@@ -57,7 +57,7 @@ def template_values(ws: Workspace, mention: dict[str, Any]) -> dict[str, str | N
     """Values of the saved-reply variables for one mention."""
     handle = mention.get("author_handle")
     author = mention.get("author_name") or (f"@{handle}" if handle else None)
-    brand = ws.get_setting("brand.name") or ws.name
+    brand = S.get(ws, S.BRAND_NAME) or ws.name
     product = None
     topics = list(mention.get("topics") or [])
     if topics:
@@ -71,7 +71,7 @@ def template_values(ws: Workspace, mention: dict[str, Any]) -> dict[str, str | N
             cur.close()
         products = {r[0] for r in rows}
         product = next((t for t in topics if t in products), None)
-    prefix = ws.get_setting(CASE_PREFIX_SETTING, "#")
+    prefix = S.get(ws, S.CASE_PREFIX)
     # Customer fields come last: when a value is both (the author's first name is the
     # customer's), turning a reply back into a template prefers the author's variable.
     return {
@@ -132,7 +132,7 @@ def length_rule(ws: Workspace, channel: str, account_id: int | None) -> LengthRu
     """The length rule for a reply channel (Mastodon: the account's instance limit)."""
     limit = None
     if channel == "mastodon" and account_id is not None:
-        value = ws.get_setting(limit_setting(account_id))
+        value = S.get(ws, S.ACCOUNT_MAX_CHARACTERS, account_id)
         limit = int(value) if isinstance(value, int) and value > 0 else None
     return rule_for(channel, limit)
 

@@ -17,10 +17,10 @@ from __future__ import annotations
 
 from engage_desktop.core.errors import UsageError
 from engage_desktop.enrich.store import (
-    CUSTOMER_WEIGHT_SETTING,
     MAX_CUSTOMER_WEIGHT,
     update_priority,
 )
+from engage_desktop.workspace import settings as S
 from engage_desktop.workspace.database import Workspace
 
 
@@ -34,7 +34,7 @@ def set_customer_weight(ws: Workspace, weight: float) -> int:
         raise UsageError(
             f"the customer value weight is 0 to {MAX_CUSTOMER_WEIGHT:.0f} points; got {weight}"
         )
-    ws.set_setting(CUSTOMER_WEIGHT_SETTING, weight)
+    S.put(ws, S.CUSTOMER_VALUE_WEIGHT, float(weight))
     with ws.write() as cur:
         update_priority(cur)
         return int(cur.execute("SELECT count(*) FROM mentions").fetchone()[0])

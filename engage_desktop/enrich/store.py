@@ -30,6 +30,7 @@ from typing import Any
 
 import duckdb
 
+from engage_desktop.workspace import settings as S
 from engage_desktop.workspace.database import Workspace, log_event
 
 URGENT_INTENTS = ("complaint", "churn risk")
@@ -101,7 +102,7 @@ def apply_intents_and_priority(
     update_priority(cur, where, params)
 
 
-CUSTOMER_WEIGHT_SETTING = "priority.customer_value_weight"
+CUSTOMER_WEIGHT_SETTING = S.CUSTOMER_VALUE_WEIGHT.key
 MAX_CUSTOMER_WEIGHT = 50.0
 
 
