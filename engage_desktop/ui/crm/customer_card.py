@@ -138,10 +138,16 @@ class CustomerCard(QFrame):
         buttons.addWidget(self.unlink_button)
         buttons.addWidget(self.undo_button)
         buttons.addStretch(1)
-        buttons.addWidget(self.all_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 6, 8, 6)
-        layout.addWidget(self.title)
+        # "Their mentions" sits in the title row: the card stays as narrow as the
+        # panel's left column, leaving the room to what they said.
+        self.all_button.setFlat(True)
+        self.all_button.setStyleSheet("color: #1d4ed8; text-decoration: underline;")
+        title_row = QHBoxLayout()
+        title_row.addWidget(self.title, 1)
+        title_row.addWidget(self.all_button)
+        layout.addLayout(title_row)
         layout.addWidget(self.body)
         layout.addLayout(self.suggestions)
         layout.addLayout(buttons)
