@@ -299,3 +299,26 @@ def test_a_read_only_source_gives_the_same_copy(prepared, tmp_path: Path) -> Non
                 ).fetchall()[0][0]
             )
     assert shapes[0] == shapes[1]
+
+
+def test_tables_not_on_the_allow_list_stay_empty(prepared, tmp_path: Path) -> None:
+    """Customer records (added by another issue) and any later table are left out."""
+    source, _ = prepared
+    with Workspace.open(source) as ws, ws.write() as cur:
+        cur.execute(
+            "INSERT INTO customers (external_id, name, tier, value) "
+            "VALUES ('CRM-77', 'Acme Secret Corp', 'gold', 125000)"
+        )
+    out = tmp_path / "c.engage"
+    with Workspace.open(source) as ws:
+        export_workspace(None, ws, out, ShareOptions())
+    assert b"Acme Secret Corp" not in out.read_bytes()
+    from engage_desktop.dashboard.share.allowlist import KEPT
+
+    expected_rows = set(KEPT) | {"schema_version", "intent_rules", "share_manifest"}
+    with Workspace.open(out) as shared:
+        cur = shared.cursor()
+        tables = [t for (t,) in cur.execute("SELECT table_name FROM duckdb_tables()").fetchall()]
+        assert "customers" in tables
+        for table in set(tables) - expected_rows:
+            assert cur.execute(f'SELECT count(*) FROM "{table}"').fetchall()[0][0] == 0, table
