@@ -200,8 +200,10 @@ def _fetch_one(spec: SourceSpec, http: HttpClient) -> FetchOutcome:
 
 
 # What every parse worker needs, loaded before the workers start (pandas because
-# pyarrow imports it on its first array: ~0.5 s per worker otherwise).
+# pyarrow imports it on its first array: ~0.5 s per worker otherwise). pandas is
+# optional: the packaged app leaves it out, and pyarrow works without it.
 PRELOAD = ("engage_desktop.listen.preload", "feedparser", "nh3", "pandas")
+OPTIONAL_PRELOAD = frozenset({"pandas"})
 
 _pool_lock = threading.Lock()
 _pool: ProcessPoolExecutor | None = None
@@ -253,7 +255,11 @@ def fork_parse_pool(workers: int) -> bool:
     if "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
         return False
     for module in PRELOAD:  # what the workers need, imported once, before the fork
-        importlib.import_module(module)
+        try:
+            importlib.import_module(module)
+        except ImportError:
+            if module not in OPTIONAL_PRELOAD:
+                raise
     pool = parse_pool(workers, fork=True)
     for _ in range(workers):
         pool.submit(int)  # start them all now
