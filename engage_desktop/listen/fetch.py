@@ -55,7 +55,6 @@ from engage_desktop.sources.registry import ADAPTERS
 from engage_desktop.workspace.database import Workspace
 
 ParseMode = Literal["auto", "process", "thread"]
-FAILING_AFTER = 3  # consecutive failures before a source is flagged as failing
 STORE_BATCH = 5000
 #: Feed sources in a run from which "auto" parses in the process pool.
 PROCESS_MIN_FEEDS = 16

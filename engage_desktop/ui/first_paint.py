@@ -21,7 +21,7 @@ PREFIX = "first-paint-epoch: "
 class FirstPaintReporter(QObject):
     """Event filter on the main window that reports its first paint once."""
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Paint:
             watched.removeEventFilter(self)
             sys.stderr.write(f"{PREFIX}{time.time():.6f}\n")
