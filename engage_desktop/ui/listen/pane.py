@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from engage_desktop.listen.source_store import FAILING_AFTER, list_sources, list_watch_queries
 from engage_desktop.ui.listen.query_editor import QueryEditor
-from engage_desktop.ui.tasks import TaskRunner
+from engage_desktop.ui.tasks import Task, TaskRunner
 from engage_desktop.ui.theme import channel_icon
 from engage_desktop.workspace.database import Workspace
 
@@ -213,12 +213,13 @@ class FeedsPane(QWidget):
             # the window is up (importing the fetch stack alongside the window's own
             # imports slowed its first paint; benchmarks/bundle.py).
             QTimer.singleShot(PRESTART_DELAY_MS, self, self._prestart_workers)
+        self.prestart_task: Task | None = None  # the delayed start, once it has begun
         self.auto_fetch.toggled.connect(lambda on: self.timer.start() if on else self.timer.stop())
         self.refresh()
 
     def _prestart_workers(self) -> None:
         if not self.tasks.closed and self.auto_fetch.isChecked():
-            self.tasks.start("fetch.prestart", _prestart_parse_pool, self.ws)
+            self.prestart_task = self.tasks.start("fetch.prestart", _prestart_parse_pool, self.ws)
 
     # -- reading ---------------------------------------------------------------------
 
