@@ -9,7 +9,8 @@ own settings or demo is used or touched), with the offscreen Qt platform:
 3. Sixteen feeds on a loopback HTTP server, added from OPML, fetched (enough feeds
    for the parse worker processes), then ``score`` and ``info``.
 4. ``--screenshot`` of every view: each PNG exists, has the asked size, and is not
-   blank (a flat image compresses to almost nothing).
+   blank (a flat image compresses to almost nothing); and one on a real X11 window
+   under Xvfb (the xcb platform plugin and its libraries), when xvfb-run exists.
 5. ``report`` to PDF and HTML, when the command exists.
 6. ``export workspace`` to a shared copy, opened by the window: it opens on its
    dashboard by itself (the same picture as ``--view dashboard``) and read-only
@@ -27,6 +28,7 @@ import hashlib
 import http.server
 import os
 import re
+import shutil
 import struct
 import subprocess
 import sys
@@ -124,10 +126,15 @@ class Bundle:
         }
         self.env.pop("ENGAGE_DESKTOP_WORKSPACE", None)
 
-    def run(self, *args: str, expect: int = 0, timeout: float = 300) -> subprocess.CompletedProcess:
-        proc = subprocess.run(
-            [str(self.exe), *args], env=self.env, capture_output=True, text=True, timeout=timeout
-        )
+    def run(
+        self, *args: str, expect: int = 0, timeout: float = 300, on_x11: bool = False
+    ) -> subprocess.CompletedProcess:
+        """Run the bundle; ``on_x11``: a real window on a virtual X server (xvfb-run)."""
+        env, cmd = self.env, [str(self.exe), *args]
+        if on_x11:
+            env = {k: v for k, v in self.env.items() if k not in ("QT_QPA_PLATFORM", "DISPLAY")}
+            cmd = ["xvfb-run", "-a", "-s", "-screen 0 1600x1000x24", *cmd]
+        proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout)
         if proc.returncode != expect:
             raise Failed(
                 f"'{' '.join(args)}' exited {proc.returncode} (expected {expect}): "
@@ -141,9 +148,9 @@ class Bundle:
         return self.run("--help").stdout
 
 
-def screenshot(bundle: Bundle, out: Path, *args: str) -> Path:
+def screenshot(bundle: Bundle, out: Path, *args: str, on_x11: bool = False) -> Path:
     """Render the window to ``out`` and check the picture."""
-    bundle.run(*args, "--screenshot", str(out), "--size", f"{SIZE[0]}x{SIZE[1]}")
+    bundle.run(*args, "--screenshot", str(out), "--size", f"{SIZE[0]}x{SIZE[1]}", on_x11=on_x11)
     width, height, variety = png_facts(out)
     if (width, height) != SIZE:
         raise Failed(f"{out.name} is {width}x{height}, expected {SIZE[0]}x{SIZE[1]}")
@@ -234,6 +241,12 @@ def main() -> int:
             screenshot(bundle, work / f"view-{view}.png", str(ws), "--view", view)
         return ", ".join(f"view-{v}.png" for v in VIEWS)
 
+    def check_x11() -> str:
+        if not shutil.which("xvfb-run"):
+            return "SKIPPED: xvfb-run is not installed (Debian: xvfb)"
+        screenshot(bundle, work / "x11-dashboard.png", str(ws), "--view", "dashboard", on_x11=True)
+        return "the xcb platform plugin and its libraries load"
+
     def check_report() -> str:
         if " report " not in bundle.commands():
             return "SKIPPED: 'engage-desktop report' does not exist in this build"
@@ -274,6 +287,7 @@ def main() -> int:
     step("demo (2,000 mentions, scored)", check_demo)
     step(f"fetch {FEEDS} loopback feeds, score, info", check_fetch_score)
     step("--screenshot of every view", check_views)
+    step("a real window on X11 (Xvfb)", check_x11)
     step("report", check_report)
     step("shared copy opens read-only on its dashboard", check_shared_copy)
     step("a missing path gets a clear message, not the demo", check_missing_path)
