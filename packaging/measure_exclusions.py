@@ -34,7 +34,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "packaging" / "engage-desktop.spec"
-MB = 1_000_000
+MB = 1024 * 1024  # MiB, as du -m and du -h count
 
 
 def load_exclusions() -> dict[str, dict[str, list[str]]]:
@@ -103,17 +103,18 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--slim", default=str(ROOT / "dist" / "engage-desktop"))
     parser.add_argument("--out", help="where to build the full bundle (default: a temp folder)")
+    parser.add_argument("--full", help="an existing full bundle: compare, do not build")
     args = parser.parse_args()
     slim_dir = Path(args.slim)
-    if not (slim_dir / "engage-desktop").is_file():
-        raise SystemExit(f"no bundle at {slim_dir}; run 'make dist' first")
     exclusions = load_exclusions()
     out = Path(args.out or tempfile.mkdtemp(prefix="engage-exclusions-"))
     print(f"load average at the start: {os.getloadavg()}", flush=True)
     started = time.perf_counter()
-    full_dir = build_full(out, [*exclusions, "strip"])
+    full_dir = Path(args.full) if args.full else build_full(out, [*exclusions, "strip"])
     build_s = time.perf_counter() - started
 
+    if not (slim_dir / "engage-desktop").is_file():
+        raise SystemExit(f"no bundle at {slim_dir}; run 'make dist' first")
     slim, full = files(slim_dir), files(full_dir)
     saved = {name: 0 for name in [*exclusions, "other", "strip"]}
     for path, size in full.items():
@@ -131,14 +132,14 @@ def main() -> None:
         "slim_targz_bytes": targz_bytes(slim_dir, out / "slim.tar.gz"),
         "full_build_s": round(build_s, 1),
     }
-    print("\n| left out | saves (MB, unpacked) |\n|---|---:|")
+    print("\n| left out | saves (MiB, unpacked) |\n|---|---:|")
     for name, size in saved.items():
         print(f"| `{name}` | {size / MB:.1f} |")
     full_mb, slim_mb = figures["full_bytes"] / MB, figures["slim_bytes"] / MB
     print(f"| **all** | **{full_mb - slim_mb:.1f}** |")
     print(
-        f"\nbundle: {full_mb:.0f} MB -> {slim_mb:.0f} MB unpacked; .tar.gz "
-        f"{figures['full_targz_bytes'] / MB:.0f} MB -> {figures['slim_targz_bytes'] / MB:.0f} MB"
+        f"\nbundle: {full_mb:.0f} MiB -> {slim_mb:.0f} MiB unpacked; .tar.gz "
+        f"{figures['full_targz_bytes'] / MB:.0f} MiB -> {figures['slim_targz_bytes'] / MB:.0f} MiB"
     )
     figures["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
     print(json.dumps(figures))

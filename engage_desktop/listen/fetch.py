@@ -256,8 +256,11 @@ def prestart_parse_pool(ws: Workspace, options: FetchOptions | None = None) -> b
     if options.parse == "auto" and ((os.cpu_count() or 1) < 2 or feeds < PROCESS_MIN_FEEDS):
         return False
     pool = parse_pool(options.parse_workers)
-    for _ in range(options.parse_workers):
-        pool.submit(int)  # start them all now
+    try:
+        for _ in range(options.parse_workers):
+            pool.submit(int)  # start them all now
+    except RuntimeError:  # the process is exiting (a window closed early): no fetch comes
+        return False
     return True
 
 
