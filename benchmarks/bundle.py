@@ -11,7 +11,8 @@ process in a private home:
 - the goal is ``paint_over_version`` <= 2 (the same build's ``--version`` is the peer);
 - ``imports``: where start-up goes, from ``python -X importtime`` on the same command
   run from the checkout's venv (a frozen app ignores PYTHON* variables): import
-  seconds by top-level package (each module's own time, so they add up).
+  seconds before the first paint by top-level package (each module's own time, so
+  they add up; ``all`` is their sum).
 
 Usage: python benchmarks/bundle.py [--bundle dist/engage-desktop] [--runs 5]
 The workspace is a small demo (2,000 mentions) built by the bundle itself. Medians
@@ -82,6 +83,8 @@ def import_profile(ws: Path, out: Path, env: dict[str, str], top: int = 8) -> di
     )
     per_package: dict[str, float] = defaultdict(float)
     for line in proc.stderr.splitlines():  # "import time: SELF | CUMULATIVE |   name"
+        if line.startswith(PAINT_PREFIX):
+            break  # only what the window waited for
         match = re.match(r"import time:\s*(\d+) \|\s*\d+ \| *(\S+)", line)
         if match:  # self times add up to the whole import time, by top-level package
             per_package[match.group(2).split(".")[0]] += int(match.group(1)) / 1e6

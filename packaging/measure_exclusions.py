@@ -108,6 +108,7 @@ def main() -> None:
     slim_dir = Path(args.slim)
     exclusions = load_exclusions()
     out = Path(args.out or tempfile.mkdtemp(prefix="engage-exclusions-"))
+    out.mkdir(parents=True, exist_ok=True)
     print(f"load average at the start: {os.getloadavg()}", flush=True)
     started = time.perf_counter()
     full_dir = Path(args.full) if args.full else build_full(out, [*exclusions, "strip"])
