@@ -12,6 +12,7 @@ Time is UTC throughout: a "day" is a UTC calendar day, a "week" starts on Monday
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -126,15 +127,14 @@ class AnalyticsContext:
         rows = ws.tuples("SELECT name, kind FROM topics ORDER BY name")
         brand_topics = tuple(n for n, k in rows if k in ("brand", "product"))
         brand = S.get(ws, S.BRAND_NAME)
-        hours_cfg = S.get(ws, S.BUSINESS_HOURS)
-        sla_h = S.get(ws, S.SLA_HOURS)
         return cls(
-            brand=brand or (brand_topics[0] if brand_topics else "Brand"),
+            brand=str(brand) if brand else (brand_topics[0] if brand_topics else "Brand"),
             brand_topics=brand_topics,
             competitors=tuple(n for n, k in rows if k == "competitor"),
             topics=tuple(n for n, _ in rows),
-            sla_s=float(sla_h) * 3600.0,
-            hours=BusinessHours.from_setting(hours_cfg or None),
+            # A shared copy is someone else's file: crafted values fall back to defaults.
+            sla_s=_sla_hours(S.get(ws, S.SLA_HOURS)) * 3600.0,
+            hours=_business_hours(S.get(ws, S.BUSINESS_HOURS)),
         )
 
     def entity_where(self, entity: str) -> tuple[str, list[Any]]:
@@ -147,6 +147,24 @@ class AnalyticsContext:
     def entities(self) -> tuple[str, ...]:
         """Share-of-voice entities: the brand first, then each competitor."""
         return ((self.brand,) if self.brand_topics else ()) + self.competitors
+
+
+def _sla_hours(value: Any) -> float:
+    """The SLA in hours; 4 when the setting is not a sane number (a crafted file)."""
+    try:
+        hours = float(value)
+    except (TypeError, ValueError):
+        return 4.0
+    return hours if math.isfinite(hours) and 0 < hours <= 24 * 366 else 4.0
+
+
+def _business_hours(value: Any) -> BusinessHours:
+    """The business hours; the default when the setting is malformed (never an error:
+    a workspace someone sent must still show its dashboard)."""
+    try:
+        return BusinessHours.from_setting(value if isinstance(value, dict) else None)
+    except (UsageError, TypeError, ValueError, AttributeError):
+        return BusinessHours()
 
 
 # -- the drill-down contract ----------------------------------------------------------

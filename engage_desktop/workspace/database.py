@@ -30,6 +30,7 @@ from engage_desktop.core.errors import (
     WorkspaceTooNewError,
 )
 from engage_desktop.workspace import schema
+from engage_desktop.workspace.shared import Manifest, read_manifest
 
 SUFFIX = ".engage"
 _DUCKDB_MAGIC = b"DUCK"  # bytes 8..12 of every DuckDB database file
@@ -82,9 +83,17 @@ class Workspace:
     Use :meth:`open` or :meth:`create`; close with :meth:`close` or a ``with`` block.
     """
 
-    def __init__(self, path: Path, con: duckdb.DuckDBPyConnection, read_only: bool) -> None:
+    def __init__(
+        self,
+        path: Path,
+        con: duckdb.DuckDBPyConnection,
+        read_only: bool,
+        manifest: Manifest | None = None,
+    ) -> None:
         self.path = path
         self.read_only = read_only
+        # Set for a shared copy (always read-only): who shared it, when, what range.
+        self.manifest = manifest
         self._con = con
         self._write_lock = threading.RLock()
         self.actor = current_user()
@@ -117,7 +126,9 @@ class Workspace:
     def open(cls, path: str | Path, *, read_only: bool = False) -> Workspace:
         """Open an existing workspace, migrating it forward unless read-only.
 
-        Nothing on disk changes when opening fails.
+        Nothing on disk changes when opening fails. A shared copy (one with a
+        manifest, see :mod:`engage_desktop.workspace.shared`) always opens read-only,
+        whatever was asked: the file someone sent stays byte-identical.
 
         Raises:
             WorkspaceError: The file is missing, locked, foreign or too new.
@@ -135,6 +146,7 @@ class Workspace:
         probe = _connect(path, read_only=True)
         try:
             version = schema.current_version(probe)
+            manifest = read_manifest(probe) if version is not None else None
         finally:
             probe.close()
         if version is None:
@@ -149,6 +161,10 @@ class Workspace:
                 f"version reads up to {schema.LATEST_VERSION}); upgrade engage-desktop",
                 path,
             )
+        if manifest is not None:
+            if version < schema.LATEST_VERSION:
+                return cls._open_upgraded_copy(path, manifest)
+            return cls(path, _connect(path, read_only=True), read_only=True, manifest=manifest)
         if read_only:
             if version < schema.LATEST_VERSION:
                 raise WorkspaceError(
@@ -160,6 +176,25 @@ class Workspace:
         con = _connect(path, read_only=False)
         schema.migrate(con)
         return cls(path, con, read_only=False)
+
+    @classmethod
+    def _open_upgraded_copy(cls, path: Path, manifest: Manifest) -> Workspace:
+        """A shared copy from an older version: migrate a private copy, never the file."""
+        tmp = Path(tempfile.mkdtemp(prefix="engage-shared-"))
+        copy = tmp / path.name
+        try:
+            shutil.copyfile(path, copy)
+            con = _connect(copy, read_only=False)
+            try:
+                schema.migrate(con)
+            finally:
+                con.close()
+            ws = cls(path, _connect(copy, read_only=True), read_only=True, manifest=manifest)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        ws._snapshot_dir = tmp
+        return ws
 
     @classmethod
     def open_snapshot(cls, path: str | Path) -> Workspace:
@@ -177,6 +212,8 @@ class Workspace:
             shutil.copy2(wal, copy.with_name(copy.name + ".wal"))
         try:
             ws = cls.open(copy, read_only=True)
+            if ws.manifest is not None:  # show the file's own name, not the temp copy's
+                ws.path = path
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
