@@ -149,12 +149,12 @@ def _entry(entry: dict, feed_url: str, feed_lang: str | None, now: datetime) -> 
     body = content_list[0].get("value") if content_list else None
     if not body:
         body = entry.get("summary") or entry.get("description") or ""
-    html, text = sanitize_body(body)
     title_raw = entry.get("title") or ""
     title = html_to_text(title_raw) if title_raw else None
     link = _unwrap_google(entry.get("link"))
     if link:
         link = absolute_url(feed_url, link)
+    html, text = sanitize_body(body, link or feed_url)
     published = _struct_to_dt(entry.get("published_parsed")) or _struct_to_dt(
         entry.get("updated_parsed")
     )

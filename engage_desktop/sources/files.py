@@ -29,8 +29,10 @@ MAX_FILE = 200 * 1024 * 1024
 def local_path(url: str) -> Path:
     """The file a ``file://``, ``resource://`` or plain path address names."""
     if url.startswith("resource://"):
-        parts = [unquote(p) for p in url[len("resource://") :].split("/") if p]
-        if any(p in ("..", ".") for p in parts):
+        # Unquote first, then split: "..%2f.." must be seen as "../..".
+        name = unquote(url[len("resource://") :]).replace("\\", "/")
+        parts = [p for p in name.split("/") if p]
+        if any(p in ("..", ".") or "\x00" in p or ":" in p for p in parts):
             raise FetchError(f"{url} points outside the shipped resources")
         return resource(*parts)
     if url.startswith("file://"):

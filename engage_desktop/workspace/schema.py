@@ -318,9 +318,14 @@ def _v2_default_intent_rules(con: duckdb.DuckDBPyConnection) -> None:
         )
 
 
+# Why a mention's date is not the one its source gave (it was outside 1990 .. now +
+# 2 days and was replaced by the fetch or import time); NULL when the date is as given.
+V3_PUBLISHED_NOTE = "ALTER TABLE mentions ADD COLUMN published_note VARCHAR;"
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", V1_INITIAL),
     Migration(2, "default intent rules", _v2_default_intent_rules),
+    Migration(3, "note on replaced mention dates", V3_PUBLISHED_NOTE),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version
