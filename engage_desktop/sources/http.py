@@ -435,6 +435,12 @@ def _check_redirect(response: httpx.Response) -> None:
             f"the server redirected to a {scheme[:20]}: address; only web addresses "
             "(http, https) are followed"
         )
+    try:
+        response.url.join(location)
+    except (httpx.InvalidURL, ValueError):
+        raise FetchError(
+            "the server redirected to an address that is not valid; check the feed's URL"
+        ) from None
 
 
 def _short_url(url: str) -> str:
