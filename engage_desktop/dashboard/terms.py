@@ -24,7 +24,7 @@ from functools import cache
 from typing import Any
 
 from engage_desktop.core.errors import UsageError
-from engage_desktop.dashboard.analytics import DashboardFilter, _fetch
+from engage_desktop.dashboard.analytics import SANE_PUBLISHED_SQL, DashboardFilter, _fetch
 from engage_desktop.resources import resource
 from engage_desktop.workspace.database import Workspace
 
@@ -117,7 +117,9 @@ def periods(ws: Workspace, flt: DashboardFilter) -> tuple[datetime, datetime, da
     """(previous start, current start, current end) for ``flt``; None without data."""
     start, end = flt.start, flt.end
     if start is None or end is None:
-        last = _fetch(ws, "SELECT max(published) FROM mentions", [])[0][0]
+        last = _fetch(ws, f"SELECT max(published) FROM mentions WHERE {SANE_PUBLISHED_SQL}", [])[0][
+            0
+        ]
         if last is None:
             return None
         if end is None:

@@ -162,7 +162,7 @@ class HostileServer:
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
-            def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            def do_GET(self) -> None:
                 owner.requests.append(self.path)
                 route = owner.routes.get(self.path.split("?")[0])
                 status, headers, body = route() if route else (404, {}, b"not here")

@@ -94,7 +94,7 @@ def test_resource_paths_are_checked_after_unquoting(url):
 
 
 def test_ten_thousand_nots_give_a_message_not_a_recursion_error():
-    with pytest.raises(QuerySyntaxError, match="too long|nested too deeply"):
+    with pytest.raises(QuerySyntaxError, match=r"too long|nested too deeply"):
         parse("NOT " * 10_000 + "nimbus")
     with pytest.raises(QuerySyntaxError, match="nested too deeply"):
         parse("NOT " * 65 + "nimbus")
@@ -106,7 +106,7 @@ def test_ten_thousand_nots_give_a_message_not_a_recursion_error():
 @pytest.mark.parametrize("joiner", [" OR ", " AND ", " "])
 def test_thousands_of_terms_are_refused_at_once(joiner):
     words = [f"w{i}" for i in range(5000)]
-    with pytest.raises(QuerySyntaxError, match="too long|more than"):
+    with pytest.raises(QuerySyntaxError, match=r"too long|more than"):
         parse(joiner.join(words))
     with pytest.raises(QuerySyntaxError, match=f"more than {MAX_TERMS} terms"):
         parse(joiner.join(words[: MAX_TERMS + 1]))
@@ -123,7 +123,7 @@ def test_the_cli_reports_a_nested_query_in_words(tmp_path):
 
 
 def test_wildcards_match_in_linear_time_and_agree_with_the_meaning():
-    parts = tuple("a*a*a*a*a*a*a*a*b".split("*"))
+    parts = ("a",) * 8 + ("b",)
     assert not glob_match(parts, "a" * 5000)  # a backtracking regex never returns
     assert glob_match(parts, "a" * 5000 + "b")
     q = parse("a*a*a*a*a*a*a*a*b author:a*a*a*a*a*a*a*b")
