@@ -476,12 +476,9 @@ def run_fetch(
                     finish(spec, outcome, None, exc)
                     continue
                 except Exception as exc:  # a bug in one adapter must not stop the run
-                    finish(
-                        spec,
-                        outcome,
-                        None,
-                        FetchError(f"unexpected error: {type(exc).__name__}: {exc}"),
-                    )
+                    fault = explain_fault(exc)  # a full disk, a denied file: in words
+                    words = fault or f"unexpected error: {type(exc).__name__}: {exc}"
+                    finish(spec, outcome, None, FetchError(words))
                     continue
                 if stage == "fetch" and result.document is not None:
                     source = RowSource(

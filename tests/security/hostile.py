@@ -79,7 +79,7 @@ def hostile_rss(n_plain: int = 0) -> bytes:
         '<?xml version="1.0" encoding="utf-8"?>'
         '<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel>'
         f"<title>{escape(MARKUP)}</title><link>https://example.org/</link>"
-        "<description>d</description>" + "".join(items) + "</channel></rss>"
+        "<description>d</description><language>en</language>" + "".join(items) + "</channel></rss>"
     )
     return doc.encode()
 
