@@ -118,7 +118,7 @@ def parse_feed(
     problem_text = _bozo_words(problem) if problem is not None else None
     head = content[:512].lstrip().lower()
     looks_html = (
-        not parsed.version and (head.startswith(b"<!doctype html") or b"<html" in head)
+        not parsed.get("version") and (head.startswith(b"<!doctype html") or b"<html" in head)
     ) or (not items and "html" in (content_type or "") and "xml" not in (content_type or ""))
     if items:
         return ParsedFeed(items, title, warning=problem_text)
@@ -129,9 +129,9 @@ def parse_feed(
             error="the address is a web page, not a feed; add it again to find its feed",
             html_page=True,
         )
-    if not parsed.version and problem_text:
+    if not parsed.get("version") and problem_text:
         return ParsedFeed([], title, error=f"not a readable feed: {problem_text}")
-    if not parsed.version:
+    if not parsed.get("version"):
         return ParsedFeed([], title, error="the document is not an RSS or Atom feed")
     return ParsedFeed([], title, warning=problem_text)
 
