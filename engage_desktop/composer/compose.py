@@ -10,14 +10,19 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from engage_desktop.composer.drafts import approval_required, get_draft_by_id
+from engage_desktop.composer.drafts import (
+    approval_required,
+    get_draft,
+    get_draft_by_id,
+    save_draft,
+)
 from engage_desktop.composer.reply_rules import LengthRule, reply_channel_for, rule_for
 from engage_desktop.core.errors import EngageError
 from engage_desktop.core.templates import Rendered, first_name, render
 from engage_desktop.inbox.pager import get_mention
-from engage_desktop.outbox.accounts import Account, get_account, list_accounts
-from engage_desktop.outbox.send import agent_name
-from engage_desktop.outbox.store import insert_outbox_row
+from engage_desktop.outbox.accounts import Account, get_account, limit_setting, list_accounts
+from engage_desktop.outbox.send import agent_name, discard_row
+from engage_desktop.outbox.store import get_outbox_row, insert_outbox_row
 from engage_desktop.workspace.database import Workspace, log_event
 
 CASE_PREFIX_SETTING = "case.prefix"
@@ -27,11 +32,6 @@ CHANNEL_TITLES = {
     "email": "E-mail",
     "manual": "By hand",
 }
-
-
-def limit_setting(account_id: int) -> str:
-    """The setting that remembers a Mastodon account's instance limit."""
-    return f"account.{account_id}.max_characters"
 
 
 @dataclass(frozen=True)
@@ -218,3 +218,28 @@ def queue_reply(
                 {"mention_id": mention_id, "outbox_id": outbox_id},
             )
     return outbox_id
+
+
+def take_back_to_draft(ws: Workspace, outbox_id: int) -> int:
+    """Take a failed or waiting reply back into the composer as a draft.
+
+    The row is discarded (with the same claim that keeps a sender off it) and its text
+    becomes the mention's working draft again.
+
+    Returns:
+        The mention id, to open in the composer.
+    """
+    row = get_outbox_row(ws, outbox_id)
+    if row is None:
+        raise EngageError(f"there is no outbox entry {outbox_id}; see 'outbox list'")
+    discard_row(ws, outbox_id)
+    if get_draft(ws, row.mention_id) is None:
+        save_draft(
+            ws,
+            row.mention_id,
+            row.body,
+            row.channel,
+            account_id=row.account_id,
+            visibility=row.visibility,
+        )
+    return row.mention_id

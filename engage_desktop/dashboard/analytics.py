@@ -13,12 +13,14 @@ Time is UTC throughout: a "day" is a UTC calendar day, a "week" starts on Monday
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
 
+from engage_desktop.core.errors import UsageError
 from engage_desktop.dashboard.business_hours import BusinessHours
 from engage_desktop.inbox.pager import MentionQuery
 from engage_desktop.workspace.database import Workspace
@@ -262,14 +264,31 @@ def element_where(ctx: AnalyticsContext, element: ChartElement) -> tuple[str, li
         parts.append("source_name = ?")
         params.append(key)
     elif chart == "term":
-        from engage_desktop.dashboard.terms import term_where
-
         sql, p = term_where(key or "")
         parts.append(sql)
         params += p
     elif chart != "all":
         raise ValueError(f"unknown chart {chart!r}")
     return (" AND ".join(parts) or "true"), params
+
+
+# RE2 spelling of a gap between words (anything but a letter or a digit).
+_SQL_GAP = r"[^\pL\pN]"
+_TERM = re.compile(r"^[^\W_]+( [^\W_]+)?$")
+
+
+def term_where(term: str) -> tuple[str, list[Any]]:
+    """The SQL condition for mentions whose folded text contains ``term`` as words."""
+    if not _TERM.match(term):
+        raise UsageError(f"{term!r} is not a word or a two-word phrase")
+    words = term.split(" ")
+    body = (_SQL_GAP + "+").join(words)
+    # The CASE runs the (slow) regular expression only on rows that contain the first
+    # word at all (a fast substring test): same answer, 5-10x faster on big ranges.
+    return (
+        "CASE WHEN contains(text_norm, ?) THEN regexp_matches(text_norm, ?) ELSE false END",
+        [words[0], f"(^|{_SQL_GAP}){body}({_SQL_GAP}|$)"],
+    )
 
 
 def mention_query(
@@ -294,18 +313,10 @@ def _response_bin(label: str) -> tuple[int, int | None]:
 # -- helpers ----------------------------------------------------------------------------
 
 
-def _fetch(ws: Workspace, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
-    cur = ws.cursor()
-    try:
-        return cur.execute(sql, params).fetchall()
-    finally:
-        cur.close()
-
-
 def data_days(ws: Workspace) -> tuple[int, int] | None:
     """The first and last day with mentions (days since the epoch), or None."""
-    first, last = _fetch(
-        ws, f"SELECT min({DAY_SQL}), max({DAY_SQL}) FROM mentions WHERE {SANE_PUBLISHED_SQL}", []
+    first, last = ws.tuples(
+        f"SELECT min({DAY_SQL}), max({DAY_SQL}) FROM mentions WHERE {SANE_PUBLISHED_SQL}", []
     )[0]
     return None if first is None else (int(first), int(last))
 
@@ -438,8 +449,7 @@ def author_rankings(
     )
     side = f"k >= {int(min_mentions)} AND s"
     cols = "author_id, c0, h0, n, f, s"
-    rows = _fetch(
-        ws,
+    rows = ws.tuples(
         f"WITH a AS MATERIALIZED ({grouped}) "
         f"(SELECT 0, {cols} FROM a ORDER BY n * f DESC, n DESC, author_id, h0 "
         f"LIMIT {int(limit)}) "
@@ -481,8 +491,8 @@ def _author_names(
     names: dict[Any, tuple[str | None, str | None, str | None]] = {}
     if ids:
         listed = ", ".join(str(i) for i in ids)
-        for author, name, handle, channel in _fetch(
-            ws, f"SELECT id, name, handle, channel FROM authors WHERE id IN ({listed})", []
+        for author, name, handle, channel in ws.tuples(
+            f"SELECT id, name, handle, channel FROM authors WHERE id IN ({listed})", []
         ):
             names[author] = (name, handle, channel)
     missing = [i for i in ids if i not in names]
@@ -496,8 +506,7 @@ def _author_names(
             + ", ".join("(?, ?)" for _ in pairs)
             + "))"
         )
-    found = _fetch(
-        ws,
+    found = ws.tuples(
         "SELECT author_id, CASE WHEN author_id IS NULL THEN channel END, "
         "CASE WHEN author_id IS NULL THEN author_handle END, any_value(author_name), "
         "any_value(author_handle), any_value(channel) "
@@ -512,8 +521,7 @@ def _author_names(
 def top_channels(ws: Workspace, flt: DashboardFilter) -> list[RankedRow]:
     """Mentions per channel, most first."""
     where, params = flt.where()
-    rows = _fetch(
-        ws,
+    rows = ws.tuples(
         f"SELECT channel, count(*) AS n, avg(sentiment) FROM mentions WHERE {where} "
         "GROUP BY channel ORDER BY n DESC, channel",
         params,
@@ -524,8 +532,7 @@ def top_channels(ws: Workspace, flt: DashboardFilter) -> list[RankedRow]:
 def top_sources(ws: Workspace, flt: DashboardFilter, limit: int = 8) -> list[RankedRow]:
     """Mentions per source, most first."""
     where, params = flt.where()
-    rows = _fetch(
-        ws,
+    rows = ws.tuples(
         f"SELECT source_name, count(*) AS n, avg(sentiment) FROM mentions "
         f"WHERE ({where}) AND source_name IS NOT NULL GROUP BY source_name "
         f"ORDER BY n DESC, source_name LIMIT {int(limit)}",

@@ -12,9 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from engage_desktop.composer.compose import limit_setting
 from engage_desktop.core.errors import EngageError
-from engage_desktop.outbox.accounts import Account, add_account, remove_account
+from engage_desktop.outbox.accounts import Account, add_account, limit_setting, remove_account
 from engage_desktop.outbox.channels.base import ChannelError
 from engage_desktop.workspace import secrets
 from engage_desktop.workspace.database import Workspace

@@ -42,7 +42,7 @@ from engage_desktop.outbox.channels.base import (
     ReplyTarget,
     SendResult,
 )
-from engage_desktop.outbox.store import OutboxRow, due_rows, get_outbox_row, set_row_state
+from engage_desktop.outbox.store import OutboxRow, due_rows, set_row_state
 from engage_desktop.workspace import secrets
 from engage_desktop.workspace.database import Workspace, log_event
 
@@ -429,30 +429,3 @@ def discard_row(ws: Workspace, outbox_id: int) -> OutboxRow:
         if not mine:
             raise EngageError(f"outbox entry {outbox_id} is being sent right now; try again")
         return set_row_state(ws, outbox_id, ("failed", "pending"), "discarded", "discard")
-
-
-def edit_row(ws: Workspace, outbox_id: int) -> int:
-    """Take a failed or waiting reply back into the composer as a draft.
-
-    The row is discarded (with the same claim that keeps a sender off it) and its text
-    becomes the mention's working draft again.
-
-    Returns:
-        The mention id, to open in the composer.
-    """
-    row = get_outbox_row(ws, outbox_id)
-    if row is None:
-        raise EngageError(f"there is no outbox entry {outbox_id}; see 'outbox list'")
-    discard_row(ws, outbox_id)
-    from engage_desktop.composer.drafts import get_draft, save_draft
-
-    if get_draft(ws, row.mention_id) is None:
-        save_draft(
-            ws,
-            row.mention_id,
-            row.body,
-            row.channel,
-            account_id=row.account_id,
-            visibility=row.visibility,
-        )
-    return row.mention_id
