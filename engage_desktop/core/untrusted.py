@@ -14,7 +14,9 @@ Everything here is pure and cheap, because the fetcher applies it to every item:
 
 from __future__ import annotations
 
+import csv
 import re
+import sys
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urljoin, urlsplit
 
@@ -24,6 +26,10 @@ _CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _CRLF = re.compile("\r\n?")
 WEB_SCHEMES = ("http", "https")
 EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
+#: Characters a stored text field keeps; a post of a million characters is not a post
+#: (a 50 MB record once froze the inbox for 40 s).
+MAX_FIELD_CHARS = 1_000_000
+TRUNCATED = "… [cut by engage-desktop: the field had {n:,} characters]"
 FUTURE_SLACK = timedelta(days=2)
 
 
@@ -131,3 +137,25 @@ def clamp_date(value: datetime | None, now: datetime) -> tuple[datetime, bool]:
     if low <= value <= high:
         return value, False
     return now, True
+
+
+def cap_text(value: str) -> tuple[str, bool]:
+    """``value`` cut to :data:`MAX_FIELD_CHARS` with a marker, and whether it was cut."""
+    if len(value) <= MAX_FIELD_CHARS:
+        return value, False
+    return value[:MAX_FIELD_CHARS] + TRUNCATED.format(n=len(value)), True
+
+
+def allow_long_csv_fields() -> None:
+    """Let the csv module read long fields instead of rejecting the whole file.
+
+    Its default limit (131,072 characters) turns one huge cell into an error for
+    the entire file; long fields are cut row by row with :func:`cap_text` instead.
+    """
+    limit = sys.maxsize
+    while True:  # sys.maxsize overflows a C long on some platforms
+        try:
+            csv.field_size_limit(limit)
+            return
+        except OverflowError:
+            limit //= 2

@@ -15,39 +15,20 @@ Each change is reported with the row's line number.
 
 from __future__ import annotations
 
-import csv
-import sys
 from datetime import datetime
 from typing import Any
 
-from engage_desktop.core.untrusted import clamp_date, safe_link, strip_controls
+from engage_desktop.core.untrusted import (
+    MAX_FIELD_CHARS,
+    allow_long_csv_fields,
+    cap_text,
+    clamp_date,
+    safe_link,
+    strip_controls,
+)
 
-#: Characters a field keeps; a post of a million characters is not a post.
-MAX_FIELD_CHARS = 1_000_000
-TRUNCATED = "… [cut by engage-desktop: the field had {n:,} characters]"
+__all__ = ["MAX_FIELD_CHARS", "allow_long_csv_fields", "harden_row"]
 _TEXT_FIELDS = ("text", "title", "author", "source", "id")
-
-
-def allow_long_csv_fields() -> None:
-    """Let the csv module read long fields instead of rejecting the whole file.
-
-    Its default limit (131,072 characters) turns one huge cell into an error for
-    the entire file; long fields are cut row by row by :func:`harden_row` instead.
-    """
-    limit = sys.maxsize
-    while True:  # sys.maxsize overflows a C long on some platforms
-        try:
-            csv.field_size_limit(limit)
-            return
-        except OverflowError:
-            limit //= 2
-
-
-def cap(value: str) -> tuple[str, bool]:
-    """``value`` cut to :data:`MAX_FIELD_CHARS` with a marker, and whether it was cut."""
-    if len(value) <= MAX_FIELD_CHARS:
-        return value, False
-    return value[:MAX_FIELD_CHARS] + TRUNCATED.format(n=len(value)), True
 
 
 def harden_row(row: dict[str, Any], now: datetime) -> list[str]:
@@ -65,7 +46,7 @@ def harden_row(row: dict[str, Any], now: datetime) -> list[str]:
         value = row.get(name)
         if not isinstance(value, str):
             continue
-        value, cut = cap(strip_controls(value))
+        value, cut = cap_text(strip_controls(value))
         if cut:
             notes.append(f"{name} cut to {MAX_FIELD_CHARS:,} characters")
         row[name] = value

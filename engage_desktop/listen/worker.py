@@ -23,7 +23,14 @@ from functools import lru_cache
 from typing import Any
 
 from engage_desktop.core.text import mention_norm
-from engage_desktop.core.untrusted import clamp_date, safe_link, strip_controls, strip_controls_opt
+from engage_desktop.core.untrusted import (
+    MAX_FIELD_CHARS,
+    cap_text,
+    clamp_date,
+    safe_link,
+    strip_controls,
+    strip_controls_opt,
+)
 from engage_desktop.sources.feed import parse_feed
 from engage_desktop.sources.item import FeedItem
 from engage_desktop.sources.sanitize import resolve_links
@@ -186,13 +193,16 @@ def harden_item(item: FeedItem, now: datetime) -> tuple[FeedItem, str | None]:
         if replaced
         else None
     )
+    text, _cut = cap_text(strip_controls(item.text))
+    if html is not None and len(html) > MAX_FIELD_CHARS:
+        html = None  # cut HTML would be broken markup; the (cut) text is shown instead
     cleaned = replace(
         item,
         url=url,
         author_url=author_url,
         html=strip_controls_opt(html),
         title=strip_controls_opt(item.title),
-        text=strip_controls(item.text),
+        text=text,
         author_name=strip_controls_opt(item.author_name),
         author_handle=strip_controls_opt(item.author_handle),
         language=strip_controls_opt(item.language),

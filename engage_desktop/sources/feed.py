@@ -88,12 +88,17 @@ def parse_feed(
     headers = {}
     if content_type:
         headers["content-type"] = content_type
-    parsed = feedparser.parse(
-        content,
-        sanitize_html=False,
-        resolve_relative_uris=False,
-        response_headers=headers,
-    )
+    try:
+        parsed = feedparser.parse(
+            content,
+            sanitize_html=False,
+            resolve_relative_uris=False,
+            response_headers=headers,
+        )
+    except (UnicodeError, ValueError, LookupError):
+        # feedparser itself fails on some broken encoding declarations
+        # (encoding="\x00tf-8", a stray byte in it): found by tests/security/test_fuzz.py.
+        return ParsedFeed([], error="the feed declares a character encoding that cannot be read")
     feed_lang = (parsed.feed.get("language") or "").split("-")[0].lower() or None
     items: list[FeedItem] = []
     for entry in parsed.entries:

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from engage_desktop.core.untrusted import allow_long_csv_fields
 from engage_desktop.resources import resource
 from engage_desktop.sources.base import FetchOutcome, SourceSpec
 from engage_desktop.sources.http import FetchError
@@ -98,6 +99,7 @@ def dump_items(path: Path, source_url: str) -> list[FeedItem]:
         text = raw.decode("cp1252", errors="replace")
     rows: list[dict] = []
     if path.suffix.lower() == ".csv":
+        allow_long_csv_fields()  # one huge cell must not reject the whole file
         reader = csv.DictReader(io.StringIO(text))
         if not reader.fieldnames or "text" not in [f.strip().lower() for f in reader.fieldnames]:
             raise FetchError(f"{path.name} has no 'text' column; name the body column 'text'")

@@ -106,6 +106,16 @@ def _escaped(text: str) -> bool:
     return "<img" not in text and "&lt;img" in text
 
 
+def _tooltips(table) -> list[str]:
+    """Every cell's tooltip of a QTableWidget."""
+    return [
+        table.item(r, c).toolTip()
+        for r in range(table.rowCount())
+        for c in range(table.columnCount())
+        if table.item(r, c) is not None
+    ]
+
+
 def _check_browser(browser: SafeBrowser, opened: list[str]) -> None:
     assert not browser.openLinks() and not browser.openExternalLinks()
     for url in HOSTILE_LINKS:
@@ -165,24 +175,14 @@ def test_every_surface_shows_markup_literally_and_opens_nothing(hostile_window, 
     # Outbox: the failed reply's body and error are escaped tooltips.
     outbox = win.composer.outbox
     outbox.refresh()
-    tips = [
-        outbox.table.item(r, c).toolTip()
-        for r in range(outbox.table.rowCount())
-        for c in range(outbox.table.columnCount())
-        if outbox.table.item(r, c) is not None
-    ]
+    tips = _tooltips(outbox.table)
     assert any("img" in t for t in tips)
     assert all(_escaped(t) for t in tips if "img" in t)
 
     # Feeds pane: the source's name, address and error are escaped tooltips.
     feeds = win.feeds
     feeds.refresh()
-    tips = [
-        feeds.sources.item(r, c).toolTip()
-        for r in range(feeds.sources.rowCount())
-        for c in range(feeds.sources.columnCount())
-        if feeds.sources.item(r, c) is not None
-    ]
+    tips = _tooltips(feeds.sources)
     assert any("file:///etc/passwd" in t for t in tips)
     assert all(_escaped(t) for t in tips if "img" in t)
     assert feeds.run_label.textFormat() == Qt.TextFormat.PlainText

@@ -9,6 +9,8 @@ local file as their feed, and a word that makes backtracking wildcards explode.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 from collections.abc import Callable
 from email.utils import format_datetime
@@ -25,6 +27,17 @@ ESC = "\x1b]0;pwned\x07\x1b[31m"  # retitles the terminal and turns it red
 CONTROLS = "\x00\x07\x1b\x85\x9b"  # NUL, BEL, ESC, C1 NEL, C1 CSI
 LONG_WORD = "a" * 200
 EVIL_WILDCARD = "a*a*a*a*a*a*a*a*b"
+
+
+def run_cli(*args: str, prefix: tuple[str, ...] = (), timeout: float = 180, **kw):
+    """``engage-desktop ARGS`` as a fresh process (``prefix``: setpriv and the like)."""
+    return subprocess.run(
+        [*prefix, sys.executable, "-m", "engage_desktop", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        **kw,
+    )
 
 
 def hostile_body() -> str:

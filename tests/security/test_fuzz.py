@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 
 import duckdb
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from engage_desktop.core.query import MatchDoc, QuerySyntaxError, parse
@@ -142,6 +142,9 @@ def mutated_feeds(draw) -> bytes:
     return bytes(doc)
 
 
+@example(b'<?xml version="1.0" encoding="\x00tf-8"?><rss version="2.0"></rss>')
+@example(b'<?xml version="1.0" encoding="\x80tf-8"?><rss version="2.0"></rss>')
+@example(b"")
 @settings(
     database=None,
     max_examples=40,

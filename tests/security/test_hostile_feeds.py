@@ -17,7 +17,7 @@ from engage_desktop.listen.source_store import add_source, add_watch_query, get_
 from engage_desktop.sources.http import FetchError, HttpClient, HttpLimits
 from engage_desktop.sources.registry import find_feed
 from engage_desktop.workspace.database import Workspace
-from tests.security.hostile import ESC, EVIL_WILDCARD, HostileServer
+from tests.security.hostile import ESC, EVIL_WILDCARD, HostileServer, run_cli
 
 FAST = FetchOptions(
     limits=HttpLimits(read_timeout=2.0, deadline=5.0, host_delay=0.0), parse="thread"
@@ -184,9 +184,6 @@ def test_a_backtracking_wildcard_cannot_stall_a_fetch(ws, server):
 
 
 def test_the_cli_prints_no_control_characters(tmp_path, server):
-    import subprocess
-    import sys
-
     path = tmp_path / "cli.engage"
     with Workspace.create(path) as w:
         _source(w, server.url("/feed/controls"))
@@ -196,12 +193,7 @@ def test_the_cli_prints_no_control_characters(tmp_path, server):
             cur.execute("UPDATE sources SET name = ?", [f"Evil{ESC}source"])
             cur.execute("UPDATE mentions SET author_name = ?", [f"Eve{ESC}\x00"])
     for args, expected in ((["inbox", "list"], "nimbus"), (["sources", "list"], "Evil")):
-        done = subprocess.run(
-            [sys.executable, "-m", "engage_desktop", *args, "-w", str(path)],
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        done = run_cli(*args, "-w", str(path))
         assert done.returncode == 0, done.stderr
         assert expected in done.stdout
         assert ESC[0] not in done.stdout + done.stderr

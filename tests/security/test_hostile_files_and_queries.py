@@ -8,8 +8,6 @@ sent over plain http to another machine.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -24,22 +22,13 @@ from engage_desktop.listen.subscriptions import import_opml
 from engage_desktop.sources.files import local_path
 from engage_desktop.sources.http import FetchError, sends_secret_in_clear
 from engage_desktop.workspace.database import Workspace
-from tests.security.hostile import opml
+from tests.security.hostile import opml, run_cli
 
 
 @pytest.fixture
 def ws(tmp_path: Path):
     with Workspace.create(tmp_path / "files.engage") as w:
         yield w
-
-
-def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "engage_desktop", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 # -- OPML and local paths -------------------------------------------------------------
@@ -69,7 +58,7 @@ def test_the_cli_says_which_opml_entries_were_left_out(tmp_path):
     Workspace.create(ws_path).close()
     path = tmp_path / "client.opml"
     path.write_bytes(opml("file:///etc/passwd", "https://blog.example/feed.xml"))
-    done = _cli("sources", "import-opml", str(path), "-w", str(ws_path))
+    done = run_cli("sources", "import-opml", str(path), "-w", str(ws_path))
     assert done.returncode == 0, done.stderr
     assert "left out 1 entries that are not web addresses" in done.stderr
     assert "file:///etc/passwd" in done.stderr
@@ -116,7 +105,7 @@ def test_thousands_of_terms_are_refused_at_once(joiner):
 def test_the_cli_reports_a_nested_query_in_words(tmp_path):
     ws_path = tmp_path / "q.engage"
     Workspace.create(ws_path).close()
-    done = _cli("watch", "test", "NOT " * 10_000 + "nimbus", "-w", str(ws_path))
+    done = run_cli("watch", "test", "NOT " * 10_000 + "nimbus", "-w", str(ws_path))
     assert done.returncode in (1, 2), done.stderr
     assert "too long" in done.stderr or "nested too deeply" in done.stderr
     assert "unexpected error" not in done.stderr and "Traceback" not in done.stderr
@@ -183,7 +172,7 @@ def test_the_import_cli_lists_each_change_by_line(tmp_path):
     Workspace.create(ws_path).close()
     path = tmp_path / "client.csv"
     path.write_text("id,text\n7,hello\n7,hello again\n", encoding="utf-8")
-    done = _cli("import", str(path), "--no-enrich", "-w", str(ws_path))
+    done = run_cli("import", str(path), "--no-enrich", "-w", str(ws_path))
     assert done.returncode == 0, done.stderr
     assert f"{path}:3: same id as line 2; skipped as a duplicate" in done.stderr
 
@@ -216,10 +205,9 @@ def test_a_mastodon_token_is_never_sent_over_plain_http(tmp_path):
     MastodonChannel("http://127.0.0.1:9", "secret-token").close()  # loopback is fine
     ws_path = tmp_path / "acc.engage"
     Workspace.create(ws_path).close()
-    done = subprocess.run(
-        [sys.executable, "-m", "engage_desktop", "accounts", "add", "mastodon",
-         "--instance", "http://mastodon.example", "-w", str(ws_path)],
-        input="secret-token\n", capture_output=True, text=True, timeout=120,
+    done = run_cli(
+        "accounts", "add", "mastodon", "--instance", "http://mastodon.example",
+        "-w", str(ws_path), input="secret-token\n",
     )  # fmt: skip
     assert done.returncode != 0
     assert "plain http://" in done.stderr and "Traceback" not in done.stderr
@@ -236,3 +224,20 @@ def test_imported_dates_out_of_range_are_never_the_newest(ws, tmp_path):
     import_mentions(ws, path)
     newest = ws.scalar("SELECT max(published) FROM mentions")
     assert newest <= datetime.now(UTC)
+
+
+def test_a_local_csv_source_with_a_huge_cell_is_read_and_cut(ws, tmp_path):
+    from engage_desktop.listen.fetch import FetchOptions, PlainState, run_fetch
+    from engage_desktop.listen.source_store import add_source
+
+    dump = tmp_path / "dump.csv"
+    dump.write_text(
+        f'text,url\n"nimbus {"y" * (MAX_FIELD_CHARS * 2)}",https://a.example/1\nnimbus small,\n',
+        encoding="utf-8",
+    )
+    add_source(ws, kind="file", url=str(dump), name="dump", channel="file", keep_all=True)
+    summary = run_fetch(PlainState(), ws, options=FetchOptions(parse="thread"))
+    assert summary.ok == 1, summary.failed
+    assert ws.scalar("SELECT count(*) FROM mentions") == 2
+    longest = ws.scalar("SELECT max(length(text)) FROM mentions")
+    assert MAX_FIELD_CHARS < longest < MAX_FIELD_CHARS + 200

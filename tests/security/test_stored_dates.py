@@ -7,15 +7,13 @@ the reply time, which may be NULL, gets NULL and the extremes too.
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 
 from engage_desktop.dashboard.session import DashboardSession
 from engage_desktop.dashboard.spikes import check_alerts
 from engage_desktop.ui.dashboard.work import filter_for
 from engage_desktop.workspace.database import Workspace
+from tests.security.hostile import run_cli
 
 
 @pytest.fixture
@@ -56,11 +54,6 @@ def test_alert_checks_run(extreme):
     "command", [["alerts", "check"], ["alerts", "backtest"], ["inbox", "list"]]
 )
 def test_the_cli_runs(extreme, command):
-    done = subprocess.run(
-        [sys.executable, "-m", "engage_desktop", *command, "-w", str(extreme)],
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
+    done = run_cli(*command, "-w", str(extreme))
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr and "unexpected error" not in done.stderr
