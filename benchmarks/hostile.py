@@ -37,7 +37,8 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from ingest import start_server, workspace  # noqa: E402
 
-from engage_desktop.listen.fetch import FetchOptions, PlainState, run_fetch  # noqa: E402
+from engage_desktop.core.progress import PlainState  # noqa: E402
+from engage_desktop.listen.fetch import FetchOptions, run_fetch  # noqa: E402
 from engage_desktop.listen.source_store import add_source, add_watch_query  # noqa: E402
 
 HOSTILE_PORTS = 8

@@ -12,7 +12,6 @@ Time is UTC throughout: a "day" is a UTC calendar day, a "week" starts on Monday
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -23,6 +22,7 @@ import numpy as np
 from engage_desktop.core.errors import UsageError
 from engage_desktop.dashboard.business_hours import BusinessHours
 from engage_desktop.inbox.pager import MentionQuery
+from engage_desktop.workspace import settings as S
 from engage_desktop.workspace.database import Workspace
 
 DAY_S = 86_400
@@ -138,28 +138,18 @@ class AnalyticsContext:
     @classmethod
     def load(cls, ws: Workspace) -> AnalyticsContext:
         """Read topics, the brand name and the SLA settings from ``ws``."""
-        cur = ws.cursor()
-        try:
-            rows = cur.execute("SELECT name, kind FROM topics ORDER BY name").fetchall()
-            settings = dict(
-                cur.execute(
-                    "SELECT key, value FROM settings WHERE key IN "
-                    "('brand.name', 'sla.first_response_hours', 'sla.business_hours')"
-                ).fetchall()
-            )
-        finally:
-            cur.close()
+        rows = ws.tuples("SELECT name, kind FROM topics ORDER BY name")
         brand_topics = tuple(n for n, k in rows if k in ("brand", "product"))
-        brand = json.loads(settings["brand.name"]) if "brand.name" in settings else None
-        hours_cfg = settings.get("sla.business_hours")
-        sla_h = settings.get("sla.first_response_hours")
+        brand = S.get(ws, S.BRAND_NAME)
+        hours_cfg = S.get(ws, S.BUSINESS_HOURS)
+        sla_h = S.get(ws, S.SLA_HOURS)
         return cls(
             brand=brand or (brand_topics[0] if brand_topics else "Brand"),
             brand_topics=brand_topics,
             competitors=tuple(n for n, k in rows if k == "competitor"),
             topics=tuple(n for n, _ in rows),
-            sla_s=float(json.loads(sla_h)) * 3600.0 if sla_h is not None else 4 * 3600.0,
-            hours=BusinessHours.from_setting(json.loads(hours_cfg) if hours_cfg else None),
+            sla_s=float(sla_h) * 3600.0,
+            hours=BusinessHours.from_setting(hours_cfg or None),
         )
 
     def entity_where(self, entity: str) -> tuple[str, list[Any]]:

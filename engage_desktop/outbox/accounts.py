@@ -11,11 +11,6 @@ from dataclasses import dataclass
 from engage_desktop.workspace.database import Workspace, log_event
 
 
-def limit_setting(account_id: int) -> str:
-    """The setting that remembers a Mastodon account's instance limit."""
-    return f"account.{account_id}.max_characters"
-
-
 @dataclass(frozen=True)
 class Account:
     """One account we reply from.

@@ -44,13 +44,12 @@ from engage_desktop.outbox.channels.base import (
 )
 from engage_desktop.outbox.store import OutboxRow, due_rows, set_row_state
 from engage_desktop.workspace import secrets
+from engage_desktop.workspace import settings as S
 from engage_desktop.workspace.database import Workspace, log_event
 
 MAX_ATTEMPTS = 8
 BASE_BACKOFF_S = 30.0
 MAX_BACKOFF_S = 3600.0
-STATUS_AFTER_SEND = "reply.status_after_send"  # "pending" (default) or "resolved"
-AGENT_SETTING = "agent.name"
 
 _inflight: set[tuple[str, int]] = set()
 _inflight_lock = threading.Lock()
@@ -90,7 +89,7 @@ def backoff_seconds(attempts: int) -> float:
 
 def agent_name(ws: Workspace) -> str:
     """The name replies are signed and logged with."""
-    return str(ws.get_setting(AGENT_SETTING) or ws.actor)
+    return str(S.get(ws, S.AGENT_NAME) or ws.actor)
 
 
 @contextmanager
@@ -248,7 +247,7 @@ def send_due(
 
 
 def _after_send_settings(ws: Workspace) -> tuple[str, str]:
-    status = ws.get_setting(STATUS_AFTER_SEND, "pending")
+    status = S.get(ws, S.STATUS_AFTER_SEND)
     return (status if status in ("pending", "resolved") else "pending"), agent_name(ws)
 
 

@@ -204,7 +204,9 @@ class Workspace:
     @property
     def name(self) -> str:
         """The workspace's display name: its setting, else the file name."""
-        value = self.get_setting("workspace.name")
+        from engage_desktop.workspace import settings as S
+
+        value = S.get(self, S.WORKSPACE_NAME)
         return str(value) if value else self.path.stem
 
     def cursor(self) -> duckdb.DuckDBPyConnection:

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from engage_desktop.listen.fetch import FetchOptions, PlainState, run_fetch
+from engage_desktop.core.progress import PlainState
+from engage_desktop.listen.fetch import FetchOptions, run_fetch
 from engage_desktop.listen.source_store import add_source, add_watch_query, get_source
 from engage_desktop.sources.http import FetchError, HttpClient, HttpLimits
 from engage_desktop.sources.registry import find_feed

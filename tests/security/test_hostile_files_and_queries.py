@@ -227,7 +227,8 @@ def test_imported_dates_out_of_range_are_never_the_newest(ws, tmp_path):
 
 
 def test_a_local_csv_source_with_a_huge_cell_is_read_and_cut(ws, tmp_path):
-    from engage_desktop.listen.fetch import FetchOptions, PlainState, run_fetch
+    from engage_desktop.core.progress import PlainState
+    from engage_desktop.listen.fetch import FetchOptions, run_fetch
     from engage_desktop.listen.source_store import add_source
 
     dump = tmp_path / "dump.csv"
