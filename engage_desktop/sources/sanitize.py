@@ -38,8 +38,9 @@ _SCHEMES = {"http", "https", "mailto"}
 _IMG_SRC = re.compile(r"(<img\b[^>]*?[\s/])src(\s*=)", re.IGNORECASE)
 _BLOCK_END = re.compile(r"<\s*(br|/p|/div|/li|/h[1-6]|/blockquote|/tr|/pre|hr)\b[^>]*>", re.I)
 _TAG = re.compile(r"<[^>]*>")
-# nh3 writes every attribute as name="value", so links are found without parsing.
-_LINK_ATTR = re.compile(r'\s(href|data-src)="([^"]*)"')
+# nh3 writes every attribute as name="value" and escapes every "<" in text, so a
+# link attribute is found inside a tag without parsing (text saying href="..." is not).
+_LINK_ATTR = re.compile(r'(<[a-z][^<>]*?\s)(href|data-src)="([^"]*)"')
 _ABSOLUTE = ("https://", "http://", "mailto:")
 
 
@@ -105,13 +106,13 @@ def resolve_links(cleaned: str, base: str | None) -> str:
         return cleaned
 
     def fix(match: re.Match[str]) -> str:
-        value = html_lib.unescape(match.group(2))
+        value = html_lib.unescape(match.group(3))
         if value.startswith(_ABSOLUTE):
             return match.group(0)
         absolute = safe_link(value, base, mailto=True)
         if absolute is None:
-            return ""
-        return f' {match.group(1)}="{html_lib.escape(absolute, quote=True)}"'
+            return match.group(1).rstrip()
+        return f'{match.group(1)}{match.group(2)}="{html_lib.escape(absolute, quote=True)}"'
 
     return _LINK_ATTR.sub(fix, cleaned)
 

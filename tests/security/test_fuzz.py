@@ -145,6 +145,7 @@ def mutated_feeds(draw) -> bytes:
 @example(b'<?xml version="1.0" encoding="\x00tf-8"?><rss version="2.0"></rss>')
 @example(b'<?xml version="1.0" encoding="\x80tf-8"?><rss version="2.0"></rss>')
 @example(b"")
+@example(hostile_rss(1).replace(b"<description>", b"<description<script>alert(1)</script>>", 1))
 @settings(
     database=None,
     max_examples=40,
@@ -163,7 +164,8 @@ def test_any_mutated_feed_yields_only_safe_rows(content):
             assert value is None or not CONTROL.search(value), repr(value)
         assert safe.url is None or safe.url.startswith(("http://", "https://"))
         assert EARLIEST <= safe.published <= now + FUTURE_SLACK
-        for href in re.findall(r'(?:href|src)="([^"]*)"', safe.html or ""):
+        # Inside tags only: text may say href="file:..." (it is shown, not followed).
+        for href in re.findall(r'<[a-z][^<>]*?\s(?:href|src|data-src)="([^"]*)"', safe.html or ""):
             assert href.startswith(("http://", "https://", "mailto:")), href
     rows = prepare_rows(parsed.items, RowSource(1, "fuzz", "blog", True), RowConfig(), now)
     if rows is not None:
