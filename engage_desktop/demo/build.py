@@ -25,7 +25,10 @@ from typing import Any
 import numpy as np
 
 from engage_desktop.core.text import fold
+from engage_desktop.crm.identity import link_all
+from engage_desktop.crm.records import update_value_ranks
 from engage_desktop.demo import text as T
+from engage_desktop.demo.customers import plan_customers, write_customers
 from engage_desktop.workspace.database import Workspace
 
 Progress = Callable[[int, int], None]
@@ -141,7 +144,11 @@ def build_demo(
         rows = data["rows"]
         scores = score_new_rows(rows["title"], rows["text"], rows["language"], processes=processes)
         report(2, steps)
-    _build_then_replace(Path(path), overwrite, lambda ws: _fill(ws, data, scores, report, steps))
+    plan = plan_customers(data["authors"], seed, end)
+    data["authors"]["email"] = plan["author_email"]
+    _build_then_replace(
+        Path(path), overwrite, lambda ws: _fill(ws, data, scores, plan, report, steps)
+    )
     report(steps, steps)
     return DemoSummary(
         Path(path),
@@ -152,10 +159,15 @@ def build_demo(
     )
 
 
-def _fill(ws: Workspace, data: dict, scores: Any, report: Progress, steps: int) -> None:
+def _fill(ws: Workspace, data: dict, scores: Any, plan: dict, report: Progress, steps: int) -> None:
     _write_setup(ws, data["source_ids"])
     report(steps - 2, steps)
     _write_rows(ws, data, scores)
+    with ws.write() as cur:
+        write_customers(cur, plan)
+        update_value_ranks(cur)
+        _advance_sequence(cur, "customer_ids", len(plan["customers"]["external_id"]))
+    link_all(ws)
     report(steps - 1, steps)
     ws.cursor().execute("CHECKPOINT")
 
@@ -509,6 +521,7 @@ def _write_rows(ws: Workspace, data: dict, scores: dict | None = None) -> None:
                 f"https://{domains[c]}/@{h}" for c, h in zip(a["channel"], a["handle"], strict=True)
             ],
             "followers": a["followers"],
+            "email": pa.array(a.get("email") or [None] * n_auth, pa.string()),
         }
     )
     rows, who, channel = data["rows"], data["who"], data["channel"]

@@ -99,10 +99,10 @@ def test_opens_a_file_written_by_the_first_schema(tmp_path):
     assert versions == [m.version for m in schema.MIGRATIONS]
 
 
-def test_version_3_notes_and_replaces_impossible_dates_of_a_version_2_file(tmp_path):
+def test_version_4_notes_and_replaces_impossible_dates_of_a_version_3_file(tmp_path):
     path = tmp_path / "v2.engage"
     con = duckdb.connect(str(path))
-    assert schema.migrate(con, target=2) == [1, 2]
+    assert schema.migrate(con, target=3) == [1, 2, 3]
     for i, stamp in enumerate(
         ("9999-12-31 00:00:00", "0001-01-01 00:00:00", "2026-01-01 00:00:00")
     ):
