@@ -47,4 +47,7 @@ def cmd_fetch(args: argparse.Namespace) -> int:
         flag = f" (failed {h.failures} times in a row)" if h.failures >= FAILING_AFTER else ""
         out(f"failed: {h.name}: {h.error}{flag}")
     out(summary.line())
+    if summary.store_error:
+        err(f"engage-desktop: {summary.store_error}")
+        return 1
     return 0

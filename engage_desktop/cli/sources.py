@@ -192,10 +192,18 @@ def cmd_import_opml(args: argparse.Namespace) -> int:
     from engage_desktop.listen.subscriptions import import_opml
 
     with open_workspace(args, write=True) as ws:
+        refused: list[str] = []
         try:
-            added, skipped = import_opml(ws, args.file, keep_all=args.all)
+            added, skipped = import_opml(ws, args.file, keep_all=args.all, refused=refused)
         except ValueError as exc:
             raise EngageError(str(exc)) from None
+    if refused:
+        more = f" and {len(refused) - 3} more" if len(refused) > 3 else ""
+        shown = ", ".join(refused[:3]) + more
+        err(
+            f"left out {len(refused)} entries that are not web addresses (only http and "
+            f"https feeds are imported): {shown}"
+        )
     out(
         f"imported {added} feeds from {args.file}"
         + (f"; {skipped} were already sources" if skipped else "")

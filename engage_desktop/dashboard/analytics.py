@@ -32,6 +32,21 @@ WEEK_S = 7 * DAY_S
 LABELS = ("negative", "neutral", "positive", "unscored")
 LABEL_SQL = "coalesce(sentiment_label, 'unscored')"
 DAY_SQL = "(epoch_us(published) // 86400000000)"
+#: Only dates a post can have bound a chart's range: a workspace written elsewhere
+#: may hold year 1 or 9999, and a range reaching them overflows Python's dates.
+SANE_PUBLISHED_SQL = (
+    "published BETWEEN TIMESTAMPTZ '1990-01-01 00:00:00+00' AND now() + INTERVAL 2 DAY"
+)
+
+
+def sane_days() -> tuple[int, int]:
+    """The first and last day (days since the epoch) a post can be dated."""
+    from engage_desktop.core.untrusted import date_window
+
+    low, high = date_window(datetime.now(UTC))
+    return int(low.timestamp()) // DAY_S, int(high.timestamp()) // DAY_S
+
+
 # 1970-01-01 was a Thursday: (day + 3) % 7 is 0 on Mondays.
 WEEK_SQL = f"({DAY_SQL} - ({DAY_SQL} + 3) % 7)"
 RESPONSE_S_SQL = "(epoch(first_reply_at) - epoch(published))"
@@ -308,7 +323,9 @@ def _response_bin(label: str) -> tuple[int, int | None]:
 
 def data_days(ws: Workspace) -> tuple[int, int] | None:
     """The first and last day with mentions (days since the epoch), or None."""
-    first, last = ws.tuples(f"SELECT min({DAY_SQL}), max({DAY_SQL}) FROM mentions", [])[0]
+    first, last = ws.tuples(
+        f"SELECT min({DAY_SQL}), max({DAY_SQL}) FROM mentions WHERE {SANE_PUBLISHED_SQL}", []
+    )[0]
     return None if first is None else (int(first), int(last))
 
 

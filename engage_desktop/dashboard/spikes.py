@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from engage_desktop.core.errors import UsageError
+from engage_desktop.core.untrusted import date_window
 from engage_desktop.inbox.pager import MentionQuery
 from engage_desktop.workspace.database import Workspace
 
@@ -329,9 +330,15 @@ def counts_per_bucket(
 
 
 def _history_bounds(ws: Workspace) -> tuple[datetime, datetime] | None:
+    # Only dates a post can have: a workspace from elsewhere may hold year 1 or 9999
+    # (written before dates were checked, or on purpose), which would overflow.
+    earliest, latest = date_window(datetime.now(UTC))
     cur = ws.cursor()
     try:
-        lo, hi = cur.execute("SELECT min(published), max(published) FROM mentions").fetchone()
+        lo, hi = cur.execute(
+            "SELECT min(published), max(published) FROM mentions WHERE published BETWEEN ? AND ?",
+            [earliest, latest],
+        ).fetchone()
     finally:
         cur.close()
     if lo is None:

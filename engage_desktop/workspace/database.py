@@ -30,6 +30,7 @@ from engage_desktop.core.errors import (
     WorkspaceTooNewError,
 )
 from engage_desktop.workspace import schema
+from engage_desktop.workspace.faults import explain_fault
 from engage_desktop.workspace.shared import Manifest, read_manifest
 
 SUFFIX = ".engage"
@@ -71,7 +72,17 @@ def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
             raise NotAWorkspaceError(
                 f"{path} is not an engage-desktop workspace; choose a .engage file", path
             ) from None
+        fault = explain_fault(exc, path)
+        if fault is not None:
+            raise WorkspaceError(fault, path) from None
         raise WorkspaceError(f"cannot open {path}: {text.splitlines()[0]}", path) from None
+    except (duckdb.Error, OSError) as exc:
+        # A truncated file, a read-only folder (DuckDB needs to write its WAL beside
+        # the file), a full disk: in words, naming the file.
+        fault = explain_fault(exc, path)
+        if fault is None:
+            raise
+        raise WorkspaceError(fault, path) from None
     # Times are stored and shown in UTC; the machine's zone must not leak into the data.
     con.execute("SET TimeZone = 'UTC'")
     return con
@@ -147,6 +158,11 @@ class Workspace:
         try:
             version = schema.current_version(probe)
             manifest = read_manifest(probe) if version is not None else None
+        except duckdb.Error as exc:  # a truncated or damaged file
+            raise WorkspaceError(
+                explain_fault(exc, path) or f"cannot read {path}: {str(exc).splitlines()[0]}",
+                path,
+            ) from None
         finally:
             probe.close()
         if version is None:

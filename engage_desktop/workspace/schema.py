@@ -396,10 +396,33 @@ def _v3_customers(con: duckdb.DuckDBPyConnection) -> None:
         )
 
 
+def _v4_published_note(con: duckdb.DuckDBPyConnection) -> None:
+    """Note why a mention's date is not its source's, and fix the impossible ones.
+
+    ``published_note`` says what the source claimed when the date was outside 1990 ..
+    now + 2 days and was replaced (by the fetch or import time, from now on). Dates
+    stored before this check existed are replaced here by the upgrade time, so a post
+    "from the year 9999" no longer sits on top of the inbox forever.
+    """
+    con.execute("ALTER TABLE mentions ADD COLUMN published_note VARCHAR")
+    con.execute(
+        """
+        UPDATE mentions SET
+            published_note = 'the source dated it '
+                || strftime(published, '%Y-%m-%dT%H:%M:%SZ')
+                || '; shown at the time the workspace was upgraded',
+            published = now()
+        WHERE published < TIMESTAMPTZ '1990-01-01 00:00:00+00'
+           OR published > now() + INTERVAL 2 DAY
+        """
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", V1_INITIAL),
     Migration(2, "default intent rules", _v2_default_intent_rules),
     Migration(3, "customer records and identity links", _v3_customers),
+    Migration(4, "note on replaced mention dates", _v4_published_note),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

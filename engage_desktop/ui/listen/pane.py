@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from engage_desktop.listen.source_store import FAILING_AFTER, list_sources, list_watch_queries
 from engage_desktop.ui.listen.query_editor import QueryEditor
+from engage_desktop.ui.safe_text import plain_label, plain_tooltip
 from engage_desktop.ui.tasks import Task, TaskRunner
 from engage_desktop.ui.theme import channel_icon
 from engage_desktop.workspace.database import Workspace
@@ -140,7 +141,7 @@ class FeedsPane(QWidget):
         self.progress.setFixedWidth(220)
         self.progress.setFormat("%v of %m sources")
         self.cancel_button = QPushButton("Cancel")
-        self.run_label = QLabel()
+        self.run_label = plain_label(QLabel())  # fetch summaries name sources
         self.run_label.setObjectName("subtitle")
         self.auto_fetch = QCheckBox("Fetch on schedule")
         self.auto_fetch.setChecked(schedule and not ws.read_only)
@@ -245,12 +246,14 @@ class FeedsPane(QWidget):
         failing = 0
         for r, s in enumerate(self._source_rows):
             name = QTableWidgetItem(channel_icon(s["channel"]), s["name"])
-            name.setToolTip(s["url"] + ("\nkeeps every item" if s["keep_all"] else ""))
+            name.setToolTip(
+                plain_tooltip(s["url"] + ("\nkeeps every item" if s["keep_all"] else ""))
+            )
             word, key, tip = health_of(s, FAILING_AFTER)
             failing += key == "failing"
             health = QTableWidgetItem(("● " if key != "paused" else "‖ ") + word)
             health.setForeground(QBrush(QColor(HEALTH_COLORS[key])))
-            health.setToolTip(tip)
+            health.setToolTip(plain_tooltip(tip))  # a server's error text
             last_run = s["items_last_run"]
             cells = (
                 name,
@@ -273,7 +276,7 @@ class FeedsPane(QWidget):
         self.queries.setRowCount(len(self._query_rows))
         for r, q in enumerate(self._query_rows):
             query = QTableWidgetItem(q["query"])
-            query.setToolTip(q["query"])
+            query.setToolTip(plain_tooltip(q["query"]))
             name = QTableWidgetItem(q["name"] + ("" if q["enabled"] else " (off)"))
             cells = (QTableWidgetItem(q["topic"]), QTableWidgetItem(q["topic_kind"] or ""),
                      name, query, _right(f"{q['matched']:,}"))  # fmt: skip
@@ -350,6 +353,7 @@ class FeedsPane(QWidget):
         box = QMessageBox(self)
         box.setIcon(QMessageBox.Icon.Warning)
         box.setWindowTitle("Delete source")
+        box.setTextFormat(Qt.TextFormat.PlainText)
         box.setText(f"Delete the source “{src['name']}”?")
         box.setInformativeText(
             f"{src['url']}\n\nIt will no longer be fetched. Its {impact['mentions']:,} stored "
