@@ -79,6 +79,16 @@ def open_for_gui(
         return None
 
 
+def ask_display_name_once() -> None:
+    """On the first start, ask the name replies are signed with (kept for next time)."""
+    from engage_desktop.profile import display_name
+
+    if display_name() is None:
+        from engage_desktop.ui.profile_dialog import DisplayNameDialog
+
+        DisplayNameDialog(first_start=True).exec()  # Cancel: the login stands in for now
+
+
 def run_gui(
     path: str | None = None,
     *,
@@ -105,6 +115,8 @@ def run_gui(
 
     app.setWindowIcon(QIcon(str(resource("icons", "engage-desktop.svg"))))
     settings = make_settings()
+    if not screenshot:
+        ask_display_name_once()
     target = resolve_workspace_path(path, settings)
     ws = open_for_gui(target, read_only=read_only, snapshot=snapshot, interactive=not screenshot)
     if ws is None:

@@ -64,10 +64,11 @@ class MainWindow(QMainWindow):
             self.pages.addWidget(page)
             QListWidgetItem(name.title(), self.nav)
         self.nav.currentRowChanged.connect(self.pages.setCurrentIndex)
-        self.inbox.mention_selected.connect(self.composer.set_mention)
+        self.inbox.mention_selected.connect(self._follow_inbox)
         self.dashboard.drill_requested.connect(self.show_drill_down)
         self.inbox.reply_requested.connect(self.reply_to)
         self.feeds.mentions_changed.connect(self.mentions_arrived)
+        self.inbox.mentions_edited.connect(self.update_status)
         self.composer.outbox_changed.connect(self.replies_changed)
 
         central = QWidget()
@@ -173,6 +174,15 @@ class MainWindow(QMainWindow):
             f"{description} — {self.inbox.model.rowCount():,} mentions", 15_000
         )
 
+    def _follow_inbox(self, mention_id: int) -> None:
+        """Bind the composer to the inbox's current mention, unless it is in front.
+
+        After a reply the inbox's list refreshes and its current row moves on; the
+        composer in front must stay on the customer it answered until the user moves.
+        """
+        if self.pages.currentWidget() is not self.composer:
+            self.composer.set_mention(mention_id)
+
     def reply_to(self, mention_id: int) -> None:
         """Open the composer on a mention (the inbox's r key)."""
         self.composer.set_mention(mention_id)
@@ -203,6 +213,10 @@ class MainWindow(QMainWindow):
         file_menu.addAction(opn)
         file_menu.addMenu(self.recent_menu)
         file_menu.addSeparator()
+        self.name_action = QAction("Your &name…", self)
+        self.name_action.triggered.connect(self.ask_display_name)
+        file_menu.addAction(self.name_action)
+        file_menu.addSeparator()
         file_menu.addAction(quit_action)
         self._fill_recent()
 
@@ -230,6 +244,20 @@ class MainWindow(QMainWindow):
             )
         )
         help_menu.addAction(about)
+
+    def ask_display_name(self) -> None:
+        """File › Your name…: change the name replies are signed and changes logged with."""
+        from engage_desktop.ui.profile_dialog import DisplayNameDialog
+
+        dialog = DisplayNameDialog(self)
+        dialog.accepted.connect(lambda: self._name_changed(dialog.saved))
+        self._name_dialog = dialog
+        dialog.open()
+
+    def _name_changed(self, name: str | None) -> None:
+        if name:
+            self.ws.actor = name
+            self.statusBar().showMessage(f"Replies are now signed and logged as {name}", 8000)
 
     def show_shortcuts(self) -> None:
         """Help › Keyboard shortcuts."""

@@ -37,7 +37,12 @@ _LOCK_PID = re.compile(r"\(PID (\d+)\)")
 
 
 def current_user() -> str:
-    """The name recorded as the actor of events (the OS login name)."""
+    """The name recorded as the actor of events: the display name, else the OS login."""
+    from engage_desktop.profile import display_name
+
+    name = display_name()
+    if name:
+        return name
     try:
         return getpass.getuser()
     except (KeyError, OSError):  # no passwd entry, e.g. in some containers

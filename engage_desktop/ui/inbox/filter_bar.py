@@ -56,7 +56,12 @@ REACH_CHOICES = (
     ("10k+ followers", 10_000),
     ("100k+ followers", 100_000),
 )
-PRIORITY_CHOICES = (("Any priority", None), ("0.5 and up", 0.5), ("0.8 and up", 0.8))
+#: On the same 0–100 scale as the Priority column (enrich/store.py PRIORITY_SQL).
+PRIORITY_CHOICES = (
+    ("Any priority", None),
+    ("Medium and up (50+)", 50.0),
+    ("High (75+)", 75.0),
+)
 
 
 def _distinct(ws: Workspace, sql: str) -> list:
@@ -370,7 +375,7 @@ class FilterBar(QWidget):
         if f.min_reach:
             more.append(f"reach ≥ {f.min_reach:,}")
         if f.min_priority is not None:
-            more.append(f"priority ≥ {f.min_priority}")
+            more.append(f"priority ≥ {f.min_priority:g}")
         if f.starred:
             more.append("starred")
         if f.unread:

@@ -338,5 +338,5 @@ class InboxTableModel(QAbstractTableModel):
             return row[_F["owner"]] or ""
         if col == COL_PRIORITY:
             priority = row[_F["priority"]]
-            return "" if priority is None else f"{priority:.2f}"
+            return "" if priority is None else f"{priority:.0f}"  # of 100
         return None

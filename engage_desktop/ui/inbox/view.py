@@ -81,6 +81,7 @@ class InboxView(TriageActions, QWidget):
     reply_requested = Signal(int)
     status_message = Signal(str)
     filter_applied = Signal(int)  # row count after every filter change
+    mentions_edited = Signal()  # statuses, tags or owners changed here (the counts moved)
     new_mentions = Signal(int)
 
     def __init__(
