@@ -21,7 +21,12 @@ from PySide6.QtWidgets import (
 )
 
 from engage_desktop import __version__
-from engage_desktop.enrich.pipeline import EnrichSummary, backfill, needs_enrichment
+from engage_desktop.enrich.pipeline import (
+    EnrichSummary,
+    backfill,
+    needs_enrichment,
+    rescore_all,
+)
 from engage_desktop.inbox.pager import counts
 from engage_desktop.ui.composer.pane import ComposerPane
 from engage_desktop.ui.dashboard.pane import DashboardPane
@@ -42,6 +47,7 @@ class MainWindow(QMainWindow):
 
     def __init__(self, ws: Workspace, settings: QSettings) -> None:
         super().__init__()
+        self.enrich_task: Task | None = None
         self.ws = ws
         self.settings = settings
         self.tasks = TaskRunner(self)
@@ -88,7 +94,6 @@ class MainWindow(QMainWindow):
         self.show_view("inbox")
         self._restore_geometry()
         self.add_recent(str(ws.path))
-        self.enrich_task: Task | None = None
         self._closing = False
         self.start_backfill()
 
@@ -108,20 +113,28 @@ class MainWindow(QMainWindow):
             self.statusBar().addPermanentWidget(widget)
             widget.hide()
 
-    def start_backfill(self) -> Task | None:
-        """Score the backlog in the background, unless read-only or nothing is due."""
-        if self.ws.read_only:
+    def start_backfill(self, rescore: bool = False) -> Task | None:
+        """Score the backlog (or with ``rescore`` every mention) in the background.
+
+        Nothing starts when read-only, when scoring already runs, or when nothing is due.
+        """
+        if self.ws.read_only or self.enrich_task is not None:
             return None
-        due = needs_enrichment(self.ws)
+        due = (
+            int(self.ws.scalar("SELECT count(*) FROM mentions"))
+            if rescore
+            else needs_enrichment(self.ws)
+        )
         if not due:
             return None
-        task = self.tasks.start("enrich", backfill, self.ws)
+        task = self.tasks.start("enrich", rescore_all if rescore else backfill, self.ws)
         self.enrich_task = task
         task.progressed.connect(self._on_enrich_progress)
         task.succeeded.connect(self._on_enrich_succeeded)
         task.failed.connect(self._on_enrich_failed)
         task.done.connect(self._on_enrich_done)
-        self.task_label.setText(f"Scoring sentiment of {due:,} mentions…")
+        what = "Re-scoring" if rescore else "Scoring"
+        self.task_label.setText(f"{what} sentiment of {due:,} mentions…")
         self.task_bar.setRange(0, max(due, 1))
         self.task_bar.setValue(0)
         self.task_cancel.setEnabled(True)
@@ -213,6 +226,8 @@ class MainWindow(QMainWindow):
         file_menu.addAction(opn)
         file_menu.addMenu(self.recent_menu)
         file_menu.addSeparator()
+        self._add_scoring_actions(file_menu)
+        file_menu.addSeparator()
         self.name_action = QAction("Your &name…", self)
         self.name_action.triggered.connect(self.ask_display_name)
         file_menu.addAction(self.name_action)
@@ -244,6 +259,35 @@ class MainWindow(QMainWindow):
             )
         )
         help_menu.addAction(about)
+
+    def _add_scoring_actions(self, menu) -> None:
+        """File › Score new mentions / Re-score all mentions (progress and Cancel below)."""
+        self.score_action = QAction("&Score new mentions", self)
+        self.score_action.setToolTip("Score sentiment, language and intents not yet scored")
+        self.score_action.triggered.connect(lambda: self.score(rescore=False))
+        self.rescore_action = QAction("&Re-score all mentions", self)
+        self.rescore_action.setToolTip(
+            "Score every mention again (after lexicon or intent changes); corrections are kept"
+        )
+        self.rescore_action.triggered.connect(lambda: self.score(rescore=True))
+        for action in (self.score_action, self.rescore_action):
+            action.setEnabled(not self.ws.read_only)
+            menu.addAction(action)
+
+    def score(self, rescore: bool = False) -> Task | None:
+        """Start scoring from the menu, or say in the status bar why nothing started."""
+        if self.enrich_task is not None:
+            self.statusBar().showMessage("Scoring is already running (see below)", 8000)
+            return None
+        task = self.start_backfill(rescore=rescore)
+        if task is None:
+            self.statusBar().showMessage(
+                "Every mention is scored already; Re-score all mentions scores them again"
+                if not rescore
+                else "There are no mentions to score yet",
+                10_000,
+            )
+        return task
 
     def ask_display_name(self) -> None:
         """File › Your name…: change the name replies are signed and changes logged with."""
