@@ -28,6 +28,7 @@ from engage_desktop.enrich.pipeline import (
     rescore_all,
 )
 from engage_desktop.inbox.pager import counts
+from engage_desktop.ui.command_server import CommandServer
 from engage_desktop.ui.composer.pane import ComposerPane
 from engage_desktop.ui.dashboard.pane import DashboardPane
 from engage_desktop.ui.inbox.view import InboxView
@@ -95,6 +96,7 @@ class MainWindow(QMainWindow):
         self._restore_geometry()
         self.add_recent(str(ws.path))
         self._closing = False
+        self.command_server = self._serve_commands()
         self.start_backfill()
 
     # -- background enrichment (the backfill) ---------------------------------------
@@ -171,6 +173,31 @@ class MainWindow(QMainWindow):
         self.enrich_task = None
         if not self._closing:
             self.refresh()
+
+    # -- the command line's server ------------------------------------------------------
+
+    def _serve_commands(self) -> CommandServer | None:
+        """Run ``engage-desktop`` commands on this workspace here while the window has it."""
+        if getattr(self.ws, "_snapshot_dir", None) is not None:
+            return None  # a copy: command-line runs open the original themselves
+        server = CommandServer(self.ws, self.tasks, self)
+        if not server.listen():
+            self.statusBar().showMessage(
+                f"Command-line runs on this workspace will be refused: {server.error}", 15_000
+            )
+            return None
+        server.started.connect(lambda command: self.statusBar().showMessage(f"Running {command}…"))
+        server.progressed.connect(
+            lambda line: self.statusBar().showMessage(f"Command line: {line}")
+        )
+        server.finished.connect(self._command_finished)
+        return server
+
+    def _command_finished(self, command: str, status: int) -> None:
+        outcome = "done" if status == 0 else f"failed (exit status {status})"
+        self.statusBar().showMessage(f"{command}: {outcome}", 15_000)
+        if not self._closing:
+            self.refresh()  # the command may have changed anything
 
     # -- views ---------------------------------------------------------------------
 
@@ -382,6 +409,8 @@ class MainWindow(QMainWindow):
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.inbox.shutdown()
         self._closing = True
+        if self.command_server is not None:
+            self.command_server.close()
         self.tasks.shutdown()
         event.accept()
 
