@@ -100,6 +100,7 @@ def run_gui(
 ) -> int:
     """Open the window (or render one view to ``screenshot`` and exit)."""
     _ensure_platform(bool(screenshot))
+    from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication
 
     from engage_desktop.ui.main_window import MainWindow, grab_view
@@ -139,6 +140,9 @@ def run_gui(
         other = MainWindow(new_ws, settings)
         other.open_requested.connect(reopen)
         other.new_requested.connect(lambda p: reopen(p, create=True))
+        # A closed second window goes away (its workspace was released on close).
+        other.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        other.destroyed.connect(lambda _o=None, w=other: windows.remove(w))
         windows.append(other)
         other.show()
 

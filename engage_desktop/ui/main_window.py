@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -404,14 +404,22 @@ class MainWindow(QMainWindow):
             self.resize(1440, 900)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        """Save the draft and the geometry; wait for background work."""
+        """Save the draft and the geometry, stop every timer, release the workspace.
+
+        Closing one of several windows must end its scheduled fetches and polls and
+        free its workspace file for other windows and the command line at once, not
+        when the whole application quits.
+        """
         self.composer.shutdown()
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.inbox.shutdown()
         self._closing = True
         if self.command_server is not None:
             self.command_server.close()
+        for timer in self.findChildren(QTimer):
+            timer.stop()
         self.tasks.shutdown()
+        self.ws.close()
         event.accept()
 
 

@@ -12,6 +12,7 @@ import subprocess
 import sys
 
 import pytest
+from PySide6.QtCore import QTimer
 
 from engage_desktop.ui.main_window import MainWindow
 from engage_desktop.workspace.database import Workspace
@@ -84,12 +85,13 @@ def test_a_command_on_a_held_workspace_runs_in_the_window_with_the_same_result(
     assert "export mentions out.csv: done" in win.statusBar().currentMessage()
 
 
-def test_closing_the_window_stops_serving(held_window, qtbot, tmp_path):
+def test_closing_a_window_releases_its_workspace_and_stops_its_timers(held_window, qtbot):
     win = held_window
     path = win.ws.path
+    assert any(t.isActive() for t in win.findChildren(QTimer))  # polls, scheduled fetch
     win.close()
-    win.ws.close()
-    # Nobody holds the file now: the command runs on its own.
+    assert [t.objectName() or t for t in win.findChildren(QTimer) if t.isActive()] == []
+    # The file is free at once (not when the application quits): a command runs alone.
     ran = subprocess.run(
         _command(path, ["inbox", "list", "--limit", "1"]), capture_output=True, text=True
     )
