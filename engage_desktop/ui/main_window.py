@@ -27,6 +27,7 @@ from engage_desktop.enrich.pipeline import (
     needs_enrichment,
     rescore_all,
 )
+from engage_desktop.inbox.filters import with_drill
 from engage_desktop.inbox.pager import counts
 from engage_desktop.ui.command_server import CommandServer
 from engage_desktop.ui.composer.pane import ComposerPane
@@ -206,9 +207,13 @@ class MainWindow(QMainWindow):
         self.nav.setCurrentRow(VIEWS.index(name))
 
     def show_drill_down(self, query, description: str) -> None:
-        """Open the inbox on the mentions behind a dashboard element."""
-        self.inbox.model.set_query(query)
-        self.inbox.refresh()  # the inbox's own header follows its new rows
+        """Open the inbox on the mentions behind a dashboard element, as a filter chip.
+
+        The chip survives sorting, and Clear filters (or its ✕) removes it.
+        """
+        label = description.removeprefix("Dashboard: ")
+        sort = self.inbox.model.filter.sort
+        self.inbox.filter_bar.set_filter(with_drill(sort, query.where, query.params, label))
         self.show_view("inbox")
         self.statusBar().showMessage(
             f"{description} — {self.inbox.model.rowCount():,} mentions", 15_000

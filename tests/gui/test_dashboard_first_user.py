@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from engage_desktop.ui.inbox.model import COL_PRIORITY
+
 
 @pytest.fixture
 def dash(window, qtbot):
@@ -27,3 +29,39 @@ def test_response_chart_has_one_unit_per_axis_from_zero(dash):
     assert any("business h" in text for text in labels)
     low, high = chart.median_plot.getViewBox().viewRange()[1]
     assert low == 0 and high > 0
+
+
+def test_a_drill_down_is_a_removable_chip_that_sorting_keeps(window, dash):
+    from PySide6.QtCore import Qt
+
+    from engage_desktop.dashboard.spikes import Episode
+
+    inbox = window.inbox
+    item = next(
+        dash.alerts_list.item(i)
+        for i in range(dash.alerts_list.count())
+        if isinstance(dash.alerts_list.item(i).data(Qt.ItemDataRole.UserRole), Episode)
+    )
+    episode = item.data(Qt.ItemDataRole.UserRole)
+    dash.alerts_list.itemClicked.emit(item)
+    n = episode.mentions
+    chip = inbox.filter_bar.drill_chip
+    assert window.pages.currentWidget() is inbox and inbox.model.rowCount() == n
+    assert chip.isVisible()
+    assert chip.text().startswith(f"Spike {episode.start:%d %b %H:%M}") and chip.text().endswith(
+        "✕"
+    )
+    if episode.kind == "negative_spike":
+        assert "· negative" in chip.text()
+    # The header says what is shown.
+    assert inbox.subtitle.text().startswith(f"{n:,} mentions · Spike {episode.start:%d %b}")
+    # Sorting keeps the drill-down.
+    inbox._header_clicked(COL_PRIORITY)
+    assert inbox.model.filter.sort != "time" and inbox.model.rowCount() == n and chip.isVisible()
+    # Clear filters removes it, and so does its ✕.
+    inbox.filter_bar.clear()
+    assert not chip.isVisible() and inbox.model.rowCount() > n
+    dash.alerts_list.itemClicked.emit(item)
+    assert inbox.model.rowCount() == n
+    chip.click()
+    assert not chip.isVisible() and inbox.model.rowCount() > n

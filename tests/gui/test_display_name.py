@@ -41,7 +41,7 @@ def test_first_start_asks_once_and_keeps_the_name(first_start, qtbot, demo_path)
 
 
 def test_your_name_menu_changes_who_signs(window, qtbot):
-    assert window.ws.actor == "Dana Tester"  # the suite's preset, as in CI
+    assert window.ws.actor == "Robin Analyst"  # the suite's preset, as in CI
     window.ask_display_name()
     dialog = window._name_dialog
     dialog.name.setText("Sam Rivera")

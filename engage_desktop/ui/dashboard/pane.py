@@ -455,7 +455,7 @@ class DashboardPane(QWidget):
     def _on_alert_item(self, item: QListWidgetItem) -> None:
         ep = item.data(Qt.ItemDataRole.UserRole)
         if isinstance(ep, Episode):
-            self.drill_requested.emit(episode_query(ep), f"{ep.rule}: {ep.describe()}")
+            self.drill_requested.emit(episode_query(ep), spike_label(ep))
 
     # -- selectors ----------------------------------------------------------------------
 
@@ -570,6 +570,16 @@ def describe(element: ChartElement, flt: DashboardFilter) -> str:
             when = f" from {first:%d %b} to {last - timedelta(days=1):%d %b %Y}"
     topic = f" · topic {flt.topic}" if flt.topic else ""
     return f"Dashboard: {what}{when}{topic}"
+
+
+def spike_label(ep: Episode) -> str:
+    """The inbox chip of a spike's mentions: "Spike 30 Oct 14:00 · negative"."""
+    parts = [f"Spike {ep.start:%d %b %H:%M}"]
+    if ep.kind == "negative_spike":
+        parts.append("negative")
+    if ep.topic:
+        parts.append(f"topic {ep.topic}")
+    return " · ".join(parts)
 
 
 def _check_alerts(state, ws: Workspace) -> list[Episode]:

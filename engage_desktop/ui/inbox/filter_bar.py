@@ -124,6 +124,13 @@ class FilterBar(QWidget):
             lambda: self.update_filter(author_id=None, author_label=None)
         )
         self.author_chip.hide()
+        self.drill_chip = QPushButton()
+        self.drill_chip.setObjectName("drillChip")
+        self.drill_chip.setToolTip("Showing the mentions behind a dashboard chart; click to remove")
+        self.drill_chip.clicked.connect(
+            lambda: self.update_filter(drill_sql=None, drill_params=(), drill_label=None)
+        )
+        self.drill_chip.hide()
         self.sort = QComboBox()
         for key, label in SORT_LABELS.items():
             self.sort.addItem(label, key)
@@ -145,6 +152,7 @@ class FilterBar(QWidget):
         chips.setSpacing(4)
         for button in self.buttons.values():
             chips.addWidget(button)
+        chips.addWidget(self.drill_chip)
         chips.addWidget(self.author_chip)
         chips.addStretch(1)
         chips.addWidget(self.clear_button)
@@ -381,6 +389,11 @@ class FilterBar(QWidget):
         if f.unread:
             more.append("unread")
         caption("more", "More", more)
+        if f.drill_sql is not None:
+            self.drill_chip.setText(f"{f.drill_label or 'From the dashboard'}  ✕")
+            self.drill_chip.show()
+        else:
+            self.drill_chip.hide()
         if f.author_id is not None:
             self.author_chip.setText(f"Author: {f.author_label or f.author_id}  ✕")
             self.author_chip.show()
