@@ -21,11 +21,29 @@ APP = "engage-desktop"
 FIRST_START_MENTIONS = 20_000
 
 
+NO_DISPLAY = (
+    "no display to open the window on: run engage-desktop on a desktop, or under "
+    "'xvfb-run -a engage-desktop', or use '--screenshot OUT.png' and the commands "
+    "('engage-desktop --help')"
+)
+
+
 def _ensure_platform(screenshot: bool) -> None:
-    """Without a display, screenshots use the offscreen platform instead of aborting."""
+    """Without a display, screenshots go offscreen and the window says what to do.
+
+    Qt would abort (exit 134) with a misleading "Reinstalling the application may fix
+    this problem"; on X11/Wayland systems the missing display is found first instead.
+
+    Raises:
+        EngageError: No display, and the window (not a screenshot) was asked for.
+    """
     has_display = os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
-    if screenshot and not os.environ.get("QT_QPA_PLATFORM") and not has_display:
+    if os.environ.get("QT_QPA_PLATFORM") or has_display:
+        return
+    if screenshot:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    elif sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd")):
+        raise EngageError(NO_DISPLAY)
 
 
 def make_settings():
