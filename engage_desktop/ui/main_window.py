@@ -32,6 +32,7 @@ from engage_desktop.inbox.pager import counts
 from engage_desktop.ui.command_server import CommandServer
 from engage_desktop.ui.composer.pane import ComposerPane
 from engage_desktop.ui.dashboard.pane import DashboardPane
+from engage_desktop.ui.inbox import columns as inbox_columns
 from engage_desktop.ui.inbox.view import InboxView
 from engage_desktop.ui.listen.pane import FeedsPane
 from engage_desktop.ui.tasks import Task, TaskRunner
@@ -60,6 +61,7 @@ class MainWindow(QMainWindow):
 
         self.feeds = FeedsPane(ws, self.tasks)
         self.inbox = InboxView(ws, tasks=self.tasks)
+        inbox_columns.restore(self.inbox.table, settings)
         self.composer = ComposerPane(ws, tasks=self.tasks)
         self.dashboard = DashboardPane(ws, tasks=self.tasks)
         self.pages = QStackedWidget()
@@ -417,6 +419,7 @@ class MainWindow(QMainWindow):
         """
         self.composer.shutdown()
         self.settings.setValue("window/geometry", self.saveGeometry())
+        inbox_columns.save(self.inbox.table, self.settings)
         self.inbox.shutdown()
         self._closing = True
         if self.command_server is not None:

@@ -31,6 +31,7 @@ from engage_desktop.inbox.filters import STATUSES, InboxFilter, describe, to_sql
 from engage_desktop.inbox.pager import compute_anchors, get_mention
 from engage_desktop.inbox.saved_views import seed_default_views, view_counts
 from engage_desktop.sources.media import fetch_image
+from engage_desktop.ui.inbox import columns
 from engage_desktop.ui.inbox.author_panel import AuthorPanel
 from engage_desktop.ui.inbox.correction_bar import SentimentCorrectionBar
 from engage_desktop.ui.inbox.delegates import ChipDelegate, SnippetDelegate
@@ -59,7 +60,6 @@ from engage_desktop.workspace.database import Workspace
 __all__ = ["InboxView", "mention_html"]
 
 POLL_MS = 4000
-COLUMN_WIDTHS = (28, 98, 26, 140, 300, 100, 64, 100, 80, 60, 60)
 
 
 def _anchors_job(_state: Any, ws: Workspace, query, page_size: int) -> list:
@@ -151,9 +151,7 @@ class InboxView(TriageActions, QWidget):
         self.table.verticalHeader().setDefaultSectionSize(28)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         header = self.table.horizontalHeader()
-        for col, width in enumerate(COLUMN_WIDTHS):
-            self.table.setColumnWidth(col, width)
-        header.setSectionResizeMode(COL_SNIPPET, QHeaderView.ResizeMode.Stretch)
+        columns.set_up(self.table)
         header.setHighlightSections(False)
         header.setSortIndicatorShown(True)
         header.sectionClicked.connect(self._header_clicked)
@@ -229,7 +227,7 @@ class InboxView(TriageActions, QWidget):
         self.splitter.addWidget(self.sidebar)
         self.splitter.addWidget(center)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([215, 1085])
+        self.splitter.setSizes([180, 1120])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
         heading = QHBoxLayout()
@@ -428,9 +426,11 @@ class InboxView(TriageActions, QWidget):
         self._fill_author()
 
     def _sentiment_corrected(self, mention_id: int) -> None:
-        """An analyst relabelled a mention: redraw its row and its detail."""
+        """An analyst relabelled a mention: redraw its row, its detail and its author."""
         self.mentions_changed()
         self.show_mention(mention_id)
+        if self.author_panel.author_id is not None:  # "What they said" shows the label too
+            self.author_panel.show_author(self.author_panel.author_id)
 
     def _fill_author(self) -> None:
         if self._shown_id is None:
