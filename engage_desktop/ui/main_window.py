@@ -427,7 +427,9 @@ class MainWindow(QMainWindow):
         for timer in self.findChildren(QTimer):
             timer.stop()
         self.tasks.shutdown()
-        self.ws.close()
+        # Released once the results the workers posted before stopping are delivered
+        # (they may still read the workspace), on the next turn of the event loop.
+        QTimer.singleShot(0, self.ws.close)
         event.accept()
 
 

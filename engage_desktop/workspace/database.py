@@ -258,6 +258,11 @@ class Workspace:
 
     # -- closing -------------------------------------------------------------------
 
+    @property
+    def closed(self) -> bool:
+        """True once :meth:`close` released the file."""
+        return self._con is None
+
     def close(self) -> None:
         """Close the connection (and remove a snapshot copy)."""
         if self._con is not None:

@@ -34,6 +34,8 @@ def _command(workspace, args):
 def held_window(qtbot, demo_path, settings):
     ws = Workspace.open(demo_path)
     win = MainWindow(ws, settings)
+    # No scheduled fetch: the two copies must hold the same mentions while compared.
+    win.feeds.auto_fetch.setChecked(False)
     qtbot.addWidget(win)
     win.show()
     yield win
@@ -91,6 +93,7 @@ def test_closing_a_window_releases_its_workspace_and_stops_its_timers(held_windo
     assert any(t.isActive() for t in win.findChildren(QTimer))  # polls, scheduled fetch
     win.close()
     assert [t.objectName() or t for t in win.findChildren(QTimer) if t.isActive()] == []
+    qtbot.waitUntil(lambda: win.ws.closed)
     # The file is free at once (not when the application quits): a command runs alone.
     ran = subprocess.run(
         _command(path, ["inbox", "list", "--limit", "1"]), capture_output=True, text=True

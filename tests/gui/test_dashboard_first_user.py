@@ -65,3 +65,15 @@ def test_a_drill_down_is_a_removable_chip_that_sorting_keeps(window, dash):
     assert inbox.model.rowCount() == n
     chip.click()
     assert not chip.isVisible() and inbox.model.rowCount() > n
+
+
+def test_cards_reflow_to_the_window_width_nothing_cut_off(window, dash, qtbot):
+    for width, columns in ((1024, 1), (1920, 2), (1024, 1)):
+        window.resize(width, 900)
+        qtbot.waitUntil(lambda c=columns: dash.columns == c)
+        qtbot.waitUntil(
+            lambda: dash.content.minimumSizeHint().width() <= dash.scroll.viewport().width()
+        )
+        assert not dash.scroll.horizontalScrollBar().isVisible()
+    top = {card: card.geometry().top() for pair in dash.pairs for card in pair}
+    assert top[dash.share] > top[dash.sentiment]  # stacked at 1024

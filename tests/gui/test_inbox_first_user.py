@@ -103,6 +103,7 @@ def test_columns_fit_content_text_stretches_and_the_layout_is_remembered(
     header.moveSection(header.visualIndex(COL_TIME), 5)
     table.setColumnWidth(COL_OWNER, 150)
     win.close()
+    qtbot.waitUntil(lambda: win.ws.closed)
 
     ws = Workspace.open(demo_path)
     again = MainWindow(ws, settings)

@@ -53,7 +53,8 @@ def test_closing_saves_pending_draft_and_remembers_workspace(window, qtbot, sett
     mention_id = window.inbox.current_mention_id()
     window.composer.editor.setPlainText("typed just before closing")
     window.close()
-    with Workspace.open(window.ws.path) as ws:  # released on close, not on quitting
+    qtbot.waitUntil(lambda: window.ws.closed)  # released on close, not on quitting
+    with Workspace.open(window.ws.path) as ws:
         assert get_draft(ws, mention_id)["body"] == "typed just before closing"
     assert settings.value("last_workspace") == str(window.ws.path)
     assert settings.value("window/geometry") is not None

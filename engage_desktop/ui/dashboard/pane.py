@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime, timedelta
 
-from PySide6.QtCore import QDate, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -147,6 +147,7 @@ class DashboardPane(QWidget):
         title.setObjectName("title")
         self.subtitle = QLabel("Loading…")
         self.subtitle.setObjectName("subtitle")
+        self.subtitle.setWordWrap(True)
         self.range_box = QComboBox()
         for label, _ in RANGES:
             self.range_box.addItem(label)
@@ -221,23 +222,24 @@ class DashboardPane(QWidget):
         grid.setSpacing(12)
         grid.addLayout(kpi_row, 0, 0, 1, 2)
         grid.addWidget(self.volume, 1, 0, 1, 2)
-        grid.addWidget(self.sentiment, 2, 0)
-        grid.addWidget(self.share, 2, 1)
-        grid.addWidget(self.response, 3, 0)
-        grid.addWidget(self.backlog, 3, 1)
-        grid.addWidget(self.authors, 4, 0)
-        grid.addWidget(self.advocates, 4, 1)
-        grid.addWidget(self.channels, 5, 0)
-        grid.addWidget(self.terms, 5, 1)
-        grid.addWidget(self.alerts_card, 6, 0, 1, 2)
         grid.setColumnStretch(0, 1)
         grid.setColumnStretch(1, 1)
+        self.grid = grid
+        self.pairs = [
+            (self.sentiment, self.share),
+            (self.response, self.backlog),
+            (self.authors, self.advocates),
+            (self.channels, self.terms),
+        ]
+        self.columns = 0
+        self._place_cards(2)
         self.content.setLayout(grid)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(self.content)
         self.scroll = scroll
+        scroll.viewport().installEventFilter(self)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
@@ -248,6 +250,46 @@ class DashboardPane(QWidget):
 
         self.range_box.currentIndexChanged.connect(self._on_range_choice)
         self.topic_box.currentIndexChanged.connect(lambda _: self.apply_filter())
+
+    # -- layout: cards reflow to the window's width ------------------------------------------
+
+    def _place_cards(self, columns: int) -> None:
+        """Two cards a row, or one (each pair stacked) when two would not fit."""
+        if columns == self.columns:
+            return
+        self.columns = columns
+        grid = self.grid
+        for pair in self.pairs:
+            for card in pair:
+                grid.removeWidget(card)
+        grid.removeWidget(self.alerts_card)
+        for i, (left, right) in enumerate(self.pairs):
+            if columns == 2:
+                grid.addWidget(left, 2 + i, 0)
+                grid.addWidget(right, 2 + i, 1)
+            else:
+                grid.addWidget(left, 2 + 2 * i, 0, 1, 2)
+                grid.addWidget(right, 3 + 2 * i, 0, 1, 2)
+        grid.addWidget(self.alerts_card, 2 + len(self.pairs) * (3 - columns), 0, 1, 2)
+
+    def reflow(self) -> None:
+        """Pick one or two columns from the room there is and what the cards need."""
+        room = self.scroll.viewport().width()
+        margins = self.grid.contentsMargins()
+        need = (
+            max(left.minimumSizeHint().width() for left, _ in self.pairs)
+            + max(right.minimumSizeHint().width() for _, right in self.pairs)
+            + self.grid.spacing()
+            + margins.left()
+            + margins.right()
+        )
+        self._place_cards(2 if room >= need else 1)
+
+    def eventFilter(self, watched, event) -> bool:
+        """Reflow when the visible width changes."""
+        if watched is self.scroll.viewport() and event.type() == QEvent.Type.Resize:
+            self.reflow()
+        return super().eventFilter(watched, event)
 
     # -- loading ------------------------------------------------------------------------
 
@@ -309,6 +351,7 @@ class DashboardPane(QWidget):
             return
         self._charts = charts
         self.draw_charts(charts)
+        self.reflow()
         self._finish(request)
 
     def _on_ranks(self, request: int, ranks: Rankings | None) -> None:
@@ -316,6 +359,7 @@ class DashboardPane(QWidget):
             return
         self._ranks = ranks
         self.draw_rankings(ranks)
+        self.reflow()  # their labels and legends may need more room now
         self._finish(request)
 
     def _finish(self, request: int) -> None:
