@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from engage_desktop.composer import drafts as draft_store
 from engage_desktop.composer import tone
+from engage_desktop.composer.by_hand import MarkedSent, mark_sent_by_hand, undo_mark_sent
 from engage_desktop.composer.compose import (
     ReplyRoute,
     length_rule,
@@ -46,7 +47,6 @@ from engage_desktop.core.errors import EngageError
 from engage_desktop.core.templates import first_name
 from engage_desktop.inbox import conversation
 from engage_desktop.inbox.pager import get_mention
-from engage_desktop.outbox.by_hand import MarkedSent, mark_sent_by_hand, undo_mark_sent
 from engage_desktop.outbox.send import send_due
 from engage_desktop.outbox.store import due_rows, failures_for, pending_for
 from engage_desktop.ui.composer.context import context_html
