@@ -81,6 +81,8 @@ class MainWindow(QMainWindow):
         self.feeds.mentions_changed.connect(self.mentions_arrived)
         self.inbox.mentions_edited.connect(self.update_status)
         self.composer.outbox_changed.connect(self.replies_changed)
+        for pane in (self.inbox, self.feeds, self.dashboard, self.composer.outbox):
+            pane.empty_action.connect(self.empty_state_action)
 
         central = QWidget()
         layout = QHBoxLayout(central)
@@ -222,6 +224,29 @@ class MainWindow(QMainWindow):
             f"{description} — {self.inbox.model.rowCount():,} mentions", 15_000
         )
 
+    def empty_state_action(self, name: str) -> None:
+        """A button of an empty view: add a source, import, the brief, or the inbox."""
+        if name == "add_source":
+            self.show_view("feeds")
+            self.feeds.add_source()
+        elif name == "brief":
+            self.new_action.trigger()
+        elif name == "inbox":
+            self.show_view("inbox")
+        elif name == "import":
+            importer = getattr(self, "action_import_mentions", None)
+            if importer is not None:
+                importer.trigger()
+            else:  # the window's own import dialog is not there yet
+                QMessageBox.information(
+                    self,
+                    "Import mentions",
+                    "Import a CSV, JSON Lines, XLSX or Parquet export with\n\n"
+                    f"    engage-desktop -w {self.ws.path} import FILE\n\n"
+                    "While this window is open the command runs here, and the inbox "
+                    "shows the new mentions when it is done.",
+                )
+
     def _follow_inbox(self, mention_id: int) -> None:
         """Bind the composer to the inbox's current mention, unless it is in front.
 
@@ -252,6 +277,7 @@ class MainWindow(QMainWindow):
         file_menu = self.menuBar().addMenu("&File")
         new = QAction("&New Workspace…", self, shortcut=QKeySequence.StandardKey.New)
         new.triggered.connect(self._new)
+        self.new_action = new
         opn = QAction("&Open Workspace…", self, shortcut=QKeySequence.StandardKey.Open)
         opn.triggered.connect(self._open)
         self.recent_menu = file_menu.addMenu("Open &Recent")

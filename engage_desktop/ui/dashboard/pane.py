@@ -58,6 +58,7 @@ from engage_desktop.ui.dashboard.work import (
     load_rankings,
     load_session,
 )
+from engage_desktop.ui.empty_state import EmptyState
 from engage_desktop.ui.tasks import TaskRunner
 from engage_desktop.ui.theme import SENTIMENT_COLORS
 from engage_desktop.workspace.database import Workspace
@@ -111,6 +112,7 @@ class DashboardPane(QWidget):
     """Every chart of the workspace, following one date range and one topic."""
 
     drill_requested = Signal(object, str)  # MentionQuery, a description for the status bar
+    empty_action = Signal(str)  # a button of the empty state: add_source, import, brief
     updated = Signal()  # the main charts show the current filter
     extras_updated = Signal()  # rising terms and spike marks are drawn
 
@@ -247,11 +249,37 @@ class DashboardPane(QWidget):
         layout.addWidget(self.subtitle)
         layout.addLayout(selectors)
         layout.addWidget(scroll, 1)
+        # An empty workspace shows what to do next instead of axes with nothing on them.
+        self.empty = EmptyState()
+        self.empty.action.connect(self.empty_action)
+        layout.addWidget(self.empty, 1)
 
         self.range_box.currentIndexChanged.connect(self._on_range_choice)
         self.topic_box.currentIndexChanged.connect(lambda _: self.apply_filter())
 
     # -- layout: cards reflow to the window's width ------------------------------------------
+
+    def _show_empty_state(self, shown: int) -> None:
+        """Charts when there is something to chart; else what to do next."""
+        if shown:
+            self.empty.hide()
+            self.scroll.show()
+            return
+        if self.session is None or self.session.cube.bounds is None:  # no mentions at all
+            self.empty.show_message(
+                "Nothing to measure yet",
+                "Volume, sentiment, share of voice and response times appear here once "
+                "mentions arrive: add a source to listen to, import mentions, or start "
+                "from a brief with your brand and competitors.",
+                ("add_source", "import", "brief") if not self.ws.read_only else (),
+            )
+        else:
+            self.empty.show_message(
+                "No mentions in this range",
+                "Choose a longer range or another topic above.",
+                (),
+            )
+        self.scroll.hide()
 
     def _place_cards(self, columns: int) -> None:
         """Two cards a row, or one (each pair stacked) when two would not fit."""
@@ -375,6 +403,7 @@ class DashboardPane(QWidget):
             return
         self.data = DashboardData.join(charts, ranks)
         self.filter = charts.filter
+        self._show_empty_state(int(self.data.volume.total.sum()))
         self.last_seconds = time.perf_counter() - self._started
         self.timing.setText(f"updated in {self.last_seconds:.2f} s")
         self.updated.emit()

@@ -31,6 +31,7 @@ from engage_desktop.inbox.filters import STATUSES, InboxFilter, describe, to_sql
 from engage_desktop.inbox.pager import compute_anchors, get_mention
 from engage_desktop.inbox.saved_views import seed_default_views, view_counts
 from engage_desktop.sources.media import fetch_image
+from engage_desktop.ui.empty_state import EmptyState
 from engage_desktop.ui.inbox import columns
 from engage_desktop.ui.inbox.author_panel import AuthorPanel
 from engage_desktop.ui.inbox.correction_bar import SentimentCorrectionBar
@@ -82,6 +83,7 @@ class InboxView(TriageActions, QWidget):
     status_message = Signal(str)
     filter_applied = Signal(int)  # row count after every filter change
     mentions_edited = Signal()  # statuses, tags or owners changed here (the counts moved)
+    empty_action = Signal(str)  # a button of the empty state: add_source, import, brief
     new_mentions = Signal(int)
 
     def __init__(
@@ -163,6 +165,8 @@ class InboxView(TriageActions, QWidget):
         self.table.selectionModel().currentRowChanged.connect(self._on_current)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_bulk_bar())
         self.table.doubleClicked.connect(lambda _i: self.open_current())
+        self.empty = EmptyState(self.table.viewport(), overlay=self.table.viewport())
+        self.empty.action.connect(self._empty_clicked)
         self.model.marks_changed.connect(lambda _n: self._update_bulk_bar())
 
         self.undo_label = QLabel()
@@ -311,8 +315,32 @@ class InboxView(TriageActions, QWidget):
         self._start_anchors()
         self.filter_applied.emit(self.model.rowCount())
 
+    def _empty_clicked(self, name: str) -> None:
+        if name == "clear_filters":
+            self.filter_bar.clear()
+        else:
+            self.empty_action.emit(name)
+
+    def _update_empty_state(self, n: int) -> None:
+        if n:
+            self.empty.hide()
+        elif self.model.filter.is_empty():
+            self.empty.show_message(
+                "No mentions yet",
+                "Mentions arrive from the sources you listen to, or from a file exported "
+                "by another tool. Start from a brief to set up your brand and competitors.",
+                ("add_source", "import", "brief"),
+            )
+        else:
+            self.empty.show_message(
+                "No mentions match these filters",
+                "Change the filters or clear them to see every mention.",
+                ("clear_filters",),
+            )
+
     def _update_counts_labels(self) -> None:
         n = self.model.rowCount()
+        self._update_empty_state(n)
         self.filter_bar.show_count(n)
         flt = self.model.filter
         sort = SORT_LABELS.get(flt.sort, flt.sort).lower()
