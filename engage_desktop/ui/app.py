@@ -81,10 +81,12 @@ def open_for_gui(
     except WorkspaceLockedError as exc:
         if not interactive:
             raise
+        who = f" (process {exc.pid})" if getattr(exc, "pid", None) else ""
         answer = QMessageBox.question(
             parent,
             "Workspace in use",
-            f"{exc}\n\nOpen a read-only copy instead?",
+            f"{path.name} is open in another engage-desktop window{who}.\n\n"
+            "Switch to that window, or open a read-only copy here to read it now.",
             QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Cancel,
         )
         if answer == QMessageBox.StandardButton.Open:

@@ -470,7 +470,7 @@ class MainWindow(QMainWindow):
         if geometry is not None:
             self.restoreGeometry(geometry)
         else:
-            self.resize(1440, 900)
+            self.resize(*fitting_size(self))
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Save the draft and the geometry, stop every timer, release the workspace.
@@ -493,6 +493,16 @@ class MainWindow(QMainWindow):
         # (they may still read the workspace), on the next turn of the event loop.
         QTimer.singleShot(0, self.ws.close)
         event.accept()
+
+
+def fitting_size(window: QMainWindow, wanted: tuple[int, int] = (1440, 900)) -> tuple[int, int]:
+    """The first-start size: ``wanted``, or less on a smaller screen (1280×1024 too)."""
+    screen = window.screen()
+    if screen is None:
+        return wanted
+    room = screen.availableGeometry()
+    # Leave room for the window's frame and title bar, which the geometry excludes.
+    return min(wanted[0], room.width() - 40), min(wanted[1], room.height() - 80)
 
 
 def grab_view(window: MainWindow, view: str) -> None:

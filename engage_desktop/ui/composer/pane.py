@@ -177,6 +177,8 @@ class ComposerPane(QWidget):
 
         self.tone_label = QLabel("Tone: —")
         self.tone_label.setTextFormat(Qt.TextFormat.RichText)
+        # A long warning wraps instead of widening the pane (and moving the splitter).
+        self.tone_label.setWordWrap(True)
         self.hints_label = QLabel("")
         self.hints_label.setWordWrap(True)
         self.hints_label.setObjectName("subtitle")

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -321,6 +321,7 @@ class ChartCard(QFrame):
         self.legend.toggled.connect(self.set_series_visible)
         self.legend.drill.connect(self.on_legend_drill)
         self.graphics.scene().sigMouseMoved.connect(self._on_move)
+        self.graphics.viewport().installEventFilter(self)
         self.graphics.scene().sigMouseClicked.connect(self._on_click)
 
     # -- building ---------------------------------------------------------------------
@@ -352,6 +353,12 @@ class ChartCard(QFrame):
                 if vb.sceneBoundingRect().contains(scene_pos):
                     return plot, vb.mapSceneToView(scene_pos)
         return None
+
+    def eventFilter(self, watched, event) -> bool:
+        """Clear the read-out when the mouse leaves the chart."""
+        if watched is self.graphics.viewport() and event.type() == QEvent.Type.Leave:
+            self.readout.setText(" ")
+        return super().eventFilter(watched, event)
 
     def _on_move(self, scene_pos: QPointF) -> None:
         hit = self._plot_at(scene_pos)
