@@ -77,3 +77,19 @@ def test_cards_reflow_to_the_window_width_nothing_cut_off(window, dash, qtbot):
         assert not dash.scroll.horizontalScrollBar().isVisible()
     top = {card: card.geometry().top() for pair in dash.pairs for card in pair}
     assert top[dash.share] > top[dash.sentiment]  # stacked at 1024
+
+
+def test_exported_chart_carries_title_range_legend_and_workspace(window, dash, tmp_path):
+    from PySide6.QtGui import QImage
+
+    card = dash.volume
+    assert card.export_caption.startswith(window.ws.name)
+    assert "(UTC)" in card.export_caption  # the date range shown
+    labels = [label for label, _color, _count in card.legend_entries()]
+    assert labels == ["Negative", "Neutral", "Positive", "Unscored"]
+    out = card.export(tmp_path / "volume.png")
+    image = QImage(str(out))
+    # Title, caption and legend above the chart itself, which is drawn 2x the widget.
+    assert image.width() >= 1200 and image.height() > card.graphics.height() * 2
+    # The top band (title and caption) is text on white, not a control.
+    assert image.pixelColor(image.width() - 5, 5).name() == "#ffffff"

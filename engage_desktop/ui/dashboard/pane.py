@@ -451,6 +451,8 @@ class DashboardPane(QWidget):
         days = vol.days
         span = f"{day_text(days[0])} – {day_text(days[-1])} (UTC)" if len(days) else "no mentions"
         topic = charts.filter.topic or ALL_TOPICS.lower()
+        for card in self.cards:  # exported images say whose data, which days, which topic
+            card.export_caption = f"{self.ws.name} · {span} · {topic}"
         self.subtitle.setText(
             f"{int(vol.total.sum()):,} mentions · {span} · {topic} · click any bar, point, "
             "legend count or term to open those mentions in the inbox"
