@@ -53,7 +53,7 @@ def make_settings():
     return QSettings(str(config_dir() / "gui.ini"), QSettings.Format.IniFormat)
 
 
-def resolve_workspace_path(path: str | None, settings) -> Path:
+def resolve_workspace_path(path: str | None, settings, *, interactive: bool = False) -> Path:
     """The given path, else the last workspace, else the demo (created if missing)."""
     if path:
         return Path(path)
@@ -62,10 +62,66 @@ def resolve_workspace_path(path: str | None, settings) -> Path:
         return Path(str(last))
     demo = demo_workspace_path()
     if not demo.exists():
-        from engage_desktop.demo.build import build_demo
+        if interactive:
+            build_demo_with_progress(demo)
+        else:
+            from engage_desktop.demo.build import build_demo
 
-        build_demo(demo, FIRST_START_MENTIONS)
+            build_demo(demo, FIRST_START_MENTIONS)
     return demo
+
+
+def build_demo_with_progress(demo: Path) -> None:
+    """First start: build the demo on a worker thread behind a progress dialog.
+
+    Building takes seconds; without this the first start showed nothing at all.
+
+    Raises:
+        EngageError: The demo could not be built (the worker's error, in words).
+    """
+    import threading
+
+    from PySide6.QtCore import QCoreApplication, QThread
+    from PySide6.QtWidgets import QProgressDialog
+
+    from engage_desktop.demo.build import build_demo
+
+    dialog = QProgressDialog(
+        "Building the demo workspace (the fictional brand Nimbus) for your first start…",
+        "",
+        0,
+        100,
+    )
+    dialog.setWindowTitle("engage-desktop")
+    dialog.setCancelButton(None)  # half a demo is no use; it takes seconds
+    dialog.setMinimumDuration(0)
+    dialog.show()
+    state: dict = {"done": 0, "total": 1, "error": None}
+
+    def progress(done: int, total: int) -> None:
+        state["done"], state["total"] = done, total
+
+    def work() -> None:
+        try:
+            build_demo(demo, FIRST_START_MENTIONS, progress=progress)
+        except Exception as exc:  # shown below, on the GUI thread
+            state["error"] = exc
+
+    worker = threading.Thread(target=work, name="first-start-demo")
+    worker.start()
+    while worker.is_alive():
+        dialog.setValue(int(100 * state["done"] / max(state["total"], 1)))
+        QCoreApplication.processEvents()
+        QThread.msleep(30)
+    worker.join()
+    dialog.close()
+    error = state["error"]
+    if error is not None:
+        raise (
+            error
+            if isinstance(error, EngageError)
+            else EngageError(f"could not build the demo workspace: {error}")
+        )
 
 
 def open_for_gui(
@@ -142,7 +198,7 @@ def run_gui(
     settings = make_settings()
     if not screenshot:
         ask_display_name_once()
-    target = resolve_workspace_path(path, settings)
+    target = resolve_workspace_path(path, settings, interactive=not screenshot)
     ws = open_for_gui(target, read_only=read_only, snapshot=snapshot, interactive=not screenshot)
     if ws is None:
         return 1

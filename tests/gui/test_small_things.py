@@ -49,3 +49,21 @@ def test_read_only_corrections_look_and_are_disabled(qtbot, demo_path):
         assert not bar.isEnabled()
         assert all(":disabled" in b.styleSheet() for b in bar.buttons.values())
         assert "read-only" in bar.toolTip()
+
+
+def test_first_start_builds_the_demo_behind_a_progress_dialog(qtbot, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QProgressDialog
+
+    from engage_desktop.ui import app
+
+    monkeypatch.setattr(app, "FIRST_START_MENTIONS", 300)
+    seen: list[int] = []
+    original = QProgressDialog.setValue
+    monkeypatch.setattr(
+        QProgressDialog, "setValue", lambda self, v: (seen.append(v), original(self, v))[1]
+    )
+    demo = tmp_path / "demo.engage"
+    app.build_demo_with_progress(demo)
+    assert seen  # the dialog was shown and moved while the worker built
+    with Workspace.open(demo) as ws:
+        assert ws.scalar("SELECT count(*) FROM mentions") == 300
