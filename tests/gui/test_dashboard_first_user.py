@@ -93,3 +93,17 @@ def test_exported_chart_carries_title_range_legend_and_workspace(window, dash, t
     assert image.width() >= 1200 and image.height() > card.graphics.height() * 2
     # The top band (title and caption) is text on white, not a control.
     assert image.pixelColor(image.width() - 5, 5).name() == "#ffffff"
+
+
+def test_spike_labels_on_weekly_bars_name_dates_not_counts(dash):
+    chart = dash.volume
+    assert chart.episodes, "the demo has spikes"
+    chart._draw("day")
+    assert all(t.textItem.toPlainText().startswith("Spike: ") for t in chart.mark_labels)
+    chart._draw("week")
+    texts = [t.textItem.toPlainText() for t in chart.mark_labels]
+    assert texts and not any(":" in t for t in texts)
+    starts, ends, _ = chart.buckets
+    for label in chart.mark_labels:  # at the centre of its week's bar
+        x = label.pos().x()
+        assert any(abs(x - (a + b) / 2) < 1 for a, b in zip(starts, ends, strict=True))

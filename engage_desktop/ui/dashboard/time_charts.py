@@ -137,12 +137,29 @@ class VolumeChart(ChartCard):
             self.plot.removeItem(label)
         self.mark_labels = []
         xs, ys = [], []
+        starts, ends, _sums = self.buckets
+        # On daily bars the spike's own count reads right; on a week's or a month's
+        # bar it would contradict the bar ("Spike: 17" on 1,100), so such a bar is
+        # marked once, at its centre, with the spikes' dates instead.
+        by_bucket: dict[int, list[Episode]] = {}
         for ep in self.episodes:
-            x = ep.start.timestamp()
+            i = nearest_index(starts, ep.start.timestamp())
+            if self.unit_name == "day" or i is None:
+                by_bucket.setdefault(-1 - len(by_bucket), []).append(ep)
+            else:
+                by_bucket.setdefault(i, []).append(ep)
+        for i, eps in by_bucket.items():
+            if i < 0:
+                x = eps[0].start.timestamp()
+                caption = f"Spike: {eps[0].mentions:,}"
+            else:
+                x = (float(starts[i]) + float(ends[i])) / 2
+                days = sorted({f"{ep.start:%d %b}" for ep in eps})
+                caption = ("Spike " if len(eps) == 1 else "Spikes ") + ", ".join(days)
             y = self._stack_top(x)
             xs.append(x)
             ys.append(y)
-            text = pg.TextItem(f"Spike: {ep.mentions:,}", color=SPIKE_COLOR, anchor=(0.5, 1.6))
+            text = pg.TextItem(caption, color=SPIKE_COLOR, anchor=(0.5, 1.6))
             text.setPos(x, y)
             self.plot.addItem(text, ignoreBounds=True)
             self.mark_labels.append(text)
