@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import hashlib
+import importlib
 import io
 import json
 import os
@@ -241,8 +242,9 @@ def run_hosted(
     Returns:
         The command's exit status.
     """
-    from engage_desktop.cli import PROG, main
-
+    # The entry point by name: a static import would close the circle
+    # cli -> ui.app (the window command) -> main window -> command server -> here.
+    cli = importlib.import_module("engage_desktop.cli")
     out, err = _Sink(emit_out), _Sink(emit_err)
     with _run_lock:
         previous = os.getcwd()
@@ -250,9 +252,9 @@ def run_hosted(
             os.chdir(request["cwd"])
             with _routed(out, err, io.StringIO(request["stdin"])):
                 try:
-                    return main(request["argv"])
+                    return int(cli.main(request["argv"]))
                 except BaseException as exc:  # --debug re-raises; never kill the window
-                    sys.stderr.write(f"{PROG}: {type(exc).__name__}: {exc}\n")
+                    sys.stderr.write(f"{cli.PROG}: {type(exc).__name__}: {exc}\n")
                     return 1
         finally:
             os.chdir(previous)
