@@ -10,7 +10,7 @@ from engage_desktop.inbox.filters import InboxFilter
 from engage_desktop.inbox.pager import counts
 from engage_desktop.ui.inbox.filter_bar import PRIORITY_CHOICES
 from engage_desktop.ui.inbox.model import COL_PRIORITY
-from tests.gui.test_inbox import wait_for_counts
+from tests.gui.test_inbox import EVENT_TIMEOUT_MS, wait_for_counts
 
 
 @pytest.fixture
@@ -19,7 +19,7 @@ def inbox(window, qtbot):
     view = window.inbox
     wait_for_counts(qtbot, view)
     yield view
-    qtbot.waitUntil(lambda: not view.tasks.running(), timeout=15000)
+    qtbot.waitUntil(lambda: not view.tasks.running(), timeout=EVENT_TIMEOUT_MS)
 
 
 def test_priority_choices_are_on_the_priority_scale(inbox):
