@@ -30,6 +30,8 @@ def _private_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ENGAGE_DESKTOP_DATA_DIR", str(home / "data"))
     monkeypatch.setenv("ENGAGE_DESKTOP_CONFIG_DIR", str(home / "config"))
     monkeypatch.delenv("ENGAGE_DESKTOP_WORKSPACE", raising=False)
+    # The display name is preset, as CI does: no first-start dialog waits for a typist.
+    monkeypatch.setenv("ENGAGE_DESKTOP_USER_NAME", "Robin Analyst")
     # Never the developer's real keyring: tests see a machine without one (secrets go
     # to the 0600 file under tmp_path); tests of the keyring path install their own.
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")

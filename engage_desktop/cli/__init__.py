@@ -17,7 +17,7 @@ import sys
 from collections.abc import Sequence
 
 from engage_desktop import __version__
-from engage_desktop.cli.common import err, workspace_options
+from engage_desktop.cli.common import ARGV, err, workspace_options
 from engage_desktop.core.errors import EngageError, UsageError
 from engage_desktop.workspace.faults import explain_fault
 
@@ -143,8 +143,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if func is None:
         build_parser()[0].print_help()
         return 2
+    from engage_desktop.cli.handover import HandedOver
+
+    ARGV.set(tuple(args_list))
     try:
         return int(func(args) or 0)
+    except HandedOver as handed:  # the window holding the workspace ran it
+        return handed.status
     except UsageError as exc:
         err(f"{PROG}: {_first_line(exc)}")
         return 2

@@ -5,13 +5,16 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from contextvars import ContextVar
 from pathlib import Path
 
-from engage_desktop.core.errors import UsageError
+from engage_desktop.core.errors import EngageError, UsageError, WorkspaceLockedError
 from engage_desktop.core.untrusted import strip_controls
 from engage_desktop.workspace.database import Workspace
 
 WORKSPACE_ENV = "ENGAGE_DESKTOP_WORKSPACE"
+#: The arguments of the command being run (handed to a window holding the workspace).
+ARGV: ContextVar[tuple[str, ...]] = ContextVar("ARGV", default=())
 
 
 def workspace_options() -> argparse.ArgumentParser:
@@ -79,7 +82,23 @@ def open_workspace(args: argparse.Namespace, *, write: bool = False) -> Workspac
         raise UsageError("this command changes the workspace; drop --read-only/--snapshot")
     if snapshot:
         return Workspace.open_snapshot(path)
-    return Workspace.open(path, read_only=read_only)
+    from engage_desktop.cli import handover
+
+    hosted = handover.borrow(path)  # this process is the window, running a handed command
+    if hosted is not None:
+        if write and hosted.read_only:
+            raise EngageError(
+                f"{path} is open read-only in the window; reopen it there for writing"
+            )
+        return hosted
+    try:
+        return Workspace.open(path, read_only=read_only)
+    except WorkspaceLockedError:
+        # A window holds it: run the whole command there, with the same output and status.
+        status = handover.forward(path, list(ARGV.get()))
+        if status is None:
+            raise
+        raise handover.HandedOver(status) from None
 
 
 def out(line: str = "") -> None:

@@ -334,6 +334,11 @@ def backfill(state: Any, ws: Workspace) -> EnrichSummary:
     return enrich(ws, progress=state.progress, is_cancelled=state.is_cancelled)
 
 
+def rescore_all(state: Any, ws: Workspace) -> EnrichSummary:
+    """Every mention again (File › Re-score), as a background task; corrections win."""
+    return enrich(ws, rescore=True, progress=state.progress, is_cancelled=state.is_cancelled)
+
+
 def retag_intents(ws: Workspace) -> int:
     """Re-apply the intent rules (and priority) to every mention; returns the count."""
     expr = intents_sql(intent_rules(ws))

@@ -23,6 +23,8 @@ from engage_desktop.core.errors import UsageError
 from engage_desktop.core.text import fold
 from engage_desktop.inbox.pager import SORTS, MentionQuery
 
+#: Filter fields never written to or read from saved views and files.
+UNSTORED = frozenset({"drill_sql", "drill_params", "drill_label"})
 STATUSES = ("new", "open", "pending", "resolved", "ignored", "spam")
 SENTIMENT_LABELS = ("positive", "neutral", "negative", "unscored")
 UNASSIGNED = ""  # in ``owners``: mentions nobody owns
@@ -60,6 +62,10 @@ class InboxFilter:
         unread: Only unread (True) or read (False).
         search: Search text (see :func:`compile_search`).
         sort: A key of ``SORTS``.
+        drill_sql: The mentions behind a dashboard element (SQL built by our own
+            dashboard code, never read from a file: see :data:`UNSTORED`).
+        drill_params: Values for its markers.
+        drill_label: How the filter bar shows it ("Spike 30 Oct 14:00 · negative").
         customers: True = only authors linked to a customer record, False = only
             authors who are not (see ``engage_desktop.crm``).
         customer_tiers: Customer tiers; :data:`TOP_TIER` is the tier with the highest
@@ -91,6 +97,9 @@ class InboxFilter:
     unread: bool | None = None
     search: str = ""
     sort: str = "time"
+    drill_sql: str | None = None
+    drill_params: tuple[Any, ...] = ()
+    drill_label: str | None = None
     customers: bool | None = None
     customer_tiers: tuple[str, ...] = ()
     min_value: float | None = None
@@ -98,18 +107,19 @@ class InboxFilter:
     customer: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """Only the criteria that are set, JSON-ready."""
+        """Only the criteria that are set, JSON-ready (a drill-down is never stored)."""
         empty = InboxFilter()
         out: dict[str, Any] = {}
         for key, value in asdict(self).items():
-            if value != getattr(empty, key):
+            if key not in UNSTORED and value != getattr(empty, key):
                 out[key] = list(value) if isinstance(value, tuple) else value
         return out
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> InboxFilter:
         """The inverse of :meth:`to_dict`; unknown keys are ignored (newer files)."""
-        known = {f.name: f for f in fields(cls)}
+        # SQL must never come from a file (a saved view in a workspace someone sent).
+        known = {f.name: f for f in fields(cls) if f.name not in UNSTORED}
         values: dict[str, Any] = {}
         for key, value in (data or {}).items():
             if key not in known:
@@ -127,7 +137,7 @@ class InboxFilter:
 
     def is_empty(self) -> bool:
         """True when nothing but the sort is set."""
-        return not {k for k in self.to_dict() if k != "sort"}
+        return self.drill_sql is None and not {k for k in self.to_dict() if k != "sort"}
 
 
 @dataclass(frozen=True)
@@ -343,7 +353,14 @@ def to_sql(flt: InboxFilter, actor: str = "", now: datetime | None = None) -> tu
     search = compile_search(flt.search)
     if search.sql != "true":
         add(f"({search.sql})", search.params)
+    if flt.drill_sql is not None:
+        add(f"({flt.drill_sql})", flt.drill_params)
     return (" AND ".join(parts) or "true"), params
+
+
+def with_drill(sort: str, where: str, params: tuple[Any, ...], label: str) -> InboxFilter:
+    """Only the mentions behind a dashboard element, shown as a removable chip."""
+    return InboxFilter(sort=sort, drill_sql=where, drill_params=tuple(params), drill_label=label)
 
 
 def segment_sql(flt: InboxFilter) -> tuple[str, list[Any]]:
@@ -387,6 +404,8 @@ def to_query(flt: InboxFilter, actor: str = "", now: datetime | None = None) -> 
 def describe(flt: InboxFilter) -> str:
     """A short human summary ("negative · unanswered · last 7 days")."""
     bits: list[str] = []
+    if flt.drill_sql is not None:
+        bits.append(flt.drill_label or "from the dashboard")
     if flt.statuses:
         bits.append(" or ".join(flt.statuses))
     if flt.sentiments:

@@ -21,11 +21,29 @@ APP = "engage-desktop"
 FIRST_START_MENTIONS = 20_000
 
 
+NO_DISPLAY = (
+    "no display to open the window on: run engage-desktop on a desktop, or under "
+    "'xvfb-run -a engage-desktop', or use '--screenshot OUT.png' and the commands "
+    "('engage-desktop --help')"
+)
+
+
 def _ensure_platform(screenshot: bool) -> None:
-    """Without a display, screenshots use the offscreen platform instead of aborting."""
+    """Without a display, screenshots go offscreen and the window says what to do.
+
+    Qt would abort (exit 134) with a misleading "Reinstalling the application may fix
+    this problem"; on X11/Wayland systems the missing display is found first instead.
+
+    Raises:
+        EngageError: No display, and the window (not a screenshot) was asked for.
+    """
     has_display = os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
-    if screenshot and not os.environ.get("QT_QPA_PLATFORM") and not has_display:
+    if os.environ.get("QT_QPA_PLATFORM") or has_display:
+        return
+    if screenshot:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    elif sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd")):
+        raise EngageError(NO_DISPLAY)
 
 
 def make_settings():
@@ -35,7 +53,7 @@ def make_settings():
     return QSettings(str(config_dir() / "gui.ini"), QSettings.Format.IniFormat)
 
 
-def resolve_workspace_path(path: str | None, settings) -> Path:
+def resolve_workspace_path(path: str | None, settings, *, interactive: bool = False) -> Path:
     """The given path, else the last workspace, else the demo (created if missing)."""
     if path:
         return Path(path)
@@ -44,10 +62,66 @@ def resolve_workspace_path(path: str | None, settings) -> Path:
         return Path(str(last))
     demo = demo_workspace_path()
     if not demo.exists():
-        from engage_desktop.demo.build import build_demo
+        if interactive:
+            build_demo_with_progress(demo)
+        else:
+            from engage_desktop.demo.build import build_demo
 
-        build_demo(demo, FIRST_START_MENTIONS)
+            build_demo(demo, FIRST_START_MENTIONS)
     return demo
+
+
+def build_demo_with_progress(demo: Path) -> None:
+    """First start: build the demo on a worker thread behind a progress dialog.
+
+    Building takes seconds; without this the first start showed nothing at all.
+
+    Raises:
+        EngageError: The demo could not be built (the worker's error, in words).
+    """
+    import threading
+
+    from PySide6.QtCore import QCoreApplication, QThread
+    from PySide6.QtWidgets import QProgressDialog
+
+    from engage_desktop.demo.build import build_demo
+
+    dialog = QProgressDialog(
+        "Building the demo workspace (the fictional brand Nimbus) for your first start…",
+        "",
+        0,
+        100,
+    )
+    dialog.setWindowTitle("engage-desktop")
+    dialog.setCancelButton(None)  # half a demo is no use; it takes seconds
+    dialog.setMinimumDuration(0)
+    dialog.show()
+    state: dict = {"done": 0, "total": 1, "error": None}
+
+    def progress(done: int, total: int) -> None:
+        state["done"], state["total"] = done, total
+
+    def work() -> None:
+        try:
+            build_demo(demo, FIRST_START_MENTIONS, progress=progress)
+        except Exception as exc:  # shown below, on the GUI thread
+            state["error"] = exc
+
+    worker = threading.Thread(target=work, name="first-start-demo")
+    worker.start()
+    while worker.is_alive():
+        dialog.setValue(int(100 * state["done"] / max(state["total"], 1)))
+        QCoreApplication.processEvents()
+        QThread.msleep(30)
+    worker.join()
+    dialog.close()
+    error = state["error"]
+    if error is not None:
+        raise (
+            error
+            if isinstance(error, EngageError)
+            else EngageError(f"could not build the demo workspace: {error}")
+        )
 
 
 def open_for_gui(
@@ -63,10 +137,12 @@ def open_for_gui(
     except WorkspaceLockedError as exc:
         if not interactive:
             raise
+        who = f" (process {exc.pid})" if getattr(exc, "pid", None) else ""
         answer = QMessageBox.question(
             parent,
             "Workspace in use",
-            f"{exc}\n\nOpen a read-only copy instead?",
+            f"{path.name} is open in another engage-desktop window{who}.\n\n"
+            "Switch to that window, or open a read-only copy here to read it now.",
             QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Cancel,
         )
         if answer == QMessageBox.StandardButton.Open:
@@ -77,6 +153,16 @@ def open_for_gui(
             raise
         QMessageBox.critical(parent, "Cannot open workspace", str(exc))
         return None
+
+
+def ask_display_name_once() -> None:
+    """On the first start, ask the name replies are signed with (kept for next time)."""
+    from engage_desktop.profile import display_name
+
+    if display_name() is None:
+        from engage_desktop.ui.profile_dialog import DisplayNameDialog
+
+        DisplayNameDialog(first_start=True).exec()  # Cancel: the login stands in for now
 
 
 def run_gui(
@@ -90,6 +176,7 @@ def run_gui(
 ) -> int:
     """Open the window (or render one view to ``screenshot`` and exit)."""
     _ensure_platform(bool(screenshot))
+    from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication
 
     from engage_desktop.ui.first_paint import watch_first_paint
@@ -110,7 +197,9 @@ def run_gui(
 
     app.setWindowIcon(QIcon(str(resource("icons", "engage-desktop.svg"))))
     settings = make_settings()
-    target = resolve_workspace_path(path, settings)
+    if not screenshot:
+        ask_display_name_once()
+    target = resolve_workspace_path(path, settings, interactive=not screenshot)
     ws = open_for_gui(target, read_only=read_only, snapshot=snapshot, interactive=not screenshot)
     if ws is None:
         return 1
@@ -133,6 +222,9 @@ def run_gui(
         other = MainWindow(new_ws, settings)
         other.open_requested.connect(reopen)
         other.new_requested.connect(lambda p: reopen(p, create=True))
+        # A closed second window goes away (its workspace was released on close).
+        other.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        other.destroyed.connect(lambda _o=None, w=other: windows.remove(w))
         windows.append(other)
         other.show()
 

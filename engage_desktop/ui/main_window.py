@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
@@ -22,10 +22,18 @@ from PySide6.QtWidgets import (
 )
 
 from engage_desktop import __version__
-from engage_desktop.enrich.pipeline import EnrichSummary, backfill, needs_enrichment
+from engage_desktop.enrich.pipeline import (
+    EnrichSummary,
+    backfill,
+    needs_enrichment,
+    rescore_all,
+)
+from engage_desktop.inbox.filters import with_drill
 from engage_desktop.inbox.pager import counts
+from engage_desktop.ui.command_server import CommandServer
 from engage_desktop.ui.composer.pane import ComposerPane
 from engage_desktop.ui.dashboard.pane import DashboardPane
+from engage_desktop.ui.inbox import columns as inbox_columns
 from engage_desktop.ui.inbox.view import InboxView
 from engage_desktop.ui.listen.pane import FeedsPane
 from engage_desktop.ui.settings_dialog import SettingsDialog, load_values, save_values
@@ -45,6 +53,7 @@ class MainWindow(QMainWindow):
 
     def __init__(self, ws: Workspace, settings: QSettings) -> None:
         super().__init__()
+        self.enrich_task: Task | None = None
         self.ws = ws
         self.settings = settings
         self.tasks = TaskRunner(self)
@@ -55,6 +64,7 @@ class MainWindow(QMainWindow):
 
         self.feeds = FeedsPane(ws, self.tasks)
         self.inbox = InboxView(ws, tasks=self.tasks)
+        inbox_columns.restore(self.inbox.table, settings)
         self.composer = ComposerPane(ws, tasks=self.tasks)
         self.dashboard = DashboardPane(ws, tasks=self.tasks)
         self.pages = QStackedWidget()
@@ -67,11 +77,14 @@ class MainWindow(QMainWindow):
             self.pages.addWidget(page)
             QListWidgetItem(name.title(), self.nav)
         self.nav.currentRowChanged.connect(self.pages.setCurrentIndex)
-        self.inbox.mention_selected.connect(self.composer.set_mention)
+        self.inbox.mention_selected.connect(self._follow_inbox)
         self.dashboard.drill_requested.connect(self.show_drill_down)
         self.inbox.reply_requested.connect(self.reply_to)
         self.feeds.mentions_changed.connect(self.mentions_arrived)
+        self.inbox.mentions_edited.connect(self.update_status)
         self.composer.outbox_changed.connect(self.replies_changed)
+        for pane in (self.inbox, self.feeds, self.dashboard, self.composer.outbox):
+            pane.empty_action.connect(self.empty_state_action)
 
         central = QWidget()
         layout = QHBoxLayout(central)
@@ -90,8 +103,8 @@ class MainWindow(QMainWindow):
         self.show_view("inbox")
         self._restore_geometry()
         self.add_recent(str(ws.path))
-        self.enrich_task: Task | None = None
         self._closing = False
+        self.command_server = self._serve_commands()
         self.start_backfill()
         install_sharing(self)  # File › Share…, Export report…; a shared copy's reader mode
 
@@ -111,20 +124,28 @@ class MainWindow(QMainWindow):
             self.statusBar().addPermanentWidget(widget)
             widget.hide()
 
-    def start_backfill(self) -> Task | None:
-        """Score the backlog in the background, unless read-only or nothing is due."""
-        if self.ws.read_only:
+    def start_backfill(self, rescore: bool = False) -> Task | None:
+        """Score the backlog (or with ``rescore`` every mention) in the background.
+
+        Nothing starts when read-only, when scoring already runs, or when nothing is due.
+        """
+        if self.ws.read_only or self.enrich_task is not None:
             return None
-        due = needs_enrichment(self.ws)
+        due = (
+            int(self.ws.scalar("SELECT count(*) FROM mentions"))
+            if rescore
+            else needs_enrichment(self.ws)
+        )
         if not due:
             return None
-        task = self.tasks.start("enrich", backfill, self.ws)
+        task = self.tasks.start("enrich", rescore_all if rescore else backfill, self.ws)
         self.enrich_task = task
         task.progressed.connect(self._on_enrich_progress)
         task.succeeded.connect(self._on_enrich_succeeded)
         task.failed.connect(self._on_enrich_failed)
         task.done.connect(self._on_enrich_done)
-        self.task_label.setText(f"Scoring sentiment of {due:,} mentions…")
+        what = "Re-scoring" if rescore else "Scoring"
+        self.task_label.setText(f"{what} sentiment of {due:,} mentions…")
         self.task_bar.setRange(0, max(due, 1))
         self.task_bar.setValue(0)
         self.task_cancel.setEnabled(True)
@@ -162,6 +183,31 @@ class MainWindow(QMainWindow):
         if not self._closing:
             self.refresh()
 
+    # -- the command line's server ------------------------------------------------------
+
+    def _serve_commands(self) -> CommandServer | None:
+        """Run ``engage-desktop`` commands on this workspace here while the window has it."""
+        if getattr(self.ws, "_snapshot_dir", None) is not None:
+            return None  # a copy: command-line runs open the original themselves
+        server = CommandServer(self.ws, self.tasks, self)
+        if not server.listen():
+            self.statusBar().showMessage(
+                f"Command-line runs on this workspace will be refused: {server.error}", 15_000
+            )
+            return None
+        server.started.connect(lambda command: self.statusBar().showMessage(f"Running {command}…"))
+        server.progressed.connect(
+            lambda line: self.statusBar().showMessage(f"Command line: {line}")
+        )
+        server.finished.connect(self._command_finished)
+        return server
+
+    def _command_finished(self, command: str, status: int) -> None:
+        outcome = "done" if status == 0 else f"failed (exit status {status})"
+        self.statusBar().showMessage(f"{command}: {outcome}", 15_000)
+        if not self._closing:
+            self.refresh()  # the command may have changed anything
+
     # -- views ---------------------------------------------------------------------
 
     def show_view(self, name: str) -> None:
@@ -169,13 +215,49 @@ class MainWindow(QMainWindow):
         self.nav.setCurrentRow(VIEWS.index(name))
 
     def show_drill_down(self, query, description: str) -> None:
-        """Open the inbox on the mentions behind a dashboard element."""
-        self.inbox.model.set_query(query)
-        self.inbox.refresh()  # the inbox's own header follows its new rows
+        """Open the inbox on the mentions behind a dashboard element, as a filter chip.
+
+        The chip survives sorting, and Clear filters (or its ✕) removes it.
+        """
+        label = description.removeprefix("Dashboard: ")
+        sort = self.inbox.model.filter.sort
+        self.inbox.filter_bar.set_filter(with_drill(sort, query.where, query.params, label))
         self.show_view("inbox")
         self.statusBar().showMessage(
             f"{description} — {self.inbox.model.rowCount():,} mentions", 15_000
         )
+
+    def empty_state_action(self, name: str) -> None:
+        """A button of an empty view: add a source, import, the brief, or the inbox."""
+        if name == "add_source":
+            self.show_view("feeds")
+            self.feeds.add_source()
+        elif name == "brief":
+            self.new_action.trigger()
+        elif name == "inbox":
+            self.show_view("inbox")
+        elif name == "import":
+            importer = getattr(self, "action_import_mentions", None)
+            if importer is not None:
+                importer.trigger()
+            else:  # the window's own import dialog is not there yet
+                QMessageBox.information(
+                    self,
+                    "Import mentions",
+                    "Import a CSV, JSON Lines, XLSX or Parquet export with\n\n"
+                    f"    engage-desktop -w {self.ws.path} import FILE\n\n"
+                    "While this window is open the command runs here, and the inbox "
+                    "shows the new mentions when it is done.",
+                )
+
+    def _follow_inbox(self, mention_id: int) -> None:
+        """Bind the composer to the inbox's current mention, unless it is in front.
+
+        After a reply the inbox's list refreshes and its current row moves on; the
+        composer in front must stay on the customer it answered until the user moves.
+        """
+        if self.pages.currentWidget() is not self.composer:
+            self.composer.set_mention(mention_id)
 
     def reply_to(self, mention_id: int) -> None:
         """Open the composer on a mention (the inbox's r key)."""
@@ -198,6 +280,7 @@ class MainWindow(QMainWindow):
         file_menu = self.menuBar().addMenu("&File")
         new = QAction("&New Workspace…", self, shortcut=QKeySequence.StandardKey.New)
         new.triggered.connect(self._new)
+        self.new_action = new
         opn = QAction("&Open Workspace…", self, shortcut=QKeySequence.StandardKey.Open)
         opn.triggered.connect(self._open)
         self.recent_menu = file_menu.addMenu("Open &Recent")
@@ -206,6 +289,12 @@ class MainWindow(QMainWindow):
         file_menu.addAction(new)
         file_menu.addAction(opn)
         file_menu.addMenu(self.recent_menu)
+        file_menu.addSeparator()
+        self._add_scoring_actions(file_menu)
+        file_menu.addSeparator()
+        self.name_action = QAction("Your &name…", self)
+        self.name_action.triggered.connect(self.ask_display_name)
+        file_menu.addAction(self.name_action)
         file_menu.addSeparator()
         self.action_settings = QAction(
             "Workspace &Settings…", self, shortcut=QKeySequence.StandardKey.Preferences
@@ -250,6 +339,49 @@ class MainWindow(QMainWindow):
             )
         )
         help_menu.addAction(about)
+
+    def _add_scoring_actions(self, menu) -> None:
+        """File › Score new mentions / Re-score all mentions (progress and Cancel below)."""
+        self.score_action = QAction("&Score new mentions", self)
+        self.score_action.setToolTip("Score sentiment, language and intents not yet scored")
+        self.score_action.triggered.connect(lambda: self.score(rescore=False))
+        self.rescore_action = QAction("&Re-score all mentions", self)
+        self.rescore_action.setToolTip(
+            "Score every mention again (after lexicon or intent changes); corrections are kept"
+        )
+        self.rescore_action.triggered.connect(lambda: self.score(rescore=True))
+        for action in (self.score_action, self.rescore_action):
+            action.setEnabled(not self.ws.read_only)
+            menu.addAction(action)
+
+    def score(self, rescore: bool = False) -> Task | None:
+        """Start scoring from the menu, or say in the status bar why nothing started."""
+        if self.enrich_task is not None:
+            self.statusBar().showMessage("Scoring is already running (see below)", 8000)
+            return None
+        task = self.start_backfill(rescore=rescore)
+        if task is None:
+            self.statusBar().showMessage(
+                "Every mention is scored already; Re-score all mentions scores them again"
+                if not rescore
+                else "There are no mentions to score yet",
+                10_000,
+            )
+        return task
+
+    def ask_display_name(self) -> None:
+        """File › Your name…: change the name replies are signed and changes logged with."""
+        from engage_desktop.ui.profile_dialog import DisplayNameDialog
+
+        dialog = DisplayNameDialog(self)
+        dialog.accepted.connect(lambda: self._name_changed(dialog.saved))
+        self._name_dialog = dialog
+        dialog.open()
+
+    def _name_changed(self, name: str | None) -> None:
+        if name:
+            self.ws.actor = name
+            self.statusBar().showMessage(f"Replies are now signed and logged as {name}", 8000)
 
     def import_customers(self, path: str | None = None) -> Task | None:
         """Customers › Import: a CRM export, imported and linked in the background."""
@@ -376,16 +508,39 @@ class MainWindow(QMainWindow):
         if geometry is not None:
             self.restoreGeometry(geometry)
         else:
-            self.resize(1440, 900)
+            self.resize(*fitting_size(self))
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        """Save the draft and the geometry; wait for background work."""
+        """Save the draft and the geometry, stop every timer, release the workspace.
+
+        Closing one of several windows must end its scheduled fetches and polls and
+        free its workspace file for other windows and the command line at once, not
+        when the whole application quits.
+        """
         self.composer.shutdown()
         self.settings.setValue("window/geometry", self.saveGeometry())
+        inbox_columns.save(self.inbox.table, self.settings)
         self.inbox.shutdown()
         self._closing = True
+        if self.command_server is not None:
+            self.command_server.close()
+        for timer in self.findChildren(QTimer):
+            timer.stop()
         self.tasks.shutdown()
+        # Released once the results the workers posted before stopping are delivered
+        # (they may still read the workspace), on the next turn of the event loop.
+        QTimer.singleShot(0, self.ws.close)
         event.accept()
+
+
+def fitting_size(window: QMainWindow, wanted: tuple[int, int] = (1440, 900)) -> tuple[int, int]:
+    """The first-start size: ``wanted``, or less on a smaller screen (1280×1024 too)."""
+    screen = window.screen()
+    if screen is None:
+        return wanted
+    room = screen.availableGeometry()
+    # Leave room for the window's frame and title bar, which the geometry excludes.
+    return min(wanted[0], room.width() - 40), min(wanted[1], room.height() - 80)
 
 
 def grab_view(window: MainWindow, view: str) -> None:

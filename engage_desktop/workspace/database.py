@@ -39,7 +39,12 @@ _LOCK_PID = re.compile(r"\(PID (\d+)\)")
 
 
 def current_user() -> str:
-    """The name recorded as the actor of events (the OS login name)."""
+    """The name recorded as the actor of events: the display name, else the OS login."""
+    from engage_desktop.profile import display_name
+
+    name = display_name()
+    if name:
+        return name
     try:
         return getpass.getuser()
     except (KeyError, OSError):  # no passwd entry, e.g. in some containers
@@ -330,6 +335,11 @@ class Workspace:
             log_event(cur, self.actor, "setting", key, "set", old[0] if old else None, encoded)
 
     # -- closing -------------------------------------------------------------------
+
+    @property
+    def closed(self) -> bool:
+        """True once :meth:`close` released the file."""
+        return self._con is None
 
     def close(self) -> None:
         """Close the connection (and remove a snapshot copy)."""

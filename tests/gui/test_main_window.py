@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt
 
 from engage_desktop.composer.drafts import get_draft
 from engage_desktop.ui.main_window import VIEWS
+from engage_desktop.workspace.database import Workspace
 
 
 def test_four_areas_show_workspace_data(window):
@@ -39,7 +40,8 @@ def test_selecting_a_mention_binds_the_composer_and_saves_a_draft(window, qtbot)
     saved = get_draft(window.ws, mention_id)["body"]
     # Channels that need it get the author's handle filled in before the text.
     assert saved.endswith("Hi there, sorry about that!")
-    # Switching mentions and back reloads the saved draft.
+    # Switching mentions (in the inbox) and back reloads the saved draft.
+    window.show_view("inbox")
     window.inbox.select_row(5)
     assert "sorry about that" not in window.composer.editor.toPlainText()
     window.inbox.select_row(3)
@@ -51,7 +53,9 @@ def test_closing_saves_pending_draft_and_remembers_workspace(window, qtbot, sett
     mention_id = window.inbox.current_mention_id()
     window.composer.editor.setPlainText("typed just before closing")
     window.close()
-    assert get_draft(window.ws, mention_id)["body"] == "typed just before closing"
+    qtbot.waitUntil(lambda: window.ws.closed)  # released on close, not on quitting
+    with Workspace.open(window.ws.path) as ws:
+        assert get_draft(ws, mention_id)["body"] == "typed just before closing"
     assert settings.value("last_workspace") == str(window.ws.path)
     assert settings.value("window/geometry") is not None
     assert window.recent_files()[0] == str(window.ws.path)

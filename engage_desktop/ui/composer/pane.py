@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from engage_desktop.composer import drafts as draft_store
 from engage_desktop.composer import tone
+from engage_desktop.composer.by_hand import MarkedSent, mark_sent_by_hand, undo_mark_sent
 from engage_desktop.composer.compose import (
     ReplyRoute,
     length_rule,
@@ -178,6 +179,8 @@ class ComposerPane(QWidget):
 
         self.tone_label = QLabel("Tone: —")
         self.tone_label.setTextFormat(Qt.TextFormat.RichText)
+        # A long warning wraps instead of widening the pane (and moving the splitter).
+        self.tone_label.setWordWrap(True)
         self.hints_label = QLabel("")
         self.hints_label.setWordWrap(True)
         self.hints_label.setObjectName("subtitle")
@@ -195,7 +198,15 @@ class ComposerPane(QWidget):
         self.open_button = QPushButton("Open original")
         self.open_button.clicked.connect(self.open_original)
         self.mark_sent_button = QPushButton("Mark as sent")
-        self.mark_sent_button.clicked.connect(lambda: self.send())
+        self.mark_sent_button.setToolTip(
+            "Once you have posted the reply under the original: records it as sent"
+        )
+        self.mark_sent_button.clicked.connect(self.mark_sent)
+        self.undo_sent_button = QPushButton("Undo mark as sent")
+        self.undo_sent_button.clicked.connect(self.undo_mark_sent)
+        self.undo_sent_button.hide()
+        self._marked: MarkedSent | None = None
+        self._marked_body = ""
         self.schedule_button = QPushButton("Send later…")
         self.schedule_button.clicked.connect(self._ask_schedule)
         self.send_button = QPushButton("Send")
@@ -206,6 +217,7 @@ class ComposerPane(QWidget):
         actions = QHBoxLayout()
         actions.addStretch(1)
         for button in (
+            self.undo_sent_button,
             self.withdraw_button,
             self.send_back_button,
             self.approve_button,
@@ -283,6 +295,9 @@ class ComposerPane(QWidget):
         mention = get_mention(self.ws, mention_id)
         if mention is None:
             return
+        if mention_id != self.mention_id:  # the undo belongs to the mention it marked
+            self._marked = None
+            self.undo_sent_button.hide()
         self.mention_id, self.mention = mention_id, mention
         self._customer = first_name(mention.get("author_name"), mention.get("author_handle"))
         who = mention.get("author_name") or mention.get("author_handle") or "the author"
@@ -601,10 +616,73 @@ class ComposerPane(QWidget):
             self._start_send(None)
 
     def _send_shortcut(self) -> None:
-        for button in (self.send_button, self.mark_sent_button):
-            if button.isVisible() and button.isEnabled():
-                self.send()
-                return
+        """Ctrl+Enter sends through a channel; by hand it only copies, never records."""
+        route = self.route()
+        if route is not None and route.channel == "manual":
+            if self.copy_button.isEnabled():
+                self.copy_reply()
+            return
+        if self.send_button.isVisible() and self.send_button.isEnabled():
+            self.send()
+
+    # -- by hand: copy, open the original, then mark as sent (undoable) -----------------
+
+    def mark_sent(self) -> None:
+        """Record the reply the user posted by hand (the explicit step; it can be undone)."""
+        if self.mention_id is None or self.ws.read_only:
+            return
+        draft_id = self._draft_id()
+        mention_id, body = self.mention_id, self.editor.toPlainText()
+        self.mark_sent_button.setEnabled(False)
+        task = self.tasks.start(
+            f"mark-sent-{mention_id}",
+            lambda _state: mark_sent_by_hand(self.ws, mention_id, body, draft_id=draft_id),
+        )
+        task.succeeded.connect(lambda marked, b=body: self._marked_sent(marked, b))
+        task.failed.connect(lambda message: self._show_banner("error", html.escape(message)))
+        task.failed.connect(lambda _m: self._update_buttons())
+        return task
+
+    def _marked_sent(self, marked: MarkedSent, body: str) -> None:
+        self._marked = marked
+        self._marked_body = body
+        if self.mention_id == marked.mention_id:
+            self.draft = None
+            self.editor.blockSignals(True)
+            self.editor.setPlainText(self._prefix())
+            self.editor.blockSignals(False)
+            self._text_changed_without_save()
+        self._outbox_changed()
+        self._show_banner(
+            "ok", f"Marked as sent at {datetime.now():%H:%M}. Wrong reply or not posted? Undo it."
+        )
+        self.undo_sent_button.show()
+
+    def undo_mark_sent(self) -> None:
+        """Take back the last "Mark as sent": the reply becomes a draft again."""
+        marked = self._marked
+        if marked is None:
+            return
+        self._marked = None
+        self.undo_sent_button.hide()
+        task = self.tasks.start(
+            f"undo-sent-{marked.outbox_id}", lambda _state: undo_mark_sent(self.ws, marked)
+        )
+        task.succeeded.connect(lambda _r: self._sent_undone(marked))
+        task.failed.connect(lambda message: self._show_banner("error", html.escape(message)))
+        return task
+
+    def _sent_undone(self, marked: MarkedSent) -> None:
+        if self.mention_id == marked.mention_id:
+            self.draft = draft_store.get_draft(self.ws, marked.mention_id)
+            self.editor.blockSignals(True)
+            self.editor.setPlainText(self.draft["body"] if self.draft else self._marked_body)
+            self.editor.blockSignals(False)
+            self._text_changed_without_save()
+            if self.draft is None:
+                self.save()
+        self._outbox_changed()
+        self._show_banner("info", "Not recorded as sent any more; the reply is a draft again.")
 
     def _ask_schedule(self) -> None:
         dialog = QDialog(self)
@@ -634,7 +712,11 @@ class ComposerPane(QWidget):
     def copy_reply(self) -> None:
         """Copy the reply for posting by hand."""
         QGuiApplication.clipboard().setText(self.editor.toPlainText())
-        self._show_banner("info", "Copied. Paste it under the original post, then Mark as sent.")
+        self._show_banner(
+            "info",
+            "Copied — nothing is recorded yet. Open the original, paste the reply under it, "
+            "then click Mark as sent.",
+        )
 
     def open_original(self) -> None:
         """Open the original post in the browser."""

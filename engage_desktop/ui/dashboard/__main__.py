@@ -50,6 +50,13 @@ def main(argv: list[str] | None = None) -> int:
     pane.scroll.takeWidget()
     content.setParent(None)
     content.resize(args.width, max(height, 900))
+    # A picture for a client: no buttons, no check boxes, only what they show.
+    for card in pane.cards:
+        for button in card.tool_buttons:
+            button.hide()
+    content.setStyleSheet(
+        content.styleSheet() + " QCheckBox::indicator { width: 0px; height: 0px; }"
+    )
     content.show()
     for _ in range(10):
         app.processEvents()

@@ -9,14 +9,15 @@ Cards only draw: the numbers come from ``engage_desktop.dashboard.analytics*``.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QIcon, QPixmap
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QIcon, QImage, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,
@@ -294,6 +295,9 @@ class ChartCard(QFrame):
         self.readout.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.plots: list[ChartPlot] = []
 
+        #: What an exported image says besides the chart: workspace · range · topic.
+        self.export_caption = ""
+        self.tool_buttons: list[QToolButton] = []
         tools = QHBoxLayout()
         tools.setSpacing(4)
         for text, tip, slot in (
@@ -307,6 +311,7 @@ class ChartCard(QFrame):
             button.setToolTip(tip)
             button.clicked.connect(slot)
             tools.addWidget(button)
+            self.tool_buttons.append(button)
         header = QHBoxLayout()
         titles = QVBoxLayout()
         titles.setSpacing(0)
@@ -325,6 +330,7 @@ class ChartCard(QFrame):
         self.legend.toggled.connect(self.set_series_visible)
         self.legend.drill.connect(self.on_legend_drill)
         self.graphics.scene().sigMouseMoved.connect(self._on_move)
+        self.graphics.viewport().installEventFilter(self)
         self.graphics.scene().sigMouseClicked.connect(self._on_click)
 
     # -- building ---------------------------------------------------------------------
@@ -356,6 +362,12 @@ class ChartCard(QFrame):
                 if vb.sceneBoundingRect().contains(scene_pos):
                     return plot, vb.mapSceneToView(scene_pos)
         return None
+
+    def eventFilter(self, watched, event) -> bool:
+        """Clear the read-out when the mouse leaves the chart."""
+        if watched is self.graphics.viewport() and event.type() == QEvent.Type.Leave:
+            self.readout.setText(" ")
+        return super().eventFilter(watched, event)
 
     def _on_move(self, scene_pos: QPointF) -> None:
         hit = self._plot_at(scene_pos)
@@ -403,13 +415,67 @@ class ChartCard(QFrame):
         if suffix == ".svg":
             self._export_svg(path)
             return path
-        if suffix == ".png":
-            exporter = exporters.ImageExporter(self.graphics.scene())
-            exporter.parameters()["width"] = max(1200, int(self.graphics.width() * 2))
-        else:
+        if suffix != ".png":
             raise ValueError("export to .png or .svg")
-        exporter.export(str(path))
+        exporter = exporters.ImageExporter(self.graphics.scene())
+        exporter.parameters()["width"] = max(1200, int(self.graphics.width() * 2))
+        chart = exporter.export(toBytes=True)
+        if not self.client_ready(chart).save(str(path)):
+            raise OSError(f"could not write {path}")
         return path
+
+    def legend_entries(self) -> list[tuple[str, str, str]]:
+        """(label, colour, count text) of the series shown, for exported images."""
+        legend = self.legend
+        return [
+            (box.text(), legend._colors.get(key, "#6b7280"), legend.counts[key].text())
+            for key, box in legend.boxes.items()
+            if box.isChecked()
+        ]
+
+    def client_ready(self, chart: QImage) -> QImage:
+        """The chart under its title, range, legend and workspace name; no controls."""
+        scale = chart.width() / 1200
+        pad = int(24 * scale)
+        title_font, text_font = QFont(), QFont()
+        title_font.setPixelSize(int(26 * scale))
+        title_font.setBold(True)
+        text_font.setPixelSize(int(16 * scale))
+        line = QFontMetrics(text_font).height()
+        caption = " · ".join(t for t in (self.export_caption, self.unit.text()) if t)
+        caption_rect = QRectF(pad, 0, chart.width() - 2 * pad, 10_000)
+        caption_h = (
+            QFontMetrics(text_font)
+            .boundingRect(caption_rect.toRect(), int(Qt.TextFlag.TextWordWrap), _plain(caption))
+            .height()
+        )
+        top = pad + QFontMetrics(title_font).height() + int(6 * scale) + caption_h
+        legend_y = top + int(10 * scale)
+        chart_y = legend_y + line + int(12 * scale)
+        image = QImage(chart.width(), chart_y + chart.height() + pad, QImage.Format.Format_ARGB32)
+        image.fill(QColor("white"))
+        painter = QPainter(image)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(QColor("#111827"))
+        painter.setFont(title_font)
+        painter.drawText(pad, pad + QFontMetrics(title_font).ascent(), self.title.text())
+        painter.setFont(text_font)
+        painter.setPen(QColor("#4b5563"))
+        caption_rect.moveTop(pad + QFontMetrics(title_font).height() + int(6 * scale))
+        painter.drawText(caption_rect, int(Qt.TextFlag.TextWordWrap), _plain(caption))
+        x = pad
+        metrics = QFontMetrics(text_font)
+        for label, color, count in self.legend_entries():
+            painter.fillRect(int(x), int(legend_y + line * 0.2), int(line * 0.6), int(line * 0.6),
+                             QColor(color))  # fmt: skip
+            x += line * 0.8
+            text = f"{label} {count}".strip()
+            painter.setPen(QColor("#111827"))
+            painter.drawText(int(x), int(legend_y + metrics.ascent()), text)
+            x += metrics.horizontalAdvance(text) + line
+        painter.drawImage(0, chart_y, chart)
+        painter.end()
+        return image
 
     def _export_svg(self, path: Path) -> None:
         """Vector SVG through Qt's own SVG painter.
@@ -448,6 +514,11 @@ class ChartCard(QFrame):
             if not path.lower().endswith(f".{kind}"):
                 path += f".{kind}"
             self.export(path)
+
+
+def _plain(text: str) -> str:
+    """A caption without the card's bold markup."""
+    return re.sub(r"<[^>]+>", "", text)
 
 
 def nearest_index(xs: np.ndarray, x: float) -> int | None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime, timedelta
 
-from PySide6.QtCore import QDate, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -58,6 +58,7 @@ from engage_desktop.ui.dashboard.work import (
     load_rankings,
     load_session,
 )
+from engage_desktop.ui.empty_state import EmptyState
 from engage_desktop.ui.tasks import TaskRunner
 from engage_desktop.ui.theme import SENTIMENT_COLORS
 from engage_desktop.workspace.database import Workspace
@@ -111,6 +112,7 @@ class DashboardPane(QWidget):
     """Every chart of the workspace, following one date range and one topic."""
 
     drill_requested = Signal(object, str)  # MentionQuery, a description for the status bar
+    empty_action = Signal(str)  # a button of the empty state: add_source, import, brief
     updated = Signal()  # the main charts show the current filter
     extras_updated = Signal()  # rising terms and spike marks are drawn
 
@@ -148,6 +150,7 @@ class DashboardPane(QWidget):
         self.subtitle = QLabel("Loading…")
         self.subtitle.setTextFormat(Qt.TextFormat.PlainText)  # error texts, topic names
         self.subtitle.setObjectName("subtitle")
+        self.subtitle.setWordWrap(True)
         self.range_box = QComboBox()
         for label, _ in RANGES:
             self.range_box.addItem(label)
@@ -222,23 +225,24 @@ class DashboardPane(QWidget):
         grid.setSpacing(12)
         grid.addLayout(kpi_row, 0, 0, 1, 2)
         grid.addWidget(self.volume, 1, 0, 1, 2)
-        grid.addWidget(self.sentiment, 2, 0)
-        grid.addWidget(self.share, 2, 1)
-        grid.addWidget(self.response, 3, 0)
-        grid.addWidget(self.backlog, 3, 1)
-        grid.addWidget(self.authors, 4, 0)
-        grid.addWidget(self.advocates, 4, 1)
-        grid.addWidget(self.channels, 5, 0)
-        grid.addWidget(self.terms, 5, 1)
-        grid.addWidget(self.alerts_card, 6, 0, 1, 2)
         grid.setColumnStretch(0, 1)
         grid.setColumnStretch(1, 1)
+        self.grid = grid
+        self.pairs = [
+            (self.sentiment, self.share),
+            (self.response, self.backlog),
+            (self.authors, self.advocates),
+            (self.channels, self.terms),
+        ]
+        self.columns = 0
+        self._place_cards(2)
         self.content.setLayout(grid)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(self.content)
         self.scroll = scroll
+        scroll.viewport().installEventFilter(self)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
@@ -246,9 +250,75 @@ class DashboardPane(QWidget):
         layout.addWidget(self.subtitle)
         layout.addLayout(selectors)
         layout.addWidget(scroll, 1)
+        # An empty workspace shows what to do next instead of axes with nothing on them.
+        self.empty = EmptyState()
+        self.empty.action.connect(self.empty_action)
+        layout.addWidget(self.empty, 1)
 
         self.range_box.currentIndexChanged.connect(self._on_range_choice)
         self.topic_box.currentIndexChanged.connect(lambda _: self.apply_filter())
+
+    # -- layout: cards reflow to the window's width ------------------------------------------
+
+    def _show_empty_state(self, shown: int) -> None:
+        """Charts when there is something to chart; else what to do next."""
+        if shown:
+            self.empty.hide()
+            self.scroll.show()
+            return
+        if self.session is None or self.session.cube.bounds is None:  # no mentions at all
+            self.empty.show_message(
+                "Nothing to measure yet",
+                "Volume, sentiment, share of voice and response times appear here once "
+                "mentions arrive: add a source to listen to, import mentions, or start "
+                "from a brief with your brand and competitors.",
+                ("add_source", "import", "brief") if not self.ws.read_only else (),
+            )
+        else:
+            self.empty.show_message(
+                "No mentions in this range",
+                "Choose a longer range or another topic above.",
+                (),
+            )
+        self.scroll.hide()
+
+    def _place_cards(self, columns: int) -> None:
+        """Two cards a row, or one (each pair stacked) when two would not fit."""
+        if columns == self.columns:
+            return
+        self.columns = columns
+        grid = self.grid
+        for pair in self.pairs:
+            for card in pair:
+                grid.removeWidget(card)
+        grid.removeWidget(self.alerts_card)
+        for i, (left, right) in enumerate(self.pairs):
+            if columns == 2:
+                grid.addWidget(left, 2 + i, 0)
+                grid.addWidget(right, 2 + i, 1)
+            else:
+                grid.addWidget(left, 2 + 2 * i, 0, 1, 2)
+                grid.addWidget(right, 3 + 2 * i, 0, 1, 2)
+        grid.addWidget(self.alerts_card, 2 + len(self.pairs) * (3 - columns), 0, 1, 2)
+
+    def reflow(self) -> None:
+        """Pick one or two columns from the room there is and what the cards need."""
+        room = self.scroll.viewport().width()
+        margins = self.grid.contentsMargins()
+        need = (
+            max(left.minimumSizeHint().width() for left, _ in self.pairs)
+            + max(right.minimumSizeHint().width() for _, right in self.pairs)
+            + self.grid.spacing()
+            + margins.left()
+            + margins.right()
+        )
+        self._place_cards(2 if room >= need else 1)
+
+    def eventFilter(self, watched, event) -> bool:
+        """Reflow when the visible width changes."""
+        if watched is self.scroll.viewport() and event.type() == QEvent.Type.Resize:
+            self.reflow()
+        return super().eventFilter(watched, event)
 
     # -- loading ------------------------------------------------------------------------
 
@@ -310,6 +380,7 @@ class DashboardPane(QWidget):
             return
         self._charts = charts
         self.draw_charts(charts)
+        self.reflow()
         self._finish(request)
 
     def _on_ranks(self, request: int, ranks: Rankings | None) -> None:
@@ -317,6 +388,7 @@ class DashboardPane(QWidget):
             return
         self._ranks = ranks
         self.draw_rankings(ranks)
+        self.reflow()  # their labels and legends may need more room now
         self._finish(request)
 
     def _finish(self, request: int) -> None:
@@ -332,6 +404,7 @@ class DashboardPane(QWidget):
             return
         self.data = DashboardData.join(charts, ranks)
         self.filter = charts.filter
+        self._show_empty_state(int(self.data.volume.total.sum()))
         self.last_seconds = time.perf_counter() - self._started
         self.timing.setText(f"updated in {self.last_seconds:.2f} s")
         self.updated.emit()
@@ -379,6 +452,8 @@ class DashboardPane(QWidget):
         days = vol.days
         span = f"{day_text(days[0])} – {day_text(days[-1])} (UTC)" if len(days) else "no mentions"
         topic = charts.filter.topic or ALL_TOPICS.lower()
+        for card in self.cards:  # exported images say whose data, which days, which topic
+            card.export_caption = f"{self.ws.name} · {span} · {topic}"
         self.subtitle.setText(
             f"{int(vol.total.sum()):,} mentions · {span} · {topic} · click any bar, point, "
             "legend count or term to open those mentions in the inbox"
@@ -456,7 +531,7 @@ class DashboardPane(QWidget):
     def _on_alert_item(self, item: QListWidgetItem) -> None:
         ep = item.data(Qt.ItemDataRole.UserRole)
         if isinstance(ep, Episode):
-            self.drill_requested.emit(episode_query(ep), f"{ep.rule}: {ep.describe()}")
+            self.drill_requested.emit(episode_query(ep), spike_label(ep))
 
     # -- selectors ----------------------------------------------------------------------
 
@@ -571,6 +646,16 @@ def describe(element: ChartElement, flt: DashboardFilter) -> str:
             when = f" from {first:%d %b} to {last - timedelta(days=1):%d %b %Y}"
     topic = f" · topic {flt.topic}" if flt.topic else ""
     return f"Dashboard: {what}{when}{topic}"
+
+
+def spike_label(ep: Episode) -> str:
+    """The inbox chip of a spike's mentions: "Spike 30 Oct 14:00 · negative"."""
+    parts = [f"Spike {ep.start:%d %b %H:%M}"]
+    if ep.kind == "negative_spike":
+        parts.append("negative")
+    if ep.topic:
+        parts.append(f"topic {ep.topic}")
+    return " · ".join(parts)
 
 
 def _check_alerts(state, ws: Workspace) -> list[Episode]:

@@ -137,12 +137,29 @@ class VolumeChart(ChartCard):
             self.plot.removeItem(label)
         self.mark_labels = []
         xs, ys = [], []
+        starts, ends, _sums = self.buckets
+        # On daily bars the spike's own count reads right; on a week's or a month's
+        # bar it would contradict the bar ("Spike: 17" on 1,100), so such a bar is
+        # marked once, at its centre, with the spikes' dates instead.
+        by_bucket: dict[int, list[Episode]] = {}
         for ep in self.episodes:
-            x = ep.start.timestamp()
+            i = nearest_index(starts, ep.start.timestamp())
+            if self.unit_name == "day" or i is None:
+                by_bucket.setdefault(-1 - len(by_bucket), []).append(ep)
+            else:
+                by_bucket.setdefault(i, []).append(ep)
+        for i, eps in by_bucket.items():
+            if i < 0:
+                x = eps[0].start.timestamp()
+                caption = f"Spike: {eps[0].mentions:,}"
+            else:
+                x = (float(starts[i]) + float(ends[i])) / 2
+                days = sorted({f"{ep.start:%d %b}" for ep in eps})
+                caption = ("Spike " if len(eps) == 1 else "Spikes ") + ", ".join(days)
             y = self._stack_top(x)
             xs.append(x)
             ys.append(y)
-            text = pg.TextItem(f"Spike: {ep.mentions:,}", color=SPIKE_COLOR, anchor=(0.5, 1.6))
+            text = pg.TextItem(caption, color=SPIKE_COLOR, anchor=(0.5, 1.6))
             text.setPos(x, y)
             self.plot.addItem(text, ignoreBounds=True)
             self.mark_labels.append(text)
@@ -452,12 +469,13 @@ class ResponseChart(ChartCard):
         self.setMinimumHeight(340)
         self.hist = self.add_plot(row=0, col=0)
         self.hist.setLabel("left", "Answered mentions")
-        self.hist.setLabel("bottom", "Time to first reply (wall clock)")
+        self.hist.setLabel("bottom", "Time to first reply (wall-clock hours and days)")
         self.hist.setMouseEnabled(x=False, y=False)
         self.median_plot = self.add_plot(row=0, col=1, dates=True, counts="")
-        self.median_plot.setLabel("left", "Median hours to first reply")
+        # One unit per axis: wall-clock hours here. The SLA counts business hours, so it
+        # is shown by the within/breached split of the histogram, not as a line here.
+        self.median_plot.setLabel("left", "Median wall-clock hours to first reply")
         self.median_plot.setMouseEnabled(x=True, y=False)
-        self.median_plot.getViewBox().setAutoVisible(y=True)
         self.graphics.ci.layout.setColumnStretchFactor(0, 3)
         self.graphics.ci.layout.setColumnStretchFactor(1, 2)
         self.within = _empty_bar(WITHIN_COLOR)
@@ -466,12 +484,6 @@ class ResponseChart(ChartCard):
         self.hist.addItem(self.breached)
         self.median = _dotted_line(ACCENT, 2)
         self.median_plot.addItem(self.median)
-        self.sla_line = pg.InfiniteLine(
-            angle=0, pen=pg.mkPen("#9ca3af", style=pg.QtCore.Qt.PenStyle.DashLine)
-        )
-        self.median_plot.addItem(self.sla_line)
-        self.sla_text = pg.TextItem("", color="#6b7280", anchor=(0, 1))
-        self.median_plot.addItem(self.sla_text, ignoreBounds=True)
         self.perf: ResponsePerformance | None = None
 
     def set_data(self, perf: ResponsePerformance) -> None:
@@ -488,10 +500,9 @@ class ResponseChart(ChartCard):
         self.hist.setYRange(0, max(float(perf.bin_counts.max()) if n else 1, 1) * 1.08, padding=0)
         x = perf.weeks + WEEK_S / 2
         self.median.setData(x, perf.weekly_median_h)
-        self.sla_line.setValue(perf.sla_s / 3600)
-        self.sla_text.setText(f"SLA {perf.sla_s / 3600:g} business h")
-        if len(perf.weeks):
-            self.sla_text.setPos(float(perf.weeks[0]), perf.sla_s / 3600)
+        medians = perf.weekly_median_h[~np.isnan(perf.weekly_median_h)]
+        top = float(medians.max()) if len(medians) else 1.0
+        self.median_plot.setYRange(0, max(top, 1.0) * 1.1, padding=0)  # hours start at 0
         share = perf.sla_share
         sla_h = perf.sla_s / 3600
         self.unit.setText(
@@ -502,14 +513,19 @@ class ResponseChart(ChartCard):
         )
         self.legend.set_entries(
             [
-                ("within", "Within SLA", WITHIN_COLOR, float(perf.within_sla)),
+                (
+                    "within",
+                    f"Within SLA ({sla_h:g} business h)",
+                    WITHIN_COLOR,
+                    float(perf.within_sla),
+                ),
                 (
                     "breached",
                     "SLA breached",
                     BREACHED_COLOR,
                     float(perf.answered - perf.within_sla),
                 ),
-                ("median", "Weekly median", ACCENT, None),
+                ("median", "Weekly median (wall-clock h)", ACCENT, None),
             ]
         )
         if len(perf.weeks):

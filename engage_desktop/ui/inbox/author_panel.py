@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QPainter
+from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QButtonGroup,
     QHBoxLayout,
@@ -35,8 +35,22 @@ from engage_desktop.ui.theme import SENTIMENT_COLORS, channel_icon
 from engage_desktop.workspace.database import Workspace
 
 MentionIdRole = Qt.ItemDataRole.UserRole + 1
+SentimentRole = Qt.ItemDataRole.UserRole + 2
 MENTIONS_SHOWN = 200  # the inbox filter button shows all of them
 FLAG_COLORS = {"advocate": "#15803d", "detractor": "#b91c1c"}
+
+
+def sentiment_dot(color: str, size: int = 10) -> QIcon:
+    """A round sentiment marker for a row of "What they said"."""
+    pixmap = QPixmap(size, size)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(QColor(color))
+    painter.drawEllipse(0, 0, size, size)
+    painter.end()
+    return QIcon(pixmap)
 
 
 class SentimentTimeline(QWidget):
@@ -134,11 +148,16 @@ class AuthorPanel(QScrollArea):
         self.tags.returnPressed.connect(self._save_tags)
         self.timeline = SentimentTimeline()
         self.mentions = QTreeWidget()
-        self.mentions.setHeaderLabels(["When", "Sentiment", "What they said"])
+        # Two columns, the text taking the rest and wrapping: with a separate
+        # sentiment column the text got about eight characters of a narrow pane.
+        self.mentions.setHeaderLabels(["When", "What they said (● sentiment)"])
         self.mentions.setRootIsDecorated(False)
         self.mentions.setMinimumHeight(120)
-        self.mentions.setColumnWidth(0, 112)
-        self.mentions.setColumnWidth(1, 84)
+        self.mentions.setWordWrap(True)
+        self.mentions.setUniformRowHeights(False)
+        self.mentions.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.mentions.setColumnWidth(0, 96)
+        self.mentions.header().setStretchLastSection(True)
         self.mentions.itemActivated.connect(
             lambda item, _c: self.mention_requested.emit(item.data(0, MentionIdRole))
         )
@@ -158,28 +177,26 @@ class AuthorPanel(QScrollArea):
         self.message = QLabel()
         self.message.setStyleSheet("color: #b91c1c;")
 
-        # Two columns: who they are and what we know | everything they said.
-        left = QVBoxLayout()
-        left.addWidget(self.header)
-        left.addLayout(flags)
-        left.addWidget(self.tags)
-        left.addWidget(self.customer_card)
-        left.addWidget(self._heading("Sentiment over time (mentions a month)"))
-        left.addWidget(self.timeline)
-        left.addWidget(self._heading("Private notes"))
-        left.addWidget(self.notes, 1)
-        left.addWidget(self.note_input)
-        left.addWidget(self.message)
-        right = QVBoxLayout()
+        # One column: beside the profile, "What they said" was cut off in a pane
+        # this narrow; below it, the text gets the pane's whole width.
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(10, 8, 10, 8)
+        layout.addWidget(self.header)
+        layout.addLayout(flags)
+        layout.addWidget(self.tags)
+        layout.addWidget(self.customer_card)
+        layout.addWidget(self._heading("Sentiment over time (mentions a month)"))
+        layout.addWidget(self.timeline)
         self.said_heading = self._heading("What they said, on every channel")
         self.said_heading.setWordWrap(True)
-        right.addWidget(self.said_heading)
-        right.addWidget(self.mentions, 1)
-        right.addWidget(self.filter_button)
-        layout = QHBoxLayout(body)
-        layout.setContentsMargins(10, 8, 10, 8)
-        layout.addLayout(left, 1)
-        layout.addLayout(right, 1)
+        layout.addWidget(self.said_heading)
+        self.mentions.setMinimumHeight(220)
+        layout.addWidget(self.mentions, 1)
+        layout.addWidget(self.filter_button)
+        layout.addWidget(self._heading("Private notes"))
+        layout.addWidget(self.notes)
+        layout.addWidget(self.note_input)
+        layout.addWidget(self.message)
         self.setWidget(body)
         self._editable(False)
 
@@ -249,11 +266,12 @@ class AuthorPanel(QScrollArea):
         for row in rows:
             label = row["sentiment_label"] or "not scored"
             text = (row["title"] + " — " if row["title"] else "") + (row["snippet"] or "")
-            item = QTreeWidgetItem([f"{row['published']:%d %b %Y}", label, text.replace("\n", " ")])
+            item = QTreeWidgetItem([f"{row['published']:%d %b %y}", text.replace("\n", " ")])
             item.setIcon(0, channel_icon(row["channel"]))
-            item.setForeground(1, QColor(SENTIMENT_COLORS.get(label, "#8c96a8")))
-            item.setToolTip(2, plain_tooltip(row["snippet"]))
+            item.setIcon(1, sentiment_dot(SENTIMENT_COLORS.get(label, "#8c96a8")))
+            item.setToolTip(1, plain_tooltip(f"{label}: {row['snippet'] or ''}"))
             item.setData(0, MentionIdRole, int(row["id"]))
+            item.setData(1, SentimentRole, label)
             self.mentions.addTopLevelItem(item)
         self._fill_notes(profile.notes)
         self._editable(True)

@@ -30,9 +30,10 @@ class SentimentCorrectionBar(QWidget):
             button = QPushButton(name.title())
             button.setCheckable(True)
             button.setToolTip(f"Correct this mention's sentiment to {name} (kept on re-score)")
+            # The colour only when it can be pressed: read-only, it must look disabled.
             button.setStyleSheet(
                 f"QPushButton {{ color: {SENTIMENT_COLORS[name]}; font-weight: 600; "
-                "padding: 3px 8px; }"
+                "padding: 3px 8px; } QPushButton:disabled { color: #9ca3af; }"
             )
             button.clicked.connect(lambda _=False, n=name: self.correct(n))
             layout.addWidget(button)
@@ -43,6 +44,8 @@ class SentimentCorrectionBar(QWidget):
         layout.addWidget(self.use_model)
         layout.addStretch(1)
         self.setEnabled(False)
+        if ws.read_only:
+            self.setToolTip("This workspace is open read-only: corrections are off")
 
     def set_mention(self, mention_id: int | None) -> None:
         """Show the correction state of a mention (None: nothing selected)."""

@@ -7,7 +7,7 @@ alternating rows and focus look native; then they paint their own content.
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QRectF, Qt
-from PySide6.QtGui import QColor, QFontMetrics, QPainter
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter
 from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from engage_desktop.ui.inbox.model import ChipsRole, HighlightRole
@@ -53,8 +53,22 @@ class SnippetDelegate(QStyledItemDelegate):
         painter.restore()
 
 
+def chip_font(base: QFont) -> QFont:
+    """The pills' font (also used to size their columns)."""
+    font = QFont(base)
+    font.setPixelSize(11)
+    font.setBold(True)
+    return font
+
+
+def chips_width(base: QFont, texts: list[str]) -> int:
+    """Room for the widest single pill of ``texts`` (with the cell's margins)."""
+    metrics = QFontMetrics(chip_font(base))
+    return max(metrics.horizontalAdvance(t) for t in texts) + 12 + 12
+
+
 class ChipDelegate(QStyledItemDelegate):
-    """Rounded pills (sentiment, status, intents) from the model's ChipsRole."""
+    """Rounded pills (sentiment, status, intents, tags) from the model's ChipsRole."""
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
         chips = index.data(ChipsRole)
@@ -68,26 +82,31 @@ class ChipDelegate(QStyledItemDelegate):
         style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        font = opt.font
-        font.setPixelSize(11)
-        font.setBold(True)
+        font = chip_font(opt.font)
         painter.setFont(font)
         metrics = QFontMetrics(font)
         x = opt.rect.left() + 4
         height = min(18, opt.rect.height() - 6)
         top = opt.rect.top() + (opt.rect.height() - height) / 2
         painter.setClipRect(opt.rect)
-        for text, color in chips:
+        for chip in chips:
+            text, color = chip[0], chip[1]
+            outlined = len(chip) > 2  # the user's tags: outlined, the model's intents: filled
             width = metrics.horizontalAdvance(text) + 12
             if x + width > opt.rect.right() and x > opt.rect.left() + 4:
                 painter.setPen(opt.palette.text().color())
                 painter.drawText(int(x), int(top + height - 4), "…")
                 break
             pill = QRectF(x, top, width, height)
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(QColor(color))
-            painter.drawRoundedRect(pill, height / 2, height / 2)
-            painter.setPen(QColor("white"))
+            if outlined:
+                painter.setPen(QColor(color))
+                painter.setBrush(QColor("white"))
+                painter.drawRoundedRect(pill.adjusted(0.5, 0.5, -0.5, -0.5), 4, 4)
+            else:
+                painter.setPen(Qt.PenStyle.NoPen)
+                painter.setBrush(QColor(color))
+                painter.drawRoundedRect(pill, height / 2, height / 2)
+                painter.setPen(QColor("white"))
             painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, text)
             x += width + 4
         painter.restore()

@@ -148,7 +148,7 @@ def mention_html(
         f"<div style='font-size:14px'>{body}</div>",
         f"<p>{sentiment}{status_chip} {'★ starred' if m.get('starred') else ''}</p>",
         f"<p style='color:#374151'>Topics: {e(topics)} · Owner: {e(owner)}"
-        + (f" · Priority {m['priority']:.2f}" if m.get("priority") is not None else "")
+        + (f" · Priority {m['priority']:.0f} of 100" if m.get("priority") is not None else "")
         + "</p>",
     ]
     if intents or tags:

@@ -57,7 +57,12 @@ REACH_CHOICES = (
     ("10k+ followers", 10_000),
     ("100k+ followers", 100_000),
 )
-PRIORITY_CHOICES = (("Any priority", None), ("0.5 and up", 0.5), ("0.8 and up", 0.8))
+#: On the same 0–100 scale as the Priority column (enrich/store.py PRIORITY_SQL).
+PRIORITY_CHOICES = (
+    ("Any priority", None),
+    ("Medium and up (50+)", 50.0),
+    ("High (75+)", 75.0),
+)
 
 
 def _distinct(ws: Workspace, sql: str) -> list:
@@ -121,6 +126,13 @@ class FilterBar(QWidget):
             lambda: self.update_filter(author_id=None, author_label=None)
         )
         self.author_chip.hide()
+        self.drill_chip = QPushButton()
+        self.drill_chip.setObjectName("drillChip")
+        self.drill_chip.setToolTip("Showing the mentions behind a dashboard chart; click to remove")
+        self.drill_chip.clicked.connect(
+            lambda: self.update_filter(drill_sql=None, drill_params=(), drill_label=None)
+        )
+        self.drill_chip.hide()
         self.sort = QComboBox()
         for key, label in SORT_LABELS.items():
             self.sort.addItem(label, key)
@@ -142,6 +154,7 @@ class FilterBar(QWidget):
         chips.setSpacing(4)
         for button in self.buttons.values():
             chips.addWidget(button)
+        chips.addWidget(self.drill_chip)
         chips.addWidget(self.author_chip)
         chips.addStretch(1)
         chips.addWidget(self.clear_button)
@@ -430,12 +443,17 @@ class FilterBar(QWidget):
         if f.min_reach:
             more.append(f"reach ≥ {f.min_reach:,}")
         if f.min_priority is not None:
-            more.append(f"priority ≥ {f.min_priority}")
+            more.append(f"priority ≥ {f.min_priority:g}")
         if f.starred:
             more.append("starred")
         if f.unread:
             more.append("unread")
         caption("more", "More", more)
+        if f.drill_sql is not None:
+            self.drill_chip.setText(f"{f.drill_label or 'From the dashboard'}  ✕")
+            self.drill_chip.show()
+        else:
+            self.drill_chip.hide()
         if f.author_id is not None:
             self.author_chip.setText(f"Author: {f.author_label or f.author_id}  ✕")
             self.author_chip.show()

@@ -28,7 +28,7 @@ COLUMNS = (
     "Author",
     "Mention",
     "Sentiment",
-    "Intent",
+    "Intent · tags",
     "Topic",
     "Status",
     "Owner",
@@ -68,6 +68,9 @@ _MARK_FLAGS = _FLAGS | Qt.ItemFlag.ItemIsUserCheckable
 _RIGHT = int((Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter).value)
 _BOLD_COLUMNS = frozenset((COL_AUTHOR, COL_SNIPPET, COL_TIME))
 INTENT_COLOR = "#64748b"
+#: The user's own tags: outlined "#tag" pills, apart from the filled intent chips.
+TAG_COLOR = "#0f766e"
+OUTLINE = "outline"
 
 
 def reach_text(followers: int | None) -> str:
@@ -294,6 +297,10 @@ class InboxTableModel(QAbstractTableModel):
             return f"@{handle}" + (f" · {followers:,} followers" if followers else "")
         if col == COL_MARK and row[_F["starred"]]:
             return "Starred"
+        if col == COL_INTENT:
+            intents = ", ".join(row[_F["intents"]] or []) or "none"
+            tags = ", ".join(f"#{t}" for t in row[_F["tags"]] or []) or "none"
+            return f"Intents (from the rules): {intents}\nYour tags: {tags}"
         return None
 
     @staticmethod
@@ -307,8 +314,9 @@ class InboxTableModel(QAbstractTableModel):
         if col == COL_STATUS:
             status = row[_F["status"]]
             return [(status, STATUS_COLORS.get(status, "#374151"))]
-        if col == COL_INTENT:
-            return [(i, INTENT_COLOR) for i in (row[_F["intents"]] or [])]
+        if col == COL_INTENT:  # the model's intents filled, the user's tags outlined
+            intents = [(i, INTENT_COLOR) for i in (row[_F["intents"]] or [])]
+            return intents + [(f"#{t}", TAG_COLOR, OUTLINE) for t in (row[_F["tags"]] or [])]
         return None
 
     @staticmethod
@@ -331,7 +339,8 @@ class InboxTableModel(QAbstractTableModel):
                 return "not scored"
             return label if score is None else f"{label} {score:+.2f}"
         if col == COL_INTENT:
-            return ", ".join(row[_F["intents"]] or [])
+            tags = [f"#{t}" for t in row[_F["tags"]] or []]
+            return ", ".join([*(row[_F["intents"]] or []), *tags])
         if col == COL_TOPIC:
             return ", ".join(row[_F["topics"]] or [])
         if col == COL_STATUS:
@@ -340,5 +349,5 @@ class InboxTableModel(QAbstractTableModel):
             return row[_F["owner"]] or ""
         if col == COL_PRIORITY:
             priority = row[_F["priority"]]
-            return "" if priority is None else f"{priority:.2f}"
+            return "" if priority is None else f"{priority:.0f}"  # of 100
         return None

@@ -3,6 +3,7 @@ Help › Keyboard shortcuts lists them from the same table."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTableWidget, QTableWidgetItem, QVBoxLayout
 
 # (name of the InboxView method, keys, what it does)
@@ -42,6 +43,11 @@ class ShortcutsDialog(QDialog):
             table.setItem(row, 1, QTableWidgetItem(text))
         table.resizeColumnsToContents()
         table.horizontalHeader().setStretchLastSection(True)
+        # The descriptions wrap in the dialog's width: never a sideways scroll bar.
+        table.setWordWrap(True)
+        table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        table.setColumnWidth(1, 300)
+        table.resizeRowsToContents()
         self.table = table
         box = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         box.rejected.connect(self.reject)

@@ -252,6 +252,7 @@ class TriageActions:
             self._start_anchors()
         self._update_counts_labels()
         self.refresh_counts()
+        self.mentions_edited.emit()
 
     def _ask_export(self) -> None:
         ids = self.target_ids()

@@ -31,6 +31,8 @@ from engage_desktop.inbox.filters import STATUSES, InboxFilter, describe, to_sql
 from engage_desktop.inbox.pager import compute_anchors, get_mention
 from engage_desktop.inbox.saved_views import seed_default_views, view_counts
 from engage_desktop.sources.media import fetch_image
+from engage_desktop.ui.empty_state import EmptyState
+from engage_desktop.ui.inbox import columns
 from engage_desktop.ui.inbox.author_panel import AuthorPanel
 from engage_desktop.ui.inbox.correction_bar import SentimentCorrectionBar
 from engage_desktop.ui.inbox.delegates import ChipDelegate, SnippetDelegate
@@ -60,7 +62,6 @@ from engage_desktop.workspace.database import Workspace
 __all__ = ["InboxView", "mention_html"]
 
 POLL_MS = 4000
-COLUMN_WIDTHS = (28, 98, 26, 140, 300, 100, 64, 100, 80, 60, 60)
 
 
 def _anchors_job(_state: Any, ws: Workspace, query, page_size: int) -> list:
@@ -82,6 +83,8 @@ class InboxView(TriageActions, QWidget):
     reply_requested = Signal(int)
     status_message = Signal(str)
     filter_applied = Signal(int)  # row count after every filter change
+    mentions_edited = Signal()  # statuses, tags or owners changed here (the counts moved)
+    empty_action = Signal(str)  # a button of the empty state: add_source, import, brief
     new_mentions = Signal(int)
 
     def __init__(
@@ -151,9 +154,7 @@ class InboxView(TriageActions, QWidget):
         self.table.verticalHeader().setDefaultSectionSize(28)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         header = self.table.horizontalHeader()
-        for col, width in enumerate(COLUMN_WIDTHS):
-            self.table.setColumnWidth(col, width)
-        header.setSectionResizeMode(COL_SNIPPET, QHeaderView.ResizeMode.Stretch)
+        columns.set_up(self.table)
         header.setHighlightSections(False)
         header.setSortIndicatorShown(True)
         header.sectionClicked.connect(self._header_clicked)
@@ -165,6 +166,8 @@ class InboxView(TriageActions, QWidget):
         self.table.selectionModel().currentRowChanged.connect(self._on_current)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_bulk_bar())
         self.table.doubleClicked.connect(lambda _i: self.open_current())
+        self.empty = EmptyState(self.table.viewport(), overlay=self.table.viewport())
+        self.empty.action.connect(self._empty_clicked)
         self.model.marks_changed.connect(lambda _n: self._update_bulk_bar())
 
         self.undo_label = plain_label(QLabel())
@@ -232,7 +235,7 @@ class InboxView(TriageActions, QWidget):
         self.splitter.addWidget(self.sidebar)
         self.splitter.addWidget(center)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([215, 1085])
+        self.splitter.setSizes([180, 1120])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
         heading = QHBoxLayout()
@@ -316,8 +319,32 @@ class InboxView(TriageActions, QWidget):
         self._start_anchors()
         self.filter_applied.emit(self.model.rowCount())
 
+    def _empty_clicked(self, name: str) -> None:
+        if name == "clear_filters":
+            self.filter_bar.clear()
+        else:
+            self.empty_action.emit(name)
+
+    def _update_empty_state(self, n: int) -> None:
+        if n:
+            self.empty.hide()
+        elif self.model.filter.is_empty():
+            self.empty.show_message(
+                "No mentions yet",
+                "Mentions arrive from the sources you listen to, or from a file exported "
+                "by another tool. Start from a brief to set up your brand and competitors.",
+                ("add_source", "import", "brief"),
+            )
+        else:
+            self.empty.show_message(
+                "No mentions match these filters",
+                "Change the filters or clear them to see every mention.",
+                ("clear_filters",),
+            )
+
     def _update_counts_labels(self) -> None:
         n = self.model.rowCount()
+        self._update_empty_state(n)
         self.filter_bar.show_count(n)
         flt = self.model.filter
         sort = SORT_LABELS.get(flt.sort, flt.sort).lower()
@@ -431,9 +458,11 @@ class InboxView(TriageActions, QWidget):
         self._fill_author()
 
     def _sentiment_corrected(self, mention_id: int) -> None:
-        """An analyst relabelled a mention: redraw its row and its detail."""
+        """An analyst relabelled a mention: redraw its row, its detail and its author."""
         self.mentions_changed()
         self.show_mention(mention_id)
+        if self.author_panel.author_id is not None:  # "What they said" shows the label too
+            self.author_panel.show_author(self.author_panel.author_id)
 
     def _fill_author(self) -> None:
         if self._shown_id is None:

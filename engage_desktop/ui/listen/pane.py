@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from engage_desktop.listen.source_store import FAILING_AFTER, list_sources, list_watch_queries
+from engage_desktop.ui.empty_state import EmptyState
 from engage_desktop.ui.listen.query_editor import QueryEditor
 from engage_desktop.ui.safe_text import plain_label, plain_tooltip
 from engage_desktop.ui.tasks import Task, TaskRunner
@@ -113,6 +114,7 @@ class FeedsPane(QWidget):
     """Sources with health and actions; watch queries with the query editor."""
 
     mentions_changed = Signal()
+    empty_action = Signal(str)  # "brief" from the empty state
 
     def __init__(
         self, ws: Workspace, tasks: TaskRunner | None = None, parent: QWidget | None = None,
@@ -205,6 +207,10 @@ class FeedsPane(QWidget):
         self.queries.itemSelectionChanged.connect(self._query_selected)
         self.editor.saved.connect(self.refresh)
 
+        self.empty = EmptyState(self.sources.viewport(), overlay=self.sources.viewport())
+        self.empty.action.connect(
+            lambda name: self.add_source() if name == "add_source" else self.empty_action.emit(name)
+        )
         self.timer = QTimer(self)
         self.timer.setInterval(SCHEDULE_CHECK_MS)
         self.timer.timeout.connect(self._scheduled_check)
@@ -243,6 +249,16 @@ class FeedsPane(QWidget):
         keep = self.selected_source()
         self._source_rows = list_sources(self.ws)
         self.sources.setRowCount(len(self._source_rows))
+        if self._source_rows:
+            self.empty.hide()
+        else:
+            self.empty.show_message(
+                "No sources yet",
+                "Listen where your customers talk: an RSS or Atom feed, a Mastodon or Bluesky "
+                "search, Hacker News, Reddit or a local file. Or start from a brief with your "
+                "brand, products and competitors.",
+                ("add_source", "brief") if not self.ws.read_only else (),
+            )
         failing = 0
         for r, s in enumerate(self._source_rows):
             name = QTableWidgetItem(channel_icon(s["channel"]), s["name"])

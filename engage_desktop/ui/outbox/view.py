@@ -21,6 +21,7 @@ from engage_desktop.composer.compose import take_back_to_draft
 from engage_desktop.core.errors import EngageError
 from engage_desktop.outbox.send import discard_row, retry_row
 from engage_desktop.outbox.store import OutboxRow, list_outbox, outbox_counts
+from engage_desktop.ui.empty_state import EmptyState
 from engage_desktop.ui.safe_text import plain_tooltip
 from engage_desktop.workspace.database import Workspace
 
@@ -46,6 +47,7 @@ class OutboxView(QWidget):
     edit_requested = Signal(int)  # a mention id whose reply came back as a draft
     open_mention = Signal(int)
     changed = Signal()
+    empty_action = Signal(str)  # "inbox" from the empty state
 
     def __init__(self, ws: Workspace, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -70,6 +72,8 @@ class OutboxView(QWidget):
         header.setSectionResizeMode(len(COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
         self.table.itemSelectionChanged.connect(self._update_buttons)
         self.table.cellDoubleClicked.connect(self._open)
+        self.empty = EmptyState(self.table.viewport(), overlay=self.table.viewport())
+        self.empty.action.connect(self.empty_action)
 
         self.send_button = QPushButton("Send due replies now")
         self.send_button.clicked.connect(self.send_requested)
@@ -126,6 +130,16 @@ class OutboxView(QWidget):
         self.table.setRowCount(len(self._rows))
         for i, row in enumerate(self._rows):
             self._fill(i, row)
+        if self._rows:
+            self.empty.hide()
+        else:
+            self.empty.show_message(
+                "Nothing here",
+                "Replies you send or schedule wait in the outbox until they are delivered; "
+                "failed ones come back here to retry or edit. Pick a mention in the inbox "
+                "and answer it in the Reply tab.",
+                ("inbox",),
+            )
         counts = outbox_counts(self.ws)
         self.summary.setText(
             f"{counts['pending']} waiting · {counts['failed']} failed · {counts['sent']} sent"

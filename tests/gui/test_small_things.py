@@ -1,0 +1,69 @@
+"""Smaller fixes from the first-time user's walk."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent
+from PySide6.QtWidgets import QApplication
+
+from engage_desktop.ui.main_window import fitting_size
+from engage_desktop.workspace.database import Workspace
+
+
+def test_shortcuts_dialog_has_no_sideways_scroll(window, qtbot):
+    window.show_shortcuts()
+    dialog = window._shortcuts_dialog
+    qtbot.waitExposed(dialog)
+    table = dialog.table
+    assert not table.horizontalScrollBar().isVisible()
+    width = sum(table.columnWidth(c) for c in range(table.columnCount()))
+    assert width <= table.viewport().width() + 1
+    dialog.close()
+
+
+def test_chart_read_out_clears_when_the_mouse_leaves(window, qtbot):
+    window.show_view("dashboard")
+    assert window.dashboard.wait_until_ready()
+    card = window.dashboard.volume
+    card.readout.setText("Tue 03 Nov: 41 mentions")
+    QApplication.sendEvent(card.graphics.viewport(), QEvent(QEvent.Type.Leave))
+    assert card.readout.text().strip() == ""
+
+
+def test_tone_warning_wraps(window):
+    assert window.composer.tone_label.wordWrap()
+
+
+def test_first_start_size_fits_the_screen(window):
+    width, height = fitting_size(window)
+    room = window.screen().availableGeometry()
+    assert width <= min(1440, room.width()) and height <= min(900, room.height())
+
+
+def test_read_only_corrections_look_and_are_disabled(qtbot, demo_path):
+    from engage_desktop.ui.inbox.correction_bar import SentimentCorrectionBar
+
+    with Workspace.open(demo_path, read_only=True) as ws:
+        bar = SentimentCorrectionBar(ws)
+        qtbot.addWidget(bar)
+        bar.set_mention(int(ws.scalar("SELECT min(id) FROM mentions")))
+        assert not bar.isEnabled()
+        assert all(":disabled" in b.styleSheet() for b in bar.buttons.values())
+        assert "read-only" in bar.toolTip()
+
+
+def test_first_start_builds_the_demo_behind_a_progress_dialog(qtbot, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QProgressDialog
+
+    from engage_desktop.ui import app
+
+    monkeypatch.setattr(app, "FIRST_START_MENTIONS", 300)
+    seen: list[int] = []
+    original = QProgressDialog.setValue
+    monkeypatch.setattr(
+        QProgressDialog, "setValue", lambda self, v: (seen.append(v), original(self, v))[1]
+    )
+    demo = tmp_path / "demo.engage"
+    app.build_demo_with_progress(demo)
+    assert seen  # the dialog was shown and moved while the worker built
+    with Workspace.open(demo) as ws:
+        assert ws.scalar("SELECT count(*) FROM mentions") == 300
