@@ -29,6 +29,7 @@ COMMAND_MODULES = (
     "engage_desktop.cli.fetch",
     "engage_desktop.cli.inbox",
     "engage_desktop.cli.enrich",
+    "engage_desktop.cli.learn",
     "engage_desktop.cli.alerts",
 )
 VIEWS = ("feeds", "inbox", "composer", "dashboard")

@@ -144,6 +144,10 @@ def build_demo(
         _write_setup(ws, data["source_ids"])
         report(steps - 2, steps)
         _write_rows(ws, data, scores)
+        if enrich:
+            from engage_desktop.enrich.learned.teach import refresh_teaching_queue
+
+            refresh_teaching_queue(ws)
         report(steps - 1, steps)
         ws.cursor().execute("CHECKPOINT")
     finally:

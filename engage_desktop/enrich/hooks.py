@@ -31,7 +31,11 @@ class TaskStateLike(Protocol):
 AfterInsertHook = Callable[[Any, Sequence[int], "TaskStateLike | None"], object]
 
 #: Hooks every workspace gets, as "module:function".
-BUILTIN_AFTER_INSERT = ("engage_desktop.enrich.pipeline:after_insert",)
+BUILTIN_AFTER_INSERT = (
+    "engage_desktop.enrich.pipeline:after_insert",
+    # The workspace's learned model, when it has one, after VADER.
+    "engage_desktop.enrich.learned.apply:after_insert",
+)
 
 _after_insert: list[AfterInsertHook] = []
 _builtins_loaded = False

@@ -56,6 +56,7 @@ class InboxFilter:
         min_reach: Lowest follower count shown.
         starred: Only starred (True) or unstarred (False).
         unread: Only unread (True) or read (False).
+        teach: Only the teaching queue's mentions not corrected yet ("Teach the model").
         search: Search text (see :func:`compile_search`).
         sort: A key of ``SORTS``.
     """
@@ -80,6 +81,7 @@ class InboxFilter:
     min_reach: int | None = None
     starred: bool | None = None
     unread: bool | None = None
+    teach: bool | None = None
     search: str = ""
     sort: str = "time"
 
@@ -323,6 +325,11 @@ def to_sql(flt: InboxFilter, actor: str = "", now: datetime | None = None) -> tu
         add("starred" if flt.starred else "NOT starred")
     if flt.unread is not None:
         add("unread" if flt.unread else "NOT unread")
+    if flt.teach:
+        add(
+            "id IN (SELECT mention_id FROM teaching_queue) "
+            "AND id NOT IN (SELECT mention_id FROM sentiment_corrections)"
+        )
     search = compile_search(flt.search)
     if search.sql != "true":
         add(f"({search.sql})", search.params)

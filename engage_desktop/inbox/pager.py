@@ -56,6 +56,12 @@ SORTS: dict[str, tuple[str, bool]] = {
     "priority": ("coalesce(priority, -1e300)", True),
     "reach": ("coalesce(followers, -1)", True),
     "sentiment": ("coalesce(sentiment, 1e300)", False),
+    # The "Teach the model" order (enrich/learned/teach.py); not in the queue sorts last.
+    "teach": (
+        "coalesce((SELECT t.rank FROM teaching_queue t WHERE t.mention_id = mentions.id), "
+        "2147483647)",
+        False,
+    ),
 }
 
 

@@ -18,6 +18,9 @@ from engage_desktop.inbox.filters import ME, InboxFilter, to_sql
 from engage_desktop.workspace.database import Workspace, log_event
 
 SEEDED_SETTING = "inbox.views_seeded"
+#: Views added after the first release, seeded once into workspaces that exist.
+TEACH_VIEW = "Teach the model"
+TEACH_SEEDED_SETTING = "inbox.teach_view_seeded"
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,8 @@ DEFAULT_VIEWS: tuple[tuple[str, InboxFilter], ...] = (
     ("Competitor: Skylink", InboxFilter(topics=("Skylink",))),
     ("Outage", InboxFilter(topics=("Outage",))),
     ("Resolved this week", InboxFilter(statuses=("resolved",), within_days=7)),
+    # Mentions whose correction teaches the learned sentiment model most; 1/2/3 label.
+    (TEACH_VIEW, InboxFilter(teach=True, sort="teach")),
 )
 
 
@@ -62,7 +67,10 @@ def _defaults() -> list[SavedView]:
 
 def seed_default_views(ws: Workspace) -> bool:
     """Store the default views once per workspace; True when they were added."""
-    if ws.read_only or ws.get_setting(SEEDED_SETTING):
+    if ws.read_only:
+        return False
+    if ws.get_setting(SEEDED_SETTING):
+        _seed_teach_view(ws)
         return False
     with ws.write() as cur:
         have = cur.execute("SELECT count(*) FROM saved_views").fetchone()[0]
@@ -72,10 +80,27 @@ def seed_default_views(ws: Workspace) -> bool:
                     "INSERT INTO saved_views (name, filters, position) VALUES (?, ?, ?)",
                     [name, json.dumps(flt.to_dict()), i],
                 )
-        cur.execute(
-            "INSERT OR REPLACE INTO settings (key, value) VALUES (?, 'true')", [SEEDED_SETTING]
-        )
+        for key in (SEEDED_SETTING, TEACH_SEEDED_SETTING):
+            cur.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, 'true')", [key])
     return not have
+
+
+def _seed_teach_view(ws: Workspace) -> None:
+    """Give a workspace seeded before the learned model its "Teach the model" view, once."""
+    if ws.get_setting(TEACH_SEEDED_SETTING):
+        return
+    flt = dict(DEFAULT_VIEWS)[TEACH_VIEW]
+    with ws.write() as cur:
+        cur.execute(
+            "INSERT INTO saved_views (name, filters, position) "
+            "SELECT ?, ?, coalesce(max(position) + 1, 0) FROM saved_views "
+            "WHERE NOT EXISTS (SELECT 1 FROM saved_views WHERE name = ?)",
+            [TEACH_VIEW, json.dumps(flt.to_dict()), TEACH_VIEW],
+        )
+        cur.execute(
+            "INSERT OR REPLACE INTO settings (key, value) VALUES (?, 'true')",
+            [TEACH_SEEDED_SETTING],
+        )
 
 
 def list_views(ws: Workspace) -> list[SavedView]:
