@@ -45,7 +45,7 @@ def cmd_learn(args: argparse.Namespace) -> int:
         _check_domain(ws, args.domain)
         result = train_workspace(ws, args.domain, progress=ProgressLine("train"))
         out(result.line(args.domain))
-        if result.model_id is None:
+        if not result.in_use:
             return 0
         summary = rescore(ws, progress=ProgressLine("re-score"), processes=args.processes)
         out(summary.line())
@@ -66,12 +66,18 @@ def _check_domain(ws, domain: str | None) -> None:
 
 def _report(args: argparse.Namespace) -> int:
     from engage_desktop.enrich.learned.card import card_lines
-    from engage_desktop.enrich.learned.store import active_model
+    from engage_desktop.enrich.learned.store import active_model, latest_card
     from engage_desktop.enrich.learned.train import corrections_needed, training_set
 
     with open_workspace(args) as ws:
         _check_domain(ws, args.domain)
         stored = active_model(ws, args.domain)
+        latest = latest_card(ws, args.domain)
+        if stored is None and latest is not None:
+            out("VADER is in use: the last model trained did not beat it on the corrections")
+            for line in card_lines(latest[1], latest[0]):
+                out(line)
+            return 0
         if stored is None:
             data = training_set(ws, args.domain)
             needed = corrections_needed(data)

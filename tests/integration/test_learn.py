@@ -298,3 +298,17 @@ def test_import_labels_are_human(tmp_path, capsys):
         ("what a lovely day", "positive"),
     ]
     assert all(model is not None for *_, model in got)  # VADER scored them too
+
+
+def test_a_model_that_does_not_beat_vader_is_not_used(labelled, capsys):
+    ws, _ = labelled
+    vader = dict(rows(ws, "SELECT id, model_label FROM mentions WHERE id <= 150"))
+    set_corrections(ws, list(vader.items()), "test")  # the analyst agrees with VADER
+    result = train_workspace(ws)
+    assert result.model_id is not None and not result.in_use
+    assert "VADER stays in use" in result.line()
+    assert active_model(ws) is None and rescore(ws).total == 0
+    path = str(ws.path)
+    ws.close()
+    assert main(["-w", path, "learn", "--report"]) == 0
+    assert "the last model trained did not beat it" in capsys.readouterr().out

@@ -85,8 +85,17 @@ def active_model(ws: Workspace, domain: str | None = None) -> StoredModel | None
     return None
 
 
-def save_model(ws: Workspace, model: LearnedModel, card: dict[str, Any], domain: str | None) -> int:
+def save_model(
+    ws: Workspace,
+    model: LearnedModel,
+    card: dict[str, Any],
+    domain: str | None,
+    active: bool = True,
+) -> int:
     """Store a new model version for ``domain``; older versions beyond the limit go.
+
+    An inactive version (it did not beat VADER) is kept for its card only; the
+    domain's previous active model, if any, stays in use.
 
     Returns:
         The new model's id.
@@ -96,8 +105,16 @@ def save_model(ws: Workspace, model: LearnedModel, card: dict[str, Any], domain:
         model_id = int(
             cur.execute(
                 "INSERT INTO sentiment_models (domain, created_by, corrections, format, "
-                "weights, card) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-                [domain, ws.actor, int(card["corrections"]), FORMAT, blob, json.dumps(card)],
+                "weights, card, active) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                [
+                    domain,
+                    ws.actor,
+                    int(card["corrections"]),
+                    FORMAT,
+                    blob,
+                    json.dumps(card),
+                    bool(active),
+                ],
             ).fetchone()[0]
         )
         cur.execute(
@@ -117,6 +134,15 @@ def save_model(ws: Workspace, model: LearnedModel, card: dict[str, Any], domain:
             {"domain": domain, "corrections": card["corrections"]},
         )
     return model_id
+
+
+def latest_card(ws: Workspace, domain: str | None = None) -> tuple[str, dict[str, Any]] | None:
+    """``(version, card)`` of the newest trained model of ``domain``, in use or not."""
+    history = model_history(ws, domain)
+    if not history:
+        return None
+    last = history[-1]
+    return f"{VERSION_PREFIX}{last['id']}", last["card"]
 
 
 def model_history(ws: Workspace, domain: str | None = None) -> list[dict[str, Any]]:
