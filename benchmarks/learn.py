@@ -85,7 +85,8 @@ def f1_three(truth: list[str], predicted: list[str]) -> float:
 def learned_or_vader(texts, vader, labels, vader_labels, test) -> tuple[list[str], bool]:
     """Test predictions as the product makes them: ``train_workspace``'s own rule keeps
     VADER when the model's cross-validated F1 on the corrections is not higher."""
-    data = TrainingSet(list(range(len(texts))), texts, vader, labels, vader_labels)
+    n = len(texts)
+    data = TrainingSet(list(range(n)), texts, vader, labels, vader_labels, [None] * n)
     model, card = fit_with_card(data)
     t_texts, t_vader, t_vl = test
     if not card["beats_vader"]:

@@ -26,6 +26,7 @@ from engage_desktop.inbox.pager import counts
 from engage_desktop.ui.composer.pane import ComposerPane
 from engage_desktop.ui.dashboard.pane import DashboardPane
 from engage_desktop.ui.inbox.view import InboxView
+from engage_desktop.ui.learner import BackgroundLearner
 from engage_desktop.ui.listen.pane import FeedsPane
 from engage_desktop.ui.tasks import Task, TaskRunner
 from engage_desktop.workspace.database import Workspace
@@ -89,6 +90,10 @@ class MainWindow(QMainWindow):
         self.add_recent(str(ws.path))
         self.enrich_task: Task | None = None
         self._closing = False
+        # Corrections teach the workspace's sentiment model; it retrains when enough arrived.
+        self.learner = BackgroundLearner(ws, self.tasks, self.statusBar())
+        self.inbox.sentiment_corrected.connect(self.learner.check)
+        self.learner.finished.connect(self._on_learned)
         self.start_backfill()
 
     # -- background enrichment (the backfill) ---------------------------------------
@@ -143,6 +148,11 @@ class MainWindow(QMainWindow):
 
     def _on_enrich_succeeded(self, summary: EnrichSummary) -> None:
         self.statusBar().showMessage(summary.line().capitalize(), 15_000)
+
+    def _on_learned(self, line: str) -> None:
+        self.statusBar().showMessage(line[:1].upper() + line[1:], 15_000)
+        if not self._closing:
+            self.refresh()
 
     def _on_enrich_failed(self, message: str) -> None:
         self.statusBar().showMessage(f"Scoring stopped: {message}", 30_000)

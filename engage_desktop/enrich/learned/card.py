@@ -54,3 +54,28 @@ def card_lines(card: dict[str, Any], version: str | None = None) -> list[str]:
         "than on all mentions"
     )
     return lines
+
+
+def model_status(ws: Any, domain: str | None = None) -> dict[str, Any]:
+    """What the dashboard's model card shows, read in one go (run it off the GUI thread).
+
+    Returns:
+        ``in_use`` (a learned model labels the mentions), ``version`` and ``card`` of
+        the newest trained model (or None), ``corrections`` usable now, ``needed``
+        (more corrections before a first model) and ``new_since`` (corrections made
+        since the model in use was trained).
+    """
+    from engage_desktop.enrich.learned.store import active_model, latest_card
+    from engage_desktop.enrich.learned.train import corrections_needed, training_set
+
+    data = training_set(ws, domain)
+    stored = active_model(ws, domain)
+    latest = latest_card(ws, domain)
+    return {
+        "in_use": stored is not None,
+        "version": latest[0] if latest else None,
+        "card": latest[1] if latest else None,
+        "corrections": len(data),
+        "needed": corrections_needed(data),
+        "new_since": len(data) - (stored.corrections if stored else 0),
+    }

@@ -37,6 +37,7 @@ from engage_desktop.dashboard.session import (
 )
 from engage_desktop.dashboard.spikes import Episode, episode_query
 from engage_desktop.ui.dashboard.chart_card import CARD_STYLE, ChartCard, day_text
+from engage_desktop.ui.dashboard.model_card import ModelCard
 from engage_desktop.ui.dashboard.notify import Notifier
 from engage_desktop.ui.dashboard.rank_charts import (
     AdvocatesChart,
@@ -181,6 +182,7 @@ class DashboardPane(QWidget):
         selectors.addWidget(self.timing)
         selectors.addWidget(refresh)
 
+        self.model_card = ModelCard()  # before refresh(): its task result lands on it
         # Start reading the workspace now: DuckDB works on a pool thread while the
         # charts below are built (results arrive through queued signals, afterwards).
         self.refresh()
@@ -230,6 +232,7 @@ class DashboardPane(QWidget):
         grid.addWidget(self.channels, 5, 0)
         grid.addWidget(self.terms, 5, 1)
         grid.addWidget(self.alerts_card, 6, 0, 1, 2)
+        grid.addWidget(self.model_card, 7, 0, 1, 2)
         grid.setColumnStretch(0, 1)
         grid.setColumnStretch(1, 1)
         self.content.setLayout(grid)
@@ -259,6 +262,9 @@ class DashboardPane(QWidget):
         task.succeeded.connect(lambda result, r=request: self._on_session(r, result))
         task.failed.connect(self._on_failed)
         self._start_rankings(request, load_rankings, spec, topic)
+        model = self.tasks.start("dashboard.model", _model_status, self.ws)
+        model.succeeded.connect(self.model_card.set_status)
+        model.failed.connect(self._on_failed)
 
     def apply_filter(self) -> None:
         """Recompute the charts for the selectors' current range and topic."""
@@ -570,6 +576,12 @@ def describe(element: ChartElement, flt: DashboardFilter) -> str:
             when = f" from {first:%d %b} to {last - timedelta(days=1):%d %b %Y}"
     topic = f" · topic {flt.topic}" if flt.topic else ""
     return f"Dashboard: {what}{when}{topic}"
+
+
+def _model_status(state, ws: Workspace) -> dict:
+    from engage_desktop.enrich.learned.card import model_status
+
+    return model_status(ws)
 
 
 def _check_alerts(state, ws: Workspace) -> list[Episode]:

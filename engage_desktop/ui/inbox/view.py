@@ -50,6 +50,7 @@ from engage_desktop.ui.inbox.model import (
     InboxTableModel,
 )
 from engage_desktop.ui.inbox.notify import TrayNotifier
+from engage_desktop.ui.inbox.sentiment_actions import SentimentActions
 from engage_desktop.ui.inbox.shortcuts import INBOX_SHORTCUTS, NATIVE_KEYS
 from engage_desktop.ui.inbox.sidebar import SavedViewsSidebar
 from engage_desktop.ui.inbox.triage_actions import TriageActions
@@ -59,7 +60,7 @@ from engage_desktop.workspace.database import Workspace
 __all__ = ["InboxView", "mention_html"]
 
 POLL_MS = 4000
-COLUMN_WIDTHS = (28, 98, 26, 140, 300, 100, 64, 100, 80, 60, 60)
+COLUMN_WIDTHS = (28, 98, 26, 140, 300, 150, 64, 100, 80, 60, 60)
 
 
 def _anchors_job(_state: Any, ws: Workspace, query, page_size: int) -> list:
@@ -74,7 +75,7 @@ def _counts_job(_state: Any, ws: Workspace, filters: list[InboxFilter]) -> list[
     return view_counts(ws, filters)
 
 
-class InboxView(TriageActions, QWidget):
+class InboxView(TriageActions, SentimentActions, QWidget):
     """Saved views | filters + table | mention and author panes."""
 
     mention_selected = Signal(int)
@@ -82,6 +83,7 @@ class InboxView(TriageActions, QWidget):
     status_message = Signal(str)
     filter_applied = Signal(int)  # row count after every filter change
     new_mentions = Signal(int)
+    sentiment_corrected = Signal(int)  # how many corrections were just made
 
     def __init__(
         self, ws: Workspace, tasks: TaskRunner | None = None, parent: QWidget | None = None
@@ -263,11 +265,17 @@ class InboxView(TriageActions, QWidget):
         tag.clicked.connect(self.prompt_tag)
         assign = QPushButton("Assign…")
         assign.clicked.connect(self.prompt_assign)
+        sentiment = QPushButton("Sentiment is ▾")
+        sentiment.setToolTip("Correct the sentiment of the selection (teaches the model)")
+        sentiment_menu = QMenu(sentiment)
+        for name in ("negative", "neutral", "positive"):
+            sentiment_menu.addAction(name.title(), lambda n=name: self.set_sentiment(n))
+        sentiment.setMenu(sentiment_menu)
         export = QPushButton("Export…")
         export.clicked.connect(self._ask_export)
         clear = QPushButton("Clear selection")
         clear.clicked.connect(self.clear_selection)
-        for w in (status, tag, assign, export, clear):
+        for w in (status, sentiment, tag, assign, export, clear):
             row.addWidget(w)
         row.addStretch(1)
         return bar
@@ -430,6 +438,7 @@ class InboxView(TriageActions, QWidget):
         """An analyst relabelled a mention: redraw its row and its detail."""
         self.mentions_changed()
         self.show_mention(mention_id)
+        self.sentiment_corrected.emit(1)
 
     def _fill_author(self) -> None:
         if self._shown_id is None:
