@@ -363,4 +363,6 @@ def describe(flt: InboxFilter) -> str:
         bits.append(f"by {flt.author_label}")
     if flt.search:
         bits.append(f"“{flt.search}”")
+    if flt.teach:
+        bits.append("the model's least certain, not corrected yet: keys 1 / 2 / 3 label them")
     return " · ".join(bits) or "everything"

@@ -80,7 +80,7 @@ class BackgroundLearner(QObject):
         task = self.tasks.start("learn", learn_and_rescore, self.ws)
         self.task = task
         task.progressed.connect(self._progress)
-        task.succeeded.connect(self.finished)
+        task.succeeded.connect(lambda line: self.finished.emit(str(line)))
         task.failed.connect(lambda message: self.finished.emit(f"Learning stopped: {message}"))
         task.done.connect(self._done)
         self.label.setText("Training the sentiment model on your corrections…")

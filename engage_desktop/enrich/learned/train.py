@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from functools import cache
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,6 +32,7 @@ from engage_desktop.enrich.learned.model import (
 )
 from engage_desktop.enrich.learned.store import active_model, save_model
 from engage_desktop.enrich.sentiment.columns import text_to_score
+from engage_desktop.resources import resource
 from engage_desktop.workspace.database import Workspace
 
 #: Corrections needed before a model replaces VADER.
@@ -183,6 +185,26 @@ def cross_validated_predictions(
     return predicted
 
 
+@cache
+def _stop_words() -> frozenset[str]:
+    """The shipped English stop words (the same list the rising-terms chart uses)."""
+    lines = resource("stopwords", "english.txt").read_text(encoding="utf-8").splitlines()
+    return frozenset(w.strip() for w in lines if w.strip() and not w.startswith("#"))
+
+
+def _telling(term: str) -> bool:
+    """Worth showing on the card: not a stem ("dropp~"), a mark, or only stop words.
+
+    Stop words still count in the model (the weights say "the" leans positive on
+    this workspace's corrections), but a reader learns nothing from them.
+    """
+    if term.endswith("~"):
+        return False
+    words = term.split(" ")
+    stop = _stop_words()
+    return any(w not in stop and w.isalnum() and not w.isdigit() for w in words)
+
+
 def build_card(
     data: TrainingSet, model: LearnedModel, cv_predicted: list[str], domain: str | None
 ) -> dict[str, Any]:
@@ -197,15 +219,14 @@ def build_card(
     doc_freq: Counter[str] = Counter()
     for text in data.texts:
         doc_freq.update(terms(text))
-    # A term's influence: its pull towards positive times how often it was seen, so a
-    # strong word seen once does not outrank a common one.
-    # Stems ("dropp~") are left out: they say nothing their words do not.
+    # A term's influence is its learned pull (positive minus negative weight); terms
+    # seen in a single correction are left out, they say more about that text.
     scored = [
         (t, w, doc_freq[t])
         for t, w in model.term_weights()
-        if doc_freq[t] >= 2 and not t.endswith("~")
+        if doc_freq[t] >= 2 and _telling(t)
     ]
-    scored.sort(key=lambda x: x[1] * np.sqrt(x[2]))
+    scored.sort(key=lambda x: x[1])
     negative = [
         {"term": t, "weight": round(w, 3), "seen": n} for t, w, n in scored[:TOP_TERMS] if w < 0
     ]

@@ -28,6 +28,7 @@ class ModelCard(QFrame):
         super().__init__(parent)
         self.setObjectName("card")
         self.setMinimumHeight(260)
+        self.setMaximumHeight(340)
         title = QLabel("Learned sentiment model")
         title.setObjectName("cardTitle")
         self.summary = QLabel("Reading the model…")
@@ -48,7 +49,7 @@ class ModelCard(QFrame):
         self.plot.hideButtons()
         self.plot.setYRange(0, 100)
         self.plot.setLabel("left", "agreed with analyst, %")
-        self.plot.addLegend(offset=(8, 4))
+        self.plot.addLegend(offset=(8, -8))  # bottom left: the lines live near the top
         left = QVBoxLayout()
         left.addWidget(self.figures)
         left.addWidget(self.terms, 1)

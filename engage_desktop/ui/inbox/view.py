@@ -60,7 +60,7 @@ from engage_desktop.workspace.database import Workspace
 __all__ = ["InboxView", "mention_html"]
 
 POLL_MS = 4000
-COLUMN_WIDTHS = (28, 98, 26, 140, 300, 150, 64, 100, 80, 60, 60)
+COLUMN_WIDTHS = (28, 98, 26, 140, 300, 178, 64, 100, 80, 60, 60)
 
 
 def _anchors_job(_state: Any, ws: Workspace, query, page_size: int) -> list:
