@@ -122,23 +122,19 @@ class SparseRows:
 
 def encode_terms(texts: Sequence[str], vocabulary: dict[str, int]) -> SparseRows:
     """Map texts to the vocabulary's columns (unknown terms are dropped)."""
-    indptr = [0]
+    lengths: list[int] = []
     indices: list[int] = []
-    values: list[float] = []
-    get = vocabulary.get
+    known = vocabulary.keys()
+    get = vocabulary.__getitem__
     for text in texts:
-        cols = [c for c in (get(t) for t in terms(text)) if c is not None]
-        if cols:
-            scale = 1.0 / np.sqrt(len(cols))
-            indices.extend(cols)
-            values.extend([scale] * len(cols))
-        indptr.append(len(indices))
-    return SparseRows(
-        np.asarray(indptr, dtype=np.int64),
-        np.asarray(indices, dtype=np.int64),
-        np.asarray(values, dtype=np.float64),
-        len(vocabulary),
-    )
+        # Set intersection with the dict's key view runs in C; ~2x a per-term get().
+        found = terms(text) & known
+        lengths.append(len(found))
+        indices.extend(map(get, found))
+    counts = np.asarray(lengths, dtype=np.int64)
+    indptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    scale = np.repeat(1.0 / np.sqrt(np.maximum(counts, 1)), counts)
+    return SparseRows(indptr, np.asarray(indices, dtype=np.int64), scale, len(vocabulary))
 
 
 def build_vocabulary(

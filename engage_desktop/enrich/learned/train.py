@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from functools import cache
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 import numpy as np
