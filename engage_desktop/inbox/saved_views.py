@@ -15,13 +15,11 @@ from typing import Any
 
 from engage_desktop.core.errors import UsageError
 from engage_desktop.inbox.filters import ME, InboxFilter, to_sql
+from engage_desktop.workspace import settings as S
 from engage_desktop.workspace.database import Workspace, log_event
 
-SEEDED_SETTING = "inbox.views_seeded"
-#: Views added after the first release, seeded once into workspaces that exist.
+#: A view added after the first release, seeded once into workspaces that exist.
 TEACH_VIEW = "Teach the model"
-TEACH_SEEDED_SETTING = "inbox.teach_view_seeded"
-
 
 @dataclass(frozen=True)
 class SavedView:
@@ -69,7 +67,7 @@ def seed_default_views(ws: Workspace) -> bool:
     """Store the default views once per workspace; True when they were added."""
     if ws.read_only:
         return False
-    if ws.get_setting(SEEDED_SETTING):
+    if S.get(ws, S.VIEWS_SEEDED):
         _seed_teach_view(ws)
         return False
     with ws.write() as cur:
@@ -80,14 +78,16 @@ def seed_default_views(ws: Workspace) -> bool:
                     "INSERT INTO saved_views (name, filters, position) VALUES (?, ?, ?)",
                     [name, json.dumps(flt.to_dict()), i],
                 )
-        for key in (SEEDED_SETTING, TEACH_SEEDED_SETTING):
-            cur.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, 'true')", [key])
+        for decl in (S.VIEWS_SEEDED, S.TEACH_VIEW_SEEDED):
+            cur.execute(
+                "INSERT OR REPLACE INTO settings (key, value) VALUES (?, 'true')", [decl.key]
+            )
     return not have
 
 
 def _seed_teach_view(ws: Workspace) -> None:
     """Give a workspace seeded before the learned model its "Teach the model" view, once."""
-    if ws.get_setting(TEACH_SEEDED_SETTING):
+    if S.get(ws, S.TEACH_VIEW_SEEDED):
         return
     flt = dict(DEFAULT_VIEWS)[TEACH_VIEW]
     with ws.write() as cur:
@@ -99,7 +99,7 @@ def _seed_teach_view(ws: Workspace) -> None:
         )
         cur.execute(
             "INSERT OR REPLACE INTO settings (key, value) VALUES (?, 'true')",
-            [TEACH_SEEDED_SETTING],
+            [S.TEACH_VIEW_SEEDED.key],
         )
 
 
@@ -116,7 +116,7 @@ def list_views(ws: Workspace) -> list[SavedView]:
         ).fetchall()
     finally:
         cur.close()
-    if not rows and not ws.get_setting(SEEDED_SETTING):
+    if not rows and not S.get(ws, S.VIEWS_SEEDED):
         return _defaults()
     return [
         SavedView(int(i), name, InboxFilter.from_dict(json.loads(filters)), int(pos))
