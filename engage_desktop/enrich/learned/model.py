@@ -26,12 +26,15 @@ import io
 import itertools
 import json
 import re
+import zipfile
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+
+from engage_desktop.core.errors import WorkspaceError
 
 #: Class order of every probability row.
 CLASSES = ("negative", "neutral", "positive")
@@ -230,22 +233,30 @@ class LearnedModel:
         """Read a blob written by :meth:`to_bytes`.
 
         Raises:
-            ValueError: Not a model blob, or a newer format than this build reads.
+            WorkspaceError: Not a model blob, or a newer format than this build reads.
         """
         try:
+            # allow_pickle=False: a workspace from someone else cannot run code here.
             with np.load(io.BytesIO(blob), allow_pickle=False) as data:
-                if int(data["format"][0]) > FORMAT:
-                    raise ValueError("the workspace's model was saved by a newer engage-desktop")
+                version = int(data["format"][0])
                 terms_sorted = json.loads(str(data["terms"]))
-                return cls(
+                model = cls(
                     vocabulary={t: i for i, t in enumerate(terms_sorted)},
                     word_weights=data["word_weights"].astype(np.float64),
                     vader_weights=data["vader_weights"],
                     bias=data["bias"],
                     meta=json.loads(str(data["meta"])),
                 )
-        except (OSError, KeyError, json.JSONDecodeError) as exc:
-            raise ValueError(f"the workspace's model cannot be read ({exc})") from exc
+        except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
+            raise WorkspaceError(
+                f"the workspace's sentiment model cannot be read ({exc}); "
+                "run 'engage-desktop learn' to train a new one"
+            ) from exc
+        if version > FORMAT:
+            raise WorkspaceError(
+                "the workspace's sentiment model was saved by a newer engage-desktop; upgrade"
+            )
+        return model
 
 
 def _softmax(z: np.ndarray) -> np.ndarray:

@@ -222,9 +222,7 @@ def build_card(
     # A term's influence is its learned pull (positive minus negative weight); terms
     # seen in a single correction are left out, they say more about that text.
     scored = [
-        (t, w, doc_freq[t])
-        for t, w in model.term_weights()
-        if doc_freq[t] >= 2 and _telling(t)
+        (t, w, doc_freq[t]) for t, w in model.term_weights() if doc_freq[t] >= 2 and _telling(t)
     ]
     scored.sort(key=lambda x: x[1])
     negative = [
