@@ -64,7 +64,7 @@ def terms(text: str) -> set[str]:
     words = tokens(text)
     out = set(words)
     out.update(w[:5] + "~" for w in words if len(w) > 6)
-    out.update(f"{a} {b}" for a, b in itertools.pairwise(words))
+    out.update(map(" ".join, itertools.pairwise(words)))
     return out
 
 
