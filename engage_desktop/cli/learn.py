@@ -65,7 +65,7 @@ def _check_domain(ws, domain: str | None) -> None:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from engage_desktop.enrich.learned.card import card_lines
+    from engage_desktop.enrich.learned.card import card_lines, summary_line
     from engage_desktop.enrich.learned.store import active_model, latest_card
     from engage_desktop.enrich.learned.train import corrections_needed, training_set
 
@@ -92,6 +92,7 @@ def _report(args: argparse.Namespace) -> int:
                     "enough, run 'engage-desktop learn'"
                 )
             return 0
+        out(summary_line(stored.card))
         for line in card_lines(stored.card, stored.version):
             out(line)
     return 0
