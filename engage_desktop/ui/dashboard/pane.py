@@ -262,9 +262,6 @@ class DashboardPane(QWidget):
         task.succeeded.connect(lambda result, r=request: self._on_session(r, result))
         task.failed.connect(self._on_failed)
         self._start_rankings(request, load_rankings, spec, topic)
-        model = self.tasks.start("dashboard.model", _model_status, self.ws)
-        model.succeeded.connect(self.model_card.set_status)
-        model.failed.connect(self._on_failed)
 
     def apply_filter(self) -> None:
         """Recompute the charts for the selectors' current range and topic."""
@@ -356,6 +353,10 @@ class DashboardPane(QWidget):
         task = self.tasks.start("dashboard.extras", compute_extras, self.session, self.data.filter)
         task.succeeded.connect(lambda extras, r=request: self._on_extras(r, extras))
         task.failed.connect(self._on_failed)
+        # The model card sits at the bottom: read it with the other extras, after the charts.
+        model = self.tasks.start("dashboard.model", _model_status, self.ws)
+        model.succeeded.connect(self.model_card.set_status)
+        model.failed.connect(self._on_failed)
 
     def _on_extras(self, request: int, extras) -> None:
         if request != self._request or extras is None:
