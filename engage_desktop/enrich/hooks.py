@@ -26,6 +26,8 @@ BUILTIN_AFTER_INSERT = (
     "engage_desktop.enrich.pipeline:after_insert",
     # The workspace's learned model, when it has one, after VADER.
     "engage_desktop.enrich.learned.apply:after_insert",
+    # After enrichment: the author's customer on the new mentions (and their priority).
+    "engage_desktop.crm.segments:after_insert",
 )
 
 _after_insert: list[AfterInsertHook] = []

@@ -231,9 +231,9 @@ def test_model_is_stored_in_the_workspace_and_travels(labelled, tmp_path):
 
 
 def test_opens_a_workspace_of_the_previous_schema(tmp_path):
-    path = tmp_path / "v2.engage"
+    path = tmp_path / "previous.engage"
     con = duckdb.connect(str(path))
-    schema.migrate(con, target=2)
+    schema.migrate(con, target=schema.LATEST_VERSION - 1)
     con.execute(
         "INSERT INTO mentions (item_key, channel, text, text_norm, published, sentiment, "
         "sentiment_label, model_sentiment, model_label) VALUES "
