@@ -21,6 +21,7 @@ from engage_desktop.workspace.database import Workspace, log_event
 #: A view added after the first release, seeded once into workspaces that exist.
 TEACH_VIEW = "Teach the model"
 
+
 @dataclass(frozen=True)
 class SavedView:
     """One named filter.
