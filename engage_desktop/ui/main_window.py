@@ -30,6 +30,7 @@ from engage_desktop.ui.inbox.view import InboxView
 from engage_desktop.ui.learner import BackgroundLearner
 from engage_desktop.ui.listen.pane import FeedsPane
 from engage_desktop.ui.settings_dialog import SettingsDialog, load_values, save_values
+from engage_desktop.ui.share.window import install as install_sharing
 from engage_desktop.ui.tasks import Task, TaskRunner
 from engage_desktop.workspace.database import Workspace
 
@@ -97,6 +98,7 @@ class MainWindow(QMainWindow):
         self.inbox.sentiment_corrected.connect(self.learner.check)
         self.learner.finished.connect(self._on_learned)
         self.start_backfill()
+        install_sharing(self)  # File › Share…, Export report…; a shared copy's reader mode
 
     # -- background enrichment (the backfill) ---------------------------------------
 

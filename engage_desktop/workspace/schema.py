@@ -396,12 +396,33 @@ def _v3_customers(con: duckdb.DuckDBPyConnection) -> None:
         )
 
 
+def _v4_published_note(con: duckdb.DuckDBPyConnection) -> None:
+    """Note why a mention's date is not its source's, and fix the impossible ones.
+
+    ``published_note`` says what the source claimed when the date was outside 1990 ..
+    now + 2 days and was replaced (by the fetch or import time, from now on). Dates
+    stored before this check existed are replaced here by the upgrade time, so a post
+    "from the year 9999" no longer sits on top of the inbox forever.
+    """
+    con.execute("ALTER TABLE mentions ADD COLUMN published_note VARCHAR")
+    con.execute(
+        """
+        UPDATE mentions SET
+            published_note = 'the source dated it '
+                || strftime(published, '%Y-%m-%dT%H:%M:%SZ')
+                || '; shown at the time the workspace was upgraded',
+            published = now()
+        WHERE published < TIMESTAMPTZ '1990-01-01 00:00:00+00'
+           OR published > now() + INTERVAL 2 DAY
+        """
+    )
+
 # The learned sentiment model (issue 14): the fitted models, versioned, and the
 # model's label, confidence and version beside VADER's scores on every mention.
 # ``sentiment``/``sentiment_label`` stay the effective values: correction, else the
 # learned model, else VADER. ``teaching_queue`` holds the mentions whose correction
 # would teach the model most, in the order the "Teach the model" view shows them.
-V4_LEARNED_MODEL = r"""
+V5_LEARNED_MODEL = r"""
 CREATE SEQUENCE sentiment_model_ids START 1;
 CREATE TABLE sentiment_models (
     id          INTEGER PRIMARY KEY DEFAULT nextval('sentiment_model_ids'),
@@ -428,7 +449,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", V1_INITIAL),
     Migration(2, "default intent rules", _v2_default_intent_rules),
     Migration(3, "customer records and identity links", _v3_customers),
-    Migration(4, "learned sentiment model", V4_LEARNED_MODEL),
+    Migration(4, "note on replaced mention dates", _v4_published_note),
+    Migration(5, "learned sentiment model", V5_LEARNED_MODEL),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -34,6 +34,7 @@ from engage_desktop.crm.profile import (
     pending_suggestions,
     search_customers,
 )
+from engage_desktop.ui.safe_text import plain_tooltip
 from engage_desktop.ui.tasks import TaskRunner
 from engage_desktop.workspace.database import Workspace
 
@@ -113,6 +114,7 @@ class CustomerCard(QFrame):
             "background: #f9fafb; }"
         )
         self.title = QLabel("Customer")
+        self.title.setTextFormat(Qt.TextFormat.PlainText)  # the plan name is the CRM's text
         self.title.setStyleSheet("font-weight: 600; color: #374151;")
         self.body = QLabel()
         self.body.setWordWrap(True)
@@ -131,6 +133,7 @@ class CustomerCard(QFrame):
         self.all_button.setToolTip("Show every mention of this customer's accounts in the inbox")
         self.all_button.clicked.connect(self._filter_customer)
         self.message = QLabel()
+        self.message.setTextFormat(Qt.TextFormat.PlainText)
         self.message.setWordWrap(True)
         self.message.setStyleSheet("color: #6b7280;")
         buttons = QHBoxLayout()
@@ -212,7 +215,7 @@ class CustomerCard(QFrame):
         label = QLabel(f"Suggested: {s['external_id']} {s['customer_name'] or ''} ({s['rule']})")
         label.setTextFormat(Qt.TextFormat.PlainText)
         label.setWordWrap(True)
-        label.setToolTip(s["evidence"] or "")
+        label.setToolTip(plain_tooltip(s["evidence"]))
         confirm = QPushButton("Confirm")
         confirm.clicked.connect(
             lambda _=False, c=s["customer_id"]: self._act(identity.confirm, self.author_id, c)

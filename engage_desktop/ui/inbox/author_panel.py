@@ -29,6 +29,7 @@ from engage_desktop.core.errors import EngageError
 from engage_desktop.inbox import people
 from engage_desktop.ui.crm.customer_card import CustomerCard
 from engage_desktop.ui.inbox.model import reach_text
+from engage_desktop.ui.safe_text import plain_tooltip
 from engage_desktop.ui.tasks import TaskRunner
 from engage_desktop.ui.theme import SENTIMENT_COLORS, channel_icon
 from engage_desktop.workspace.database import Workspace
@@ -251,7 +252,7 @@ class AuthorPanel(QScrollArea):
             item = QTreeWidgetItem([f"{row['published']:%d %b %Y}", label, text.replace("\n", " ")])
             item.setIcon(0, channel_icon(row["channel"]))
             item.setForeground(1, QColor(SENTIMENT_COLORS.get(label, "#8c96a8")))
-            item.setToolTip(2, row["snippet"] or "")
+            item.setToolTip(2, plain_tooltip(row["snippet"]))
             item.setData(0, MentionIdRole, int(row["id"]))
             self.mentions.addTopLevelItem(item)
         self._fill_notes(profile.notes)

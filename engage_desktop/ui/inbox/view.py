@@ -54,6 +54,7 @@ from engage_desktop.ui.inbox.sentiment_actions import SentimentActions
 from engage_desktop.ui.inbox.shortcuts import INBOX_SHORTCUTS, NATIVE_KEYS
 from engage_desktop.ui.inbox.sidebar import SavedViewsSidebar
 from engage_desktop.ui.inbox.triage_actions import TriageActions
+from engage_desktop.ui.safe_text import plain_label
 from engage_desktop.ui.tasks import TaskRunner
 from engage_desktop.workspace.database import Workspace
 
@@ -106,7 +107,7 @@ class InboxView(TriageActions, SentimentActions, QWidget):
 
         self.title = QLabel("Inbox")
         self.title.setObjectName("title")
-        self.subtitle = QLabel()
+        self.subtitle = plain_label(QLabel())  # shows search text and saved-view names
         self.subtitle.setObjectName("subtitle")
         self.filter_bar = FilterBar(ws)
         self.filter_bar.filter_changed.connect(self.apply_filter)
@@ -168,7 +169,7 @@ class InboxView(TriageActions, SentimentActions, QWidget):
         self.table.doubleClicked.connect(lambda _i: self.open_current())
         self.model.marks_changed.connect(lambda _n: self._update_bulk_bar())
 
-        self.undo_label = QLabel()
+        self.undo_label = plain_label(QLabel())
         self.undo_label.setObjectName("subtitle")
         self.undo_button = QPushButton("Undo")
         self.undo_button.clicked.connect(self.undo)
@@ -416,7 +417,7 @@ class InboxView(TriageActions, SentimentActions, QWidget):
         self._shown_id = mention_id
         self._mention = m
         if m.get("html"):
-            _html, self._images = sanitize(m["html"], self._loaded_images)
+            _html, self._images = sanitize(m["html"], self._loaded_images, m.get("url"))
         context = {
             "thread": people.thread_of(self.ws, m),
             "replies": people.our_replies(self.ws, mention_id),
