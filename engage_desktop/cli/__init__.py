@@ -31,6 +31,7 @@ COMMAND_MODULES = (
     "engage_desktop.cli.inbox",
     "engage_desktop.cli.customers",
     "engage_desktop.cli.enrich",
+    "engage_desktop.cli.learn",
     "engage_desktop.cli.share",
     "engage_desktop.cli.alerts",
     "engage_desktop.cli.settings",

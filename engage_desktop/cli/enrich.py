@@ -28,6 +28,11 @@ def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -
     imp.add_argument(
         "--no-enrich", action="store_true", help="store only; score later with 'score'"
     )
+    imp.add_argument(
+        "--labels-are-human",
+        action="store_true",
+        help="the file's sentiment_label column was set by people: store it as corrections",
+    )
     imp.set_defaults(func=cmd_import)
 
     score = sub.add_parser(
@@ -93,12 +98,17 @@ def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -
         parents=[parent],
         help="correct a mention's sentiment by hand (wins over the model)",
     )
-    correct.add_argument("mention_id", type=int, metavar="MENTION_ID")
+    correct.add_argument("mention_id", nargs="?", type=int, metavar="MENTION_ID")
     correct.add_argument(
         "label", nargs="?", choices=("positive", "neutral", "negative"), help="the right label"
     )
     correct.add_argument("--compound", type=float, metavar="X", help="your score, -1..1")
     correct.add_argument("--clear", action="store_true", help="drop the correction")
+    correct.add_argument(
+        "--file",
+        metavar="F",
+        help="many corrections: a .csv or .jsonl file with columns id and label",
+    )
     correct.set_defaults(func=cmd_correct)
 
 
@@ -123,9 +133,17 @@ def cmd_import(args: argparse.Namespace) -> int:
             err(f"... and {len(summary.new_ids) - MAX_LISTED} more new ids")
         if summary.ignored_columns:
             err(f"ignored columns: {', '.join(summary.ignored_columns)}")
+        labels: list[tuple[int, str]] = []
+        if args.labels_are_human:
+            from engage_desktop.enrich.learned.corrections import imported_labels, set_corrections
+
+            # Read before scoring replaces the imported labels; stored after it, so a
+            # label that agrees with VADER keeps VADER's compound.
+            labels = imported_labels(ws, summary.mention_ids)
         if summary.mention_ids and not args.no_enrich:
             state = PlainState(ProgressLine("enrich"))
             run_after_insert(ws, summary.mention_ids, state)
+        human = set_corrections(ws, labels, f"import {args.file}") if labels else 0
     parts = [
         f"imported {summary.imported:,} of {summary.rows:,} rows",
         f"{len(summary.bad):,} bad",
@@ -135,6 +153,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     ]
     if summary.undated:
         parts.append(f"{summary.undated:,} without a date stamped with the import time")
+    if args.labels_are_human:
+        parts.append(f"{human:,} human labels stored as corrections")
     out("; ".join(parts))
     return 1 if summary.bad and not summary.imported else 0
 
@@ -265,6 +285,10 @@ def cmd_correct(args: argparse.Namespace) -> int:
     """Correct (or un-correct) a mention's sentiment."""
     from engage_desktop.enrich.store import clear_correction, set_correction
 
+    if args.file is not None:
+        return _correct_file(args)
+    if args.mention_id is None:
+        raise UsageError("give MENTION_ID and LABEL, or --file F.csv")
     with open_workspace(args, write=True) as ws:
         if args.clear:
             if not clear_correction(ws, args.mention_id):
@@ -286,3 +310,22 @@ def cmd_correct(args: argparse.Namespace) -> int:
         f"by {stored['corrected_by']}"
     )
     return 0
+
+
+def _correct_file(args: argparse.Namespace) -> int:
+    """Corrections from a file; bad rows listed, good rows stored in one transaction."""
+    from engage_desktop.enrich.learned.corrections import correct_from_file
+
+    if args.mention_id is not None or args.label is not None or args.clear:
+        raise UsageError("give either MENTION_ID LABEL or --file F, not both")
+    with open_workspace(args, write=True) as ws:
+        result = correct_from_file(ws, args.file)
+    for line, reason in result.bad[:MAX_LISTED]:
+        err(f"{args.file}:{line}: skipped: {reason}")
+    if len(result.bad) > MAX_LISTED:
+        err(f"... and {len(result.bad) - MAX_LISTED} more bad rows")
+    out(
+        f"stored {result.stored:,} corrections; {len(result.bad):,} rows skipped; "
+        "run 'engage-desktop learn' to train the model on them"
+    )
+    return 1 if result.bad and not result.stored else 0

@@ -168,6 +168,10 @@ def _fill(ws: Workspace, data: dict, scores: Any, plan: dict, report: Progress, 
         update_value_ranks(cur)
         _advance_sequence(cur, "customer_ids", len(plan["customers"]["external_id"]))
     link_all(ws)
+    if scores is not None:
+        from engage_desktop.enrich.learned.teach import refresh_teaching_queue
+
+        refresh_teaching_queue(ws)
     report(steps - 1, steps)
     ws.cursor().execute("CHECKPOINT")
 

@@ -24,6 +24,8 @@ AfterInsertHook = Callable[[Any, Sequence[int], "TaskState | None"], object]
 #: Hooks every workspace gets, as "module:function".
 BUILTIN_AFTER_INSERT = (
     "engage_desktop.enrich.pipeline:after_insert",
+    # The workspace's learned model, when it has one, after VADER.
+    "engage_desktop.enrich.learned.apply:after_insert",
     # After enrichment: the author's customer on the new mentions (and their priority).
     "engage_desktop.crm.segments:after_insert",
 )
@@ -37,6 +39,7 @@ def _load_builtins() -> None:
     if _builtins_loaded:
         return
     _builtins_loaded = True
+    # Built-ins run first, in their listed order (VADER before the learned model).
     for position, dotted in enumerate(BUILTIN_AFTER_INSERT):
         module, _, name = dotted.partition(":")
         hook = getattr(importlib.import_module(module), name)

@@ -32,6 +32,9 @@ from typing import Any
 from engage_desktop.core.intents import IntentRule, intents_sql
 from engage_desktop.enrich import store as store
 from engage_desktop.enrich.language import detect_language, is_scored_language
+from engage_desktop.enrich.learned.apply import apply_in_transaction
+from engage_desktop.enrich.learned.store import StoredModel, active_models
+from engage_desktop.enrich.learned.teach import refresh_teaching_queue
 from engage_desktop.enrich.sentiment import (
     POOL_THRESHOLD,
     UNSCORED,
@@ -168,6 +171,8 @@ def enrich(
         where += " AND id IN (SELECT unnest(?::BIGINT[]))"
         params.append([int(i) for i in ids])
     summary = EnrichSummary(version=version)
+    # The learned model, if any, scores each chunk in the same transaction as VADER.
+    learned_models = active_models(ws)
     summary.total = int(ws.scalar(f"SELECT count(*) FROM mentions WHERE {where}", params))
     cancelled = is_cancelled or (lambda: False)
     if progress is not None:
@@ -197,6 +202,7 @@ def enrich(
                     summary,
                     touched_authors,
                     progress,
+                    learned_models,
                 ):
                     break
                 if len(rows) < window:
@@ -207,6 +213,10 @@ def enrich(
                 with ws.write() as cur:
                     big = len(touched_authors) > 50_000
                     store.refresh_authors(cur, None if big else sorted(touched_authors))
+    if ids is None and summary.done:
+        # New scores change which mentions the model is least sure of (a backlog run
+        # only: the after-insert hook runs on every fetch and must stay cheap).
+        refresh_teaching_queue(ws)
     summary.seconds = time.perf_counter() - started
     return summary
 
@@ -237,6 +247,7 @@ def _enrich_window(
     summary: EnrichSummary,
     touched_authors: set[int],
     progress: Progress | None,
+    learned_models: list[StoredModel],
 ) -> bool:
     """Score and store one window; False when cancelled part-way."""
     ids = [int(r[0]) for r in rows]
@@ -275,6 +286,8 @@ def _enrich_window(
                 in_chunk = "mentions.id IN (SELECT id FROM scored_chunk)"
                 store.link_authors(cur, in_chunk)
                 store.apply_intents_and_priority(cur, intents_expr, in_chunk)
+                if learned_models:
+                    apply_in_transaction(cur, learned_models, in_chunk)
                 corrected, authors = cur.execute(
                     "SELECT count(c.mention_id), list(DISTINCT m.author_id) "
                     "FILTER (m.author_id IS NOT NULL) FROM scored_chunk e "

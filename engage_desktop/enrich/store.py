@@ -289,8 +289,9 @@ def clear_correction(ws: Workspace, mention_id: int) -> bool:
             return False
         cur.execute("DELETE FROM sentiment_corrections WHERE mention_id = ?", [mention_id])
         cur.execute(
-            "UPDATE mentions SET sentiment = model_sentiment, sentiment_label = model_label "
-            "WHERE id = ?",
+            # The learned model's score, else VADER's, applies again.
+            "UPDATE mentions SET sentiment = coalesce(learned_sentiment, model_sentiment), "
+            "sentiment_label = coalesce(learned_label, model_label) WHERE id = ?",
             [mention_id],
         )
         update_priority(cur, "id = ?", [mention_id])

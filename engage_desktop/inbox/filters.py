@@ -60,6 +60,7 @@ class InboxFilter:
         min_reach: Lowest follower count shown.
         starred: Only starred (True) or unstarred (False).
         unread: Only unread (True) or read (False).
+        teach: Only the teaching queue's mentions not corrected yet ("Teach the model").
         search: Search text (see :func:`compile_search`).
         sort: A key of ``SORTS``.
         drill_sql: The mentions behind a dashboard element (SQL built by our own
@@ -95,6 +96,7 @@ class InboxFilter:
     min_reach: int | None = None
     starred: bool | None = None
     unread: bool | None = None
+    teach: bool | None = None
     search: str = ""
     sort: str = "time"
     drill_sql: str | None = None
@@ -347,6 +349,11 @@ def to_sql(flt: InboxFilter, actor: str = "", now: datetime | None = None) -> tu
         add("starred" if flt.starred else "NOT starred")
     if flt.unread is not None:
         add("unread" if flt.unread else "NOT unread")
+    if flt.teach:
+        add(
+            "id IN (SELECT mention_id FROM teaching_queue) "
+            "AND id NOT IN (SELECT mention_id FROM sentiment_corrections)"
+        )
     segment, segment_params = segment_sql(flt)
     if segment:
         add(segment, segment_params)
@@ -437,4 +444,6 @@ def describe(flt: InboxFilter) -> str:
         bits.append(f"value {low}–{high}")
     if flt.search:
         bits.append(f"“{flt.search}”")
+    if flt.teach:
+        bits.append("the model's least certain, not corrected yet: keys 1 / 2 / 3 label them")
     return " · ".join(bits) or "everything"

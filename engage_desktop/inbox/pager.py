@@ -40,6 +40,14 @@ ROW_COLUMNS = (
     "tags",
     "source_name",
     "language",
+    # Which scorer the shown label comes from: the analyst, the learned model or VADER.
+    "CASE WHEN EXISTS (SELECT 1 FROM sentiment_corrections c WHERE c.mention_id = mentions.id)"
+    " THEN 'analyst' WHEN learned_version IS NOT NULL THEN 'model'"
+    " WHEN sentiment_label IN ('positive', 'neutral', 'negative') THEN 'VADER'"
+    " END AS sentiment_source",
+    "learned_confidence",
+    "model_label",
+    "model_sentiment",
 )
 ROW_FIELDS = tuple(c.split(" AS ")[-1] for c in ROW_COLUMNS)
 # Every paged row carries its sort key, so the next page can start after it: the
@@ -56,6 +64,12 @@ SORTS: dict[str, tuple[str, bool]] = {
     "priority": ("coalesce(priority, -1e300)", True),
     "reach": ("coalesce(followers, -1)", True),
     "sentiment": ("coalesce(sentiment, 1e300)", False),
+    # The "Teach the model" order (enrich/learned/teach.py); not in the queue sorts last.
+    "teach": (
+        "coalesce((SELECT t.rank FROM teaching_queue t WHERE t.mention_id = mentions.id), "
+        "2147483647)",
+        False,
+    ),
 }
 
 

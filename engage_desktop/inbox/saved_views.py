@@ -18,6 +18,9 @@ from engage_desktop.inbox.filters import ME, TOP_TIER, InboxFilter, to_sql
 from engage_desktop.workspace import settings as S
 from engage_desktop.workspace.database import Workspace, log_event
 
+#: A view added after the first release, seeded once into workspaces that exist.
+TEACH_VIEW = "Teach the model"
+
 
 @dataclass(frozen=True)
 class SavedView:
@@ -56,6 +59,8 @@ DEFAULT_VIEWS: tuple[tuple[str, InboxFilter], ...] = (
         "Negative, unanswered, top-tier customers",
         InboxFilter(sentiments=("negative",), has_reply=False, customer_tiers=(TOP_TIER,)),
     ),
+    # Mentions whose correction teaches the learned sentiment model most; 1/2/3 label.
+    (TEACH_VIEW, InboxFilter(teach=True, sort="teach")),
 )
 
 
@@ -65,7 +70,10 @@ def _defaults() -> list[SavedView]:
 
 def seed_default_views(ws: Workspace) -> bool:
     """Store the default views once per workspace; True when they were added."""
-    if ws.read_only or S.get(ws, S.VIEWS_SEEDED):
+    if ws.read_only:
+        return False
+    if S.get(ws, S.VIEWS_SEEDED):
+        _seed_teach_view(ws)
         return False
     with ws.write() as cur:
         have = cur.execute("SELECT count(*) FROM saved_views").fetchone()[0]
@@ -75,10 +83,29 @@ def seed_default_views(ws: Workspace) -> bool:
                     "INSERT INTO saved_views (name, filters, position) VALUES (?, ?, ?)",
                     [name, json.dumps(flt.to_dict()), i],
                 )
-        cur.execute(
-            "INSERT OR REPLACE INTO settings (key, value) VALUES (?, 'true')", [S.VIEWS_SEEDED.key]
-        )
+        for decl in (S.VIEWS_SEEDED, S.TEACH_VIEW_SEEDED):
+            cur.execute(
+                "INSERT OR REPLACE INTO settings (key, value) VALUES (?, 'true')", [decl.key]
+            )
     return not have
+
+
+def _seed_teach_view(ws: Workspace) -> None:
+    """Give a workspace seeded before the learned model its "Teach the model" view, once."""
+    if S.get(ws, S.TEACH_VIEW_SEEDED):
+        return
+    flt = dict(DEFAULT_VIEWS)[TEACH_VIEW]
+    with ws.write() as cur:
+        cur.execute(
+            "INSERT INTO saved_views (name, filters, position) "
+            "SELECT ?, ?, coalesce(max(position) + 1, 0) FROM saved_views "
+            "WHERE NOT EXISTS (SELECT 1 FROM saved_views WHERE name = ?)",
+            [TEACH_VIEW, json.dumps(flt.to_dict()), TEACH_VIEW],
+        )
+        cur.execute(
+            "INSERT OR REPLACE INTO settings (key, value) VALUES (?, 'true')",
+            [S.TEACH_VIEW_SEEDED.key],
+        )
 
 
 def list_views(ws: Workspace) -> list[SavedView]:

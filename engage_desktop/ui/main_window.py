@@ -35,6 +35,7 @@ from engage_desktop.ui.composer.pane import ComposerPane
 from engage_desktop.ui.dashboard.pane import DashboardPane
 from engage_desktop.ui.inbox import columns as inbox_columns
 from engage_desktop.ui.inbox.view import InboxView
+from engage_desktop.ui.learner import BackgroundLearner
 from engage_desktop.ui.listen.pane import FeedsPane
 from engage_desktop.ui.settings_dialog import SettingsDialog, load_values, save_values
 from engage_desktop.ui.share.window import install as install_sharing
@@ -105,6 +106,10 @@ class MainWindow(QMainWindow):
         self.add_recent(str(ws.path))
         self._closing = False
         self.command_server = self._serve_commands()
+        # Corrections teach the workspace's sentiment model; it retrains when enough arrived.
+        self.learner = BackgroundLearner(ws, self.tasks, self.statusBar())
+        self.inbox.sentiment_corrected.connect(self.learner.check)
+        self.learner.finished.connect(self._on_learned)
         self.start_backfill()
         install_sharing(self)  # File › Share…, Export report…; a shared copy's reader mode
 
@@ -168,6 +173,11 @@ class MainWindow(QMainWindow):
 
     def _on_enrich_succeeded(self, summary: EnrichSummary) -> None:
         self.statusBar().showMessage(summary.line().capitalize(), 15_000)
+
+    def _on_learned(self, line: str) -> None:
+        self.statusBar().showMessage(line[:1].upper() + line[1:], 15_000)
+        if not self._closing:
+            self.refresh()
 
     def _on_enrich_failed(self, message: str) -> None:
         self.statusBar().showMessage(f"Scoring stopped: {message}", 30_000)

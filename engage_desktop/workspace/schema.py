@@ -417,12 +417,40 @@ def _v4_published_note(con: duckdb.DuckDBPyConnection) -> None:
         """
     )
 
+# The learned sentiment model (issue 14): the fitted models, versioned, and the
+# model's label, confidence and version beside VADER's scores on every mention.
+# ``sentiment``/``sentiment_label`` stay the effective values: correction, else the
+# learned model, else VADER. ``teaching_queue`` holds the mentions whose correction
+# would teach the model most, in the order the "Teach the model" view shows them.
+V5_LEARNED_MODEL = r"""
+CREATE SEQUENCE sentiment_model_ids START 1;
+CREATE TABLE sentiment_models (
+    id          INTEGER PRIMARY KEY DEFAULT nextval('sentiment_model_ids'),
+    domain      VARCHAR,                   -- a topic, or NULL for the whole workspace
+    created_at  TIMESTAMPTZ NOT NULL DEFAULT now(),
+    created_by  VARCHAR,
+    corrections INTEGER NOT NULL,          -- corrections it was trained on
+    format      INTEGER NOT NULL,          -- of the weights blob
+    weights     BLOB NOT NULL,             -- numpy npz: vocabulary and weights
+    card        JSON NOT NULL,             -- the model card: F1s, agreement, top terms
+    active      BOOLEAN NOT NULL DEFAULT true
+);
+ALTER TABLE mentions ADD COLUMN learned_sentiment DOUBLE;   -- P(positive) - P(negative)
+ALTER TABLE mentions ADD COLUMN learned_label VARCHAR;
+ALTER TABLE mentions ADD COLUMN learned_confidence DOUBLE;  -- probability of that label
+ALTER TABLE mentions ADD COLUMN learned_version VARCHAR;    -- 'learned.<model id>'
+CREATE TABLE teaching_queue (
+    mention_id BIGINT PRIMARY KEY,
+    rank       INTEGER NOT NULL
+);
+"""
 
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", V1_INITIAL),
     Migration(2, "default intent rules", _v2_default_intent_rules),
     Migration(3, "customer records and identity links", _v3_customers),
     Migration(4, "note on replaced mention dates", _v4_published_note),
+    Migration(5, "learned sentiment model", V5_LEARNED_MODEL),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -117,6 +117,8 @@ SETTINGS: tuple[Setting, ...] = (
             "recomputes every priority.", editable=False),
     Setting("inbox.views_seeded", "bool", False, "Default views created",
             "Set once the default saved views were created.", editable=False),
+    Setting("inbox.teach_view_seeded", "bool", False, "Teach view created",
+            "Set once the 'Teach the model' saved view was added.", editable=False),
     Setting("alerts.default_mention_rule", "bool", False, "Default alert rule created",
             "Set once the default mention alert rule was created.", editable=False),
 )  # fmt: skip
@@ -175,5 +177,6 @@ AGENT_NAME = _BY_KEY["agent.name"]
 CASE_PREFIX = _BY_KEY["case.prefix"]
 ACCOUNT_MAX_CHARACTERS = _BY_KEY["account.{}.max_characters"]
 VIEWS_SEEDED = _BY_KEY["inbox.views_seeded"]
+TEACH_VIEW_SEEDED = _BY_KEY["inbox.teach_view_seeded"]
 CUSTOMER_VALUE_WEIGHT = _BY_KEY["priority.customer_value_weight"]
 DEFAULT_MENTION_RULE = _BY_KEY["alerts.default_mention_rule"]

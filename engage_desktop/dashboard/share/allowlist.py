@@ -66,6 +66,11 @@ MENTIONS: dict[str, str | None] = {
     "sentiment_neg": None,
     "model_sentiment": None,
     "model_label": None,
+    # The learned model's label beside VADER's (issue 14); the label shown says which.
+    "learned_sentiment": None,
+    "learned_label": None,
+    "learned_confidence": None,
+    "learned_version": None,
     "scorer_version": None,
     "scored_at": None,
     "first_reply_at": None,

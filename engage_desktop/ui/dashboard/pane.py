@@ -37,6 +37,7 @@ from engage_desktop.dashboard.session import (
 )
 from engage_desktop.dashboard.spikes import Episode, episode_query
 from engage_desktop.ui.dashboard.chart_card import CARD_STYLE, ChartCard, day_text
+from engage_desktop.ui.dashboard.model_card import ModelCard
 from engage_desktop.ui.dashboard.notify import Notifier
 from engage_desktop.ui.dashboard.rank_charts import (
     AdvocatesChart,
@@ -185,6 +186,7 @@ class DashboardPane(QWidget):
         selectors.addWidget(self.timing)
         selectors.addWidget(refresh)
 
+        self.model_card = ModelCard()  # before refresh(): its task result lands on it
         # Start reading the workspace now: DuckDB works on a pool thread while the
         # charts below are built (results arrive through queued signals, afterwards).
         self.refresh()
@@ -292,6 +294,7 @@ class DashboardPane(QWidget):
             for card in pair:
                 grid.removeWidget(card)
         grid.removeWidget(self.alerts_card)
+        grid.removeWidget(self.model_card)
         for i, (left, right) in enumerate(self.pairs):
             if columns == 2:
                 grid.addWidget(left, 2 + i, 0)
@@ -300,6 +303,7 @@ class DashboardPane(QWidget):
                 grid.addWidget(left, 2 + 2 * i, 0, 1, 2)
                 grid.addWidget(right, 3 + 2 * i, 0, 1, 2)
         grid.addWidget(self.alerts_card, 2 + len(self.pairs) * (3 - columns), 0, 1, 2)
+        grid.addWidget(self.model_card, 3 + len(self.pairs) * (3 - columns), 0, 1, 2)
 
     def reflow(self) -> None:
         """Pick one or two columns from the room there is and what the cards need."""
@@ -424,6 +428,10 @@ class DashboardPane(QWidget):
         task = self.tasks.start("dashboard.extras", compute_extras, self.session, self.data.filter)
         task.succeeded.connect(lambda extras, r=request: self._on_extras(r, extras))
         task.failed.connect(self._on_failed)
+        # The model card sits at the bottom: read it with the other extras, after the charts.
+        model = self.tasks.start("dashboard.model", _model_status, self.ws)
+        model.succeeded.connect(self.model_card.set_status)
+        model.failed.connect(self._on_failed)
 
     def _on_extras(self, request: int, extras) -> None:
         if request != self._request or extras is None:
@@ -656,6 +664,12 @@ def spike_label(ep: Episode) -> str:
     if ep.topic:
         parts.append(f"topic {ep.topic}")
     return " · ".join(parts)
+
+
+def _model_status(state, ws: Workspace) -> dict:
+    from engage_desktop.enrich.learned.card import model_status
+
+    return model_status(ws)
 
 
 def _check_alerts(state, ws: Workspace) -> list[Episode]:

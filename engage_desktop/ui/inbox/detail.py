@@ -116,6 +116,14 @@ def mention_html(
         sentiment = chip(text, SENTIMENT_COLORS.get(label, "#999")) + " "
     else:
         sentiment = chip("not scored", SENTIMENT_COLORS["unscored"]) + " "
+    if m.get("learned_version") and m.get("model_sentiment") is not None:
+        # Both scorers stay visible: the learned model's label and VADER's beside it.
+        confidence = m.get("learned_confidence") or 0.0
+        sentiment += (
+            f"<span style='color:#6b7280'>learned model: {e(str(m.get('learned_label')))} "
+            f"({confidence:.0%} sure) · VADER: {e(str(m.get('model_label')))} "
+            f"{m['model_sentiment']:+.2f}</span> "
+        )
     status = m.get("status") or ""
     status_chip = chip(status, STATUS_COLORS.get(status, "#374151"))
     title = ""

@@ -43,6 +43,7 @@ SORT_LABELS = {
     "priority": "Priority",
     "reach": "Reach",
     "sentiment": "Most negative",
+    "teach": "Most worth teaching",
 }
 DATE_CHOICES = (
     ("Any time", None),

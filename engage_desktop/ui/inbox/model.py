@@ -97,6 +97,26 @@ class _RowCells:
     spans: list[tuple[int, int]] | None = None
 
 
+def sentiment_tooltip(row: tuple[Any, ...]) -> str | None:
+    """Who gave the shown label, and what VADER said beside it."""
+    source = row[_F["sentiment_source"]]
+    vader_label, vader_score = row[_F["model_label"]], row[_F["model_sentiment"]]
+    vader = (
+        f"VADER says {vader_label} ({vader_score:+.2f})"
+        if vader_label and vader_score is not None
+        else "VADER did not score it"
+    )
+    if source == "analyst":
+        return f"Corrected by an analyst; this wins over every model. {vader}."
+    if source == "model":
+        confidence = row[_F["learned_confidence"]]
+        sure = f" ({confidence:.0%} sure)" if confidence is not None else ""
+        return f"From this workspace's learned model{sure}. {vader}."
+    if source == "VADER":
+        return f"{vader}; no learned model in this workspace yet."
+    return None
+
+
 class InboxTableModel(QAbstractTableModel):
     """Mentions of one :class:`InboxFilter`, newest first by default."""
 
@@ -301,6 +321,8 @@ class InboxTableModel(QAbstractTableModel):
             intents = ", ".join(row[_F["intents"]] or []) or "none"
             tags = ", ".join(f"#{t}" for t in row[_F["tags"]] or []) or "none"
             return f"Intents (from the rules): {intents}\nYour tags: {tags}"
+        if col == COL_SENTIMENT:
+            return sentiment_tooltip(row)
         return None
 
     @staticmethod
@@ -310,6 +332,8 @@ class InboxTableModel(QAbstractTableModel):
             if not label or label == "unscored":
                 return [("not scored", SENTIMENT_COLORS["unscored"])]
             text = label if score is None else f"{label} {score:+.2f}"
+            source = row[_F["sentiment_source"]]
+            text = f"{text} · {source}" if source else text
             return [(text, SENTIMENT_COLORS.get(label, "#8c96a8"))]
         if col == COL_STATUS:
             status = row[_F["status"]]
@@ -337,7 +361,9 @@ class InboxTableModel(QAbstractTableModel):
             label, score = row[_F["sentiment_label"]], row[_F["sentiment"]]
             if not label:
                 return "not scored"
-            return label if score is None else f"{label} {score:+.2f}"
+            text = label if score is None else f"{label} {score:+.2f}"
+            source = row[_F["sentiment_source"]]
+            return f"{text} · {source}" if source else text
         if col == COL_INTENT:
             tags = [f"#{t}" for t in row[_F["tags"]] or []]
             return ", ".join([*(row[_F["intents"]] or []), *tags])

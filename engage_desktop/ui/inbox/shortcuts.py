@@ -24,6 +24,9 @@ INBOX_SHORTCUTS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("go_back", ("Esc",), "Back: leave the search, close a prompt, clear the selection"),
     ("undo", ("Ctrl+Z",), "Undo the last action"),
     ("show_author_tab", ("Shift+A",), "Go to the author panel"),
+    ("sentiment_negative", ("1",), "Sentiment is negative (teaches the model), then next"),
+    ("sentiment_neutral", ("2",), "Sentiment is neutral (teaches the model), then next"),
+    ("sentiment_positive", ("3",), "Sentiment is positive (teaches the model), then next"),
 )
 # Keys the table handles natively; listed in help but not bound again.
 NATIVE_KEYS = {"Down", "Up"}

@@ -52,6 +52,7 @@ from engage_desktop.ui.inbox.model import (
     InboxTableModel,
 )
 from engage_desktop.ui.inbox.notify import TrayNotifier
+from engage_desktop.ui.inbox.sentiment_actions import SentimentActions
 from engage_desktop.ui.inbox.shortcuts import INBOX_SHORTCUTS, NATIVE_KEYS
 from engage_desktop.ui.inbox.sidebar import SavedViewsSidebar
 from engage_desktop.ui.inbox.triage_actions import TriageActions
@@ -76,7 +77,7 @@ def _counts_job(_state: Any, ws: Workspace, filters: list[InboxFilter]) -> list[
     return view_counts(ws, filters)
 
 
-class InboxView(TriageActions, QWidget):
+class InboxView(TriageActions, SentimentActions, QWidget):
     """Saved views | filters + table | mention and author panes."""
 
     mention_selected = Signal(int)
@@ -86,6 +87,7 @@ class InboxView(TriageActions, QWidget):
     mentions_edited = Signal()  # statuses, tags or owners changed here (the counts moved)
     empty_action = Signal(str)  # a button of the empty state: add_source, import, brief
     new_mentions = Signal(int)
+    sentiment_corrected = Signal(int)  # how many corrections were just made
 
     def __init__(
         self, ws: Workspace, tasks: TaskRunner | None = None, parent: QWidget | None = None
@@ -270,11 +272,17 @@ class InboxView(TriageActions, QWidget):
         tag.clicked.connect(self.prompt_tag)
         assign = QPushButton("Assign…")
         assign.clicked.connect(self.prompt_assign)
+        sentiment = QPushButton("Sentiment is ▾")
+        sentiment.setToolTip("Correct the sentiment of the selection (teaches the model)")
+        sentiment_menu = QMenu(sentiment)
+        for name in ("negative", "neutral", "positive"):
+            sentiment_menu.addAction(name.title(), lambda n=name: self.set_sentiment(n))
+        sentiment.setMenu(sentiment_menu)
         export = QPushButton("Export…")
         export.clicked.connect(self._ask_export)
         clear = QPushButton("Clear selection")
         clear.clicked.connect(self.clear_selection)
-        for w in (status, tag, assign, export, clear):
+        for w in (status, sentiment, tag, assign, export, clear):
             row.addWidget(w)
         row.addStretch(1)
         return bar
@@ -463,6 +471,7 @@ class InboxView(TriageActions, QWidget):
         self.show_mention(mention_id)
         if self.author_panel.author_id is not None:  # "What they said" shows the label too
             self.author_panel.show_author(self.author_panel.author_id)
+        self.sentiment_corrected.emit(1)
 
     def _fill_author(self) -> None:
         if self._shown_id is None:

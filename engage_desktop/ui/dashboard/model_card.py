@@ -1,0 +1,139 @@
+"""The dashboard's model card: how the learned sentiment model does against VADER.
+
+Numbers come from :func:`engage_desktop.enrich.learned.card.model_status` (a task);
+this widget only draws them: the cross-validated F1 of the model and of VADER on the
+same corrections, agreement with the analyst week by week, and the words and phrases
+that moved decisions most. Terms come from customers' text: shown as plain text.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from engage_desktop.ui.theme import SENTIMENT_COLORS
+
+VADER_COLOR = "#6b7280"
+MODEL_COLOR = "#2563eb"
+
+
+class ModelCard(QFrame):
+    """"Learned sentiment model" card."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("card")
+        self.setMinimumHeight(260)
+        self.setMaximumHeight(340)
+        title = QLabel("Learned sentiment model")
+        title.setObjectName("cardTitle")
+        self.summary = QLabel("Reading the model…")
+        self.summary.setObjectName("cardUnit")
+        self.summary.setWordWrap(True)
+        self.summary.setTextFormat(Qt.TextFormat.RichText)
+        self.figures = QLabel()
+        self.figures.setTextFormat(Qt.TextFormat.RichText)
+        self.figures.setWordWrap(True)
+        self.figures.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self.terms = QLabel()
+        self.terms.setTextFormat(Qt.TextFormat.RichText)
+        self.terms.setWordWrap(True)
+        self.terms.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self.plot = pg.PlotWidget(background="w")
+        self.plot.setMinimumHeight(170)
+        self.plot.setMouseEnabled(x=False, y=False)
+        self.plot.hideButtons()
+        self.plot.setYRange(0, 100)
+        self.plot.setLabel("left", "agreed with analyst, %")
+        self.plot.addLegend(offset=(8, -8))  # bottom left: the lines live near the top
+        left = QVBoxLayout()
+        left.addWidget(self.figures)
+        left.addWidget(self.terms, 1)
+        body = QHBoxLayout()
+        body.addLayout(left, 1)
+        body.addWidget(self.plot, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 10, 12, 10)
+        layout.addWidget(title)
+        layout.addWidget(self.summary)
+        layout.addLayout(body, 1)
+
+    def set_status(self, status: dict[str, Any]) -> None:
+        """Draw what :func:`model_status` returned."""
+        card = status.get("card")
+        self.plot.clear()
+        if card is None:
+            self.summary.setText(
+                f"VADER labels every mention. {status['corrections']:,} corrections so far; "
+                f"the model needs {status['needed']:,} more. Correct mentions in the inbox's "
+                "<b>Teach the model</b> view (keys 1 / 2 / 3)."
+                if status["needed"]
+                else f"{status['corrections']:,} corrections: enough to train. The model "
+                "trains in the background, or run <code>engage-desktop learn</code>."
+            )
+            self.figures.setText("")
+            self.terms.setText("")
+            return
+        version = html.escape(str(status.get("version") or "learned"))
+        if status["in_use"]:
+            state = f"Model <b>{version}</b> labels mentions without a correction."
+        else:
+            state = (
+                f"VADER labels the mentions: model <b>{version}</b> did not beat it on the "
+                "corrections."
+            )
+        new = status.get("new_since", 0)
+        self.summary.setText(
+            f"{state} Trained on {card['corrections']:,} corrections"
+            + (f"; {new:,} new since." if new > 0 else ".")
+            + " F1 is cross-validated: each correction judged by a model that never saw it."
+        )
+        labels = card.get("labels", {})
+        self.figures.setText(
+            "<table cellspacing=6>"
+            f"<tr><td>F1, learned model</td><td><b style='color:{MODEL_COLOR}'>"
+            f"{card['f1_model']:.2f}</b></td></tr>"
+            f"<tr><td>F1, VADER (same corrections)</td><td><b style='color:{VADER_COLOR}'>"
+            f"{card['f1_vader']:.2f}</b></td></tr>"
+            f"<tr><td>Corrections</td><td>{labels.get('negative', 0):,} negative · "
+            f"{labels.get('neutral', 0):,} neutral · {labels.get('positive', 0):,} positive"
+            "</td></tr></table>"
+        )
+        self.terms.setText(
+            _terms_html("Pulled towards negative", card.get("top_negative", []), "negative")
+            + _terms_html("Pulled towards positive", card.get("top_positive", []), "positive")
+        )
+        weeks = card.get("over_time", [])
+        if weeks:
+            xs = list(range(len(weeks)))
+            for key, name, color in (
+                ("vader_agreed", "VADER", VADER_COLOR),
+                ("model_agreed", "learned (cross-validated)", MODEL_COLOR),
+            ):
+                ys = [100.0 * w[key] / max(w["corrections"], 1) for w in weeks]
+                self.plot.plot(
+                    xs, ys, pen=pg.mkPen(color, width=2), symbol="o", symbolSize=6,
+                    symbolBrush=color, name=name,
+                )  # fmt: skip
+            axis = self.plot.getAxis("bottom")
+            axis.setTicks([[(i, w["week"]) for i, w in enumerate(weeks)]])
+            self.plot.setXRange(-0.5, len(weeks) - 0.5)
+
+    def summary_text(self) -> str:
+        """The card's sentence, as plain text (tests, accessibility)."""
+        return self.summary.text()
+
+
+def _terms_html(title: str, terms: list[dict[str, Any]], label: str) -> str:
+    if not terms:
+        return ""
+    color = SENTIMENT_COLORS.get(label, "#374151")
+    words = ", ".join(
+        f"<span style='color:{color}'>{html.escape(t['term'])}</span> ({t['seen']})"
+        for t in terms
+    )
+    return f"<p><b>{title}</b> (times seen): {words}</p>"
