@@ -318,9 +318,21 @@ def _v2_default_intent_rules(con: duckdb.DuckDBPyConnection) -> None:
         )
 
 
+#: Imports from other tools: their id of any type, and their sentiment kept apart.
+#: Mentions imported before keep their old id, which was stored as ``remote_id``
+#: when it could not become ours, or was ours when it could.
+V3_EXTERNAL_IDS = r"""
+ALTER TABLE mentions ADD COLUMN external_id VARCHAR;
+ALTER TABLE mentions ADD COLUMN their_sentiment DOUBLE;
+ALTER TABLE mentions ADD COLUMN their_label VARCHAR;
+UPDATE mentions SET external_id = remote_id WHERE channel = 'import' AND remote_id IS NOT NULL;
+"""
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", V1_INITIAL),
     Migration(2, "default intent rules", _v2_default_intent_rules),
+    Migration(3, "external ids and other tools' sentiment", V3_EXTERNAL_IDS),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version
