@@ -93,6 +93,15 @@ def default_end() -> datetime:
     return today + timedelta(days=1)
 
 
+def _write_views(ws: Workspace) -> None:
+    """The generic views, one per competitor, and the demo's incident view (story 2)."""
+    from engage_desktop.inbox.filters import InboxFilter
+    from engage_desktop.inbox.saved_views import save_view, seed_default_views
+
+    seed_default_views(ws)
+    save_view(ws, "Outage", InboxFilter(topics=("Outage",)))
+
+
 def build_demo(
     path: str | Path,
     mentions: int = 20_000,
@@ -144,6 +153,7 @@ def build_demo(
         _write_setup(ws, data["source_ids"])
         report(steps - 2, steps)
         _write_rows(ws, data, scores)
+        _write_views(ws)
         report(steps - 1, steps)
         ws.cursor().execute("CHECKPOINT")
     finally:

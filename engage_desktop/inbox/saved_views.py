@@ -1,7 +1,8 @@
 """Saved inbox views: named filters in the sidebar, with live counts.
 
-A workspace starts with :data:`DEFAULT_VIEWS` (seeded once; a user who deletes them
-does not get them back). Counts for every view come from ONE scan of the mentions
+A workspace starts with the generic :data:`DEFAULT_VIEWS` (seeded once; a user who
+deletes them does not get them back), plus one "Competitor: NAME" view per
+competitor topic, added once per topic as competitors appear (:func:`sync_topic_views`). Counts for every view come from ONE scan of the mentions
 table (``count(*) FILTER (WHERE ...)`` per view), so a sidebar of ten views costs
 about as much as one count.
 """
@@ -49,20 +50,75 @@ DEFAULT_VIEWS: tuple[tuple[str, InboxFilter], ...] = (
     ),
     ("Assigned to me", InboxFilter(owners=(ME,), statuses=("new", "open", "pending"))),
     ("Starred", InboxFilter(starred=True)),
-    ("Competitor: Orbit", InboxFilter(topics=("Orbit",))),
-    ("Competitor: Skylink", InboxFilter(topics=("Skylink",))),
-    ("Outage", InboxFilter(topics=("Outage",))),
     ("Resolved this week", InboxFilter(statuses=("resolved",), within_days=7)),
 )
+#: Topics that already got their view (so a view the user deleted stays deleted).
+TOPIC_VIEWS_SETTING = "inbox.topic_views_added"
 
 
-def _defaults() -> list[SavedView]:
-    return [SavedView(0, name, flt, i) for i, (name, flt) in enumerate(DEFAULT_VIEWS)]
+def competitor_view_name(topic: str) -> str:
+    """The sidebar name of a competitor topic's view."""
+    return f"Competitor: {topic}"
+
+
+def _competitor_topics(ws: Workspace) -> list[str]:
+    cur = ws.cursor()
+    try:
+        rows = cur.execute(
+            "SELECT name FROM topics WHERE kind = 'competitor' ORDER BY name"
+        ).fetchall()
+    finally:
+        cur.close()
+    return [str(r[0]) for r in rows]
+
+
+def _defaults(ws: Workspace) -> list[SavedView]:
+    views = [(name, flt) for name, flt in DEFAULT_VIEWS]
+    views += [
+        (competitor_view_name(t), InboxFilter(topics=(t,))) for t in _competitor_topics(ws)
+    ]
+    return [SavedView(0, name, flt, i) for i, (name, flt) in enumerate(views)]
+
+
+def sync_topic_views(ws: Workspace) -> list[str]:
+    """Add a view for each competitor topic that never had one; returns the names added."""
+    if ws.read_only or not ws.get_setting(SEEDED_SETTING):
+        return []  # not seeded yet: seeding adds them
+    done = set(ws.get_setting(TOPIC_VIEWS_SETTING, []) or [])
+    todo = [t for t in _competitor_topics(ws) if t not in done]
+    if not todo:
+        return []
+    added = []
+    with ws.write() as cur:
+        pos = int(
+            cur.execute("SELECT coalesce(max(position) + 1, 0) FROM saved_views").fetchall()[0][0]
+        )
+        for topic in todo:
+            name = competitor_view_name(topic)
+            if cur.execute("SELECT 1 FROM saved_views WHERE name = ?", [name]).fetchall():
+                continue
+            cur.execute(
+                "INSERT INTO saved_views (name, filters, position) VALUES (?, ?, ?)",
+                [name, json.dumps(InboxFilter(topics=(topic,)).to_dict()), pos],
+            )
+            pos += 1
+            added.append(name)
+        cur.execute(
+            "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
+            [TOPIC_VIEWS_SETTING, json.dumps(sorted(done | set(todo)))],
+        )
+    return added
 
 
 def seed_default_views(ws: Workspace) -> bool:
-    """Store the default views once per workspace; True when they were added."""
-    if ws.read_only or ws.get_setting(SEEDED_SETTING):
+    """Store the default views once per workspace; True when they were added.
+
+    Competitor topics get their views here too, and later as they appear.
+    """
+    if ws.read_only:
+        return False
+    if ws.get_setting(SEEDED_SETTING):
+        sync_topic_views(ws)
         return False
     with ws.write() as cur:
         have = cur.execute("SELECT count(*) FROM saved_views").fetchone()[0]
@@ -75,6 +131,7 @@ def seed_default_views(ws: Workspace) -> bool:
         cur.execute(
             "INSERT OR REPLACE INTO settings (key, value) VALUES (?, 'true')", [SEEDED_SETTING]
         )
+    sync_topic_views(ws)
     return not have
 
 
@@ -92,7 +149,7 @@ def list_views(ws: Workspace) -> list[SavedView]:
     finally:
         cur.close()
     if not rows and not ws.get_setting(SEEDED_SETTING):
-        return _defaults()
+        return _defaults(ws)
     return [
         SavedView(int(i), name, InboxFilter.from_dict(json.loads(filters)), int(pos))
         for i, name, filters, pos in rows

@@ -203,6 +203,10 @@ def add_watch_query(
             [name, topic, query],
         ).fetchone()
         log_event(cur, ws.actor, "watch_query", row[0], "add", None, query)
+    if topic_kind == "competitor":
+        from engage_desktop.inbox.saved_views import sync_topic_views
+
+        sync_topic_views(ws)
     return int(row[0])
 
 

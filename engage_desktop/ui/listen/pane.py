@@ -142,7 +142,9 @@ class FeedsPane(QWidget):
         self.run_label = QLabel()
         self.run_label.setObjectName("subtitle")
         self.auto_fetch = QCheckBox("Fetch on schedule")
-        self.auto_fetch.setChecked(schedule and not ws.read_only)
+        # A workspace made from a brief fetches nothing until the user says so.
+        scheduled = bool(ws.get_setting("listen.fetch_on_schedule", True))
+        self.auto_fetch.setChecked(schedule and scheduled and not ws.read_only)
         self.auto_fetch.setToolTip("While the window is open, fetch each source on its interval")
         bar = QHBoxLayout()
         for b in (self.add_button, self.edit_button, self.pause_button, self.fetch_one_button,
@@ -210,7 +212,7 @@ class FeedsPane(QWidget):
             self.timer.start()
             # Scheduled fetches will come: start the parse workers now, in the background.
             self.tasks.start("fetch.prestart", _prestart_parse_pool, ws)
-        self.auto_fetch.toggled.connect(lambda on: self.timer.start() if on else self.timer.stop())
+        self.auto_fetch.toggled.connect(self._schedule_toggled)
         self.refresh()
 
     # -- reading ---------------------------------------------------------------------
@@ -416,6 +418,15 @@ class FeedsPane(QWidget):
             self.run_label.setText("Fetch cancelled; what was fetched before is kept.")
         self.refresh()
 
+    def _schedule_toggled(self, on: bool) -> None:
+        """Start or stop the schedule, and remember the choice in the workspace."""
+        if on:
+            self.timer.start()
+        else:
+            self.timer.stop()
+        if not self.ws.read_only:
+            self.tasks.start("fetch.schedule", _remember_schedule, self.ws, on)
+
     def _scheduled_check(self) -> None:
         """Start a fetch when any source is due (the fetch itself is off-thread)."""
         if self._fetch_task is not None or self.ws.read_only:
@@ -426,6 +437,10 @@ class FeedsPane(QWidget):
         )
         if due:
             self.start_fetch()
+
+
+def _remember_schedule(state, ws: Workspace, on: bool) -> None:
+    ws.set_setting("listen.fetch_on_schedule", on)
 
 
 def _prestart_parse_pool(state, ws: Workspace) -> bool:
