@@ -2,7 +2,8 @@
 
 A workspace starts with the generic :data:`DEFAULT_VIEWS` (seeded once; a user who
 deletes them does not get them back), plus one "Competitor: NAME" view per
-competitor topic, added once per topic as competitors appear (:func:`sync_topic_views`). Counts for every view come from ONE scan of the mentions
+competitor topic, added once per topic as competitors appear
+(:func:`sync_topic_views`). Counts for every view come from ONE scan of the mentions
 table (``count(*) FILTER (WHERE ...)`` per view), so a sidebar of ten views costs
 about as much as one count.
 """
