@@ -145,6 +145,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             args.file,
             mapping=overrides,
             assume_zone=args.timezone,
+            enrich=not args.no_enrich,
             progress=ProgressLine("import"),
         )
         if summary.mapping is not None:

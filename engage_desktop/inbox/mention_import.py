@@ -143,6 +143,7 @@ def import_mentions(
     *,
     mapping: Mapping[str, str] | None = None,
     assume_zone: str = "UTC",
+    enrich: bool = True,
     progress: Progress | None = None,
     is_cancelled: Callable[[], bool] | None = None,
 ) -> ImportSummary:
@@ -153,7 +154,11 @@ def import_mentions(
         path: A .csv, .jsonl, .xlsx or .parquet file.
         mapping: ``{field: header}`` overrides of the automatic mapping.
         assume_zone: Time zone of dates written without one (an IANA name).
-        progress: ``progress(done, total)`` while reading and storing.
+        enrich: Detect languages and score sentiment before the insert (in the
+            process pool for big files), so rows go in scored; False leaves that to
+            ``score`` or the window's backfill.
+        progress: ``progress(done, total)`` over reading, scoring and storing
+            (three equal parts of 1,000 steps).
         is_cancelled: Polled while reading and before writing; True stops the
             import with :class:`ImportCancelled` and nothing written.
 
@@ -178,8 +183,9 @@ def import_mentions(
     summary = ImportSummary(mapping=cmap, assumed_zone=assume_zone)
     summary.ignored_columns = list(cmap.unused)
     fields = list(cmap.fields)
+    phases = _Phases(progress)
     read = table_file.read(
-        [cmap.fields[f] for f in fields], progress=progress, is_cancelled=cancelled
+        [cmap.fields[f] for f in fields], progress=phases.part(0), is_cancelled=cancelled
     )
     summary.rows = len(read.lines) + len(read.bad)
     summary.bad = [BadRow(line, reason) for line, reason in read.bad]
@@ -215,12 +221,64 @@ def import_mentions(
     good = checked.filter(pc.is_null(checked.column("reason"))).drop_columns(["reason"])
     del checked, bad_rows
     good = _with_item_keys(good)
+    good = _with_scores(ws, good, enrich, phases.part(1), cancelled)
     if cancelled():
         raise ImportCancelled("import cancelled; nothing was written")
+    phases.part(2)(0, 1)
     _store(ws, good, table_file.path, summary)
-    if progress is not None:
-        progress(summary.rows, summary.rows)
+    phases.part(2)(1, 1)
     return summary
+
+
+class _Phases:
+    """Progress over reading, scoring and storing, as one bar of 3,000 steps."""
+
+    STEPS = 1000
+
+    def __init__(self, progress: Progress | None) -> None:
+        self.progress = progress
+
+    def part(self, index: int) -> Progress:
+        def report(done: int, total: int) -> None:
+            if self.progress is not None:
+                share = min(1.0, done / total) if total else 1.0
+                self.progress(index * self.STEPS + int(share * self.STEPS), 3 * self.STEPS)
+
+        return report
+
+
+def _with_scores(
+    ws: Workspace, good: Any, enrich: bool, progress: Progress, cancelled: Callable[[], bool]
+) -> Any:
+    """Add languages and model scores (or NULLs when not enriching) to the good rows."""
+    import pyarrow as pa
+
+    from engage_desktop.enrich.sentiment import ScoringCancelled
+
+    names = ("model_sentiment", "model_label", "sentiment_pos", "sentiment_neu", "sentiment_neg")
+    if not enrich or not good.num_rows:
+        for name in names:
+            kind = pa.string() if name == "model_label" else pa.float64()
+            good = good.append_column(name, pa.nulls(good.num_rows, kind))
+        progress(1, 1)
+        return good
+    from engage_desktop.enrich.pipeline import score_before_insert
+
+    try:
+        cols = score_before_insert(
+            ws,
+            good.column("title").to_pylist(),
+            good.column("text").to_pylist(),
+            good.column("language").to_pylist(),
+            progress=progress,
+            is_cancelled=cancelled,
+        )
+    except ScoringCancelled:
+        raise ImportCancelled("import cancelled; nothing was written") from None
+    good = good.set_column(good.schema.get_field_index("language"), "language", cols["language"])
+    for name in names:
+        good = good.append_column(name, cols[name])
+    return good
 
 
 def _check_zone(ws: Workspace, zone: str) -> None:
@@ -331,10 +389,13 @@ def _store(ws: Workspace, good: Any, path: Path, summary: ImportSummary) -> None
 
     from engage_desktop.core.intents import intents_sql
     from engage_desktop.enrich.pipeline import intent_rules
+    from engage_desktop.enrich.sentiment import scorer_version
+    from engage_desktop.enrich.store import PRIORITY_SQL, lexicon_adjustments, refresh_authors
     from engage_desktop.listen.watch import enabled_queries, match_table
 
     queries = enabled_queries(ws)
     rules = intents_sql(intent_rules(ws))
+    version = scorer_version(lexicon_adjustments(ws))
     norms = pa.array(
         [
             mention_norm(title, text)
@@ -345,61 +406,83 @@ def _store(ws: Workspace, good: Any, path: Path, summary: ImportSummary) -> None
         pa.string(),
     )
     good = good.append_column("text_norm", norms)
+    total_good = good.num_rows
+    # First of each key in the file (the file is in line order).
+    first: dict[str, int] = {}
+    for i, key in enumerate(good.column("item_key").to_pylist()):
+        first.setdefault(key, i)
+    if len(first) < good.num_rows:
+        good = good.take(pa.array(sorted(first.values()), pa.int64()))
     with ws.write() as cur:
-        cur.register("good_rows", good)
-        # First of each key in the file, and not already here: a row is here when its
-        # key is, or its url is a stored mention's url (fetched mentions key on guids).
-        cur.execute(
-            """CREATE TEMP TABLE fresh_rows AS
-            SELECT *, row_number() OVER (ORDER BY line) - 1 AS k FROM (
-                SELECT g.* FROM good_rows g
-                WHERE NOT EXISTS (SELECT 1 FROM mentions m WHERE m.item_key = g.item_key)
-                  AND (g.url IS NULL
-                       OR NOT EXISTS (SELECT 1 FROM mentions m WHERE m.url = g.url))
-                QUALIFY row_number() OVER (PARTITION BY item_key ORDER BY line) = 1
-            )"""
-        )
-        cur.unregister("good_rows")
-        fresh = int(cur.execute("SELECT count(*) FROM fresh_rows").fetchone()[0])
-        summary.duplicates += good.num_rows - fresh
-        del good
-        _assign_ids(cur, summary)
-        counts = cur.execute(
-            "SELECT count(*) FILTER (published IS NULL), count(*) FILTER (unzoned), "
-            "count(*) FILTER (external_id IS NOT NULL), count(*) FILTER (their_label IS NOT NULL) "
-            "FROM fresh_rows"
-        ).fetchall()[0]
-        summary.undated, summary.unzoned, summary.external_ids, summary.their_sentiment = (
-            int(v) for v in counts
-        )
+        # Not already here: a row is here when its key is, or its url is a stored
+        # mention's url (fetched mentions key on guids, not urls).
+        cur.register("incoming_keys", good.select(["item_key", "url"]))
+        known = {
+            r[0]
+            for r in cur.execute(
+                "SELECT item_key FROM mentions WHERE item_key IN "
+                "(SELECT item_key FROM incoming_keys) UNION ALL SELECT url FROM mentions "
+                "WHERE url IN (SELECT url FROM incoming_keys WHERE url IS NOT NULL)"
+            ).fetchall()
+        }
+        cur.unregister("incoming_keys")
+        if known:
+            keys = good.column("item_key").to_pylist()
+            urls = good.column("url").to_pylist()
+            keep = [k not in known and (u is None or u not in known) for k, u in zip(
+                keys, urls, strict=True)]  # fmt: skip
+            good = good.filter(pa.array(keep, pa.bool_()))
+        summary.duplicates += total_good - good.num_rows
+        fresh = good.num_rows
+        good = good.append_column("id", pa.array(_assign_ids(cur, good, summary), pa.int64()))
+        good = good.append_column("k", pa.array(range(fresh), pa.int64()))
+        summary.undated = good.column("published").null_count
+        summary.unzoned = sum(1 for u in good.column("unzoned").to_pylist() if u)
+        summary.external_ids = fresh - good.column("external_id").null_count
+        summary.their_sentiment = fresh - good.column("their_label").null_count
         summary.zoned = fresh - summary.undated - summary.unzoned
+        cur.register("fresh_rows", good)
         topics, matched = match_table(cur, "fresh_rows", "k", fresh, queries)
         summary.matched = sum(1 for m in matched if m)
-        cur.register(
-            "fresh_topics",
-            pa.table(
-                {
-                    "k": pa.array(range(fresh), pa.int64()),
-                    "topics": pa.array(topics, pa.list_(pa.string())),
-                    "matched_queries": pa.array(matched, pa.list_(pa.int32())),
-                }
-            ),
-        )
-        # Intent tags and topics go in with the row: updating a LIST column later
-        # rewrites the row.
+        cur.unregister("fresh_rows")
+        good = good.append_column("topics", pa.array(topics, pa.list_(pa.string())))
+        good = good.append_column("matched_queries", pa.array(matched, pa.list_(pa.int32())))
+        del topics, matched
+        cur.register("fresh_rows", good)
+        _upsert_authors(cur)
+        # Scores, intent tags, topics, author and priority go in with the row: an
+        # UPDATE later would rewrite every wide row.
         cur.execute(
             f"""INSERT INTO mentions BY NAME
+            SELECT *, {PRIORITY_SQL} AS priority FROM (
             SELECT f.id, f.item_key, '{IMPORT_CHANNEL}' AS channel, f.source AS source_name,
-                   f.external_id, f.url, f.author AS author_name, f.author AS author_handle,
-                   f.title, f.text, f.text_norm, coalesce(f.published, now()) AS published,
-                   f.language, f.followers, f.their_sentiment, f.their_label, f.status,
-                   f.status = 'new' AS unread, f.tags, t.topics, t.matched_queries,
-                   {rules} AS intents
-            FROM fresh_rows f JOIN fresh_topics t USING (k) ORDER BY f.k"""
+                   f.external_id, f.url, a.id AS author_id, f.author AS author_name,
+                   f.author AS author_handle, f.title, f.text, f.text_norm,
+                   coalesce(f.published, now()) AS published, f.language, f.followers,
+                   f.their_sentiment, f.their_label, f.status, f.status = 'new' AS unread,
+                   f.tags, f.topics, f.matched_queries, {rules} AS intents,
+                   f.model_sentiment, f.model_label, f.sentiment_pos, f.sentiment_neu,
+                   f.sentiment_neg, f.model_sentiment AS sentiment,
+                   f.model_label AS sentiment_label,
+                   CASE WHEN f.model_label IS NULL THEN NULL ELSE ? END AS scorer_version,
+                   CASE WHEN f.model_label IS NULL THEN NULL ELSE now() END AS scored_at,
+                   NULL::TIMESTAMPTZ AS first_reply_at
+            FROM fresh_rows f
+            LEFT JOIN authors a ON a.channel = '{IMPORT_CHANNEL}' AND a.handle = f.author
+            ORDER BY f.k)""",
+            [version],
         )
-        cur.unregister("fresh_topics")
-        ids = [int(r[0]) for r in cur.execute("SELECT id FROM fresh_rows ORDER BY k").fetchall()]
-        cur.execute("DROP TABLE fresh_rows")
+        touched = [
+            int(r[0])
+            for r in cur.execute(
+                f"SELECT DISTINCT a.id FROM fresh_rows f JOIN authors a ON a.channel = "
+                f"'{IMPORT_CHANNEL}' AND a.handle = f.author WHERE f.model_label IS NOT NULL"
+            ).fetchall()
+        ]
+        if touched:
+            refresh_authors(cur, touched)
+        ids = good.column("id").to_pylist()
+        cur.unregister("fresh_rows")
         log_event(
             cur, ws.actor, "mentions", None, "import", None, fresh,
             {"file": str(path), "bad": len(summary.bad), "duplicates": summary.duplicates,
@@ -409,34 +492,58 @@ def _store(ws: Workspace, good: Any, path: Path, summary: ImportSummary) -> None
     summary.mention_ids = ids
 
 
-def _assign_ids(cur: Any, summary: ImportSummary) -> None:
-    """Give ``fresh_rows`` an ``id``: its integer id when free and near, else a new one."""
-    top = int(cur.execute("SELECT coalesce(max(id), 0) FROM mentions").fetchone()[0])
-    cur.execute("ALTER TABLE fresh_rows ADD COLUMN id BIGINT")
+def _upsert_authors(cur: Any) -> None:
+    """Create or refresh the authors of the new rows (before they are inserted)."""
     cur.execute(
-        f"""UPDATE fresh_rows SET id = c.cand FROM (
-            SELECT k, cand FROM (
-                SELECT k, TRY_CAST(external_id AS BIGINT) AS cand FROM fresh_rows
-                WHERE regexp_full_match(external_id, '[0-9]{{1,18}}')
-            ) WHERE cand > 0 AND cand <= {top + MAX_ID_JUMP}
-              AND cand NOT IN (SELECT id FROM mentions)
-            QUALIFY row_number() OVER (PARTITION BY cand ORDER BY k) = 1
-        ) c WHERE fresh_rows.k = c.k"""
+        f"""INSERT INTO authors (channel, handle, name, followers, first_seen, last_seen,
+                             mention_count)
+        SELECT '{IMPORT_CHANNEL}', author, any_value(author), max(followers), min(published),
+               max(published), count(*)
+        FROM fresh_rows WHERE author IS NOT NULL GROUP BY author
+        ON CONFLICT (channel, handle) DO UPDATE SET
+            followers = coalesce(excluded.followers, authors.followers),
+            first_seen = least(authors.first_seen, excluded.first_seen),
+            last_seen = greatest(authors.last_seen, excluded.last_seen),
+            mention_count = authors.mention_count + excluded.mention_count"""
     )
-    kept_max = cur.execute(
-        "SELECT count(id), coalesce(max(id), 0) FROM fresh_rows"
-    ).fetchone()
-    summary.kept_ids = int(kept_max[0])
-    _advance_past(cur, max(top, int(kept_max[1])))
-    cur.execute("UPDATE fresh_rows SET id = nextval('mention_ids') WHERE id IS NULL")
-    summary.new_ids = [
-        (int(line), str(ext), int(i))
-        for line, ext, i in cur.execute(
-            "SELECT line, external_id, id FROM fresh_rows "
-            "WHERE regexp_full_match(external_id, '[0-9]+') AND id::VARCHAR <> external_id "
-            "ORDER BY line"
+
+
+def _assign_ids(cur: Any, rows: Any, summary: ImportSummary) -> list[int]:
+    """Our id of each row: its integer id when free and near, else a new one."""
+    external = rows.column("external_id").to_pylist()
+    lines = rows.column("line").to_pylist()
+    wanted = [int(e) for e in external if e is not None and e.isdigit() and len(e) < 19]
+    used = {
+        int(r[0])
+        for r in cur.execute(
+            "SELECT id FROM mentions WHERE id IN (SELECT unnest(?::BIGINT[]))", [wanted]
         ).fetchall()
-    ]
+    }
+    top = int(cur.execute("SELECT coalesce(max(id), 0) FROM mentions").fetchall()[0][0])
+    ids: list[int | None] = []
+    taken: set[int] = set()
+    for value in external:
+        number = int(value) if value is not None and value.isdigit() and len(value) < 19 else 0
+        if 0 < number <= top + MAX_ID_JUMP and number not in used and number not in taken:
+            taken.add(number)
+            ids.append(number)
+        else:
+            ids.append(None)
+    _advance_past(cur, max([top, *taken]))
+    missing = sum(1 for i in ids if i is None)
+    fresh = iter(
+        int(r[0])
+        for r in cur.execute(
+            f"SELECT nextval('mention_ids') FROM range({missing}) ORDER BY 1"
+        ).fetchall()
+    )
+    for k, value in enumerate(external):
+        if ids[k] is None:
+            ids[k] = next(fresh)
+            if value is not None and value.isdigit():
+                summary.new_ids.append((int(lines[k]), value, int(ids[k])))  # type: ignore[arg-type]
+    summary.kept_ids = len(taken)
+    return ids  # type: ignore[return-value]  # every None was filled
 
 
 def _advance_past(cur: Any, value: int) -> None:
