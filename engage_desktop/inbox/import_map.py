@@ -41,8 +41,10 @@ ALIASES: dict[str, tuple[str, ...]] = {
     ),
     "id": (
         "id", "resource id", "post id", "mention id", "message id", "tweet id", "document id",
-        "external id", "guid", "status id",
+        "guid", "status id",
     ),
+    # Our own export carries both: ``id`` (ours, kept when free) and the first tool's id.
+    "external_id": ("external id",),
     "sentiment": ("sentiment", "tone", "sentiment score", "polarity"),
     "sentiment_label": ("sentiment label", "sentiment_label"),
     "source": (

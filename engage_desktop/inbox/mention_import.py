@@ -195,8 +195,8 @@ def import_mentions(
     n = len(read.lines)
     empty: list[str | None] = [None] * n
     col = {f: raw.get(f, empty) for f in (
-        "text", "title", "author", "published", "url", "id", "sentiment", "sentiment_label",
-        "source", "status", "tags", "language", "followers",
+        "text", "title", "author", "published", "url", "id", "external_id", "sentiment",
+        "sentiment_label", "source", "status", "tags", "language", "followers",
     )}  # fmt: skip
     staged = pa.table(
         {
@@ -330,7 +330,8 @@ def _check_rows(ws: Workspace, staged: Any, zone: str, default_source: str) -> A
         END AS reason,
         raw_text AS text, nullif(trim(raw_title), '') AS title,
         nullif(trim(raw_author), '') AS author, published, unzoned,
-        nullif(trim(raw_url), '') AS url, nullif(trim(raw_id), '') AS external_id,
+        nullif(trim(raw_url), '') AS url, nullif(trim(raw_id), '') AS id_text,
+        coalesce(nullif(trim(raw_external_id), ''), nullif(trim(raw_id), '')) AS external_id,
         CASE WHEN num IS NOT NULL AND isfinite(num) THEN num END AS their_sentiment,
         coalesce({label_of.format(x="raw_sentiment_label")}, {label_of.format(x="raw_sentiment")},
                  CASE WHEN num > 0 THEN 'positive' WHEN num < 0 THEN 'negative'
@@ -510,7 +511,7 @@ def _upsert_authors(cur: Any) -> None:
 
 def _assign_ids(cur: Any, rows: Any, summary: ImportSummary) -> list[int]:
     """Our id of each row: its integer id when free and near, else a new one."""
-    external = rows.column("external_id").to_pylist()
+    external = rows.column("id_text").to_pylist()
     lines = rows.column("line").to_pylist()
     wanted = [int(e) for e in external if e is not None and e.isdigit() and len(e) < 19]
     used = {
