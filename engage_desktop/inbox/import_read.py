@@ -71,6 +71,7 @@ class TableFile:
         self.kind = _check_suffix(self.path)
         self.header_line = 1  # the file's line (or sheet row) of the header
         self.headers: list[str] = []
+        self.preview_lines: list[int] = []  # the lines of the rows :meth:`preview` gave
         with self._errors():
             self._read_header()
 
@@ -110,6 +111,7 @@ class TableFile:
         wanted = self.headers
         with self._errors():
             result = self.read(wanted, limit=rows)
+        self.preview_lines = result.lines[:rows]
         return [
             ["" if result.columns[h][i] is None else str(result.columns[h][i]) for h in wanted]
             for i in range(len(result.lines))

@@ -55,11 +55,12 @@ ZONES = ("UTC", "Europe/London", "Europe/Berlin", "America/New_York", "America/C
 NOT_MAPPED = "— not imported —"
 
 
-def _read_preview(state, path: str) -> tuple[list[str], list[list[str]]]:
+def _read_preview(state, path: str) -> tuple[list[str], list[list[str]], list[int]]:
     from engage_desktop.inbox.import_read import TableFile
 
     table = TableFile(path)
-    return table.headers, table.preview(PREVIEW_ROWS)
+    rows = table.preview(PREVIEW_ROWS)
+    return table.headers, rows, table.preview_lines
 
 
 class ImportDialog(QDialog):
@@ -71,6 +72,7 @@ class ImportDialog(QDialog):
         self.tasks = tasks
         self.headers: list[str] = []
         self.rows: list[list[str]] = []
+        self.lines: list[int] = []
         self.setWindowTitle(f"Import mentions — {self.path.name}")
         self.resize(1100, 680)
 
@@ -126,7 +128,9 @@ class ImportDialog(QDialog):
         row.addLayout(options)
         row.addStretch(1)
         layout.addLayout(row)
-        preview_title = QLabel(f"Preview: the first {PREVIEW_ROWS} rows as they will be imported")
+        preview_title = QLabel(
+            f"Preview: the first {PREVIEW_ROWS} rows as they will be imported, by field"
+        )
         preview_title.setObjectName("subtitle")
         layout.addWidget(preview_title)
         layout.addWidget(self.preview, 1)
@@ -138,8 +142,8 @@ class ImportDialog(QDialog):
 
     # -- loading --------------------------------------------------------------------
 
-    def _loaded(self, result: tuple[list[str], list[list[str]]]) -> None:
-        self.headers, self.rows = result
+    def _loaded(self, result: tuple[list[str], list[list[str]], list[int]]) -> None:
+        self.headers, self.rows, self.lines = result
         proposed = auto_map(self.headers)
         for field, box in self.boxes.items():
             box.blockSignals(True)
@@ -173,6 +177,8 @@ class ImportDialog(QDialog):
         self.preview.setColumnCount(len(chosen))
         self.preview.setRowCount(len(self.rows))
         self.preview.setHorizontalHeaderLabels([f"{f}\n← {h}" for f, h in chosen])
+        # The file's own line numbers, so a row can be found in the file.
+        self.preview.setVerticalHeaderLabels([f"line {n}" for n in self.lines])
         for c, (_field, header) in enumerate(chosen):
             k = self.headers.index(header)
             for r, row in enumerate(self.rows):

@@ -89,6 +89,7 @@ class BriefDialog(QDialog):
         self.topics.verticalHeader().setVisible(False)
         self.topics.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.sources = QListWidget()
+        self.sources.setSpacing(3)
         self.sources.setToolTip("Tick the sources to add; nothing is fetched until you fetch")
         self.message = QLabel()
         self.message.setWordWrap(True)
