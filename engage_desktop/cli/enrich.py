@@ -75,6 +75,20 @@ def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -
     )
     mentions.add_argument("out", metavar="OUT", help="OUT.csv, OUT.jsonl, OUT.xlsx or OUT.parquet")
     mentions.set_defaults(func=cmd_export_mentions)
+    chart = what.add_parser(
+        "chart",
+        parents=[parent],
+        help="one dashboard card's data (.csv or .xlsx)",
+        description="The numbers behind one dashboard card, one row per bar, point or "
+        "ranked row. Charts: volume, sentiment, share_of_voice, response_time, backlog, "
+        "top_authors, advocates, channels, sources, terms, scorer_agreement.",
+    )
+    chart.add_argument("name", metavar="NAME", help="the chart, e.g. share_of_voice")
+    chart.add_argument("out", metavar="OUT", help="OUT.csv or OUT.xlsx")
+    chart.add_argument("--from", dest="start", metavar="DATE", help="first day, e.g. 2026-03-01")
+    chart.add_argument("--to", dest="end", metavar="DATE", help="last day (included)")
+    chart.add_argument("--topic", metavar="T", help="only this topic")
+    chart.set_defaults(func=cmd_export_chart)
 
     lexicon = sub.add_parser(
         "lexicon", parents=[parent], help="workspace sentiment words (e.g. 'sick' positive)"
@@ -202,6 +216,33 @@ def cmd_export_mentions(args: argparse.Namespace) -> int:
     with open_workspace(args) as ws:
         count = export_mentions(ws, args.out)
     out(f"exported {count:,} mentions to {args.out}")
+    return 0
+
+
+def _day(value: str | None, option: str):
+    from datetime import UTC, datetime
+
+    if value is None:
+        return None
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").replace(tzinfo=UTC)
+    except ValueError:
+        raise UsageError(f"{option} {value!r} is not a date; use e.g. 2026-03-01") from None
+
+
+def cmd_export_chart(args: argparse.Namespace) -> int:
+    """Export one dashboard card's data."""
+    from datetime import timedelta
+
+    from engage_desktop.dashboard.analytics import DashboardFilter
+    from engage_desktop.dashboard.chart_data import export_chart
+
+    start = _day(args.start, "--from")
+    end = _day(args.end, "--to")
+    flt = DashboardFilter(start, end + timedelta(days=1) if end else None, args.topic)
+    with open_workspace(args) as ws:
+        count = export_chart(ws, args.name, args.out, flt)
+    out(f"exported {count:,} rows of {args.name} to {args.out}")
     return 0
 
 
