@@ -250,6 +250,9 @@ def cmd_watch_add(args: argparse.Namespace) -> int:
         qid = add_watch_query(ws, args.name, args.query, args.topic, args.topic_kind)
         # Like a fetch, the stored history (imports included) gets the new topic.
         result = apply_watch_query(ws, qid, progress=ProgressLine("apply"))
+        from engage_desktop.inbox.saved_views import sync_topic_views
+
+        sync_topic_views(ws)  # a new competitor gets its saved view
         total = ws.scalar("SELECT count(*) FROM mentions")
     out(
         f"added watch query {qid}: {args.name} (topic {args.topic or args.name}); "

@@ -17,9 +17,8 @@ from typing import Any
 
 from engage_desktop.core.errors import UsageError
 from engage_desktop.inbox.filters import ME, InboxFilter, to_sql
+from engage_desktop.workspace import settings as S
 from engage_desktop.workspace.database import Workspace, log_event
-
-SEEDED_SETTING = "inbox.views_seeded"
 
 
 @dataclass(frozen=True)
@@ -53,8 +52,6 @@ DEFAULT_VIEWS: tuple[tuple[str, InboxFilter], ...] = (
     ("Starred", InboxFilter(starred=True)),
     ("Resolved this week", InboxFilter(statuses=("resolved",), within_days=7)),
 )
-#: Topics that already got their view (so a view the user deleted stays deleted).
-TOPIC_VIEWS_SETTING = "inbox.topic_views_added"
 
 
 def competitor_view_name(topic: str) -> str:
@@ -83,9 +80,9 @@ def _defaults(ws: Workspace) -> list[SavedView]:
 
 def sync_topic_views(ws: Workspace) -> list[str]:
     """Add a view for each competitor topic that never had one; returns the names added."""
-    if ws.read_only or not ws.get_setting(SEEDED_SETTING):
+    if ws.read_only or not S.get(ws, S.VIEWS_SEEDED):
         return []  # not seeded yet: seeding adds them
-    done = set(ws.get_setting(TOPIC_VIEWS_SETTING, []) or [])
+    done = set(S.get(ws, S.TOPIC_VIEWS_ADDED) or [])
     todo = [t for t in _competitor_topics(ws) if t not in done]
     if not todo:
         return []
@@ -106,7 +103,7 @@ def sync_topic_views(ws: Workspace) -> list[str]:
             added.append(name)
         cur.execute(
             "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
-            [TOPIC_VIEWS_SETTING, json.dumps(sorted(done | set(todo)))],
+            [S.TOPIC_VIEWS_ADDED.key, json.dumps(sorted(done | set(todo)))],
         )
     return added
 
@@ -118,7 +115,7 @@ def seed_default_views(ws: Workspace) -> bool:
     """
     if ws.read_only:
         return False
-    if ws.get_setting(SEEDED_SETTING):
+    if S.get(ws, S.VIEWS_SEEDED):
         sync_topic_views(ws)
         return False
     with ws.write() as cur:
@@ -130,7 +127,7 @@ def seed_default_views(ws: Workspace) -> bool:
                     [name, json.dumps(flt.to_dict()), i],
                 )
         cur.execute(
-            "INSERT OR REPLACE INTO settings (key, value) VALUES (?, 'true')", [SEEDED_SETTING]
+            "INSERT OR REPLACE INTO settings (key, value) VALUES (?, 'true')", [S.VIEWS_SEEDED.key]
         )
     sync_topic_views(ws)
     return not have
@@ -149,7 +146,7 @@ def list_views(ws: Workspace) -> list[SavedView]:
         ).fetchall()
     finally:
         cur.close()
-    if not rows and not ws.get_setting(SEEDED_SETTING):
+    if not rows and not S.get(ws, S.VIEWS_SEEDED):
         return _defaults(ws)
     return [
         SavedView(int(i), name, InboxFilter.from_dict(json.loads(filters)), int(pos))

@@ -21,10 +21,9 @@ from pathlib import Path
 from urllib.parse import quote_plus
 
 from engage_desktop.core.errors import UsageError, WorkspaceError
+from engage_desktop.workspace import settings as S
 from engage_desktop.workspace.database import SUFFIX, Workspace
 
-#: The workspace setting that keeps the window from fetching on a schedule.
-SCHEDULE_SETTING = "listen.fetch_on_schedule"
 MASTODON_INSTANCE = "https://mastodon.social"
 
 
@@ -226,20 +225,17 @@ def create_from_brief(
 
 
 def _fill(ws: Workspace, plan: BriefPlan | None) -> CreateSummary:
-    from engage_desktop.inbox.saved_views import seed_default_views
     from engage_desktop.listen.source_store import add_source, add_watch_query
 
-    ws.set_setting(SCHEDULE_SETTING, False)
+    S.put(ws, S.FETCH_ON_SCHEDULE, False)
     summary = CreateSummary(ws.path, 0, 0, 0)
     if plan is not None:
         brief = plan.brief
         if brief.brand:
-            ws.set_setting("workspace.name", brief.brand)
-            ws.set_setting("brand.name", brief.brand)
-        if brief.languages:
-            ws.set_setting("brief.languages", list(brief.languages))
-        ws.set_setting(
-            "brief",
+            S.put(ws, S.WORKSPACE_NAME, brief.brand)
+            S.put(ws, S.BRAND_NAME, brief.brand)
+        S.put(
+            ws, S.BRIEF,
             {"brand": brief.brand, "products": list(brief.products),
              "competitors": list(brief.competitors), "languages": list(brief.languages)},
         )  # fmt: skip
@@ -256,5 +252,6 @@ def _fill(ws: Workspace, plan: BriefPlan | None) -> CreateSummary:
                     channel=_CHANNELS.get(source.kind, "news"),
                 )  # fmt: skip
                 summary.sources += 1
-    seed_default_views(ws)
+    # Saved views (generic, plus one per competitor topic) are the inbox's: it seeds
+    # them when it first opens the workspace.
     return summary

@@ -31,6 +31,7 @@ from engage_desktop.listen.source_store import list_sources, list_watch_queries
 from engage_desktop.ui.listen.query_editor import QueryEditor
 from engage_desktop.ui.tasks import TaskRunner
 from engage_desktop.ui.theme import channel_icon
+from engage_desktop.workspace import settings as S
 from engage_desktop.workspace.database import Workspace
 
 SOURCE_COLUMNS = ("Source", "Kind", "Health", "Stored", "Last run", "Last fetch", "Next run",
@@ -143,7 +144,7 @@ class FeedsPane(QWidget):
         self.run_label.setObjectName("subtitle")
         self.auto_fetch = QCheckBox("Fetch on schedule")
         # A workspace made from a brief fetches nothing until the user says so.
-        scheduled = bool(ws.get_setting("listen.fetch_on_schedule", True))
+        scheduled = bool(S.get(ws, S.FETCH_ON_SCHEDULE))
         self.auto_fetch.setChecked(schedule and scheduled and not ws.read_only)
         self.auto_fetch.setToolTip("While the window is open, fetch each source on its interval")
         bar = QHBoxLayout()
@@ -440,7 +441,7 @@ class FeedsPane(QWidget):
 
 
 def _remember_schedule(state, ws: Workspace, on: bool) -> None:
-    ws.set_setting("listen.fetch_on_schedule", on)
+    S.put(ws, S.FETCH_ON_SCHEDULE, on)
 
 
 def _prestart_parse_pool(state, ws: Workspace) -> bool:

@@ -266,9 +266,13 @@ class QueryEditor(QWidget):
         from engage_desktop.listen.watch import apply_watch_query
 
         def work(state, ws, qid, old):
-            return apply_watch_query(
+            from engage_desktop.inbox.saved_views import sync_topic_views
+
+            result = apply_watch_query(
                 ws, qid, old_topic=old, progress=state.progress, is_cancelled=state.is_cancelled
             )
+            sync_topic_views(ws)  # a new competitor topic gets its saved view
+            return result
 
         self.status.setText("Saved; applying it to the stored mentions…")
         self.apply_task = self.tasks.start("watch.apply", work, self.ws, query_id, old_topic)
