@@ -71,8 +71,10 @@ def test_new_workspace_from_a_brief(tmp_path, capsys):
 
 
 def test_missing_workspace_says_to_run_new(tmp_path, capsys):
-    assert main(["-w", str(tmp_path / "nope.engage"), "import", "x.csv"]) == 1
-    assert "create it with 'engage-desktop new" in capsys.readouterr().err
+    missing = str(tmp_path / "nope.engage")
+    for args in (["import", "x.csv"], ["--snapshot", "info"], ["inbox", "list"]):
+        assert main(["-w", missing, *args]) == 1
+        assert f"create it with 'engage-desktop new {missing}'" in capsys.readouterr().err
 
 
 def test_brandwatch_csv_maps_keeps_ids_zones_and_their_sentiment(tmp_path, capsys):
