@@ -483,12 +483,16 @@ class MainWindow(QMainWindow):
 
 
 def _import_job(state, ws: Workspace, path: str, mapping: dict[str, str], zone: str):
+    from engage_desktop.enrich.hooks import run_after_insert
     from engage_desktop.inbox.mention_import import import_mentions
 
-    return import_mentions(
+    summary = import_mentions(
         ws, path, mapping=mapping, assume_zone=zone,
         progress=state.progress, is_cancelled=state.is_cancelled,
     )  # fmt: skip
+    # The rows went in scored; plugins registered after insert run as for a fetch.
+    run_after_insert(ws, summary.mention_ids, state)
+    return summary
 
 
 def _opml_job(state, ws: Workspace, path: str) -> tuple[int, int]:
