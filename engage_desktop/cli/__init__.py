@@ -28,6 +28,7 @@ COMMAND_MODULES = (
     "engage_desktop.cli.engage",
     "engage_desktop.cli.fetch",
     "engage_desktop.cli.inbox",
+    "engage_desktop.cli.customers",
     "engage_desktop.cli.enrich",
     "engage_desktop.cli.alerts",
     "engage_desktop.cli.settings",

@@ -104,8 +104,7 @@ def health_word(s: dict, failing_after: int = 3) -> str:
 
 def cmd_sources_list(args: argparse.Namespace) -> int:
     """Print sources with their health."""
-    from engage_desktop.listen.fetch import FAILING_AFTER
-    from engage_desktop.listen.source_store import list_sources
+    from engage_desktop.listen.source_store import FAILING_AFTER, list_sources
 
     with open_workspace(args) as ws:
         rows = list_sources(ws)

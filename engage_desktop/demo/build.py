@@ -23,7 +23,10 @@ from pathlib import Path
 import numpy as np
 
 from engage_desktop.core.text import fold
+from engage_desktop.crm.identity import link_all
+from engage_desktop.crm.records import update_value_ranks
 from engage_desktop.demo import text as T
+from engage_desktop.demo.customers import plan_customers, write_customers
 from engage_desktop.workspace.database import Workspace
 
 Progress = Callable[[int, int], None]
@@ -148,11 +151,18 @@ def build_demo(
         rows = data["rows"]
         scores = score_new_rows(rows["title"], rows["text"], rows["language"], processes=processes)
         report(2, steps)
+    plan = plan_customers(data["authors"], seed, end)
+    data["authors"]["email"] = plan["author_email"]
     ws = Workspace.create(path, overwrite=overwrite)
     try:
         _write_setup(ws, data["source_ids"])
         report(steps - 2, steps)
         _write_rows(ws, data, scores)
+        with ws.write() as cur:
+            write_customers(cur, plan)
+            update_value_ranks(cur)
+            _advance_sequence(cur, "customer_ids", len(plan["customers"]["external_id"]))
+        link_all(ws)
         _write_views(ws)
         report(steps - 1, steps)
         ws.cursor().execute("CHECKPOINT")
@@ -479,6 +489,7 @@ def _write_rows(ws: Workspace, data: dict, scores: dict | None = None) -> None:
                 f"https://{domains[c]}/@{h}" for c, h in zip(a["channel"], a["handle"], strict=True)
             ],
             "followers": a["followers"],
+            "email": pa.array(a.get("email") or [None] * n_auth, pa.string()),
         }
     )
     rows, who, channel = data["rows"], data["who"], data["channel"]

@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from engage_desktop.core.errors import UsageError
-from engage_desktop.inbox.filters import ME, InboxFilter, to_sql
+from engage_desktop.inbox.filters import ME, TOP_TIER, InboxFilter, to_sql
 from engage_desktop.workspace import settings as S
 from engage_desktop.workspace.database import Workspace, log_event
 
@@ -51,6 +51,10 @@ DEFAULT_VIEWS: tuple[tuple[str, InboxFilter], ...] = (
     ("Assigned to me", InboxFilter(owners=(ME,), statuses=("new", "open", "pending"))),
     ("Starred", InboxFilter(starred=True)),
     ("Resolved this week", InboxFilter(statuses=("resolved",), within_days=7)),
+    (
+        "Negative, unanswered, top-tier customers",
+        InboxFilter(sentiments=("negative",), has_reply=False, customer_tiers=(TOP_TIER,)),
+    ),
 )
 
 

@@ -55,7 +55,6 @@ from engage_desktop.sources.registry import ADAPTERS
 from engage_desktop.workspace.database import Workspace
 
 ParseMode = Literal["auto", "process", "thread"]
-FAILING_AFTER = 3  # consecutive failures before a source is flagged as failing
 STORE_BATCH = 5000
 #: Feed sources in a run from which "auto" parses in the process pool.
 PROCESS_MIN_FEEDS = 16
@@ -176,8 +175,10 @@ def _fetch_one(spec: SourceSpec, http: HttpClient) -> FetchOutcome:
 
 
 # What every parse worker needs, loaded before the workers start (pandas because
-# pyarrow imports it on its first array: ~0.5 s per worker otherwise).
+# pyarrow imports it on its first array: ~0.5 s per worker otherwise). pandas is
+# optional: the packaged app leaves it out, and pyarrow works without it.
 PRELOAD = ("engage_desktop.listen.preload", "feedparser", "nh3", "pandas")
+OPTIONAL_PRELOAD = frozenset({"pandas"})
 
 _pool_lock = threading.Lock()
 _pool: ProcessPoolExecutor | None = None
@@ -229,7 +230,11 @@ def fork_parse_pool(workers: int) -> bool:
     if "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
         return False
     for module in PRELOAD:  # what the workers need, imported once, before the fork
-        importlib.import_module(module)
+        try:
+            importlib.import_module(module)
+        except ImportError:
+            if module not in OPTIONAL_PRELOAD:
+                raise
     pool = parse_pool(workers, fork=True)
     for _ in range(workers):
         pool.submit(int)  # start them all now
@@ -251,8 +256,11 @@ def prestart_parse_pool(ws: Workspace, options: FetchOptions | None = None) -> b
     if options.parse == "auto" and ((os.cpu_count() or 1) < 2 or feeds < PROCESS_MIN_FEEDS):
         return False
     pool = parse_pool(options.parse_workers)
-    for _ in range(options.parse_workers):
-        pool.submit(int)  # start them all now
+    try:
+        for _ in range(options.parse_workers):
+            pool.submit(int)  # start them all now
+    except RuntimeError:  # the process is exiting (a window closed early): no fetch comes
+        return False
     return True
 
 

@@ -178,7 +178,6 @@ def _atom_text(el: ET.Element | None) -> tuple[str | None, bool]:
 def _atom(root: ET.Element, feed_url: str, now: datetime) -> tuple[list[FeedItem], str | None]:
     from html import escape
 
-
     feed_lang = root.get(XML_LANG)
     items = []
     for el in root.iterfind(f"{ATOM}entry"):

@@ -111,6 +111,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("account.{}.max_characters", "int", None, "Instance character limit",
             "A Mastodon account's instance limit, read when the account was connected.",
             shared=False, editable=False),
+    Setting("priority.customer_value_weight", "float", 0.0, "Customer value in priority",
+            "Points (0-50) of priority given to the value of the author's customer; 0 is "
+            "off. Change it with 'engage-desktop customers priority-weight', which "
+            "recomputes every priority.", editable=False),
     Setting("inbox.views_seeded", "bool", False, "Default views created",
             "Set once the default saved views were created.", editable=False),
     Setting("inbox.topic_views_added", "json", [], "Competitor views created",
@@ -183,4 +187,5 @@ VIEWS_SEEDED = _BY_KEY["inbox.views_seeded"]
 TOPIC_VIEWS_ADDED = _BY_KEY["inbox.topic_views_added"]
 FETCH_ON_SCHEDULE = _BY_KEY["listen.fetch_on_schedule"]
 BRIEF = _BY_KEY["brief"]
+CUSTOMER_VALUE_WEIGHT = _BY_KEY["priority.customer_value_weight"]
 DEFAULT_MENTION_RULE = _BY_KEY["alerts.default_mention_rule"]

@@ -44,6 +44,7 @@ from engage_desktop.composer.compose import (
 from engage_desktop.composer.reply_rules import handle_prefix
 from engage_desktop.core.errors import EngageError
 from engage_desktop.core.templates import first_name
+from engage_desktop.crm.profile import customer_of_author
 from engage_desktop.inbox import conversation
 from engage_desktop.inbox.pager import get_mention
 from engage_desktop.outbox.send import send_due
@@ -306,6 +307,7 @@ class ComposerPane(QWidget):
             conversation.author_history(self.ws, m),
             conversation.author_profile(self.ws, m.get("author_id")),
             conversation.notes(self.ws, m["id"]),
+            customer_of_author(self.ws, m["author_id"]) if m.get("author_id") else None,
         )
         self.context.setHtml(html_text)
 

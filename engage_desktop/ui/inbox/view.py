@@ -190,7 +190,10 @@ class InboxView(TriageActions, QWidget):
         self.correction_bar.corrected.connect(self._sentiment_corrected)
         mention_layout.addWidget(self.correction_bar)
         mention_layout.addWidget(self.note_input)
-        self.author_panel = AuthorPanel(ws)
+        self.author_panel = AuthorPanel(ws, tasks=self.tasks)
+        self.author_panel.customer_card.customer_filter_requested.connect(
+            lambda external: self.filter_bar.update_filter(customer=external)
+        )
         self.author_panel.filter_requested.connect(self.filter_by_author)
         self.author_panel.mention_requested.connect(self.open_mention_id)
         # The mention and its author side by side under the table: the whole story

@@ -27,9 +27,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engage_desktop.listen.source_store import list_sources, list_watch_queries
+from engage_desktop.listen.source_store import FAILING_AFTER, list_sources, list_watch_queries
 from engage_desktop.ui.listen.query_editor import QueryEditor
-from engage_desktop.ui.tasks import TaskRunner
+from engage_desktop.ui.tasks import Task, TaskRunner
 from engage_desktop.ui.theme import channel_icon
 from engage_desktop.workspace import settings as S
 from engage_desktop.workspace.database import Workspace
@@ -38,6 +38,7 @@ SOURCE_COLUMNS = ("Source", "Kind", "Health", "Stored", "Last run", "Last fetch"
                   "Every")  # fmt: skip
 QUERY_COLUMNS = ("Topic", "Kind", "Name", "Query", "Matched")
 SCHEDULE_CHECK_MS = 30_000
+PRESTART_DELAY_MS = 1_500  # parse workers start this long after the pane is built
 HEALTH_COLORS = {"ok": "#15803d", "failing": "#b91c1c", "error": "#d97706",
                  "paused": "#6b7280", "new": "#2563eb"}  # fmt: skip
 
@@ -211,10 +212,17 @@ class FeedsPane(QWidget):
         self.timer.timeout.connect(self._scheduled_check)
         if self.auto_fetch.isChecked():
             self.timer.start()
-            # Scheduled fetches will come: start the parse workers now, in the background.
-            self.tasks.start("fetch.prestart", _prestart_parse_pool, ws)
+            # Scheduled fetches will come: start the parse workers in the background once
+            # the window is up (importing the fetch stack alongside the window's own
+            # imports slowed its first paint; benchmarks/bundle.py).
+            QTimer.singleShot(PRESTART_DELAY_MS, self, self._prestart_workers)
+        self.prestart_task: Task | None = None  # the delayed start, once it has begun
         self.auto_fetch.toggled.connect(self._schedule_toggled)
         self.refresh()
+
+    def _prestart_workers(self) -> None:
+        if not self.tasks.closed and self.auto_fetch.isChecked():
+            self.prestart_task = self.tasks.start("fetch.prestart", _prestart_parse_pool, self.ws)
 
     # -- reading ---------------------------------------------------------------------
 
@@ -234,8 +242,6 @@ class FeedsPane(QWidget):
 
     def refresh(self) -> None:
         """Re-read sources and queries, keeping the selection."""
-        from engage_desktop.listen.fetch import FAILING_AFTER
-
         keep = self.selected_source()
         self._source_rows = list_sources(self.ws)
         self.sources.setRowCount(len(self._source_rows))
