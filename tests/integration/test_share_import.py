@@ -226,3 +226,25 @@ def test_dry_run_shows_the_mapping_and_writes_nothing(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "text ← Message" in out and "author ← From" in out and "source ← Network" in out
     assert main(["-w", str(path), "import", str(source), "--map", "text=Nope"]) == 2
+
+
+def test_a_workspace_of_the_previous_version_gets_external_ids(tmp_path):
+    import duckdb
+
+    from engage_desktop.workspace import schema
+
+    path = tmp_path / "old.engage"
+    con = duckdb.connect(str(path))
+    schema.migrate(con, target=3)
+    con.execute(
+        "INSERT INTO mentions (id, item_key, channel, remote_id, text, text_norm, published) "
+        "VALUES (7, 'k7', 'import', 'rid-7', 'hello', 'hello', now()), "
+        "(8, 'k8', 'mastodon', '1100', 'hi', 'hi', now())"
+    )
+    con.close()
+    with Workspace.open(path) as ws:
+        assert ws.schema_version() == 4
+        rows = dict(ws.cursor().execute("SELECT id, external_id FROM mentions").fetchall())
+        assert resolve_mention(ws, "rid-7") == 7
+    # An import's old id becomes its external id; a fetched post's channel id does not.
+    assert rows == {7: "rid-7", 8: None}
