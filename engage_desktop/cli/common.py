@@ -63,7 +63,7 @@ def workspace_path(args: argparse.Namespace) -> Path:
     if not value:
         raise UsageError(
             f"no workspace given; pass -w PATH (or set {WORKSPACE_ENV}), "
-            "or create one with 'engage-desktop demo PATH'"
+            "or create one with 'engage-desktop new PATH'"
         )
     return Path(value)
 

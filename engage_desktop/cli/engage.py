@@ -19,7 +19,9 @@ def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -
         "composer opens it). With --send it goes to the outbox and is sent at once; a "
         "failed attempt stays in the outbox for 'outbox send'.",
     )
-    reply.add_argument("mention_id", type=int, metavar="MENTION_ID")
+    reply.add_argument(
+        "mention", metavar="MENTION_ID", help="our id or an imported external id"
+    )
     reply.add_argument("text", nargs="?", default="", metavar="TEXT", help="the reply")
     reply.add_argument("--template", metavar="NAME", help="start with this saved reply")
     reply.add_argument("--send", action="store_true", help="queue the reply and send it now")
@@ -127,7 +129,10 @@ def cmd_reply(args: argparse.Namespace) -> int:
     from engage_desktop.outbox.store import get_outbox_row
 
     when = _parse_time(args.at) if args.at else None
+    from engage_desktop.inbox.mention_ref import resolve_mention
+
     with open_workspace(args, write=True) as ws:
+        args.mention_id = resolve_mention(ws, args.mention)
         mention = get_mention(ws, args.mention_id)
         if mention is None:
             raise UsageError(f"there is no mention {args.mention_id}; ids are in 'export mentions'")

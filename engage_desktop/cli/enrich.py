@@ -18,13 +18,34 @@ def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -
     imp = sub.add_parser(
         "import",
         parents=[parent],
-        help="import mentions from a CSV or JSON Lines file",
-        description="Import mentions exported by another tool. Columns: id, source, url, "
-        "author, title, text, published (ISO 8601 UTC), sentiment, sentiment_label, status, "
-        "tags; only text is required. Bad rows are reported with their line number and "
-        "skipped; the good rows are imported and enriched.",
+        help="import mentions exported by another tool (CSV, JSON Lines, XLSX, Parquet)",
+        description="Import mentions exported by another tool. Columns are found by their "
+        "usual names (text/message/content/full text/snippet, author/screen name/username, "
+        "date/created at/published, url/link/permalink, id/resource id/post id, sentiment, "
+        "...), case and spacing ignored; --map overrides. Any id is kept as external_id; "
+        "the other tool's sentiment is kept apart from ours. Bad rows are reported with "
+        "their line number and skipped; the rest are written in one transaction (an "
+        "interrupted import writes nothing), matched against the watch queries and enriched.",
     )
-    imp.add_argument("file", metavar="FILE", help="a .csv or .jsonl file")
+    imp.add_argument("file", metavar="FILE", help="a .csv, .jsonl, .xlsx or .parquet file")
+    imp.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="FIELD=HEADER,...",
+        help="which column is which field, e.g. --map 'text=Full Text,id=Resource Id' "
+        "(fields: text, title, author, published, url, id, sentiment, source, status, tags, "
+        "language, followers; an empty HEADER unmaps)",
+    )
+    imp.add_argument(
+        "--timezone",
+        default="UTC",
+        metavar="ZONE",
+        help="zone of dates written without one (default: UTC), e.g. America/New_York",
+    )
+    imp.add_argument(
+        "--dry-run", action="store_true", help="show the column mapping and write nothing"
+    )
     imp.add_argument(
         "--no-enrich", action="store_true", help="store only; score later with 'score'"
     )
@@ -55,10 +76,25 @@ def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -
     mentions = what.add_parser(
         "mentions",
         parents=[parent],
-        help="the mentions with their sentiment, status and tags (.csv or .jsonl)",
+        help="the mentions with their sentiment, status, tags and external ids "
+        "(.csv, .jsonl, .xlsx or .parquet; formula cells made inert in CSV and XLSX)",
     )
-    mentions.add_argument("out", metavar="OUT", help="OUT.csv or OUT.jsonl")
+    mentions.add_argument("out", metavar="OUT", help="OUT.csv, OUT.jsonl, OUT.xlsx or OUT.parquet")
     mentions.set_defaults(func=cmd_export_mentions)
+    chart = what.add_parser(
+        "chart",
+        parents=[parent],
+        help="one dashboard card's data (.csv or .xlsx)",
+        description="The numbers behind one dashboard card, one row per bar, point or "
+        "ranked row. Charts: volume, sentiment, share_of_voice, response_time, backlog, "
+        "top_authors, advocates, channels, sources, terms, scorer_agreement.",
+    )
+    chart.add_argument("name", metavar="NAME", help="the chart, e.g. share_of_voice")
+    chart.add_argument("out", metavar="OUT", help="OUT.csv or OUT.xlsx")
+    chart.add_argument("--from", dest="start", metavar="DATE", help="first day, e.g. 2026-03-01")
+    chart.add_argument("--to", dest="end", metavar="DATE", help="last day (included)")
+    chart.add_argument("--topic", metavar="T", help="only this topic")
+    chart.set_defaults(func=cmd_export_chart)
 
     lexicon = sub.add_parser(
         "lexicon", parents=[parent], help="workspace sentiment words (e.g. 'sick' positive)"
@@ -98,7 +134,9 @@ def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -
         parents=[parent],
         help="correct a mention's sentiment by hand (wins over the model)",
     )
-    correct.add_argument("mention_id", nargs="?", type=int, metavar="MENTION_ID")
+    correct.add_argument(
+        "mention", nargs="?", metavar="MENTION_ID", help="our id or an imported external id"
+    )
     correct.add_argument(
         "label", nargs="?", choices=("positive", "neutral", "negative"), help="the right label"
     )
@@ -115,10 +153,28 @@ def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -
 def cmd_import(args: argparse.Namespace) -> int:
     """Import a mention table, then enrich the new mentions."""
     from engage_desktop.enrich.hooks import run_after_insert
-    from engage_desktop.inbox.mention_io import import_mentions
+    from engage_desktop.inbox.mention_io import import_mentions, parse_map, propose_mapping
 
+    overrides = parse_map(args.map)
+    if args.dry_run:
+        mapping = propose_mapping(args.file, overrides)
+        out(f"mapping: {mapping.describe() or 'nothing'}")
+        if mapping.unused:
+            out(f"unused columns: {', '.join(mapping.unused)}")
+        if "text" not in mapping.fields:
+            raise UsageError("no column maps to text; name it with --map text=HEADER")
+        return 0
     with open_workspace(args, write=True) as ws:
-        summary = import_mentions(ws, args.file)
+        summary = import_mentions(
+            ws,
+            args.file,
+            mapping=overrides,
+            assume_zone=args.timezone,
+            enrich=not args.no_enrich,
+            progress=ProgressLine("import"),
+        )
+        if summary.mapping is not None:
+            err(f"mapping: {summary.mapping.describe()}")
         for bad in summary.bad[:MAX_LISTED]:
             err(f"{args.file}:{bad.line}: skipped: {bad.reason}")
         if len(summary.bad) > MAX_LISTED:
@@ -128,7 +184,10 @@ def cmd_import(args: argparse.Namespace) -> int:
         if len(summary.warnings) > MAX_LISTED:
             err(f"... and {len(summary.warnings) - MAX_LISTED} more rows changed or skipped")
         for line, original, new in summary.new_ids[:MAX_LISTED]:
-            err(f"{args.file}:{line}: id {original!r} is taken or not a usable id: now {new}")
+            err(
+                f"{args.file}:{line}: id {original!r} is taken or not usable as ours: now {new} "
+                "(kept as its external id)"
+            )
         if len(summary.new_ids) > MAX_LISTED:
             err(f"... and {len(summary.new_ids) - MAX_LISTED} more new ids")
         if summary.ignored_columns:
@@ -144,18 +203,10 @@ def cmd_import(args: argparse.Namespace) -> int:
             state = PlainState(ProgressLine("enrich"))
             run_after_insert(ws, summary.mention_ids, state)
         human = set_corrections(ws, labels, f"import {args.file}") if labels else 0
-    parts = [
-        f"imported {summary.imported:,} of {summary.rows:,} rows",
-        f"{len(summary.bad):,} bad",
-        f"{summary.duplicates:,} already present",
-        f"{summary.kept_ids:,} ids kept",
-        f"{len(summary.new_ids):,} given new ids",
-    ]
-    if summary.undated:
-        parts.append(f"{summary.undated:,} without a date stamped with the import time")
+    line = summary.line()
     if args.labels_are_human:
-        parts.append(f"{human:,} human labels stored as corrections")
-    out("; ".join(parts))
+        line += f"; {human:,} human labels stored as corrections"
+    out(line)
     return 1 if summary.bad and not summary.imported else 0
 
 
@@ -180,6 +231,33 @@ def cmd_export_mentions(args: argparse.Namespace) -> int:
     with open_workspace(args) as ws:
         count = export_mentions(ws, args.out)
     out(f"exported {count:,} mentions to {args.out}")
+    return 0
+
+
+def _day(value: str | None, option: str):
+    from datetime import UTC, datetime
+
+    if value is None:
+        return None
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").replace(tzinfo=UTC)
+    except ValueError:
+        raise UsageError(f"{option} {value!r} is not a date; use e.g. 2026-03-01") from None
+
+
+def cmd_export_chart(args: argparse.Namespace) -> int:
+    """Export one dashboard card's data."""
+    from datetime import timedelta
+
+    from engage_desktop.dashboard.analytics import DashboardFilter
+    from engage_desktop.dashboard.chart_data import export_chart
+
+    start = _day(args.start, "--from")
+    end = _day(args.end, "--to")
+    flt = DashboardFilter(start, end + timedelta(days=1) if end else None, args.topic)
+    with open_workspace(args) as ws:
+        count = export_chart(ws, args.name, args.out, flt)
+    out(f"exported {count:,} rows of {args.name} to {args.out}")
     return 0
 
 
@@ -284,12 +362,14 @@ def cmd_intents_remove(args: argparse.Namespace) -> int:
 def cmd_correct(args: argparse.Namespace) -> int:
     """Correct (or un-correct) a mention's sentiment."""
     from engage_desktop.enrich.store import clear_correction, set_correction
+    from engage_desktop.inbox.mention_ref import resolve_mention
 
     if args.file is not None:
         return _correct_file(args)
-    if args.mention_id is None:
+    if args.mention is None:
         raise UsageError("give MENTION_ID and LABEL, or --file F.csv")
     with open_workspace(args, write=True) as ws:
+        args.mention_id = resolve_mention(ws, args.mention)
         if args.clear:
             if not clear_correction(ws, args.mention_id):
                 raise UsageError(f"mention {args.mention_id} has no correction")

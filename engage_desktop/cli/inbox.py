@@ -62,7 +62,9 @@ def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -
     ):
         p = i_sub.add_parser(name, parents=[parent], help=helptext)
         p.add_argument("value", metavar={"status": "STATUS", "tag": "TAG", "assign": "OWNER"}[name])
-        p.add_argument("ids", nargs="+", type=int, metavar="MENTION_ID")
+        p.add_argument(
+            "ids", nargs="+", metavar="MENTION_ID", help="our id or an imported external id"
+        )
         p.set_defaults(func=cmd_triage, action=name)
 
 
@@ -172,16 +174,10 @@ def cmd_views(args: argparse.Namespace) -> int:
 def cmd_triage(args: argparse.Namespace) -> int:
     """Change status, tags or owner of the given mentions (logged as events)."""
     from engage_desktop.inbox import triage
-    from engage_desktop.inbox.pager import mention_ids
+    from engage_desktop.inbox.mention_ref import resolve_mentions
 
     with open_workspace(args, write=True) as ws:
-        known = mention_ids(ws, args.ids)
-        missing = sorted(set(args.ids) - set(known))
-        if missing:
-            shown = ", ".join(str(i) for i in missing[:5])
-            raise UsageError(
-                f"no mention with id {shown}; list ids with 'engage-desktop inbox list'"
-            )
+        known = resolve_mentions(ws, args.ids)
         fn = {"status": triage.set_status, "tag": triage.add_tag, "assign": triage.assign}
         action = fn[args.action](ws, known, args.value)
     out(action.label)

@@ -248,16 +248,22 @@ def cmd_watch_list(args: argparse.Namespace) -> int:
 
 def cmd_watch_add(args: argparse.Namespace) -> int:
     """Add a watch query after checking that it parses."""
+    from engage_desktop.cli.common import ProgressLine
     from engage_desktop.listen.source_store import add_watch_query
-    from engage_desktop.listen.watch import backtest
+    from engage_desktop.listen.watch import apply_watch_query
 
     _parse_or_explain(args.query)
     with open_workspace(args, write=True) as ws:
         qid = add_watch_query(ws, args.name, args.query, args.topic, args.topic_kind)
-        result = backtest(ws, args.query, samples=0)
+        # Like a fetch, the stored history (imports included) gets the new topic.
+        result = apply_watch_query(ws, qid, progress=ProgressLine("apply"))
+        from engage_desktop.inbox.saved_views import sync_topic_views
+
+        sync_topic_views(ws)  # a new competitor gets its saved view
+        total = ws.scalar("SELECT count(*) FROM mentions")
     out(
         f"added watch query {qid}: {args.name} (topic {args.topic or args.name}); "
-        f"it matches {result.matched:,} of {result.total:,} stored mentions"
+        f"it matches {result.matched:,} of {total:,} stored mentions, now tagged with it"
     )
     return 0
 

@@ -271,6 +271,18 @@ def element_where(ctx: AnalyticsContext, element: ChartElement) -> tuple[str, li
     elif chart == "source":
         parts.append("source_name = ?")
         params.append(key)
+    elif chart == "scorer_agreement":
+        # Imported mentions our scorer and the other tool both labelled; key
+        # "disagree" keeps those where the labels differ, "ours:theirs" one cell.
+        parts.append(
+            "their_label IS NOT NULL AND sentiment_label IN ('positive', 'neutral', 'negative')"
+        )
+        if key == "disagree":
+            parts.append("sentiment_label <> their_label")
+        elif key and ":" in key:
+            ours, theirs = key.split(":", 1)
+            parts.append("sentiment_label = ? AND their_label = ?")
+            params += [ours, theirs]
     elif chart == "term":
         sql, p = term_where(key or "")
         parts.append(sql)

@@ -98,6 +98,15 @@ def default_end() -> datetime:
     return today + timedelta(days=1)
 
 
+def _write_views(ws: Workspace) -> None:
+    """The generic views, one per competitor, and the demo's incident view (story 2)."""
+    from engage_desktop.inbox.filters import InboxFilter
+    from engage_desktop.inbox.saved_views import save_view, seed_default_views
+
+    seed_default_views(ws)
+    save_view(ws, "Outage", InboxFilter(topics=("Outage",)))
+
+
 def build_demo(
     path: str | Path,
     mentions: int = 20_000,
@@ -168,6 +177,7 @@ def _fill(ws: Workspace, data: dict, scores: Any, plan: dict, report: Progress, 
         update_value_ranks(cur)
         _advance_sequence(cur, "customer_ids", len(plan["customers"]["external_id"]))
     link_all(ws)
+    _write_views(ws)
     if scores is not None:
         from engage_desktop.enrich.learned.teach import refresh_teaching_queue
 

@@ -251,10 +251,7 @@ def _enrich_window(
 ) -> bool:
     """Score and store one window; False when cancelled part-way."""
     ids = [int(r[0]) for r in rows]
-    languages = [
-        lang if lang else detect_language(text_to_score(title, text))
-        for _, title, text, lang in rows
-    ]
+    languages = _languages(rows, pool)
     scored_mask = [is_scored_language(lang) for lang in languages]
     # Posts not scored send an empty text: it costs nothing and keeps chunks
     # aligned with rows.
@@ -301,6 +298,26 @@ def _enrich_window(
             if progress is not None:
                 progress(summary.done, summary.total)
     return stored == len(rows)
+
+
+#: Fewer posts without a language than this are detected in-process (no round trip).
+POOL_LANGUAGE_MIN = 2_000
+
+
+def _languages(rows: list[tuple[Any, ...]], pool: ScoringPool | None) -> list[str]:
+    """Each row's language: the declared one, else detected (in the pool for many)."""
+    languages: list[str] = [lang for _, _, _, lang in rows]
+    unknown = [i for i, lang in enumerate(languages) if not lang]
+    if not unknown:
+        return languages
+    texts = [text_to_score(rows[i][1], rows[i][2]) for i in unknown]
+    if pool is not None and len(unknown) >= POOL_LANGUAGE_MIN:
+        found = pool.detect_languages(texts)
+    else:
+        found = [detect_language(t) for t in texts]
+    for i, code in zip(unknown, found, strict=True):
+        languages[i] = code
+    return languages
 
 
 def _chunk_table(
@@ -404,6 +421,67 @@ def score_new_rows(
         "sentiment_label": label,
         "model_sentiment": compound,
         "model_label": label,
+        "sentiment_pos": pa.array(cols["pos"], pa.float64()),
+        "sentiment_neu": pa.array(cols["neu"], pa.float64()),
+        "sentiment_neg": pa.array(cols["neg"], pa.float64()),
+    }
+
+
+def score_before_insert(
+    ws: Workspace,
+    titles: Sequence[str | None],
+    texts: Sequence[str],
+    languages: Sequence[str | None],
+    *,
+    progress: Progress | None = None,
+    is_cancelled: IsCancelled | None = None,
+) -> dict[str, Any]:
+    """Languages and model scores of rows about to be inserted (an import), as Arrow arrays.
+
+    Scoring before the insert means the rows go in scored, and nothing rewrites
+    them afterwards (an UPDATE rewrites DuckDB's wide rows). Undeclared languages
+    are detected, and VADER runs, in the process pool for big batches.
+
+    Returns:
+        ``language``, ``model_sentiment``, ``model_label``, ``sentiment_pos/neu/neg``
+        arrays, one entry per row; add ``scorer_version`` and ``scored_at`` in SQL.
+
+    Raises:
+        ScoringCancelled: ``is_cancelled`` returned True.
+    """
+    import pyarrow as pa
+
+    from engage_desktop.enrich.sentiment import ScoringCancelled
+
+    scorer = workspace_scorer(ws)
+    rows = list(zip(range(len(texts)), titles, texts, languages, strict=True))
+    with contextlib.ExitStack() as stack:
+        pool = None
+        if len(rows) >= POOL_THRESHOLD:
+            pool = stack.enter_context(ScoringPool(scorer))
+        langs = _languages(rows, pool)
+        if is_cancelled is not None and is_cancelled():
+            raise ScoringCancelled([])
+        mask = [is_scored_language(lang) for lang in langs]
+        batch = [
+            text_to_score(title, text) if keep else ""
+            for title, text, keep in zip(titles, texts, mask, strict=True)
+        ]
+        if pool is not None:
+            scores = pool.score_batch(batch, progress=progress, is_cancelled=is_cancelled)
+        else:
+            scores = []
+            for start in range(0, len(batch), CHUNK_SIZE):
+                if is_cancelled is not None and is_cancelled():
+                    raise ScoringCancelled(scores)
+                scores.extend(scorer.score_many(batch[start : start + CHUNK_SIZE]))
+                if progress is not None:
+                    progress(len(scores), len(batch))
+    cols = score_columns(scores, mask)
+    return {
+        "language": pa.array(langs, pa.string()),
+        "model_sentiment": pa.array(cols["compound"], pa.float64()),
+        "model_label": pa.array(cols["label"], pa.string()),
         "sentiment_pos": pa.array(cols["pos"], pa.float64()),
         "sentiment_neu": pa.array(cols["neu"], pa.float64()),
         "sentiment_neg": pa.array(cols["neg"], pa.float64()),

@@ -1,7 +1,9 @@
 """Saved inbox views: named filters in the sidebar, with live counts.
 
-A workspace starts with :data:`DEFAULT_VIEWS` (seeded once; a user who deletes them
-does not get them back). Counts for every view come from ONE scan of the mentions
+A workspace starts with the generic :data:`DEFAULT_VIEWS` (seeded once; a user who
+deletes them does not get them back), plus one "Competitor: NAME" view per
+competitor topic, added once per topic as competitors appear
+(:func:`sync_topic_views`). Counts for every view come from ONE scan of the mentions
 table (``count(*) FILTER (WHERE ...)`` per view), so a sidebar of ten views costs
 about as much as one count.
 """
@@ -51,9 +53,6 @@ DEFAULT_VIEWS: tuple[tuple[str, InboxFilter], ...] = (
     ),
     ("Assigned to me", InboxFilter(owners=(ME,), statuses=("new", "open", "pending"))),
     ("Starred", InboxFilter(starred=True)),
-    ("Competitor: Orbit", InboxFilter(topics=("Orbit",))),
-    ("Competitor: Skylink", InboxFilter(topics=("Skylink",))),
-    ("Outage", InboxFilter(topics=("Outage",))),
     ("Resolved this week", InboxFilter(statuses=("resolved",), within_days=7)),
     (
         "Negative, unanswered, top-tier customers",
@@ -64,16 +63,70 @@ DEFAULT_VIEWS: tuple[tuple[str, InboxFilter], ...] = (
 )
 
 
-def _defaults() -> list[SavedView]:
-    return [SavedView(0, name, flt, i) for i, (name, flt) in enumerate(DEFAULT_VIEWS)]
+def competitor_view_name(topic: str) -> str:
+    """The sidebar name of a competitor topic's view."""
+    return f"Competitor: {topic}"
+
+
+def _competitor_topics(ws: Workspace) -> list[str]:
+    cur = ws.cursor()
+    try:
+        rows = cur.execute(
+            "SELECT name FROM topics WHERE kind = 'competitor' ORDER BY name"
+        ).fetchall()
+    finally:
+        cur.close()
+    return [str(r[0]) for r in rows]
+
+
+def _defaults(ws: Workspace) -> list[SavedView]:
+    views = [(name, flt) for name, flt in DEFAULT_VIEWS]
+    views += [
+        (competitor_view_name(t), InboxFilter(topics=(t,))) for t in _competitor_topics(ws)
+    ]
+    return [SavedView(0, name, flt, i) for i, (name, flt) in enumerate(views)]
+
+
+def sync_topic_views(ws: Workspace) -> list[str]:
+    """Add a view for each competitor topic that never had one; returns the names added."""
+    if ws.read_only or not S.get(ws, S.VIEWS_SEEDED):
+        return []  # not seeded yet: seeding adds them
+    done = set(S.get(ws, S.TOPIC_VIEWS_ADDED) or [])
+    todo = [t for t in _competitor_topics(ws) if t not in done]
+    if not todo:
+        return []
+    added = []
+    with ws.write() as cur:
+        pos = int(
+            cur.execute("SELECT coalesce(max(position) + 1, 0) FROM saved_views").fetchall()[0][0]
+        )
+        for topic in todo:
+            name = competitor_view_name(topic)
+            if cur.execute("SELECT 1 FROM saved_views WHERE name = ?", [name]).fetchall():
+                continue
+            cur.execute(
+                "INSERT INTO saved_views (name, filters, position) VALUES (?, ?, ?)",
+                [name, json.dumps(InboxFilter(topics=(topic,)).to_dict()), pos],
+            )
+            pos += 1
+            added.append(name)
+        cur.execute(
+            "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
+            [S.TOPIC_VIEWS_ADDED.key, json.dumps(sorted(done | set(todo)))],
+        )
+    return added
 
 
 def seed_default_views(ws: Workspace) -> bool:
-    """Store the default views once per workspace; True when they were added."""
+    """Store the default views once per workspace; True when they were added.
+
+    Competitor topics get their views here too, and later as they appear.
+    """
     if ws.read_only:
         return False
     if S.get(ws, S.VIEWS_SEEDED):
         _seed_teach_view(ws)
+        sync_topic_views(ws)
         return False
     with ws.write() as cur:
         have = cur.execute("SELECT count(*) FROM saved_views").fetchone()[0]
@@ -87,6 +140,7 @@ def seed_default_views(ws: Workspace) -> bool:
             cur.execute(
                 "INSERT OR REPLACE INTO settings (key, value) VALUES (?, 'true')", [decl.key]
             )
+    sync_topic_views(ws)
     return not have
 
 
@@ -122,7 +176,7 @@ def list_views(ws: Workspace) -> list[SavedView]:
     finally:
         cur.close()
     if not rows and not S.get(ws, S.VIEWS_SEEDED):
-        return _defaults()
+        return _defaults(ws)
     return [
         SavedView(int(i), name, InboxFilter.from_dict(json.loads(filters)), int(pos))
         for i, name, filters, pos in rows

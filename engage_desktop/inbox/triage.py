@@ -194,47 +194,17 @@ def _clean_tag(tag: str) -> str:
     return tag
 
 
-EXPORT_FORMATS = ("csv", "jsonl", "parquet")
+EXPORT_FORMATS = ("csv", "jsonl", "xlsx", "parquet")
 
 
 def export_mentions(ws: Workspace, ids: Sequence[int], path: str | Path) -> int:
     """Write the given mentions with the shared export columns; returns the row count.
 
-    The format follows the extension: .csv, .jsonl or .parquet.
+    The format follows the extension (.csv, .jsonl, .xlsx or .parquet); see
+    :mod:`engage_desktop.inbox.mention_export`, which also makes formula cells inert.
     """
+    from engage_desktop.inbox.mention_export import export_mentions as write
+
     path = Path(path)
-    fmt = path.suffix.lower().lstrip(".")
-    if fmt not in EXPORT_FORMATS:
-        raise UsageError(f"cannot export to {path.name}: use a .csv, .jsonl or .parquet file name")
-    options = {
-        "csv": "(FORMAT csv, HEADER true)",
-        "jsonl": "(FORMAT json)",
-        "parquet": "(FORMAT parquet)",
-    }[fmt]
-    ids = [int(i) for i in dict.fromkeys(ids)]
-    if not ids:
-        raise UsageError("nothing to export: select some mentions first")
     path.parent.mkdir(parents=True, exist_ok=True)
-    select = (
-        "SELECT id, source_name AS source, url, coalesce(author_name, author_handle) AS author, "
-        "title, text, strftime(published, '%Y-%m-%dT%H:%M:%SZ') AS published, sentiment, "
-        "sentiment_label, status, "
-        + ("array_to_string(tags, ';')" if fmt == "csv" else "tags")
-        + f" AS tags FROM mentions WHERE {_IDS} ORDER BY published DESC, id DESC"
-    )
-    cur = ws.cursor()
-    try:
-        # COPY cannot take a prepared parameter list: stage the ids in a temp table.
-        cur.execute(
-            "CREATE OR REPLACE TEMP TABLE export_ids AS SELECT unnest(?::BIGINT[]) AS id", [ids]
-        )
-        sql = select.replace(_IDS, "id IN (SELECT id FROM export_ids)")
-        target = str(path).replace("'", "''")
-        cur.execute(f"COPY ({sql}) TO '{target}' {options}")
-        written = cur.execute(
-            "SELECT count(*) FROM mentions WHERE id IN (SELECT id FROM export_ids)"
-        ).fetchone()[0]
-        cur.execute("DROP TABLE export_ids")
-    finally:
-        cur.close()
-    return int(written)
+    return write(ws, path, ids=ids, order="published DESC, id DESC")

@@ -128,6 +128,16 @@ class MainWindow(QMainWindow):
         for widget in (self.task_label, self.task_bar, self.task_cancel):
             self.statusBar().addPermanentWidget(widget)
             widget.hide()
+        self.job_task: Task | None = None
+        self.job_label = QLabel()
+        self.job_bar = QProgressBar()
+        self.job_bar.setFixedWidth(180)
+        self.job_cancel = QPushButton("Cancel")
+        self.job_cancel.setToolTip("Stop; an interrupted import writes nothing")
+        self.job_cancel.clicked.connect(self._cancel_job)
+        for widget in (self.job_label, self.job_bar, self.job_cancel):
+            self.statusBar().addPermanentWidget(widget)
+            widget.hide()
 
     def start_backfill(self, rescore: bool = False) -> Task | None:
         """Score the backlog (or with ``rescore`` every mention) in the background.
@@ -288,6 +298,7 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
+        self.file_menu = file_menu
         new = QAction("&New Workspace…", self, shortcut=QKeySequence.StandardKey.New)
         new.triggered.connect(self._new)
         self.new_action = new
@@ -296,10 +307,28 @@ class MainWindow(QMainWindow):
         self.recent_menu = file_menu.addMenu("Open &Recent")
         quit_action = QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
+        self.action_import_mentions = QAction("&Import Mentions…", self)
+        self.action_import_mentions.setStatusTip(
+            "Mentions exported by another tool: CSV, JSON Lines, Excel or Parquet"
+        )
+        self.action_import_mentions.triggered.connect(self.import_mentions_dialog)
+        self.action_import_opml = QAction("Import &OPML…", self)
+        self.action_import_opml.setStatusTip("Feeds from another reader's OPML subscription list")
+        self.action_import_opml.triggered.connect(self.import_opml_dialog)
+        self.action_export_mentions = QAction("&Export Mentions…", self)
+        self.action_export_mentions.setStatusTip(
+            "Every mention with its sentiment, status, tags and external id"
+        )
+        self.action_export_mentions.triggered.connect(self.export_mentions_dialog)
+        for action in (self.action_import_mentions, self.action_import_opml):
+            action.setEnabled(not self.ws.read_only)
         file_menu.addAction(new)
         file_menu.addAction(opn)
         file_menu.addMenu(self.recent_menu)
         file_menu.addSeparator()
+        file_menu.addAction(self.action_import_mentions)
+        file_menu.addAction(self.action_import_opml)
+        file_menu.addAction(self.action_export_mentions)
         self._add_scoring_actions(file_menu)
         file_menu.addSeparator()
         self.name_action = QAction("Your &name…", self)
@@ -474,13 +503,115 @@ class MainWindow(QMainWindow):
         self.refresh()
 
     def _new(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(
-            self, "New workspace", str(Path.home()), "Workspaces (*.engage)"
+        """File › New: the brief dialog; the created workspace opens in a new window."""
+        from engage_desktop.ui.listen.brief_dialog import BriefDialog
+
+        self._brief_dialog = BriefDialog(self)
+        if self._brief_dialog.exec() == BriefDialog.DialogCode.Accepted:
+            created = self._brief_dialog.created
+            if created is not None:
+                self.open_requested.emit(str(created.path))
+
+    # -- import and export (File menu) ---------------------------------------------------
+
+    def import_mentions_dialog(self, path: str | None = None) -> None:
+        """File › Import Mentions…: choose a file, check the mapping, import it."""
+        from engage_desktop.ui.inbox.import_dialog import ImportDialog
+
+        if path is None:
+            path, _ = QFileDialog.getOpenFileName(
+                self, "Import mentions", str(Path.home()),
+                "Exports (*.csv *.jsonl *.ndjson *.xlsx *.parquet);;All files (*)",
+            )  # fmt: skip
+        if not path:
+            return
+        self.import_dialog = ImportDialog(path, self.tasks, self)
+        self.import_dialog.accepted.connect(
+            lambda d=self.import_dialog: self.start_import(
+                d.path, d.mapping(), d.zone.currentText()
+            )
         )
-        if path:
-            if not path.endswith(".engage"):
-                path += ".engage"
-            self.new_requested.emit(path)
+        self.import_dialog.open()
+
+    def start_import(self, path, mapping: dict[str, str], zone: str = "UTC") -> Task:
+        """Import in the background with progress and Cancel (nothing written if cancelled)."""
+        task = self.tasks.start("import", _import_job, self.ws, str(path), mapping, zone)
+        self._show_job(task, f"Importing {Path(path).name}…")
+        task.succeeded.connect(self._imported)
+        return task
+
+    def _imported(self, summary) -> None:
+        self.statusBar().showMessage(summary.line().capitalize(), 30_000)
+        self.mentions_arrived()
+
+    def import_opml_dialog(self, path: str | None = None) -> None:
+        """File › Import OPML…: add every feed of a subscription list (nothing fetched)."""
+        if path is None:
+            path, _ = QFileDialog.getOpenFileName(
+                self, "Import OPML", str(Path.home()), "OPML (*.opml *.xml);;All files (*)"
+            )
+        if not path:
+            return
+        task = self.tasks.start("import.opml", _opml_job, self.ws, path)
+        self._show_job(task, f"Adding the feeds of {Path(path).name}…")
+        task.succeeded.connect(self._opml_imported)
+
+    def _opml_imported(self, result: tuple[int, int]) -> None:
+        added, skipped = result
+        extra = f"; {skipped} were already sources" if skipped else ""
+        self.statusBar().showMessage(
+            f"Added {added} feeds{extra}; fetch them from Feeds when ready", 20_000
+        )
+        self.feeds.refresh()
+        self.update_status()
+
+    def export_mentions_dialog(self, path: str | None = None) -> None:
+        """File › Export Mentions…: every mention, in the format of the file's extension."""
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(
+                self, "Export mentions", str(Path.home() / f"{self.ws.name}-mentions.csv"),
+                "CSV (*.csv);;Excel (*.xlsx);;JSON Lines (*.jsonl);;Parquet (*.parquet)",
+            )  # fmt: skip
+        if not path:
+            return
+        task = self.tasks.start("export.mentions", _export_job, self.ws, path)
+        self._show_job(task, f"Exporting to {Path(path).name}…")
+        task.succeeded.connect(
+            lambda n, p=path: self.statusBar().showMessage(
+                f"Exported {n:,} mentions to {p}", 20_000
+            )
+        )
+
+    def _show_job(self, task: Task, label: str) -> None:
+        """Progress and Cancel of an import or export in the status bar."""
+        self.job_task = task
+        self.job_label.setText(label)
+        self.job_bar.setRange(0, 0)
+        self.job_cancel.setEnabled(True)
+        for widget in (self.job_label, self.job_bar, self.job_cancel):
+            widget.show()
+        task.progressed.connect(self._job_progress)
+        task.failed.connect(
+            lambda message: QMessageBox.warning(self, "Import or export stopped", message)
+        )
+        task.done.connect(self._job_done)
+
+    def _job_progress(self, done: int, total: int) -> None:
+        self.job_bar.setRange(0, max(total, 1))
+        self.job_bar.setValue(done)
+
+    def _cancel_job(self) -> None:
+        if self.job_task is not None:
+            self.job_task.cancel()
+            self.job_cancel.setEnabled(False)
+            self.job_label.setText("Stopping; nothing half-written is kept…")
+
+    def _job_done(self) -> None:
+        task, self.job_task = self.job_task, None
+        for widget in (self.job_label, self.job_bar, self.job_cancel):
+            widget.hide()
+        if task is not None and task.state.is_cancelled():
+            self.statusBar().showMessage("Cancelled; nothing was written", 15_000)
 
     def _open(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
@@ -551,6 +682,35 @@ def fitting_size(window: QMainWindow, wanted: tuple[int, int] = (1440, 900)) -> 
     room = screen.availableGeometry()
     # Leave room for the window's frame and title bar, which the geometry excludes.
     return min(wanted[0], room.width() - 40), min(wanted[1], room.height() - 80)
+
+
+def _import_job(state, ws: Workspace, path: str, mapping: dict[str, str], zone: str):
+    from engage_desktop.enrich.hooks import run_after_insert
+    from engage_desktop.inbox.mention_import import import_mentions
+
+    summary = import_mentions(
+        ws, path, mapping=mapping, assume_zone=zone,
+        progress=state.progress, is_cancelled=state.is_cancelled,
+    )  # fmt: skip
+    # The rows went in scored; plugins registered after insert run as for a fetch.
+    run_after_insert(ws, summary.mention_ids, state)
+    return summary
+
+
+def _opml_job(state, ws: Workspace, path: str) -> tuple[int, int]:
+    from engage_desktop.core.errors import EngageError
+    from engage_desktop.listen.subscriptions import import_opml
+
+    try:
+        return import_opml(ws, path)
+    except ValueError as exc:  # not OPML: the reader says why
+        raise EngageError(str(exc)) from None
+
+
+def _export_job(state, ws: Workspace, path: str) -> int:
+    from engage_desktop.inbox.mention_export import export_mentions
+
+    return export_mentions(ws, path, progress=state.progress)
 
 
 def grab_view(window: MainWindow, view: str) -> None:

@@ -152,7 +152,9 @@ class Workspace:
         path = Path(path)
         if not path.is_file():
             raise WorkspaceError(
-                f"{path} does not exist; create it with 'engage-desktop demo' or File > New", path
+                f"{path} does not exist; create it with 'engage-desktop new {path}' "
+                "(or File › New in the window)",
+                path,
             )
         if not _looks_like_duckdb(path):
             raise NotAWorkspaceError(
@@ -225,6 +227,12 @@ class Workspace:
         when the workspace is closed.
         """
         path = Path(path)
+        if not path.is_file():
+            raise WorkspaceError(
+                f"{path} does not exist; create it with 'engage-desktop new {path}' "
+                "(or File › New in the window)",
+                path,
+            )
         tmp = Path(tempfile.mkdtemp(prefix="engage-snapshot-"))
         copy = tmp / path.name
         shutil.copy2(path, copy)

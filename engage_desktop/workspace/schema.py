@@ -445,12 +445,24 @@ CREATE TABLE teaching_queue (
 );
 """
 
+#: Imports from other tools: their id of any type, and their sentiment kept apart.
+#: Mentions imported before keep their old id, which was stored as ``remote_id``
+#: when it could not become ours, or was ours when it could.
+V6_EXTERNAL_IDS = r"""
+ALTER TABLE mentions ADD COLUMN external_id VARCHAR;
+ALTER TABLE mentions ADD COLUMN their_sentiment DOUBLE;
+ALTER TABLE mentions ADD COLUMN their_label VARCHAR;
+UPDATE mentions SET external_id = remote_id WHERE channel = 'import' AND remote_id IS NOT NULL;
+"""
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", V1_INITIAL),
     Migration(2, "default intent rules", _v2_default_intent_rules),
     Migration(3, "customer records and identity links", _v3_customers),
     Migration(4, "note on replaced mention dates", _v4_published_note),
     Migration(5, "learned sentiment model", V5_LEARNED_MODEL),
+    Migration(6, "external ids and other tools' sentiment", V6_EXTERNAL_IDS),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

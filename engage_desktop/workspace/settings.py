@@ -119,6 +119,15 @@ SETTINGS: tuple[Setting, ...] = (
             "Set once the default saved views were created.", editable=False),
     Setting("inbox.teach_view_seeded", "bool", False, "Teach view created",
             "Set once the 'Teach the model' saved view was added.", editable=False),
+    Setting("inbox.topic_views_added", "json", [], "Competitor views created",
+            "Competitor topics whose saved view was created once (a deleted one stays "
+            "deleted).", editable=False),
+    Setting("listen.fetch_on_schedule", "bool", True, "Fetch on schedule",
+            "While the window is open, fetch each source on its interval. A workspace made "
+            "from a brief starts with it off: nothing is fetched until you say so."),
+    Setting("brief", "json", None, "The client's brief",
+            "Brand, products, competitors and languages the workspace was made from.",
+            editable=False),
     Setting("alerts.default_mention_rule", "bool", False, "Default alert rule created",
             "Set once the default mention alert rule was created.", editable=False),
 )  # fmt: skip
@@ -178,5 +187,8 @@ CASE_PREFIX = _BY_KEY["case.prefix"]
 ACCOUNT_MAX_CHARACTERS = _BY_KEY["account.{}.max_characters"]
 VIEWS_SEEDED = _BY_KEY["inbox.views_seeded"]
 TEACH_VIEW_SEEDED = _BY_KEY["inbox.teach_view_seeded"]
+TOPIC_VIEWS_ADDED = _BY_KEY["inbox.topic_views_added"]
+FETCH_ON_SCHEDULE = _BY_KEY["listen.fetch_on_schedule"]
+BRIEF = _BY_KEY["brief"]
 CUSTOMER_VALUE_WEIGHT = _BY_KEY["priority.customer_value_weight"]
 DEFAULT_MENTION_RULE = _BY_KEY["alerts.default_mention_rule"]

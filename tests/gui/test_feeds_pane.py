@@ -41,6 +41,15 @@ def test_saving_a_query_adds_it_to_the_table(qtbot, window):
     qtbot.mouseClick(feeds.editor.save_button, Qt.MouseButton.LeftButton)
     assert feeds.queries.rowCount() == rows + 1
     assert "Saved" in feeds.editor.status.text()
+    # Saving applies the query to the stored history, like a back-test that writes.
+    qtbot.waitUntil(lambda: "newly tagged" in feeds.editor.status.text(), timeout=30_000)
+    from engage_desktop.listen.watch import backtest
+
+    qid = feeds.editor.query_id
+    tagged = window.ws.scalar(
+        "SELECT count(*) FROM mentions WHERE list_contains(matched_queries, ?)", [qid]
+    )
+    assert tagged == backtest(window.ws, 'nimbus (refund* OR "money back")').matched > 0
 
 
 def test_pause_and_health_colours(qtbot, window):

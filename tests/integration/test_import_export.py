@@ -34,16 +34,17 @@ def test_import_score_export_round_trip_with_bad_rows(tmp_path, capsys):
     io = capsys.readouterr()
     assert "client.csv:3: skipped: no text" in io.err  # lines count the file's lines
     assert "client.csv:7: skipped: published 'yesterday' is not an ISO 8601" in io.err
-    assert "client.csv:8: skipped: sentiment 7.0 is outside -1..1" in io.err
     assert "client.csv:9: skipped: status 'weird'" in io.err
-    assert "client.csv:4: id 'R-7' is taken or not a usable id" in io.err
     assert "ignored columns: extra" in io.err
-    assert "imported 4 of 9 rows; 4 bad; 1 already present; 3 ids kept" in io.out
+    # Their sentiment (7 on their own scale) is kept apart, never rejected or used as ours.
+    assert "imported 5 of 9 rows; 3 bad; 1 already present; 4 ids kept" in io.out
+    assert "5 external ids" in io.out and "2 with the other tool's sentiment" in io.out
+    assert "times: 3 with a zone, 1 without, taken as UTC" in io.out
     assert "1 without a date" in io.out
 
     assert main([*w, "score"]) == 0
     io = capsys.readouterr()
-    assert io.out.startswith("enriched 4 of 4 mentions")
+    assert io.out.startswith("enriched 5 of 5 mentions")
     assert "1 not English (unscored)" in io.out
     assert "score" in io.err  # the progress bar is on stderr
 
@@ -52,7 +53,7 @@ def test_import_score_export_round_trip_with_bad_rows(tmp_path, capsys):
     with out_csv.open(encoding="utf-8") as fh:
         rows = {r["text"][:10]: r for r in csv.DictReader(fh)}
     assert set(next(iter(rows.values()))) == {
-        "id", "source", "url", "author", "title", "text", "published",
+        "id", "external_id", "source", "url", "author", "title", "text", "published",
         "sentiment", "sentiment_label", "status", "tags",
     }  # fmt: skip
     assert rows["Love the r"]["id"] == "101" and rows["Love the r"]["tags"] == "vip,router"
@@ -61,15 +62,20 @@ def test_import_score_export_round_trip_with_bad_rows(tmp_path, capsys):
     assert rows["Der Router"]["published"] == "2026-03-04T10:00:00Z"
     assert rows["Works fine"]["id"] == "108" and rows["Works fine"]["status"] == "resolved"
     churn = rows["Thinking o"]
+    assert churn["external_id"] == "R-7" and churn["id"] != "R-7"
     assert churn["text"] == "Thinking of switching to Orbit.\nCancel my subscription?"
     assert churn["sentiment_label"] in ("positive", "neutral", "negative")
     with Workspace.open(ws_path) as ws:
         remote, intents = (
             ws.cursor()
-            .execute("SELECT remote_id, intents FROM mentions WHERE id = ?", [int(churn["id"])])
+            .execute(
+                "SELECT external_id, intents FROM mentions WHERE id = ?", [int(churn["id"])]
+            )
             .fetchone()
         )
+        their = ws.scalar("SELECT their_label FROM mentions WHERE id = 108")
     assert remote == "R-7" and "churn risk" in intents
+    assert their == "positive"
 
     # The exported ids are the ones every command accepts.
     assert main([*w, "correct", "101", "negative"]) == 0
@@ -86,7 +92,7 @@ def test_import_score_export_round_trip_with_bad_rows(tmp_path, capsys):
     fresh = tmp_path / "fresh.engage"
     Workspace.create(fresh).close()
     assert main(["-w", str(fresh), "import", str(out_jsonl)]) == 0
-    assert "4 ids kept; 0 given new ids" in capsys.readouterr().out
+    assert "5 ids kept; 0 given new ids" in capsys.readouterr().out
     again = tmp_path / "again.jsonl"
     assert main(["-w", str(fresh), "export", "mentions", str(again)]) == 0
     assert [json.loads(x)["id"] for x in again.read_text().splitlines()] == sorted(by_id)
@@ -97,15 +103,15 @@ def test_unusable_files_are_one_clear_line(tmp_path, capsys):
     Workspace.create(ws_path).close()
     w = ["-w", str(ws_path)]
     no_text = tmp_path / "x.csv"
-    no_text.write_text("id,body\n1,hello\n", encoding="utf-8")
+    no_text.write_text("id,note\n1,hello\n", encoding="utf-8")
     assert main([*w, "import", str(no_text)]) == 2
     assert "x.csv has no 'text' column" in capsys.readouterr().err
     other = tmp_path / "x.xml"
     other.write_text("<a/>", encoding="utf-8")
     assert main([*w, "import", str(other)]) == 2
-    assert main([*w, "export", "mentions", str(tmp_path / "x.parquet")]) == 2
+    assert main([*w, "export", "mentions", str(tmp_path / "x.docx")]) == 2
     err = capsys.readouterr().err
-    assert "use a .csv or .jsonl file" in err and "PARQUET export is not available yet" in err
+    assert "use a .csv, .jsonl, .xlsx or .parquet file" in err
     broken = tmp_path / "b.jsonl"
     broken.write_text('{"text": "fine"}\n{oops\n[1, 2]\n', encoding="utf-8")
     assert main([*w, "import", str(broken), "--no-enrich"]) == 0

@@ -38,7 +38,7 @@ def test_list_views_and_triage(demo_path, capsys):
 def test_bad_input_is_one_clear_line(demo_path, capsys):
     w = ["-w", str(demo_path)]
     assert main([*w, "inbox", "status", "resolved", "999999999"]) == 2
-    assert "no mention with id 999999999" in capsys.readouterr().err
+    assert "no mention with id or external id 999999999" in capsys.readouterr().err
     assert main([*w, "inbox", "list", "--view", "Nope"]) == 2
     assert "no saved view called 'Nope'" in capsys.readouterr().err
     assert main([*w, "--read-only", "inbox", "tag", "x", "1"]) == 2

@@ -61,28 +61,35 @@ def normalize_label(value: Any) -> str | None:
 def resolve_mention_ids(ws: Workspace, raw_ids: Sequence[str]) -> dict[str, int]:
     """Map the ids a user gave to mention ids; ids that match nothing are left out.
 
-    An id is a mention's own id (what ``export mentions`` writes in ``id``). This is
-    the one place to widen when mentions carry imported (external) ids too.
+    An id is a mention's own id (what ``export mentions`` writes in ``id``) or the
+    external id an import kept (``ext:VALUE`` forces the latter), as everywhere else
+    (:mod:`engage_desktop.inbox.mention_ref`); an external id that names several
+    mentions matches none of them.
     """
-    wanted: dict[str, int] = {}
-    for raw in raw_ids:
-        text = str(raw).strip()
-        if text.lstrip("-").isdigit() and abs(int(text)) < 2**63:
-            wanted[text] = int(text)
-    if not wanted:
+    texts = {str(raw).strip() for raw in raw_ids}
+    ours = {t: int(t) for t in texts if t.isdigit() and len(t) < 19}
+    ext = {t: t.removeprefix("ext:") for t in texts}
+    if not texts:
         return {}
-    cur = ws.cursor()
-    try:
-        found = {
-            int(r[0])
-            for r in cur.execute(
-                "SELECT id FROM mentions WHERE id IN (SELECT unnest(?::BIGINT[]))",
-                [sorted(set(wanted.values()))],
-            ).fetchall()
-        }
-    finally:
-        cur.close()
-    return {raw: i for raw, i in wanted.items() if i in found}
+    known = set(
+        ws.values(
+            "SELECT id FROM mentions WHERE id IN (SELECT unnest(?::BIGINT[]))",
+            [sorted(set(ours.values()))],
+        )
+    )
+    by_ext: dict[str, list[int]] = {}
+    for value, mid in ws.tuples(
+        "SELECT external_id, id FROM mentions WHERE external_id IN (SELECT unnest(?::VARCHAR[]))",
+        [sorted(set(ext.values()))],
+    ):
+        by_ext.setdefault(str(value), []).append(int(mid))
+    found: dict[str, int] = {}
+    for text in texts:
+        if not text.startswith("ext:") and ours.get(text) in known:
+            found[text] = ours[text]
+        elif len(by_ext.get(ext[text], [])) == 1:
+            found[text] = by_ext[ext[text]][0]
+    return found
 
 
 def set_corrections(ws: Workspace, pairs: Iterable[tuple[int, str]], source: str) -> int:
@@ -158,7 +165,7 @@ def set_corrections(ws: Workspace, pairs: Iterable[tuple[int, str]], source: str
 
 
 def imported_labels(ws: Workspace, mention_ids: Sequence[int]) -> list[tuple[int, str]]:
-    """The sentiment labels just imported with these mentions (before scoring replaces them).
+    """The sentiment labels the other tool gave these imported mentions (``their_label``).
 
     With ``import --labels-are-human`` they become corrections: a client's hand-coded
     sample teaches the model like the analyst's own corrections.
@@ -168,8 +175,8 @@ def imported_labels(ws: Workspace, mention_ids: Sequence[int]) -> list[tuple[int
     cur = ws.cursor()
     try:
         rows = cur.execute(
-            "SELECT id, sentiment_label FROM mentions WHERE id IN (SELECT unnest(?::BIGINT[])) "
-            "AND sentiment_label IN ('positive', 'neutral', 'negative')",
+            "SELECT id, their_label FROM mentions WHERE id IN (SELECT unnest(?::BIGINT[])) "
+            "AND their_label IN ('positive', 'neutral', 'negative')",
             [[int(i) for i in mention_ids]],
         ).fetchall()
     finally:

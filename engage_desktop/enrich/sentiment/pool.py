@@ -92,6 +92,13 @@ def _score_task(texts: list[str]) -> tuple[array, array]:
     return flat, index
 
 
+def _detect_task(texts: list[str]) -> list[str]:
+    """Detect the language of each text (the model loads once per worker, on first use)."""
+    from engage_desktop.enrich.language import detect_languages
+
+    return detect_languages(texts)
+
+
 def _ping(_: int) -> None:
     """A no-op task that makes the executor start a worker."""
 
@@ -206,6 +213,25 @@ class ScoringPool:
             for job in pending:
                 for future in job.futures:
                     future.cancel()
+
+    def detect_languages(
+        self, texts: Sequence[str], *, chunk_size: int = 5_000
+    ) -> list[str]:
+        """The language of each text, detected in the workers (distinct texts once).
+
+        Imported posts come without a declared language, and detection costs as much
+        as scoring, so it runs on every core like scoring does.
+        """
+        if self._executor is None:
+            self.start()
+        assert self._executor is not None
+        distinct = list(dict.fromkeys(texts))
+        step = max(1, min(chunk_size, -(-len(distinct) // (2 * self.processes))))
+        chunks = [distinct[k : k + step] for k in range(0, len(distinct), step)]
+        found: dict[str, str] = {}
+        for chunk, codes in zip(chunks, self._executor.map(_detect_task, chunks), strict=True):
+            found.update(zip(chunk, codes, strict=True))
+        return [found[t] for t in texts]
 
     def score_batch(
         self,

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QGraphicsItem,
     QHBoxLayout,
     QLabel,
+    QMenu,
     QPushButton,
     QToolButton,
     QVBoxLayout,
@@ -271,6 +272,7 @@ class ChartCard(QFrame):
     """One chart with its title, units, tools, legend and read-out."""
 
     element_clicked = Signal(object)  # a ChartElement
+    data_export_requested = Signal(str)  # "csv" or "xlsx": the card's numbers as a table
 
     def __init__(self, title: str, unit: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -327,11 +329,30 @@ class ChartCard(QFrame):
         layout.addWidget(self.legend)
         layout.addWidget(self.graphics, 1)
         layout.addWidget(self.readout)
+        # Right-click anywhere on the card (the plot's own menu gives way to ours).
+        for widget in (self, self.graphics):
+            widget.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+            widget.customContextMenuRequested.connect(
+                lambda pos, w=widget: self.show_data_menu(w.mapToGlobal(pos))
+            )
         self.legend.toggled.connect(self.set_series_visible)
         self.legend.drill.connect(self.on_legend_drill)
         self.graphics.scene().sigMouseMoved.connect(self._on_move)
         self.graphics.viewport().installEventFilter(self)
         self.graphics.scene().sigMouseClicked.connect(self._on_click)
+
+    def data_menu(self) -> QMenu:
+        """The right-click menu: this card's numbers as CSV or Excel."""
+        menu = QMenu(self)
+        for fmt, text in (("csv", "Export data as CSV…"), ("xlsx", "Export data as Excel…")):
+            action = menu.addAction(text)
+            action.triggered.connect(lambda _=False, f=fmt: self.data_export_requested.emit(f))
+        return menu
+
+    def show_data_menu(self, global_pos) -> None:
+        """Show :meth:`data_menu` at a screen position."""
+        self._menu = self.data_menu()
+        self._menu.popup(global_pos)
 
     # -- building ---------------------------------------------------------------------
 

@@ -109,6 +109,23 @@ class KpiTile(QFrame):
         return self._text
 
 
+class AgreementTile(KpiTile):
+    """Our scorer against the imported tool's labels; a click lists where they disagree."""
+
+    clicked = Signal()
+
+    def __init__(self) -> None:
+        super().__init__("agreement with the imported tool's sentiment")
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setToolTip("Click to list the mentions where our label and theirs differ")
+        self.hide()  # only workspaces with imported sentiment show it
+
+    def mousePressEvent(self, event) -> None:  # Qt's name
+        """A click drills into the disagreements."""
+        self.clicked.emit()
+        super().mousePressEvent(event)
+
+
 class DashboardPane(QWidget):
     """Every chart of the workspace, following one date range and one topic."""
 
@@ -131,6 +148,7 @@ class DashboardPane(QWidget):
         self.ws = ws
         self.tasks = tasks or TaskRunner(self)
         self.session: DashboardSession | None = None
+        self.agreement_data = None  # our scorer vs the imported tool's, for the range
         self.data: DashboardData | None = None
         self.filter = DashboardFilter()
         # The two halves of the current request, drawn as each arrives.
@@ -201,6 +219,9 @@ class DashboardPane(QWidget):
                 ("backlog", "awaiting a first reply now"),
             )
         }
+        self.agreement = AgreementTile()
+        self.agreement.clicked.connect(self.drill_disagreements)
+        self.kpis["agreement"] = self.agreement
         kpi_row = QHBoxLayout()
         kpi_row.setSpacing(10)
         for tile in self.kpis.values():
@@ -222,6 +243,12 @@ class DashboardPane(QWidget):
         ]  # fmt: skip
         for card in self.cards:
             card.element_clicked.connect(self.drill)
+        names = ("volume", "sentiment", "share_of_voice", "response_time", "backlog",
+                 "top_authors", "advocates", "channels", "terms")  # fmt: skip
+        for card, name in zip(self.cards, names, strict=True):
+            card.data_export_requested.connect(
+                lambda fmt, n=name: self.export_card_data(n, fmt)
+            )
 
         grid = QGridLayout()
         grid.setSpacing(12)
@@ -412,6 +439,8 @@ class DashboardPane(QWidget):
         self.last_seconds = time.perf_counter() - self._started
         self.timing.setText(f"updated in {self.last_seconds:.2f} s")
         self.updated.emit()
+        task = self.tasks.start("dashboard.agreement", _agreement, self.ws, self.filter)
+        task.succeeded.connect(lambda result, r=request: self._show_agreement(r, result))
         self.terms.set_loading()
         # Rising terms tokenize text in Python: start them once the charts are painted,
         # so they do not take the interpreter from the first paint.
@@ -485,10 +514,13 @@ class DashboardPane(QWidget):
         else:
             k["net"].set("not scored", "net sentiment (run 'engage-desktop score')", "#6b7280")
         sov = data.share_of_voice
-        if len(sov.entities) and sov.totals.sum():
+        if len(sov.entities) > 1 and sov.totals.sum():
             k["sov"].set(
                 f"{sov.shares[0]:.1f} %", f"share of voice: {sov.entities[0]} vs competitors"
             )
+        elif len(sov.entities) > 1:
+            # The topics are there; this range has none of their mentions yet.
+            k["sov"].set("–", "share of voice: no brand or competitor mentions in this range")
         else:
             k["sov"].set("–", "share of voice (add competitor topics)")
         share = data.response.sla_share
@@ -614,6 +646,45 @@ class DashboardPane(QWidget):
             QThread.msleep(10)
         return False
 
+    # -- our scorer against the imported tool's, and each card's data ------------------
+
+    def _show_agreement(self, request: int, result) -> None:
+        if not self._current(request, result):
+            return
+        self.agreement_data = result
+        if result.share is None:
+            self.agreement.hide()
+            return
+        self.agreement.set(
+            f"{result.share:.1f} %",
+            f"agreement with the imported tool's sentiment on {result.compared:,} mentions "
+            f"({result.compared - result.agree:,} differ: click to list them)",
+        )
+        self.agreement.show()
+
+    def drill_disagreements(self) -> None:
+        """The inbox on the mentions where our label and the imported tool's differ."""
+        self.drill(ChartElement("scorer_agreement", key="disagree"))
+
+    def export_card_data(self, name: str, fmt: str, path: str | None = None) -> None:
+        """A card's numbers for the current range and topic to CSV or XLSX (background)."""
+        from PySide6.QtWidgets import QFileDialog
+
+        if path is None:
+            suggested = f"{self.ws.name}-{name}.{fmt}"
+            path, _ = QFileDialog.getSaveFileName(
+                self, "Export chart data", suggested,
+                "Excel (*.xlsx)" if fmt == "xlsx" else "CSV (*.csv)",
+            )  # fmt: skip
+        if not path:
+            return
+        task = self.tasks.start("dashboard.export", _export_card, self.ws, name, path, self.filter)
+        task.succeeded.connect(
+            lambda rows, p=path: self.timing.setText(f"exported {rows:,} rows to {p}")
+        )
+        task.failed.connect(self._on_failed)
+        self.export_task = task
+
     # -- drill-down ---------------------------------------------------------------------
 
     def drill(self, element: ChartElement) -> None:
@@ -639,6 +710,7 @@ def describe(element: ChartElement, flt: DashboardFilter) -> str:
         "channel": f"mentions on {element.key}",
         "source": f"mentions from {element.key}",
         "term": f"mentions containing “{element.key}”",
+        "scorer_agreement": "imported mentions where our sentiment and theirs differ",
     }.get(element.chart, "mentions")
     when = ""
     if element.chart == "backlog" and element.end is not None:
@@ -670,6 +742,18 @@ def _model_status(state, ws: Workspace) -> dict:
     from engage_desktop.enrich.learned.card import model_status
 
     return model_status(ws)
+
+
+def _agreement(state, ws: Workspace, flt: DashboardFilter):
+    from engage_desktop.dashboard.chart_data import scorer_agreement
+
+    return scorer_agreement(ws, flt)
+
+
+def _export_card(state, ws: Workspace, name: str, path: str, flt: DashboardFilter) -> int:
+    from engage_desktop.dashboard.chart_data import export_chart
+
+    return export_chart(ws, name, path, flt)
 
 
 def _check_alerts(state, ws: Workspace) -> list[Episode]:

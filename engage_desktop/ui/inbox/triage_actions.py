@@ -260,7 +260,7 @@ class TriageActions:
             self,
             "Export mentions",
             "mentions.csv",
-            "CSV (*.csv);;JSON Lines (*.jsonl);;Parquet (*.parquet)",
+            "CSV (*.csv);;Excel (*.xlsx);;JSON Lines (*.jsonl);;Parquet (*.parquet)",
         )
         if path:
             self.export(ids, path)

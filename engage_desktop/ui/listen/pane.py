@@ -33,6 +33,7 @@ from engage_desktop.ui.listen.query_editor import QueryEditor
 from engage_desktop.ui.safe_text import plain_label, plain_tooltip
 from engage_desktop.ui.tasks import Task, TaskRunner
 from engage_desktop.ui.theme import channel_icon
+from engage_desktop.workspace import settings as S
 from engage_desktop.workspace.database import Workspace
 
 SOURCE_COLUMNS = ("Source", "Kind", "Health", "Stored", "Last run", "Last fetch", "Next run",
@@ -146,7 +147,9 @@ class FeedsPane(QWidget):
         self.run_label = plain_label(QLabel())  # fetch summaries name sources
         self.run_label.setObjectName("subtitle")
         self.auto_fetch = QCheckBox("Fetch on schedule")
-        self.auto_fetch.setChecked(schedule and not ws.read_only)
+        # A workspace made from a brief fetches nothing until the user says so.
+        scheduled = bool(S.get(ws, S.FETCH_ON_SCHEDULE))
+        self.auto_fetch.setChecked(schedule and scheduled and not ws.read_only)
         self.auto_fetch.setToolTip("While the window is open, fetch each source on its interval")
         bar = QHBoxLayout()
         for b in (self.add_button, self.edit_button, self.pause_button, self.fetch_one_button,
@@ -221,7 +224,7 @@ class FeedsPane(QWidget):
             # imports slowed its first paint; benchmarks/bundle.py).
             QTimer.singleShot(PRESTART_DELAY_MS, self, self._prestart_workers)
         self.prestart_task: Task | None = None  # the delayed start, once it has begun
-        self.auto_fetch.toggled.connect(lambda on: self.timer.start() if on else self.timer.stop())
+        self.auto_fetch.toggled.connect(self._schedule_toggled)
         self.refresh()
 
     def _prestart_workers(self) -> None:
@@ -442,6 +445,15 @@ class FeedsPane(QWidget):
             self.run_label.setText("Fetch cancelled; what was fetched before is kept.")
         self.refresh()
 
+    def _schedule_toggled(self, on: bool) -> None:
+        """Start or stop the schedule, and remember the choice in the workspace."""
+        if on:
+            self.timer.start()
+        else:
+            self.timer.stop()
+        if not self.ws.read_only:
+            self.tasks.start("fetch.schedule", _remember_schedule, self.ws, on)
+
     def _scheduled_check(self) -> None:
         """Start a fetch when any source is due (the fetch itself is off-thread)."""
         if self._fetch_task is not None or self.ws.read_only:
@@ -452,6 +464,10 @@ class FeedsPane(QWidget):
         )
         if due:
             self.start_fetch()
+
+
+def _remember_schedule(state, ws: Workspace, on: bool) -> None:
+    S.put(ws, S.FETCH_ON_SCHEDULE, on)
 
 
 def _prestart_parse_pool(state, ws: Workspace) -> bool:

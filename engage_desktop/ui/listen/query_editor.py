@@ -241,12 +241,16 @@ class QueryEditor(QWidget):
         if not name:
             self.status.setText('<span style="color:#b91c1c">✗ Give the query a name</span>')
             return
+        old_topic = None
         try:
             if self.query_id is None:
                 self.query_id = add_watch_query(
                     self.ws, name, self.query_text(), topic, self.topic_kind.currentText()
                 )
             else:
+                old_topic = self.ws.scalar(
+                    "SELECT topic FROM watch_queries WHERE id = ?", [self.query_id]
+                )
                 update_watch_query(
                     self.ws, self.query_id, name=name, topic=topic, query=self.query_text(),
                     enabled=self.enabled.isChecked(),
@@ -254,11 +258,43 @@ class QueryEditor(QWidget):
         except EngageError as exc:
             self.status.setText(f"<span style='color:#b91c1c'>✗ {html.escape(str(exc))}</span>")
             return
-        self.status.setText(
-            '<span style="color:#15803d">✓ Saved; new items are matched '
-            "against it from the next fetch</span>"
-        )
         self.reload_topics()
+        self.saved.emit()
+        self.apply_to_history(self.query_id, old_topic)
+
+    def apply_to_history(self, query_id: int, old_topic: str | None = None) -> None:
+        """Re-apply a saved query to the stored mentions in the background, with progress."""
+        from engage_desktop.listen.watch import apply_watch_query
+
+        def work(state, ws, qid, old):
+            from engage_desktop.inbox.saved_views import sync_topic_views
+
+            result = apply_watch_query(
+                ws, qid, old_topic=old, progress=state.progress, is_cancelled=state.is_cancelled
+            )
+            sync_topic_views(ws)  # a new competitor topic gets its saved view
+            return result
+
+        self.status.setText("Saved; applying it to the stored mentions…")
+        self.apply_task = self.tasks.start("watch.apply", work, self.ws, query_id, old_topic)
+        self.apply_task.progressed.connect(
+            lambda done, total: self.status.setText(
+                f"Saved; applying it to the stored mentions ({done} of {total} steps)…"
+            )
+        )
+        self.apply_task.succeeded.connect(self._applied)
+        self.apply_task.failed.connect(
+            lambda message: self.status.setText(
+                f'<span style="color:#b91c1c">✗ Saved, but not applied: {message}</span>'
+            )
+        )
+
+    def _applied(self, result) -> None:
+        self.status.setText(
+            f'<span style="color:#15803d">✓ Saved; it matches {result.matched:,} stored '
+            f"mentions ({result.added:,} newly tagged, {result.removed:,} no longer); new "
+            "items are matched from the next fetch</span>"
+        )
         self.saved.emit()
 
     def delete(self) -> None:
