@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from engage_desktop.core.errors import EngageError, UsageError
+from engage_desktop.core.untrusted import allow_long_csv_fields
 from engage_desktop.inbox.import_map import score_header_row
 
 SUFFIXES = (".csv", ".jsonl", ".ndjson", ".json", ".xlsx", ".parquet")
@@ -80,6 +81,7 @@ class TableFile:
     def _read_header(self) -> None:
         if self.kind == ".csv":
             with self.path.open(newline="", encoding="utf-8-sig") as fh:
+                allow_long_csv_fields()  # a huge cell is cut later, not refused
                 reader = csv.reader(fh)
                 candidates = []
                 for _ in range(HEADER_SEARCH):
@@ -191,6 +193,7 @@ class TableFile:
         index = [self.headers.index(h) for h in wanted]
         width = len(self.headers)
         with self.path.open(newline="", encoding="utf-8-sig") as fh:
+            allow_long_csv_fields()  # a huge cell is cut later, not refused
             reader = csv.reader(fh)
             start = 1
             for record in reader:

@@ -32,7 +32,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -86,6 +86,8 @@ class ImportSummary:
     matched: int = 0
     mapping: ColumnMap | None = None
     mention_ids: list[int] = field(default_factory=list)
+    #: Rows kept, but changed (cut, link dropped, date replaced) or skipped as repeats.
+    warnings: list[BadRow] = field(default_factory=list)
 
     def line(self) -> str:
         """The one-line summary the CLI prints and the window shows."""
@@ -213,13 +215,15 @@ def import_mentions(
     summary.bad.extend(
         BadRow(int(line), str(reason))
         for line, reason in zip(
-            bad_rows.column("line").to_pylist(), bad_rows.column("reason").to_pylist(),
+            bad_rows.column("line").to_pylist(),
+            bad_rows.column("reason").to_pylist(),
             strict=True,
         )
     )
     summary.bad.sort(key=lambda b: b.line)
     good = checked.filter(pc.is_null(checked.column("reason"))).drop_columns(["reason"])
     del checked, bad_rows
+    good = _harden(good, summary)
     good = _with_item_keys(good)
     good = _with_scores(ws, good, enrich, phases.part(1), cancelled)
     if cancelled():
@@ -354,6 +358,64 @@ def _check_rows(ws: Workspace, staged: Any, zone: str, default_source: str) -> A
     return table
 
 
+_CONTROLS = "[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]"
+_HARDENED = (("text", "text"), ("title", "title"), ("author", "author"), ("source", "source"),
+             ("external_id", "id"), ("url", "url"))  # fmt: skip
+
+
+def _harden(good: Any, summary: ImportSummary) -> Any:
+    """A client's file is untrusted: cut huge fields, strip control characters, drop
+    links that are not http(s), replace impossible dates; each change by line.
+
+    Cheap tests find the few rows that need it; those go through the same
+    :func:`~engage_desktop.inbox.import_guard.harden_row` as every other import path.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from engage_desktop.inbox.import_guard import MAX_FIELD_CHARS, harden_row
+
+    now = datetime.now(UTC)
+    flagged = pa.array([False] * good.num_rows, pa.bool_())
+    for column, _ in _HARDENED:
+        values = good.column(column)
+        test = pc.or_(
+            pc.greater(pc.utf8_length(values), MAX_FIELD_CHARS),
+            pc.match_substring_regex(values, _CONTROLS),
+        )
+        if column == "url":
+            test = pc.or_(test, pc.invert(pc.match_substring_regex(values, "^(?i)https?://\\S+$")))
+        flagged = pc.or_kleene(flagged, pc.fill_null(test, False))
+    published = good.column("published")
+    low = pa.scalar(datetime(1990, 1, 1, tzinfo=UTC), published.type)
+    high = pa.scalar(now + timedelta(days=2), published.type)
+    out_of_range = pc.or_(pc.less(published, low), pc.greater(published, high))
+    flagged = pc.or_kleene(flagged, pc.fill_null(out_of_range, False))
+    rows = pc.indices_nonzero(flagged).to_pylist()
+    notes_col: list[str | None] = [None] * good.num_rows
+    if not rows:
+        return good.append_column("published_note", pa.array(notes_col, pa.string()))
+    columns = {c: good.column(c).to_pylist() for c, _ in _HARDENED}
+    columns["published"] = published.to_pylist()
+    columns["tags"] = good.column("tags").to_pylist()
+    lines = good.column("line").to_pylist()
+    for i in rows:
+        row = {name: columns[c][i] for c, name in _HARDENED}
+        row["published"], row["tags"] = columns["published"][i], columns["tags"][i]
+        for note in harden_row(row, now):
+            summary.warnings.append(BadRow(int(lines[i]), note))
+        for c, name in _HARDENED:
+            columns[c][i] = row[name]
+        columns["published"][i], columns["tags"][i] = row["published"], row["tags"]
+        notes_col[i] = row.get("published_note")
+    for c, _ in _HARDENED:
+        good = good.set_column(good.schema.get_field_index(c), c, pa.array(columns[c], pa.string()))
+    for c in ("published", "tags"):
+        index = good.schema.get_field_index(c)
+        good = good.set_column(index, c, pa.array(columns[c], good.schema.field(c).type))
+    return good.append_column("published_note", pa.array(notes_col, pa.string()))
+
+
 def _with_item_keys(good: Any) -> Any:
     """Add the dedupe key: the url; else the source's own id; else a hash of the content.
 
@@ -375,9 +437,7 @@ def _with_item_keys(good: Any) -> Any:
         stamps = good.column("published").to_pylist()
         for i in need:
             stamp = stamps[i].isoformat() if stamps[i] is not None else ""
-            blob = "\x1f".join(
-                (sources[i], authors[i] or "", stamp, titles[i] or "", texts[i])
-            )
+            blob = "\x1f".join((sources[i], authors[i] or "", stamp, titles[i] or "", texts[i]))
             hashed[i] = "import:" + hashlib.blake2b(blob.encode(), digest_size=12).hexdigest()
     for i, (u, e, src) in enumerate(zip(urls, ext, sources, strict=True)):
         keys.append(u if u else f"import:{src}:{e}" if e else hashed[i])
@@ -408,10 +468,19 @@ def _store(ws: Workspace, good: Any, path: Path, summary: ImportSummary) -> None
     )
     good = good.append_column("text_norm", norms)
     total_good = good.num_rows
-    # First of each key in the file (the file is in line order).
+    # First of each key in the file (the file is in line order); a repeat is reported.
     first: dict[str, int] = {}
+    lines = good.column("line").to_pylist()
+    urls = good.column("url").to_pylist()
+    ext = good.column("external_id").to_pylist()
     for i, key in enumerate(good.column("item_key").to_pylist()):
-        first.setdefault(key, i)
+        seen = first.setdefault(key, i)
+        if seen != i:
+            what = "url" if urls[i] and urls[i] == urls[seen] else "id" if ext[i] else "content"
+            summary.warnings.append(
+                BadRow(int(lines[i]), f"same {what} as line {lines[seen]}; skipped as a duplicate")
+            )
+    summary.warnings.sort(key=lambda w: w.line)
     if len(first) < good.num_rows:
         good = good.take(pa.array(sorted(first.values()), pa.int64()))
     with ws.write() as cur:
@@ -459,7 +528,8 @@ def _store(ws: Workspace, good: Any, path: Path, summary: ImportSummary) -> None
             SELECT f.id, f.item_key, '{IMPORT_CHANNEL}' AS channel, f.source AS source_name,
                    f.external_id, f.url, a.id AS author_id, f.author AS author_name,
                    f.author AS author_handle, f.title, f.text, f.text_norm,
-                   coalesce(f.published, now()) AS published, f.language, f.followers,
+                   coalesce(f.published, now()) AS published, f.published_note,
+                   f.language, f.followers,
                    f.their_sentiment, f.their_label, f.status, f.status = 'new' AS unread,
                    f.tags, f.topics, f.matched_queries, {rules} AS intents,
                    f.model_sentiment, f.model_label, f.sentiment_pos, f.sentiment_neu,

@@ -235,7 +235,7 @@ def test_a_workspace_of_the_previous_version_gets_external_ids(tmp_path):
 
     path = tmp_path / "old.engage"
     con = duckdb.connect(str(path))
-    schema.migrate(con, target=3)
+    schema.migrate(con, target=5)  # the version before external ids
     con.execute(
         "INSERT INTO mentions (id, item_key, channel, remote_id, text, text_norm, published) "
         "VALUES (7, 'k7', 'import', 'rid-7', 'hello', 'hello', now()), "
@@ -243,7 +243,7 @@ def test_a_workspace_of_the_previous_version_gets_external_ids(tmp_path):
     )
     con.close()
     with Workspace.open(path) as ws:
-        assert ws.schema_version() == 4
+        assert ws.schema_version() == schema.LATEST_VERSION
         rows = dict(ws.cursor().execute("SELECT id, external_id FROM mentions").fetchall())
         assert resolve_mention(ws, "rid-7") == 7
     # An import's old id becomes its external id; a fetched post's channel id does not.
