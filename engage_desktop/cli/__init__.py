@@ -30,6 +30,7 @@ COMMAND_MODULES = (
     "engage_desktop.cli.inbox",
     "engage_desktop.cli.enrich",
     "engage_desktop.cli.alerts",
+    "engage_desktop.cli.archive",
 )
 VIEWS = ("feeds", "inbox", "composer", "dashboard")
 
