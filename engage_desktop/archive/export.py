@@ -164,16 +164,15 @@ def export_archive(
                 return summary
             cur.register("archive_ids", ids)
             entries = _write_staged(cur, folder, summary, report, cancelled)
-        finally:
-            cur.close()
-        staging = folder / f".staging-{summary.run}"
-        try:
             if cancelled():
                 raise ExportCancelled("archive export cancelled; nothing was changed")
-            _publish(folder, staging, entries)
+            _publish(folder, folder / f".staging-{summary.run}", entries)
         except BaseException:
+            # Before the commit point: whatever was written is unlisted; remove it.
             mf.remove_strays(folder, manifest)
             raise
+        finally:
+            cur.close()
         manifest.files.extend(entries)
         run = {
             "id": summary.run,

@@ -160,7 +160,12 @@ def load(folder: str | Path, *, create: bool = False) -> Manifest:
     path = folder / MANIFEST
     if not path.is_file():
         if create and (not folder.exists() or folder.is_dir()):
-            if folder.is_dir() and any(p.name != _LOCK for p in folder.iterdir()):
+            # What a first run killed before its manifest leaves (hidden staging
+            # folders, dataset folders) is ours to clean up; anything else is not.
+            ours = {*DATASETS, "cube"}
+            if folder.is_dir() and any(
+                not p.name.startswith(".") and p.name not in ours for p in folder.iterdir()
+            ):
                 raise ArchiveError(
                     f"{folder} is not empty and has no {MANIFEST}; choose an empty folder "
                     "or an existing archive"
