@@ -263,16 +263,24 @@ def test_killed_move_process_loses_and_duplicates_nothing(demo_path, tmp_path):
 # -- attached archive: the same counts as the same rows in the workspace ------------------
 
 
-@pytest.fixture
-def twin(demo_path, tmp_path):
-    """(untouched workspace, workspace whose older half was moved to an attached archive)."""
-    moved = tmp_path / "moved.engage"
-    shutil.copy2(demo_path, moved)
+@pytest.fixture(scope="module")
+def twin(demo_template, tmp_path_factory):
+    """(untouched workspace, workspace whose older half was moved to an attached archive).
+
+    Shared by the read-only tests of this module; opened read-only so none can change it.
+    """
+    tmp_path = tmp_path_factory.mktemp("twin")
+    whole_path, moved = tmp_path / "whole.engage", tmp_path / "moved.engage"
+    shutil.copy2(demo_template, whole_path)
+    shutil.copy2(demo_template, moved)
     folder = tmp_path / "arch"
     with Workspace.open(moved) as ws:
         export_archive(ws, folder, before=CUT, move=True)
         views.attach(ws, folder)
-    with Workspace.open(demo_path) as whole, Workspace.open(moved) as split:
+    with (
+        Workspace.open(whole_path, read_only=True) as whole,
+        Workspace.open(moved, read_only=True) as split,
+    ):
         assert split.scalar("SELECT count(*) FROM mentions") < whole.scalar(
             "SELECT count(*) FROM mentions"
         )
@@ -370,8 +378,11 @@ def test_attached_dashboard_numbers_equal_workspace(twin):
     assert [r.sentiment for r in ta] == pytest.approx([r.sentiment for r in tb])
 
 
-def test_detach_returns_to_workspace_only(twin):
-    _, split = twin
-    assert views.mention_source(split).archived
-    assert views.detach(split)
-    assert views.mention_source(split) == views.WORKSPACE_ONLY
+def test_detach_returns_to_workspace_only(demo_path, tmp_path):
+    with Workspace.open(demo_path) as ws:
+        export_archive(ws, tmp_path / "arch", before=CUT)
+        views.attach(ws, tmp_path / "arch")
+        assert views.mention_source(ws).archived
+        assert views.detach(ws)
+        assert views.mention_source(ws) == views.WORKSPACE_ONLY
+        assert not views.detach(ws)
