@@ -14,8 +14,8 @@ Archived rows keep their ids. When the archive also holds rows that are still in
 workspace (copied without ``--move``, or a move interrupted before its delete), the
 workspace's copy wins and the archive's is left out, so nothing shows twice.
 
-The archive is attached per workspace (the ``archive.path`` setting) and read-only:
-nothing here writes to it.
+The archive is attached per workspace (the ``archive.path`` setting; for a read-only
+workspace, for the session) and is itself read-only: nothing here writes to it.
 """
 
 from __future__ import annotations
@@ -61,29 +61,39 @@ class _Attached:
 
 
 _state: weakref.WeakKeyDictionary[Workspace, _Attached | None] = weakref.WeakKeyDictionary()
+_session: weakref.WeakKeyDictionary[Workspace, str] = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
 
 
 def attach(ws: Workspace, folder: str | Path) -> mf.Manifest:
-    """Attach an archive to a workspace (remembered in the workspace's settings).
+    """Attach an archive to a workspace.
+
+    A writable workspace remembers it in its settings; a read-only one (an executive
+    copy) for as long as it is open.
 
     Raises:
         ArchiveError: The folder is not a readable archive.
     """
     folder = Path(folder).resolve()
     manifest = mf.load(folder)
-    ws.set_setting(SETTING, str(folder))
+    if ws.read_only:
+        _session[ws] = str(folder)
+    else:
+        ws.set_setting(SETTING, str(folder))
     forget(ws)
     return manifest
 
 
 def detach(ws: Workspace) -> bool:
     """Stop reading the attached archive; False when none was attached."""
-    if not ws.get_setting(SETTING):
-        return False
-    ws.set_setting(SETTING, None)
+    if ws.read_only:
+        found = _session.pop(ws, None) is not None
+    else:
+        found = bool(ws.get_setting(SETTING))
+        if found:
+            ws.set_setting(SETTING, None)
     forget(ws)
-    return True
+    return found
 
 
 def forget(ws: Workspace) -> None:
@@ -144,7 +154,7 @@ def _current(ws: Workspace) -> _Attached | None:
         return None
     if known is not False and _stamp(known.folder) == known.stamp:
         return known
-    value = ws.get_setting(SETTING)
+    value = _session.get(ws) or ws.get_setting(SETTING)
     if not value:
         with _lock:
             _state[ws] = None

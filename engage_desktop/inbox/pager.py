@@ -175,10 +175,15 @@ class MentionPager:
         self._anchors = anchors
 
     def invalidate(self) -> None:
-        """Forget counts, anchors and pages (after new rows or changes)."""
+        """Forget counts, anchors and pages (after new rows or changes).
+
+        The source is looked up again too: an archive may have been attached since.
+        """
         self._count = None
         self._anchors = None
         self._pages.clear()
+        self._source = mention_source(self.ws, *self.query.span)
+        self._from = self._source.sql
 
     def close(self) -> None:
         """Release the cursor."""

@@ -67,6 +67,7 @@ _MARK_FLAGS = _FLAGS | Qt.ItemFlag.ItemIsUserCheckable
 _RIGHT = int((Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter).value)
 _BOLD_COLUMNS = frozenset((COL_AUTHOR, COL_SNIPPET, COL_TIME))
 INTENT_COLOR = "#64748b"
+ARCHIVE_COLOR = "#6b7280"
 
 
 def reach_text(followers: int | None) -> str:
@@ -292,6 +293,8 @@ class InboxTableModel(QAbstractTableModel):
             return f"@{handle}" + (f" · {followers:,} followers" if followers else "")
         if col == COL_MARK and row[_F["starred"]]:
             return "Starred"
+        if col == COL_STATUS and row[_F["from_archive"]]:
+            return "From the attached archive: read-only (File › Detach Archive to hide it)"
         return None
 
     @staticmethod
@@ -304,7 +307,10 @@ class InboxTableModel(QAbstractTableModel):
             return [(text, SENTIMENT_COLORS.get(label, "#8c96a8"))]
         if col == COL_STATUS:
             status = row[_F["status"]]
-            return [(status, STATUS_COLORS.get(status, "#374151"))]
+            chips = [(status, STATUS_COLORS.get(status, "#374151"))]
+            if row[_F["from_archive"]]:  # read-only: it lives in the attached archive
+                chips.append(("archived", ARCHIVE_COLOR))
+            return chips
         if col == COL_INTENT:
             return [(i, INTENT_COLOR) for i in (row[_F["intents"]] or [])]
         return None
@@ -315,7 +321,8 @@ class InboxTableModel(QAbstractTableModel):
             return "★" if row[_F["starred"]] else ""
         if col == COL_TIME:
             published: datetime = row[_F["published"]]
-            return published.strftime("%d %b %H:%M")
+            # Archived rows are often from other years: say which.
+            return published.strftime("%d %b %Y" if row[_F["from_archive"]] else "%d %b %H:%M")
         if col == COL_AUTHOR:
             reach = reach_text(row[_F["followers"]])
             name = row[_F["author_name"]] or row[_F["author_handle"]] or "unknown"
