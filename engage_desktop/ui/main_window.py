@@ -94,7 +94,11 @@ class MainWindow(QMainWindow):
         self._closing = False
         self.start_backfill()
         # An archive attached earlier: say so in the status bar once it is read.
-        self.tasks.start("archive", _archive_note_job, ws).succeeded.connect(self._on_archive_noted)
+        connected = threading.Event()
+        self.tasks.start("archive", _archive_note_job, ws, connected).succeeded.connect(
+            self._on_archive_noted
+        )
+        connected.set()
 
     # -- background enrichment (the backfill) ---------------------------------------
 
@@ -373,7 +377,8 @@ def _archive_job(_state, ws: Workspace, folder: str | None, connected: threading
     return archive_note(ws)
 
 
-def _archive_note_job(_state, ws: Workspace) -> str:
+def _archive_note_job(_state, ws: Workspace, connected: threading.Event) -> str:
+    connected.wait(10)
     return archive_note(ws)
 
 
