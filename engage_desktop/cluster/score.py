@@ -23,7 +23,7 @@ import shutil
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -34,20 +34,7 @@ from engage_desktop.cluster.runner import PartitionFailed, RunCancelled, run_par
 Progress = Callable[[int, int], None]
 IsCancelled = Callable[[], bool]
 
-RESULT_COLUMNS = (
-    "source",
-    "path",
-    "rows",
-    "sha256",
-    "bytes",
-    "year",
-    "month",
-    "min_published",
-    "max_published",
-    "min_id",
-    "max_id",
-    "labels",
-)
+RESULT_COLUMNS = ("source", "path", "rows", "sha256", "bytes", "labels")
 
 
 class ScoringCancelled(Exception):
@@ -112,8 +99,10 @@ def rescore_partition(part: Any, folder: str, run: str, scorer: Any, version: st
 def _rescore_file(
     folder: Path, run: str, rel: str, corrections: list[str], scorer: Any, version: str
 ) -> tuple:
+    """Score one file's rows and write them, in the same order, to the run's staging file."""
     import duckdb
     import pyarrow as pa
+    import pyarrow.parquet as pq
 
     from engage_desktop.enrich.language import detect_language
     from engage_desktop.enrich.pipeline import score_new_rows
@@ -121,6 +110,8 @@ def _rescore_file(
     from engage_desktop.enrich.store import PRIORITY_SQL
 
     source = folder / rel
+    # One thread: the cluster's parallelism is one task per core, and a single-threaded
+    # scan returns the rows in file order, which the positional join below relies on.
     con = duckdb.connect(config={"threads": 1, "memory_limit": "512MB"})
     try:
         con.execute("SET TimeZone = 'UTC'")
@@ -134,62 +125,79 @@ def _rescore_file(
         cols = score_new_rows(
             [r[1] for r in got], [r[2] for r in got], languages, scorer=scorer, processes=1
         )
+        ids = [r[0] for r in got]
+        if corrections:  # an analyst's correction wins, as in the app
+            _apply_corrections(con, folder, corrections, ids, cols)
         scored = pa.table(
-            {"id": pa.array([r[0] for r in got], pa.int64()), "language": languages, **cols}
+            {
+                "s_id": pa.array(ids, pa.int64()),
+                "s_language": languages,
+                **{f"s_{k}": v for k, v in cols.items()},
+            }
         )
-        labels = Counter(scored.column("model_label").to_pylist())
+        labels = Counter(scored.column("s_model_label").to_pylist())
         con.register("scored", scored)
-        if corrections:
-            listed = ", ".join(sql_literal(folder / c) for c in corrections)
-            corr = f"SELECT mention_id, label, compound FROM read_parquet([{listed}])"
-        else:
-            corr = "SELECT NULL::BIGINT AS mention_id, NULL AS label, NULL::DOUBLE AS compound"
         new_rel = str(Path(rel).with_name(f"part-{run}.parquet").as_posix())
         target = folder / f".staging-{run}" / new_rel
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(target.name + f".{os.getpid()}.tmp")
+        replaced = ", ".join(
+            f"s_{c} AS {c}"
+            for c in ("language", "model_sentiment", "model_label", "sentiment_pos",
+                      "sentiment_neu", "sentiment_neg", "sentiment", "sentiment_label")
+        )  # fmt: skip
+        # Rows keep their order (no join, no sort): the file stays sorted by publication.
         inner = (
-            "SELECT o.* REPLACE (s.language AS language, s.model_sentiment AS model_sentiment, "
-            "s.model_label AS model_label, s.sentiment_pos AS sentiment_pos, "
-            "s.sentiment_neu AS sentiment_neu, s.sentiment_neg AS sentiment_neg, "
-            "CASE WHEN c.label IS NOT NULL THEN c.compound ELSE s.sentiment END AS sentiment, "
-            "coalesce(c.label, s.sentiment_label) AS sentiment_label, "
-            "? AS scorer_version, now() AS scored_at) "
-            f"FROM read_parquet({sql_literal(source)}) o JOIN scored s ON s.id = o.id "
-            f"LEFT JOIN ({corr}) c ON c.mention_id = o.id"
+            f"SELECT o.* REPLACE ({replaced}, ? AS scorer_version, now() AS scored_at) "
+            f"FROM read_parquet({sql_literal(source)}) o POSITIONAL JOIN scored "
+            "WHERE o.id = s_id"
         )
         con.execute(
-            f"COPY (SELECT * REPLACE ({PRIORITY_SQL} AS priority) FROM ({inner}) "
-            f"ORDER BY published, id) TO {sql_literal(tmp)} (FORMAT parquet, COMPRESSION zstd, "
-            f"ROW_GROUP_SIZE 122880, KV_METADATA {{engage_archive_schema: '{mf.SCHEMA_VERSION}'}})",
+            f"COPY (SELECT * REPLACE ({PRIORITY_SQL} AS priority) FROM ({inner})) "
+            f"TO {sql_literal(tmp)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880, "
+            f"KV_METADATA {{engage_archive_schema: '{mf.SCHEMA_VERSION}'}})",
             [version],
         )
-        os.replace(tmp, target)  # a re-run of this task after a lost worker starts over
-        stats = con.execute(
-            "SELECT count(*), min(published), max(published), min(id), max(id) "
-            f"FROM read_parquet({sql_literal(target)})"
-        ).fetchone()
     finally:
         con.close()
-    if int(stats[0]) != len(got):
-        raise mf.ArchiveError(f"{new_rel}: wrote {stats[0]} of {len(got)} rows")
-    parts = Path(rel).parent.parts
-    year = int(parts[-2].split("=")[1])
-    month = int(parts[-1].split("=")[1])
+    written = pq.read_metadata(tmp).num_rows
+    if written != len(got):  # a row out of step with its score was left out: refuse
+        tmp.unlink(missing_ok=True)
+        raise mf.ArchiveError(f"{new_rel}: wrote {written} of {len(got)} rows")
+    os.replace(tmp, target)  # a re-run of this task after a lost worker starts over
     return (
         rel,
         new_rel,
         len(got),
         mf.sha256_of(target),
         target.stat().st_size,
-        year,
-        month,
-        stats[1].isoformat(),
-        stats[2].isoformat(),
-        int(stats[3]),
-        int(stats[4]),
         json.dumps(dict(labels)),
     )
+
+
+def _apply_corrections(
+    con: Any, folder: Path, corrections: list[str], ids: list[int], cols: dict[str, Any]
+) -> None:
+    """Replace the effective sentiment of corrected mentions (label and compound)."""
+    import pyarrow as pa
+
+    listed = ", ".join(sql_literal(folder / c) for c in corrections)
+    found = dict(
+        (m, (lab, comp))
+        for m, lab, comp in con.execute(
+            f"SELECT mention_id, label, compound FROM read_parquet([{listed}])"
+        ).fetchall()
+    )
+    if not found:
+        return
+    sentiment = cols["sentiment"].to_pylist()
+    label = cols["sentiment_label"].to_pylist()
+    for k, ident in enumerate(ids):
+        hit = found.get(ident)
+        if hit is not None:
+            label[k], sentiment[k] = hit
+    cols["sentiment"] = pa.array(sentiment, pa.float64())
+    cols["sentiment_label"] = pa.array(label, pa.string())
 
 
 def cluster_score(
@@ -270,7 +278,7 @@ def cluster_score(
 
 
 def _dtype(column: str) -> str:
-    return "int64" if column in ("rows", "bytes", "year", "month", "min_id", "max_id") else "object"
+    return "int64" if column in ("rows", "bytes") else "object"
 
 
 def _corrections_of(manifest: mf.Manifest, entry: mf.FileEntry) -> list[str]:
@@ -299,21 +307,10 @@ def _publish(
         staged = staging / r.path
         if pq.read_metadata(staged).num_rows != old[r.source].rows or r.rows != old[r.source].rows:
             raise mf.ArchiveError(f"{r.path}: row count differs from {r.source}; unchanged")
+        # Same rows, new scores: the partition, id and time ranges carry over.
+        entry = old[r.source]
         new_entries.append(
-            mf.FileEntry(
-                dataset="mentions",
-                path=r.path,
-                rows=int(r.rows),
-                sha256=r.sha256,
-                bytes=int(r.bytes),
-                year=int(r.year),
-                month=int(r.month),
-                run=summary.run,
-                min_published=r.min_published,
-                max_published=r.max_published,
-                min_id=int(r.min_id),
-                max_id=int(r.max_id),
-            )
+            replace(entry, path=r.path, sha256=r.sha256, bytes=int(r.bytes), run=summary.run)
         )
         summary.labels.update(json.loads(r.labels))
     for entry in new_entries:
