@@ -17,6 +17,7 @@ temporary name, then renamed), so the result is complete and correct.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -137,7 +138,9 @@ def _rescore_file(
         )
         labels = Counter(scored.column("s_model_label").to_pylist())
         con.register("scored", scored)
-        new_rel = str(Path(rel).with_name(f"part-{run}.parquet").as_posix())
+        # One new file per old one: a partition may hold files of several runs.
+        tag = hashlib.sha1(rel.encode()).hexdigest()[:8]
+        new_rel = str(Path(rel).with_name(f"part-{run}-{tag}.parquet").as_posix())
         target = folder / f".staging-{run}" / new_rel
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(target.name + f".{os.getpid()}.tmp")

@@ -81,6 +81,8 @@ def rescored(demo_path, tmp_path):
     with Workspace.open(demo_path) as ws:
         first = ws.scalar("SELECT min(id) FROM mentions WHERE model_label = 'positive'")
         store.set_correction(ws, first, "negative")  # archived with its mention
+        # Two runs: August then holds two files of the same partition.
+        export_archive(ws, folder, before=datetime(2026, 8, 15, tzinfo=UTC))
         export_archive(ws, folder, before=CUT)
         store.set_lexicon_adjustment(ws, "firmware", 2.5)
         store.set_lexicon_adjustment(ws, "router", -1.5)
@@ -122,6 +124,8 @@ def test_cluster_scores_equal_the_apps_row_for_row(rescored, client):
     expected = workspace_scores(path, new.keys())
     assert new == expected  # every score column of every row, the correction included
     assert new != old  # the lexicon change really changed scores
+    august = [e for e in mf.load(folder).files_of("mentions") if e.month == 8]
+    assert len(august) == 2
     assert seen[-1][0] == seen[-1][1] == summary.files
     assert mf.verify(folder) == []
     # New files beside the old ones; the old ones go with the next run.
