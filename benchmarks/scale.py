@@ -241,7 +241,11 @@ def app_score(folder: Path, workers: int) -> tuple[float, int]:
     files = [str(folder / e.path) for e in mf.load(folder).files_of("mentions")]
     path = Path(tempfile.mkdtemp(prefix="bench-scale-app-")) / "same-rows.engage"
     with Workspace.create(path) as ws, ws.write() as cur:
-        cur.execute("INSERT INTO mentions BY NAME SELECT * FROM read_parquet(?)", [files])
+        listed = "[" + ", ".join(f"'{f}'" for f in files) + "]"
+        cur.execute(
+            "INSERT INTO mentions BY NAME SELECT * "
+            f"FROM read_parquet({listed}, hive_partitioning = false)"
+        )
     with Workspace.open(path) as ws:
         rows = ws.scalar("SELECT count(*) FROM mentions")
         started = time.perf_counter()

@@ -210,7 +210,10 @@ def _pick(
     archived = manifest.files_of("mentions")
     if archived:
         # Already archived (copied earlier without --move): never written twice.
-        where.append(f"id NOT IN (SELECT id FROM read_parquet({parquet_list(folder, archived)}))")
+        where.append(
+            f"id NOT IN (SELECT id FROM read_parquet({parquet_list(folder, archived)}, "
+            "hive_partitioning = false))"
+        )
     import pyarrow as pa
 
     found = cur.execute(
@@ -319,7 +322,8 @@ def _delete_from_workspace(ws: Workspace, folder: Path, entries: list[mf.FileEnt
     with ws.write() as cur:
         cur.execute(
             "CREATE TEMP TABLE moving AS SELECT m.id FROM mentions m "
-            f"JOIN read_parquet({files}) a ON a.id = m.id AND a.item_key = m.item_key"
+            f"JOIN read_parquet({files}, hive_partitioning = false) a "
+            "ON a.id = m.id AND a.item_key = m.item_key"
         )
         try:
             n = int(cur.execute("SELECT count(*) FROM moving").fetchone()[0])

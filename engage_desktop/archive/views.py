@@ -184,7 +184,7 @@ def _overlaps(ws: Workspace, folder: Path, manifest: mf.Manifest) -> bool:
         return False
     found = ws.scalar(
         "SELECT count(*) FROM main.mentions WHERE id IN "
-        f"(SELECT id FROM read_parquet({parquet_list(folder, files)}))"
+        f"(SELECT id FROM read_parquet({parquet_list(folder, files)}, hive_partitioning = false))"
     )
     return bool(found)
 

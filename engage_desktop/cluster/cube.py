@@ -64,7 +64,9 @@ def cube_partition(part: Any, folder: str, ctx: AnalyticsContext) -> Any:
     try:
         con.execute("SET TimeZone = 'UTC'")
         for r in part.itertuples():
-            relation = f"read_parquet({sql_literal(Path(folder) / r.path)})"
+            relation = (
+                f"read_parquet({sql_literal(Path(folder) / r.path)}, hive_partitioning = false)"
+            )
             frames.append(con.execute(cube_sql(ctx, relation)).df())
     finally:
         con.close()

@@ -111,14 +111,14 @@ def _rescore_file(
     from engage_desktop.enrich.store import PRIORITY_SQL
 
     source = folder / rel
+    # The partition is in the path (year=/month=), not in the rows: read the columns only.
+    scan = f"{sql_literal(source)}, hive_partitioning = false"
     # One thread: the cluster's parallelism is one task per core, and a single-threaded
     # scan returns the rows in file order, which the positional join below relies on.
     con = duckdb.connect(config={"threads": 1, "memory_limit": "512MB"})
     try:
         con.execute("SET TimeZone = 'UTC'")
-        got = con.execute(
-            f"SELECT id, title, text, language FROM read_parquet({sql_literal(source)})"
-        ).fetchall()
+        got = con.execute(f"SELECT id, title, text, language FROM read_parquet({scan})").fetchall()
         languages = [
             lang if lang else detect_language(text_to_score(title, text))
             for _, title, text, lang in got
@@ -152,7 +152,7 @@ def _rescore_file(
         # Rows keep their order (no join, no sort): the file stays sorted by publication.
         inner = (
             f"SELECT o.* REPLACE ({replaced}, ? AS scorer_version, now() AS scored_at) "
-            f"FROM read_parquet({sql_literal(source)}) o POSITIONAL JOIN scored "
+            f"FROM read_parquet({scan}) o POSITIONAL JOIN scored "
             "WHERE o.id = s_id"
         )
         con.execute(
@@ -188,7 +188,8 @@ def _apply_corrections(
     found = dict(
         (m, (lab, comp))
         for m, lab, comp in con.execute(
-            f"SELECT mention_id, label, compound FROM read_parquet([{listed}])"
+            "SELECT mention_id, label, compound "
+            f"FROM read_parquet([{listed}], hive_partitioning = false)"
         ).fetchall()
     )
     if not found:
@@ -252,7 +253,7 @@ def cluster_score(
         staging = folder / f".staging-{summary.run}"
         meta = pd.DataFrame({c: pd.Series(dtype=_dtype(c)) for c in RESULT_COLUMNS})
         # One copy of the scorer on each worker, not one per task.
-        shared = client.scatter(scorer, broadcast=True)
+        shared = client.scatter(scorer, broadcast=True, hash=False)
         try:
             results = run_partitions(
                 client,

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import duckdb
 import numpy as np
+import pyarrow.parquet as pq
 import pytest
 
 from engage_desktop.archive import manifest as mf
@@ -126,6 +127,10 @@ def test_cluster_scores_equal_the_apps_row_for_row(rescored, client):
     assert new != old  # the lexicon change really changed scores
     august = [e for e in mf.load(folder).files_of("mentions") if e.month == 8]
     assert len(august) == 2
+    # The new files have exactly the old files' columns (nothing added, nothing lost).
+    first_new = folder / mf.load(folder).files_of("mentions")[0].path
+    first_old = folder / mf.load(folder).superseded[0]
+    assert pq.read_schema(first_new).names == pq.read_schema(first_old).names
     assert seen[-1][0] == seen[-1][1] == summary.files
     assert mf.verify(folder) == []
     # New files beside the old ones; the old ones go with the next run.
