@@ -8,7 +8,7 @@ import pytest
 
 from engage_desktop.archive.export import export_archive
 from engage_desktop.dashboard.analytics import DashboardFilter
-from engage_desktop.ui.inbox.model import COL_STATUS, COL_TIME, ChipsRole
+from engage_desktop.ui.inbox.model import _TOOLTIP, COL_STATUS, COL_TIME, ChipsRole
 
 
 @pytest.fixture
@@ -41,7 +41,8 @@ def test_attach_shows_archived_rows_flagged_and_read_only(moved_window, qtbot):
     model = window.inbox.model
     last = model.rowCount() - 1  # newest first: the oldest rows come from the archive
     status_chips = model.data(model.index(last, COL_STATUS), ChipsRole)
-    assert ("archived", "#6b7280") in status_chips
+    assert status_chips == [("archived", "#6b7280")]
+    assert "status when archived" in model.data(model.index(last, COL_STATUS), _TOOLTIP)
     assert "2026" in model.data(model.index(last, COL_TIME))  # the year of old rows
     newest_chips = model.data(model.index(0, COL_STATUS), ChipsRole)
     assert "archived" not in [text for text, _ in newest_chips]

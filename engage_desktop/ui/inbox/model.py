@@ -294,7 +294,10 @@ class InboxTableModel(QAbstractTableModel):
         if col == COL_MARK and row[_F["starred"]]:
             return "Starred"
         if col == COL_STATUS and row[_F["from_archive"]]:
-            return "From the attached archive: read-only (File › Detach Archive to hide it)"
+            return (
+                f"From the attached archive (read-only); status when archived: "
+                f"{row[_F['status']]}. File › Detach Archive hides archived mentions."
+            )
         return None
 
     @staticmethod
@@ -307,10 +310,9 @@ class InboxTableModel(QAbstractTableModel):
             return [(text, SENTIMENT_COLORS.get(label, "#8c96a8"))]
         if col == COL_STATUS:
             status = row[_F["status"]]
-            chips = [(status, STATUS_COLORS.get(status, "#374151"))]
-            if row[_F["from_archive"]]:  # read-only: it lives in the attached archive
-                chips.append(("archived", ARCHIVE_COLOR))
-            return chips
+            if row[_F["from_archive"]]:  # read-only history; its status is in the tooltip
+                return [("archived", ARCHIVE_COLOR)]
+            return [(status, STATUS_COLORS.get(status, "#374151"))]
         if col == COL_INTENT:
             return [(i, INTENT_COLOR) for i in (row[_F["intents"]] or [])]
         return None
