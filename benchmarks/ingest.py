@@ -32,8 +32,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from engage_desktop.core.progress import PlainState  # noqa: E402
 from engage_desktop.demo.text import WATCH_QUERIES  # noqa: E402
-from engage_desktop.listen.fetch import FetchOptions, PlainState, run_fetch  # noqa: E402
+from engage_desktop.listen.fetch import FetchOptions, run_fetch  # noqa: E402
 from engage_desktop.listen.source_store import add_source, add_watch_query  # noqa: E402
 from engage_desktop.workspace.database import Workspace  # noqa: E402
 

@@ -42,3 +42,20 @@ def config_dir() -> Path:
 def demo_workspace_path() -> Path:
     """Where a bare ``engage-desktop`` creates and reopens the demo workspace."""
     return data_dir() / "demo.engage"
+
+
+def log_dir() -> Path:
+    """The folder for the app's rotating log (created).
+
+    ``ENGAGE_DESKTOP_LOG_DIR`` wins; else the platform's user log folder (on Linux
+    ``~/.local/state/engage-desktop/log``).
+    """
+    override = os.environ.get("ENGAGE_DESKTOP_LOG_DIR")
+    if override:
+        path = Path(override)
+    else:
+        import platformdirs
+
+        path = Path(platformdirs.user_log_dir(APP_NAME, APP_AUTHOR))
+    path.mkdir(parents=True, exist_ok=True)
+    return path

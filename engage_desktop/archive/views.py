@@ -28,9 +28,9 @@ from pathlib import Path
 
 from engage_desktop.archive import manifest as mf
 from engage_desktop.archive.export import parquet_list
+from engage_desktop.workspace import settings as S
 from engage_desktop.workspace.database import Workspace
 
-SETTING = "archive.path"
 FLAG = "from_archive"
 
 
@@ -79,7 +79,7 @@ def attach(ws: Workspace, folder: str | Path) -> mf.Manifest:
     if ws.read_only:
         _session[ws] = str(folder)
     else:
-        ws.set_setting(SETTING, str(folder))
+        S.put(ws, S.ARCHIVE_PATH, str(folder))
     forget(ws)
     return manifest
 
@@ -89,9 +89,9 @@ def detach(ws: Workspace) -> bool:
     if ws.read_only:
         found = _session.pop(ws, None) is not None
     else:
-        found = bool(ws.get_setting(SETTING))
+        found = bool(S.get(ws, S.ARCHIVE_PATH))
         if found:
-            ws.set_setting(SETTING, None)
+            S.put(ws, S.ARCHIVE_PATH, None)
     forget(ws)
     return found
 
@@ -154,7 +154,7 @@ def _current(ws: Workspace) -> _Attached | None:
         return None
     if known is not False and _stamp(known.folder) == known.stamp:
         return known
-    value = _session.get(ws) or ws.get_setting(SETTING)
+    value = _session.get(ws) or S.get(ws, S.ARCHIVE_PATH)
     if not value:
         with _lock:
             _state[ws] = None

@@ -31,6 +31,7 @@ COMMAND_MODULES = (
     "engage_desktop.cli.enrich",
     "engage_desktop.cli.alerts",
     "engage_desktop.cli.archive",
+    "engage_desktop.cli.settings",
 )
 VIEWS = ("feeds", "inbox", "composer", "dashboard")
 

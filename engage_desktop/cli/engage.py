@@ -208,19 +208,13 @@ def cmd_outbox_list(args: argparse.Namespace) -> int:
 
 def cmd_outbox_send(args: argparse.Namespace) -> int:
     """Send every pending reply now."""
+    from engage_desktop.core.progress import PlainState
     from engage_desktop.outbox.send import send_due
 
     progress = ProgressLine("sending")
 
-    class _State:
-        def progress(self, done: int, total: int) -> None:
-            progress(done, total)
-
-        def is_cancelled(self) -> bool:
-            return False
-
     with open_workspace(args, write=True) as ws:
-        summary = send_due(ws, _State(), ignore_backoff=True)
+        summary = send_due(ws, PlainState(progress), ignore_backoff=True)
     for message in summary.messages:
         err(message)
     out(summary.line())

@@ -7,6 +7,7 @@ import math
 
 from engage_desktop.cli.common import ProgressLine, err, open_workspace, out
 from engage_desktop.core.errors import UsageError
+from engage_desktop.core.progress import PlainState
 
 # Bad rows listed one by one up to this many; the rest are counted.
 MAX_LISTED = 20
@@ -119,7 +120,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         if summary.ignored_columns:
             err(f"ignored columns: {', '.join(summary.ignored_columns)}")
         if summary.mention_ids and not args.no_enrich:
-            state = _CliState(ProgressLine("enrich"))
+            state = PlainState(ProgressLine("enrich"))
             run_after_insert(ws, summary.mention_ids, state)
     parts = [
         f"imported {summary.imported:,} of {summary.rows:,} rows",
@@ -132,17 +133,6 @@ def cmd_import(args: argparse.Namespace) -> int:
         parts.append(f"{summary.undated:,} without a date stamped with the import time")
     out("; ".join(parts))
     return 1 if summary.bad and not summary.imported else 0
-
-
-class _CliState:
-    """The task state of a command: progress on stderr; Ctrl+C is the cancel."""
-
-    def __init__(self, progress: ProgressLine) -> None:
-        self.progress = progress
-
-    @staticmethod
-    def is_cancelled() -> bool:
-        return False
 
 
 def cmd_score(args: argparse.Namespace) -> int:

@@ -28,13 +28,8 @@ def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -
 
 def cmd_fetch(args: argparse.Namespace) -> int:
     """Fetch; exit 0 when the run completed, even if some sources failed."""
-    from engage_desktop.listen.fetch import (
-        FAILING_AFTER,
-        FetchOptions,
-        PlainState,
-        fork_parse_pool,
-        run_fetch,
-    )
+    from engage_desktop.core.progress import PlainState
+    from engage_desktop.listen.fetch import FAILING_AFTER, FetchOptions, fork_parse_pool, run_fetch
 
     # Before the workspace opens: forking is safe only while there is one thread.
     fork_parse_pool(FetchOptions().parse_workers)

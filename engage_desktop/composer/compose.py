@@ -10,28 +10,28 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from engage_desktop.composer.drafts import approval_required, get_draft_by_id
+from engage_desktop.composer.drafts import (
+    approval_required,
+    get_draft,
+    get_draft_by_id,
+    save_draft,
+)
 from engage_desktop.composer.reply_rules import LengthRule, reply_channel_for, rule_for
 from engage_desktop.core.errors import EngageError
 from engage_desktop.core.templates import Rendered, first_name, render
 from engage_desktop.inbox.pager import get_mention
 from engage_desktop.outbox.accounts import Account, get_account, list_accounts
-from engage_desktop.outbox.send import agent_name
-from engage_desktop.outbox.store import insert_outbox_row
+from engage_desktop.outbox.send import agent_name, discard_row
+from engage_desktop.outbox.store import get_outbox_row, insert_outbox_row
+from engage_desktop.workspace import settings as S
 from engage_desktop.workspace.database import Workspace, log_event
 
-CASE_PREFIX_SETTING = "case.prefix"
 CHANNEL_TITLES = {
     "mastodon": "Mastodon",
     "bluesky": "Bluesky",
     "email": "E-mail",
     "manual": "By hand",
 }
-
-
-def limit_setting(account_id: int) -> str:
-    """The setting that remembers a Mastodon account's instance limit."""
-    return f"account.{account_id}.max_characters"
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,7 @@ def template_values(ws: Workspace, mention: dict[str, Any]) -> dict[str, str | N
     """Values of the saved-reply variables for one mention."""
     handle = mention.get("author_handle")
     author = mention.get("author_name") or (f"@{handle}" if handle else None)
-    brand = ws.get_setting("brand.name") or ws.name
+    brand = S.get(ws, S.BRAND_NAME) or ws.name
     product = None
     topics = list(mention.get("topics") or [])
     if topics:
@@ -69,7 +69,7 @@ def template_values(ws: Workspace, mention: dict[str, Any]) -> dict[str, str | N
             cur.close()
         products = {r[0] for r in rows}
         product = next((t for t in topics if t in products), None)
-    prefix = ws.get_setting(CASE_PREFIX_SETTING, "#")
+    prefix = S.get(ws, S.CASE_PREFIX)
     return {
         "author": author,
         "first_name": first_name(mention.get("author_name"), handle),
@@ -127,7 +127,7 @@ def length_rule(ws: Workspace, channel: str, account_id: int | None) -> LengthRu
     """The length rule for a reply channel (Mastodon: the account's instance limit)."""
     limit = None
     if channel == "mastodon" and account_id is not None:
-        value = ws.get_setting(limit_setting(account_id))
+        value = S.get(ws, S.ACCOUNT_MAX_CHARACTERS, account_id)
         limit = int(value) if isinstance(value, int) and value > 0 else None
     return rule_for(channel, limit)
 
@@ -218,3 +218,28 @@ def queue_reply(
                 {"mention_id": mention_id, "outbox_id": outbox_id},
             )
     return outbox_id
+
+
+def take_back_to_draft(ws: Workspace, outbox_id: int) -> int:
+    """Take a failed or waiting reply back into the composer as a draft.
+
+    The row is discarded (with the same claim that keeps a sender off it) and its text
+    becomes the mention's working draft again.
+
+    Returns:
+        The mention id, to open in the composer.
+    """
+    row = get_outbox_row(ws, outbox_id)
+    if row is None:
+        raise EngageError(f"there is no outbox entry {outbox_id}; see 'outbox list'")
+    discard_row(ws, outbox_id)
+    if get_draft(ws, row.mention_id) is None:
+        save_draft(
+            ws,
+            row.mention_id,
+            row.body,
+            row.channel,
+            account_id=row.account_id,
+            visibility=row.visibility,
+        )
+    return row.mention_id

@@ -12,9 +12,9 @@ from __future__ import annotations
 from typing import Any
 
 from engage_desktop.core.errors import EngageError
+from engage_desktop.workspace import settings as S
 from engage_desktop.workspace.database import Workspace, log_event
 
-APPROVAL_SETTING = "approval.required"
 OPEN_STATES = ("draft", "needs_approval", "approved", "rejected")
 LOCKED_STATES = ("needs_approval", "approved")
 _UNSET: Any = object()
@@ -22,7 +22,7 @@ _UNSET: Any = object()
 
 def approval_required(ws: Workspace) -> bool:
     """True when this workspace requires a reply to be approved before it is sent."""
-    return bool(ws.get_setting(APPROVAL_SETTING, False))
+    return bool(S.get(ws, S.APPROVAL_REQUIRED))
 
 
 def _row(cur, sql: str, params: list[Any]) -> dict[str, Any] | None:

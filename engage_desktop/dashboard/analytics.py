@@ -12,7 +12,7 @@ Time is UTC throughout: a "day" is a UTC calendar day, a "week" starts on Monday
 
 from __future__ import annotations
 
-import json
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -20,8 +20,10 @@ from typing import Any
 import numpy as np
 
 from engage_desktop.archive.views import mention_source
+from engage_desktop.core.errors import UsageError
 from engage_desktop.dashboard.business_hours import BusinessHours
 from engage_desktop.inbox.pager import MentionQuery
+from engage_desktop.workspace import settings as S
 from engage_desktop.workspace.database import Workspace
 
 DAY_S = 86_400
@@ -122,28 +124,18 @@ class AnalyticsContext:
     @classmethod
     def load(cls, ws: Workspace) -> AnalyticsContext:
         """Read topics, the brand name and the SLA settings from ``ws``."""
-        cur = ws.cursor()
-        try:
-            rows = cur.execute("SELECT name, kind FROM topics ORDER BY name").fetchall()
-            settings = dict(
-                cur.execute(
-                    "SELECT key, value FROM settings WHERE key IN "
-                    "('brand.name', 'sla.first_response_hours', 'sla.business_hours')"
-                ).fetchall()
-            )
-        finally:
-            cur.close()
+        rows = ws.tuples("SELECT name, kind FROM topics ORDER BY name")
         brand_topics = tuple(n for n, k in rows if k in ("brand", "product"))
-        brand = json.loads(settings["brand.name"]) if "brand.name" in settings else None
-        hours_cfg = settings.get("sla.business_hours")
-        sla_h = settings.get("sla.first_response_hours")
+        brand = S.get(ws, S.BRAND_NAME)
+        hours_cfg = S.get(ws, S.BUSINESS_HOURS)
+        sla_h = S.get(ws, S.SLA_HOURS)
         return cls(
             brand=brand or (brand_topics[0] if brand_topics else "Brand"),
             brand_topics=brand_topics,
             competitors=tuple(n for n, k in rows if k == "competitor"),
             topics=tuple(n for n, _ in rows),
-            sla_s=float(json.loads(sla_h)) * 3600.0 if sla_h is not None else 4 * 3600.0,
-            hours=BusinessHours.from_setting(json.loads(hours_cfg) if hours_cfg else None),
+            sla_s=float(sla_h) * 3600.0,
+            hours=BusinessHours.from_setting(hours_cfg or None),
         )
 
     def entity_where(self, entity: str) -> tuple[str, list[Any]]:
@@ -248,14 +240,31 @@ def element_where(ctx: AnalyticsContext, element: ChartElement) -> tuple[str, li
         parts.append("source_name = ?")
         params.append(key)
     elif chart == "term":
-        from engage_desktop.dashboard.terms import term_where
-
         sql, p = term_where(key or "")
         parts.append(sql)
         params += p
     elif chart != "all":
         raise ValueError(f"unknown chart {chart!r}")
     return (" AND ".join(parts) or "true"), params
+
+
+# RE2 spelling of a gap between words (anything but a letter or a digit).
+_SQL_GAP = r"[^\pL\pN]"
+_TERM = re.compile(r"^[^\W_]+( [^\W_]+)?$")
+
+
+def term_where(term: str) -> tuple[str, list[Any]]:
+    """The SQL condition for mentions whose folded text contains ``term`` as words."""
+    if not _TERM.match(term):
+        raise UsageError(f"{term!r} is not a word or a two-word phrase")
+    words = term.split(" ")
+    body = (_SQL_GAP + "+").join(words)
+    # The CASE runs the (slow) regular expression only on rows that contain the first
+    # word at all (a fast substring test): same answer, 5-10x faster on big ranges.
+    return (
+        "CASE WHEN contains(text_norm, ?) THEN regexp_matches(text_norm, ?) ELSE false END",
+        [words[0], f"(^|{_SQL_GAP}){body}({_SQL_GAP}|$)"],
+    )
 
 
 def mention_query(
@@ -294,18 +303,10 @@ def _response_bin(label: str) -> tuple[int, int | None]:
 # -- helpers ----------------------------------------------------------------------------
 
 
-def _fetch(ws: Workspace, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
-    cur = ws.cursor()
-    try:
-        return cur.execute(sql, params).fetchall()
-    finally:
-        cur.close()
-
-
 def data_days(ws: Workspace) -> tuple[int, int] | None:
     """The first and last day with mentions (days since the epoch), or None."""
     src = mention_source(ws).sql
-    first, last = _fetch(ws, f"SELECT min({DAY_SQL}), max({DAY_SQL}) FROM {src}", [])[0]
+    first, last = ws.tuples(f"SELECT min({DAY_SQL}), max({DAY_SQL}) FROM {src}", [])[0]
     return None if first is None else (int(first), int(last))
 
 
@@ -438,8 +439,7 @@ def author_rankings(
     )
     side = f"k >= {int(min_mentions)} AND s"
     cols = "author_id, c0, h0, n, f, s"
-    rows = _fetch(
-        ws,
+    rows = ws.tuples(
         f"WITH a AS MATERIALIZED ({grouped}) "
         f"(SELECT 0, {cols} FROM a ORDER BY n * f DESC, n DESC, author_id, h0 "
         f"LIMIT {int(limit)}) "
@@ -481,8 +481,8 @@ def _author_names(
     names: dict[Any, tuple[str | None, str | None, str | None]] = {}
     if ids:
         listed = ", ".join(str(i) for i in ids)
-        for author, name, handle, channel in _fetch(
-            ws, f"SELECT id, name, handle, channel FROM authors WHERE id IN ({listed})", []
+        for author, name, handle, channel in ws.tuples(
+            f"SELECT id, name, handle, channel FROM authors WHERE id IN ({listed})", []
         ):
             names[author] = (name, handle, channel)
     missing = [i for i in ids if i not in names]
@@ -496,8 +496,7 @@ def _author_names(
             + ", ".join("(?, ?)" for _ in pairs)
             + "))"
         )
-    found = _fetch(
-        ws,
+    found = ws.tuples(
         "SELECT author_id, CASE WHEN author_id IS NULL THEN channel END, "
         "CASE WHEN author_id IS NULL THEN author_handle END, any_value(author_name), "
         "any_value(author_handle), any_value(channel) "
@@ -513,8 +512,7 @@ def top_channels(ws: Workspace, flt: DashboardFilter) -> list[RankedRow]:
     """Mentions per channel, most first."""
     where, params = flt.where()
     src = mention_source(ws, flt.start, flt.end).sql
-    rows = _fetch(
-        ws,
+    rows = ws.tuples(
         f"SELECT channel, count(*) AS n, avg(sentiment) FROM {src} WHERE {where} "
         "GROUP BY channel ORDER BY n DESC, channel",
         params,
@@ -526,8 +524,7 @@ def top_sources(ws: Workspace, flt: DashboardFilter, limit: int = 8) -> list[Ran
     """Mentions per source, most first."""
     where, params = flt.where()
     src = mention_source(ws, flt.start, flt.end).sql
-    rows = _fetch(
-        ws,
+    rows = ws.tuples(
         f"SELECT source_name, count(*) AS n, avg(sentiment) FROM {src} "
         f"WHERE ({where}) AND source_name IS NOT NULL GROUP BY source_name "
         f"ORDER BY n DESC, source_name LIMIT {int(limit)}",

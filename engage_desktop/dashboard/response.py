@@ -20,7 +20,6 @@ from engage_desktop.dashboard.analytics import (
     WEEK_S,
     WEEK_SQL,
     DashboardFilter,
-    _fetch,
 )
 from engage_desktop.dashboard.cube import MentionCube
 from engage_desktop.workspace.database import Workspace
@@ -78,8 +77,7 @@ def weekly_median(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Median first-response hours and answered count per publication week."""
     where, params = flt.where()
-    rows = _fetch(
-        ws,
+    rows = ws.tuples(
         f"SELECT {WEEK_SQL} AS w, median({RESPONSE_S_SQL}) / 3600.0, count(*) FROM mentions "
         f"WHERE ({where}) AND first_reply_at IS NOT NULL GROUP BY w",
         params,

@@ -16,23 +16,19 @@ share of mentions grows: ``lift = ((cur + 1) / (N_cur + 1)) / ((prev + 1) / (N_p
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
 
-from engage_desktop.core.errors import UsageError
-from engage_desktop.dashboard.analytics import DashboardFilter, _fetch
+from engage_desktop.dashboard.analytics import DashboardFilter, term_where
 from engage_desktop.resources import resource
 from engage_desktop.workspace.database import Workspace
 
 TOKEN_PATTERN = r"[^\W_]+"
 # RE2 spelling of the same token class, for DuckDB's regexp_matches.
 _SQL_WORD = r"[\pL\pN]"
-_SQL_GAP = r"[^\pL\pN]"
-_TERM = re.compile(r"^[^\W_]+( [^\W_]+)?$")
 
 
 @cache
@@ -59,20 +55,6 @@ def terms_of(text: str) -> set[str]:
         if keep[i] and keep[i + 1]:
             out.add(f"{tokens[i]} {tokens[i + 1]}")
     return out
-
-
-def term_where(term: str) -> tuple[str, list[Any]]:
-    """The SQL condition for mentions whose folded text contains ``term`` as words."""
-    if not _TERM.match(term):
-        raise UsageError(f"{term!r} is not a word or a two-word phrase")
-    words = term.split(" ")
-    body = (_SQL_GAP + "+").join(words)
-    # The CASE runs the (slow) regular expression only on rows that contain the first
-    # word at all (a fast substring test): same answer, 5-10x faster on big ranges.
-    return (
-        "CASE WHEN contains(text_norm, ?) THEN regexp_matches(text_norm, ?) ELSE false END",
-        [words[0], f"(^|{_SQL_GAP}){body}({_SQL_GAP}|$)"],
-    )
 
 
 @dataclass(frozen=True)
@@ -117,7 +99,7 @@ def periods(ws: Workspace, flt: DashboardFilter) -> tuple[datetime, datetime, da
     """(previous start, current start, current end) for ``flt``; None without data."""
     start, end = flt.start, flt.end
     if start is None or end is None:
-        last = _fetch(ws, "SELECT max(published) FROM mentions", [])[0][0]
+        last = ws.tuples("SELECT max(published) FROM mentions", [])[0][0]
         if last is None:
             return None
         if end is None:
@@ -160,9 +142,8 @@ def rising_terms(
     for lo, hi in ((start, end), (prev_start, start)):
         where = f"({topic_sql}) AND published >= ? AND published < ?"
         params = [*topic_params, lo, hi]
-        total = _fetch(ws, f"SELECT count(*) FROM mentions WHERE {where}", params)[0][0]
-        texts = _fetch(
-            ws,
+        total = ws.tuples(f"SELECT count(*) FROM mentions WHERE {where}", params)[0][0]
+        texts = ws.tuples(
             f"SELECT text_norm FROM (SELECT text_norm FROM mentions WHERE {where}) "
             f"USING SAMPLE reservoir({int(sample)} ROWS) REPEATABLE (7)",
             params,
@@ -214,8 +195,7 @@ def _exact_counts(
         selects.append(f"count(*) FILTER (published >= ? AND {sql})")
         selects.append(f"count(*) FILTER (published < ? AND {sql})")
         params += [start, *pattern, start, *pattern]
-    row = _fetch(
-        ws,
+    row = ws.tuples(
         f"SELECT {', '.join(selects)} FROM mentions WHERE ({topic_sql}) "
         "AND published >= ? AND published < ?",
         [*params, *topic_params, prev_start, end],

@@ -14,21 +14,12 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Sequence
-from typing import Any, Protocol
+from typing import Any
 
-
-class TaskStateLike(Protocol):
-    """What a hook may ask of the task it runs in (``ui.tasks.TaskState`` fits)."""
-
-    def progress(self, done: int, total: int) -> None:
-        """Report progress."""
-
-    def is_cancelled(self) -> bool:
-        """True once the user asked to stop."""
-
+from engage_desktop.core.progress import TaskState
 
 #: A hook: ``hook(ws, mention_ids, state)``; ``state`` may be None.
-AfterInsertHook = Callable[[Any, Sequence[int], "TaskStateLike | None"], object]
+AfterInsertHook = Callable[[Any, Sequence[int], "TaskState | None"], object]
 
 #: Hooks every workspace gets, as "module:function".
 BUILTIN_AFTER_INSERT = ("engage_desktop.enrich.pipeline:after_insert",)
@@ -72,9 +63,7 @@ def after_insert_hooks() -> list[AfterInsertHook]:
     return list(_after_insert)
 
 
-def run_after_insert(
-    ws: Any, mention_ids: Sequence[int], state: TaskStateLike | None = None
-) -> None:
+def run_after_insert(ws: Any, mention_ids: Sequence[int], state: TaskState | None = None) -> None:
     """Run every after-insert hook on newly stored mentions.
 
     A hook that raises stops the rest: the caller (a background task) reports the

@@ -11,16 +11,6 @@ THREAD_LIMIT = 30
 HISTORY_LIMIT = 6
 
 
-def _rows(ws: Workspace, sql: str, params: list[Any]) -> list[dict[str, Any]]:
-    cur = ws.cursor()
-    try:
-        res = cur.execute(sql, params)
-        names = [d[0] for d in res.description]
-        return [dict(zip(names, row, strict=True)) for row in res.fetchall()]
-    finally:
-        cur.close()
-
-
 def thread(ws: Workspace, mention: dict[str, Any]) -> list[dict[str, Any]]:
     """The conversation a mention belongs to, oldest first, with our replies.
 
@@ -30,8 +20,7 @@ def thread(ws: Workspace, mention: dict[str, Any]) -> list[dict[str, Any]]:
     root = mention.get("thread_id") or mention.get("remote_id")
     if not root:
         return []
-    items = _rows(
-        ws,
+    items = ws.rows(
         "SELECT 'mention' AS kind, id, coalesce(author_name, author_handle) AS who, "
         "text, published AS at FROM mentions WHERE channel = ? "
         "AND (thread_id = ? OR remote_id = ?) ORDER BY published, id LIMIT ?",
@@ -40,8 +29,7 @@ def thread(ws: Workspace, mention: dict[str, Any]) -> list[dict[str, Any]]:
     if len(items) <= 1:
         return []
     ids = [i["id"] for i in items]
-    replies = _rows(
-        ws,
+    replies = ws.rows(
         "SELECT 'reply' AS kind, mention_id AS id, coalesce(sent_by, 'us') AS who, body AS text, "
         "sent_at AS at FROM replies WHERE list_contains(?, mention_id)",
         [ids],
@@ -57,14 +45,15 @@ def author_history(ws: Workspace, mention: dict[str, Any]) -> list[dict[str, Any
     """
     if mention.get("author_id") is None:
         return []
-    return _rows(
-        ws,
-        "SELECT m.id, m.published, m.channel, m.text, m.sentiment_label, m.status, "
-        "r.body AS reply, r.sent_at AS replied_at, r.sent_by "
-        "FROM mentions m LEFT JOIN (SELECT mention_id, arg_max(body, sent_at) AS body, "
+    return ws.rows(  # The author's few mentions are picked first; only their replies are grouped
+        # (grouping the whole reply log first cost 170-370 ms per selection at 1M).
+        "WITH h AS (SELECT id, published, channel, text, sentiment_label, status "
+        "FROM mentions WHERE author_id = ? AND id <> ? ORDER BY published DESC LIMIT ?) "
+        "SELECT h.*, r.body AS reply, r.sent_at AS replied_at, r.sent_by FROM h "
+        "LEFT JOIN (SELECT mention_id, arg_max(body, sent_at) AS body, "
         "max(sent_at) AS sent_at, arg_max(sent_by, sent_at) AS sent_by FROM replies "
-        "GROUP BY mention_id) r ON r.mention_id = m.id "
-        "WHERE m.author_id = ? AND m.id <> ? ORDER BY m.published DESC LIMIT ?",
+        "WHERE mention_id IN (SELECT id FROM h) GROUP BY mention_id) r "
+        "ON r.mention_id = h.id ORDER BY h.published DESC",
         [mention["author_id"], mention["id"], HISTORY_LIMIT],
     )
 
@@ -73,14 +62,13 @@ def author_profile(ws: Workspace, author_id: int | None) -> dict[str, Any] | Non
     """The author row (followers, counts, flag, email), or None."""
     if author_id is None:
         return None
-    rows = _rows(ws, "SELECT * FROM authors WHERE id = ?", [author_id])
+    rows = ws.rows("SELECT * FROM authors WHERE id = ?", [author_id])
     return rows[0] if rows else None
 
 
 def notes(ws: Workspace, mention_id: int) -> list[dict[str, Any]]:
     """Internal notes on a mention, oldest first. Notes are never sent."""
-    return _rows(
-        ws,
+    return ws.rows(
         "SELECT id, body, created_by, created_at FROM notes WHERE mention_id = ? "
         "ORDER BY created_at, id",
         [mention_id],

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from engage_desktop.inbox.filters import InboxFilter, to_sql
+from engage_desktop.workspace import settings as S
 from engage_desktop.workspace.database import Workspace
 
 KIND = "mention_match"
@@ -53,7 +54,7 @@ class AlertGroup:
 
 def ensure_default_rule(ws: Workspace) -> None:
     """Create the default rule once (a user who deletes it keeps it deleted)."""
-    if ws.read_only or ws.get_setting("alerts.default_mention_rule"):
+    if ws.read_only or S.get(ws, S.DEFAULT_MENTION_RULE):
         return
     with ws.write() as cur:
         cur.execute(
@@ -61,8 +62,8 @@ def ensure_default_rule(ws: Workspace) -> None:
             [DEFAULT_RULE_NAME, KIND, json.dumps(DEFAULT_RULE.to_dict())],
         )
         cur.execute(
-            "INSERT OR REPLACE INTO settings (key, value) VALUES "
-            "('alerts.default_mention_rule', 'true')"
+            "INSERT OR REPLACE INTO settings (key, value) VALUES (?, 'true')",
+            [S.DEFAULT_MENTION_RULE.key],
         )
 
 

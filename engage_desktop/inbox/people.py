@@ -17,16 +17,6 @@ from engage_desktop.workspace.database import Workspace, log_event
 FLAGS = ("advocate", "detractor")
 
 
-def _rows(ws: Workspace, sql: str, params: list[Any]) -> list[dict[str, Any]]:
-    cur = ws.cursor()
-    try:
-        res = cur.execute(sql, params)
-        names = [d[0] for d in res.description]
-        return [dict(zip(names, r, strict=True)) for r in res.fetchall()]
-    finally:
-        cur.close()
-
-
 def author_id_of(ws: Workspace, mention: dict[str, Any]) -> int | None:
     """The author row of a mention (by id, else by channel and handle)."""
     if mention.get("author_id") is not None:
@@ -42,8 +32,7 @@ def author_id_of(ws: Workspace, mention: dict[str, Any]) -> int | None:
 
 def linked_author_ids(ws: Workspace, author_id: int) -> list[int]:
     """This account and the person's accounts on other channels (same e-mail)."""
-    found = _rows(
-        ws,
+    found = ws.rows(
         "SELECT b.id FROM authors a JOIN authors b ON b.id = a.id OR "
         "(a.email IS NOT NULL AND a.email <> '' AND lower(b.email) = lower(a.email)) "
         "WHERE a.id = ? ORDER BY b.id",
@@ -85,14 +74,13 @@ class AuthorProfile:
 def author_profile(ws: Workspace, author_id: int) -> AuthorProfile | None:
     """The author panel's data, or None for an unknown author."""
     ids = linked_author_ids(ws, author_id)
-    accounts = _rows(
-        ws, "SELECT * FROM authors WHERE id IN (SELECT unnest(?::BIGINT[])) ORDER BY id", [ids]
+    accounts = ws.rows(
+        "SELECT * FROM authors WHERE id IN (SELECT unnest(?::BIGINT[])) ORDER BY id", [ids]
     )
     author = next((a for a in accounts if a["id"] == author_id), None)
     if author is None:
         return None
-    stats = _rows(
-        ws,
+    stats = ws.rows(
         "SELECT count(*) AS total, "
         "count(*) FILTER (sentiment_label = 'positive') AS positive, "
         "count(*) FILTER (sentiment_label = 'neutral') AS neutral, "
@@ -103,8 +91,7 @@ def author_profile(ws: Workspace, author_id: int) -> AuthorProfile | None:
         "FROM mentions WHERE author_id IN (SELECT unnest(?::BIGINT[]))",
         [ids],
     )[0]
-    channels = _rows(
-        ws,
+    channels = ws.rows(
         "SELECT channel, count(*) AS n FROM mentions "
         "WHERE author_id IN (SELECT unnest(?::BIGINT[])) GROUP BY 1 ORDER BY 2 DESC",
         [ids],
@@ -125,8 +112,7 @@ def author_profile(ws: Workspace, author_id: int) -> AuthorProfile | None:
 
 def author_mentions(ws: Workspace, author_id: int, limit: int = 200) -> list[dict[str, Any]]:
     """Their latest mentions on every linked account, newest first."""
-    return _rows(
-        ws,
+    return ws.rows(
         "SELECT id, published, channel, title, left(text, 240) AS snippet, sentiment, "
         "sentiment_label, status FROM mentions "
         "WHERE author_id IN (SELECT unnest(?::BIGINT[])) "
@@ -137,8 +123,7 @@ def author_mentions(ws: Workspace, author_id: int, limit: int = 200) -> list[dic
 
 def author_timeline(ws: Workspace, author_id: int) -> list[dict[str, Any]]:
     """Their mentions per month: counts by sentiment label and the mean score."""
-    return _rows(
-        ws,
+    return ws.rows(
         "SELECT date_trunc('month', published) AS month, count(*) AS total, "
         "count(*) FILTER (sentiment_label = 'positive') AS positive, "
         "count(*) FILTER (sentiment_label = 'neutral') AS neutral, "
@@ -189,8 +174,7 @@ def add_note(
 
 def author_notes(ws: Workspace, author_id: int) -> list[dict[str, Any]]:
     """Notes on a person, newest first."""
-    return _rows(
-        ws,
+    return ws.rows(
         "SELECT id, body, created_by, created_at FROM notes WHERE author_id = ? "
         "ORDER BY created_at DESC, id DESC",
         [author_id],
@@ -199,8 +183,7 @@ def author_notes(ws: Workspace, author_id: int) -> list[dict[str, Any]]:
 
 def mention_notes(ws: Workspace, mention_id: int) -> list[dict[str, Any]]:
     """Notes on a mention, oldest first (a conversation)."""
-    return _rows(
-        ws,
+    return ws.rows(
         "SELECT id, body, created_by, created_at FROM notes WHERE mention_id = ? "
         "ORDER BY created_at, id",
         [mention_id],
@@ -209,8 +192,7 @@ def mention_notes(ws: Workspace, mention_id: int) -> list[dict[str, Any]]:
 
 def our_replies(ws: Workspace, mention_id: int) -> list[dict[str, Any]]:
     """What we answered to a mention, oldest first."""
-    return _rows(
-        ws,
+    return ws.rows(
         "SELECT body, sent_by, sent_at, response_time_s, remote_url FROM replies "
         "WHERE mention_id = ? ORDER BY sent_at",
         [mention_id],
@@ -221,8 +203,7 @@ def thread_of(ws: Workspace, mention: dict[str, Any], limit: int = 50) -> dict[s
     """The conversation around a mention: its parent and the replies we know of."""
     parent = None
     if mention.get("parent_id"):
-        found = _rows(
-            ws,
+        found = ws.rows(
             "SELECT id, author_name, author_handle, published, left(text, 240) AS snippet "
             "FROM mentions WHERE channel = ? AND remote_id = ? LIMIT 1",
             [mention["channel"], mention["parent_id"]],
@@ -230,8 +211,7 @@ def thread_of(ws: Workspace, mention: dict[str, Any], limit: int = 50) -> dict[s
         parent = found[0] if found else None
     replies: list[dict[str, Any]] = []
     if mention.get("remote_id"):
-        replies = _rows(
-            ws,
+        replies = ws.rows(
             "SELECT id, author_name, author_handle, published, left(text, 240) AS snippet "
             "FROM mentions WHERE channel = ? AND parent_id = ? "
             f"ORDER BY published LIMIT {int(limit)}",
@@ -244,8 +224,7 @@ def matched_query_names(ws: Workspace, query_ids: list[int]) -> list[tuple[str, 
     """(name, query text) of the watch queries that matched a mention."""
     if not query_ids:
         return []
-    found = _rows(
-        ws,
+    found = ws.rows(
         "SELECT name, query FROM watch_queries WHERE id IN (SELECT unnest(?::INTEGER[])) "
         "ORDER BY id",
         [list(query_ids)],

@@ -16,9 +16,8 @@ from typing import Any
 from engage_desktop.archive.views import mention_source
 from engage_desktop.core.errors import UsageError
 from engage_desktop.inbox.filters import ME, InboxFilter, to_sql
+from engage_desktop.workspace import settings as S
 from engage_desktop.workspace.database import Workspace, log_event
-
-SEEDED_SETTING = "inbox.views_seeded"
 
 
 @dataclass(frozen=True)
@@ -63,7 +62,7 @@ def _defaults() -> list[SavedView]:
 
 def seed_default_views(ws: Workspace) -> bool:
     """Store the default views once per workspace; True when they were added."""
-    if ws.read_only or ws.get_setting(SEEDED_SETTING):
+    if ws.read_only or S.get(ws, S.VIEWS_SEEDED):
         return False
     with ws.write() as cur:
         have = cur.execute("SELECT count(*) FROM saved_views").fetchone()[0]
@@ -74,7 +73,7 @@ def seed_default_views(ws: Workspace) -> bool:
                     [name, json.dumps(flt.to_dict()), i],
                 )
         cur.execute(
-            "INSERT OR REPLACE INTO settings (key, value) VALUES (?, 'true')", [SEEDED_SETTING]
+            "INSERT OR REPLACE INTO settings (key, value) VALUES (?, 'true')", [S.VIEWS_SEEDED.key]
         )
     return not have
 
@@ -92,7 +91,7 @@ def list_views(ws: Workspace) -> list[SavedView]:
         ).fetchall()
     finally:
         cur.close()
-    if not rows and not ws.get_setting(SEEDED_SETTING):
+    if not rows and not S.get(ws, S.VIEWS_SEEDED):
         return _defaults()
     return [
         SavedView(int(i), name, InboxFilter.from_dict(json.loads(filters)), int(pos))

@@ -27,7 +27,6 @@ import multiprocessing
 import os
 import threading
 import time
-from collections.abc import Callable
 from concurrent.futures import (
     FIRST_COMPLETED,
     Executor,
@@ -38,8 +37,9 @@ from concurrent.futures import (
 )
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
+from engage_desktop.core.progress import TaskState
 from engage_desktop.enrich import hooks
 from engage_desktop.listen.store import (
     Health,
@@ -59,30 +59,6 @@ FAILING_AFTER = 3  # consecutive failures before a source is flagged as failing
 STORE_BATCH = 5000
 #: Feed sources in a run from which "auto" parses in the process pool.
 PROCESS_MIN_FEEDS = 16
-
-
-class TaskStateLike(Protocol):
-    """What :func:`run_fetch` needs from its caller's task state."""
-
-    def progress(self, done: int, total: int) -> None: ...
-
-    def is_cancelled(self) -> bool: ...
-
-
-class PlainState:
-    """A task state for scripts and the CLI: optional progress callback, never cancelled."""
-
-    def __init__(self, on_progress: Callable[[int, int], None] | None = None) -> None:
-        self._on_progress = on_progress
-
-    def progress(self, done: int, total: int) -> None:
-        """Forward progress to the callback."""
-        if self._on_progress:
-            self._on_progress(done, total)
-
-    def is_cancelled(self) -> bool:
-        """Never cancelled."""
-        return False
 
 
 @dataclass(frozen=True)
@@ -311,7 +287,7 @@ def _use_processes(options: FetchOptions, specs: list[SourceSpec]) -> bool:
 
 
 def run_fetch(
-    state: TaskStateLike,
+    state: TaskState,
     ws: Workspace,
     *,
     force: bool = False,

@@ -8,20 +8,9 @@ from typing import Any
 from engage_desktop.workspace.database import Workspace, log_event
 
 
-def _dicts(ws: Workspace, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
-    cur = ws.cursor()
-    try:
-        res = cur.execute(sql, params or [])
-        names = [d[0] for d in res.description]
-        return [dict(zip(names, row, strict=True)) for row in res.fetchall()]
-    finally:
-        cur.close()
-
-
 def list_sources(ws: Workspace) -> list[dict[str, Any]]:
     """Every source with its health fields and stored item count, by name."""
-    return _dicts(
-        ws,
+    return ws.rows(
         "SELECT s.*, coalesce(m.n, 0) AS items FROM sources s LEFT JOIN "
         "(SELECT source_id, count(*) AS n FROM mentions GROUP BY source_id) m "
         "ON m.source_id = s.id ORDER BY s.name",
@@ -30,11 +19,13 @@ def list_sources(ws: Workspace) -> list[dict[str, Any]]:
 
 def list_watch_queries(ws: Workspace) -> list[dict[str, Any]]:
     """Every watch query with its topic's kind and how many mentions it matched."""
-    return _dicts(
-        ws,
-        "SELECT w.*, t.kind AS topic_kind, (SELECT count(*) FROM mentions m "
-        "WHERE list_contains(m.matched_queries, w.id)) AS matched "
-        "FROM watch_queries w LEFT JOIN topics t ON t.name = w.topic ORDER BY w.topic, w.name",
+    return ws.rows(  # One pass over the mentions for every query's count (a count per query
+        # scanned the table once per query: 167 ms at 1M mentions).
+        "WITH counts AS (SELECT q AS query_id, count(*) AS matched "
+        "FROM (SELECT unnest(list_distinct(matched_queries)) AS q FROM mentions) GROUP BY q) "
+        "SELECT w.*, t.kind AS topic_kind, coalesce(c.matched, 0) AS matched "
+        "FROM watch_queries w LEFT JOIN topics t ON t.name = w.topic "
+        "LEFT JOIN counts c ON c.query_id = w.id ORDER BY w.topic, w.name",
     )
 
 
@@ -46,7 +37,7 @@ SOURCE_FIELDS = ("name", "url", "kind", "channel", "tags", "keep_all", "paused",
 
 def get_source(ws: Workspace, source_id: int) -> dict[str, Any] | None:
     """One source row, or None."""
-    rows = _dicts(ws, "SELECT * FROM sources WHERE id = ?", [source_id])
+    rows = ws.rows("SELECT * FROM sources WHERE id = ?", [source_id])
     return rows[0] if rows else None
 
 
@@ -245,7 +236,7 @@ def delete_watch_query(ws: Workspace, query_id: int) -> None:
 
 def list_topics(ws: Workspace) -> list[dict[str, Any]]:
     """Topics with their kind, by name."""
-    return _dicts(ws, "SELECT * FROM topics ORDER BY name")
+    return ws.rows("SELECT * FROM topics ORDER BY name")
 
 
 def clear_failures(ws: Workspace, source_id: int) -> None:

@@ -12,11 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from engage_desktop.composer.compose import limit_setting
 from engage_desktop.core.errors import EngageError
 from engage_desktop.outbox.accounts import Account, add_account, remove_account
 from engage_desktop.outbox.channels.base import ChannelError
 from engage_desktop.workspace import secrets
+from engage_desktop.workspace import settings as S
 from engage_desktop.workspace.database import Workspace
 
 
@@ -60,7 +60,7 @@ def connect_mastodon(ws: Workspace, instance: str, token: str) -> Connected:
     secrets.set_secret(secrets.secret_name("mastodon", url, handle), token)
     account = add_account(ws, "mastodon", name, handle, url)
     if limit:
-        ws.set_setting(limit_setting(account.id), limit)
+        S.put(ws, S.ACCOUNT_MAX_CHARACTERS, limit, account.id)
     detail = f"instance limit {limit} characters" if limit else "instance limit unknown (500 used)"
     return Connected(account, secrets.storage_note(), detail)
 

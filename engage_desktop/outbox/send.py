@@ -42,15 +42,14 @@ from engage_desktop.outbox.channels.base import (
     ReplyTarget,
     SendResult,
 )
-from engage_desktop.outbox.store import OutboxRow, due_rows, get_outbox_row, set_row_state
+from engage_desktop.outbox.store import OutboxRow, due_rows, set_row_state
 from engage_desktop.workspace import secrets
+from engage_desktop.workspace import settings as S
 from engage_desktop.workspace.database import Workspace, log_event
 
 MAX_ATTEMPTS = 8
 BASE_BACKOFF_S = 30.0
 MAX_BACKOFF_S = 3600.0
-STATUS_AFTER_SEND = "reply.status_after_send"  # "pending" (default) or "resolved"
-AGENT_SETTING = "agent.name"
 
 _inflight: set[tuple[str, int]] = set()
 _inflight_lock = threading.Lock()
@@ -90,7 +89,7 @@ def backoff_seconds(attempts: int) -> float:
 
 def agent_name(ws: Workspace) -> str:
     """The name replies are signed and logged with."""
-    return str(ws.get_setting(AGENT_SETTING) or ws.actor)
+    return str(S.get(ws, S.AGENT_NAME) or ws.actor)
 
 
 @contextmanager
@@ -248,7 +247,7 @@ def send_due(
 
 
 def _after_send_settings(ws: Workspace) -> tuple[str, str]:
-    status = ws.get_setting(STATUS_AFTER_SEND, "pending")
+    status = S.get(ws, S.STATUS_AFTER_SEND)
     return (status if status in ("pending", "resolved") else "pending"), agent_name(ws)
 
 
@@ -429,30 +428,3 @@ def discard_row(ws: Workspace, outbox_id: int) -> OutboxRow:
         if not mine:
             raise EngageError(f"outbox entry {outbox_id} is being sent right now; try again")
         return set_row_state(ws, outbox_id, ("failed", "pending"), "discarded", "discard")
-
-
-def edit_row(ws: Workspace, outbox_id: int) -> int:
-    """Take a failed or waiting reply back into the composer as a draft.
-
-    The row is discarded (with the same claim that keeps a sender off it) and its text
-    becomes the mention's working draft again.
-
-    Returns:
-        The mention id, to open in the composer.
-    """
-    row = get_outbox_row(ws, outbox_id)
-    if row is None:
-        raise EngageError(f"there is no outbox entry {outbox_id}; see 'outbox list'")
-    discard_row(ws, outbox_id)
-    from engage_desktop.composer.drafts import get_draft, save_draft
-
-    if get_draft(ws, row.mention_id) is None:
-        save_draft(
-            ws,
-            row.mention_id,
-            row.body,
-            row.channel,
-            account_id=row.account_id,
-            visibility=row.visibility,
-        )
-    return row.mention_id

@@ -16,7 +16,7 @@ import re
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime, timedelta
 
-from engage_desktop.sources.item import FeedItem, absolute_url, item_key
+from engage_desktop.sources.item import FeedItem, absolute_url, author_handle_from, item_key
 from engage_desktop.sources.sanitize import html_to_text, sanitize_body
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -178,7 +178,6 @@ def _atom_text(el: ET.Element | None) -> tuple[str | None, bool]:
 def _atom(root: ET.Element, feed_url: str, now: datetime) -> tuple[list[FeedItem], str | None]:
     from html import escape
 
-    from engage_desktop.sources.feed import _handle
 
     feed_lang = root.get(XML_LANG)
     items = []
@@ -220,7 +219,7 @@ def _atom(root: ET.Element, feed_url: str, now: datetime) -> tuple[list[FeedItem
                 html=html,
                 published=published or now,
                 author_name=author,
-                author_handle=_handle(author, href),
+                author_handle=author_handle_from(author, href),
                 author_url=href,
                 language=(lang or "").split("-")[0].lower() or None,
                 remote_id=guid,

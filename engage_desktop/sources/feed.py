@@ -8,15 +8,12 @@ relative-URI resolver are off: nh3 sanitizes afterwards, several times faster.
 from __future__ import annotations
 
 import calendar
-import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlsplit
 
-from engage_desktop.sources.item import FeedItem, absolute_url, item_key
+from engage_desktop.sources.item import FeedItem, absolute_url, author_handle_from, item_key
 from engage_desktop.sources.sanitize import html_to_text, sanitize_body
-
-_PROFILE_AT = re.compile(r"^https?://([^/]+)/@([^/?#]+)/?$")
 
 
 @dataclass(frozen=True)
@@ -55,16 +52,6 @@ def _unwrap_google(link: str | None) -> str | None:
             if query.get(key):
                 return query[key][0]
     return link
-
-
-def _handle(name: str | None, href: str | None) -> str | None:
-    if href:
-        m = _PROFILE_AT.match(href)
-        if m:
-            return f"{m.group(2)}@{m.group(1)}"
-    if name and name.startswith("/u/"):  # Reddit
-        return name[3:]
-    return None
 
 
 def parse_feed(
@@ -173,7 +160,7 @@ def _entry(entry: dict, feed_url: str, feed_lang: str | None, now: datetime) -> 
         html=html,
         published=published or now,
         author_name=author,
-        author_handle=_handle(author, href),
+        author_handle=author_handle_from(author, href),
         author_url=href,
         language=lang or feed_lang,
         remote_id=guid,

@@ -7,6 +7,7 @@ matching and storage never care where an item came from.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urljoin
@@ -98,3 +99,21 @@ def utc(value: datetime | None) -> datetime | None:
     if value.tzinfo is None:
         return value.replace(tzinfo=UTC)
     return value.astimezone(UTC)
+
+
+_PROFILE_AT = re.compile(r"^https?://([^/]+)/@([^/?#]+)/?$")
+
+
+def author_handle_from(name: str | None, href: str | None) -> str | None:
+    """The author's handle from a feed's author link or name, when it shows one.
+
+    ``https://instance/@alice`` gives ``alice@instance``; Reddit's ``/u/alice`` gives
+    ``alice``; anything else gives None.
+    """
+    if href:
+        m = _PROFILE_AT.match(href)
+        if m:
+            return f"{m.group(2)}@{m.group(1)}"
+    if name and name.startswith("/u/"):  # Reddit
+        return name[3:]
+    return None

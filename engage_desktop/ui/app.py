@@ -99,6 +99,10 @@ def run_gui(
     app.setOrganizationName(ORG)
     app.setApplicationName(APP)
     app.setStyleSheet(STYLE_SHEET)
+    if not screenshot:  # a one-shot rendering reports on stderr, like any command
+        from engage_desktop.ui.errors import install_error_handlers
+
+        install_error_handlers(app)
     from PySide6.QtGui import QIcon
 
     from engage_desktop.resources import resource

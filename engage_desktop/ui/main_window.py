@@ -29,6 +29,7 @@ from engage_desktop.ui.composer.pane import ComposerPane
 from engage_desktop.ui.dashboard.pane import DashboardPane
 from engage_desktop.ui.inbox.view import InboxView
 from engage_desktop.ui.listen.pane import FeedsPane
+from engage_desktop.ui.settings_dialog import SettingsDialog, load_values, save_values
 from engage_desktop.ui.tasks import Task, TaskRunner
 from engage_desktop.workspace.database import Workspace
 
@@ -256,6 +257,12 @@ class MainWindow(QMainWindow):
         file_menu.addAction(attach)
         file_menu.addAction(self.detach_action)
         file_menu.addSeparator()
+        self.action_settings = QAction(
+            "Workspace &Settings…", self, shortcut=QKeySequence.StandardKey.Preferences
+        )
+        self.action_settings.triggered.connect(self.open_settings)
+        file_menu.addAction(self.action_settings)
+        file_menu.addSeparator()
         file_menu.addAction(quit_action)
         self._fill_recent()
 
@@ -309,6 +316,35 @@ class MainWindow(QMainWindow):
         self.inbox.refresh()
         self.dashboard.refresh()
         self.update_status()
+
+    # -- settings ----------------------------------------------------------------
+
+    def open_settings(self) -> Task:
+        """Read the settings in a task, then show the Settings dialog with them."""
+        task = self.tasks.start("settings", load_values, self.ws)
+        task.succeeded.connect(self._show_settings)
+        task.failed.connect(lambda msg: self.statusBar().showMessage(msg, 15_000))
+        return task
+
+    def _show_settings(self, values: dict) -> None:
+        dialog = SettingsDialog(values, read_only=self.ws.read_only, parent=self)
+        self.settings_dialog = dialog
+        dialog.accepted.connect(lambda: self._save_settings(dialog.changes()))
+        dialog.open()
+
+    def _save_settings(self, changes: dict) -> None:
+        if not changes:
+            return
+        task = self.tasks.start("settings", save_values, self.ws, changes)
+        task.succeeded.connect(self._settings_saved)
+        task.failed.connect(lambda msg: self.statusBar().showMessage(msg, 15_000))
+
+    def _settings_saved(self, saved: dict) -> None:
+        self.statusBar().showMessage(f"Saved {len(saved['keys'])} setting(s)", 8000)
+        self.setWindowTitle(
+            f"{saved['name']} — engage-desktop" + (" (read-only)" if self.ws.read_only else "")
+        )
+        self.refresh()
 
     def _new(self) -> None:
         path, _ = QFileDialog.getSaveFileName(

@@ -9,7 +9,6 @@ key that is still running cancels the older one (Orange3's pattern).
 
 from __future__ import annotations
 
-import logging
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -17,8 +16,6 @@ from typing import Any
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from engage_desktop.core.errors import EngageError
-
-_log = logging.getLogger(__name__)
 
 
 class TaskState:
@@ -46,7 +43,8 @@ class Task(QObject):
 
     progressed = Signal(int, int)
     succeeded = Signal(object)
-    failed = Signal(str)
+    failed = Signal(str)  # the message in words, for where the work was started
+    errored = Signal(object)  # the exception itself, for whoever needs more than words
     done = Signal()
 
     def __init__(self, key: str) -> None:
@@ -70,11 +68,15 @@ class _Runnable(QRunnable):
         try:
             result = self.fn(task.state, *self.args, **self.kwargs)
         except EngageError as exc:
+            task.errored.emit(exc)
             task.failed.emit(str(exc))
         except Exception as exc:  # a bug, but the window must carry on
-            # The user gets the message; the traceback goes to the log (DEBUG), not
-            # to stderr, so a worker error never shows as a traceback.
-            _log.debug("task %s failed", task.key, exc_info=True)
+            # The traceback goes to the log file and the error dialog (ui/errors.py),
+            # never to stderr; where the work was started gets one line.
+            from engage_desktop.ui.errors import report_unexpected
+
+            report_unexpected(exc)
+            task.errored.emit(exc)
             task.failed.emit(f"Unexpected error: {type(exc).__name__}: {exc}")
         else:
             if not task.state.is_cancelled():

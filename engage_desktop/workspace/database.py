@@ -188,7 +188,9 @@ class Workspace:
     @property
     def name(self) -> str:
         """The workspace's display name: its setting, else the file name."""
-        value = self.get_setting("workspace.name")
+        from engage_desktop.workspace import settings as S
+
+        value = S.get(self, S.WORKSPACE_NAME)
         return str(value) if value else self.path.stem
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
@@ -221,13 +223,36 @@ class Workspace:
                 cur.close()
 
     def scalar(self, sql: str, params: list[Any] | None = None) -> Any:
-        """Run a query that returns one value."""
+        """Run a query that returns one value (None when it returns no row)."""
+        found = self.tuples(sql, params)
+        return found[0][0] if found else None
+
+    def rows(self, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
+        """Run a read on this thread's own cursor; every row as a dict by column name."""
         cur = self.cursor()
         try:
-            row = cur.execute(sql, params or []).fetchone()
+            cur.execute(sql, params or [])
+            names = [d[0] for d in cur.description or ()]
+            return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
         finally:
             cur.close()
-        return row[0] if row else None
+
+    def one(self, sql: str, params: list[Any] | None = None) -> dict[str, Any] | None:
+        """The first row of a read as a dict, or None when there is none."""
+        found = self.rows(sql, params)
+        return found[0] if found else None
+
+    def values(self, sql: str, params: list[Any] | None = None) -> list[Any]:
+        """The first column of every row of a read."""
+        return [row[0] for row in self.tuples(sql, params)]
+
+    def tuples(self, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
+        """Every row of a read as a tuple (the cheapest shape for big results)."""
+        cur = self.cursor()
+        try:
+            return cur.execute(sql, params or []).fetchall()
+        finally:
+            cur.close()
 
     def schema_version(self) -> int:
         """The highest migration applied to this file."""

@@ -9,7 +9,8 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from engage_desktop.cli import main
-from engage_desktop.listen.fetch import PlainState, run_fetch
+from engage_desktop.core.progress import PlainState
+from engage_desktop.listen.fetch import run_fetch
 from engage_desktop.listen.source_store import list_sources
 from engage_desktop.workspace.database import Workspace
 from tests.integration.listen_helpers import rss

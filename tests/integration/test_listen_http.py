@@ -12,7 +12,8 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from engage_desktop.listen.fetch import FetchOptions, PlainState, run_fetch
+from engage_desktop.core.progress import PlainState
+from engage_desktop.listen.fetch import FetchOptions, run_fetch
 from engage_desktop.listen.source_store import add_source, add_watch_query, get_source
 from engage_desktop.sources.http import HttpLimits
 from engage_desktop.workspace.database import Workspace
@@ -596,7 +597,8 @@ def test_process_pool_parsing_stores_what_threads_store(tmp_path, http):
 FORKED_FETCH = """
 import sys, threading
 from engage_desktop.listen import fetch as listen
-from engage_desktop.listen.fetch import FetchOptions, PlainState, fork_parse_pool, run_fetch
+from engage_desktop.listen.fetch import FetchOptions, fork_parse_pool, run_fetch
+from engage_desktop.core.progress import PlainState
 from engage_desktop.sources.http import HttpLimits
 from engage_desktop.workspace.database import Workspace
 

@@ -31,7 +31,7 @@ from engage_desktop.composer.saved_replies import (
 )
 from engage_desktop.core.errors import EngageError
 from engage_desktop.core.templates import VARIABLE_HELP, render, templatize
-from engage_desktop.outbox.send import AGENT_SETTING
+from engage_desktop.workspace import settings as S
 from engage_desktop.workspace.database import Workspace
 
 
@@ -56,7 +56,7 @@ class SavedReplyPicker(QDialog):
         self.list.currentItemChanged.connect(self._preview)
         self.list.itemDoubleClicked.connect(lambda _item: self.accept())
         self.preview = QTextBrowser()
-        self.agent = QLineEdit(str(ws.get_setting(AGENT_SETTING) or ""))
+        self.agent = QLineEdit(str(S.get(ws, S.AGENT_NAME) or ""))
         self.agent.setPlaceholderText(ws.actor)
         self.agent.setEnabled(not ws.read_only)
         self.agent.editingFinished.connect(self._save_agent)
@@ -91,8 +91,8 @@ class SavedReplyPicker(QDialog):
 
     def _save_agent(self) -> None:
         name = self.agent.text().strip()
-        if not self.ws.read_only and name != (self.ws.get_setting(AGENT_SETTING) or ""):
-            self.ws.set_setting(AGENT_SETTING, name or None)
+        if not self.ws.read_only and name != (S.get(self.ws, S.AGENT_NAME) or ""):
+            S.put(self.ws, S.AGENT_NAME, name)
 
     def refresh(self) -> None:
         """Re-run the search."""

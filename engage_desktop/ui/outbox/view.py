@@ -17,8 +17,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engage_desktop.composer.compose import take_back_to_draft
 from engage_desktop.core.errors import EngageError
-from engage_desktop.outbox.send import discard_row, edit_row, retry_row
+from engage_desktop.outbox.send import discard_row, retry_row
 from engage_desktop.outbox.store import OutboxRow, list_outbox, outbox_counts
 from engage_desktop.workspace.database import Workspace
 
@@ -199,7 +200,7 @@ class OutboxView(QWidget):
         if row is None:
             return
         try:
-            mention_id = edit_row(self.ws, row.id)
+            mention_id = take_back_to_draft(self.ws, row.id)
         except EngageError as exc:
             self.message.setText(str(exc))
             return

@@ -1,0 +1,307 @@
+"""How late the window's event loop runs while a user works and background jobs run.
+
+Drives the real main window offscreen on a big demo workspace while a backfill of
+``--backfill`` mentions (their scores cleared first) and a fetch of ``--feeds``
+feeds from loopback hosts run, as a user has it on a busy morning. A heartbeat
+timer on the GUI thread ticks every 10 ms; how late each tick comes is the stall.
+
+- ``jk_*``: ``--keys`` presses of j (and k back) in each sort order (newest first,
+  oldest first), before and after the composer page was opened (j and k belong to the
+  inbox page, so the composer is then hidden but bound); each from the key press
+  until the detail pane shows the newly selected mention and paints.
+- ``search_*``: a 12-character search typed one key at a time (60 ms apart), from
+  the last key until the rows and the count show it (the debounce is included).
+- ``open_*``: Enter on a mention (mark read) until the detail is repainted.
+- drafts are typed in the composer and autosaved (their stalls are in the heartbeat).
+- ``max_stall_ms`` / ``p99_stall_ms``: the heartbeat's longest lateness and its 99th
+  percentile over the whole script; ``stalls_over_50ms``: how many ticks were late
+  by more than 50 ms.
+- ``cold_start_s``: a new process from start to the first painted window on the
+  demo (``engage-desktop --screenshot``, median of 3), start-up included.
+
+Usage: python benchmarks/responsiveness.py [--mentions 1000000] [--keys 200]
+[--backfill 200000] [--feeds 50]. The demo is built once in another process and
+cached in the temp folder. The last line is one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.ingest import start_server  # noqa: E402
+
+SEARCHES = ("router outage", "mesh pro wifi", "firmware bug", "skylink cost")
+HEARTBEAT_MS = 10
+
+
+def build_cached_demo(mentions: int) -> Path:
+    """The demo workspace, built once by another process (so its memory is not ours)."""
+    path = Path(tempfile.gettempdir()) / f"responsiveness-demo-{mentions}.engage"
+    if not path.exists():
+        print(f"building a {mentions:,}-mention demo at {path} …", flush=True)
+        code = (
+            "import sys; from engage_desktop.demo.build import build_demo; "
+            f"build_demo(sys.argv[1], {mentions}, seed=7)"
+        )
+        subprocess.run([sys.executable, "-c", code, str(path)], check=True, cwd=ROOT)
+    return path
+
+
+def cold_start(path: Path, runs: int = 3) -> float:
+    """Median seconds for a new process to paint its first window on ``path``."""
+    times = []
+    with tempfile.TemporaryDirectory() as tmp:
+        env = dict(os.environ, ENGAGE_DESKTOP_CONFIG_DIR=tmp, ENGAGE_DESKTOP_DATA_DIR=tmp)
+        for _ in range(runs):
+            start = time.perf_counter()
+            subprocess.run(
+                [sys.executable, "-m", "engage_desktop", "--read-only", "--screenshot",
+                 str(Path(tmp) / "first.png"), "--view", "inbox", str(path)],
+                check=True, cwd=ROOT, env=env, capture_output=True,
+            )  # fmt: skip
+            times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+class Heartbeat:
+    """A GUI-thread timer; each tick records how late it came."""
+
+    def __init__(self) -> None:
+        from PySide6.QtCore import Qt, QTimer
+
+        self.late_ms: list[float] = []
+        self._last = time.perf_counter()
+        self.timer = QTimer()
+        self.timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self.timer.setInterval(HEARTBEAT_MS)
+        self.timer.timeout.connect(self._tick)
+        self.timer.start()
+
+    def _tick(self) -> None:
+        now = time.perf_counter()
+        self.late_ms.append(max(0.0, (now - self._last) * 1000 - HEARTBEAT_MS))
+        self._last = now
+
+
+def pump(app, seconds: float) -> None:
+    """Let the event loop run for ``seconds`` (the user is reading or typing)."""
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        app.processEvents()
+        time.sleep(0.001)
+
+
+def until(app, done, timeout: float = 30.0, what: str = "") -> None:
+    """Run the event loop until ``done()`` holds."""
+    end = time.perf_counter() + timeout
+    while not done():
+        app.processEvents()
+        if time.perf_counter() > end:
+            raise TimeoutError(f"the window did not get there in time: {what}")
+        time.sleep(0.0005)
+    app.processEvents()
+
+
+def press_and_wait(app, window, key) -> float:
+    """Milliseconds from a key press in the inbox to the new mention shown."""
+    from PySide6.QtTest import QTest
+
+    inbox = window.inbox
+    before = inbox.current_mention_id()
+    start = time.perf_counter()
+    QTest.keyClick(inbox.table, key)
+    until(
+        app,
+        lambda: (
+            inbox.current_mention_id() != before and inbox._shown_id == inbox.current_mention_id()
+        ),
+        what=f"{key} from {before}: now {inbox.current_mention_id()}, shown {inbox._shown_id}",
+    )
+    return (time.perf_counter() - start) * 1000
+
+
+def jk_round(app, window, keys: int) -> list[float]:
+    """``keys`` presses: j down through the list, then k back up."""
+    from PySide6.QtCore import Qt
+
+    out = []
+    for i in range(keys):
+        # Down for the first half, then back up (never up from the top row, which a
+        # refresh after the fetch may have made current again).
+        up = i >= keys // 2 and (window.inbox.current_row() or 0) > 0
+        key = Qt.Key.Key_K if up else Qt.Key.Key_J
+        out.append(press_and_wait(app, window, key))
+        pump(app, 0.02)  # a fast triager: about 30 keys a second at most
+    return out
+
+
+def search_round(app, window, text: str) -> float:
+    """Milliseconds from the last typed key to the rows and count for ``text``."""
+    from PySide6.QtTest import QTest
+
+    inbox = window.inbox
+    box = inbox.filter_bar.search
+    box.clear()
+    box.setFocus()
+    applied: list[float] = []
+    inbox.filter_applied.connect(lambda _n: applied.append(time.perf_counter()))
+    for ch in text[:-1]:
+        QTest.keyClicks(box, ch)
+        pump(app, 0.06)
+    last = time.perf_counter()
+    QTest.keyClicks(box, text[-1])
+    until(app, lambda: applied and applied[-1] >= last and inbox.model.filter.search == text)
+    inbox.filter_applied.disconnect()
+    return (applied[-1] - last) * 1000
+
+
+def type_draft(app, window, text: str) -> None:
+    """Type a reply in the composer at a typist's pace (the draft autosaves)."""
+    from PySide6.QtTest import QTest
+
+    window.show_view("composer")
+    editor = window.composer.editor
+    editor.setFocus()
+    for ch in text:
+        QTest.keyClicks(editor, ch)
+        pump(app, 0.05)
+    pump(app, 1.5)  # past the autosave delay
+    window.show_view("inbox")
+
+
+def p(values: list[float], q: float) -> float:
+    """The q-quantile (0..1) of ``values``."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mentions", type=int, default=1_000_000)
+    parser.add_argument("--keys", type=int, default=200)
+    parser.add_argument("--backfill", type=int, default=200_000)
+    parser.add_argument("--feeds", type=int, default=50)
+    args = parser.parse_args()
+
+    demo = build_cached_demo(args.mentions)
+    print(f"load average at the start: {os.getloadavg()} on {os.cpu_count()} CPUs", flush=True)
+    start_s = cold_start(demo)
+    print(f"cold start to the first painted window: {start_s:.2f} s", flush=True)
+
+    from PySide6.QtCore import QSettings, Qt
+    from PySide6.QtWidgets import QApplication
+
+    from engage_desktop.inbox.filters import InboxFilter
+    from engage_desktop.listen.source_store import add_source
+    from engage_desktop.ui.main_window import MainWindow
+    from engage_desktop.ui.theme import STYLE_SHEET
+    from engage_desktop.workspace.database import Workspace
+
+    server, urls = start_server(args.feeds, 50, max(1, args.feeds // 4))
+    tmp = Path(tempfile.mkdtemp(prefix="responsiveness-"))
+    try:
+        path = tmp / "work.engage"
+        shutil.copy2(demo, path)
+        with Workspace.open(path) as ws:
+            with ws.write() as cur:  # a backlog for the backfill to work through
+                cur.execute(
+                    "UPDATE mentions SET scored_at = NULL WHERE id IN "
+                    "(SELECT id FROM mentions ORDER BY id DESC LIMIT ?)",
+                    [args.backfill],
+                )
+            for i, url in enumerate(urls):
+                add_source(ws, kind="rss", url=url, name=f"feed {i}", channel="blog")
+        app = QApplication.instance() or QApplication([])
+        app.setStyleSheet(STYLE_SHEET)
+        settings = QSettings(str(tmp / "gui.ini"), QSettings.Format.IniFormat)
+        ws = Workspace.open(path)
+        window = MainWindow(ws, settings)  # starts the backfill by itself
+        window.resize(1440, 900)
+        window.show()
+        window.activateWindow()
+        pump(app, 0.2)
+        heartbeat = Heartbeat()
+        window.feeds.start_fetch(force=True)
+        pump(app, 0.5)
+
+        jk: dict[str, list[float]] = {}
+        for sort in ("time", "oldest"):
+            window.inbox.apply_filter(InboxFilter(sort=sort))
+            window.inbox.table.setFocus()
+            window.inbox.table.selectRow(0)
+            until(app, lambda: window.inbox._shown_id is not None)
+            for composer in ("unused", "opened"):
+                if composer == "opened":  # the composer has been used, then hidden again
+                    window.show_view("composer")
+                    pump(app, 0.2)
+                window.show_view("inbox")
+                window.inbox.table.setFocus()
+                jk[f"{sort}/composer {composer}"] = jk_round(app, window, args.keys)
+                print(
+                    f"j/k, {sort}, composer {composer}: median "
+                    f"{statistics.median(jk[f'{sort}/composer {composer}']):.1f} ms, p95 "
+                    f"{p(jk[f'{sort}/composer {composer}'], 0.95):.1f} ms",
+                    flush=True,
+                )
+        window.show_view("inbox")
+        searches = [search_round(app, window, text) for text in SEARCHES * 2]
+        print(f"search: {', '.join(f'{s:.0f}' for s in searches)} ms", flush=True)
+        window.inbox.apply_filter(InboxFilter())
+        window.inbox.table.setFocus()
+        opens = []
+        for _ in range(30):
+            opens.append(press_and_wait(app, window, Qt.Key.Key_J))
+            start = time.perf_counter()
+            from PySide6.QtTest import QTest
+
+            QTest.keyClick(window.inbox.table, Qt.Key.Key_Return)
+            app.processEvents()
+            opens[-1] = (time.perf_counter() - start) * 1000
+            pump(app, 0.05)
+        type_draft(app, window, "Hi there, sorry about the trouble with the router. ")
+        backfill_running = window.enrich_task is not None
+        heartbeat.timer.stop()
+        window.close()
+        ws.close()
+    finally:
+        server.stdin.close()
+        server.wait(timeout=10)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    every_jk = [v for values in jk.values() for v in values]
+    out = {
+        "mentions": args.mentions,
+        "keys_per_round": args.keys,
+        "jk_p95_ms": round(p(every_jk, 0.95), 1),
+        "jk_median_ms": round(statistics.median(every_jk), 1),
+        "jk_max_ms": round(max(every_jk), 1),
+        **{f"jk_p95_ms[{k}]": round(p(v, 0.95), 1) for k, v in jk.items()},
+        "search_p95_ms": round(p(searches, 0.95), 1),
+        "search_median_ms": round(statistics.median(searches), 1),
+        "open_p95_ms": round(p(opens, 0.95), 1),
+        "max_stall_ms": round(max(heartbeat.late_ms), 1),
+        "p99_stall_ms": round(p(heartbeat.late_ms, 0.99), 1),
+        "stalls_over_50ms": sum(1 for v in heartbeat.late_ms if v > 50),
+        "heartbeats": len(heartbeat.late_ms),
+        "cold_start_s": round(start_s, 2),
+        "backfill_still_running_at_end": backfill_running,
+        "loadavg": [round(v, 2) for v in os.getloadavg()],
+    }
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()
