@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from engage_desktop import __version__
 from engage_desktop.cli.common import err, workspace_options
 from engage_desktop.core.errors import EngageError, UsageError
+from engage_desktop.workspace.faults import explain_fault
 
 PROG = "engage-desktop"
 COMMAND_MODULES = (
@@ -28,7 +29,9 @@ COMMAND_MODULES = (
     "engage_desktop.cli.engage",
     "engage_desktop.cli.fetch",
     "engage_desktop.cli.inbox",
+    "engage_desktop.cli.customers",
     "engage_desktop.cli.enrich",
+    "engage_desktop.cli.share",
     "engage_desktop.cli.alerts",
     "engage_desktop.cli.archive",
     "engage_desktop.cli.settings",
@@ -159,6 +162,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # a bug: say so in one line unless asked for more
         if debug:
             raise
+        fault = explain_fault(exc, getattr(args, "workspace", None))
+        if fault is not None:  # the machine's fault (disk, permissions), not a bug
+            err(f"{PROG}: {fault}")
+            return 1
         err(
             f"{PROG}: unexpected error: {type(exc).__name__}: {_first_line(exc)} "
             "(run again with --debug for the details, and please report it)"

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from engage_desktop.core.errors import UsageError
+from engage_desktop.core.untrusted import strip_controls
 from engage_desktop.workspace.database import Workspace
 
 WORKSPACE_ENV = "ENGAGE_DESKTOP_WORKSPACE"
@@ -82,13 +83,17 @@ def open_workspace(args: argparse.Namespace, *, write: bool = False) -> Workspac
 
 
 def out(line: str = "") -> None:
-    """Print one line of results to stdout."""
-    sys.stdout.write(line + "\n")
+    """Print one line of results to stdout.
+
+    Control characters are dropped: names and texts come from feeds and files, and
+    an ESC or BEL in them would drive the user's terminal.
+    """
+    sys.stdout.write(strip_controls(line) + "\n")
 
 
 def err(line: str) -> None:
-    """Print one line of diagnostics to stderr."""
-    sys.stderr.write(line + "\n")
+    """Print one line of diagnostics to stderr (control characters dropped)."""
+    sys.stderr.write(strip_controls(line) + "\n")
     sys.stderr.flush()
 
 

@@ -113,6 +113,10 @@ def cmd_import(args: argparse.Namespace) -> int:
             err(f"{args.file}:{bad.line}: skipped: {bad.reason}")
         if len(summary.bad) > MAX_LISTED:
             err(f"... and {len(summary.bad) - MAX_LISTED} more bad rows")
+        for note in summary.warnings[:MAX_LISTED]:
+            err(f"{args.file}:{note.line}: {note.reason}")
+        if len(summary.warnings) > MAX_LISTED:
+            err(f"... and {len(summary.warnings) - MAX_LISTED} more rows changed or skipped")
         for line, original, new in summary.new_ids[:MAX_LISTED]:
             err(f"{args.file}:{line}: id {original!r} is taken or not a usable id: now {new}")
         if len(summary.new_ids) > MAX_LISTED:

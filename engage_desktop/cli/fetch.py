@@ -29,7 +29,8 @@ def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -
 def cmd_fetch(args: argparse.Namespace) -> int:
     """Fetch; exit 0 when the run completed, even if some sources failed."""
     from engage_desktop.core.progress import PlainState
-    from engage_desktop.listen.fetch import FAILING_AFTER, FetchOptions, fork_parse_pool, run_fetch
+    from engage_desktop.listen.fetch import FetchOptions, fork_parse_pool, run_fetch
+    from engage_desktop.listen.source_store import FAILING_AFTER
 
     # Before the workspace opens: forking is safe only while there is one thread.
     fork_parse_pool(FetchOptions().parse_workers)
@@ -46,4 +47,7 @@ def cmd_fetch(args: argparse.Namespace) -> int:
         flag = f" (failed {h.failures} times in a row)" if h.failures >= FAILING_AFTER else ""
         out(f"failed: {h.name}: {h.error}{flag}")
     out(summary.line())
+    if summary.store_error:
+        err(f"engage-desktop: {summary.store_error}")
+        return 1
     return 0

@@ -36,6 +36,18 @@ def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -
     listing.add_argument(
         "--sort", default="time", choices=("time", "oldest", "priority", "reach", "sentiment")
     )
+    listing.add_argument(
+        "--customers-only", action="store_true", help="only authors linked to a customer"
+    )
+    listing.add_argument(
+        "--not-customers", action="store_true", help="only authors who are not customers"
+    )
+    listing.add_argument(
+        "--tier", action="append", default=[], metavar="T", help="customer tier ('top': the best)"
+    )
+    listing.add_argument("--min-value", type=float, metavar="V", help="lowest customer value")
+    listing.add_argument("--max-value", type=float, metavar="V", help="highest customer value")
+    listing.add_argument("--customer", metavar="ID", help="one customer (the CRM's customer_id)")
     listing.add_argument("--limit", type=int, default=50, metavar="N")
     listing.add_argument("--count", action="store_true", help="print only the count")
     listing.set_defaults(func=cmd_list)
@@ -80,9 +92,41 @@ def _filter(args: argparse.Namespace, ws):
         changes["within_days"] = args.days
     if args.unanswered:
         changes["has_reply"] = False
+    changes.update(_segment(args))
+    if (
+        args.customer
+        and ws.scalar("SELECT count(*) FROM customers WHERE external_id = ?", [args.customer]) == 0
+    ):
+        raise UsageError(
+            f"no customer {args.customer!r}; 'engage-desktop customers list' shows the ids"
+        )
     if args.sort != "time" or not args.view:
         changes["sort"] = args.sort
     return base.with_(**changes)
+
+
+def _segment(args: argparse.Namespace) -> dict:
+    """The customer-segment criteria of the command line."""
+    from engage_desktop.inbox.filters import TOP_TIER
+
+    if args.customers_only and args.not_customers:
+        raise UsageError("--customers-only and --not-customers exclude each other; use one")
+    found: dict = {}
+    if args.customers_only:
+        found["customers"] = True
+    if args.not_customers:
+        if args.tier or args.customer or args.min_value is not None or args.max_value is not None:
+            raise UsageError("--not-customers cannot be combined with customer criteria")
+        found["customers"] = False
+    if args.tier:
+        found["customer_tiers"] = tuple(TOP_TIER if t.lower() == "top" else t for t in args.tier)
+    if args.min_value is not None:
+        found["min_value"] = args.min_value
+    if args.max_value is not None:
+        found["max_value"] = args.max_value
+    if args.customer:
+        found["customer"] = args.customer
+    return found
 
 
 def cmd_list(args: argparse.Namespace) -> int:

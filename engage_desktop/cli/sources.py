@@ -104,8 +104,7 @@ def health_word(s: dict, failing_after: int = 3) -> str:
 
 def cmd_sources_list(args: argparse.Namespace) -> int:
     """Print sources with their health."""
-    from engage_desktop.listen.fetch import FAILING_AFTER
-    from engage_desktop.listen.source_store import list_sources
+    from engage_desktop.listen.source_store import FAILING_AFTER, list_sources
 
     with open_workspace(args) as ws:
         rows = list_sources(ws)
@@ -193,10 +192,18 @@ def cmd_import_opml(args: argparse.Namespace) -> int:
     from engage_desktop.listen.subscriptions import import_opml
 
     with open_workspace(args, write=True) as ws:
+        refused: list[str] = []
         try:
-            added, skipped = import_opml(ws, args.file, keep_all=args.all)
+            added, skipped = import_opml(ws, args.file, keep_all=args.all, refused=refused)
         except ValueError as exc:
             raise EngageError(str(exc)) from None
+    if refused:
+        more = f" and {len(refused) - 3} more" if len(refused) > 3 else ""
+        shown = ", ".join(refused[:3]) + more
+        err(
+            f"left out {len(refused)} entries that are not web addresses (only http and "
+            f"https feeds are imported): {shown}"
+        )
     out(
         f"imported {added} feeds from {args.file}"
         + (f"; {skipped} were already sources" if skipped else "")

@@ -70,4 +70,6 @@ def cmd_info(args: argparse.Namespace) -> int:
         out(f"schema:    {ws.schema_version()}{' (read-only)' if ws.read_only else ''}")
         out(f"mentions:  {c['mentions']} ({c['new']} new, {c['open']} waiting)")
         out(f"sources:   {c['sources']}")
+        if ws.manifest is not None:
+            out(f"shared:    {ws.manifest.banner()}")
     return 0

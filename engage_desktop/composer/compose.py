@@ -19,7 +19,9 @@ from engage_desktop.composer.drafts import (
 from engage_desktop.composer.reply_rules import LengthRule, reply_channel_for, rule_for
 from engage_desktop.core.errors import EngageError
 from engage_desktop.core.templates import Rendered, first_name, render
+from engage_desktop.crm.profile import customer_template_values
 from engage_desktop.inbox.pager import get_mention
+from engage_desktop.inbox.people import author_id_of
 from engage_desktop.outbox.accounts import Account, get_account, list_accounts
 from engage_desktop.outbox.send import agent_name, discard_row
 from engage_desktop.outbox.store import get_outbox_row, insert_outbox_row
@@ -70,6 +72,8 @@ def template_values(ws: Workspace, mention: dict[str, Any]) -> dict[str, str | N
         products = {r[0] for r in rows}
         product = next((t for t in topics if t in products), None)
     prefix = S.get(ws, S.CASE_PREFIX)
+    # Customer fields come last: when a value is both (the author's first name is the
+    # customer's), turning a reply back into a template prefers the author's variable.
     return {
         "author": author,
         "first_name": first_name(mention.get("author_name"), handle),
@@ -77,6 +81,7 @@ def template_values(ws: Workspace, mention: dict[str, Any]) -> dict[str, str | N
         "product": product or (str(brand) if brand else None),
         "agent": agent_name(ws),
         "case_id": f"{prefix}{mention['id']}",
+        **customer_template_values(ws, author_id_of(ws, mention)),
     }
 
 

@@ -1,5 +1,7 @@
 """Saved-reply variables: ``{author}``, ``{first_name}``, ``{brand}``, ``{product}``,
-``{agent}``, ``{case_id}``.
+``{agent}``, ``{case_id}``, and from the author's customer record (social CRM)
+``{customer_name}``, ``{customer_first_name}``, ``{customer_id}``, ``{tier}``,
+``{customer_since}``, ``{customer_years}``, ``{open_tickets}``.
 
 Rendering fills known variables and leaves anything else in braces exactly as
 written (a saved reply may legitimately contain ``{`` for other reasons), and
@@ -12,7 +14,6 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-VARIABLES = ("author", "first_name", "brand", "product", "agent", "case_id")
 VARIABLE_HELP = {
     "author": "the author's name (or @handle)",
     "first_name": "the author's first name",
@@ -20,7 +21,17 @@ VARIABLE_HELP = {
     "product": "the product the mention is about",
     "agent": "your name, as set in the workspace",
     "case_id": "the case number of the mention",
+    # From the customer record linked to the author (empty when not a customer).
+    "customer_name": "the customer's name in the CRM",
+    "customer_first_name": "the first word of the customer's name",
+    "customer_id": "the customer's id in the CRM",
+    "tier": "the customer's plan or tier",
+    "customer_since": "the date they became a customer (YYYY-MM-DD)",
+    "customer_years": "whole years as a customer",
+    "open_tickets": "how many support tickets the customer has open",
 }
+VARIABLES = tuple(VARIABLE_HELP)
+CUSTOMER_VARIABLES = VARIABLES[6:]
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 
 

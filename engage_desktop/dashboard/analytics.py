@@ -12,6 +12,7 @@ Time is UTC throughout: a "day" is a UTC calendar day, a "week" starts on Monday
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -32,6 +33,21 @@ WEEK_S = 7 * DAY_S
 LABELS = ("negative", "neutral", "positive", "unscored")
 LABEL_SQL = "coalesce(sentiment_label, 'unscored')"
 DAY_SQL = "(epoch_us(published) // 86400000000)"
+#: Only dates a post can have bound a chart's range: a workspace written elsewhere
+#: may hold year 1 or 9999, and a range reaching them overflows Python's dates.
+SANE_PUBLISHED_SQL = (
+    "published BETWEEN TIMESTAMPTZ '1990-01-01 00:00:00+00' AND now() + INTERVAL 2 DAY"
+)
+
+
+def sane_days() -> tuple[int, int]:
+    """The first and last day (days since the epoch) a post can be dated."""
+    from engage_desktop.core.untrusted import date_window
+
+    low, high = date_window(datetime.now(UTC))
+    return int(low.timestamp()) // DAY_S, int(high.timestamp()) // DAY_S
+
+
 # 1970-01-01 was a Thursday: (day + 3) % 7 is 0 on Mondays.
 WEEK_SQL = f"({DAY_SQL} - ({DAY_SQL} + 3) % 7)"
 RESPONSE_S_SQL = "(epoch(first_reply_at) - epoch(published))"
@@ -127,15 +143,14 @@ class AnalyticsContext:
         rows = ws.tuples("SELECT name, kind FROM topics ORDER BY name")
         brand_topics = tuple(n for n, k in rows if k in ("brand", "product"))
         brand = S.get(ws, S.BRAND_NAME)
-        hours_cfg = S.get(ws, S.BUSINESS_HOURS)
-        sla_h = S.get(ws, S.SLA_HOURS)
         return cls(
-            brand=brand or (brand_topics[0] if brand_topics else "Brand"),
+            brand=str(brand) if brand else (brand_topics[0] if brand_topics else "Brand"),
             brand_topics=brand_topics,
             competitors=tuple(n for n, k in rows if k == "competitor"),
             topics=tuple(n for n, _ in rows),
-            sla_s=float(sla_h) * 3600.0,
-            hours=BusinessHours.from_setting(hours_cfg or None),
+            # A shared copy is someone else's file: crafted values fall back to defaults.
+            sla_s=_sla_hours(S.get(ws, S.SLA_HOURS)) * 3600.0,
+            hours=_business_hours(S.get(ws, S.BUSINESS_HOURS)),
         )
 
     def entity_where(self, entity: str) -> tuple[str, list[Any]]:
@@ -148,6 +163,24 @@ class AnalyticsContext:
     def entities(self) -> tuple[str, ...]:
         """Share-of-voice entities: the brand first, then each competitor."""
         return ((self.brand,) if self.brand_topics else ()) + self.competitors
+
+
+def _sla_hours(value: Any) -> float:
+    """The SLA in hours; 4 when the setting is not a sane number (a crafted file)."""
+    try:
+        hours = float(value)
+    except (TypeError, ValueError):
+        return 4.0
+    return hours if math.isfinite(hours) and 0 < hours <= 24 * 366 else 4.0
+
+
+def _business_hours(value: Any) -> BusinessHours:
+    """The business hours; the default when the setting is malformed (never an error:
+    a workspace someone sent must still show its dashboard)."""
+    try:
+        return BusinessHours.from_setting(value if isinstance(value, dict) else None)
+    except (UsageError, TypeError, ValueError, AttributeError):
+        return BusinessHours()
 
 
 # -- the drill-down contract ----------------------------------------------------------
@@ -306,7 +339,9 @@ def _response_bin(label: str) -> tuple[int, int | None]:
 def data_days(ws: Workspace) -> tuple[int, int] | None:
     """The first and last day with mentions (days since the epoch), or None."""
     src = mention_source(ws).sql
-    first, last = ws.tuples(f"SELECT min({DAY_SQL}), max({DAY_SQL}) FROM {src}", [])[0]
+    first, last = ws.tuples(
+        f"SELECT min({DAY_SQL}), max({DAY_SQL}) FROM {src} WHERE {SANE_PUBLISHED_SQL}", []
+    )[0]
     return None if first is None else (int(first), int(last))
 
 

@@ -31,6 +31,7 @@ from engage_desktop.dashboard.analytics import (
     DashboardFilter,
     days_of,
     rebucket,
+    sane_days,
 )
 from engage_desktop.workspace.database import Workspace
 
@@ -197,7 +198,9 @@ class MentionCube:
         self.ctx = ctx
         self.c = columns
         self.combos = combos
+        low, high = sane_days()
         days = columns["day"]
+        days = days[(days >= low) & (days <= high)]  # impossible dates never bound a chart
         self.bounds: tuple[int, int] | None = (
             (int(days.min()), int(days.max())) if len(days) else None
         )

@@ -27,12 +27,15 @@ from typing import Any
 import numpy as np
 
 from engage_desktop.core.errors import UsageError
+from engage_desktop.core.untrusted import date_window
 from engage_desktop.inbox.pager import MentionQuery
 from engage_desktop.workspace.database import Workspace
 
 KINDS = ("volume_spike", "negative_spike")
 BUCKETS = {"hour": 3600, "day": 86400}
 MIN_HISTORY = 7
+# How far back a back-test looks at most (see backtest).
+MAX_HISTORY = timedelta(days=3 * 366)
 DEFAULT_RULES = (
     ("Volume spike", "volume_spike", {"bucket": "hour", "min_count": 10}),
     ("Negative spike per topic", "negative_spike", {"bucket": "hour", "min_count": 5}),
@@ -327,9 +330,15 @@ def counts_per_bucket(
 
 
 def _history_bounds(ws: Workspace) -> tuple[datetime, datetime] | None:
+    # Only dates a post can have: a workspace from elsewhere may hold year 1 or 9999
+    # (written before dates were checked, or on purpose), which would overflow.
+    earliest, latest = date_window(datetime.now(UTC))
     cur = ws.cursor()
     try:
-        lo, hi = cur.execute("SELECT min(published), max(published) FROM mentions").fetchone()
+        lo, hi = cur.execute(
+            "SELECT min(published), max(published) FROM mentions WHERE published BETWEEN ? AND ?",
+            [earliest, latest],
+        ).fetchone()
     finally:
         cur.close()
     if lo is None:
@@ -356,7 +365,9 @@ def backtest(
     width = BUCKETS[rule.bucket]
     season = 24 if rule.bucket == "hour" else 1
     lead = timedelta(seconds=width * season * (rule.window + 1))
-    origin = max(start - lead, bounds[0])
+    # The detector walks every bucket in Python: a file with an absurd date (a
+    # crafted shared copy, a feed dated 2100) would make "all time" decades of hours.
+    origin = max(start - lead, bounds[0], end - MAX_HISTORY)
     episodes: list[Episode] = []
     for topic in _topics_of(ws, rule):
         values = counts_per_bucket(ws, rule, topic, origin, end)
@@ -384,6 +395,34 @@ def backtest(
                 )
             )
     episodes.sort(key=lambda e: (e.start, e.rule, e.topic or ""))
+    return episodes
+
+
+def range_episodes(
+    ws: Workspace,
+    start: datetime | None,
+    end: datetime | None,
+    topic: str | None = None,
+    state: Any = None,
+) -> list[Episode] | None:
+    """Episodes of the enabled rules (the defaults when none is stored) in a range.
+
+    With ``topic``, only the rules and episodes that count that topic. This is what
+    the dashboard marks and lists, and what reports name as incidents.
+
+    Returns:
+        The episodes, or None when ``state`` was cancelled.
+    """
+    rules = [r for r in list_rules(ws) if r.enabled] or default_rules()
+    episodes: list[Episode] = []
+    for rule in rules:
+        if rule.topic is not None and topic is not None and rule.topic != topic:
+            continue
+        for ep in backtest(ws, rule, start, end):
+            if topic is None or ep.topic == topic:
+                episodes.append(ep)
+        if state is not None and state.is_cancelled():
+            return None
     return episodes
 
 

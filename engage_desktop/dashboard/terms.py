@@ -22,7 +22,7 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
 
-from engage_desktop.dashboard.analytics import DashboardFilter, term_where
+from engage_desktop.dashboard.analytics import SANE_PUBLISHED_SQL, DashboardFilter, term_where
 from engage_desktop.resources import resource
 from engage_desktop.workspace.database import Workspace
 
@@ -99,7 +99,9 @@ def periods(ws: Workspace, flt: DashboardFilter) -> tuple[datetime, datetime, da
     """(previous start, current start, current end) for ``flt``; None without data."""
     start, end = flt.start, flt.end
     if start is None or end is None:
-        last = ws.tuples("SELECT max(published) FROM mentions", [])[0][0]
+        last = ws.tuples(f"SELECT max(published) FROM mentions WHERE {SANE_PUBLISHED_SQL}", [])[0][
+            0
+        ]
         if last is None:
             return None
         if end is None:

@@ -15,15 +15,20 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from engage_desktop.core.text import fold
+from engage_desktop.crm.identity import link_all
+from engage_desktop.crm.records import update_value_ranks
 from engage_desktop.demo import text as T
+from engage_desktop.demo.customers import plan_customers, write_customers
 from engage_desktop.workspace.database import Workspace
 
 Progress = Callable[[int, int], None]
@@ -139,15 +144,11 @@ def build_demo(
         rows = data["rows"]
         scores = score_new_rows(rows["title"], rows["text"], rows["language"], processes=processes)
         report(2, steps)
-    ws = Workspace.create(path, overwrite=overwrite)
-    try:
-        _write_setup(ws, data["source_ids"])
-        report(steps - 2, steps)
-        _write_rows(ws, data, scores)
-        report(steps - 1, steps)
-        ws.cursor().execute("CHECKPOINT")
-    finally:
-        ws.close()
+    plan = plan_customers(data["authors"], seed, end)
+    data["authors"]["email"] = plan["author_email"]
+    _build_then_replace(
+        Path(path), overwrite, lambda ws: _fill(ws, data, scores, plan, report, steps)
+    )
     report(steps, steps)
     return DemoSummary(
         Path(path),
@@ -156,6 +157,57 @@ def build_demo(
         len(data["replies"]["mention_id"]),
         time.perf_counter() - started,
     )
+
+
+def _fill(ws: Workspace, data: dict, scores: Any, plan: dict, report: Progress, steps: int) -> None:
+    _write_setup(ws, data["source_ids"])
+    report(steps - 2, steps)
+    _write_rows(ws, data, scores)
+    with ws.write() as cur:
+        write_customers(cur, plan)
+        update_value_ranks(cur)
+        _advance_sequence(cur, "customer_ids", len(plan["customers"]["external_id"]))
+    link_all(ws)
+    report(steps - 1, steps)
+    ws.cursor().execute("CHECKPOINT")
+
+
+def _build_then_replace(path: Path, overwrite: bool, fill: Callable[[Workspace], None]) -> None:
+    """Build the workspace in a temporary file beside ``path``, then rename it over.
+
+    The old workspace stays whole until the new one is complete: a full disk or an
+    interrupted build leaves it as it was (``demo --force`` used to delete it first).
+
+    Raises:
+        WorkspaceError: ``path`` exists and ``overwrite`` is false, or the disk
+            or folder refused the write (in words).
+    """
+    from engage_desktop.core.errors import WorkspaceError
+    from engage_desktop.workspace.faults import explain_fault
+
+    if path.exists() and not overwrite:
+        raise WorkspaceError(f"{path} already exists; choose another name or use --force", path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.building-{os.getpid()}")
+    leftovers = (tmp, tmp.with_name(tmp.name + ".wal"))
+    for file in leftovers:
+        file.unlink(missing_ok=True)
+    try:
+        ws = Workspace.create(tmp)
+        try:
+            fill(ws)
+        finally:
+            ws.close()
+        # The old file's log belongs to the old file: it must not replay into the new.
+        path.with_name(path.name + ".wal").unlink(missing_ok=True)
+        os.replace(tmp, path)
+    except BaseException as exc:
+        for file in leftovers:
+            file.unlink(missing_ok=True)
+        fault = explain_fault(exc, path) if isinstance(exc, Exception) else None
+        if fault is not None:
+            raise WorkspaceError(fault, path) from None
+        raise
 
 
 # -- generation ---------------------------------------------------------------------
@@ -469,6 +521,7 @@ def _write_rows(ws: Workspace, data: dict, scores: dict | None = None) -> None:
                 f"https://{domains[c]}/@{h}" for c, h in zip(a["channel"], a["handle"], strict=True)
             ],
             "followers": a["followers"],
+            "email": pa.array(a.get("email") or [None] * n_auth, pa.string()),
         }
     )
     rows, who, channel = data["rows"], data["who"], data["channel"]

@@ -22,7 +22,11 @@ from engage_desktop.core.progress import TaskState
 AfterInsertHook = Callable[[Any, Sequence[int], "TaskState | None"], object]
 
 #: Hooks every workspace gets, as "module:function".
-BUILTIN_AFTER_INSERT = ("engage_desktop.enrich.pipeline:after_insert",)
+BUILTIN_AFTER_INSERT = (
+    "engage_desktop.enrich.pipeline:after_insert",
+    # After enrichment: the author's customer on the new mentions (and their priority).
+    "engage_desktop.crm.segments:after_insert",
+)
 
 _after_insert: list[AfterInsertHook] = []
 _builtins_loaded = False
@@ -33,11 +37,11 @@ def _load_builtins() -> None:
     if _builtins_loaded:
         return
     _builtins_loaded = True
-    for dotted in BUILTIN_AFTER_INSERT:
+    for position, dotted in enumerate(BUILTIN_AFTER_INSERT):
         module, _, name = dotted.partition(":")
         hook = getattr(importlib.import_module(module), name)
         if hook not in _after_insert:
-            _after_insert.insert(0, hook)
+            _after_insert.insert(position, hook)
 
 
 def register_after_insert(hook: AfterInsertHook) -> AfterInsertHook:

@@ -30,6 +30,7 @@ from typing import Any
 
 import duckdb
 
+from engage_desktop.workspace import settings as S
 from engage_desktop.workspace.database import Workspace, log_event
 
 URGENT_INTENTS = ("complaint", "churn risk")
@@ -101,11 +102,41 @@ def apply_intents_and_priority(
     update_priority(cur, where, params)
 
 
+CUSTOMER_WEIGHT_SETTING = S.CUSTOMER_VALUE_WEIGHT.key
+MAX_CUSTOMER_WEIGHT = 50.0
+
+
+def customer_weight(cur: duckdb.DuckDBPyConnection) -> float:
+    """The points priority gives customer value (setting; 0, the default, is off)."""
+    row = cur.execute(
+        "SELECT value FROM settings WHERE key = ?", [CUSTOMER_WEIGHT_SETTING]
+    ).fetchone()
+    try:
+        return max(0.0, min(MAX_CUSTOMER_WEIGHT, float(row[0]))) if row else 0.0
+    except (TypeError, ValueError):
+        return 0.0
+
+
+def priority_sql(weight: float) -> str:
+    """The priority expression over ``mentions`` columns, weighing customer value.
+
+    With weight W > 0: ``(100 - W) / 100 x base + W x customer_value``, where
+    customer_value is the value rank of the author's customer (``customer_rank``, kept
+    on each mention by ``engage_desktop.crm.segments``; 0 for authors who are not
+    customers); so priority stays within 0-100.
+    """
+    if weight <= 0:
+        return PRIORITY_SQL
+    value = "coalesce(customer_rank, 0.0)"
+    return f"round({(100 - weight) / 100:.4f} * {PRIORITY_SQL} + {weight:.4f} * {value}, 2)"
+
+
 def update_priority(
     cur: duckdb.DuckDBPyConnection, where: str = "true", params: Sequence[Any] = ()
 ) -> None:
-    """Recompute :data:`PRIORITY_SQL` (call after a status, reply or sentiment change)."""
-    cur.execute(f"UPDATE mentions SET priority = {PRIORITY_SQL} WHERE {where}", list(params))
+    """Recompute the priority (call after a status, reply, sentiment or link change)."""
+    expr = priority_sql(customer_weight(cur))
+    cur.execute(f"UPDATE mentions SET priority = {expr} WHERE {where}", list(params))
 
 
 def link_authors(cur: duckdb.DuckDBPyConnection, where: str, params: Sequence[Any] = ()) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from engage_desktop.core.errors import EngageError
+from engage_desktop.inbox.people import linked_author_ids
 from engage_desktop.workspace.database import Workspace, log_event
 
 THREAD_LIMIT = 30
@@ -40,6 +41,9 @@ def thread(ws: Workspace, mention: dict[str, Any]) -> list[dict[str, Any]]:
 def author_history(ws: Workspace, mention: dict[str, Any]) -> list[dict[str, Any]]:
     """The author's latest other mentions, newest first, each with our last reply.
 
+    Every account of the same person counts (:func:`linked_author_ids`: a
+    shared e-mail address or the same customer record).
+
     Items have ``id``, ``published``, ``channel``, ``text``, ``sentiment_label``,
     ``status``, ``reply`` (our reply's text or None), ``replied_at`` and ``sent_by``.
     """
@@ -48,13 +52,14 @@ def author_history(ws: Workspace, mention: dict[str, Any]) -> list[dict[str, Any
     return ws.rows(  # The author's few mentions are picked first; only their replies are grouped
         # (grouping the whole reply log first cost 170-370 ms per selection at 1M).
         "WITH h AS (SELECT id, published, channel, text, sentiment_label, status "
-        "FROM mentions WHERE author_id = ? AND id <> ? ORDER BY published DESC LIMIT ?) "
+        "FROM mentions WHERE author_id IN (SELECT unnest(?::BIGINT[])) AND id <> ? "
+        "ORDER BY published DESC LIMIT ?) "
         "SELECT h.*, r.body AS reply, r.sent_at AS replied_at, r.sent_by FROM h "
         "LEFT JOIN (SELECT mention_id, arg_max(body, sent_at) AS body, "
         "max(sent_at) AS sent_at, arg_max(sent_by, sent_at) AS sent_by FROM replies "
         "WHERE mention_id IN (SELECT id FROM h) GROUP BY mention_id) r "
         "ON r.mention_id = h.id ORDER BY h.published DESC",
-        [mention["author_id"], mention["id"], HISTORY_LIMIT],
+        [linked_author_ids(ws, int(mention["author_id"])), mention["id"], HISTORY_LIMIT],
     )
 
 

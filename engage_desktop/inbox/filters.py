@@ -27,6 +27,8 @@ STATUSES = ("new", "open", "pending", "resolved", "ignored", "spam")
 SENTIMENT_LABELS = ("positive", "neutral", "negative", "unscored")
 UNASSIGNED = ""  # in ``owners``: mentions nobody owns
 ME = "@me"  # in ``owners``: the current user (saved views travel between users)
+# In ``customer_tiers``: the tier whose customers are worth most (highest mean value).
+TOP_TIER = "@top"
 
 Spans = list[tuple[int, int]]
 
@@ -58,6 +60,13 @@ class InboxFilter:
         unread: Only unread (True) or read (False).
         search: Search text (see :func:`compile_search`).
         sort: A key of ``SORTS``.
+        customers: True = only authors linked to a customer record, False = only
+            authors who are not (see ``engage_desktop.crm``).
+        customer_tiers: Customer tiers; :data:`TOP_TIER` is the tier with the highest
+            mean value.
+        min_value: Lowest customer value shown (implies customers only).
+        max_value: Highest customer value shown (implies customers only).
+        customer: One customer, by the CRM's external id.
     """
 
     statuses: tuple[str, ...] = ()
@@ -82,6 +91,11 @@ class InboxFilter:
     unread: bool | None = None
     search: str = ""
     sort: str = "time"
+    customers: bool | None = None
+    customer_tiers: tuple[str, ...] = ()
+    min_value: float | None = None
+    max_value: float | None = None
+    customer: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Only the criteria that are set, JSON-ready."""
@@ -323,10 +337,45 @@ def to_sql(flt: InboxFilter, actor: str = "", now: datetime | None = None) -> tu
         add("starred" if flt.starred else "NOT starred")
     if flt.unread is not None:
         add("unread" if flt.unread else "NOT unread")
+    segment, segment_params = segment_sql(flt)
+    if segment:
+        add(segment, segment_params)
     search = compile_search(flt.search)
     if search.sql != "true":
         add(f"({search.sql})", search.params)
     return (" AND ".join(parts) or "true"), params
+
+
+def segment_sql(flt: InboxFilter) -> tuple[str, list[Any]]:
+    """The customer-segment part of a filter ("" when it has none).
+
+    Plain tests of the customer columns each mention carries (kept in step with the
+    links by ``engage_desktop.crm.segments``), so DuckDB prunes as it scans.
+    """
+    conds: list[str] = []
+    params: list[Any] = []
+    if flt.customer_tiers:
+        named = tuple(t for t in flt.customer_tiers if t != TOP_TIER)
+        ors = []
+        if named:
+            sql, values = _in("customer_tier", named)
+            ors.append(sql)
+            params.extend(values)
+        if TOP_TIER in flt.customer_tiers:
+            ors.append("customer_top")
+        conds.append("(" + " OR ".join(ors) + ")")
+    if flt.min_value is not None:
+        conds.append("customer_value >= ?")
+        params.append(float(flt.min_value))
+    if flt.max_value is not None:
+        conds.append("customer_value <= ?")
+        params.append(float(flt.max_value))
+    if flt.customer:
+        conds.append("customer_id = (SELECT id FROM customers WHERE external_id = ?)")
+        params.append(str(flt.customer))
+    if not conds and flt.customers is not None:
+        conds.append("customer_id IS NOT NULL" if flt.customers else "customer_id IS NULL")
+    return " AND ".join(conds), params
 
 
 def to_query(flt: InboxFilter, actor: str = "", now: datetime | None = None) -> MentionQuery:
@@ -368,6 +417,19 @@ def describe(flt: InboxFilter) -> str:
         bits.append(f"last {flt.within_days} days")
     if flt.author_label:
         bits.append(f"by {flt.author_label}")
+    if flt.customer:
+        bits.append(f"customer {flt.customer}")
+    elif flt.customer_tiers:
+        tiers = ["top tier" if t == TOP_TIER else t for t in flt.customer_tiers]
+        bits.append(" or ".join(tiers) + " customers")
+    elif flt.customers:
+        bits.append("customers")
+    elif flt.customers is False:
+        bits.append("not customers")
+    if flt.min_value is not None or flt.max_value is not None:
+        low = f"{flt.min_value:,.0f}" if flt.min_value is not None else "0"
+        high = f"{flt.max_value:,.0f}" if flt.max_value is not None else "∞"
+        bits.append(f"value {low}–{high}")
     if flt.search:
         bits.append(f"“{flt.search}”")
     return " · ".join(bits) or "everything"

@@ -34,6 +34,7 @@ from typing import Any
 
 from engage_desktop.core.errors import EngageError, UsageError
 from engage_desktop.core.text import mention_norm
+from engage_desktop.inbox.import_guard import allow_long_csv_fields, harden_row
 from engage_desktop.workspace.database import Workspace, log_event
 
 COLUMNS = (
@@ -70,12 +71,14 @@ class ImportSummary:
     ignored_columns: list[str] = field(default_factory=list)
     undated: int = 0
     mention_ids: list[int] = field(default_factory=list)
+    warnings: list[BadRow] = field(default_factory=list)  # rows kept, but changed or skipped
 
 
 def _reader(path: Path) -> Iterator[tuple[int, dict[str, Any] | None, str | None]]:
     """Yield (line number, row or None, error) for each record of a CSV or JSONL file."""
     suffix = path.suffix.lower()
     if suffix == ".csv":
+        allow_long_csv_fields()
         with path.open(newline="", encoding="utf-8-sig") as fh:
             reader = csv.reader(fh)
             try:
@@ -231,6 +234,7 @@ def import_mentions(
     if not path.is_file():
         raise UsageError(f"{path} does not exist; give the path of a .csv or .jsonl file")
     summary = ImportSummary()
+    started = datetime.now(UTC)
     good: list[tuple[int, dict[str, Any]]] = []
     seen_columns: set[str] = set()
     try:
@@ -248,6 +252,8 @@ def import_mentions(
             if clean is None:
                 summary.bad.append(BadRow(line, reason or "invalid"))
                 continue
+            for note in harden_row(clean, started):
+                summary.warnings.append(BadRow(line, note))
             good.append((line, clean))
     except UnicodeDecodeError:
         raise EngageError(
@@ -265,6 +271,10 @@ def import_mentions(
         key = _item_key(row, row["source"] or default_source)
         if key in keyed:
             summary.duplicates += 1
+            what = "url" if row["url"] else "id" if row["id"] else "content"
+            summary.warnings.append(
+                BadRow(line, f"same {what} as line {keyed[key][0]}; skipped as a duplicate")
+            )
             continue
         keyed[key] = (line, row)
     now = datetime.now(UTC)
@@ -344,6 +354,7 @@ def import_mentions(
                 "status": [r["status"] for r in rows],
                 "unread": [r["status"] == "new" for r in rows],
                 "tags": pa.array([r["tags"] for r in rows], pa.list_(pa.string())),
+                "published_note": pa.array([r.get("published_note") for r in rows], pa.string()),
             }
         )
         cur.register("imported_mentions", table)

@@ -2,8 +2,8 @@
 
 An author is one account on one channel (``authors``: channel + handle). The same
 person on several channels is recognised by the e-mail address recorded on their
-accounts (:func:`linked_author_ids`), so the author panel can show everything they
-said, across channels.
+accounts, or by a link to the same customer record (:func:`linked_author_ids`), so
+the author panel can show everything they said, across channels.
 """
 
 from __future__ import annotations
@@ -31,12 +31,19 @@ def author_id_of(ws: Workspace, mention: dict[str, Any]) -> int | None:
 
 
 def linked_author_ids(ws: Workspace, author_id: int) -> list[int]:
-    """This account and the person's accounts on other channels (same e-mail)."""
+    """This account and the person's other accounts.
+
+    The same person: accounts sharing an e-mail address, and accounts linked to the
+    same customer record (``customer_links``, see ``engage_desktop.crm.identity``).
+    """
     found = ws.rows(
         "SELECT b.id FROM authors a JOIN authors b ON b.id = a.id OR "
         "(a.email IS NOT NULL AND a.email <> '' AND lower(b.email) = lower(a.email)) "
-        "WHERE a.id = ? ORDER BY b.id",
-        [author_id],
+        "WHERE a.id = ? "
+        "UNION SELECT l2.author_id FROM customer_links l1 "
+        "JOIN customer_links l2 ON l2.customer_id = l1.customer_id WHERE l1.author_id = ? "
+        "ORDER BY 1",
+        [author_id, author_id],
     )
     return [int(r["id"]) for r in found] or [author_id]
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from engage_desktop.archive.views import mention_source
 from engage_desktop.core.errors import UsageError
-from engage_desktop.inbox.filters import ME, InboxFilter, to_sql
+from engage_desktop.inbox.filters import ME, TOP_TIER, InboxFilter, to_sql
 from engage_desktop.workspace import settings as S
 from engage_desktop.workspace.database import Workspace, log_event
 
@@ -53,6 +53,10 @@ DEFAULT_VIEWS: tuple[tuple[str, InboxFilter], ...] = (
     ("Competitor: Skylink", InboxFilter(topics=("Skylink",))),
     ("Outage", InboxFilter(topics=("Outage",))),
     ("Resolved this week", InboxFilter(statuses=("resolved",), within_days=7)),
+    (
+        "Negative, unanswered, top-tier customers",
+        InboxFilter(sentiments=("negative",), has_reply=False, customer_tiers=(TOP_TIER,)),
+    ),
 )
 
 

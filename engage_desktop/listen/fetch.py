@@ -39,6 +39,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+import duckdb
+
 from engage_desktop.core.progress import TaskState
 from engage_desktop.enrich import hooks
 from engage_desktop.listen.store import (
@@ -53,9 +55,9 @@ from engage_desktop.sources.base import FetchOutcome, SourceSpec
 from engage_desktop.sources.http import FetchError, HttpClient, HttpLimits
 from engage_desktop.sources.registry import ADAPTERS
 from engage_desktop.workspace.database import Workspace
+from engage_desktop.workspace.faults import explain_fault
 
 ParseMode = Literal["auto", "process", "thread"]
-FAILING_AFTER = 3  # consecutive failures before a source is flagged as failing
 STORE_BATCH = 5000
 #: Feed sources in a run from which "auto" parses in the process pool.
 PROCESS_MIN_FEEDS = 16
@@ -91,6 +93,7 @@ class FetchSummary:
     cancelled: bool = False
     skipped: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    store_error: str | None = None  # why mentions could not be stored (a full disk)
 
     @property
     def ok(self) -> int:
@@ -128,7 +131,8 @@ def due_sources(
     """Sources to fetch now: unpaused and due (or all, with ``force``).
 
     ``force`` ignores intervals and back-off but still honours a server's
-    Retry-After. Naming ``source_ids`` fetches those (paused or not).
+    Retry-After, unless ``source_ids`` names the sources too: then the user asked
+    for exactly those, now. Naming ``source_ids`` fetches those (paused or not).
 
     Returns:
         The specs, the stored fields by id, and why any were held back.
@@ -154,7 +158,9 @@ def due_sources(
         elif r["paused"] or (not force and r["next_run_at"] is not None and r["next_run_at"] > now):
             continue
         wait_until = config.get("retry_after_until")
-        if wait_until and datetime.fromisoformat(wait_until) > now:
+        # Naming a source with --force is the user overriding every wait.
+        explicit = force and source_ids is not None
+        if wait_until and not explicit and _still_waiting(wait_until, now):
             held.append(f"{r['name']}: the server asked us to wait until {wait_until[:16]}Z")
             continue
         state[r["id"]] = r
@@ -168,6 +174,17 @@ def due_sources(
     return specs, state, held
 
 
+def _still_waiting(until: object, now: datetime) -> bool:
+    """Whether a stored Retry-After has not passed yet (an unreadable one has)."""
+    try:
+        when = datetime.fromisoformat(str(until))
+    except ValueError:
+        return False
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when > now
+
+
 def _fetch_one(spec: SourceSpec, http: HttpClient) -> FetchOutcome:
     adapter = ADAPTERS.get(spec.kind)
     if adapter is None:
@@ -176,8 +193,10 @@ def _fetch_one(spec: SourceSpec, http: HttpClient) -> FetchOutcome:
 
 
 # What every parse worker needs, loaded before the workers start (pandas because
-# pyarrow imports it on its first array: ~0.5 s per worker otherwise).
+# pyarrow imports it on its first array: ~0.5 s per worker otherwise). pandas is
+# optional: the packaged app leaves it out, and pyarrow works without it.
 PRELOAD = ("engage_desktop.listen.preload", "feedparser", "nh3", "pandas")
+OPTIONAL_PRELOAD = frozenset({"pandas"})
 
 _pool_lock = threading.Lock()
 _pool: ProcessPoolExecutor | None = None
@@ -210,9 +229,58 @@ def parse_pool(workers: int, *, fork: bool = False) -> ProcessPoolExecutor:
             ctx = multiprocessing.get_context(method)
             if method == "forkserver":
                 ctx.set_forkserver_preload(list(PRELOAD))
-            _pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+            _pool = ProcessPoolExecutor(
+                max_workers=workers,
+                mp_context=ctx,
+                initializer=die_with_parent,
+                initargs=(os.getpid(),),
+            )
             _pool_size = workers
         return _pool
+
+
+def die_with_parent(owner_pid: int) -> None:
+    """Make a parse worker end when the process that started the pool ends.
+
+    After ``kill -9`` of ``engage-desktop fetch`` nothing closes the pool, and a
+    forked worker holds both ends of its task pipe, so it would wait forever. On
+    Linux the kernel sends SIGKILL when the worker's parent dies
+    (``PR_SET_PDEATHSIG``; the parent is the fetch process, or the fork server,
+    which itself exits with it). Everywhere, a watcher thread also ends the worker
+    once the owner is gone.
+    """
+    import signal
+    import sys
+
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            pr_set_pdeathsig = 1
+            libc.prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):  # no libc prctl: the watcher still works
+            pass
+    parent = os.getppid()
+    if not _alive(owner_pid) or parent == 1:  # the owner died before prctl took hold
+        os._exit(1)
+
+    def watch() -> None:
+        while _alive(owner_pid) and os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="watch-owner", daemon=True).start()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by someone else (pid reused): gone for us
+        return False
+    return True
 
 
 def fork_parse_pool(workers: int) -> bool:
@@ -229,7 +297,11 @@ def fork_parse_pool(workers: int) -> bool:
     if "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
         return False
     for module in PRELOAD:  # what the workers need, imported once, before the fork
-        importlib.import_module(module)
+        try:
+            importlib.import_module(module)
+        except ImportError:
+            if module not in OPTIONAL_PRELOAD:
+                raise
     pool = parse_pool(workers, fork=True)
     for _ in range(workers):
         pool.submit(int)  # start them all now
@@ -251,8 +323,11 @@ def prestart_parse_pool(ws: Workspace, options: FetchOptions | None = None) -> b
     if options.parse == "auto" and ((os.cpu_count() or 1) < 2 or feeds < PROCESS_MIN_FEEDS):
         return False
     pool = parse_pool(options.parse_workers)
-    for _ in range(options.parse_workers):
-        pool.submit(int)  # start them all now
+    try:
+        for _ in range(options.parse_workers):
+            pool.submit(int)  # start them all now
+    except RuntimeError:  # the process is exiting (a window closed early): no fetch comes
+        return False
     return True
 
 
@@ -352,6 +427,11 @@ def run_fetch(
             if parsed is not None:
                 found = parsed.items_found
                 batch.add_rows(spec.id, parsed.rows)
+                if parsed.slow_items:
+                    summary.warnings.append(
+                        f"{spec.name}: {len(parsed.slow_items)} item(s) took too long to "
+                        "match; they were checked against only some watch queries"
+                    )
             else:
                 found = len(outcome.items or [])
                 batch.add(spec, outcome.items or [], bool(stored[spec.id]["keep_all"]))
@@ -380,12 +460,9 @@ def run_fetch(
                     finish(spec, outcome, None, exc)
                     continue
                 except Exception as exc:  # a bug in one adapter must not stop the run
-                    finish(
-                        spec,
-                        outcome,
-                        None,
-                        FetchError(f"unexpected error: {type(exc).__name__}: {exc}"),
-                    )
+                    fault = explain_fault(exc)  # a full disk, a denied file: in words
+                    words = fault or f"unexpected error: {type(exc).__name__}: {exc}"
+                    finish(spec, outcome, None, FetchError(words))
                     continue
                 if stage == "fetch" and result.document is not None:
                     source = RowSource(
@@ -426,16 +503,46 @@ def run_fetch(
         if sid in healths:
             healths[sid].new_mentions = n
     results = [healths[s.id] for s in specs if s.id in healths]
-    summary.warnings.extend(record_health(ws, results, stored, now))
+    if summary.store_error:
+        _unstored(results, summary.store_error)
+    try:
+        summary.warnings.extend(record_health(ws, results, stored, now))
+    except (duckdb.Error, OSError) as exc:
+        fault = explain_fault(exc, ws.path) or f"{type(exc).__name__}: {exc}"
+        summary.warnings.append(f"the sources' health could not be recorded: {fault}")
+        summary.store_error = summary.store_error or fault
     summary.results = results
     summary.seconds = time.perf_counter() - started
     return summary
 
 
+def _unstored(results: list[Health], fault: str) -> None:
+    """Sources whose items were fetched but not stored count as failed this run.
+
+    Their validators (ETag, Last-Modified, cursor) must not be saved: the next run
+    would get "not modified" and the items would never be stored.
+    """
+    for h in results:
+        if h.ok and not h.not_modified and h.items_found:
+            h.ok = False
+            h.error = f"fetched, but the mentions could not be stored: {fault}"
+            h.retry_after = None
+
+
 def _store(ws: Workspace, batch: MentionBatch, summary: FetchSummary) -> None:
     if not len(batch):
         return
-    ids = store_rows(ws, batch.take())
+    if summary.store_error:  # the disk already refused: keep going for the health
+        batch.take()
+        return
+    try:
+        ids = store_rows(ws, batch.take())
+    except (duckdb.Error, OSError) as exc:
+        fault = explain_fault(exc, ws.path)
+        if fault is None:
+            raise
+        summary.store_error = fault
+        return
     summary.new_ids.extend(ids)
     if ids:
         # Plugins (enrichment first) see each stored batch: services/hooks.py.

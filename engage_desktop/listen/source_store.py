@@ -7,6 +7,10 @@ from typing import Any
 
 from engage_desktop.workspace.database import Workspace, log_event
 
+# Here, not in listen/fetch.py, so showing sources' health (the window's first
+# paint, `sources list`) does not import the HTTP stack.
+FAILING_AFTER = 3  # consecutive failures before a source is flagged as failing
+
 
 def list_sources(ws: Workspace) -> list[dict[str, Any]]:
     """Every source with its health fields and stored item count, by name."""

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from engage_desktop.core.untrusted import strip_controls
 from engage_desktop.listen.worker import (
     MENTION_COLUMNS,
     SCORE_COLUMNS,
@@ -25,6 +26,8 @@ from engage_desktop.sources.item import FeedItem
 from engage_desktop.workspace.database import Workspace
 
 MAX_BACKOFF_S = 6 * 3600
+#: No wait, whatever a server asks, is longer than this (see http.MAX_RETRY_AFTER_S).
+MAX_WAIT_S = 24 * 3600
 
 
 def load_matchers(ws: Workspace, *, score: bool = True) -> tuple[RowConfig, list[str]]:
@@ -240,10 +243,19 @@ def backoff_seconds(interval_s: int, failures: int, retry_after: float | None) -
     """Delay before the next try after ``failures`` failures in a row.
 
     Doubles from the source's own interval, capped at six hours, and never sooner
-    than the server's Retry-After.
+    than the server's Retry-After; never more than a day in all.
     """
-    delay = min(max(interval_s, 60) * 2 ** max(failures - 1, 0), MAX_BACKOFF_S)
-    return max(delay, retry_after or 0.0)
+    # min() before the power: 2 ** 5000 failures would not fit in a float.
+    doublings = min(max(failures - 1, 0), 32)
+    delay = min(max(interval_s, 60) * 2**doublings, MAX_BACKOFF_S)
+    return float(min(max(delay, _finite(retry_after)), MAX_WAIT_S))
+
+
+def _finite(value: float | None) -> float:
+    """A server's wait as a usable number of seconds (nan, inf and negatives become 0)."""
+    if value is None or value != value or value < 0:  # value != value: NaN
+        return 0.0
+    return min(value, float(MAX_WAIT_S))
 
 
 def record_health(
@@ -267,27 +279,25 @@ def record_health(
     cols: dict[str, list[Any]] = {k: [] for k in (
         "id", "ok", "last_error", "failures", "items_last_run", "next_run_at", "etag",
         "last_modified", "cursor", "config", "name")}  # fmt: skip
+    problems: list[str] = []
     for h in results:
         before = state[h.id]
         config = dict(before.get("config") or {})
         name = before["name"]
-        if h.ok:
-            failures = 0
-            next_run = now + timedelta(seconds=int(before["interval_s"]))
+        try:
+            failures, next_run, name = _next_state(h, before, config, name, now)
+        except (ArithmeticError, ValueError, TypeError) as exc:
+            # One source's odd bookkeeping (a corrupt interval, a wild date) must not
+            # lose the health of every other source: retry this one in a day.
+            problems.append(f"{h.name}: its schedule could not be computed ({exc}); retry in a day")
+            failures = 0 if h.ok else int(before.get("failures") or 0) + 1
+            next_run = now + timedelta(seconds=MAX_WAIT_S)
             config.pop("retry_after_until", None)
-            if config.pop("auto_name", False) and h.feed_title:
-                name = h.feed_title.strip()[:120] or name
-        else:
-            failures = int(before.get("failures") or 0) + 1
-            next_run = now + timedelta(
-                seconds=backoff_seconds(int(before["interval_s"]), failures, h.retry_after)
-            )
-            if h.retry_after:
-                config["retry_after_until"] = (now + timedelta(seconds=h.retry_after)).isoformat()
         h.failures = failures
         h.next_run_at = next_run
         for key, value in (
-            ("id", h.id), ("ok", h.ok), ("last_error", None if h.ok else h.error),
+            ("id", h.id), ("ok", h.ok),
+            ("last_error", None if h.ok else strip_controls(h.error or "")),
             ("failures", failures), ("items_last_run", h.items_found if h.ok else 0),
             ("next_run_at", next_run),
             ("etag", h.etag if h.ok else before.get("etag")),
@@ -326,7 +336,27 @@ def record_health(
             """,
             [now, now],
         )
-        return _follow_moves(ws, cur, results, state)
+        return problems + _follow_moves(ws, cur, results, state)
+
+
+def _next_state(
+    h: Health, before: dict[str, Any], config: dict[str, Any], name: str, now: datetime
+) -> tuple[int, datetime, str]:
+    """Failures, next run and name of one source after a run (``config`` is updated)."""
+    if h.ok:
+        config.pop("retry_after_until", None)
+        if config.pop("auto_name", False) and h.feed_title:
+            name = strip_controls(h.feed_title).strip()[:120] or name
+        interval = min(max(int(before["interval_s"]), 0), MAX_WAIT_S)
+        return 0, now + timedelta(seconds=interval), name
+    failures = int(before.get("failures") or 0) + 1
+    next_run = now + timedelta(
+        seconds=backoff_seconds(int(before["interval_s"]), failures, h.retry_after)
+    )
+    wait = _finite(h.retry_after)
+    if wait:
+        config["retry_after_until"] = (now + timedelta(seconds=wait)).isoformat()
+    return failures, next_run, name
 
 
 def _follow_moves(

@@ -108,8 +108,21 @@ def add_source_checked(
     return AddResult(source_id, name, kind, url, notes)
 
 
-def import_opml(ws: Workspace, path: str | Path, *, keep_all: bool = False) -> tuple[int, int]:
-    """Add every feed of an OPML file (folders become tags).
+def import_opml(
+    ws: Workspace,
+    path: str | Path,
+    *,
+    keep_all: bool = False,
+    refused: list[str] | None = None,
+) -> tuple[int, int]:
+    """Add every web feed of an OPML file (folders become tags).
+
+    Args:
+        ws: The workspace.
+        path: The OPML file (from a client: untrusted).
+        keep_all: Keep every item of these feeds, not only matches.
+        refused: Collects the addresses left out because they are not http(s)
+            (``file:``, ``resource:``...): a file never makes the app read a path.
 
     Returns:
         Feeds added, and feeds skipped because they were already sources.
@@ -117,7 +130,7 @@ def import_opml(ws: Workspace, path: str | Path, *, keep_all: bool = False) -> t
     Raises:
         ValueError: The file is not OPML.
     """
-    feeds = read_opml(path)
+    feeds = read_opml(path, refused)
     added = skipped = 0
     known = {s["url"] for s in repo.list_sources(ws)}
     for feed in feeds:

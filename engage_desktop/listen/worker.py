@@ -16,14 +16,24 @@ enrichment hook finds them done; rows built without a :class:`RowConfig` scorer
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+import time
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
 from engage_desktop.core.text import mention_norm
+from engage_desktop.core.untrusted import (
+    MAX_FIELD_CHARS,
+    cap_text,
+    clamp_date,
+    safe_link,
+    strip_controls,
+    strip_controls_opt,
+)
 from engage_desktop.sources.feed import parse_feed
 from engage_desktop.sources.item import FeedItem
+from engage_desktop.sources.sanitize import resolve_links
 
 QuerySpec = tuple[int, str]  # (watch query id, query text)
 
@@ -33,7 +43,7 @@ MENTION_COLUMNS = (
     "item_key", "source_id", "source_name", "channel", "remote_id", "remote_cid", "url",
     "author_name", "author_handle", "author_url", "title", "text", "html", "text_norm",
     "published", "language", "thread_id", "parent_id", "followers", "likes", "reposts",
-    "replies", "score", "topics", "matched_queries",
+    "replies", "score", "topics", "matched_queries", "published_note",
 )  # fmt: skip
 SCORE_COLUMNS = (
     "model_sentiment", "model_label", "sentiment_pos", "sentiment_neu", "sentiment_neg",
@@ -79,12 +89,14 @@ class PreparedFeed:
         error: Why the document yielded nothing (None when it is fine).
         items_found: Entries in the document.
         rows: The rows to store (matched items, or all for keep-all sources).
+        slow_items: Keys of items whose matching ran out of time.
     """
 
     title: str | None
     error: str | None
     items_found: int
     rows: Any  # pyarrow.Table | None
+    slow_items: list[str] = field(default_factory=list)
 
 
 @lru_cache(maxsize=256)
@@ -113,16 +125,34 @@ def _scorer(adjustments: tuple[tuple[str, float], ...], run: int) -> Any:
     return scorer
 
 
+#: Seconds of matching one item may take before its remaining queries are skipped.
+#: Matching is linear (no backtracking), so only a huge item against many big
+#: queries comes near this; the budget keeps even that from stalling a fetch.
+ITEM_MATCH_BUDGET_S = 0.5
+
+
 def match_items(
-    items: list[FeedItem], source_name: str, queries: tuple[QuerySpec, ...]
+    items: list[FeedItem],
+    source_name: str,
+    queries: tuple[QuerySpec, ...],
+    slow: list[str] | None = None,
 ) -> list[tuple[str, list[int]]]:
-    """The folded search text and matching query ids of each item."""
+    """The folded search text and matching query ids of each item.
+
+    Args:
+        items: The items.
+        source_name: Their source's name (for ``source:``).
+        queries: The watch queries as (id, text).
+        slow: Collects the key of each item whose matching ran past
+            :data:`ITEM_MATCH_BUDGET_S` (its remaining queries did not match).
+    """
     out: list[tuple[str, list[int]]] = []
     if not queries:
         return [(mention_norm(it.title, it.text), []) for it in items]
     from engage_desktop.core.query import MatchDoc, prepare
 
     compiled = [(qid, _compiled(text)) for qid, text in queries]
+    clock = time.perf_counter
     for it in items:
         norm = mention_norm(it.title, it.text)
         doc = prepare(
@@ -133,18 +163,80 @@ def match_items(
             ),
             text_norm=norm,
         )  # fmt: skip
-        out.append((norm, [qid for qid, q in compiled if q.matches_prepared(doc)]))
+        deadline = clock() + ITEM_MATCH_BUDGET_S
+        matched: list[int] = []
+        for qid, q in compiled:
+            if q.matches_prepared(doc):
+                matched.append(qid)
+            if clock() > deadline:
+                if slow is not None:
+                    slow.append(it.item_key)
+                break
+        out.append((norm, matched))
     return out
 
 
-def prepare_rows(items: list[FeedItem], source: RowSource, config: RowConfig) -> Any:
+def harden_item(item: FeedItem, now: datetime) -> tuple[FeedItem, str | None]:
+    """An item made safe to store, and a note when its date had to be replaced.
+
+    Every adapter's items pass here (feeds, Mastodon, Bluesky, HN, files): control
+    characters go, links that are not http(s) go (relative body links resolve
+    against the item's address), and a date outside 1990 .. now + 2 days becomes
+    the fetch time, with the date the source gave kept in the note.
+    """
+    url = safe_link(item.url)
+    author_url = safe_link(item.author_url)
+    html = resolve_links(item.html, url) if item.html else None
+    published, replaced = clamp_date(item.published, now)
+    note = (
+        f"the source dated it {item.published.isoformat()}; shown at the fetch time"
+        if replaced
+        else None
+    )
+    text, _cut = cap_text(strip_controls(item.text))
+    if html is not None and len(html) > MAX_FIELD_CHARS:
+        html = None  # cut HTML would be broken markup; the (cut) text is shown instead
+    cleaned = replace(
+        item,
+        url=url,
+        author_url=author_url,
+        html=strip_controls_opt(html),
+        title=strip_controls_opt(item.title),
+        text=text,
+        author_name=strip_controls_opt(item.author_name),
+        author_handle=strip_controls_opt(item.author_handle),
+        language=strip_controls_opt(item.language),
+        published=published,
+    )
+    return cleaned, note
+
+
+def prepare_rows(
+    items: list[FeedItem],
+    source: RowSource,
+    config: RowConfig,
+    now: datetime | None = None,
+    slow: list[str] | None = None,
+) -> Any:
     """The rows to store for ``items``: matched (or all, keep-all), scored, as Arrow.
+
+    Args:
+        items: The items as an adapter yielded them (hardened here).
+        source: Their source.
+        config: Matching and scoring.
+        now: The fetch time, which replaces impossible dates.
+        slow: Collects the keys of items whose matching ran out of time.
 
     Returns:
         A ``pyarrow.Table`` with :data:`MENTION_COLUMNS` and :data:`SCORE_COLUMNS`
         (scores NULL when ``config.adjustments`` is None), or None when nothing is kept.
     """
-    matches = match_items(items, source.name, config.queries)
+    now = now or datetime.now(UTC)
+    hardened = [harden_item(it, now) for it in items]
+    notes = {id(it): note for it, note in hardened if note}
+    items = [it for it, _note in hardened]
+    source_name = strip_controls(source.name)
+    matches = match_items(items, source_name, config.queries, slow)
     topic_of = dict(config.topics)
     kept: list[tuple[FeedItem, str, list[int]]] = [
         (it, norm, ids) for it, (norm, ids) in zip(items, matches, strict=True)
@@ -156,7 +248,7 @@ def prepare_rows(items: list[FeedItem], source: RowSource, config: RowConfig) ->
     for it, norm, matched in kept:
         topics = list(dict.fromkeys(topic_of[q] for q in matched))
         for name, value in (
-            ("item_key", it.item_key), ("source_id", source.id), ("source_name", source.name),
+            ("item_key", it.item_key), ("source_id", source.id), ("source_name", source_name),
             ("channel", source.channel), ("remote_id", it.remote_id),
             ("remote_cid", it.remote_cid), ("url", it.url),
             ("author_name", it.author_name), ("author_handle", it.author_handle),
@@ -167,6 +259,7 @@ def prepare_rows(items: list[FeedItem], source: RowSource, config: RowConfig) ->
             ("parent_id", it.parent_id), ("followers", it.followers), ("likes", it.likes),
             ("reposts", it.reposts), ("replies", it.replies), ("score", it.score),
             ("topics", topics), ("matched_queries", matched),
+            ("published_note", notes.get(id(it))),
         ):  # fmt: skip
             cols[name].append(value)
     scores = _score(cols, config)
@@ -233,8 +326,9 @@ def parse_and_prepare(
     parsed = parse_feed(content, feed_url, content_type, fetched_at)
     if parsed.error:
         return PreparedFeed(parsed.title, parsed.error, 0, None)
-    rows = prepare_rows(parsed.items, source, config) if parsed.items else None
-    return PreparedFeed(parsed.title, None, len(parsed.items), rows)
+    slow: list[str] = []
+    rows = prepare_rows(parsed.items, source, config, fetched_at, slow) if parsed.items else None
+    return PreparedFeed(parsed.title, None, len(parsed.items), rows, slow)
 
 
 def warm_up() -> None:

@@ -13,7 +13,12 @@ from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlsplit
 
 from engage_desktop.sources.base import FetchOutcome, SourceSpec
-from engage_desktop.sources.http import FetchError, HttpClient
+from engage_desktop.sources.http import (
+    FetchError,
+    HttpClient,
+    insecure_secret_words,
+    sends_secret_in_clear,
+)
 from engage_desktop.sources.item import FeedItem, utc
 from engage_desktop.workspace.secrets import get_secret
 
@@ -88,6 +93,8 @@ def fetch(spec: SourceSpec, http: HttpClient) -> FetchOutcome:
     items: list[FeedItem] = []
     newest = since
     page_cursor: str | None = None
+    if sends_secret_in_clear(service):
+        raise FetchError(insecure_secret_words(service, "the Bluesky app password"))
     token = _session(http, service, handle)
     for _ in range(MAX_PAGES):
         params = {"q": words, "limit": PAGE, "sort": "latest"}

@@ -143,7 +143,7 @@ def _rss(root: ET.Element, feed_url: str, now: datetime) -> tuple[list[FeedItem]
         if author is None and el.find("author") is not None:
             raise _Unsupported  # "mail (Name)" parsing is feedparser's
         guid = _text(el.find("guid"))
-        html, text = sanitize_body(body)
+        html, text = sanitize_body(body, link or feed_url)
         published = _rfc822(_text(el.find("pubDate"))) or _iso(_text(el.find(f"{DC}date")))
         replies = _text(el.find(f"{SLASH}comments"))
         if not text and not link:
@@ -178,7 +178,6 @@ def _atom_text(el: ET.Element | None) -> tuple[str | None, bool]:
 def _atom(root: ET.Element, feed_url: str, now: datetime) -> tuple[list[FeedItem], str | None]:
     from html import escape
 
-
     feed_lang = root.get(XML_LANG)
     items = []
     for el in root.iterfind(f"{ATOM}entry"):
@@ -203,7 +202,7 @@ def _atom(root: ET.Element, feed_url: str, now: datetime) -> tuple[list[FeedItem
             author = _text(author_el.find(f"{ATOM}name"))
             href = _text(author_el.find(f"{ATOM}uri"))
         guid = _text(el.find(f"{ATOM}id"))
-        html, text = sanitize_body(body)
+        html, text = sanitize_body(body, link or feed_url)
         published = _iso(_text(el.find(f"{ATOM}published"))) or _iso(
             _text(el.find(f"{ATOM}updated"))
         )

@@ -88,12 +88,17 @@ def parse_feed(
     headers = {}
     if content_type:
         headers["content-type"] = content_type
-    parsed = feedparser.parse(
-        content,
-        sanitize_html=False,
-        resolve_relative_uris=False,
-        response_headers=headers,
-    )
+    try:
+        parsed = feedparser.parse(
+            content,
+            sanitize_html=False,
+            resolve_relative_uris=False,
+            response_headers=headers,
+        )
+    except (UnicodeError, ValueError, LookupError):
+        # feedparser itself fails on some broken encoding declarations
+        # (encoding="\x00tf-8", a stray byte in it): found by tests/security/test_fuzz.py.
+        return ParsedFeed([], error="the feed declares a character encoding that cannot be read")
     feed_lang = (parsed.feed.get("language") or "").split("-")[0].lower() or None
     items: list[FeedItem] = []
     for entry in parsed.entries:
@@ -105,7 +110,7 @@ def parse_feed(
     problem_text = _bozo_words(problem) if problem is not None else None
     head = content[:512].lstrip().lower()
     looks_html = (
-        not parsed.version and (head.startswith(b"<!doctype html") or b"<html" in head)
+        not parsed.get("version") and (head.startswith(b"<!doctype html") or b"<html" in head)
     ) or (not items and "html" in (content_type or "") and "xml" not in (content_type or ""))
     if items:
         return ParsedFeed(items, title, warning=problem_text)
@@ -116,9 +121,9 @@ def parse_feed(
             error="the address is a web page, not a feed; add it again to find its feed",
             html_page=True,
         )
-    if not parsed.version and problem_text:
+    if not parsed.get("version") and problem_text:
         return ParsedFeed([], title, error=f"not a readable feed: {problem_text}")
-    if not parsed.version:
+    if not parsed.get("version"):
         return ParsedFeed([], title, error="the document is not an RSS or Atom feed")
     return ParsedFeed([], title, warning=problem_text)
 
@@ -136,12 +141,12 @@ def _entry(entry: dict, feed_url: str, feed_lang: str | None, now: datetime) -> 
     body = content_list[0].get("value") if content_list else None
     if not body:
         body = entry.get("summary") or entry.get("description") or ""
-    html, text = sanitize_body(body)
     title_raw = entry.get("title") or ""
     title = html_to_text(title_raw) if title_raw else None
     link = _unwrap_google(entry.get("link"))
     if link:
         link = absolute_url(feed_url, link)
+    html, text = sanitize_body(body, link or feed_url)
     published = _struct_to_dt(entry.get("published_parsed")) or _struct_to_dt(
         entry.get("updated_parsed")
     )

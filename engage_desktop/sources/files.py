@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from engage_desktop.core.untrusted import allow_long_csv_fields
 from engage_desktop.resources import resource
 from engage_desktop.sources.base import FetchOutcome, SourceSpec
 from engage_desktop.sources.http import FetchError
@@ -29,8 +30,10 @@ MAX_FILE = 200 * 1024 * 1024
 def local_path(url: str) -> Path:
     """The file a ``file://``, ``resource://`` or plain path address names."""
     if url.startswith("resource://"):
-        parts = [unquote(p) for p in url[len("resource://") :].split("/") if p]
-        if any(p in ("..", ".") for p in parts):
+        # Unquote first, then split: "..%2f.." must be seen as "../..".
+        name = unquote(url[len("resource://") :]).replace("\\", "/")
+        parts = [p for p in name.split("/") if p]
+        if any(p in ("..", ".") or "\x00" in p or ":" in p for p in parts):
             raise FetchError(f"{url} points outside the shipped resources")
         return resource(*parts)
     if url.startswith("file://"):
@@ -96,6 +99,7 @@ def dump_items(path: Path, source_url: str) -> list[FeedItem]:
         text = raw.decode("cp1252", errors="replace")
     rows: list[dict] = []
     if path.suffix.lower() == ".csv":
+        allow_long_csv_fields()  # one huge cell must not reject the whole file
         reader = csv.DictReader(io.StringIO(text))
         if not reader.fieldnames or "text" not in [f.strip().lower() for f in reader.fieldnames]:
             raise FetchError(f"{path.name} has no 'text' column; name the body column 'text'")

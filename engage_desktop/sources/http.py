@@ -30,6 +30,9 @@ USER_AGENT = (
     "+https://github.com/engage-desktop/engage-desktop)"
 )
 MB = 1024 * 1024
+#: The longest wait a server can impose: a larger Retry-After (10 years, 10^20 s)
+#: would freeze a source for good or overflow a date.
+MAX_RETRY_AFTER_S = 24 * 3600.0
 
 
 @dataclass(frozen=True)
@@ -105,20 +108,24 @@ class Response:
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
-    """Seconds to wait from a Retry-After header (seconds or an HTTP date)."""
+    """Seconds to wait from a Retry-After header (seconds or an HTTP date).
+
+    The wait is capped at :data:`MAX_RETRY_AFTER_S` (a day).
+    """
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
-        return float(value)
+    if value.isascii() and value.isdigit():
+        # Compare digit counts first: float("1" * 400) would be inf.
+        return MAX_RETRY_AFTER_S if len(value) > 6 else min(float(value), MAX_RETRY_AFTER_S)
     try:
         when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     now_ts = time.time() if now is None else now
-    return max(0.0, when.timestamp() - now_ts)
+    return min(max(0.0, when.timestamp() - now_ts), MAX_RETRY_AFTER_S)
 
 
 class _HostGate:
@@ -239,6 +246,7 @@ class HttpClient:
             follow_redirects=True,
             max_redirects=lim.max_redirects,
             transport=_PerHostTransport(lim.per_host),
+            event_hooks={"response": [_check_redirect]},
         )
         self._gates: dict[str, _HostGate] = {}
         self._gates_lock = threading.Lock()
@@ -319,6 +327,12 @@ class HttpClient:
                 ) from None
             except httpx.ConnectError as exc:
                 raise FetchError(f"cannot connect: {_short(exc)}") from None
+            except httpx.UnsupportedProtocol:
+                raise FetchError(
+                    f"{_short_url(url)} is not a web address; only http:// and https:// are fetched"
+                ) from None
+            except httpx.InvalidURL as exc:
+                raise FetchError(f"the address is not valid ({_short(exc)}); check it") from None
             except (httpx.HTTPError, ValueError) as exc:
                 raise FetchError(f"request failed: {_short(exc)}") from None
             try:
@@ -372,6 +386,65 @@ class HttpClient:
         except httpx.HTTPError as exc:
             raise FetchError(f"the connection broke while reading: {_short(exc)}") from None
         return Response(status, final_url, bytes(body), headers, moved)
+
+
+def sends_secret_in_clear(url: str) -> bool:
+    """Whether a token sent to ``url`` would cross the network unencrypted.
+
+    Plain ``http://`` is fine only to this machine (a local test or relay server);
+    to any other host a token or password must go over https.
+    """
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url.strip())
+        host = (parts.hostname or "").lower()
+    except ValueError:
+        return True
+    if parts.scheme.lower() != "http":
+        return False
+    if host == "localhost" or host.endswith(".localhost"):
+        return False
+    try:
+        return not ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return True
+
+
+def insecure_secret_words(url: str, secret: str) -> str:
+    """The refusal to send ``secret`` to a plain-http address, in one sentence."""
+    return (
+        f"refused to send {secret} to {_short_url(url)}: plain http:// to another machine "
+        "would expose it on the network; use the https:// address"
+    )
+
+
+def _check_redirect(response: httpx.Response) -> None:
+    """Follow redirects to web addresses only (never ``javascript:``, ``file:``...).
+
+    Raises:
+        FetchError: The server redirects somewhere that is not http(s), in words.
+    """
+    if not response.is_redirect:
+        return
+    location = response.headers.get("location", "").strip()
+    scheme = location.split(":", 1)[0].lower() if ":" in location.split("/", 1)[0] else ""
+    if scheme and scheme not in ("http", "https"):
+        raise FetchError(
+            f"the server redirected to a {scheme[:20]}: address; only web addresses "
+            "(http, https) are followed"
+        )
+    try:
+        response.url.join(location)
+    except (httpx.InvalidURL, ValueError):
+        raise FetchError(
+            "the server redirected to an address that is not valid; check the feed's URL"
+        ) from None
+
+
+def _short_url(url: str) -> str:
+    return url if len(url) <= 80 else url[:77] + "..."
 
 
 def _too_big(limit: int) -> FetchError:

@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 from pathlib import Path
 
+from engage_desktop.core.untrusted import is_web_url, strip_controls
+
 
 @dataclass(frozen=True)
 class OpmlFeed:
@@ -26,8 +28,13 @@ class OpmlFeed:
     site_url: str | None = None
 
 
-def read_opml(path: str | Path) -> list[OpmlFeed]:
-    """Every feed in an OPML file, with its folders as tags.
+def read_opml(path: str | Path, skipped: list[str] | None = None) -> list[OpmlFeed]:
+    """Every web feed in an OPML file, with its folders as tags.
+
+    An OPML file comes from someone else: only ``http``/``https`` addresses are
+    feeds. ``file:``, ``resource:`` and any other address would make the app read
+    a local file or reach elsewhere, so they are left out (and listed in
+    ``skipped``, when given).
 
     Raises:
         ValueError: The file is not OPML, in one sentence.
@@ -49,9 +56,18 @@ def read_opml(path: str | Path) -> list[OpmlFeed]:
         for outline in node.findall("outline"):
             url = outline.get("xmlUrl") or outline.get("xmlurl")
             title = outline.get("title") or outline.get("text") or ""
-            if url:
+            if url and not is_web_url(url.strip()):
+                if skipped is not None:
+                    skipped.append(strip_controls(url.strip())[:200])
+            elif url:
+                site = outline.get("htmlUrl")
                 feeds.append(
-                    OpmlFeed(url.strip(), title.strip() or url, folders, outline.get("htmlUrl"))
+                    OpmlFeed(
+                        url.strip(),
+                        strip_controls(title.strip()) or url.strip(),
+                        tuple(strip_controls(f) for f in folders),
+                        site.strip() if site and is_web_url(site.strip()) else None,
+                    )
                 )
             walk(outline, (*folders, title.strip()) if not url and title.strip() else folders)
 

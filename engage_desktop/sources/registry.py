@@ -6,8 +6,9 @@ import re
 from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
+from engage_desktop.core.untrusted import safe_link, strip_controls
 from engage_desktop.sources import bluesky, files, hn, mastodon
 from engage_desktop.sources.base import KINDS, FetchOutcome, SourceSpec
 from engage_desktop.sources.http import FetchError, HttpClient
@@ -167,7 +168,11 @@ def discover_feeds(html: str, page_url: str) -> list[tuple[str, str]]:
         return []
     seen: dict[str, str] = {}
     for href, title, _kind in finder.links:
-        seen.setdefault(urljoin(page_url, href), title)
+        # A page is outside content: it may announce only web feeds, never a
+        # file:// path (that would import a private local file as a feed).
+        url = safe_link(href, page_url)
+        if url is not None:
+            seen.setdefault(url, strip_controls(title))
     return list(seen.items())
 
 

@@ -17,6 +17,8 @@ from functools import cache, partial
 
 import nh3
 
+from engage_desktop.core.untrusted import safe_link
+
 _TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "del", "details", "dd", "div", "dl",
     "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i",
@@ -36,6 +38,10 @@ _SCHEMES = {"http", "https", "mailto"}
 _IMG_SRC = re.compile(r"(<img\b[^>]*?[\s/])src(\s*=)", re.IGNORECASE)
 _BLOCK_END = re.compile(r"<\s*(br|/p|/div|/li|/h[1-6]|/blockquote|/tr|/pre|hr)\b[^>]*>", re.I)
 _TAG = re.compile(r"<[^>]*>")
+# nh3 writes every attribute as name="value" and escapes every "<" in text, so a
+# link attribute is found inside a tag without parsing (text saying href="..." is not).
+_LINK_ATTR = re.compile(r'(<[a-z][^<>]*?\s)(href|data-src)="([^"]*)"')
+_ABSOLUTE = ("https://", "http://", "mailto:")
 
 
 @cache
@@ -72,16 +78,43 @@ def clean_html(raw: str | None) -> str | None:
     return cleaned.strip() or None
 
 
-def sanitize_body(raw: str | None) -> tuple[str | None, str]:
+def sanitize_body(raw: str | None, base: str | None = None) -> tuple[str | None, str]:
     """The safe HTML and the plain text of a body, sanitizing it once.
 
     The text comes from the cleaned HTML (no script or style left in it), so the
     fetcher pays for one nh3 pass per item instead of two.
+
+    Args:
+        raw: The body as the feed gave it.
+        base: The item's address: relative links resolve against it when it is
+            http(s), and are dropped otherwise (see :func:`resolve_links`).
     """
     cleaned = clean_html(raw)
     if cleaned is None:
         return None, ""
-    return cleaned, _plain_text(cleaned)
+    return resolve_links(cleaned, base), _plain_text(cleaned)
+
+
+def resolve_links(cleaned: str, base: str | None) -> str:
+    """Cleaned HTML whose relative links are made absolute against ``base`` or dropped.
+
+    nh3 already refuses ``javascript:``, ``file:`` and other schemes, but keeps
+    relative links as written; shown in a text browser, ``href="/etc/passwd"``
+    would resolve to a local file. Only http(s) and mailto survive.
+    """
+    if 'href="' not in cleaned and 'data-src="' not in cleaned:
+        return cleaned
+
+    def fix(match: re.Match[str]) -> str:
+        value = html_lib.unescape(match.group(3))
+        if value.startswith(_ABSOLUTE):
+            return match.group(0)
+        absolute = safe_link(value, base, mailto=True)
+        if absolute is None:
+            return match.group(1).rstrip()
+        return f'{match.group(1)}{match.group(2)}="{html_lib.escape(absolute, quote=True)}"'
+
+    return _LINK_ATTR.sub(fix, cleaned)
 
 
 def html_to_text(raw: str | None) -> str:

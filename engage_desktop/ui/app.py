@@ -92,6 +92,7 @@ def run_gui(
     _ensure_platform(bool(screenshot))
     from PySide6.QtWidgets import QApplication
 
+    from engage_desktop.ui.first_paint import watch_first_paint
     from engage_desktop.ui.main_window import MainWindow, grab_view
     from engage_desktop.ui.theme import STYLE_SHEET
 
@@ -114,6 +115,7 @@ def run_gui(
     if ws is None:
         return 1
     window = MainWindow(ws, settings)
+    watch_first_paint(window)  # only with ENGAGE_DESKTOP_PAINT_TIME=1 (benchmarks/bundle.py)
     windows = [window]
 
     def reopen(new_path: str, create: bool = False) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QDialog,
     QFileDialog,
     QHBoxLayout,
     QLabel,
@@ -30,6 +31,7 @@ from engage_desktop.ui.dashboard.pane import DashboardPane
 from engage_desktop.ui.inbox.view import InboxView
 from engage_desktop.ui.listen.pane import FeedsPane
 from engage_desktop.ui.settings_dialog import SettingsDialog, load_values, save_values
+from engage_desktop.ui.share.window import install as install_sharing
 from engage_desktop.ui.tasks import Task, TaskRunner
 from engage_desktop.workspace.database import Workspace
 
@@ -100,6 +102,7 @@ class MainWindow(QMainWindow):
             self._on_archive_noted
         )
         connected.set()
+        install_sharing(self)  # File › Share…, Export report…; a shared copy's reader mode
 
     # -- background enrichment (the backfill) ---------------------------------------
 
@@ -276,6 +279,16 @@ class MainWindow(QMainWindow):
         view_menu.addSeparator()
         view_menu.addAction(refresh)
 
+        customers_menu = self.menuBar().addMenu("&Customers")
+        import_action = QAction("&Import customers…", self)
+        import_action.setToolTip("Customer records from a CRM export (CSV or JSON Lines)")
+        import_action.setEnabled(not self.ws.read_only)
+        import_action.triggered.connect(self.import_customers)
+        customers_menu.addAction(import_action)
+        advocates = QAction("&Advocates by influence…", self)
+        advocates.triggered.connect(self.show_advocates)
+        customers_menu.addAction(advocates)
+
         help_menu = self.menuBar().addMenu("&Help")
         shortcuts = QAction("&Keyboard shortcuts", self, shortcut=QKeySequence("F1"))
         shortcuts.triggered.connect(self.show_shortcuts)
@@ -290,6 +303,31 @@ class MainWindow(QMainWindow):
             )
         )
         help_menu.addAction(about)
+
+    def import_customers(self, path: str | None = None) -> Task | None:
+        """Customers › Import: a CRM export, imported and linked in the background."""
+        from engage_desktop.ui.crm.window_actions import import_and_link
+
+        if path is None:
+            path, _ = QFileDialog.getOpenFileName(
+                self, "Import customers", "", "CRM export (*.csv *.jsonl *.ndjson)"
+            )
+        if not path:
+            return None
+        self.statusBar().showMessage("Importing customers…")
+        task = self.tasks.start("customer-import", import_and_link, self.ws, path)
+        task.succeeded.connect(lambda text: (self.statusBar().showMessage(text), self.refresh()))
+        task.failed.connect(lambda message: self.statusBar().showMessage(message))
+        return task
+
+    def show_advocates(self) -> QDialog:
+        """Customers › Advocates by influence."""
+        from engage_desktop.ui.crm.window_actions import AdvocatesDialog
+
+        dialog = AdvocatesDialog(self.ws, self.tasks, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
 
     def show_shortcuts(self) -> None:
         """Help › Keyboard shortcuts."""

@@ -71,6 +71,13 @@ class _Runnable(QRunnable):
             task.errored.emit(exc)
             task.failed.emit(str(exc))
         except Exception as exc:  # a bug, but the window must carry on
+            from engage_desktop.workspace.faults import explain_fault
+
+            fault = explain_fault(exc)
+            if fault is not None:  # a full disk or a denied file: the machine, not a bug
+                task.errored.emit(exc)
+                task.failed.emit(fault[0].upper() + fault[1:])
+                return
             # The traceback goes to the log file and the error dialog (ui/errors.py),
             # never to stderr; where the work was started gets one line.
             from engage_desktop.ui.errors import report_unexpected

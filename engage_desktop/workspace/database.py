@@ -30,6 +30,8 @@ from engage_desktop.core.errors import (
     WorkspaceTooNewError,
 )
 from engage_desktop.workspace import schema
+from engage_desktop.workspace.faults import explain_fault
+from engage_desktop.workspace.shared import Manifest, read_manifest
 
 SUFFIX = ".engage"
 _DUCKDB_MAGIC = b"DUCK"  # bytes 8..12 of every DuckDB database file
@@ -70,7 +72,17 @@ def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
             raise NotAWorkspaceError(
                 f"{path} is not an engage-desktop workspace; choose a .engage file", path
             ) from None
+        fault = explain_fault(exc, path)
+        if fault is not None:
+            raise WorkspaceError(fault, path) from None
         raise WorkspaceError(f"cannot open {path}: {text.splitlines()[0]}", path) from None
+    except (duckdb.Error, OSError) as exc:
+        # A truncated file, a read-only folder (DuckDB needs to write its WAL beside
+        # the file), a full disk: in words, naming the file.
+        fault = explain_fault(exc, path)
+        if fault is None:
+            raise
+        raise WorkspaceError(fault, path) from None
     # Times are stored and shown in UTC; the machine's zone must not leak into the data.
     con.execute("SET TimeZone = 'UTC'")
     return con
@@ -82,9 +94,17 @@ class Workspace:
     Use :meth:`open` or :meth:`create`; close with :meth:`close` or a ``with`` block.
     """
 
-    def __init__(self, path: Path, con: duckdb.DuckDBPyConnection, read_only: bool) -> None:
+    def __init__(
+        self,
+        path: Path,
+        con: duckdb.DuckDBPyConnection,
+        read_only: bool,
+        manifest: Manifest | None = None,
+    ) -> None:
         self.path = path
         self.read_only = read_only
+        # Set for a shared copy (always read-only): who shared it, when, what range.
+        self.manifest = manifest
         self._con = con
         self._write_lock = threading.RLock()
         self.actor = current_user()
@@ -117,7 +137,9 @@ class Workspace:
     def open(cls, path: str | Path, *, read_only: bool = False) -> Workspace:
         """Open an existing workspace, migrating it forward unless read-only.
 
-        Nothing on disk changes when opening fails.
+        Nothing on disk changes when opening fails. A shared copy (one with a
+        manifest, see :mod:`engage_desktop.workspace.shared`) always opens read-only,
+        whatever was asked: the file someone sent stays byte-identical.
 
         Raises:
             WorkspaceError: The file is missing, locked, foreign or too new.
@@ -135,6 +157,12 @@ class Workspace:
         probe = _connect(path, read_only=True)
         try:
             version = schema.current_version(probe)
+            manifest = read_manifest(probe) if version is not None else None
+        except duckdb.Error as exc:  # a truncated or damaged file
+            raise WorkspaceError(
+                explain_fault(exc, path) or f"cannot read {path}: {str(exc).splitlines()[0]}",
+                path,
+            ) from None
         finally:
             probe.close()
         if version is None:
@@ -149,6 +177,10 @@ class Workspace:
                 f"version reads up to {schema.LATEST_VERSION}); upgrade engage-desktop",
                 path,
             )
+        if manifest is not None:
+            if version < schema.LATEST_VERSION:
+                return cls._open_upgraded_copy(path, manifest)
+            return cls(path, _connect(path, read_only=True), read_only=True, manifest=manifest)
         if read_only:
             if version < schema.LATEST_VERSION:
                 raise WorkspaceError(
@@ -160,6 +192,25 @@ class Workspace:
         con = _connect(path, read_only=False)
         schema.migrate(con)
         return cls(path, con, read_only=False)
+
+    @classmethod
+    def _open_upgraded_copy(cls, path: Path, manifest: Manifest) -> Workspace:
+        """A shared copy from an older version: migrate a private copy, never the file."""
+        tmp = Path(tempfile.mkdtemp(prefix="engage-shared-"))
+        copy = tmp / path.name
+        try:
+            shutil.copyfile(path, copy)
+            con = _connect(copy, read_only=False)
+            try:
+                schema.migrate(con)
+            finally:
+                con.close()
+            ws = cls(path, _connect(copy, read_only=True), read_only=True, manifest=manifest)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        ws._snapshot_dir = tmp
+        return ws
 
     @classmethod
     def open_snapshot(cls, path: str | Path) -> Workspace:
@@ -177,6 +228,8 @@ class Workspace:
             shutil.copy2(wal, copy.with_name(copy.name + ".wal"))
         try:
             ws = cls.open(copy, read_only=True)
+            if ws.manifest is not None:  # show the file's own name, not the temp copy's
+                ws.path = path
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise

@@ -111,6 +111,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("account.{}.max_characters", "int", None, "Instance character limit",
             "A Mastodon account's instance limit, read when the account was connected.",
             shared=False, editable=False),
+    Setting("priority.customer_value_weight", "float", 0.0, "Customer value in priority",
+            "Points (0-50) of priority given to the value of the author's customer; 0 is "
+            "off. Change it with 'engage-desktop customers priority-weight', which "
+            "recomputes every priority.", editable=False),
     Setting("inbox.views_seeded", "bool", False, "Default views created",
             "Set once the default saved views were created.", editable=False),
     Setting("alerts.default_mention_rule", "bool", False, "Default alert rule created",
@@ -174,5 +178,6 @@ AGENT_NAME = _BY_KEY["agent.name"]
 CASE_PREFIX = _BY_KEY["case.prefix"]
 ACCOUNT_MAX_CHARACTERS = _BY_KEY["account.{}.max_characters"]
 VIEWS_SEEDED = _BY_KEY["inbox.views_seeded"]
+CUSTOMER_VALUE_WEIGHT = _BY_KEY["priority.customer_value_weight"]
 DEFAULT_MENTION_RULE = _BY_KEY["alerts.default_mention_rule"]
 ARCHIVE_PATH = _BY_KEY["archive.path"]

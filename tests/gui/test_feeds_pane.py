@@ -109,7 +109,11 @@ def test_parse_workers_start_ahead_of_scheduled_fetches(qtbot, tmp_path):
                 )
             pane = FeedsPane(ws)
             qtbot.addWidget(pane)
-            qtbot.waitUntil(lambda p=pane: not p.tasks.running(), timeout=30_000)
+            # The prestart waits until the window is up, then runs in the background.
+            qtbot.waitUntil(
+                lambda p=pane: p.prestart_task is not None and not p.tasks.running(),
+                timeout=30_000,
+            )
             assert (listen._pool is not None) == expected
             if expected:  # the workers answer at once: they are running
                 assert listen._pool.submit(int).result(timeout=30) == 0

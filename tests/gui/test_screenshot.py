@@ -74,3 +74,43 @@ def test_first_start_creates_the_demo_workspace(tmp_path):
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "home" / "data" / "demo.engage").is_file()
     assert out.is_file()
+
+
+def test_a_path_that_does_not_exist_is_one_line_and_never_the_demo(tmp_path):
+    # What a desktop launcher (Exec=engage-desktop %f) passes for a moved file.
+    missing = tmp_path / "Q3 review.engage"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "engage_desktop",
+            str(missing),
+            "--screenshot",
+            str(tmp_path / "x.png"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1 and "does not exist" in result.stderr
+    assert not missing.exists()
+    assert not (tmp_path / "home" / "data" / "demo.engage").exists()
+
+
+def test_first_paint_time_is_reported_when_asked(demo_path, tmp_path):
+    env = {**os.environ, "ENGAGE_DESKTOP_PAINT_TIME": "1"}
+    shot = ["--screenshot", str(tmp_path / "x.png")]
+    result = subprocess.run(
+        [sys.executable, "-m", "engage_desktop", "--read-only", str(demo_path), *shot],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        stdin=subprocess.DEVNULL,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.startswith("first-paint-epoch: ")]
+    assert len(lines) == 1  # the first paint only
+    assert float(lines[0].split()[-1]) > 1.7e9  # a wall-clock time, for the benchmark

@@ -19,7 +19,7 @@ def test_set_get_and_list(tmp_path, capsys):
     assert json.loads(capsys.readouterr().out) is False  # the declared default
     assert main(["-w", str(path), "settings", "list"]) == 0
     listing = capsys.readouterr().out
-    assert "reply.status_after_send = \"pending\"" in listing
+    assert 'reply.status_after_send = "pending"' in listing
     assert "inbox.views_seeded" not in listing  # internal markers are not offered
     with Workspace.open(path, read_only=True) as ws:
         logged = ws.scalar(

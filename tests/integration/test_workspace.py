@@ -99,6 +99,32 @@ def test_opens_a_file_written_by_the_first_schema(tmp_path):
     assert versions == [m.version for m in schema.MIGRATIONS]
 
 
+def test_version_4_notes_and_replaces_impossible_dates_of_a_version_3_file(tmp_path):
+    path = tmp_path / "v2.engage"
+    con = duckdb.connect(str(path))
+    assert schema.migrate(con, target=3) == [1, 2, 3]
+    for i, stamp in enumerate(
+        ("9999-12-31 00:00:00", "0001-01-01 00:00:00", "2026-01-01 00:00:00")
+    ):
+        con.execute(
+            "INSERT INTO mentions (id, item_key, source_name, channel, text, text_norm, "
+            "published) VALUES (?, ?, 's', 'blog', 't', 't', ?::TIMESTAMPTZ)",
+            [i + 1, f"k{i}", stamp + "+00"],
+        )
+    con.close()
+    with Workspace.open(path) as ws:
+        rows = (
+            ws.cursor()
+            .execute("SELECT id, published, published_note FROM mentions ORDER BY id")
+            .fetchall()
+        )
+    assert rows[2][1].year == 2026 and rows[2][2] is None
+    for _id, published, note in rows[:2]:
+        assert 2025 <= published.year <= 2100
+        assert note.startswith("the source dated it ") and "upgraded" in note
+    assert "9999-12-31" in rows[0][2] and "0001-01-01" in rows[1][2]
+
+
 def test_migrations_are_ordered_and_unique():
     versions = [m.version for m in schema.MIGRATIONS]
     assert versions == sorted(set(versions))

@@ -47,13 +47,15 @@ from engage_desktop.core.query.match import (
     positive_terms,
     prepare,
 )
-from engage_desktop.core.query.parse import FIELDS, MAX_NEAR, parse_node
+from engage_desktop.core.query.parse import FIELDS, MAX_NEAR, MAX_QUERY_CHARS, MAX_TERMS, parse_node
 from engage_desktop.core.query.sql import SqlFilter, to_sql
 from engage_desktop.core.query.tokens import fold
 
 __all__ = [
     "FIELDS",
     "MAX_NEAR",
+    "MAX_QUERY_CHARS",
+    "MAX_TERMS",
     "And",
     "Field",
     "MatchDoc",

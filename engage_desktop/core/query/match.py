@@ -170,10 +170,58 @@ def prepare(doc: MatchDoc, *, text_norm: str | None = None) -> PreparedDoc:
 @lru_cache(maxsize=4096)
 def _wildcard_test(pattern: str) -> Callable[[str], bool]:
     head, star, tail = pattern.partition(STAR)
-    if star and not tail:  # the common "refund*": a prefix test beats a regex
+    if star and not tail:  # the common "refund*": a prefix test beats anything else
         return lambda word: word.startswith(head)
-    rx = re.compile(".*".join(re.escape(p) for p in pattern.split(STAR)))
-    return lambda word: rx.fullmatch(word) is not None
+    parts = tuple(pattern.split(STAR))
+    return lambda word: glob_match(parts, word)
+
+
+def glob_match(parts: tuple[str, ...], text: str) -> bool:
+    """Whether ``text`` is ``parts`` joined by runs of any characters (``*``).
+
+    Linear in the text for each piece: the first piece must start the text, the
+    last must end it, and each middle piece is taken at its leftmost place after
+    the previous one (leftmost is always safe when ``*`` is the only wildcard). A
+    backtracking regex such as ``a.*a.*a.*b`` takes exponential time on a long
+    word of ``a``s; this never does.
+
+    Args:
+        parts: The pattern split at ``*`` (``"a*b*c"`` -> ``("a", "b", "c")``).
+        text: The word or value to test.
+    """
+    if len(parts) == 1:
+        return text == parts[0]
+    head, tail = parts[0], parts[-1]
+    end = len(text) - len(tail)
+    if end < len(head) or not text.startswith(head) or not text.endswith(tail):
+        return False
+    pos = len(head)
+    for piece in parts[1:-1]:
+        if piece:
+            found = text.find(piece, pos, end)
+            if found < 0:
+                return False
+            pos = found + len(piece)
+    return True
+
+
+def handle_match(parts: tuple[str, ...], handle: str) -> bool:
+    """``author:`` against a folded handle: ``@?VALUE(@anything)?`` without a regex.
+
+    The handle, with or without its leading ``@``, matches as a whole, or its part
+    before any further ``@`` does (``@jane@mastodon.social`` is ``jane``).
+    """
+    starts = (0, 1) if handle.startswith("@") else (0,)
+    for start in starts:
+        rest = handle[start:]
+        if glob_match(parts, rest):
+            return True
+        at = rest.find("@")
+        while at >= 0:
+            if glob_match(parts, rest[:at]):
+                return True
+            at = rest.find("@", at + 1)
+    return False
 
 
 def term_present(term: Term, doc: PreparedDoc) -> bool:
@@ -280,12 +328,10 @@ def _field_matcher(node: Field) -> Matcher:
         if node.name == "lang":
             return lambda d: d.lang is not None and rx.match(d.lang) is not None
         return lambda d: rx.match(d.url) is not None
-    body = value_regex(node.value)
-    whole = re.compile(body, re.S).fullmatch
+    parts = tuple(node.value.split(STAR))
     if node.name == "source":
-        return lambda d: whole(d.source) is not None
-    handle = re.compile(f"@?(?:{body})(?:@.*)?", re.S).fullmatch
-    return lambda d: whole(d.author) is not None or handle(d.handle) is not None
+        return lambda d: glob_match(parts, d.source)
+    return lambda d: glob_match(parts, d.author) or handle_match(parts, d.handle)
 
 
 def _term_matcher(term: Term) -> Matcher:

@@ -41,6 +41,13 @@ from engage_desktop.core.query.tokens import fold, pattern_words
 
 FIELDS = ("author", "lang", "site", "source")
 MAX_NEAR = 100
+#: Bounds that keep parsing, matching and SQL linear and small. Real watch queries
+#: (Brandwatch, Talkwalker exports) stay far below both; a query of 5,000 ORed
+#: terms took a minute and gigabytes before these limits.
+MAX_QUERY_CHARS = 4000
+MAX_TERMS = 150
+#: Nesting of parentheses and NOTs together: the matcher and the SQL compiler walk
+#: the tree recursively, so depth is what must never be unbounded.
 _MAX_DEPTH = 64
 _FIELD_RE = re.compile(r"([A-Za-z]+):(.*)", re.S)
 _NEAR_RE = re.compile(r"(?i)NEAR/(.*)", re.S)
@@ -60,6 +67,27 @@ class _Tok:
 
 
 def _lex(query: str) -> list[_Tok]:
+    if len(query) > MAX_QUERY_CHARS:
+        raise QuerySyntaxError(
+            f"The query is too long ({len(query):,} characters)",
+            MAX_QUERY_CHARS,
+            f"the limit is {MAX_QUERY_CHARS:,}; split it into several watch queries",
+        )
+    toks = _lex_all(query)
+    terms = 0
+    for tok in toks:
+        if tok.kind in ("WORD", "PHRASE", "FIELD"):
+            terms += 1
+            if terms > MAX_TERMS:
+                raise QuerySyntaxError(
+                    f"The query has more than {MAX_TERMS} terms",
+                    tok.pos,
+                    "split it into several watch queries (one per product or competitor)",
+                )
+    return toks
+
+
+def _lex_all(query: str) -> list[_Tok]:
     toks: list[_Tok] = []
     i, n = 0, len(query)
     while i < n:
@@ -252,13 +280,30 @@ class _Parser:
             items.append(self.parse_unary())
         return _flat(And, items)
 
+    def enter(self, levels: int, tok: _Tok) -> None:
+        """Go ``levels`` deeper (NOTs, '-' or a parenthesis), within the limit."""
+        self.depth += levels
+        if self.depth > _MAX_DEPTH:
+            raise QuerySyntaxError(
+                "The query is nested too deeply",
+                tok.pos,
+                f"use at most {_MAX_DEPTH} levels of parentheses and NOTs; NOT NOT a is just a",
+            )
+
     def parse_unary(self) -> Node:
-        tok = self.peek()
-        if tok is not None and tok.kind == "NOT":
+        # A loop, not recursion: 10,000 NOTs in a row must give a message, not a
+        # RecursionError.
+        nots: list[_Tok] = []
+        while (tok := self.peek()) is not None and tok.kind == "NOT":
             self.take()
             self.need_operand(tok)
-            return Not(self.parse_unary())
-        return self.parse_near()
+            nots.append(tok)
+            self.enter(1, tok)
+        node = self.parse_near()
+        self.depth -= len(nots)
+        for _ in nots:
+            node = Not(node)
+        return node
 
     def parse_near(self) -> Node:
         left = self.parse_primary()
@@ -313,13 +358,20 @@ class _Parser:
             self.take()
             return _field(tok)
         if tok.kind == "MINUS":
-            self.take()
-            nxt = self.peek()
-            if nxt is None or nxt.kind not in ("WORD", "PHRASE", "FIELD", "LPAREN", "MINUS"):
+            minuses = 0
+            while (nxt := self.peek()) is not None and nxt.kind == "MINUS":
+                self.take()
+                minuses += 1
+                self.enter(1, nxt)
+            if nxt is None or nxt.kind not in ("WORD", "PHRASE", "FIELD", "LPAREN"):
                 raise QuerySyntaxError(
                     "Lone '-'", tok.pos, "put what to exclude right after it, like -refund"
                 )
-            return Not(self.parse_primary())
+            node = self.parse_primary()
+            self.depth -= minuses
+            for _ in range(minuses):
+                node = Not(node)
+            return node
         if tok.kind == "LPAREN":
             return self.parse_group()
         raise self.unexpected(tok)
@@ -331,9 +383,7 @@ class _Parser:
             raise QuerySyntaxError("Unclosed '('", opening.pos, "add a ')'")
         if nxt.kind == "RPAREN":
             raise QuerySyntaxError("Empty parentheses", opening.pos, "put terms inside them")
-        self.depth += 1
-        if self.depth > _MAX_DEPTH:
-            raise QuerySyntaxError("Parentheses nested too deeply", opening.pos)
+        self.enter(1, opening)
         node = self.parse_or()
         self.depth -= 1
         closing = self.peek()

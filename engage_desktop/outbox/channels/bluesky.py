@@ -28,6 +28,7 @@ from engage_desktop.outbox.channels.base import (
     seconds_until_epoch,
     server_words,
 )
+from engage_desktop.sources.http import insecure_secret_words, sends_secret_in_clear
 
 DEFAULT_SERVICE = "https://bsky.social"
 POST = "app.bsky.feed.post"
@@ -77,6 +78,8 @@ class BlueskyChannel:
     ) -> None:
         self.handle = handle.lstrip("@")
         self.service = (service or DEFAULT_SERVICE).rstrip("/")
+        if sends_secret_in_clear(self.service):
+            raise Rejected(insecure_secret_words(self.service, "the Bluesky app password"))
         self._password = app_password
         self._client = httpx.Client(base_url=self.service, timeout=timeout)
 

@@ -26,6 +26,7 @@ from engage_desktop.outbox.channels.base import (
     parse_retry_after,
     server_words,
 )
+from engage_desktop.sources.http import insecure_secret_words, sends_secret_in_clear
 
 USER_AGENT = "engage-desktop (+https://github.com/engage-desktop)"
 VISIBILITIES = ("public", "unlisted", "private", "direct")
@@ -53,6 +54,8 @@ class MastodonChannel:
 
     def __init__(self, instance_url: str, token: str, *, timeout: float = 20.0) -> None:
         self.instance_url = normalize_instance(instance_url)
+        if sends_secret_in_clear(self.instance_url):
+            raise Rejected(insecure_secret_words(self.instance_url, "the Mastodon token"))
         self._client = httpx.Client(
             base_url=self.instance_url,
             timeout=timeout,

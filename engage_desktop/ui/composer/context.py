@@ -119,11 +119,23 @@ def context_html(
     history: list[dict[str, Any]],
     profile: dict[str, Any] | None,
     notes: list[dict[str, Any]],
+    customer: Any = None,
 ) -> str:
-    """Everything shown above the draft, as one HTML document."""
+    """Everything shown above the draft, as one HTML document.
+
+    ``customer`` is the author's customer record (``engage_desktop.crm.profile``),
+    shown with its plan, value, customer since and open tickets when there is one.
+    """
+    from engage_desktop.ui.crm.customer_card import card_html
+
+    who = "" if customer is None else _section("Customer", card_html(customer))
     return (
         mention_html(mention)
+        + who
         + _section("Thread", thread_html(thread, mention["id"]))
-        + _section("The author's last interactions with us", history_html(history, profile))
+        + _section(
+            "The author's last interactions with us, on every linked channel",
+            history_html(history, profile),
+        )
         + _section("Internal notes", notes_html(notes))
     )

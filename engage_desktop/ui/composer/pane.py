@@ -12,8 +12,8 @@ import html
 from datetime import UTC, datetime
 from typing import Any
 
-from PySide6.QtCore import QDateTime, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtCore import QDateTime, Qt, QTimer, Signal
+from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QDateTimeEdit,
@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QTabWidget,
-    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
@@ -44,6 +43,7 @@ from engage_desktop.composer.compose import (
 from engage_desktop.composer.reply_rules import handle_prefix
 from engage_desktop.core.errors import EngageError
 from engage_desktop.core.templates import first_name
+from engage_desktop.crm.profile import customer_of_author
 from engage_desktop.inbox import conversation
 from engage_desktop.inbox.pager import get_mention
 from engage_desktop.outbox.send import send_due
@@ -52,6 +52,7 @@ from engage_desktop.ui.composer.context import context_html
 from engage_desktop.ui.composer.saved_replies import SaveAsSavedReplyDialog, SavedReplyPicker
 from engage_desktop.ui.outbox.accounts_dialog import AccountsDialog
 from engage_desktop.ui.outbox.view import OutboxView
+from engage_desktop.ui.safe_text import SafeBrowser, open_link, plain_label
 from engage_desktop.ui.tasks import TaskRunner
 from engage_desktop.ui.theme import SENTIMENT_COLORS
 from engage_desktop.workspace.database import Workspace
@@ -105,11 +106,11 @@ class ComposerPane(QWidget):
     def _build(self) -> None:
         title = QLabel("Composer")
         title.setObjectName("title")
-        self.subtitle = QLabel("Select a mention in the inbox to answer it.")
+        # The subtitle names the author: outside text, shown literally.
+        self.subtitle = plain_label(QLabel("Select a mention in the inbox to answer it."))
         self.subtitle.setObjectName("subtitle")
 
-        self.context = QTextBrowser()
-        self.context.setOpenExternalLinks(True)
+        self.context = SafeBrowser()
         self.note_edit = QLineEdit()
         self.note_edit.setPlaceholderText("Add an internal note for the team — never sent")
         self.note_edit.returnPressed.connect(self.add_note)
@@ -127,8 +128,9 @@ class ComposerPane(QWidget):
 
         self.banner = QLabel()
         self.banner.setWordWrap(True)
-        self.banner.setTextFormat(Qt.TextFormat.RichText)
-        self.banner.setOpenExternalLinks(True)
+        self.banner.setTextFormat(Qt.TextFormat.RichText)  # our markup; outside text escaped
+        self.banner.setOpenExternalLinks(False)
+        self.banner.linkActivated.connect(open_link)
         self.banner.hide()
         self.route_combo = QComboBox()
         self.route_combo.setMinimumWidth(240)
@@ -306,6 +308,7 @@ class ComposerPane(QWidget):
             conversation.author_history(self.ws, m),
             conversation.author_profile(self.ws, m.get("author_id")),
             conversation.notes(self.ws, m["id"]),
+            customer_of_author(self.ws, m["author_id"]) if m.get("author_id") else None,
         )
         self.context.setHtml(html_text)
 
@@ -635,8 +638,12 @@ class ComposerPane(QWidget):
 
     def open_original(self) -> None:
         """Open the original post in the browser."""
-        if self.mention and self.mention.get("url"):
-            QDesktopServices.openUrl(QUrl(self.mention["url"]))
+        if self.mention and self.mention.get("url") and not open_link(self.mention["url"]):
+            self._show_banner(
+                "warn",
+                "The original's address is not a web address; it was not opened: "
+                + html.escape(str(self.mention["url"])[:200]),
+            )
 
     def _edit_from_outbox(self, mention_id: int) -> None:
         self.tabs.setCurrentIndex(0)

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMessageBox,
     QPlainTextEdit,
-    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
@@ -31,6 +30,7 @@ from engage_desktop.composer.saved_replies import (
 )
 from engage_desktop.core.errors import EngageError
 from engage_desktop.core.templates import VARIABLE_HELP, render, templatize
+from engage_desktop.ui.safe_text import SafeBrowser, plain_tooltip
 from engage_desktop.workspace import settings as S
 from engage_desktop.workspace.database import Workspace
 
@@ -55,7 +55,7 @@ class SavedReplyPicker(QDialog):
         self.list.setMinimumWidth(220)
         self.list.currentItemChanged.connect(self._preview)
         self.list.itemDoubleClicked.connect(lambda _item: self.accept())
-        self.preview = QTextBrowser()
+        self.preview = SafeBrowser()
         self.agent = QLineEdit(str(S.get(ws, S.AGENT_NAME) or ""))
         self.agent.setPlaceholderText(ws.actor)
         self.agent.setEnabled(not ws.read_only)
@@ -100,7 +100,7 @@ class SavedReplyPicker(QDialog):
         for saved in list_saved_replies(self.ws, self.search.text()):
             item = QListWidgetItem(saved.name)
             item.setData(Qt.ItemDataRole.UserRole, saved)
-            item.setToolTip(saved.body)
+            item.setToolTip(plain_tooltip(saved.body))
             self.list.addItem(item)
         if self.list.count():
             self.list.setCurrentRow(0)

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from engage_desktop.dashboard.analytics import ChartElement
+from engage_desktop.ui.safe_text import plain_tooltip
 
 pg.setConfigOptions(antialias=True, background="w", foreground="#374151")
 
@@ -233,12 +234,12 @@ class LegendBar(QWidget):
             if box is None:
                 box = QCheckBox(label)
                 box.setChecked(True)
-                box.setToolTip(f"Show or hide {label}")
+                box.setToolTip(plain_tooltip(f"Show or hide {label}"))
                 box.toggled.connect(lambda on, k=key: self.toggled.emit(k, on))
                 link = QPushButton()
                 link.setObjectName("count")
                 link.setCursor(Qt.CursorShape.PointingHandCursor)
-                link.setToolTip(f"Open the inbox on these {label} mentions")
+                link.setToolTip(plain_tooltip(f"Open the inbox on these {label} mentions"))
                 link.clicked.connect(lambda _=False, k=key: self.drill.emit(k))
                 self.boxes[key], self.counts[key] = box, link
                 self._layout.insertWidget(2 * pos, box)
@@ -279,13 +280,16 @@ class ChartCard(QFrame):
         self.title = QLabel(title)
         self.title.setObjectName("cardTitle")
         self.unit = QLabel(unit)
+        self.unit.setTextFormat(Qt.TextFormat.PlainText)
         self.unit.setObjectName("cardUnit")
         self.unit.setWordWrap(True)
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setBackground("w")
         self.graphics.ci.setContentsMargins(4, 4, 8, 4)
         self.legend = LegendBar()
+        # Hover read-outs name authors, sources and terms: outside text, shown literally.
         self.readout = QLabel(" ")
+        self.readout.setTextFormat(Qt.TextFormat.PlainText)
         self.readout.setObjectName("readout")
         self.readout.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.plots: list[ChartPlot] = []

@@ -146,6 +146,7 @@ class DashboardPane(QWidget):
         title = QLabel("Dashboard")
         title.setObjectName("title")
         self.subtitle = QLabel("Loading…")
+        self.subtitle.setTextFormat(Qt.TextFormat.PlainText)  # error texts, topic names
         self.subtitle.setObjectName("subtitle")
         self.range_box = QComboBox()
         for label, _ in RANGES:

@@ -16,7 +16,7 @@ from engage_desktop.dashboard.session import (
     newest_day,
     rankings,
 )
-from engage_desktop.dashboard.spikes import Episode, backtest, default_rules, list_rules
+from engage_desktop.dashboard.spikes import Episode, range_episodes
 from engage_desktop.dashboard.terms import RisingTerms, rising_terms
 from engage_desktop.workspace.database import Workspace
 
@@ -83,16 +83,9 @@ def compute_extras(
     terms = rising_terms(ws, flt, state=state)
     if state.is_cancelled():
         return None
-    rules = [r for r in list_rules(ws) if r.enabled] or default_rules()
-    episodes: list[Episode] = []
-    for rule in rules:
-        if rule.topic is not None and flt.topic is not None and rule.topic != flt.topic:
-            continue
-        for ep in backtest(ws, rule, flt.start, flt.end):
-            if flt.topic is None or ep.topic == flt.topic:
-                episodes.append(ep)
-        if state.is_cancelled():
-            return None
+    episodes = range_episodes(ws, flt.start, flt.end, flt.topic, state)
+    if episodes is None:
+        return None
     # The volume chart counts the selected topic: mark the episodes counted the same way.
     marks = [ep for ep in episodes if ep.topic == flt.topic]
     return terms, marks, episodes

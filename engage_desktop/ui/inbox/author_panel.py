@@ -27,7 +27,10 @@ from PySide6.QtWidgets import (
 
 from engage_desktop.core.errors import EngageError
 from engage_desktop.inbox import people
+from engage_desktop.ui.crm.customer_card import CustomerCard
 from engage_desktop.ui.inbox.model import reach_text
+from engage_desktop.ui.safe_text import plain_tooltip
+from engage_desktop.ui.tasks import TaskRunner
 from engage_desktop.ui.theme import SENTIMENT_COLORS, channel_icon
 from engage_desktop.workspace.database import Workspace
 
@@ -95,9 +98,14 @@ class AuthorPanel(QScrollArea):
     filter_requested = Signal(int, str)  # author id, label
     mention_requested = Signal(int)
 
-    def __init__(self, ws: Workspace, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, ws: Workspace, parent: QWidget | None = None, tasks: TaskRunner | None = None
+    ) -> None:
         super().__init__(parent)
         self.ws = ws
+        # The customer record (social CRM) sits in its own widget, loaded as a task.
+        self.customer_card = CustomerCard(ws, tasks or TaskRunner(self))
+        self.customer_card.links_changed.connect(self.show_author)
         self.author_id: int | None = None
         self._label = ""
         self.setWidgetResizable(True)
@@ -155,6 +163,7 @@ class AuthorPanel(QScrollArea):
         left.addWidget(self.header)
         left.addLayout(flags)
         left.addWidget(self.tags)
+        left.addWidget(self.customer_card)
         left.addWidget(self._heading("Sentiment over time (mentions a month)"))
         left.addWidget(self.timeline)
         left.addWidget(self._heading("Private notes"))
@@ -192,6 +201,7 @@ class AuthorPanel(QScrollArea):
         """Fill the panel for ``author_id`` (None shows a hint)."""
         self.author_id = author_id
         self.message.clear()
+        self.customer_card.show_author(author_id)
         profile = people.author_profile(self.ws, author_id) if author_id is not None else None
         if profile is None:
             self.header.setText("<p style='color:#6b7280'>No author known for this mention.</p>")
@@ -242,7 +252,7 @@ class AuthorPanel(QScrollArea):
             item = QTreeWidgetItem([f"{row['published']:%d %b %Y}", label, text.replace("\n", " ")])
             item.setIcon(0, channel_icon(row["channel"]))
             item.setForeground(1, QColor(SENTIMENT_COLORS.get(label, "#8c96a8")))
-            item.setToolTip(2, row["snippet"] or "")
+            item.setToolTip(2, plain_tooltip(row["snippet"]))
             item.setData(0, MentionIdRole, int(row["id"]))
             self.mentions.addTopLevelItem(item)
         self._fill_notes(profile.notes)

@@ -15,9 +15,9 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QTextDocument
-from PySide6.QtWidgets import QTextBrowser
 
+from engage_desktop.core.untrusted import safe_link
+from engage_desktop.ui.safe_text import SafeBrowser
 from engage_desktop.ui.theme import SENTIMENT_COLORS, STATUS_COLORS
 
 ALLOWED_TAGS = {
@@ -29,13 +29,17 @@ _ATTR = re.compile(r'(src|alt)="([^"]*)"', re.IGNORECASE)
 SENTENCE = re.compile(r"(?<=[.!?])\s+")
 
 
-def sanitize(raw: str, loaded: set[str]) -> tuple[str, list[str]]:
+def sanitize(raw: str, loaded: set[str], base: str | None = None) -> tuple[str, list[str]]:
     """Clean feed HTML; returns the HTML and the remote image URLs it references.
 
     Images whose URL is in ``loaded`` are kept as ``engage:image/N`` resources the
     caller has put into the document; the others become links to load them.
+    Relative links resolve against ``base`` (the mention's web address) or are
+    dropped: stored HTML may come from a workspace someone else wrote.
     """
     import nh3
+
+    from engage_desktop.sources.sanitize import resolve_links
 
     clean = nh3.clean(
         raw,
@@ -44,6 +48,7 @@ def sanitize(raw: str, loaded: set[str]) -> tuple[str, list[str]]:
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer",
     )
+    clean = resolve_links(clean, safe_link(base))
     images: list[str] = []
 
     def replace(match: re.Match[str]) -> str:
@@ -117,7 +122,7 @@ def mention_html(
     if m.get("title"):
         title = f"<h3 style='margin:4px 0'>{highlighted(m['title'], spans(m['title']))}</h3>"
     if m.get("html"):
-        body, _images = sanitize(m["html"], loaded_images or set())
+        body, _images = sanitize(m["html"], loaded_images or set(), m.get("url"))
     else:
         text = m.get("text") or ""
         body = highlighted(text, spans(text))
@@ -148,8 +153,11 @@ def mention_html(
     ]
     if intents or tags:
         parts.append(f"<p>{intents} {tags}</p>")
-    if m.get("url"):
-        parts.append(f"<p><a href='{e(m['url'])}'>Open the original ↗</a></p>")
+    original = safe_link(m.get("url"))
+    if original:
+        parts.append(f"<p><a href='{e(original)}'>Open the original ↗</a></p>")
+    elif m.get("url"):  # not a web address: shown, never a link
+        parts.append(f"<p style='color:#6b7280'>Address: {e(m['url'])}</p>")
     if sentences:
         rows = "".join(
             f"<tr><td style='color:{_score_color(s)};padding-right:8px'>{s:+.2f}</td>"
@@ -236,8 +244,8 @@ def sentence_sentiment(text: str) -> list[tuple[str, float]] | None:
     return [(sentence, float(s.compound)) for sentence, s in scored]
 
 
-class MentionBrowser(QTextBrowser):
-    """A QTextBrowser that never fetches remote content by itself."""
+class MentionBrowser(SafeBrowser):
+    """The detail pane's browser: safe (see :class:`SafeBrowser`), plus app links."""
 
     mention_link = Signal(int)
     author_link = Signal(int)
@@ -245,35 +253,21 @@ class MentionBrowser(QTextBrowser):
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self.setOpenLinks(False)
-        self.setOpenExternalLinks(False)
-        self.anchorClicked.connect(self._anchor)
+        self.internal_link.connect(self._internal)
         self.images: dict[int, Any] = {}  # index -> QImage the user loaded
-
-    def loadResource(self, kind: int, url: QUrl) -> Any:
-        """Only images the user loaded; remote URLs are never fetched here."""
-        if url.scheme() == "engage" and url.path().startswith("image/"):
-            return self.images.get(int(url.path().split("/")[1]))
-        if url.scheme() in ("http", "https", "ftp"):
-            return None
-        return super().loadResource(kind, url)
 
     def put_image(self, index: int, image) -> None:
         """Register an image the user asked for, under ``engage:image/N``."""
         self.images[index] = image
-        self.document().addResource(
-            QTextDocument.ResourceType.ImageResource, QUrl(f"engage:image/{index}"), image
-        )
+        self.put_resource(QUrl(f"engage:image/{index}"), image)
 
-    def _anchor(self, url: QUrl) -> None:
-        if url.scheme() == "engage":
-            kind, _, value = url.path().partition("/")
-            if kind == "mention":
-                self.mention_link.emit(int(value))
-            elif kind == "author":
-                self.author_link.emit(int(value))
-            elif kind == "load-image":
-                self.image_requested.emit(int(value))
+    def _internal(self, url: QUrl) -> None:
+        kind, _, value = url.path().partition("/")
+        if not value.isdigit():
             return
-        if url.scheme() in ("http", "https", "mailto"):
-            QDesktopServices.openUrl(url)
+        if kind == "mention":
+            self.mention_link.emit(int(value))
+        elif kind == "author":
+            self.author_link.emit(int(value))
+        elif kind == "load-image":
+            self.image_requested.emit(int(value))

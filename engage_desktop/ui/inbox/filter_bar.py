@@ -30,6 +30,7 @@ from engage_desktop.inbox.filters import (
     ME,
     SENTIMENT_LABELS,
     STATUSES,
+    TOP_TIER,
     UNASSIGNED,
     InboxFilter,
 )
@@ -103,6 +104,7 @@ class FilterBar(QWidget):
             ("language", "Language"),
             ("date", "Date"),
             ("owner", "Owner"),
+            ("customer", "Customer"),
             ("more", "More"),
         ):
             button = QToolButton()
@@ -292,6 +294,8 @@ class FilterBar(QWidget):
                 self.ws, "SELECT DISTINCT owner FROM mentions WHERE owner IS NOT NULL ORDER BY 1"
             ):
                 self._check_action(menu, owner, "owners", owner)
+        elif key == "customer":
+            self._fill_customer_menu(menu)
         elif key == "more":
             menu.addSection("Replies")
             for text, value in (("Any", None), ("Answered", True), ("Not answered", False)):
@@ -309,6 +313,51 @@ class FilterBar(QWidget):
             self._choice_action(
                 menu, "Unread only", f.unread is True, unread=None if f.unread else True
             )
+
+    def _fill_customer_menu(self, menu: QMenu) -> None:
+        """Segments: customers or not, tier, value band (from the customer records)."""
+        f = self._filter
+        segment = (f.customers, bool(f.customer_tiers), f.min_value, f.max_value, f.customer)
+        anyone = segment == (None, False, None, None, None)
+        clear = {"customers": None, "customer_tiers": (), "min_value": None,
+                 "max_value": None, "customer": None}  # fmt: skip
+        self._choice_action(menu, "Anyone", anyone, **clear)
+        self._choice_action(
+            menu, "Customers only", f.customers is True, **{**clear, "customers": True}
+        )
+        self._choice_action(
+            menu, "Not customers", f.customers is False, **{**clear, "customers": False}
+        )
+        cur = self.ws.cursor()
+        try:
+            tiers = cur.execute(
+                "SELECT tier FROM customers WHERE tier IS NOT NULL GROUP BY tier "
+                "ORDER BY avg(value) DESC NULLS LAST, tier"
+            ).fetchall()
+            cuts = cur.execute(
+                "SELECT approx_quantile(value, [0.5, 0.75, 0.9]) FROM customers"
+            ).fetchone()[0]
+        finally:
+            cur.close()
+        if not tiers and not cuts:
+            menu.addAction("No customer records yet (customers import)").setEnabled(False)
+            return
+        menu.addSection("Tier")
+        if tiers:
+            self._check_action(menu, f"Top tier ({tiers[0][0]})", "customer_tiers", TOP_TIER)
+        for (tier,) in tiers:
+            self._check_action(menu, tier, "customer_tiers", tier)
+        if cuts:
+            median, upper, top = (float(v) for v in cuts)
+            menu.addSection("Value")
+            for text, low, high in (
+                (f"Top 10 % (≥ {top:,.0f})", top, None),
+                (f"Top 25 % (≥ {upper:,.0f})", upper, None),
+                (f"Upper half ({median:,.0f} – {upper:,.0f})", median, upper),
+                (f"Lower half (< {median:,.0f})", None, median),
+            ):
+                checked = (f.min_value, f.max_value) == (low, high)
+                self._choice_action(menu, text, checked, min_value=low, max_value=high)
 
     def _ask_date_range(self) -> None:
         dialog = QDialog(self)
@@ -364,6 +413,17 @@ class FilterBar(QWidget):
         caption("date", "Date", date)
         owners = ["me" if o == ME else ("unassigned" if o == UNASSIGNED else o) for o in f.owners]
         caption("owner", "Owner", owners)
+        segment = []
+        if f.customer:
+            segment.append(f"id {f.customer}")
+        if f.customers is not None:
+            segment.append("customers" if f.customers else "not customers")
+        segment += ["top tier" if t == TOP_TIER else t for t in f.customer_tiers]
+        if f.min_value is not None or f.max_value is not None:
+            low = "" if f.min_value is None else f"{f.min_value:,.0f}"
+            high = "" if f.max_value is None else f"{f.max_value:,.0f}"
+            segment.append(f"value {low}–{high}")
+        caption("customer", "Customer", segment)
         more = []
         if f.has_reply is not None:
             more.append("answered" if f.has_reply else "not answered")

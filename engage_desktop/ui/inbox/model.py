@@ -17,6 +17,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 
 from engage_desktop.inbox.filters import InboxFilter, compile_search, to_query
 from engage_desktop.inbox.pager import ROW_FIELDS, MentionPager, MentionQuery
+from engage_desktop.ui.safe_text import plain_tooltip
 from engage_desktop.ui.theme import SENTIMENT_COLORS, STATUS_COLORS, channel_icon
 from engage_desktop.workspace.database import Workspace
 
@@ -263,7 +264,8 @@ class InboxTableModel(QAbstractTableModel):
         if role == MentionIdRole:
             return cells.mention_id
         if role == _TOOLTIP:
-            return self._tooltip(self._pager.row(r), col)
+            # Names, sources and snippets come from outside: shown literally.
+            return plain_tooltip(self._tooltip(self._pager.row(r), col))
         return None
 
     def _row_cells(self, r: int) -> _RowCells:

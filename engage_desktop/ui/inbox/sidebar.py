@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 
 from engage_desktop.inbox.filters import InboxFilter, describe
 from engage_desktop.inbox.saved_views import SavedView, delete_view, list_views, save_view
+from engage_desktop.ui.safe_text import plain_tooltip
 from engage_desktop.workspace.database import Workspace
 
 ViewRole = Qt.ItemDataRole.UserRole + 1
@@ -67,7 +68,7 @@ class SavedViewsSidebar(QWidget):
         for view in self.views:
             item = QTreeWidgetItem([view.name, "…"])
             item.setData(0, ViewRole, view.id)
-            item.setToolTip(0, describe(view.filter))
+            item.setToolTip(0, plain_tooltip(describe(view.filter)))
             item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             item.setForeground(1, Qt.GlobalColor.darkGray)
             self.tree.addTopLevelItem(item)

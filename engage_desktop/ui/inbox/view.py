@@ -54,6 +54,7 @@ from engage_desktop.ui.inbox.notify import TrayNotifier
 from engage_desktop.ui.inbox.shortcuts import INBOX_SHORTCUTS, NATIVE_KEYS
 from engage_desktop.ui.inbox.sidebar import SavedViewsSidebar
 from engage_desktop.ui.inbox.triage_actions import TriageActions
+from engage_desktop.ui.safe_text import plain_label
 from engage_desktop.ui.tasks import TaskRunner
 from engage_desktop.workspace.database import Workspace
 
@@ -105,7 +106,7 @@ class InboxView(TriageActions, QWidget):
 
         self.title = QLabel("Inbox")
         self.title.setObjectName("title")
-        self.subtitle = QLabel()
+        self.subtitle = plain_label(QLabel())  # shows search text and saved-view names
         self.subtitle.setObjectName("subtitle")
         self.filter_bar = FilterBar(ws)
         self.filter_bar.filter_changed.connect(self.apply_filter)
@@ -167,7 +168,7 @@ class InboxView(TriageActions, QWidget):
         self.table.doubleClicked.connect(lambda _i: self.open_current())
         self.model.marks_changed.connect(lambda _n: self._update_bulk_bar())
 
-        self.undo_label = QLabel()
+        self.undo_label = plain_label(QLabel())
         self.undo_label.setObjectName("subtitle")
         self.undo_button = QPushButton("Undo")
         self.undo_button.clicked.connect(self.undo)
@@ -191,7 +192,10 @@ class InboxView(TriageActions, QWidget):
         self.correction_bar.corrected.connect(self._sentiment_corrected)
         mention_layout.addWidget(self.correction_bar)
         mention_layout.addWidget(self.note_input)
-        self.author_panel = AuthorPanel(ws)
+        self.author_panel = AuthorPanel(ws, tasks=self.tasks)
+        self.author_panel.customer_card.customer_filter_requested.connect(
+            lambda external: self.filter_bar.update_filter(customer=external)
+        )
         self.author_panel.filter_requested.connect(self.filter_by_author)
         self.author_panel.mention_requested.connect(self.open_mention_id)
         # The mention and its author side by side under the table: the whole story
@@ -406,7 +410,7 @@ class InboxView(TriageActions, QWidget):
         self._shown_id = mention_id
         self._mention = m
         if m.get("html"):
-            _html, self._images = sanitize(m["html"], self._loaded_images)
+            _html, self._images = sanitize(m["html"], self._loaded_images, m.get("url"))
         context = {
             "thread": people.thread_of(self.ws, m),
             "replies": people.our_replies(self.ws, mention_id),

@@ -27,9 +27,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engage_desktop.listen.source_store import list_sources, list_watch_queries
+from engage_desktop.listen.source_store import FAILING_AFTER, list_sources, list_watch_queries
 from engage_desktop.ui.listen.query_editor import QueryEditor
-from engage_desktop.ui.tasks import TaskRunner
+from engage_desktop.ui.safe_text import plain_label, plain_tooltip
+from engage_desktop.ui.tasks import Task, TaskRunner
 from engage_desktop.ui.theme import channel_icon
 from engage_desktop.workspace.database import Workspace
 
@@ -37,6 +38,7 @@ SOURCE_COLUMNS = ("Source", "Kind", "Health", "Stored", "Last run", "Last fetch"
                   "Every")  # fmt: skip
 QUERY_COLUMNS = ("Topic", "Kind", "Name", "Query", "Matched")
 SCHEDULE_CHECK_MS = 30_000
+PRESTART_DELAY_MS = 1_500  # parse workers start this long after the pane is built
 HEALTH_COLORS = {"ok": "#15803d", "failing": "#b91c1c", "error": "#d97706",
                  "paused": "#6b7280", "new": "#2563eb"}  # fmt: skip
 
@@ -139,7 +141,7 @@ class FeedsPane(QWidget):
         self.progress.setFixedWidth(220)
         self.progress.setFormat("%v of %m sources")
         self.cancel_button = QPushButton("Cancel")
-        self.run_label = QLabel()
+        self.run_label = plain_label(QLabel())  # fetch summaries name sources
         self.run_label.setObjectName("subtitle")
         self.auto_fetch = QCheckBox("Fetch on schedule")
         self.auto_fetch.setChecked(schedule and not ws.read_only)
@@ -208,10 +210,17 @@ class FeedsPane(QWidget):
         self.timer.timeout.connect(self._scheduled_check)
         if self.auto_fetch.isChecked():
             self.timer.start()
-            # Scheduled fetches will come: start the parse workers now, in the background.
-            self.tasks.start("fetch.prestart", _prestart_parse_pool, ws)
+            # Scheduled fetches will come: start the parse workers in the background once
+            # the window is up (importing the fetch stack alongside the window's own
+            # imports slowed its first paint; benchmarks/bundle.py).
+            QTimer.singleShot(PRESTART_DELAY_MS, self, self._prestart_workers)
+        self.prestart_task: Task | None = None  # the delayed start, once it has begun
         self.auto_fetch.toggled.connect(lambda on: self.timer.start() if on else self.timer.stop())
         self.refresh()
+
+    def _prestart_workers(self) -> None:
+        if not self.tasks.closed and self.auto_fetch.isChecked():
+            self.prestart_task = self.tasks.start("fetch.prestart", _prestart_parse_pool, self.ws)
 
     # -- reading ---------------------------------------------------------------------
 
@@ -231,20 +240,20 @@ class FeedsPane(QWidget):
 
     def refresh(self) -> None:
         """Re-read sources and queries, keeping the selection."""
-        from engage_desktop.listen.fetch import FAILING_AFTER
-
         keep = self.selected_source()
         self._source_rows = list_sources(self.ws)
         self.sources.setRowCount(len(self._source_rows))
         failing = 0
         for r, s in enumerate(self._source_rows):
             name = QTableWidgetItem(channel_icon(s["channel"]), s["name"])
-            name.setToolTip(s["url"] + ("\nkeeps every item" if s["keep_all"] else ""))
+            name.setToolTip(
+                plain_tooltip(s["url"] + ("\nkeeps every item" if s["keep_all"] else ""))
+            )
             word, key, tip = health_of(s, FAILING_AFTER)
             failing += key == "failing"
             health = QTableWidgetItem(("● " if key != "paused" else "‖ ") + word)
             health.setForeground(QBrush(QColor(HEALTH_COLORS[key])))
-            health.setToolTip(tip)
+            health.setToolTip(plain_tooltip(tip))  # a server's error text
             last_run = s["items_last_run"]
             cells = (
                 name,
@@ -267,7 +276,7 @@ class FeedsPane(QWidget):
         self.queries.setRowCount(len(self._query_rows))
         for r, q in enumerate(self._query_rows):
             query = QTableWidgetItem(q["query"])
-            query.setToolTip(q["query"])
+            query.setToolTip(plain_tooltip(q["query"]))
             name = QTableWidgetItem(q["name"] + ("" if q["enabled"] else " (off)"))
             cells = (QTableWidgetItem(q["topic"]), QTableWidgetItem(q["topic_kind"] or ""),
                      name, query, _right(f"{q['matched']:,}"))  # fmt: skip
@@ -344,6 +353,7 @@ class FeedsPane(QWidget):
         box = QMessageBox(self)
         box.setIcon(QMessageBox.Icon.Warning)
         box.setWindowTitle("Delete source")
+        box.setTextFormat(Qt.TextFormat.PlainText)
         box.setText(f"Delete the source “{src['name']}”?")
         box.setInformativeText(
             f"{src['url']}\n\nIt will no longer be fetched. Its {impact['mentions']:,} stored "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -251,7 +252,7 @@ class QueryEditor(QWidget):
                     enabled=self.enabled.isChecked(),
                 )  # fmt: skip
         except EngageError as exc:
-            self.status.setText(f'<span style="color:#b91c1c">✗ {exc}</span>')
+            self.status.setText(f"<span style='color:#b91c1c'>✗ {html.escape(str(exc))}</span>")
             return
         self.status.setText(
             '<span style="color:#15803d">✓ Saved; new items are matched '

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 
 from PySide6.QtWidgets import (
@@ -176,7 +177,7 @@ class SourceDialog(QDialog):
 
     def _failed(self, message: str) -> None:
         self.buttons.setEnabled(True)
-        self.message.setText(f'<span style="color:#b91c1c">{message}</span>')
+        self.message.setText(f'<span style="color:#b91c1c">{html.escape(message)}</span>')
 
     def _save_edit(self, url: str) -> None:
         from engage_desktop.core.errors import EngageError
@@ -205,9 +206,11 @@ class SourceDialog(QDialog):
                 forget_session(handle)  # sign in with the new password next fetch
                 clear_failures(self.ws, self.source["id"])
         except (EngageError, ValueError) as exc:
-            self.message.setText(f'<span style="color:#b91c1c">{exc}</span>')
+            self.message.setText(f'<span style="color:#b91c1c">{html.escape(str(exc))}</span>')
             return
         except Exception as exc:  # e.g. the new address is another source's
-            self.message.setText(f'<span style="color:#b91c1c">Cannot save: {exc}</span>')
+            self.message.setText(
+                f'<span style="color:#b91c1c">Cannot save: {html.escape(str(exc))}</span>'
+            )
             return
         self.accept()

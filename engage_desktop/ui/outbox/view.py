@@ -21,6 +21,7 @@ from engage_desktop.composer.compose import take_back_to_draft
 from engage_desktop.core.errors import EngageError
 from engage_desktop.outbox.send import discard_row, retry_row
 from engage_desktop.outbox.store import OutboxRow, list_outbox, outbox_counts
+from engage_desktop.ui.safe_text import plain_tooltip
 from engage_desktop.workspace.database import Workspace
 
 STATE_COLORS = {
@@ -153,7 +154,7 @@ class OutboxView(QWidget):
         )
         for col, text in enumerate(cells):
             item = QTableWidgetItem(text)
-            item.setToolTip(row.body if col == 4 else text)
+            item.setToolTip(plain_tooltip(row.body if col == 4 else text))
             if col == 5:
                 item.setForeground(QColor(STATE_COLORS.get(row.state, "#374151")))
             if col == 7 and row.state == "failed":

@@ -1,0 +1,1 @@
+"""The social CRM in the window: the customer card, customer import, advocates."""

@@ -1,0 +1,1 @@
+"""Sharing in the window: the executive copy, reports, and reading a shared copy."""
