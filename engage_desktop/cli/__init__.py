@@ -34,6 +34,7 @@ COMMAND_MODULES = (
     "engage_desktop.cli.learn",
     "engage_desktop.cli.share",
     "engage_desktop.cli.alerts",
+    "engage_desktop.cli.archive",
     "engage_desktop.cli.settings",
 )
 VIEWS = ("feeds", "inbox", "composer", "dashboard")

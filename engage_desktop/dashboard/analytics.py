@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from engage_desktop.archive.views import mention_source
 from engage_desktop.core.errors import UsageError
 from engage_desktop.dashboard.business_hours import BusinessHours
 from engage_desktop.inbox.pager import MentionQuery
@@ -320,7 +321,21 @@ def mention_query(
         flt = DashboardFilter(flt.start, flt.end)
     base, params = flt.where(range_start=element.chart != "backlog")
     extra, extra_params = element_where(ctx, element)
-    return MentionQuery(f"({base}) AND ({extra})", tuple(params + extra_params), sort)
+    return MentionQuery(
+        f"({base}) AND ({extra})", tuple(params + extra_params), sort, _span(flt, element)
+    )
+
+
+def _span(flt: DashboardFilter, element: ChartElement) -> tuple[datetime | None, datetime | None]:
+    """The publication range of a drill-down, so an attached archive is pruned to it."""
+    if element.chart == "backlog":  # mentions from before the range still waited in it
+        return None, flt.end
+    start, end = flt.start, flt.end
+    if element.start is not None:
+        start = max(start, _ts(element.start)) if start else _ts(element.start)
+    if element.end is not None:
+        end = min(end, _ts(element.end)) if end else _ts(element.end)
+    return start, end
 
 
 def _response_bin(label: str) -> tuple[int, int | None]:
@@ -335,8 +350,9 @@ def _response_bin(label: str) -> tuple[int, int | None]:
 
 def data_days(ws: Workspace) -> tuple[int, int] | None:
     """The first and last day with mentions (days since the epoch), or None."""
+    src = mention_source(ws).sql
     first, last = ws.tuples(
-        f"SELECT min({DAY_SQL}), max({DAY_SQL}) FROM mentions WHERE {SANE_PUBLISHED_SQL}", []
+        f"SELECT min({DAY_SQL}), max({DAY_SQL}) FROM {src} WHERE {SANE_PUBLISHED_SQL}", []
     )[0]
     return None if first is None else (int(first), int(last))
 
@@ -460,11 +476,12 @@ def author_rankings(
     fifth more on 1M mentions.
     """
     where, params = flt.where()
+    src = mention_source(ws, flt.start, flt.end).sql
     grouped = (
         "SELECT author_id, CASE WHEN author_id IS NULL THEN channel END AS c0, "
         "CASE WHEN author_id IS NULL THEN author_handle END AS h0, count(*) AS n, "
         "coalesce(max(followers), 0) AS f, avg(sentiment) AS s, count(sentiment) AS k "
-        f"FROM mentions WHERE ({where}) AND (author_id IS NOT NULL OR author_handle IS NOT NULL) "
+        f"FROM {src} WHERE ({where}) AND (author_id IS NOT NULL OR author_handle IS NOT NULL) "
         "GROUP BY ALL"
     )
     side = f"k >= {int(min_mentions)} AND s"
@@ -479,7 +496,7 @@ def author_rankings(
         f"ORDER BY n DESC, s ASC, author_id, h0 LIMIT {int(side_limit)})",
         params,
     )
-    names = _author_names(ws, where, params, rows)
+    names = _author_names(ws, src, where, params, rows)
 
     def order(row: tuple) -> tuple:  # each part as its ORDER BY sorted it
         part, author, _, h0, n, f, s = row
@@ -499,7 +516,7 @@ def author_rankings(
 
 
 def _author_names(
-    ws: Workspace, where: str, params: list[Any], rows: list[tuple]
+    ws: Workspace, src: str, where: str, params: list[Any], rows: list[tuple]
 ) -> dict[Any, tuple[str | None, str | None, str | None]]:
     """(name, handle, channel) of the ranked authors.
 
@@ -530,7 +547,7 @@ def _author_names(
         "SELECT author_id, CASE WHEN author_id IS NULL THEN channel END, "
         "CASE WHEN author_id IS NULL THEN author_handle END, any_value(author_name), "
         "any_value(author_handle), any_value(channel) "
-        f"FROM mentions WHERE ({where}) AND ({' OR '.join(wanted)}) GROUP BY ALL",
+        f"FROM {src} WHERE ({where}) AND ({' OR '.join(wanted)}) GROUP BY ALL",
         [*params, *(v for pair in pairs for v in pair)],
     )
     for author, c0, h0, name, handle, channel in found:
@@ -541,8 +558,9 @@ def _author_names(
 def top_channels(ws: Workspace, flt: DashboardFilter) -> list[RankedRow]:
     """Mentions per channel, most first."""
     where, params = flt.where()
+    src = mention_source(ws, flt.start, flt.end).sql
     rows = ws.tuples(
-        f"SELECT channel, count(*) AS n, avg(sentiment) FROM mentions WHERE {where} "
+        f"SELECT channel, count(*) AS n, avg(sentiment) FROM {src} WHERE {where} "
         "GROUP BY channel ORDER BY n DESC, channel",
         params,
     )
@@ -552,8 +570,9 @@ def top_channels(ws: Workspace, flt: DashboardFilter) -> list[RankedRow]:
 def top_sources(ws: Workspace, flt: DashboardFilter, limit: int = 8) -> list[RankedRow]:
     """Mentions per source, most first."""
     where, params = flt.where()
+    src = mention_source(ws, flt.start, flt.end).sql
     rows = ws.tuples(
-        f"SELECT source_name, count(*) AS n, avg(sentiment) FROM mentions "
+        f"SELECT source_name, count(*) AS n, avg(sentiment) FROM {src} "
         f"WHERE ({where}) AND source_name IS NOT NULL GROUP BY source_name "
         f"ORDER BY n DESC, source_name LIMIT {int(limit)}",
         params,

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from engage_desktop.archive.export import sql_literal
+from engage_desktop.archive.views import mention_source, precomputed_cube
 from engage_desktop.dashboard.analytics import (
     AWAITING_SQL,
     DAY_S,
@@ -148,6 +150,45 @@ def rolling_mean_sd(values: np.ndarray, window: int) -> tuple[np.ndarray, np.nda
     return mid, sd
 
 
+#: The columns of a cube's grouped rows, in order (a stored cube has exactly these).
+CUBE_COLUMNS = "day, label, h, t, reply_day, bin, n, s_sum, s_n, awaiting, within"
+
+
+def cube_sql(ctx: AnalyticsContext, relation: str = "mentions") -> str:
+    """The grouping behind the cube, over ``relation`` (a table, view or Parquet scan).
+
+    ``cluster cube`` runs this same SQL over each archive partition and sums the
+    partial rows, so a stored cube and a live one agree row for row.
+    """
+    bin_case = " ".join(
+        f"WHEN {RESPONSE_S_SQL} < {hi} THEN {i}"
+        for i, (_, _, hi) in enumerate(RESPONSE_BINS)
+        if hi is not None
+    )
+    within = ctx.hours.within_sla_sql(ctx.sla_s)
+    label = (
+        "CASE "
+        + " ".join(f"WHEN {LABEL_SQL} = '{lab}' THEN {i}" for i, lab in enumerate(LABELS))
+        + f" ELSE {LABELS.index('unscored')} END"
+    )
+    zero = "0::BIGINT"
+    # Grouping by the 64-bit hash of the topic list is ~2x faster than by the list;
+    # the list itself rides along (a collision between two of the few hundred
+    # topic combinations of a workspace is a 1-in-10^14 event).
+    return (
+        f"SELECT {DAY_SQL} AS day, {label} AS label, hash(topics) AS h, "
+        "any_value(topics) AS t, -1::BIGINT AS reply_day, -1 AS bin, count(*) AS n, "
+        "coalesce(sum(sentiment), 0)::DOUBLE AS s_sum, count(sentiment) AS s_n, "
+        f"count(*) FILTER ({AWAITING_SQL}) AS awaiting, {zero} AS within "
+        f"FROM {relation} GROUP BY day, label, h "
+        f"UNION ALL SELECT {DAY_SQL} AS day, -1, hash(topics) AS h, any_value(topics), "
+        "epoch_us(first_reply_at) // 86400000000 AS reply_day, "
+        f"CASE {bin_case} ELSE {len(RESPONSE_BINS) - 1} END AS bin, count(*), 0.0, "
+        f"{zero}, {zero}, count(*) FILTER ({within}) FROM {relation} "
+        "WHERE first_reply_at IS NOT NULL GROUP BY day, reply_day, bin, h"
+    )
+
+
 class MentionCube:
     """Daily aggregates of every mention; see the module docstring."""
 
@@ -171,34 +212,20 @@ class MentionCube:
         All mentions group by (day, label, topics); answered ones also by (day, day
         of first reply, response bin, topics), with the SLA flag counted there, so
         the business-hours arithmetic runs only over answered mentions.
+
+        With an archive attached, its rows come from the cube ``cluster cube`` stored
+        beside it when that cube is current (same files, same SLA rules): cube rows
+        add up, so workspace rows and archive rows need no second grouping.
         """
-        bin_case = " ".join(
-            f"WHEN {RESPONSE_S_SQL} < {hi} THEN {i}"
-            for i, (_, _, hi) in enumerate(RESPONSE_BINS)
-            if hi is not None
-        )
         within = ctx.hours.within_sla_sql(ctx.sla_s)
-        label = (
-            "CASE "
-            + " ".join(f"WHEN {LABEL_SQL} = '{lab}' THEN {i}" for i, lab in enumerate(LABELS))
-            + f" ELSE {LABELS.index('unscored')} END"
-        )
-        zero = "0::BIGINT"
-        # Grouping by the 64-bit hash of the topic list is ~2x faster than by the list;
-        # the list itself rides along (a collision between two of the few hundred
-        # topic combinations of a workspace is a 1-in-10^14 event).
-        grouped = (
-            f"SELECT {DAY_SQL} AS day, {label} AS label, hash(topics) AS h, "
-            "any_value(topics) AS t, -1::BIGINT AS reply_day, -1 AS bin, count(*) AS n, "
-            "coalesce(sum(sentiment), 0)::DOUBLE AS s_sum, count(sentiment) AS s_n, "
-            f"count(*) FILTER ({AWAITING_SQL}) AS awaiting, {zero} AS within "
-            "FROM mentions GROUP BY day, label, h "
-            f"UNION ALL SELECT {DAY_SQL} AS day, -1, hash(topics) AS h, any_value(topics), "
-            "epoch_us(first_reply_at) // 86400000000 AS reply_day, "
-            f"CASE {bin_case} ELSE {len(RESPONSE_BINS) - 1} END AS bin, count(*), 0.0, "
-            f"{zero}, {zero}, count(*) FILTER ({within}) FROM mentions "
-            "WHERE first_reply_at IS NOT NULL GROUP BY day, reply_day, bin, h"
-        )
+        stored = precomputed_cube(ws, within)
+        if stored is not None:
+            grouped = (
+                f"{cube_sql(ctx, 'main.mentions')} UNION ALL SELECT {CUBE_COLUMNS} "
+                f"FROM read_parquet({sql_literal(stored)})"
+            )
+        else:
+            grouped = cube_sql(ctx, mention_source(ws).sql)
         # Only the first row of each topic combination carries its list: converting a
         # Python list per row would hold the interpreter for most of the load.
         sql = (

@@ -403,9 +403,23 @@ def segment_sql(flt: InboxFilter) -> tuple[str, list[Any]]:
 
 
 def to_query(flt: InboxFilter, actor: str = "", now: datetime | None = None) -> MentionQuery:
-    """The pager's query for a filter."""
+    """The pager's query for a filter (with its date span, for archive pruning)."""
     where, params = to_sql(flt, actor, now)
-    return MentionQuery(where, tuple(params), flt.sort if flt.sort in SORTS else "time")
+    sort = flt.sort if flt.sort in SORTS else "time"
+    return MentionQuery(where, tuple(params), sort, span_of(flt, now))
+
+
+def span_of(
+    flt: InboxFilter, now: datetime | None = None
+) -> tuple[datetime | None, datetime | None]:
+    """The publication range ``[start, end)`` a filter allows (None: unbounded)."""
+    starts = []
+    if flt.since:
+        starts.append(_parse_day(flt.since, end=False))
+    if flt.within_days:
+        starts.append((now or datetime.now(UTC)) - timedelta(days=int(flt.within_days)))
+    end = _parse_day(flt.until, end=True) if flt.until else None
+    return (max(starts) if starts else None, end)
 
 
 def describe(flt: InboxFilter) -> str:

@@ -14,8 +14,10 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
+from engage_desktop.archive.views import FLAG, WORKSPACE_ONLY, MentionSource, mention_source
 from engage_desktop.workspace.database import Workspace
 
 # What the inbox shows per row; the detail pane reads a single mention in full.
@@ -49,7 +51,8 @@ ROW_COLUMNS = (
     "model_label",
     "model_sentiment",
 )
-ROW_FIELDS = tuple(c.split(" AS ")[-1] for c in ROW_COLUMNS)
+# The last field says whether the row comes from an attached archive (read-only).
+ROW_FIELDS = (*(c.split(" AS ")[-1] for c in ROW_COLUMNS), FLAG)
 # Every paged row carries its sort key, so the next page can start after it: the
 # row's own column when the key is one (no second TIMESTAMPTZ to convert), else an
 # extra last column.
@@ -81,11 +84,14 @@ class MentionQuery:
         where: SQL boolean expression over ``mentions`` columns, with ``?`` markers.
         params: Values for the markers.
         sort: A key of :data:`SORTS`.
+        span: The earliest and first excluded publication the filter allows, when it
+            bounds them; an attached archive reads only the partitions in between.
     """
 
     where: str = "true"
     params: tuple[Any, ...] = ()
     sort: str = "time"
+    span: tuple[datetime | None, datetime | None] = (None, None)
 
 
 def insert_mentions(ws: Workspace, table: Any) -> int:
@@ -125,6 +131,9 @@ class MentionPager:
 
     def __post_init__(self) -> None:
         self._cur = self.ws.cursor()
+        # Workspace and attached archive together: the one place that says which.
+        self._source = mention_source(self.ws, *self.query.span)
+        self._from = self._source.sql
         self._count: int | None = None
         self._anchors: list[tuple[Any, int]] | None = None
         self._pages: OrderedDict[int, list[tuple[Any, ...]]] = OrderedDict()
@@ -137,7 +146,8 @@ class MentionPager:
         """How many mentions match."""
         if self._count is None:
             row = self._cur.execute(
-                f"SELECT count(*) FROM mentions WHERE {self.query.where}", list(self.query.params)
+                f"SELECT count(*) FROM {self._from} WHERE {self.query.where}",
+                list(self.query.params),
             ).fetchone()
             self._count = int(row[0])
         return self._count
@@ -179,10 +189,15 @@ class MentionPager:
         self._anchors = anchors
 
     def invalidate(self) -> None:
-        """Forget counts, anchors and pages (after new rows or changes)."""
+        """Forget counts, anchors and pages (after new rows or changes).
+
+        The source is looked up again too: an archive may have been attached since.
+        """
         self._count = None
         self._anchors = None
         self._pages.clear()
+        self._source = mention_source(self.ws, *self.query.span)
+        self._from = self._source.sql
 
     def close(self) -> None:
         """Release the cursor."""
@@ -194,7 +209,7 @@ class MentionPager:
         One counting scan: how many matching rows sort before it.
         """
         found = self._cur.execute(
-            f"SELECT {self._key} FROM mentions WHERE id = ? AND ({self.query.where})",
+            f"SELECT {self._key} FROM {self._from} WHERE id = ? AND ({self.query.where})",
             [mention_id, *self.query.params],
         ).fetchone()
         if found is None:
@@ -202,7 +217,7 @@ class MentionPager:
         key = found[0]
         op = ">" if self._desc else "<"
         row = self._cur.execute(
-            f"SELECT count(*) FROM mentions WHERE ({self.query.where}) AND "
+            f"SELECT count(*) FROM {self._from} WHERE ({self.query.where}) AND "
             f"({self._key} {op} ? OR ({self._key} = ? AND id {op} ?))",
             [*self.query.params, key, key, mention_id],
         ).fetchone()
@@ -216,7 +231,7 @@ class MentionPager:
         where, params = self._after_page_bound(page)
         skip = start - page * self.page_size
         sql = (
-            f"SELECT id FROM mentions WHERE {where} ORDER BY {self._order()} "
+            f"SELECT id FROM {self._from} WHERE {where} ORDER BY {self._order()} "
             f"LIMIT {int(stop - start)} OFFSET {int(skip)}"
         )
         return [int(r[0]) for r in self._cur.execute(sql, params).fetchall()]
@@ -251,46 +266,58 @@ class MentionPager:
 
     def _fetch(self, number: int) -> list[tuple[Any, ...]]:
         extra = () if self._key in ROW_FIELDS else (f"{self._key} AS {SORT_KEY_FIELD}",)
-        cols = ", ".join((*ROW_COLUMNS, *extra))
+        cols = ", ".join((*ROW_COLUMNS, f"{self._source.flag} AS {FLAG}", *extra))
         where, params = self._after_page_bound(number)
         sql = (
-            f"SELECT {cols} FROM mentions WHERE {where} "
+            f"SELECT {cols} FROM {self._from} WHERE {where} "
             f"ORDER BY {self._order()} LIMIT {int(self.page_size)}"
         )
         return self._cur.execute(sql, params).fetchall()
 
     def _anchor_keys(self) -> list[tuple[Any, int]]:
         if self._anchors is None:
-            self._anchors = compute_anchors(self._cur, self.query, self.page_size)
+            self._anchors = compute_anchors(self._cur, self.query, self.page_size, self._source)
         return self._anchors
 
 
-def compute_anchors(cur: Any, query: MentionQuery, page_size: int) -> list[tuple[Any, int]]:
+def compute_anchors(
+    cur: Any, query: MentionQuery, page_size: int, source: MentionSource = WORKSPACE_ONLY
+) -> list[tuple[Any, int]]:
     """The sort key and id of every ``page_size``-th row of ``query`` (one window scan).
 
     Args:
         cur: A cursor of the calling thread.
         query: The filter and sort.
         page_size: Rows per page; must match the pager that takes the anchors.
+        source: What to read (see :func:`~engage_desktop.archive.views.mention_source`).
     """
     key, desc = SORTS[query.sort]
     direction = "DESC" if desc else "ASC"
     sql = (
         f"SELECT k, id FROM (SELECT {key} AS k, id, "
         f"row_number() OVER (ORDER BY {key} {direction}, id {direction}) - 1 AS rn "
-        f"FROM mentions WHERE {query.where}) "
+        f"FROM {source.sql} WHERE {query.where}) "
         f"WHERE rn % {int(page_size)} = 0 ORDER BY rn"
     )
     return [(k, int(i)) for k, i in cur.execute(sql, list(query.params)).fetchall()]
 
 
 def get_mention(ws: Workspace, mention_id: int) -> dict[str, Any] | None:
-    """One mention with every column, as a dict, or None."""
+    """One mention with every column, as a dict, or None.
+
+    An archived mention (of an attached archive) comes with ``from_archive`` True.
+    """
     cur = ws.cursor()
     try:
         res = cur.execute("SELECT * FROM mentions WHERE id = ?", [mention_id])
         names = [d[0] for d in res.description]
         row = res.fetchone()
+        if row is None:
+            source = mention_source(ws)
+            if source.archived:
+                res = cur.execute(f"SELECT * FROM {source.sql} WHERE id = ?", [mention_id])
+                names = [d[0] for d in res.description]
+                row = res.fetchone()
     finally:
         cur.close()
     return dict(zip(names, row, strict=True)) if row else None

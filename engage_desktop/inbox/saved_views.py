@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from engage_desktop.archive.views import mention_source
 from engage_desktop.core.errors import UsageError
 from engage_desktop.inbox.filters import ME, TOP_TIER, InboxFilter, to_sql
 from engage_desktop.workspace import settings as S
@@ -233,7 +234,9 @@ def view_counts(
         params.extend(values)
     cur = ws.cursor()
     try:
-        row = cur.execute(f"SELECT {', '.join(selects)} FROM mentions", params).fetchone()
+        # Counted over the attached archive too, so a view's count is what it shows.
+        source = mention_source(ws).sql
+        row = cur.execute(f"SELECT {', '.join(selects)} FROM {source}", params).fetchone()
     finally:
         cur.close()
     return [int(v) for v in row]

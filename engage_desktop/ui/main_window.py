@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from engage_desktop import __version__
+from engage_desktop.archive.views import archive_note, attach, detach
 from engage_desktop.enrich.pipeline import (
     EnrichSummary,
     backfill,
@@ -95,6 +97,7 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.pages, 1)
         self.setCentralWidget(central)
 
+        self.archive_note = ""
         self._build_menus()
         self.inbox.status_message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self._build_task_widgets()
@@ -111,6 +114,12 @@ class MainWindow(QMainWindow):
         self.inbox.sentiment_corrected.connect(self.learner.check)
         self.learner.finished.connect(self._on_learned)
         self.start_backfill()
+        # An archive attached earlier: say so in the status bar once it is read.
+        connected = threading.Event()
+        self.tasks.start("archive", _archive_note_job, ws, connected).succeeded.connect(
+            self._on_archive_noted
+        )
+        connected.set()
         install_sharing(self)  # File › Share…, Export report…; a shared copy's reader mode
 
     # -- background enrichment (the backfill) ---------------------------------------
@@ -286,13 +295,49 @@ class MainWindow(QMainWindow):
         self.composer.editor.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def update_status(self) -> None:
-        """Workspace name and counts in the status bar."""
+        """Workspace name and counts in the status bar (and the attached archive's note)."""
         c = counts(self.ws)
         mode = " · read-only" if self.ws.read_only else ""
+        note = f"  ·  {self.archive_note}" if self.archive_note else ""
         self.status_label.setText(
             f"{self.ws.name}{mode}  ·  {c['mentions']:,} mentions  ·  {c['new']:,} new  ·  "
-            f"{c['open']:,} waiting  ·  {c['sources']} sources  "
+            f"{c['open']:,} waiting  ·  {c['sources']} sources{note}  "
         )
+
+    # -- the attached archive ------------------------------------------------------
+
+    def _choose_archive(self) -> None:
+        """File › Attach Archive…: pick an archive folder."""
+        folder = QFileDialog.getExistingDirectory(
+            self, "Attach archive (a folder written by 'archive export')", str(Path.home())
+        )
+        if folder:
+            self.attach_archive(folder)
+
+    def attach_archive(self, folder: str | None) -> Task:
+        """Attach ``folder`` (None detaches) off the GUI thread, then re-read every view."""
+        # A bad folder fails within microseconds: the job waits until the results are
+        # connected, or a queued signal emitted before that would reach nobody.
+        connected = threading.Event()
+        task = self.tasks.start("archive", _archive_job, self.ws, folder, connected)
+        task.succeeded.connect(self._on_archive_changed)
+        task.failed.connect(
+            lambda message: self.statusBar().showMessage(f"Archive not attached: {message}", 30_000)
+        )
+        connected.set()
+        return task
+
+    def _on_archive_noted(self, note: str) -> None:
+        self.archive_note = note
+        self.detach_action.setEnabled(bool(note))
+        if note:
+            self.update_status()
+
+    def _on_archive_changed(self, note: str) -> None:
+        self.archive_note = note
+        self.detach_action.setEnabled(bool(note))
+        self.refresh()
+        self.statusBar().showMessage(note or "Archive detached", 15_000)
 
     # -- menus ---------------------------------------------------------------------
 
@@ -334,6 +379,13 @@ class MainWindow(QMainWindow):
         self.name_action = QAction("Your &name…", self)
         self.name_action.triggered.connect(self.ask_display_name)
         file_menu.addAction(self.name_action)
+        attach = QAction("&Attach Archive…", self)
+        attach.setStatusTip("Read an archive folder (Parquet) together with this workspace")
+        attach.triggered.connect(self._choose_archive)
+        self.detach_action = QAction("&Detach Archive", self, enabled=False)
+        self.detach_action.triggered.connect(lambda: self.attach_archive(None))
+        file_menu.addAction(attach)
+        file_menu.addAction(self.detach_action)
         file_menu.addSeparator()
         self.action_settings = QAction(
             "Workspace &Settings…", self, shortcut=QKeySequence.StandardKey.Preferences
@@ -711,6 +763,21 @@ def _export_job(state, ws: Workspace, path: str) -> int:
     from engage_desktop.inbox.mention_export import export_mentions
 
     return export_mentions(ws, path, progress=state.progress)
+
+
+def _archive_job(_state, ws: Workspace, folder: str | None, connected: threading.Event) -> str:
+    """Attach (or with None detach) an archive; returns the status-bar note."""
+    connected.wait(10)
+    if folder is None:
+        detach(ws)
+        return ""
+    attach(ws, folder)
+    return archive_note(ws)
+
+
+def _archive_note_job(_state, ws: Workspace, connected: threading.Event) -> str:
+    connected.wait(10)
+    return archive_note(ws)
 
 
 def grab_view(window: MainWindow, view: str) -> None:

@@ -130,6 +130,9 @@ SETTINGS: tuple[Setting, ...] = (
             editable=False),
     Setting("alerts.default_mention_rule", "bool", False, "Default alert rule created",
             "Set once the default mention alert rule was created.", editable=False),
+    Setting("archive.path", "str", None, "Attached archive",
+            "The archive folder (Parquet) read together with this workspace; set with "
+            "File › Attach Archive… or 'archive attach DIR'.", shared=False, editable=False),
 )  # fmt: skip
 
 _BY_KEY = {s.key: s for s in SETTINGS}
@@ -192,3 +195,4 @@ FETCH_ON_SCHEDULE = _BY_KEY["listen.fetch_on_schedule"]
 BRIEF = _BY_KEY["brief"]
 CUSTOMER_VALUE_WEIGHT = _BY_KEY["priority.customer_value_weight"]
 DEFAULT_MENTION_RULE = _BY_KEY["alerts.default_mention_rule"]
+ARCHIVE_PATH = _BY_KEY["archive.path"]

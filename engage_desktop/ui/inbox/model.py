@@ -71,6 +71,7 @@ INTENT_COLOR = "#64748b"
 #: The user's own tags: outlined "#tag" pills, apart from the filled intent chips.
 TAG_COLOR = "#0f766e"
 OUTLINE = "outline"
+ARCHIVE_COLOR = "#6b7280"
 
 
 def reach_text(followers: int | None) -> str:
@@ -323,6 +324,11 @@ class InboxTableModel(QAbstractTableModel):
             return f"Intents (from the rules): {intents}\nYour tags: {tags}"
         if col == COL_SENTIMENT:
             return sentiment_tooltip(row)
+        if col == COL_STATUS and row[_F["from_archive"]]:
+            return (
+                f"From the attached archive (read-only); status when archived: "
+                f"{row[_F['status']]}. File › Detach Archive hides archived mentions."
+            )
         return None
 
     @staticmethod
@@ -337,6 +343,8 @@ class InboxTableModel(QAbstractTableModel):
             return [(text, SENTIMENT_COLORS.get(label, "#8c96a8"))]
         if col == COL_STATUS:
             status = row[_F["status"]]
+            if row[_F["from_archive"]]:  # read-only history; its status is in the tooltip
+                return [("archived", ARCHIVE_COLOR)]
             return [(status, STATUS_COLORS.get(status, "#374151"))]
         if col == COL_INTENT:  # the model's intents filled, the user's tags outlined
             intents = [(i, INTENT_COLOR) for i in (row[_F["intents"]] or [])]
@@ -349,7 +357,8 @@ class InboxTableModel(QAbstractTableModel):
             return "★" if row[_F["starred"]] else ""
         if col == COL_TIME:
             published: datetime = row[_F["published"]]
-            return published.strftime("%d %b %H:%M")
+            # Archived rows are often from other years: say which.
+            return published.strftime("%d %b %Y" if row[_F["from_archive"]] else "%d %b %H:%M")
         if col == COL_AUTHOR:
             reach = reach_text(row[_F["followers"]])
             name = row[_F["author_name"]] or row[_F["author_handle"]] or "unknown"

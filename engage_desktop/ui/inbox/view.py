@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engage_desktop.archive.views import mention_source
 from engage_desktop.core.errors import EngageError
 from engage_desktop.inbox import mention_alerts, people, triage
 from engage_desktop.inbox.filters import STATUSES, InboxFilter, describe, to_sql
@@ -68,7 +69,7 @@ POLL_MS = 4000
 def _anchors_job(_state: Any, ws: Workspace, query, page_size: int) -> list:
     cur = ws.cursor()
     try:
-        return compute_anchors(cur, query, page_size)
+        return compute_anchors(cur, query, page_size, mention_source(ws, *query.span))
     finally:
         cur.close()
 
