@@ -396,7 +396,7 @@ def _correct_file(args: argparse.Namespace) -> int:
     """Corrections from a file; bad rows listed, good rows stored in one transaction."""
     from engage_desktop.enrich.learned.corrections import correct_from_file
 
-    if args.mention_id is not None or args.label is not None or args.clear:
+    if args.mention is not None or args.label is not None or args.clear:
         raise UsageError("give either MENTION_ID LABEL or --file F, not both")
     with open_workspace(args, write=True) as ws:
         result = correct_from_file(ws, args.file)
