@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
 
 from engage_desktop.core.errors import EngageError
 
@@ -27,7 +27,7 @@ class TaskState:
 
     def progress(self, done: int, total: int) -> None:
         """Report progress (thread-safe; delivered to the GUI queued)."""
-        self._task.progressed.emit(int(done), int(total))
+        self._task._progress.emit(int(done), int(total))
 
     def is_cancelled(self) -> bool:
         """True once the user or a newer task asked this one to stop."""
@@ -39,7 +39,13 @@ class TaskState:
 
 
 class Task(QObject):
-    """Signals of one running piece of work."""
+    """Signals of one running piece of work.
+
+    The worker thread never emits the public signals itself: it posts its outcome
+    through private signals that were connected (queued) when the task was made, and
+    the task re-emits them on the GUI thread. So a caller that connects right after
+    ``TaskRunner.start`` returns never misses the end of work that finished first.
+    """
 
     progressed = Signal(int, int)
     succeeded = Signal(object)
@@ -47,10 +53,24 @@ class Task(QObject):
     errored = Signal(object)  # the exception itself, for whoever needs more than words
     done = Signal()
 
+    _progress = Signal(int, int)
+    _outcome = Signal(object, object, str)  # result, exception, message
+
     def __init__(self, key: str) -> None:
         super().__init__()
         self.key = key
         self.state = TaskState(self)
+        self._progress.connect(self.progressed, Qt.ConnectionType.QueuedConnection)
+        self._outcome.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
+
+    @Slot(object, object, str)
+    def _deliver(self, result: object, exc: object, message: str) -> None:
+        if exc is not None:
+            self.errored.emit(exc)
+            self.failed.emit(message)
+        elif not self.state.is_cancelled():
+            self.succeeded.emit(result)
+        self.done.emit()
 
     def cancel(self) -> None:
         """Ask the task to stop."""
@@ -65,32 +85,31 @@ class _Runnable(QRunnable):
 
     def run(self) -> None:
         task = self.task
+        result: Any = None
+        error: BaseException | None = None
+        message = ""
         try:
             result = self.fn(task.state, *self.args, **self.kwargs)
         except EngageError as exc:
-            task.errored.emit(exc)
-            task.failed.emit(str(exc))
+            error, message = exc, str(exc)
         except Exception as exc:  # a bug, but the window must carry on
             from engage_desktop.workspace.faults import explain_fault
 
+            error = exc
             fault = explain_fault(exc)
             if fault is not None:  # a full disk or a denied file: the machine, not a bug
-                task.errored.emit(exc)
-                task.failed.emit(fault[0].upper() + fault[1:])
-                return
-            # The traceback goes to the log file and the error dialog (ui/errors.py),
-            # never to stderr; where the work was started gets one line.
-            from engage_desktop.ui.errors import report_unexpected
+                message = fault[0].upper() + fault[1:]
+            else:
+                # The traceback goes to the log file and the error dialog
+                # (ui/errors.py), never to stderr; where the work was started gets
+                # one line.
+                from engage_desktop.ui.errors import report_unexpected
 
-            report_unexpected(exc)
-            task.errored.emit(exc)
-            task.failed.emit(f"Unexpected error: {type(exc).__name__}: {exc}")
-        else:
-            if not task.state.is_cancelled():
-                task.succeeded.emit(result)
+                report_unexpected(exc)
+                message = f"Unexpected error: {type(exc).__name__}: {exc}"
         finally:
             _forget_dummy_thread()
-            task.done.emit()
+            task._outcome.emit(result, error, message)
 
 
 def _forget_dummy_thread() -> None:
