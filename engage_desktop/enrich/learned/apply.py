@@ -1,9 +1,12 @@
 """Applying the learned model: re-scoring mentions, chunk by chunk.
 
 The model reads VADER's stored scores and the text, so re-scoring never re-runs
-VADER. Each chunk of :data:`CHUNK_SIZE` mentions is predicted (in a process pool
-for big backlogs: tokenizing is pure Python) and stored in one transaction, so a
-cancel keeps whole chunks and loses none half-written.
+VADER. Mentions are read, predicted and written as Arrow tables (no Python object
+per mention: the features are Arrow and numpy kernels, the text choice and the
+domain-model routing are SQL). Each chunk of :data:`CHUNK_SIZE` mentions is stored
+in one transaction, so a cancel keeps whole chunks and loses none half-written.
+From :data:`POOL_THRESHOLD` mentions on, worker processes predict while this one
+writes; below it, starting them costs more CPU than it saves.
 
 What is stored per mention: ``learned_label``, ``learned_confidence`` (probability
 of that label), ``learned_sentiment`` (P(positive) - P(negative), on VADER's -1..1
@@ -41,7 +44,7 @@ CHUNK_SIZE = 10_000
 #: Mentions read from the workspace at a time.
 WINDOW = 100_000
 #: From this many mentions on, predictions run in a process pool.
-POOL_THRESHOLD = 50_000
+POOL_THRESHOLD = 200_000
 
 _SELECTABLE = (
     "mentions.model_label IS NOT NULL AND mentions.model_label <> 'unscored' "
@@ -126,9 +129,7 @@ def predict_table(models: Models, rows: Any) -> Any:
                 {
                     "id": pc.take(rows.column("id"), members),
                     "learned_sentiment": np.round(proba[:, 2] - proba[:, 0], 4),
-                    "learned_label": pa.DictionaryArray.from_arrays(best, labels).cast(
-                        pa.string()
-                    ),
+                    "learned_label": pa.DictionaryArray.from_arrays(best, labels).cast(pa.string()),
                     "learned_confidence": np.round(proba.max(axis=1), 4),
                     "learned_version": pa.DictionaryArray.from_arrays(
                         np.zeros(n, np.int32), pa.array([version], pa.string())
