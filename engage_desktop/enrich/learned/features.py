@@ -109,11 +109,12 @@ def build_vocabulary(
         return {}
     table = pa.table({"row": rows, "term": found}).group_by(["row", "term"]).aggregate([])
     counts = table.group_by("term").aggregate([([], "count_all")])
-    names = counts.column("term").to_pylist()
-    n = counts.column("count_all").to_numpy()
     # Most frequent first, ties by term, so the cut at ``limit`` is reproducible.
-    order = sorted(range(len(names)), key=lambda i: (-n[i], names[i]))[:limit]
-    kept = sorted(names[i] for i in order if n[i] >= min_count)
+    top = counts.sort_by([("count_all", "descending"), ("term", "ascending")]).slice(0, limit)
+    n = top.column("count_all").to_numpy()
+    kept = sorted(
+        t for t, c in zip(top.column("term").to_pylist(), n, strict=True) if c >= min_count
+    )
     return {t: i for i, t in enumerate(kept)}
 
 
