@@ -48,7 +48,12 @@ from engage_desktop.enrich.learned.features import (
     vader_features,
     vocabulary_array,
 )
-from engage_desktop.enrich.learned.word_vectors import TABLE, shipped_vectors, vectors_named
+from engage_desktop.enrich.learned.word_vectors import (
+    TABLE,
+    check_table,
+    shipped_vectors,
+    vectors_named,
+)
 
 __all__ = [
     "CLASSES",
@@ -206,7 +211,7 @@ class LearnedModel:
                 "the workspace's sentiment model was saved by a newer engage-desktop; upgrade"
             )
         if model.vectors is not None:
-            vectors_named(model.vectors)  # refuses a table this build does not ship
+            check_table(model.vectors)  # the table itself loads on first scoring
         return model
 
 

@@ -95,7 +95,7 @@ def _string_array(joined: np.ndarray) -> Any:
     ends = np.append(breaks, len(joined))
     starts = np.concatenate([[0], breaks + 1])
     # Offsets into the text with the newlines squeezed out.
-    kept = joined[np.ones(len(joined), dtype=bool) if not len(breaks) else joined != ord("\n")]
+    kept = joined[joined != ord("\n")]
     lengths = ends - starts
     offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int32)
     return pa.StringArray.from_buffers(
@@ -103,10 +103,12 @@ def _string_array(joined: np.ndarray) -> Any:
     )
 
 
-def vectors_named(name: str | None) -> Any:
-    """The table a model was trained with; None for a model without vectors."""
-    if name is None:
-        return None
+def check_table(name: str) -> None:
+    """Refuse a model trained with vectors this build does not ship (without loading any).
+
+    Raises:
+        WorkspaceError: ``name`` is not the shipped table.
+    """
     if name != TABLE:
         from engage_desktop.core.errors import WorkspaceError
 
@@ -114,4 +116,11 @@ def vectors_named(name: str | None) -> Any:
             f"the workspace's sentiment model uses word vectors '{name}' that this "
             "engage-desktop does not ship; run 'engage-desktop learn' to train a new one"
         )
+
+
+def vectors_named(name: str | None) -> Any:
+    """The table a model was trained with; None for a model without vectors."""
+    if name is None:
+        return None
+    check_table(name)
     return shipped_vectors()
