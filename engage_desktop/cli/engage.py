@@ -6,7 +6,8 @@ import argparse
 from datetime import datetime
 
 from engage_desktop.cli.common import ProgressLine, err, open_workspace, out
-from engage_desktop.core.errors import EngageError, UsageError
+from engage_desktop.cli.errors import UsageError
+from engage_desktop.core.errors import EngageError
 
 
 def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:

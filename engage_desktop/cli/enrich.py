@@ -6,7 +6,7 @@ import argparse
 import math
 
 from engage_desktop.cli.common import ProgressLine, err, open_workspace, out
-from engage_desktop.core.errors import UsageError
+from engage_desktop.cli.errors import UsageError
 from engage_desktop.core.progress import PlainState
 
 # Bad rows listed one by one up to this many; the rest are counted.

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from engage_desktop.core.errors import UsageError
+from engage_desktop.core.errors import InvalidInput
 from engage_desktop.workspace.database import Workspace, log_event
 
 FLAGS = ("advocate", "detractor")
@@ -144,7 +144,7 @@ def author_timeline(ws: Workspace, author_id: int) -> list[dict[str, Any]]:
 def set_author_flag(ws: Workspace, author_id: int, flag: str | None) -> None:
     """Mark a person as advocate or detractor (None clears the flag)."""
     if flag is not None and flag not in FLAGS:
-        raise UsageError(f"unknown flag {flag!r}; use advocate or detractor")
+        raise InvalidInput(f"unknown flag {flag!r}; use advocate or detractor")
     with ws.write() as cur:
         old = cur.execute("SELECT flag FROM authors WHERE id = ?", [author_id]).fetchone()
         cur.execute("UPDATE authors SET flag = ? WHERE id = ?", [flag, author_id])
@@ -167,7 +167,7 @@ def add_note(
     """A private note on a mention or a person; returns the note id."""
     body = (body or "").strip()
     if not body:
-        raise UsageError("a note cannot be empty; type something first")
+        raise InvalidInput("a note cannot be empty; type something first")
     with ws.write() as cur:
         note_id = cur.execute(
             "INSERT INTO notes (mention_id, author_id, body, created_by) VALUES (?, ?, ?, ?) "
