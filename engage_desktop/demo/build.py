@@ -595,44 +595,24 @@ def _write_rows(ws: Workspace, data: dict, scores: dict | None = None) -> None:
             "response_time_s": r["response_time_s"],
         }
     )
-    topic_sql, ids_sql = _topic_columns()
-    enriched = ""
-    params: list = []
-    if scores is not None:
-        from engage_desktop.core.intents import intents_sql
-        from engage_desktop.enrich.pipeline import intent_rules
-        from engage_desktop.enrich.sentiment import scorer_version
-        from engage_desktop.enrich.store import PRIORITY_SQL
+    from engage_desktop.listen.insert import InsertRules, insert_mentions
 
-        # The same intent and priority SQL as the enrichment pipeline, computed in
-        # the insert itself rather than by updating a million rows afterwards.
-        enriched = (
-            f", {intents_sql(intent_rules(ws))} AS intents, ? AS scorer_version, now() AS scored_at"
-        )
-        params = [scorer_version()]
+    # Intents and priority (and the scorer version of scored rows) go in with the
+    # rows, as for a fetch or an import, rather than updating a million rows later.
+    rules = InsertRules.of(ws, match=False)
+    topic_sql, ids_sql = _topic_columns()
     with ws.write() as cur:
         cur.register("demo_authors", author_tbl)
         cur.register("demo_mentions", mention_tbl)
         cur.register("demo_replies", reply_tbl)
         cur.execute("INSERT INTO authors BY NAME SELECT * FROM demo_authors")
-        inner = (
-            f"SELECT *, {topic_sql} AS topics, {ids_sql} AS matched_queries{enriched} "
-            "FROM demo_mentions"
-        )
-        if scores is not None:
-            cur.execute(
-                f"INSERT INTO mentions BY NAME SELECT *, {PRIORITY_SQL} AS priority FROM ({inner})",
-                params,
-            )
-        else:
-            from engage_desktop.core.intents import intents_sql
-            from engage_desktop.enrich.pipeline import intent_rules
-
-            # Like a fetch or an import: intents are tagged as the rows go in.
-            cur.execute(
-                f"INSERT INTO mentions BY NAME SELECT *, {intents_sql(intent_rules(ws))} "
-                f"AS intents FROM ({inner})"
-            )
+        matched = cur.sql(
+            f"SELECT {topic_sql} AS topics, {ids_sql} AS matched_queries FROM demo_mentions"
+        ).to_arrow_table()
+        mention_tbl = mention_tbl.append_column("topics", matched.column("topics"))
+        mention_tbl = mention_tbl.append_column("matched_queries", matched.column(1))
+        del matched
+        insert_mentions(cur, mention_tbl, rules, return_ids=False)
         cur.execute("INSERT INTO replies BY NAME SELECT * FROM demo_replies")
         cur.execute(
             "UPDATE authors SET mention_count = s.n, first_seen = s.f, last_seen = s.l "

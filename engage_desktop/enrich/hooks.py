@@ -70,20 +70,34 @@ def after_insert_hooks() -> list[AfterInsertHook]:
     return list(_after_insert)
 
 
-def run_after_insert(ws: Any, mention_ids: Sequence[int], state: TaskState | None = None) -> None:
+def run_after_insert(
+    ws: Any,
+    mention_ids: Sequence[int],
+    state: TaskState | None = None,
+    *,
+    on_error: Callable[[str, Exception], None] | None = None,
+) -> None:
     """Run every after-insert hook on newly stored mentions.
 
-    A hook that raises stops the rest: the caller (a background task) reports the
-    error, and the mentions stay stored; the next backfill picks up what is left.
+    A hook that raises stops the rest unless ``on_error`` is given: the caller (a
+    background task) reports the error, and the mentions stay stored; the next
+    backfill picks up what is left.
 
     Args:
         ws: The open, writable workspace.
         mention_ids: Ids of the mentions just stored.
         state: The running task's state, or None outside a task.
+        on_error: Called with the hook's name and the exception, and the next hook
+            runs (a fetch must not lose what it stored to a plugin's failure).
     """
     if not mention_ids:
         return
     for hook in after_insert_hooks():
         if state is not None and state.is_cancelled():
             return
-        hook(ws, mention_ids, state)
+        try:
+            hook(ws, mention_ids, state)
+        except Exception as exc:
+            if on_error is None:
+                raise
+            on_error(getattr(hook, "__qualname__", repr(hook)), exc)
