@@ -29,7 +29,7 @@ def main(source: str, out: str) -> None:
     """Open a copy of ``source`` in the main window and save two PNGs to ``out``."""
     from PySide6.QtWidgets import QApplication
 
-    from engage_desktop.inbox import people
+    from engage_desktop.inbox import notes, people
     from engage_desktop.inbox.filters import InboxFilter
     from engage_desktop.ui.app import make_settings
     from engage_desktop.ui.main_window import MainWindow
@@ -69,7 +69,7 @@ def main(source: str, out: str) -> None:
     author = ws.scalar(PROLIFIC_AUTHOR)
     people.set_author_flag(ws, author, "detractor")
     people.set_author_tags(ws, author, ["router-x2", "repeat-complaint"])
-    people.add_note(
+    notes.add_note(
         ws, "Third router this month; offered a replacement on 12 Oct.", author_id=author
     )
     inbox.filter_by_author(author, ws.scalar("SELECT name FROM authors WHERE id = ?", [author]))

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from engage_desktop.core.errors import InvalidInput
-from engage_desktop.inbox import mention_alerts, people, saved_views, triage
+from engage_desktop.inbox import mention_alerts, notes, people, saved_views, threads, triage
 from engage_desktop.inbox.filters import (
     ME,
     UNASSIGNED,
@@ -227,7 +227,7 @@ def test_author_profile_notes_flag_and_thread(ws):
     assert profile.reach == ws.scalar("SELECT followers FROM authors WHERE id = ?", [author_id])
     people.set_author_flag(ws, author_id, "detractor")
     people.set_author_tags(ws, author_id, ["vip", " vip", "press"])
-    people.add_note(ws, "Called twice about the X2", author_id=author_id)
+    notes.add_note(ws, "Called twice about the X2", author_id=author_id)
     profile = people.author_profile(ws, author_id)
     assert profile.author["flag"] == "detractor"
     assert profile.author["tags"] == ["vip", "press"]
@@ -248,10 +248,10 @@ def test_author_profile_notes_flag_and_thread(ws):
     from engage_desktop.inbox.pager import get_mention
 
     m = get_mention(ws, child)
-    thread = people.thread_of(ws, m)
-    assert thread["parent"]["id"] != child
-    parent = get_mention(ws, thread["parent"]["id"])
-    assert child in {r["id"] for r in people.thread_of(ws, parent)["replies"]}
+    thread = threads.thread(ws, m)
+    assert thread.parent["id"] != child
+    parent = get_mention(ws, thread.parent["id"])
+    assert child in {r["id"] for r in threads.thread(ws, parent).answers}
 
 
 def test_alert_rule_groups_new_mentions(ws):
