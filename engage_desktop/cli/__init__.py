@@ -149,6 +149,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from engage_desktop.cli.handover import HandedOver
 
     ARGV.set(tuple(args_list))
+    from engage_desktop.cli.plugins import install_plugins
+
+    install_plugins()
     try:
         return int(func(args) or 0)
     except HandedOver as handed:  # the window holding the workspace ran it

@@ -6,8 +6,10 @@ those ids and a task state (progress and cancellation), like lemon24/reader's
 after-entry-update plugins. Enrichment (sentiment, language, intents, priority,
 author profiles) is the built-in hook.
 
-Built-in hooks are named by dotted path and imported on first use, so storing
-mentions does not pay for importing the sentiment engine until it is needed.
+Enrichment's own hooks are named by dotted path and imported on first use, so
+storing mentions does not pay for importing the sentiment engine until it is needed.
+Hooks of higher stages are registered by the app's and the CLI's composition root
+(:mod:`engage_desktop.cli.plugins`), after the built-ins.
 """
 
 from __future__ import annotations
@@ -26,9 +28,9 @@ BUILTIN_AFTER_INSERT = (
     "engage_desktop.enrich.pipeline:after_insert",
     # The workspace's learned model, when it has one, after VADER.
     "engage_desktop.enrich.learned.apply:after_insert",
-    # After enrichment: the author's customer on the new mentions (and their priority).
-    "engage_desktop.crm.segments:after_insert",
 )
+# Stages above enrichment (the CRM's customer segments) cannot be named here: the
+# composition root registers them with register_after_insert (cli/plugins.py).
 
 _after_insert: list[AfterInsertHook] = []
 _builtins_loaded = False

@@ -326,8 +326,12 @@ def test_unreadable_rows_and_files_get_one_clear_message(ws, tmp_path):
 
 
 def test_new_mentions_of_a_customer_carry_the_customer(ws, crm_csv):
-    from engage_desktop.enrich.hooks import run_after_insert
+    from engage_desktop.cli.plugins import install_plugins
+    from engage_desktop.crm.segments import after_insert
+    from engage_desktop.enrich.hooks import after_insert_hooks, run_after_insert
 
+    install_plugins()  # as the app and every command do at start-up
+    assert after_insert_hooks()[-1] is after_insert  # after enrichment
     import_customers(ws, crm_csv)
     identity.link_all(ws)
     with ws.write() as cur:
