@@ -77,10 +77,12 @@ class MainWindow(QMainWindow):
         self.composer = ComposerPane(ws, tasks=self.tasks)
         # The dashboard (pyqtgraph, numpy and its chart modules: about a third of the
         # start-up) is built the first time it is shown or asked for; until then a
-        # blank page holds its place, and the window checks the alerts for it.
+        # blank page holds its place. Its alerts are the window's: checked after the
+        # start and whenever mentions change, built or not (check_alerts).
         self._dashboard: DashboardPane | None = None
         self._dashboard_slot = QWidget()
         self.alert_notifier = Notifier(self)
+        self._alerts_running = self._alerts_again = False
         self.pages = QStackedWidget()
         self.nav = QListWidget()
         self.nav.setObjectName("nav")
@@ -133,7 +135,7 @@ class MainWindow(QMainWindow):
         install_sharing(self)  # File › Share…, Export report…; a shared copy's reader mode
         alerts = QTimer(self)  # a child: closing the window stops it
         alerts.setSingleShot(True)
-        alerts.timeout.connect(self._refresh_dashboard)
+        alerts.timeout.connect(self.check_alerts)
         alerts.start(ALERTS_DELAY_MS)
 
     # -- the dashboard, built on first use ----------------------------------------
@@ -164,12 +166,33 @@ class MainWindow(QMainWindow):
         self.pages.setCurrentIndex(row)
 
     def _refresh_dashboard(self) -> None:
-        """Re-read the dashboard; not built yet, check only its alerts (they notify)."""
+        """Mentions changed: re-read the dashboard if it is built, and check the alerts."""
         if self._dashboard is not None:
             self._dashboard.refresh()
-        elif not self.ws.read_only and not self.tasks.closed:
-            task = self.tasks.start("dashboard.alerts", _alerts_job, self.ws)
-            task.succeeded.connect(self.alert_notifier.notify)
+        self.check_alerts()
+
+    def check_alerts(self) -> None:
+        """Run the alert rules in the background; new episodes notify, each once.
+
+        One check at a time: a newer task of the same key would cancel the running
+        one after it stored its episodes, and they would never be notified. A request
+        during a check runs one more check after it.
+        """
+        if self.ws.read_only or self.tasks.closed:
+            return
+        if self._alerts_running:
+            self._alerts_again = True
+            return
+        self._alerts_running = True
+        task = self.tasks.start("window.alerts", _alerts_job, self.ws)
+        task.succeeded.connect(self.alert_notifier.notify)
+        task.done.connect(self._alerts_checked)
+
+    def _alerts_checked(self) -> None:
+        self._alerts_running = False
+        if self._alerts_again:
+            self._alerts_again = False
+            self.check_alerts()
 
     # -- background enrichment (the backfill) ---------------------------------------
 
