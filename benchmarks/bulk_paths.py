@@ -10,7 +10,7 @@ file, each in a fresh process (so the others' imports are not loaded):
 - ``numpy``: a dict of numpy arrays (object arrays for text, lists and NULLs; int64
   microseconds turned into TIMESTAMPTZ in SQL), registered the same way, in a
   process where importing pyarrow or pandas fails;
-- ``executemany``: the parameterised INSERT, on a tenth of the rows (it is slow).
+- ``executemany``: the parameterised INSERT, on a hundredth of the rows (it is slow).
 
 Columns: BIGINT id, VARCHAR text, nullable VARCHAR, nullable DOUBLE, TIMESTAMPTZ,
 VARCHAR[] tags, INTEGER[] matched. Figures: rows per second of wall time and CPU
@@ -123,7 +123,7 @@ def main() -> None:
     args = parser.parse_args()
     print(f"load average at the start: {os.getloadavg()} on {os.cpu_count()} CPUs")
     figures: dict[str, object] = {"rows": args.rows, "runs": args.runs}
-    for way, rows in (("arrow", args.rows), ("numpy", args.rows), ("executemany", args.rows // 10)):
+    for way, rows in (("arrow", args.rows), ("numpy", args.rows), ("executemany", args.rows // 100)):
         walls, cpus = zip(*(run(way, rows) for _ in range(args.runs)), strict=True)
         wall, cpu = statistics.median(walls), statistics.median(cpus)
         figures[way] = {
