@@ -123,7 +123,8 @@ def main() -> None:
     args = parser.parse_args()
     print(f"load average at the start: {os.getloadavg()} on {os.cpu_count()} CPUs")
     figures: dict[str, object] = {"rows": args.rows, "runs": args.runs}
-    for way, rows in (("arrow", args.rows), ("numpy", args.rows), ("executemany", args.rows // 100)):
+    ways = (("arrow", args.rows), ("numpy", args.rows), ("executemany", args.rows // 100))
+    for way, rows in ways:
         walls, cpus = zip(*(run(way, rows) for _ in range(args.runs)), strict=True)
         wall, cpu = statistics.median(walls), statistics.median(cpus)
         figures[way] = {
