@@ -232,10 +232,24 @@ class ShareDialog(_SharingDialog):
         self.shared_by = QLineEdit(self.ws.actor)
         self.shared_by.setToolTip('Shown to the reader: "Shared by … on …"')
         self.form.addRow("Shared by", self.shared_by)
+        self.keep_segments = QCheckBox("Keep customer segments")
+        self.keep_segments.setToolTip(
+            "Each mention keeps its author's customer tier and whether that is the top tier"
+        )
+        self.form.addRow("", self.keep_segments)
+        segments_note = QLabel(
+            "Customer records never leave: no names, e-mails, values or ids. With this box "
+            "ticked, each mention keeps only its author's tier (for example \"Enterprise\") "
+            "and whether that is the top tier, so the reader can filter by segment."
+        )
+        segments_note.setWordWrap(True)
+        segments_note.setObjectName("subtitle")
+        self.form.addRow("", segments_note)
         note = QLabel(
             "The copy keeps mentions, sentiment, topics, statuses, our public replies, "
-            "authors' figures and the dashboard. Drafts, the outbox, notes, saved replies, "
-            "accounts, the audit log and the team's settings are left out. It opens read-only."
+            "authors' figures, the learned sentiment model and the dashboard. Drafts, the "
+            "outbox, notes, saved replies, accounts, the audit log and the team's settings "
+            "are left out. It opens read-only."
         )
         note.setWordWrap(True)
         note.setObjectName("subtitle")
@@ -251,6 +265,7 @@ class ShareDialog(_SharingDialog):
             self.chosen_topics(),
             self.pseudonymize.isChecked(),
             self.shared_by.text().strip() or None,
+            keep_segments=self.keep_segments.isChecked(),
         )
         return _share_replacing, (self.ws, path, options)
 
