@@ -212,3 +212,33 @@ def test_pseudonymized_copy_keeps_labels_and_drops_handle_words(trained, tmp_pat
         assert terms and not any("zoltan" in t or "user3" in t for t in terms)
         assert card["vocabulary"] == len(vocabulary)
         assert any("handles" in x and "model" in x for x in shared.manifest.left_out)
+
+
+def test_undo_puts_back_the_previous_correction_or_the_models_label(tmp_path):
+    from engage_desktop.enrich.learned.undo import correct_undoably, undo_corrections
+
+    ws, _truth = make_workspace(tmp_path / "undo.engage", n=12)
+    try:
+        set_corrections(ws, [(1, "positive")], "earlier")
+        before = ws.tuples(
+            "SELECT m.id, m.sentiment, m.sentiment_label, m.priority, c.label, c.compound, "
+            "c.corrected_by, c.corrected_at FROM mentions m "
+            "LEFT JOIN sentiment_corrections c ON c.mention_id = m.id ORDER BY m.id"
+        )
+        stored, undo = correct_undoably(ws, [(1, "negative"), (2, "negative")], "inbox")
+        assert stored == 2 and undo.ids == [1, 2] and undo.before[1][1] is None
+        assert undo.label == "Sentiment of 2 mentions set to negative"
+        labels = dict(ws.tuples("SELECT id, sentiment_label FROM mentions WHERE id <= 2"))
+        assert labels == {1: "negative", 2: "negative"}
+        assert undo_corrections(ws, undo) == 2
+        after = ws.tuples(
+            "SELECT m.id, m.sentiment, m.sentiment_label, m.priority, c.label, c.compound, "
+            "c.corrected_by, c.corrected_at FROM mentions m "
+            "LEFT JOIN sentiment_corrections c ON c.mention_id = m.id ORDER BY m.id"
+        )
+        assert after == before  # mention 1 has its earlier correction, 2 VADER's label
+        assert ws.scalar(
+            "SELECT count(*) FROM events WHERE action = 'undo_sentiment_correction'"
+        ) == 1
+    finally:
+        ws.close()
