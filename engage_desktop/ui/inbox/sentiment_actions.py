@@ -107,3 +107,8 @@ class SentimentActions:
             return
         self.model.refresh()
         self.select_row(row)
+        # As after any change: page anchors, counts, and whoever shows the numbers.
+        self._start_anchors()
+        self._update_counts_labels()
+        self.refresh_counts()
+        self.mentions_edited.emit()
