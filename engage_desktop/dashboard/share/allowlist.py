@@ -2,8 +2,7 @@
 
 A shared copy is a fresh workspace (every migration applied, every table empty) into
 which only the tables and columns listed here are copied. A table someone adds
-later (a learned model, customer records) stays empty in shared copies until it is
-added here on purpose, and so does a new column of a listed table (it gets its
+later stays empty in shared copies until it is added here on purpose, and so does a new column of a listed table (it gets its
 default). Each column maps to the SQL expression that fills it, read from the
 source workspace; ``None`` copies the value as it is. ``PSEUDONYMIZED`` overrides
 expressions when authors are to be replaced by pseudonyms (``p.n`` is the author's
