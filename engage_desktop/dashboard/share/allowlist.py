@@ -2,11 +2,12 @@
 
 A shared copy is a fresh workspace (every migration applied, every table empty) into
 which only the tables and columns listed here are copied. A table someone adds
-later stays empty in shared copies until it is added here on purpose, and so does a new column of a listed table (it gets its
-default). Each column maps to the SQL expression that fills it, read from the
-source workspace; ``None`` copies the value as it is. ``PSEUDONYMIZED`` overrides
-expressions when authors are to be replaced by pseudonyms (``p.n`` is the author's
-pseudonym number; see :mod:`engage_desktop.dashboard.share.pseudonyms`).
+later stays empty in shared copies until it is added here on purpose, and so does
+a new column of a listed table (it gets its default). Each column maps to the SQL
+expression that fills it, read from the source workspace; ``None`` copies the value
+as it is. ``PSEUDONYMIZED`` overrides expressions when authors are to be replaced by
+pseudonyms (``p.n`` is the author's pseudonym number; see
+:mod:`engage_desktop.dashboard.share.pseudonyms`).
 
 Customer records never travel: the customer tables stay empty. With "keep segments"
 (:data:`SEGMENTS`) each mention keeps only its author's segment, aggregated: the
