@@ -26,7 +26,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from engage_desktop.core.errors import EngageError, UsageError
+from engage_desktop.core.errors import EngageError, InvalidInput
 
 LINE = "__line"
 JSON_PREFIX = "__json__"
@@ -37,7 +37,7 @@ def read_export(path: Path) -> tuple[Any, list[tuple[int, str]]]:
     """(Arrow table of text columns plus ``__line``, unreadable rows) of a CRM export.
 
     Raises:
-        UsageError: Not a .csv, .jsonl or .xlsx file.
+        InvalidInput: Not a .csv, .jsonl or .xlsx file.
         EngageError: The file is not UTF-8, not a readable CSV or not an XLSX workbook.
     """
     suffix = path.suffix.lower()
@@ -47,7 +47,7 @@ def read_export(path: Path) -> tuple[Any, list[tuple[int, str]]]:
         return _read_jsonl(path)
     if suffix == ".xlsx":
         return _read_xlsx(path)
-    raise UsageError(f"cannot import {path.name}: use a .csv, .jsonl or .xlsx file")
+    raise InvalidInput(f"cannot import {path.name}: use a .csv, .jsonl or .xlsx file")
 
 
 def _read_csv(path: Path) -> tuple[Any, list[tuple[int, str]]]:
