@@ -199,3 +199,28 @@ def test_lemmy_search_posts_and_comments(http):
             lemmy.fetch(_spec("lemmy", url), http)
     with pytest.raises(ValueError, match="not a Lemmy search"):
         lemmy.search_of("https://lemmy.example/c/homelab")
+
+
+def test_a_run_records_the_quota_and_honours_a_long_backoff(tmp_path):
+    from datetime import UTC, datetime, timedelta
+
+    from engage_desktop.core.progress import PlainState
+    from engage_desktop.listen.fetch import FetchOptions, run_fetch
+    from engage_desktop.listen.subscriptions import add_source_checked
+    from engage_desktop.workspace.database import Workspace
+
+    with FakeStackExchange(questions=5) as fake, Workspace.create(tmp_path / "s.engage") as ws:
+        fake.backoff = 3600
+        url = stackexchange.search_url("superuser", "nimbus", api=f"{fake.url}/2.3")
+        added = add_source_checked(ws, url, kind="stackexchange", keep_all=True, interval_s=60)
+        assert any("every 15 minutes at most" in n for n in added.notes)
+        summary = run_fetch(PlainState(), ws, force=True, options=FetchOptions(limits=FAST))
+        assert summary.new_mentions == 5
+        row = ws.rows("SELECT channel, config, next_run_at FROM sources")[0]
+        assert row["channel"] == "forum"
+        assert "quota left today: 299 of 300" in row["config"]
+        wait = row["next_run_at"] - datetime.now(UTC)
+        assert timedelta(minutes=55) < wait <= timedelta(hours=1)
+        # A forced run still waits for the pause the API asked for.
+        again = run_fetch(PlainState(), ws, force=True, options=FetchOptions(limits=FAST))
+        assert again.results == [] and "asked us to wait" in again.skipped[0]
