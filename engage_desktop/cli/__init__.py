@@ -25,6 +25,7 @@ PROG = "engage-desktop"
 COMMAND_MODULES = (
     "engage_desktop.cli.workspace",
     "engage_desktop.cli.sources",
+    "engage_desktop.cli.locate",
     "engage_desktop.cli.accounts",
     "engage_desktop.cli.engage",
     "engage_desktop.cli.fetch",
