@@ -38,7 +38,7 @@ COMMAND_MODULES = (
     "engage_desktop.cli.archive",
     "engage_desktop.cli.settings",
 )
-VIEWS = ("feeds", "inbox", "composer", "dashboard")
+VIEWS = ("feeds", "where", "inbox", "composer", "dashboard")  # "where": a tab of Feeds
 
 
 def build_parser() -> tuple[argparse.ArgumentParser, set[str]]:

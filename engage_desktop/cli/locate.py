@@ -57,8 +57,9 @@ def cmd_locate(args: argparse.Namespace) -> int:
     if not found.places:
         out(f"no mentions in the last {found.days} days; fetch or import some first")
         return 0
+    until = f" up to {found.until:%Y-%m-%d}" if found.until else ""
     out(
-        f"where they talk: {found.mentions:,} mentions of the last {found.days} days "
+        f"where they talk: {found.mentions:,} mentions of the last {found.days} days{until} "
         f"(growth against the {found.days} days before)"
     )
     out(f"{'#':>3}  {'place':<34} {'kind':<18} {'volume':>7} {'growth':>7} {'neg':>5}  listening")

@@ -127,6 +127,7 @@ class Located:
     mentions: int  # mentions read in the window
     words: str  # the brand words offered sources search for
     seconds: float = 0.0
+    until: datetime | None = None  # the end of the window
 
 
 @dataclass(frozen=True)
@@ -211,6 +212,8 @@ def locate(
 ) -> Located:
     """Rank the places seen in the last ``days`` days of stored mentions.
 
+    The window ends now, or at the newest stored mention when that is older.
+
     Raises:
         LocateError: ``days`` is not positive.
     """
@@ -220,7 +223,12 @@ def locate(
         raise LocateError(f"--days must be 1 or more (got {days})")
     state = state or PlainState()
     started = time.perf_counter()
-    now = (now or datetime.now(UTC)).astimezone(UTC)
+    if now is None:
+        # The window ends at the newest stored mention when that is older than today:
+        # an agency's analysis of last spring's export still reads its last 30 days.
+        newest = ws.scalar("SELECT max(published) FROM mentions")
+        now = min(datetime.now(UTC), newest) if newest is not None else datetime.now(UTC)
+    now = now.astimezone(UTC)
     state.progress(0, 3)
     words = brand_words(ws)
     watchers = _watchers(ws)
@@ -256,7 +264,7 @@ def locate(
     places.sort(key=lambda p: (p.watched, -p.score, p.name))
     ranked = [_with_rank(p, i) for i, p in enumerate(places[:top], start=1)]
     state.progress(3, 3)
-    return Located(ranked, days, int(seen), words, time.perf_counter() - started)
+    return Located(ranked, days, int(seen), words, time.perf_counter() - started, now)
 
 
 def _fold_tags(rows: list[tuple]) -> list[tuple]:

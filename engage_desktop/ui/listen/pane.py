@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -186,8 +187,17 @@ class FeedsPane(QWidget):
         lower.addWidget(self.editor)
         lower.setStretchFactor(0, 3)
         lower.setStretchFactor(1, 2)
+        # "Where they talk" beside the sources: find places first, then listen there.
+        from engage_desktop.ui.listen.where_panel import WherePanel
+
+        self.where = WherePanel(ws, self.tasks)
+        self.upper = QTabWidget()
+        self.upper.addTab(sources_box, "Sources")
+        self.upper.addTab(self.where, "Where they talk")
+        self.upper.currentChanged.connect(self._tab_changed)
+        self.where.source_added.connect(self._located_source_added)
         splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(sources_box)
+        splitter.addWidget(self.upper)
         splitter.addWidget(lower)
         splitter.setStretchFactor(0, 1)
         splitter.setStretchFactor(1, 1)
@@ -323,6 +333,18 @@ class FeedsPane(QWidget):
         if self._query_rows:
             self.queries.selectRow(min(4, len(self._query_rows) - 1))
             self.editor.backtest_now()
+
+    def show_where(self) -> None:
+        """Show "Where they talk" (it ranks the places the first time it is shown)."""
+        self.upper.setCurrentWidget(self.where)
+
+    def _tab_changed(self, _index: int) -> None:
+        if self.upper.currentWidget() is self.where and self.where.located is None:
+            self.where.refresh()
+
+    def _located_source_added(self, source_id: int) -> None:
+        self.refresh()
+        self.start_fetch(source_ids=[source_id])
 
     # -- actions ---------------------------------------------------------------------
 
