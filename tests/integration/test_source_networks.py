@@ -224,3 +224,53 @@ def test_a_run_records_the_quota_and_honours_a_long_backoff(tmp_path):
         # A forced run still waits for the pause the API asked for.
         again = run_fetch(PlainState(), ws, force=True, options=FetchOptions(limits=FAST))
         assert again.results == [] and "asked us to wait" in again.skipped[0]
+
+
+# -- News search ---------------------------------------------------------------------
+
+
+class FakeNewsSearch(FakeLemmy):
+    """A news search engine's RSS: Google News' shape (title " - Publisher", source)."""
+
+    def route(self, method, path, headers, body, query):
+        from tests.fakes.server import Reply
+
+        if path != "/rss/search":
+            raise Reply(404, {"error": "not found"})
+        words = query.get("q", "")
+        items = "".join(
+            f"<item><title>{words} recall {i} - Daily Router</title>"
+            f"<link>https://news.example/articles/{i}</link>"
+            f'<guid isPermaLink="false">CBMi{i}</guid>'
+            f"<pubDate>Tue, 01 Dec 2026 1{i}:00:00 GMT</pubDate>"
+            f"<description>{words} recall {i}</description>"
+            f'<source url="https://news.example">Daily Router</source></item>'
+            for i in range(3)
+        )
+        raise Reply(200, f'<rss version="2.0"><channel><title>"{words}" - Google News</title>'
+                    f"{items}</channel></rss>".encode())  # fmt: skip
+
+
+def test_a_news_query_becomes_a_search_feed_and_is_read_like_one(tmp_path):
+    from engage_desktop.core.progress import PlainState
+    from engage_desktop.listen.fetch import FetchOptions, run_fetch
+    from engage_desktop.listen.subscriptions import add_source_checked
+    from engage_desktop.sources import news
+    from engage_desktop.workspace.database import Workspace
+
+    url = news.from_shorthand("news:Nimbus outage")
+    assert url == "https://news.google.com/rss/search?q=Nimbus+outage&hl=en-US&gl=US&ceid=US%3Aen"
+    assert news.from_shorthand("news:bing:Nimbus").startswith("https://www.bing.com/news/search?")
+    with FakeNewsSearch() as fake, Workspace.create(tmp_path / "n.engage") as ws:
+        added = add_source_checked(ws, "news:Nimbus", keep_all=True)
+        assert added.kind == "news" and added.name == "News search: Nimbus"
+        local = add_source_checked(
+            ws, f"{fake.url}/rss/search?q=Nimbus", kind="news", keep_all=True
+        )
+        summary = run_fetch(
+            PlainState(), ws, source_ids=[local.id], options=FetchOptions(limits=FAST)
+        )
+        assert summary.new_mentions == 3
+        titles = [r["title"] for r in ws.rows("SELECT title FROM mentions ORDER BY title")]
+        assert titles[0] == "Nimbus recall 0 - Daily Router"
+        assert ws.scalar("SELECT DISTINCT channel FROM mentions") == "news"
