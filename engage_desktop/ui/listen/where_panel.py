@@ -107,7 +107,7 @@ class WherePanel(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(26)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(7, QHeaderView.ResizeMode.Stretch)
-        for col, width in ((0, 34), (1, 230), (2, 130), (3, 80), (4, 70), (5, 76), (6, 190)):
+        for col, width in ((0, 34), (1, 230), (2, 124), (3, 80), (4, 66), (5, 74), (6, 236)):
             self.table.setColumnWidth(col, width)
 
         layout = QVBoxLayout(self)
