@@ -274,3 +274,27 @@ def test_a_news_query_becomes_a_search_feed_and_is_read_like_one(tmp_path):
         titles = [r["title"] for r in ws.rows("SELECT title FROM mentions ORDER BY title")]
         assert titles[0] == "Nimbus recall 0 - Daily Router"
         assert ws.scalar("SELECT DISTINCT channel FROM mentions") == "news"
+
+
+class WebPageEverywhere(FakeLemmy):
+    """A server that answers every API call with a web page (a block or login page)."""
+
+    def route(self, method, path, headers, body, query):
+        from tests.fakes.server import Reply
+
+        raise Reply(200, b"<!DOCTYPE html><html><body>Please log in</body></html>")
+
+
+@pytest.mark.parametrize(
+    ("module", "kind", "path"),
+    [
+        (reddit, "reddit", "/r/x/new"),
+        (discourse, "discourse", "/latest"),
+        (stackexchange, "stackexchange", "/2.3/search/advanced?site=superuser&q=x"),
+        (lemmy, "lemmy", "/search?q=x"),
+    ],
+)
+def test_a_web_page_instead_of_data_is_said_in_words(http, module, kind, path):
+    expected = pytest.raises(FetchError, match="answered with a web page instead of data")
+    with WebPageEverywhere() as fake, expected:
+        module.fetch(_spec(kind, fake.url + path), http)

@@ -80,6 +80,9 @@ def health_of(s: dict, failing_after: int) -> tuple[str, str, str]:
         f"\nItems in the last run: {last_run}"
         f"\nNext run: {_in(s['next_run_at']) if not s['paused'] else 'paused'}"
     )
+    note = _note(s.get("config"))
+    if note:  # words a working run left: a quota left, paging cut short
+        tip += f"\nNote: {note}"
     if s["last_error"]:
         tip = f"Last error: {s['last_error']}\nFailed {s['failures']} times in a row\n" + tip
     if s["paused"]:
@@ -91,6 +94,18 @@ def health_of(s: dict, failing_after: int) -> tuple[str, str, str]:
     if s["last_fetch_at"] is None:
         return "not fetched yet", "new", tip
     return "ok", "ok", tip
+
+
+def _note(config: object) -> str | None:
+    """The health note a source's last working run stored in its config."""
+    import json
+
+    try:
+        data = json.loads(config) if isinstance(config, str) else config
+    except ValueError:
+        return None
+    note = data.get("note") if isinstance(data, dict) else None
+    return note if isinstance(note, str) else None
 
 
 def _table(columns: tuple[str, ...]) -> QTableWidget:
