@@ -72,6 +72,8 @@ def cmd_locate(args: argparse.Namespace) -> int:
         if p.suggestion is not None:
             out(f"{'':>5}add: {p.suggestion.label} -> {p.suggestion.url}")
     out("")
+    if not found.words:
+        out("no brand name is set, so no searches are offered; set brand.name to get them")
     out("listen at a place with 'engage-desktop locate add N' (it shows the back-test first)")
     return 0
 

@@ -131,19 +131,14 @@ class PlaceBacktest:
 
 
 def brand_words(ws: Workspace) -> str:
-    """The words an offered search looks for: the brand, else the first topic."""
+    """The words an offered search looks for: the brand, else the first topic, else ""."""
     from engage_desktop.workspace import settings
 
     name = settings.get(ws, settings.BRAND_NAME)
     if isinstance(name, str) and name.strip():
         return name.strip()
     row = ws.rows("SELECT name FROM topics ORDER BY kind <> 'brand', name LIMIT 1")
-    if row:
-        return str(row[0]["name"])
-    raise LocateError(
-        "locate needs a brand to search for: set one with "
-        "'engage-desktop settings set brand.name NAME' or add a watch query"
-    )
+    return str(row[0]["name"]) if row else ""
 
 
 def _window_sql() -> str:
@@ -239,9 +234,7 @@ def locate(
                 negative=int(negative),
                 linked=int(linked),
                 watched_by=watched_by,
-                suggestion=None
-                if watched_by
-                else place_sources.suggest(ref, words, place_sources.origin_of(ref, scheme)),
+                suggestion=None if watched_by else _offer(ref, words, scheme),
             )
         )
     places.sort(key=lambda p: (p.watched, -p.score, p.name))
@@ -251,6 +244,9 @@ def locate(
 
 
 def _offer(ref: PlaceRef, words: str, scheme: str | None) -> Suggestion | None:
+    """The source to offer; without brand words only a site's own feed can be offered."""
+    if not words and ref.kind not in ("site", "forum"):
+        return None
     return place_sources.suggest(ref, words, place_sources.origin_of(ref, scheme))
 
 
@@ -376,7 +372,10 @@ def add_place(ws: Workspace, place: Place, *, check: bool = True, interval_s: in
         raise LocateError(f"{place.name} is already listened to by {place.watched_by!r}")
     offer = place.suggestion
     if offer is None:
-        raise LocateError(f"there is no source to offer for {place.name}")
+        raise LocateError(
+            f"there is no source to offer for {place.name}: a search needs the brand's name; "
+            "set it with 'engage-desktop settings set brand.name NAME' or add a watch query"
+        )
     if offer.kind == "bluesky":
         raise LocateError(
             "a Bluesky search needs your account: run 'engage-desktop sources add "

@@ -161,3 +161,23 @@ def test_cli_lists_and_adds_with_the_back_test_first(ws, capsys):
     with Workspace.open(path) as w:
         assert [s["kind"] for s in list_sources(w)] == ["rss", "discourse"]
         assert find_place(locate(w, 3650), "forum.routerfans.example").watched
+
+
+def test_without_a_brand_places_are_ranked_and_only_site_feeds_offered(tmp_path):
+    with Workspace.create(tmp_path / "bare.engage") as w:
+        with w.write() as cur:
+            cur.executemany(
+                "INSERT INTO mentions (item_key, channel, url, text, text_norm, published, "
+                "sentiment_label) VALUES (?, 'web', ?, 'x', 'x', ?, 'negative')",
+                [(f"k{i}", url, NOW) for i, url in enumerate(
+                    [f"{FORUM}/t/a/1", "https://blog.example/p/1", "https://blog.example/p/2"]
+                )],
+            )  # fmt: skip
+        found = locate(w, 7, now=NOW)
+        assert found.words == ""
+        by_name = {p.name: p for p in found.places}
+        assert by_name["blog.example"].suggestion.url == "https://blog.example/"
+        forum = by_name["forum.routerfans.example"]
+        assert forum.suggestion is None
+        with pytest.raises(LocateError, match="needs the brand's name"):
+            add_place(w, forum)
