@@ -10,8 +10,10 @@ site's own feed (found by autodiscovery when it is added). :func:`watchers` and
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote_plus
 
 from engage_desktop.core.text import fold
 from engage_desktop.listen.places import PlaceRef, place_of, stack_site
@@ -47,7 +49,7 @@ def suggest(ref: PlaceRef, words: str, origin: str) -> Suggestion | None:
     """The source that fits a place, searching for ``words`` where the place can."""
     from engage_desktop.sources import discourse, lemmy, news, reddit, stackexchange
 
-    tag = ref.detail or fold(words).replace(" ", "")
+    tag = ref.detail or re.sub(r"\W", "", fold(words))  # hashtags are one word
     if ref.kind == "discourse":
         return Suggestion(
             "discourse",
@@ -68,13 +70,15 @@ def suggest(ref: PlaceRef, words: str, origin: str) -> Suggestion | None:
     if ref.kind == "bluesky":
         return Suggestion(
             "bluesky",
-            f"https://bsky.app/search?q={words}",
+            f"https://bsky.app/search?q={quote_plus(words)}",
             f"Bluesky search for “{words}”",
             "a Bluesky account: your handle and an app password",
         )
     if ref.kind == "hn":
         return Suggestion(
-            "hn", f"https://hn.algolia.com/?q={words}", f"Hacker News search for “{words}”"
+            "hn",
+            f"https://hn.algolia.com/?q={quote_plus(words)}",
+            f"Hacker News search for “{words}”",
         )
     if ref.kind == "stackexchange":
         site = stack_site(ref.host)
