@@ -65,13 +65,12 @@ def main() -> None:
     from datetime import UTC, datetime, timedelta
 
     from engage_desktop.listen.locate import backtest_place, locate
-    from engage_desktop.listen.places import host_sql
     from engage_desktop.workspace.database import Workspace
 
     walls, cpus, peers, tests = [], [], [], []
     with Workspace.open(path, read_only=True) as ws:
         peer_sql = (
-            f"SELECT {host_sql('url')} AS h, count(*), count(*) FILTER "
+            "SELECT lower(split_part(url, '/', 3)) AS h, count(*), count(*) FILTER "
             "(WHERE sentiment_label = 'negative') FROM mentions "
             "WHERE published >= ? AND published <= ? GROUP BY h"
         )

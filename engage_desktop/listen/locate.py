@@ -26,9 +26,10 @@ from engage_desktop.listen.place_sources import Suggestion
 from engage_desktop.listen.places import (
     KIND_WORDS,
     PlaceRef,
-    host_sql,
-    path_sql,
-    place_sql,
+    channel_sql,
+    classify,
+    place_of,
+    shape_sql,
 )
 from engage_desktop.workspace.database import Workspace
 
@@ -141,41 +142,80 @@ def brand_words(ws: Workspace) -> str:
     return str(row[0]["name"]) if row else ""
 
 
-def _window_sql() -> str:
-    """Each mention's own place and the places of its links, with its figures."""
+def _groups_sql() -> str:
+    """The window's mentions grouped by (deciding channel, host, path shape), counted."""
     return f"""
-        WITH m AS (
-            SELECT id, url, html, channel, published >= ? AS recent,
-                   sentiment_label = 'negative' AS neg
-            FROM mentions WHERE published >= ? AND published <= ?
-        ), own AS (
-            SELECT id, recent, neg, false AS link, channel AS c, lower(url[:5]) AS s,
-                   {host_sql("url")} AS h, {path_sql("url")} AS p
-            FROM m WHERE url IS NOT NULL
-        ), links AS (
-            SELECT id, recent, neg, true AS link, NULL::VARCHAR AS c, lower(l[:5]) AS s,
-                   {host_sql("l")} AS h, {path_sql("l")} AS p
-            FROM (SELECT id, recent, neg,
-                         unnest(regexp_extract_all(html, '{_LINKS}', 1)) AS l
-                  FROM m WHERE html LIKE '%href="http%')
-        ), placed AS (
-            SELECT id, recent, neg, link, s, {place_sql()} AS place FROM own
-            UNION ALL
-            SELECT id, recent, neg, link, s, {place_sql()} AS place FROM links
-        ), one AS (  -- a mention counts once per place, posted there before linking
-            SELECT place, id, any_value(recent) AS recent, any_value(neg) AS neg,
-                   bool_and(link) AS link, max(s) AS s
-            FROM placed WHERE place IS NOT NULL GROUP BY place, id
-        )
-        SELECT place,
+        SELECT c, h, shape,
                count(*) FILTER (WHERE recent) AS volume,
                count(*) FILTER (WHERE NOT recent) AS earlier,
                count(*) FILTER (WHERE recent AND neg) AS negative,
-               count(*) FILTER (WHERE recent AND link) AS linked,
                max(s) AS scheme  -- "https" wins over "http:" unless only plain was seen
-        FROM one GROUP BY place
-        HAVING count(*) FILTER (WHERE recent) > 0
+        FROM (SELECT published >= ? AS recent, sentiment_label = 'negative' AS neg,
+                     {channel_sql("channel")} AS c, lower(url[:5]) AS s,
+                     {shape_sql("url", "channel")}
+              FROM mentions
+              WHERE published >= ? AND published <= ? AND url IS NOT NULL)
+        GROUP BY c, h, shape
     """
+
+
+#: The links inside the window's mentions (only those whose HTML has any), with the
+#: mention's own (channel, host, shape).
+_LINKS_SQL = f"""
+    SELECT id, recent, neg, c, h, shape, link FROM (
+        SELECT id, published >= ? AS recent, sentiment_label = 'negative' AS neg,
+               {channel_sql("channel")} AS c, {shape_sql("url", "channel")},
+               unnest(regexp_extract_all(html, '{_LINKS}', 1)) AS link
+        FROM mentions
+        WHERE published >= ? AND published <= ? AND html LIKE '%href="http%')
+"""
+
+
+class _Tally:
+    """Figures per place key while groups and links are added up."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, list] = {}  # key -> [volume, earlier, negative, linked, scheme]
+
+    def add(self, key: str, volume: int, earlier: int, negative: int, linked: int, scheme: str):
+        row = self.rows.setdefault(key, [0, 0, 0, 0, ""])
+        row[0] += volume
+        row[1] += earlier
+        row[2] += negative
+        row[3] += linked
+        row[4] = max(row[4], scheme or "")
+
+
+def _count_places(cur, split: datetime, since: datetime, now: datetime) -> _Tally:
+    """Each place's figures: where the mentions were posted, and where they link.
+
+    A mention counts once per place: its own place, plus each other place its links
+    point to (repeated links and links back to its own place count nothing more).
+    """
+    tally = _Tally()
+    for c, h, shape, volume, earlier, negative, scheme in cur.execute(
+        _groups_sql(), [split, since, now]
+    ).fetchall():
+        ref = classify(c, h, shape)
+        if ref is not None:
+            tally.add(ref.key, volume, earlier, negative, 0, scheme)
+    seen: set[tuple[str, int]] = set()
+    places: dict[str, PlaceRef | None] = {}  # the same link recurs (a tag, an article)
+    for mid, recent, neg, c, h, shape, link in cur.execute(
+        _LINKS_SQL, [split, since, now]
+    ).fetchall():
+        if link not in places:
+            places[link] = place_of(link)
+        ref = places[link]
+        if ref is None or (ref.key, mid) in seen:
+            continue
+        own = classify(c, h or "", shape or "")
+        if own is not None and own.key == ref.key:
+            continue
+        seen.add((ref.key, mid))
+        scheme = link[:5].lower()
+        tally.add(ref.key, int(recent), int(not recent), int(recent and neg), int(recent), scheme)
+    return tally
 
 
 def locate(
@@ -212,7 +252,7 @@ def locate(
     cur = ws.cursor()
     try:
         since, split = now - timedelta(days=2 * days), now - timedelta(days=days)
-        rows = cur.execute(_window_sql(), [split, since, now]).fetchall()
+        tally = _count_places(cur, split, since, now)
         seen = cur.execute(
             "SELECT count(*) FROM mentions WHERE published >= ? AND published <= ?", [split, now]
         ).fetchone()[0]
@@ -220,6 +260,7 @@ def locate(
         cur.close()
     state.progress(2, 3)
     places = []
+    rows = [(k, *v) for k, v in tally.rows.items() if v[0] > 0]
     for key, volume, earlier, negative, linked, scheme, tag in _fold_tags(rows):
         kind, host, detail = key.split("|", 2)
         ref = PlaceRef(kind, host, detail or tag)
@@ -302,40 +343,43 @@ def backtest_place(ws: Workspace, place: Place, *, samples: int = 5) -> PlaceBac
     host = place.key.split("|")[1]
     # Only rows that name the host can be at it (a cheap pre-filter for big histories).
     near = "(url ILIKE ? OR html ILIKE ?)" if host else "true"
-    params = [f"%{host}%", f"%{host}%"] if host else []
-    where = f"""
-        WITH m AS (
-            SELECT id, url, html, channel, title, text, published,
-                   sentiment_label = 'negative' AS neg
-            FROM mentions WHERE len(matched_queries) > 0 AND {near}
-        ), own AS (
-            SELECT id, {host_sql("url")} AS h, {path_sql("url")} AS p, channel AS c FROM m
-        ), links AS (
-            SELECT id, {host_sql("l")} AS h, {path_sql("l")} AS p, NULL::VARCHAR AS c
-            FROM (SELECT id, unnest(regexp_extract_all(html, '{_LINKS}', 1)) AS l
-                  FROM m WHERE html LIKE '%href="http%')
-        ), here AS (
-            SELECT DISTINCT id FROM (SELECT id, {place_sql()} AS place FROM own
-                                     UNION ALL SELECT id, {place_sql()} FROM links)
-            WHERE place = ?
-        )
-        SELECT m.* FROM m JOIN here USING (id)
+    params: list[Any] = [f"%{host}%", f"%{host}%"] if host else []
+    matched = f"""
+        SELECT id, published, sentiment_label = 'negative' AS neg,
+               coalesce(title, left(text, 140)) AS head,
+               {channel_sql("channel")} AS c, {shape_sql("url", "channel")}
+        FROM mentions WHERE len(matched_queries) > 0 AND {near}
     """
     cur = ws.cursor()
     try:
+        groups = cur.execute(f"SELECT DISTINCT c, h, shape FROM ({matched})", params).fetchall()
+        here = [g for g in groups if (classify(*g) or _NOWHERE).key == place.key]
+        linking = cur.execute(
+            f"SELECT id, url, channel, unnest(regexp_extract_all(html, '{_LINKS}', 1)) "
+            f"FROM mentions WHERE len(matched_queries) > 0 AND {near} "
+            "AND html LIKE '%href=\"http%'",
+            params,
+        ).fetchall()
+        ids = sorted({mid for mid, _u, _c, link in linking
+                      if (place_of(link) or _NOWHERE).key == place.key})  # fmt: skip
+        at = " OR ".join(["(c = ? AND h = ? AND shape = ?)"] * len(here)) or "false"
+        where = f"SELECT * FROM ({matched}) WHERE {at} OR list_contains(?, id)"
+        args = [*params, *(v for g in here for v in g), ids]
         total, negative, first, last = cur.execute(
-            f"SELECT count(*), count(*) FILTER (WHERE neg), min(published), max(published) "
+            "SELECT count(*), count(*) FILTER (WHERE neg), min(published), max(published) "
             f"FROM ({where})",
-            [*params, place.key],
+            args,
         ).fetchone()
         rows = cur.execute(
-            f"SELECT published, coalesce(title, left(text, 140)) FROM ({where}) "
-            "ORDER BY published DESC LIMIT ?",
-            [*params, place.key, samples],
+            f"SELECT published, head FROM ({where}) ORDER BY published DESC LIMIT ?",
+            [*args, samples],
         ).fetchall()
     finally:
         cur.close()
     return PlaceBacktest(int(total), int(negative), first, last, [tuple(r) for r in rows])
+
+
+_NOWHERE = PlaceRef("", "", "")
 
 
 def find_place(located: Located, which: str) -> Place:

@@ -133,14 +133,19 @@ def test_places_of_addresses_agree_with_the_sql(ws):
         "https://news.ycombinator.com/item?id=1": "hn||",
         "http://127.0.0.1:8080/t/slug/12/3": "discourse|127.0.0.1:8080|",
         "https://example.com/blog/1": "site|example.com|",
+        "https://user@www.Example.com/x?y=/t/a/1#z": "site|example.com|",
+        "https://forum.example.com/t/slug/12?page=2": "discourse|forum.example.com|",
+        "https://mastodon.social/@ann/12/extra": "site|mastodon.social|",
+        "example.com/no-scheme": None,
     }
-    from engage_desktop.listen.places import host_sql, path_sql, place_sql
+    from engage_desktop.listen.places import channel_sql, classify, shape_sql
 
     for url, key in cases.items():
-        assert place_of(url).key == key, url
-        columns = f"{host_sql('?')} AS h, {path_sql('?')} AS p, NULL AS c"
-        sql = f"SELECT {place_sql()} FROM (SELECT {columns})"
-        assert ws.scalar(sql, [url, url]) == key, url
+        ref = place_of(url)
+        assert (ref.key if ref else None) == key, url
+        sql = f"SELECT {channel_sql('NULL')}, h, shape FROM (SELECT {shape_sql('?')})"
+        found = classify(*ws.cursor().execute(sql, [url]).fetchone())
+        assert (found.key if found else None) == key, url
 
 
 def test_cli_lists_and_adds_with_the_back_test_first(ws, capsys):
