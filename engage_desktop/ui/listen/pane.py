@@ -493,6 +493,9 @@ class FeedsPane(QWidget):
 
     def _scheduled_check(self) -> None:
         """Start a fetch when any source is due (the fetch itself is off-thread)."""
+        if self.ws.closed:  # the workspace went away under a pane that outlived it
+            self.timer.stop()
+            return
         if self._fetch_task is not None or self.ws.read_only:
             return
         due = self.ws.scalar(
