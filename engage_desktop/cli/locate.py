@@ -37,7 +37,7 @@ def _days(parser: argparse.ArgumentParser) -> None:
 
 
 def _check_days(args: argparse.Namespace) -> None:
-    from engage_desktop.core.errors import UsageError
+    from engage_desktop.cli.errors import UsageError
 
     if args.days < 1:
         raise UsageError(f"--days must be 1 or more (got {args.days})")

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from engage_desktop.core.errors import EngageError
+from engage_desktop.core.errors import Conflict, EngageError, InvalidInput, NotFound
 from engage_desktop.core.progress import PlainState, TaskState
 from engage_desktop.listen import place_sources
 from engage_desktop.listen.place_sources import Suggestion
@@ -41,7 +41,19 @@ _LINKS = r"""href="(https?://[^"]+)\""""
 
 
 class LocateError(EngageError):
-    """A place cannot be listed or added (a rank that does not exist, no brand words)."""
+    """A place cannot be listed or added: the base of the errors below."""
+
+
+class PlaceNotFound(LocateError, NotFound):
+    """No place with that number or name in the list (the CLI exits 2)."""
+
+
+class PlaceNotAddable(LocateError, Conflict):
+    """The place is already listened to, or its source needs what is missing (exit 2)."""
+
+
+class BadWindow(LocateError, InvalidInput):
+    """The window is not a positive number of days (exit 2)."""
 
 
 @dataclass(frozen=True)
@@ -236,7 +248,7 @@ def locate(
     import time
 
     if days < 1:
-        raise LocateError(f"--days must be 1 or more (got {days})")
+        raise BadWindow(f"--days must be 1 or more (got {days})")
     state = state or PlainState()
     started = time.perf_counter()
     if now is None:
@@ -394,7 +406,7 @@ def find_place(located: Located, which: str) -> Place:
             return place
         if text in (place.key, place.name):
             return place
-    raise LocateError(
+    raise PlaceNotFound(
         f"no place {text!r} in the list of the last {located.days} days; run "
         "'engage-desktop locate' and give a number from it"
     )
@@ -413,15 +425,15 @@ def add_place(ws: Workspace, place: Place, *, check: bool = True, interval_s: in
     from engage_desktop.listen.subscriptions import add_source_checked
 
     if place.watched:
-        raise LocateError(f"{place.name} is already listened to by {place.watched_by!r}")
+        raise PlaceNotAddable(f"{place.name} is already listened to by {place.watched_by!r}")
     offer = place.suggestion
     if offer is None:
-        raise LocateError(
+        raise PlaceNotAddable(
             f"there is no source to offer for {place.name}: a search needs the brand's name; "
             "set it with 'engage-desktop settings set brand.name NAME' or add a watch query"
         )
     if offer.kind == "bluesky":
-        raise LocateError(
+        raise PlaceNotAddable(
             "a Bluesky search needs your account: run 'engage-desktop sources add "
             f'"{offer.url}" --handle YOUR.HANDLE\' (the app password is asked once)'
         )

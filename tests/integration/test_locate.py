@@ -161,7 +161,7 @@ def test_cli_lists_and_adds_with_the_back_test_first(ws, capsys):
     assert main(["-w", path, "locate", "add", "1", "--days", "3650"]) == 0
     assert "added source 2: forum.routerfans.example search: Nimbus" in capsys.readouterr().out
     assert main(["-w", path, "locate", "--days", "0"]) == 2
-    assert main(["-w", path, "locate", "add", "77", "--days", "3650"]) == 1
+    assert main(["-w", path, "locate", "add", "77", "--days", "3650"]) == 2
     assert "no place '77'" in capsys.readouterr().err
     with Workspace.open(path) as w:
         assert [s["kind"] for s in list_sources(w)] == ["rss", "discourse"]
