@@ -47,3 +47,21 @@ def test_places_are_ranked_in_the_background_and_a_place_is_added(qtbot, window)
     )
     forum = next(p for p in panel.located.places if p.key == first.key)
     assert forum.watched
+
+
+def test_every_source_kind_can_be_chosen_and_edited(qtbot, tmp_path):
+    from engage_desktop.listen.source_store import add_source, get_source
+    from engage_desktop.sources.base import KINDS
+    from engage_desktop.ui.listen.source_dialog import KIND_LABELS, SourceDialog
+    from engage_desktop.ui.tasks import TaskRunner
+    from engage_desktop.workspace.database import Workspace
+
+    assert {k for k, _ in KIND_LABELS} - {"auto"} == set(KINDS)
+    with Workspace.create(tmp_path / "k.engage") as ws:
+        sid = add_source(ws, kind="discourse", url="https://forum.example/search?q=x",
+                         name="Forum", channel="forum")  # fmt: skip
+        runner = TaskRunner()
+        dialog = SourceDialog(ws, runner, get_source(ws, sid))
+        qtbot.addWidget(dialog)
+        assert dialog.kind.currentData() == "discourse" and not dialog.kind.isEnabled()
+        runner.shutdown()
