@@ -26,6 +26,7 @@ PROG = "engage-desktop"
 COMMAND_MODULES = (
     "engage_desktop.cli.workspace",
     "engage_desktop.cli.sources",
+    "engage_desktop.cli.locate",
     "engage_desktop.cli.accounts",
     "engage_desktop.cli.engage",
     "engage_desktop.cli.fetch",
@@ -38,7 +39,7 @@ COMMAND_MODULES = (
     "engage_desktop.cli.archive",
     "engage_desktop.cli.settings",
 )
-VIEWS = ("feeds", "inbox", "composer", "dashboard")
+VIEWS = ("feeds", "where", "inbox", "composer", "dashboard")  # "where": a tab of Feeds
 
 
 def build_parser() -> tuple[argparse.ArgumentParser, set[str]]:

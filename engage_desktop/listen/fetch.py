@@ -442,7 +442,7 @@ def run_fetch(
                 last_modified=outcome.last_modified,
                 cursor=outcome.cursor if outcome.cursor is not None else spec.cursor,
                 feed_title=parsed.title if parsed is not None else None,
-                moved_to=outcome.moved_to,
+                moved_to=outcome.moved_to, note=outcome.note, wait_s=outcome.wait_s,
             )  # fmt: skip
         state.progress(done, total)
 

@@ -860,6 +860,14 @@ def _archive_note_job(_state, ws: Workspace, connected: threading.Event) -> str:
 
 def grab_view(window: MainWindow, view: str) -> None:
     """Prepare ``view`` for a screenshot: realistic selection and focus."""
+    if view == "where":  # "Where they talk", a tab of the Feeds page
+        window.show_view("feeds")
+        window.feeds.show_where()
+        window.feeds.where.wait_until_ready()
+        if window.feeds.where.table.rowCount():
+            window.feeds.where.table.selectRow(0)
+        window.feeds.where.table.setFocus(Qt.FocusReason.OtherFocusReason)
+        return
     window.show_view(view)
     if view == "dashboard":
         window.dashboard.wait_until_ready()

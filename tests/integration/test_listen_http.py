@@ -352,7 +352,10 @@ def _status(sid: int, text: str) -> dict:
         "id": str(sid),
         "uri": f"https://m.example/users/ann/statuses/{sid}",
         "url": f"https://m.example/@ann/{sid}",
-        "created_at": "2026-10-01T10:00:00.000Z",
+        # Recent: a catch-up reads back to the cursor only within the last day.
+        "created_at": (datetime.now(UTC) - timedelta(minutes=1400 - sid % 1000))
+        .isoformat()
+        .replace("+00:00", "Z"),
         "content": f"<p>{text}</p>",
         "language": "en",
         "in_reply_to_id": None,
