@@ -25,16 +25,10 @@ import importlib
 import json
 import multiprocessing
 import os
+import queue
 import threading
 import time
-from concurrent.futures import (
-    FIRST_COMPLETED,
-    Executor,
-    Future,
-    ProcessPoolExecutor,
-    ThreadPoolExecutor,
-    wait,
-)
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -59,6 +53,9 @@ from engage_desktop.workspace.faults import explain_fault
 
 ParseMode = Literal["auto", "process", "thread"]
 STORE_BATCH = 5000
+#: Rows stored as soon as nothing else waits to be handled: the last batch, stored
+#: after the last feed is parsed, is then small (it is the run's tail).
+STORE_WHEN_IDLE = 1500
 #: Feed sources in a run from which "auto" parses in the process pool.
 PROCESS_MIN_FEEDS = 16
 
@@ -192,11 +189,11 @@ def _fetch_one(spec: SourceSpec, http: HttpClient) -> FetchOutcome:
     return adapter(spec, http)
 
 
-# What every parse worker needs, loaded before the workers start (pandas because
-# pyarrow imports it on its first array: ~0.5 s per worker otherwise). pandas is
-# optional: the packaged app leaves it out, and pyarrow works without it.
-PRELOAD = ("engage_desktop.listen.preload", "feedparser", "nh3", "pandas")
-OPTIONAL_PRELOAD = frozenset({"pandas"})
+# What every parse worker needs, loaded once before the workers start. Not pandas
+# (pyarrow would import it on its first array: the preload tells pyarrow it is absent)
+# and not feedparser: the fast path reads well-formed feeds, and a worker imports
+# feedparser the first time a document needs it (~0.1 s, once per worker).
+PRELOAD = ("engage_desktop.listen.preload", "engage_desktop.sources.fastfeed", "nh3")
 
 _pool_lock = threading.Lock()
 _pool: ProcessPoolExecutor | None = None
@@ -297,11 +294,7 @@ def fork_parse_pool(workers: int) -> bool:
     if "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
         return False
     for module in PRELOAD:  # what the workers need, imported once, before the fork
-        try:
-            importlib.import_module(module)
-        except ImportError:
-            if module not in OPTIONAL_PRELOAD:
-                raise
+        importlib.import_module(module)
     pool = parse_pool(workers, fork=True)
     for _ in range(workers):
         pool.submit(int)  # start them all now
@@ -403,10 +396,39 @@ def run_fetch(
     parser: Executor | None = (
         parse_pool(options.parse_workers) if _use_processes(options, specs) else None
     )
-    pending: dict[Future, tuple[str, SourceSpec, FetchOutcome | None]] = {}
-    prestarted = False
+    if parser is not None:
+        for _ in range(options.parse_workers):
+            parser.submit(int)  # start any worker not running yet, while the network works
+
+    def fetch_then_parse(spec: SourceSpec) -> tuple[FetchOutcome, Future | PreparedFeed | None]:
+        """On a fetch thread: fetch, then hand a feed document straight to the parser.
+
+        Handing it over here rather than on the run's thread keeps the workers busy
+        while that thread stores a batch.
+        """
+        outcome = _fetch_one(spec, http)
+        if outcome.document is None:
+            return outcome, None
+        source = RowSource(spec.id, spec.name, spec.channel, bool(stored[spec.id]["keep_all"]))
+        args = (
+            outcome.document, outcome.feed_url or spec.url, outcome.content_type, now, source,
+            config,
+        )  # fmt: skip
+        if parser is None:
+            return outcome, parse_and_prepare(*args)
+        return outcome, parser.submit(parse_and_prepare, *args)
+
+    # Finished futures arrive on a queue (one callback each), so the run's thread
+    # neither polls nor rescans every pending future after each completion.
+    arrived: queue.SimpleQueue[Future] = queue.SimpleQueue()
+    pending: dict[Future, tuple[SourceSpec, FetchOutcome | None]] = {}
+
+    def watch(fut: Future, spec: SourceSpec, outcome: FetchOutcome | None) -> None:
+        pending[fut] = (spec, outcome)
+        fut.add_done_callback(arrived.put)
+
     for spec in specs:
-        pending[fetchers.submit(_fetch_one, spec, http)] = ("fetch", spec, None)
+        watch(fetchers.submit(fetch_then_parse, spec), spec, None)
 
     def finish(
         spec: SourceSpec,
@@ -451,45 +473,30 @@ def run_fetch(
             if state.is_cancelled():
                 summary.cancelled = True
                 break
-            finished, _ = wait(list(pending), timeout=0.25, return_when=FIRST_COMPLETED)
-            for fut in finished:
-                stage, spec, outcome = pending.pop(fut)
-                try:
-                    result = fut.result()
-                except FetchError as exc:
-                    finish(spec, outcome, None, exc)
-                    continue
-                except Exception as exc:  # a bug in one adapter must not stop the run
-                    fault = explain_fault(exc)  # a full disk, a denied file: in words
-                    words = fault or f"unexpected error: {type(exc).__name__}: {exc}"
-                    finish(spec, outcome, None, FetchError(words))
-                    continue
-                if stage == "fetch" and result.document is not None:
-                    source = RowSource(
-                        spec.id, spec.name, spec.channel, bool(stored[spec.id]["keep_all"])
-                    )
-                    args = (
-                        result.document,
-                        result.feed_url or spec.url,
-                        result.content_type,
-                        now,
-                        source,
-                        config,
-                    )
-                    if parser is not None and not prestarted:
-                        # Start every worker now, not one per submit, while the
-                        # other feeds are still downloading.
-                        prestarted = True
-                        for _ in range(options.parse_workers):
-                            parser.submit(int)
-                    pool = parser if parser is not None else fetchers
-                    fut2 = pool.submit(parse_and_prepare, *args)
-                    pending[fut2] = ("parse", spec, result)
-                elif stage == "fetch":
-                    finish(spec, result, None, None)
+            try:
+                fut = arrived.get(timeout=0.25)
+            except queue.Empty:
+                continue
+            spec, outcome = pending.pop(fut)
+            try:
+                result = fut.result()
+            except FetchError as exc:
+                finish(spec, outcome, None, exc)
+                continue
+            except Exception as exc:  # a bug in one adapter must not stop the run
+                fault = explain_fault(exc)  # a full disk, a denied file: in words
+                words = fault or f"unexpected error: {type(exc).__name__}: {exc}"
+                finish(spec, outcome, None, FetchError(words))
+                continue
+            if outcome is not None:  # a parse job's result
+                finish(spec, outcome, result, None)
+            else:
+                fetched, parsed = result
+                if isinstance(parsed, Future):
+                    watch(parsed, spec, fetched)
                 else:
-                    finish(spec, outcome, result, None)
-            if len(batch) >= STORE_BATCH:
+                    finish(spec, fetched, parsed, None)
+            if len(batch) >= STORE_BATCH or (len(batch) >= STORE_WHEN_IDLE and arrived.empty()):
                 _store(ws, batch, summary)
     finally:
         for fut in pending:

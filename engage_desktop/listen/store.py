@@ -137,13 +137,17 @@ def store_rows(ws: Workspace, table: Any) -> list[int]:
     # Intent tags go in with the row: updating a LIST column later rewrites the row.
     intents = intents_sql(intent_rules(ws))
     version = scorer_version(lexicon_adjustments(ws))
+    table = _first_of_each_key(table)
     with ws.write() as cur:
         cur.register("incoming_mentions", table)
+        # Known item keys are skipped with NOT EXISTS, not INSERT OR IGNORE: DuckDB's
+        # conflict check made 5,000 new rows cost 6.6 s of CPU in a workspace of
+        # 100,000 mentions (0.3 s this way; it grows with the workspace).
         ids = [
             r[0]
             for r in cur.execute(
                 f"""
-                INSERT OR IGNORE INTO mentions BY NAME
+                INSERT INTO mentions BY NAME
                 SELECT *, {PRIORITY_SQL} AS priority FROM (
                     SELECT nextval('mention_ids') AS id, {cols}, {scores},
                            {intents} AS intents,
@@ -152,7 +156,8 @@ def store_rows(ws: Workspace, table: Any) -> list[int]:
                                AS scorer_version,
                            CASE WHEN model_label IS NULL THEN NULL ELSE now() END AS scored_at,
                            'new' AS status, NULL::TIMESTAMPTZ AS first_reply_at
-                    FROM incoming_mentions)
+                    FROM incoming_mentions i
+                    WHERE NOT EXISTS (SELECT 1 FROM mentions m WHERE m.item_key = i.item_key))
                 RETURNING id
                 """,
                 [version],
@@ -166,6 +171,18 @@ def store_rows(ws: Workspace, table: Any) -> list[int]:
             if touched:
                 refresh_authors(cur, touched)
     return ids
+
+
+def _first_of_each_key(table: Any) -> Any:
+    """``table`` without repeats of an item key (the first row of each stays)."""
+    keys = table.column("item_key").to_pylist()
+    if len(set(keys)) == len(keys):
+        return table
+    import pyarrow as pa
+
+    seen: set[str] = set()
+    first = [not (k in seen or seen.add(k)) for k in keys]  # type: ignore[func-returns-value]
+    return table.filter(pa.array(first))
 
 
 def _upsert_authors(cur: Any) -> list[int]:
