@@ -53,9 +53,6 @@ from engage_desktop.workspace.faults import explain_fault
 
 ParseMode = Literal["auto", "process", "thread"]
 STORE_BATCH = 5000
-#: Rows stored as soon as nothing else waits to be handled: the last batch, stored
-#: after the last feed is parsed, is then small (it is the run's tail).
-STORE_WHEN_IDLE = 1500
 #: Feed sources in a run from which "auto" parses in the process pool.
 PROCESS_MIN_FEEDS = 16
 
@@ -496,7 +493,7 @@ def run_fetch(
                     watch(parsed, spec, fetched)
                 else:
                     finish(spec, fetched, parsed, None)
-            if len(batch) >= STORE_BATCH or (len(batch) >= STORE_WHEN_IDLE and arrived.empty()):
+            if len(batch) >= STORE_BATCH:
                 _store(ws, batch, summary)
     finally:
         for fut in pending:
