@@ -306,7 +306,9 @@ def _table(cols: dict[str, list[Any]], scores: dict[str, list[Any]] | None) -> A
         if name in _INTS:
             arrays[name] = pa.array(values, pa.int64())
         elif name == "published":
-            arrays[name] = pa.array(values, pa.int64()).cast(pa.timestamp("us", tz="UTC"))
+            # Microseconds straight into a timestamp array: .cast() would import
+            # pyarrow.compute (~0.15 s of CPU in each worker).
+            arrays[name] = pa.array(values, pa.timestamp("us", tz="UTC"))
         elif name == "topics":
             arrays[name] = pa.array(values, pa.list_(pa.string()))
         elif name == "matched_queries":
