@@ -21,9 +21,11 @@ store the entries (reader's defaults include its own feedparser sanitizing). Our
 client also keeps per-host politeness (2 connections per host, 0.1 s apart), which
 the peers do not have: with 4 feeds a host it alone costs >= 0.3 s a run.
 
-Also printed: CPU seconds of the one-shot runs (user + system, workers included),
-the parse workers' memory after a cold run (RSS summed over the workers, their
-peak, and PSS, which counts shared pages once), the load average before and after.
+Also printed: CPU seconds of the one-shot runs (user + system, workers included);
+the parse workers' memory, read from /proc by this process (RSS summed over the
+workers, and PSS, which counts the pages they share once): the window's after a cold
+run, the one-shot command's sampled every 50 ms while it runs; the load average
+before and after.
 
     python benchmarks/ingest.py [--feeds 200] [--items 50] [--hosts 50] [--reps 5]
 
@@ -42,6 +44,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -95,18 +98,53 @@ def _timed_process(cmd: list[str], **kwargs: object) -> tuple[float, float]:
     return time.perf_counter() - t, _children_cpu() - cpu
 
 
-def engage_cli(folder: Path, urls: list[str]) -> tuple[Run, int]:
+class ChildMemory:
+    """Samples the summed RSS and PSS of a process's children while it runs (MB, peaks)."""
+
+    def __init__(self) -> None:
+        self.peak: dict[str, float] = {"workers": 0, "rss_mb": 0.0, "pss_mb": 0.0}
+        self._stop = threading.Event()
+
+    def watch(self, pid: int) -> threading.Thread:
+        def loop() -> None:
+            while not self._stop.wait(0.05):
+                try:
+                    kids = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+                except OSError:
+                    return
+                now = worker_memory([int(k) for k in kids])
+                for key in self.peak:
+                    self.peak[key] = max(self.peak[key], now[key])
+
+        thread = threading.Thread(target=loop, daemon=True)
+        thread.start()
+        return thread
+
+    def stop(self) -> None:
+        self._stop.set()
+
+
+def engage_cli(folder: Path, urls: list[str]) -> tuple[Run, int, dict[str, float]]:
     """``engage-desktop fetch --force`` as a fresh process, cold then unchanged."""
     ws = workspace(folder, urls)
     path = ws.path
     ws.close()
     cmd = [sys.executable, "-m", "engage_desktop", "fetch", "--force", "--quiet", "-w", str(path)]
-    cold, cold_cpu = _timed_process(cmd, cwd=ROOT)
+    memory = ChildMemory()
+    cpu = _children_cpu()
+    t = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    sampler = memory.watch(proc.pid)
+    _out, err = proc.communicate()
+    cold, cold_cpu = time.perf_counter() - t, _children_cpu() - cpu
+    memory.stop()
+    sampler.join()
+    assert proc.returncode == 0, err[-500:]
     warm, warm_cpu = _timed_process(cmd, cwd=ROOT)
     with Workspace.open(path, read_only=True) as check:
         stored = int(check.scalar("SELECT count(*) FROM mentions"))
     run = {"cold_s": cold, "unchanged_s": warm, "cold_cpu_s": cold_cpu, "unchanged_cpu_s": warm_cpu}
-    return run, stored
+    return run, stored, memory.peak
 
 
 def worker_memory(pids: list[int]) -> dict[str, float]:
@@ -278,7 +316,7 @@ def main() -> None:
         names = list(contenders)
         runs: dict[str, list[Run]] = {n: [] for n in names}
         stored: dict[str, int] = {}
-        memory: list[dict[str, float]] = []
+        memory: dict[str, list[dict[str, float]]] = {}
         for r in range(args.reps):
             order = names[r % len(names) :] + names[: r % len(names)]
             if r % 2:
@@ -287,8 +325,8 @@ def main() -> None:
                 out = contenders[name](folder, urls)
                 runs[name].append(out[0])
                 stored[name] = out[1]
-                if name == "engage_window":
-                    memory.append(out[2])
+                if name in ("engage_window", "engage_cli"):
+                    memory.setdefault(name, []).append(out[2])
             print(f"round {r + 1}: " + ", ".join(
                 f"{n} {runs[n][-1]['cold_s']:.2f}/{runs[n][-1]['unchanged_s']:.2f} s" for n in names
             ))  # fmt: skip
@@ -302,12 +340,15 @@ def main() -> None:
                 f"{r['entries']} stored), unchanged {r['unchanged_s']:.2f} s"
                 + (f"; CPU {r['cold_cpu_s']:.2f} s cold" if "cold_cpu_s" in r else "")
             )
-        mem = {k: max(m[k] for m in memory) for k in memory[0]}
-        results["parse_workers_memory"] = mem
-        print(
-            f"parse workers after a cold run: {mem['workers']:.0f} processes, RSS "
-            f"{mem['rss_mb']:.0f} MB (peak {mem['peak_rss_mb']:.0f} MB), PSS {mem['pss_mb']:.0f} MB"
-        )
+        for name, samples in memory.items():
+            mem = {k: max(m[k] for m in samples) for k in samples[0]}
+            results[f"{name}_parse_workers_memory"] = mem
+            print(
+                f"{name} parse workers: {mem['workers']:.0f} processes, RSS {mem['rss_mb']:.0f} MB"
+                f", PSS {mem['pss_mb']:.0f} MB (largest over the rounds"
+                + ("; sampled every 50 ms during the run)" if name == "engage_cli" else
+                   "; read after the cold run, peak RSS " f"{mem['peak_rss_mb']:.0f} MB)")
+            )  # fmt: skip
         ratios: dict[str, float] = {}
         for label, ours, peer, figure in RATIOS:
             if ours not in runs or peer not in runs or figure not in runs[peer][0]:

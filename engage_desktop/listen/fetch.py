@@ -32,6 +32,7 @@ from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPool
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 import duckdb
 
@@ -177,6 +178,28 @@ def _still_waiting(until: object, now: datetime) -> bool:
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return when > now
+
+
+def across_hosts(specs: list[SourceSpec]) -> list[SourceSpec]:
+    """The sources in an order that takes one from each host in turn.
+
+    A host serves two requests at a time, 0.1 s apart; in the stored order a run's
+    first threads would all wait on the first few hosts (a blog's four feeds are
+    usually added together) while every other host sat idle. Taking the hosts in
+    turn lets those waits overlap: the same politeness per host, sooner done.
+    """
+    by_host: dict[str, list[SourceSpec]] = {}
+    for spec in specs:
+        try:
+            host = urlsplit(spec.url).netloc.lower()
+        except ValueError:
+            host = ""
+        by_host.setdefault(host, []).append(spec)
+    queues = list(by_host.values())
+    ordered: list[SourceSpec] = []
+    for turn in range(max((len(q) for q in queues), default=0)):
+        ordered.extend(q[turn] for q in queues if turn < len(q))
+    return ordered
 
 
 def _fetch_one(spec: SourceSpec, http: HttpClient) -> FetchOutcome:
@@ -424,7 +447,7 @@ def run_fetch(
         pending[fut] = (spec, outcome)
         fut.add_done_callback(arrived.put)
 
-    for spec in specs:
+    for spec in across_hosts(specs):
         watch(fetchers.submit(fetch_then_parse, spec), spec, None)
 
     def finish(

@@ -104,6 +104,32 @@ class PreparedFeed:
     rows: Any  # pyarrow.Table | None
     slow_items: list[str] = field(default_factory=list)
 
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # The rows travel from a worker as one Arrow IPC stream: a quarter of the CPU
+        # of pickling the table array by array, on both sides of the pipe.
+        rows = None if self.rows is None else _ipc_bytes(self.rows)
+        return _prepared_feed, (self.title, self.error, self.items_found, rows, self.slow_items)
+
+
+def _ipc_bytes(table: Any) -> bytes:
+    import pyarrow as pa
+
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return sink.getvalue().to_pybytes()
+
+
+def _prepared_feed(
+    title: str | None, error: str | None, found: int, rows: bytes | None, slow: list[str]
+) -> PreparedFeed:
+    table = None
+    if rows is not None:
+        import pyarrow as pa
+
+        table = pa.ipc.open_stream(rows).read_all()
+    return PreparedFeed(title, error, found, table, slow)
+
 
 @lru_cache(maxsize=256)
 def _compiled(text: str) -> Any:

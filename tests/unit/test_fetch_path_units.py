@@ -1,4 +1,4 @@
-"""The quick answer for plain web links agrees with the full check, and clean items stay."""
+"""Per-item work of a fetch: quick link checks, clean items kept as they are, hosts in turn."""
 
 from __future__ import annotations
 
@@ -80,3 +80,17 @@ def test_a_dirty_item_is_cleaned_field_by_field():
     assert hardened.author_name == "Ann" and hardened.html is not None
     empty, _note = harden_item(_item(html=""), now)
     assert empty.html is None  # an empty body is no body
+
+
+def test_a_run_takes_one_source_from_each_host_in_turn():
+    from engage_desktop.listen.fetch import across_hosts
+    from engage_desktop.sources.base import SourceSpec
+
+    urls = [
+        "https://a.example/1", "https://a.example/2", "https://a.example/3",
+        "https://b.example/1", "http://a.example:8080/1", "https://B.example/2", "not a url",
+    ]  # fmt: skip
+    specs = [SourceSpec(i, "rss", u, u, "blog") for i, u in enumerate(urls)]
+    order = [s.id for s in across_hosts(specs)]
+    assert order == [0, 3, 4, 6, 1, 5, 2]
+    assert sorted(order) == list(range(len(urls)))  # every source once
