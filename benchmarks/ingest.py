@@ -28,6 +28,7 @@ run, the one-shot command's sampled every 50 ms while it runs; the load average
 before and after.
 
     python benchmarks/ingest.py [--feeds 200] [--items 50] [--hosts 50] [--reps 5]
+                                [--baseline OTHER_CHECKOUT]
 
 The last line is one JSON object.
 """
@@ -124,8 +125,14 @@ class ChildMemory:
         self._stop.set()
 
 
-def engage_cli(folder: Path, urls: list[str]) -> tuple[Run, int, dict[str, float]]:
-    """``engage-desktop fetch --force`` as a fresh process, cold then unchanged."""
+def engage_cli(
+    folder: Path, urls: list[str], checkout: Path = ROOT
+) -> tuple[Run, int, dict[str, float]]:
+    """``engage-desktop fetch --force`` as a fresh process, cold then unchanged.
+
+    ``checkout`` runs another copy of the code (``--baseline``): ``python -m`` finds
+    the package in its working directory first.
+    """
     ws = workspace(folder, urls)
     path = ws.path
     ws.close()
@@ -133,14 +140,14 @@ def engage_cli(folder: Path, urls: list[str]) -> tuple[Run, int, dict[str, float
     memory = ChildMemory()
     cpu = _children_cpu()
     t = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(cmd, cwd=checkout, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     sampler = memory.watch(proc.pid)
     _out, err = proc.communicate()
     cold, cold_cpu = time.perf_counter() - t, _children_cpu() - cpu
     memory.stop()
     sampler.join()
     assert proc.returncode == 0, err[-500:]
-    warm, warm_cpu = _timed_process(cmd, cwd=ROOT)
+    warm, warm_cpu = _timed_process(cmd, cwd=checkout)
     with Workspace.open(path, read_only=True) as check:
         stored = int(check.scalar("SELECT count(*) FROM mentions"))
     run = {"cold_s": cold, "unchanged_s": warm, "cold_cpu_s": cold_cpu, "unchanged_cpu_s": warm_cpu}
@@ -252,11 +259,13 @@ def sanitizer_cost(items: int, docs: int = 40) -> dict:
     }
 
 
-def _contenders(peers: bool) -> dict[str, Callable[..., tuple]]:
+def _contenders(peers: bool, baseline: Path | None) -> dict[str, Callable[..., tuple]]:
     found: dict[str, Callable[..., tuple]] = {
         "engage_cli": engage_cli,
         "engage_window": engage_window,
     }
+    if baseline is not None:
+        found["baseline_cli"] = lambda folder, urls: engage_cli(folder, urls, baseline)
     if not peers:
         return found
     if shutil.which("newsboat"):
@@ -287,6 +296,8 @@ RATIOS = (
     ("cli_unchanged_vs_newsboat", "engage_cli", "newsboat", "unchanged_s"),
     ("window_cold_vs_reader", "engage_window", "reader", "cold_s"),
     ("cli_cold_cpu_vs_newsboat", "engage_cli", "newsboat", "cold_cpu_s"),
+    ("cli_cold_vs_baseline", "engage_cli", "baseline_cli", "cold_s"),
+    ("cli_cold_cpu_vs_baseline", "engage_cli", "baseline_cli", "cold_cpu_s"),
 )
 
 
@@ -297,6 +308,12 @@ def main() -> None:
     ap.add_argument("--hosts", type=int, default=50)
     ap.add_argument("--reps", type=int, default=5, help="rounds (each runs every contender)")
     ap.add_argument("--no-peers", action="store_true")
+    ap.add_argument(
+        "--baseline",
+        type=Path,
+        metavar="CHECKOUT",
+        help="also run this checkout's engage-desktop fetch in the same rounds (before/after)",
+    )
     args = ap.parse_args()
     total = args.feeds * args.items
     started = time.perf_counter()
@@ -312,7 +329,7 @@ def main() -> None:
         f"{args.reps} alternated rounds; load average {load_before[0]:.2f}"
     )
     try:
-        contenders = _contenders(not args.no_peers)
+        contenders = _contenders(not args.no_peers, args.baseline)
         names = list(contenders)
         runs: dict[str, list[Run]] = {n: [] for n in names}
         stored: dict[str, int] = {}
@@ -325,7 +342,7 @@ def main() -> None:
                 out = contenders[name](folder, urls)
                 runs[name].append(out[0])
                 stored[name] = out[1]
-                if name in ("engage_window", "engage_cli"):
+                if len(out) > 2:
                     memory.setdefault(name, []).append(out[2])
             print(f"round {r + 1}: " + ", ".join(
                 f"{n} {runs[n][-1]['cold_s']:.2f}/{runs[n][-1]['unchanged_s']:.2f} s" for n in names
@@ -346,7 +363,7 @@ def main() -> None:
             print(
                 f"{name} parse workers: {mem['workers']:.0f} processes, RSS {mem['rss_mb']:.0f} MB"
                 f", PSS {mem['pss_mb']:.0f} MB (largest over the rounds"
-                + ("; sampled every 50 ms during the run)" if name == "engage_cli" else
+                + ("; sampled every 50 ms during the run)" if name.endswith("_cli") else
                    "; read after the cold run, peak RSS " f"{mem['peak_rss_mb']:.0f} MB)")
             )  # fmt: skip
         ratios: dict[str, float] = {}
