@@ -427,6 +427,9 @@ def score_new_rows(
     }
 
 
+_SHARES = ("sentiment_pos", "sentiment_neu", "sentiment_neg")
+
+
 def score_before_insert(
     ws: Workspace,
     titles: Sequence[str | None],
@@ -435,16 +438,20 @@ def score_before_insert(
     *,
     progress: Progress | None = None,
     is_cancelled: IsCancelled | None = None,
+    score: bool = True,
 ) -> dict[str, Any]:
     """Languages and model scores of rows about to be inserted (an import), as Arrow arrays.
 
     Scoring before the insert means the rows go in scored, and nothing rewrites
     them afterwards (an UPDATE rewrites DuckDB's wide rows). Undeclared languages
-    are detected, and VADER runs, in the process pool for big batches.
+    are detected, and VADER runs, in the process pool for big batches. Languages
+    are detected even when ``score`` is False (``import --no-enrich``): the watch
+    queries are matched before the insert, and ``lang:`` needs them.
 
     Returns:
         ``language``, ``model_sentiment``, ``model_label``, ``sentiment_pos/neu/neg``
-        arrays, one entry per row; add ``scorer_version`` and ``scored_at`` in SQL.
+        arrays, one entry per row (the scores all NULL when ``score`` is False); add
+        ``scorer_version`` and ``scored_at`` in SQL.
 
     Raises:
         ScoringCancelled: ``is_cancelled`` returned True.
@@ -462,6 +469,15 @@ def score_before_insert(
         langs = _languages(rows, pool)
         if is_cancelled is not None and is_cancelled():
             raise ScoringCancelled([])
+        if not score:
+            if progress is not None:
+                progress(1, 1)
+            return {
+                "language": pa.array(langs, pa.string()),
+                "model_sentiment": pa.nulls(len(langs), pa.float64()),
+                "model_label": pa.nulls(len(langs), pa.string()),
+                **{k: pa.nulls(len(langs), pa.float64()) for k in _SHARES},
+            }
         mask = [is_scored_language(lang) for lang in langs]
         batch = [
             text_to_score(title, text) if keep else ""

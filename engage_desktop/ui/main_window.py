@@ -480,7 +480,7 @@ class MainWindow(QMainWindow):
 
         if path is None:
             path, _ = QFileDialog.getOpenFileName(
-                self, "Import customers", "", "CRM export (*.csv *.jsonl *.ndjson)"
+                self, "Import customers", "", "CRM export (*.csv *.jsonl *.ndjson *.xlsx)"
             )
         if not path:
             return None
