@@ -32,7 +32,6 @@ from typing import Any
 from engage_desktop.core.intents import IntentRule, intents_sql
 from engage_desktop.enrich import store as store
 from engage_desktop.enrich.language import detect_language, is_scored_language
-from engage_desktop.enrich.learned.apply import apply_in_transaction
 from engage_desktop.enrich.learned.store import StoredModel, active_models
 from engage_desktop.enrich.learned.teach import refresh_teaching_queue
 from engage_desktop.enrich.sentiment import (
@@ -283,7 +282,9 @@ def _enrich_window(
                 in_chunk = "mentions.id IN (SELECT id FROM scored_chunk)"
                 store.link_authors(cur, in_chunk)
                 store.apply_intents_and_priority(cur, intents_expr, in_chunk)
-                if learned_models:
+                if learned_models:  # numpy is imported only when a model is in use
+                    from engage_desktop.enrich.learned.apply import apply_in_transaction
+
                     apply_in_transaction(cur, learned_models, in_chunk)
                 corrected, authors = cur.execute(
                     "SELECT count(c.mention_id), list(DISTINCT m.author_id) "
