@@ -292,7 +292,8 @@ def record_health(
     arrays = {
         k: pa.array(v, types.get(k, pa.string())) for k, v in cols.items() if k != "next_run_at"
     }
-    arrays["next_run_at"] = pa.array(cols["next_run_at"], pa.int64()).cast(types["next_run_at"])
+    # Straight into the timestamp type: .cast() would import pyarrow.compute (~0.15 s).
+    arrays["next_run_at"] = pa.array(cols["next_run_at"], types["next_run_at"])
     table = pa.table(arrays)
     with ws.write() as cur:
         cur.register("run_health", table)

@@ -21,9 +21,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-import httpx
-
 from engage_desktop import __version__
+from engage_desktop.core.lean_imports import refusing
+
+# Without httpx's command-line client: it imports click, rich and pygments (~0.05 s
+# of every fetch process's start-up) and nothing here runs it. Only that one module
+# is refused, so imports on other threads are not affected.
+with refusing("httpx._main"):
+    import httpx
 
 USER_AGENT = (
     f"engage-desktop/{__version__} (offline-first social listening; "
