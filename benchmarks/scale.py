@@ -42,6 +42,10 @@ CHUNK = 500_000
 PERIOD_DAYS = 180  # the demo generator's history per chunk
 PERIODS = 6  # three years
 WORKSPACE_END = datetime(2026, 12, 1, tzinfo=UTC)
+# Archived ids start above the desk workspace's (the demo numbers its mentions from 1),
+# so no archived mention is also in the workspace, as after a real ``--move``: an
+# overlap would make every reader de-duplicate and keep the stored cube unused.
+ID_BASE = 1_000_000_000
 
 
 def load() -> float:
@@ -72,7 +76,7 @@ def write_archive(folder: Path, total: int) -> None:
     import pyarrow as pa
 
     from engage_desktop.archive import manifest as mf
-    from engage_desktop.demo.build import SOURCE_NAMES, _generate, _topic_columns
+    from engage_desktop.demo.build import _generate, _topic_columns, mention_columns
     from engage_desktop.workspace import schema
 
     con = duckdb.connect()
@@ -83,38 +87,9 @@ def write_archive(folder: Path, total: int) -> None:
     start = WORKSPACE_END - timedelta(days=PERIOD_DAYS)  # the archive ends where it begins
     n = min(CHUNK, total)
     data = _generate(n, 1000, start)
-    rows, who, channel = data["rows"], data["who"], data["channel"]
-    a = data["authors"]
-    ts = pa.array((data["ts"] * 1e6).astype("int64"), pa.timestamp("us", tz="UTC"))
-    reply = pa.array(
-        [None if v is None else int(v * 1e6) for v in rows["first_reply_at"]],
-        pa.timestamp("us", tz="UTC"),
-    )
-    ids = np.arange(1, n + 1)
+    ids = np.arange(ID_BASE + 1, ID_BASE + n + 1)
     table = pa.table(
-        {
-            "id": ids,
-            "item_key": [f"bench-{k}" for k in ids],
-            "source_name": [SOURCE_NAMES[c] for c in channel],
-            "channel": channel.tolist(),
-            "remote_id": rows["remote_id"],
-            "author_id": who + 1,
-            "author_name": a["name"][who].tolist(),
-            "author_handle": a["handle"][who].tolist(),
-            "title": rows["title"],
-            "text": rows["text"],
-            "text_norm": rows["text_norm"],
-            "published": ts,
-            "fetched_at": ts,
-            "language": rows["language"],
-            "followers": a["followers"][who],
-            "likes": data["likes"],
-            "status": rows["status"],
-            "owner": rows["owner"],
-            "unread": rows["unread"],
-            "tags": pa.array(rows["tags"], pa.list_(pa.string())),
-            "first_reply_at": reply,
-        }
+        {"id": ids, "item_key": [f"bench-{k}" for k in ids], **mention_columns(data)}
     )
     con.register("chunk", table)
     con.execute(
@@ -132,7 +107,8 @@ def write_archive(folder: Path, total: int) -> None:
             f"INSERT INTO mentions SELECT * REPLACE (id + {i * CHUNK} AS id, "
             f"'bench-' || (id + {i * CHUNK}) AS item_key, author_id + {i * 100_000} AS author_id, "
             f"published - {shift} AS published, fetched_at - {shift} AS fetched_at, "
-            f"first_reply_at - {shift} AS first_reply_at) FROM template WHERE id <= {size}"
+            f"first_reply_at - {shift} AS first_reply_at) "
+            f"FROM template WHERE id <= {ID_BASE + size}"
         )
         _write_chunk(con, folder, manifest, f"bench{i:04d}")
         print(f"  chunk {i + 1}/{chunks}: {size:,} mentions ({load()} load)", flush=True)
@@ -496,7 +472,7 @@ def main() -> None:
     from engage_desktop.archive import manifest as mf
     from engage_desktop.demo.build import build_demo
 
-    folder = Path(tempfile.gettempdir()) / f"bench-scale-archive-{args.mentions}"
+    folder = Path(tempfile.gettempdir()) / f"bench-scale-ids-archive-{args.mentions}"
     if not (folder / mf.MANIFEST).exists():
         import shutil
 

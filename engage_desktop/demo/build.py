@@ -518,6 +518,46 @@ def _topic_columns() -> tuple[str, str]:
     return topic_sql, ids_sql
 
 
+def mention_columns(data: dict) -> dict[str, Any]:
+    """The generated mentions' columns shared by every writer of them (Arrow-ready).
+
+    Args:
+        data: What :func:`_generate` returned.
+
+    Returns:
+        Column name -> values, in the order of :func:`_generate`'s rows; the caller
+        adds the ids, item keys and whatever else its table needs.
+    """
+    import pyarrow as pa
+
+    a, rows, who, channel = data["authors"], data["rows"], data["who"], data["channel"]
+    ts = pa.array((data["ts"] * 1e6).astype("int64"), pa.timestamp("us", tz="UTC"))
+    return {
+        "source_name": [SOURCE_NAMES[c] for c in channel],
+        "channel": channel.tolist(),
+        "remote_id": rows["remote_id"],
+        "author_id": who + 1,
+        "author_name": a["name"][who].tolist(),
+        "author_handle": a["handle"][who].tolist(),
+        "title": rows["title"],
+        "text": rows["text"],
+        "text_norm": rows["text_norm"],
+        "published": ts,
+        "fetched_at": ts,
+        "language": rows["language"],
+        "followers": a["followers"][who],
+        "likes": data["likes"],
+        "status": rows["status"],
+        "owner": rows["owner"],
+        "unread": rows["unread"],
+        "tags": pa.array(rows["tags"], pa.list_(pa.string())),
+        "first_reply_at": pa.array(
+            [None if v is None else int(v * 1e6) for v in rows["first_reply_at"]],
+            pa.timestamp("us", tz="UTC"),
+        ),
+    }
+
+
 def _write_rows(ws: Workspace, data: dict, scores: dict | None = None) -> None:
     """Insert authors, mentions and replies; with ``scores``, enriched as well."""
     import pyarrow as pa
@@ -539,47 +579,22 @@ def _write_rows(ws: Workspace, data: dict, scores: dict | None = None) -> None:
         }
     )
     rows, who, channel = data["rows"], data["who"], data["channel"]
-    n = len(who)
-    ids = np.arange(1, n + 1)
     urls = [
         f"https://{domains[c]}/@{h}/{r}"
         for c, h, r in zip(channel, a["handle"][who], rows["remote_id"], strict=True)
     ]
     keys = [hashlib.blake2b(u.encode(), digest_size=12).hexdigest() for u in urls]
-    ts = pa.array((data["ts"] * 1e6).astype("int64"), pa.timestamp("us", tz="UTC"))
-    first_reply = pa.array(
-        [None if v is None else int(v * 1e6) for v in rows["first_reply_at"]],
-        pa.timestamp("us", tz="UTC"),
-    )
     mention_tbl = pa.table(
         {
-            "id": ids,
+            "id": np.arange(1, len(who) + 1),
             "item_key": keys,
             "source_id": [data["source_ids"][c] for c in channel],
-            "source_name": [SOURCE_NAMES[c] for c in channel],
-            "channel": channel.tolist(),
-            "remote_id": rows["remote_id"],
             "url": urls,
-            "author_id": who + 1,
-            "author_name": a["name"][who].tolist(),
-            "author_handle": a["handle"][who].tolist(),
-            "title": rows["title"],
-            "text": rows["text"],
-            "text_norm": rows["text_norm"],
-            "published": ts,
-            "fetched_at": ts,
-            "language": rows["language"],
             "thread_id": rows["thread_id"],
             "parent_id": rows["parent_id"],
-            "followers": a["followers"][who],
-            "likes": data["likes"],
             "reposts": data["reposts"],
             "replies": data["reply_count"],
-            "status": rows["status"],
-            "owner": rows["owner"],
-            "unread": rows["unread"],
-            "tags": pa.array(rows["tags"], pa.list_(pa.string())),
-            "first_reply_at": first_reply,
+            **mention_columns(data),
             **(scores or {}),
         }
     )
