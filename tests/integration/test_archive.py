@@ -16,7 +16,7 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -31,6 +31,7 @@ from engage_desktop.dashboard.analytics import (
     AnalyticsContext,
     ChartElement,
     DashboardFilter,
+    data_days,
     mention_query,
     top_channels,
 )
@@ -383,6 +384,18 @@ def test_partition_pruning_reads_only_the_months_asked(twin):
     assert june.sql.count("year=") == 1 and "month=06" in june.sql
     recent = views.mention_source(split, datetime(2026, 10, 1, tzinfo=UTC))
     assert not recent.archived and recent.sql == "mentions"
+
+
+def test_data_span_comes_from_the_manifest_and_equals_the_workspace(twin):
+    whole, split = twin
+    assert data_days(split) == data_days(whole)
+    wide = (datetime(1990, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))
+    span, rest = views.known_span(split, *wide)
+    assert span is not None and not rest.archived  # no archived file needs opening
+    # A file whose range leaves the window (as an impossible date would) is scanned.
+    narrow = (span[0] + timedelta(days=1), wide[1])
+    span2, rest2 = views.known_span(split, *narrow)
+    assert rest2.archived and rest2.sql.count("year=") == 1 and span2[1] == span[1]
 
 
 AUG_20 = datetime(2026, 8, 20, tzinfo=UTC).timestamp()
