@@ -467,13 +467,19 @@ def bench_move(mentions: int, results: dict) -> None:
         WORKSPACE_END.date().isoformat(),
         "--move",
     ]
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=3600)
     seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode:
         raise RuntimeError(done.stderr[-2000:])
     print("  " + done.stdout.strip().replace("\n", "\n  "))
     note("export_move_s", seconds, "s (<= 30 wanted, one-shot CLI)", results)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    note("export_move_cpu_s", cpu, "s CPU (the CLI process, all its threads)", results)
     note("workspace_mb_before", size_before / 1e6, "MB", results)
     note("workspace_mb_after", work.stat().st_size / 1e6, "MB", results)
     shutil.rmtree(folder, ignore_errors=True)
