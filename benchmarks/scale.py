@@ -82,7 +82,7 @@ def write_archive(folder: Path, total: int) -> None:
     import pyarrow as pa
 
     from engage_desktop.archive import manifest as mf
-    from engage_desktop.demo.build import _generate, _topic_columns, mention_columns
+    from engage_desktop.demo.build import _generate, _topic_columns, generated_mention_columns
     from engage_desktop.workspace import schema
 
     con = duckdb.connect()
@@ -95,7 +95,7 @@ def write_archive(folder: Path, total: int) -> None:
     data = _generate(n, 1000, start)
     ids = np.arange(ID_BASE + 1, ID_BASE + n + 1)
     table = pa.table(
-        {"id": ids, "item_key": [f"bench-{k}" for k in ids], **mention_columns(data)}
+        {"id": ids, "item_key": [f"bench-{k}" for k in ids], **generated_mention_columns(data)}
     )
     con.register("chunk", table)
     con.execute(

@@ -45,7 +45,7 @@ from engage_desktop.composer.reply_rules import handle_prefix
 from engage_desktop.core.errors import EngageError
 from engage_desktop.core.templates import first_name
 from engage_desktop.crm.profile import customer_of_author
-from engage_desktop.inbox import conversation
+from engage_desktop.inbox import conversation, notes, threads
 from engage_desktop.inbox.pager import get_mention
 from engage_desktop.outbox.send import send_due
 from engage_desktop.outbox.store import due_rows, failures_for, pending_for
@@ -319,10 +319,10 @@ class ComposerPane(QWidget):
         assert m is not None
         html_text = context_html(
             m,
-            conversation.thread(self.ws, m),
+            threads.thread(self.ws, m).items(),
             conversation.author_history(self.ws, m),
             conversation.author_profile(self.ws, m.get("author_id")),
-            conversation.notes(self.ws, m["id"]),
+            notes.mention_notes(self.ws, m["id"]),
             customer_of_author(self.ws, m["author_id"]) if m.get("author_id") else None,
         )
         self.context.setHtml(html_text)
@@ -473,7 +473,7 @@ class ComposerPane(QWidget):
         if self.mention_id is None or self.ws.read_only:
             return
         try:
-            conversation.add_note(self.ws, self.mention_id, self.note_edit.text())
+            notes.add_note(self.ws, self.note_edit.text(), mention_id=self.mention_id)
         except EngageError as exc:
             self.note_edit.setPlaceholderText(str(exc))
             return

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from engage_desktop.core.errors import EngageError
-from engage_desktop.inbox import people
+from engage_desktop.inbox import notes, people
 from engage_desktop.ui.crm.customer_card import CustomerCard
 from engage_desktop.ui.inbox.model import reach_text
 from engage_desktop.ui.safe_text import plain_tooltip
@@ -300,9 +300,9 @@ class AuthorPanel(QScrollArea):
         if self.author_id is None:
             return
         body = self.note_input.text()
-        if self._run(lambda: people.add_note(self.ws, body, author_id=self.author_id)):
+        if self._run(lambda: notes.add_note(self.ws, body, author_id=self.author_id)):
             self.note_input.clear()
-            self._fill_notes(people.author_notes(self.ws, self.author_id))
+            self._fill_notes(notes.author_notes(self.ws, self.author_id))
 
     def _run(self, fn) -> bool:
         try:

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from engage_desktop.archive.views import mention_source
 from engage_desktop.core.errors import EngageError
-from engage_desktop.inbox import mention_alerts, people, triage
+from engage_desktop.inbox import mention_alerts, notes, people, threads, triage
 from engage_desktop.inbox.filters import STATUSES, InboxFilter, describe, to_sql
 from engage_desktop.inbox.pager import compute_anchors, get_mention
 from engage_desktop.inbox.saved_views import seed_default_views, view_counts
@@ -447,9 +447,9 @@ class InboxView(TriageActions, SentimentActions, QWidget):
         if m.get("html"):
             _html, self._images = sanitize(m["html"], self._loaded_images, m.get("url"))
         context = {
-            "thread": people.thread_of(self.ws, m),
+            "thread": threads.thread(self.ws, m),
             "replies": people.our_replies(self.ws, mention_id),
-            "notes": people.mention_notes(self.ws, mention_id),
+            "notes": notes.mention_notes(self.ws, mention_id),
             "queries": people.matched_query_names(self.ws, list(m.get("matched_queries") or [])),
         }
         highlight = self.model._highlight
@@ -520,7 +520,7 @@ class InboxView(TriageActions, SentimentActions, QWidget):
         if mention_id is None:
             return
         try:
-            people.add_note(self.ws, self.note_input.text(), mention_id=mention_id)
+            notes.add_note(self.ws, self.note_input.text(), mention_id=mention_id)
         except EngageError as exc:
             self.status_message.emit(str(exc))
             return
