@@ -307,7 +307,7 @@ def _rows_sql(dataset: str) -> tuple[str, str, str]:
         f"{table} {alias} JOIN mentions m ON m.id = {alias}.{key} "
         "WHERE m.id IN (SELECT id FROM archive_ids)",
         f"{alias}.*",
-        f"{alias}.{key}, {alias}.id",
+        f"{alias}.{key}",
     )
 
 
