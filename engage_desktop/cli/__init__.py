@@ -75,7 +75,9 @@ def add_gui_arguments(parser: argparse.ArgumentParser) -> None:
         help="render the window to a PNG without a screen, then exit",
     )
     parser.add_argument(
-        "--view", choices=VIEWS, default="inbox", help="the view to show (default: inbox)"
+        "--view",
+        choices=VIEWS,
+        help="the view to show (default: the inbox; a shared copy's dashboard)",
     )
     parser.add_argument(
         "--size",
