@@ -105,9 +105,10 @@ class Manifest:
         for entry in self.files:
             if entry.dataset != dataset:
                 continue
-            if start is not None and entry.max_published and _parse(entry.max_published) < start:
+            last, first = entry.max_published, entry.min_published
+            if start is not None and last and parse_time(last) < start:
                 continue
-            if end is not None and entry.min_published and _parse(entry.min_published) >= end:
+            if end is not None and first and parse_time(first) >= end:
                 continue
             out.append(entry)
         return out
@@ -142,7 +143,8 @@ def new_run_id() -> str:
     return datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + secrets.token_hex(3)
 
 
-def _parse(value: str) -> datetime:
+def parse_time(value: str) -> datetime:
+    """A manifest's ISO time (UTC when it names no zone)."""
     moment = datetime.fromisoformat(value)
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
