@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engage_desktop.crm.profile import segment_choices
 from engage_desktop.inbox.filters import (
     ME,
     SENTIMENT_LABELS,
@@ -342,27 +343,17 @@ class FilterBar(QWidget):
         self._choice_action(
             menu, "Not customers", f.customers is False, **{**clear, "customers": False}
         )
-        cur = self.ws.cursor()
-        try:
-            tiers = cur.execute(
-                "SELECT tier FROM customers WHERE tier IS NOT NULL GROUP BY tier "
-                "ORDER BY avg(value) DESC NULLS LAST, tier"
-            ).fetchall()
-            cuts = cur.execute(
-                "SELECT approx_quantile(value, [0.5, 0.75, 0.9]) FROM customers"
-            ).fetchone()[0]
-        finally:
-            cur.close()
+        tiers, cuts = segment_choices(self.ws)
         if not tiers and not cuts:
             menu.addAction("No customer records yet (customers import)").setEnabled(False)
             return
         menu.addSection("Tier")
         if tiers:
-            self._check_action(menu, f"Top tier ({tiers[0][0]})", "customer_tiers", TOP_TIER)
-        for (tier,) in tiers:
+            self._check_action(menu, f"Top tier ({tiers[0]})", "customer_tiers", TOP_TIER)
+        for tier in tiers:
             self._check_action(menu, tier, "customer_tiers", tier)
         if cuts:
-            median, upper, top = (float(v) for v in cuts)
+            median, upper, top = cuts
             menu.addSection("Value")
             for text, low, high in (
                 (f"Top 10 % (≥ {top:,.0f})", top, None),

@@ -5,19 +5,34 @@ selection) and move on to the next: in the "Teach the model" view the corrected
 mention leaves the list, so the next one slides under the cursor. The bulk bar's
 "Sentiment is ▾" does the same for a selection. The write runs as a task, off the
 GUI thread; every correction teaches the learned model (see ``ui/learner.py``).
+
+Ctrl+Z undoes a correction like a triage action: it shares the inbox's undo stack,
+and the undo (:func:`~engage_desktop.enrich.learned.undo.undo_corrections`) also
+runs as a task, then puts the cursor back on the mention, which returns to the
+"Teach the model" list if it came from there.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from engage_desktop.ui.inbox.triage_actions import UNDO_DEPTH
 from engage_desktop.workspace.database import Workspace
 
 
-def _correct_job(_state: Any, ws: Workspace, ids: list[int], label: str) -> int:
-    from engage_desktop.enrich.learned.corrections import set_corrections
+def _correct_job(_state: Any, ws: Workspace, ids: list[int], label: str):
+    from engage_desktop.enrich.learned.undo import correct_undoably
 
-    return set_corrections(ws, [(i, label) for i in ids], "inbox")
+    return correct_undoably(ws, [(i, label) for i in ids], "inbox")
+
+
+def _undo_job(_state: Any, ws: Workspace, undo, query) -> int | None:
+    """Undo the corrections; the first mention's row in the current view (or None)."""
+    from engage_desktop.enrich.learned.undo import undo_corrections
+    from engage_desktop.inbox.pager import MentionPager
+
+    undo_corrections(ws, undo)
+    return MentionPager(ws, query).position_of(undo.ids[0])
 
 
 class SentimentActions:
@@ -51,13 +66,18 @@ class SentimentActions:
         self._correcting = True
         task = self.tasks.start(f"correct.{ids[0]}", _correct_job, self.ws, ids, label)
         many = len(ids) > 1
-        task.succeeded.connect(lambda n: self._sentiment_set(n, label, advance, many))
+        task.succeeded.connect(lambda done: self._sentiment_set(done, advance, many))
         task.failed.connect(self._sentiment_failed)
 
-    def _sentiment_set(self, count: int, label: str, advance: bool, many: bool) -> None:
+    def _sentiment_set(self, done, advance: bool, many: bool) -> None:
+        count, undo = done
         self._correcting = False
-        text = f"Sentiment of {count:,} mention{'s' if count != 1 else ''} set to {label}"
-        self.undo_label.setText(text + " · teaches the learned model")
+        text = undo.label
+        if count:
+            self._undo.append([undo])
+            del self._undo[:-UNDO_DEPTH]
+        self.undo_label.setText(text + " · teaches the learned model  ·  Ctrl+Z undoes")
+        self.undo_button.setVisible(bool(self._undo))
         self.status_message.emit(text)
         if many:
             self.clear_selection(keep_current=True)
@@ -67,3 +87,28 @@ class SentimentActions:
     def _sentiment_failed(self, message: str) -> None:
         self._correcting = False
         self.status_message.emit(f"Sentiment not changed: {message}")
+
+    def undo_correction(self, undo) -> None:
+        """Undo one round of corrections (Ctrl+Z), in the background."""
+        self._correcting = True  # no new correction until the old one is back
+        task = self.tasks.start(
+            f"uncorrect.{undo.ids[0]}", _undo_job, self.ws, undo, self.model.pager.query
+        )
+        task.succeeded.connect(lambda row: self._correction_undone(undo, row))
+        task.failed.connect(self._sentiment_failed)
+
+    def _correction_undone(self, undo, row: int | None) -> None:
+        self._correcting = False
+        self.undo_label.setText(f"Undone: {undo.label}")
+        self.undo_button.setVisible(bool(self._undo))
+        self.status_message.emit(f"Undone: {undo.label}")
+        if row is None:  # not in this view: keep the user's place
+            self._after_change(advance=False)
+            return
+        self.model.refresh()
+        self.select_row(row)
+        # As after any change: page anchors, counts, and whoever shows the numbers.
+        self._start_anchors()
+        self._update_counts_labels()
+        self.refresh_counts()
+        self.mentions_edited.emit()

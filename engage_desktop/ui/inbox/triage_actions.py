@@ -193,6 +193,9 @@ class TriageActions:
             self.status_message.emit("Nothing to undo")
             return
         actions = self._undo.pop()
+        if not isinstance(actions[-1], triage.TriageAction):  # a sentiment correction
+            self.undo_correction(actions[-1])
+            return
         for action in reversed(actions):
             triage.undo(self.ws, action)
         self.undo_label.setText(f"Undone: {actions[-1].label}")

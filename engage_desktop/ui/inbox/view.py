@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from engage_desktop.archive.views import mention_source
 from engage_desktop.core.errors import EngageError
-from engage_desktop.inbox import mention_alerts, notes, people, threads, triage
+from engage_desktop.inbox import mention_alerts, notes, people, threads
 from engage_desktop.inbox.filters import STATUSES, InboxFilter, describe, to_sql
 from engage_desktop.inbox.pager import compute_anchors, get_mention
 from engage_desktop.inbox.saved_views import seed_default_views, view_counts
@@ -101,7 +101,8 @@ class InboxView(TriageActions, SentimentActions, QWidget):
             seed_default_views(ws)
             mention_alerts.ensure_default_rule(ws)
         self.model = InboxTableModel(ws, parent=self)
-        self._undo: list[list[triage.TriageAction]] = []
+        # Triage actions and sentiment corrections (CorrectionUndo), newest last.
+        self._undo: list[list[Any]] = []
         self._new_count = 0
         self._last_max_id = int(ws.scalar("SELECT coalesce(max(id), 0) FROM mentions"))
         self._loaded_images: set[str] = set()
