@@ -96,3 +96,15 @@ def test_a_model_of_vectors_this_build_does_not_ship_is_refused():
     )
     with pytest.raises(WorkspaceError, match="does not ship"):
         LearnedModel.from_bytes(blob)
+
+
+def test_a_shared_copy_scrubs_names_but_keeps_the_word_vectors():
+    from engage_desktop.dashboard.share.learned_copy import scrub_model
+
+    texts = ["kim was great", "awful from kim", "great support", "awful wait"] * 3
+    labels = ["positive", "negative", "positive", "negative"] * 3
+    model = fit(texts, np.tile(NEUTRAL, (len(texts), 1)), labels)
+    scrubbed = LearnedModel.from_bytes(scrub_model(model.to_bytes(), {"kim"}))
+    assert "kim" not in scrubbed.vocabulary and "great" in scrubbed.vocabulary
+    assert scrubbed.vectors == TABLE
+    np.testing.assert_array_equal(scrubbed.vector_weights, model.vector_weights)

@@ -72,6 +72,11 @@ def tokenize(texts: Sequence[str] | Any) -> Tokens:
     return Tokens(rows, tokens, n_texts)
 
 
+def tokens(text: str) -> list[str]:
+    """The tokens of one text, in order."""
+    return list(tokenize([text]).tokens.to_pylist())
+
+
 def term_pairs(tok: Tokens) -> tuple[np.ndarray, Any]:
     """Every (text, term) occurrence: unigrams, bigrams and stems (duplicates kept)."""
     pa, pc = _pa()

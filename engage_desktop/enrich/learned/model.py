@@ -45,6 +45,7 @@ from engage_desktop.enrich.learned.features import (
     encode_terms,
     terms,
     tokenize,
+    tokens,
     vader_features,
     vocabulary_array,
 )
@@ -65,6 +66,7 @@ __all__ = [
     "fit",
     "macro_f1",
     "terms",
+    "tokens",
     "vader_features",
 ]
 
