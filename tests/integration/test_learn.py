@@ -145,6 +145,17 @@ def test_cancel_keeps_whole_chunks(labelled):
     assert stored == 100
 
 
+def test_worker_processes_store_what_one_process_stores(labelled):
+    ws, truth = labelled
+    teach(ws, truth, range(1, 121))
+    train_workspace(ws)
+    learned = "SELECT id, learned_label, learned_confidence, sentiment FROM mentions ORDER BY id"
+    rescore(ws, processes=1)
+    alone = rows(ws, learned)
+    summary = rescore(ws, processes=2, chunk_size=70)  # chunks cross the window edges
+    assert summary.done == 300 and rows(ws, learned) == alone
+
+
 def test_domain_model_scores_only_its_topic(labelled):
     ws, truth = labelled
     router = [

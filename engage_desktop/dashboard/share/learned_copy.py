@@ -60,6 +60,9 @@ def scrub_model(blob: bytes, words: set[str]) -> bytes:
         vader_weights=model.vader_weights,
         bias=model.bias,
         meta=model.meta,
+        # Word vectors are public (GloVe), not the corrected texts: they stay.
+        vector_weights=model.vector_weights,
+        vectors=model.vectors,
     )
     return scrubbed.to_bytes()
 

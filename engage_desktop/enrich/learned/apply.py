@@ -1,9 +1,12 @@
 """Applying the learned model: re-scoring mentions, chunk by chunk.
 
 The model reads VADER's stored scores and the text, so re-scoring never re-runs
-VADER. Each chunk of :data:`CHUNK_SIZE` mentions is predicted (in a process pool
-for big backlogs: tokenizing is pure Python) and stored in one transaction, so a
-cancel keeps whole chunks and loses none half-written.
+VADER. Mentions are read, predicted and written as Arrow tables (no Python object
+per mention: the features are Arrow and numpy kernels, the text choice and the
+domain-model routing are SQL). Each chunk of :data:`CHUNK_SIZE` mentions is stored
+in one transaction, so a cancel keeps whole chunks and loses none half-written.
+From :data:`POOL_THRESHOLD` mentions on, worker processes predict while this one
+writes; below it, starting them costs more CPU than it saves.
 
 What is stored per mention: ``learned_label``, ``learned_confidence`` (probability
 of that label), ``learned_sentiment`` (P(positive) - P(negative), on VADER's -1..1
@@ -31,7 +34,6 @@ import numpy as np
 
 from engage_desktop.enrich.learned.model import CLASSES, LearnedModel
 from engage_desktop.enrich.learned.store import StoredModel, active_models
-from engage_desktop.enrich.sentiment.columns import text_to_score
 from engage_desktop.workspace.database import Workspace
 
 Progress = Callable[[int, int], None]
@@ -42,7 +44,7 @@ CHUNK_SIZE = 10_000
 #: Mentions read from the workspace at a time.
 WINDOW = 100_000
 #: From this many mentions on, predictions run in a process pool.
-POOL_THRESHOLD = 50_000
+POOL_THRESHOLD = 200_000
 
 _SELECTABLE = (
     "mentions.model_label IS NOT NULL AND mentions.model_label <> 'unscored' "
@@ -80,7 +82,16 @@ class ApplySummary:
 
 # -- prediction (also run inside pool workers) -----------------------------------------
 
+Models = Sequence[tuple[str | None, str, LearnedModel]]
 _worker_models: list[tuple[str | None, str, LearnedModel]] = []
+#: What the prediction of a chunk returns (and :func:`write_learned` stores).
+LEARNED_COLUMNS = (
+    "id",
+    "learned_sentiment",
+    "learned_label",
+    "learned_confidence",
+    "learned_version",
+)
 
 
 def _init_worker(blobs: list[tuple[str | None, str, bytes]]) -> None:
@@ -88,48 +99,58 @@ def _init_worker(blobs: list[tuple[str | None, str, bytes]]) -> None:
     _worker_models = [(d, v, LearnedModel.from_bytes(b)) for d, v, b in blobs]
 
 
-def predict_rows(
-    models: Sequence[tuple[str | None, str, LearnedModel]], rows: Sequence[tuple[Any, ...]]
-) -> dict[str, list[Any]]:
-    """Predictions for rows ``(id, title, text, compound, pos, neu, neg, topics)``.
+def predict_table(models: Models, rows: Any) -> Any:
+    """Predictions for an Arrow table read by :func:`_read_rows`.
+
+    Args:
+        models: ``(domain, version, model)`` in the order :func:`_read_rows` numbered them.
+        rows: Columns ``id, body, compound, pos, neu, neg, model_index``.
 
     Returns:
-        Columns ``id, learned_sentiment, learned_label, learned_confidence,
-        learned_version``; rows no model covers are left out.
+        An Arrow table of :data:`LEARNED_COLUMNS`; rows no model covers are left out.
     """
-    out: dict[str, list[Any]] = {
-        "id": [],
-        "learned_sentiment": [],
-        "learned_label": [],
-        "learned_confidence": [],
-        "learned_version": [],
-    }
-    groups: dict[int, list[int]] = {}
-    domain_models = [(k, m) for k, m in enumerate(models) if m[0] is not None]
-    whole = next((k for k, m in enumerate(models) if m[0] is None), None)
-    for i, row in enumerate(rows):
-        topics = row[7] or ()
-        chosen = next((k for k, m in domain_models if m[0] in topics), whole)
-        if chosen is not None:
-            groups.setdefault(chosen, []).append(i)
-    for k, members in groups.items():
-        _, version, model = models[k]
-        texts = [text_to_score(rows[i][1], rows[i][2]) for i in members]
-        vader = np.array(
-            [[rows[i][3], rows[i][4] or 0.0, rows[i][5] or 0.0, rows[i][6] or 0.0] for i in members]
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    which = rows.column("model_index").to_numpy()
+    vader_all = np.column_stack(
+        [rows.column(c).to_numpy() for c in ("compound", "pos", "neu", "neg")]
+    ).astype(np.float64)
+    labels = pa.array(CLASSES, pa.string())
+    parts = []
+    for k in np.unique(which[which >= 0]):
+        members = np.flatnonzero(which == k)
+        _, version, model = models[int(k)]
+        proba = model.predict_proba(pc.take(rows.column("body"), members), vader_all[members])
+        best = proba.argmax(axis=1).astype(np.int32)
+        n = len(members)
+        parts.append(
+            pa.table(
+                {
+                    "id": pc.take(rows.column("id"), members),
+                    "learned_sentiment": np.round(proba[:, 2] - proba[:, 0], 4),
+                    "learned_label": pa.DictionaryArray.from_arrays(best, labels).cast(pa.string()),
+                    "learned_confidence": np.round(proba.max(axis=1), 4),
+                    "learned_version": pa.DictionaryArray.from_arrays(
+                        np.zeros(n, np.int32), pa.array([version], pa.string())
+                    ).cast(pa.string()),
+                }
+            )
         )
-        proba = model.predict_proba(texts, vader)
-        best = proba.argmax(axis=1)
-        out["id"].extend(int(rows[i][0]) for i in members)
-        out["learned_sentiment"].extend(np.round(proba[:, 2] - proba[:, 0], 4).tolist())
-        out["learned_label"].extend(CLASSES[b] for b in best)
-        out["learned_confidence"].extend(np.round(proba.max(axis=1), 4).tolist())
-        out["learned_version"].extend([version] * len(members))
-    return out
+    if not parts:
+        return _empty_predictions()
+    return pa.concat_tables(parts)
 
 
-def _predict_task(rows: list[tuple[Any, ...]]) -> dict[str, list[Any]]:
-    return predict_rows(_worker_models, rows)
+def _empty_predictions() -> Any:
+    import pyarrow as pa
+
+    types = (pa.int64(), pa.float64(), pa.string(), pa.float64(), pa.string())
+    return pa.table({c: pa.array([], t) for c, t in zip(LEARNED_COLUMNS, types, strict=True)})
+
+
+def _predict_task(rows: Any) -> Any:
+    return predict_table(_worker_models, rows)
 
 
 def _model_tuples(stored: Sequence[StoredModel]) -> list[tuple[str | None, str, LearnedModel]]:
@@ -139,25 +160,14 @@ def _model_tuples(stored: Sequence[StoredModel]) -> list[tuple[str | None, str, 
 # -- storage -----------------------------------------------------------------------------
 
 
-def write_learned(cur: Any, columns: dict[str, list[Any]]) -> int:
+def write_learned(cur: Any, table: Any) -> int:
     """Store one chunk of predictions (inside the caller's transaction).
 
     Returns:
         How many of them differ from VADER's label.
     """
-    import pyarrow as pa
-
-    if not columns["id"]:
+    if not table.num_rows:
         return 0
-    table = pa.table(
-        {
-            "id": pa.array(columns["id"], pa.int64()),
-            "learned_sentiment": pa.array(columns["learned_sentiment"], pa.float64()),
-            "learned_label": pa.array(columns["learned_label"], pa.string()),
-            "learned_confidence": pa.array(columns["learned_confidence"], pa.float64()),
-            "learned_version": pa.array(columns["learned_version"], pa.string()),
-        }
-    )
     cur.register("learned_chunk", table)
     try:
         # A correction made since the rows were read still wins.
@@ -188,13 +198,36 @@ def write_learned(cur: Any, columns: dict[str, list[Any]]) -> int:
     return int(changed)
 
 
-def _read_rows(cur: Any, where: str, params: Sequence[Any], limit: int | None = None) -> list:
+def _read_rows(
+    cur: Any, models: Models, where: str, params: Sequence[Any], limit: int | None = None
+) -> Any:
+    """The mentions to score as an Arrow table, each with the index of its model.
+
+    A mention goes to the first domain model whose topic it has, else to the
+    whole-workspace model (-1: none). The text is chosen as
+    :func:`~engage_desktop.enrich.sentiment.columns.text_to_score` does: the body,
+    else the title.
+    """
+    cases = [(k, d) for k, (d, _v, _m) in enumerate(models) if d is not None]
+    whole = next((k for k, (d, _v, _m) in enumerate(models) if d is None), -1)
+    model_index = (
+        "CASE "
+        + " ".join(f"WHEN list_contains(topics, ?) THEN {k}" for k, _d in cases)
+        + f" ELSE {whole} END"
+        if cases
+        else str(whole)
+    )
     tail = f" ORDER BY mentions.id LIMIT {int(limit)}" if limit else ""
-    return cur.execute(
-        "SELECT mentions.id, title, text, model_sentiment, sentiment_pos, sentiment_neu, "
-        f"sentiment_neg, topics FROM mentions WHERE {_SELECTABLE} AND ({where}){tail}",
-        list(params),
-    ).fetchall()
+    return cur.sql(
+        "SELECT mentions.id AS id, "
+        "CASE WHEN regexp_matches(coalesce(text, ''), '\\S') THEN text "
+        "ELSE coalesce(title, '') END AS body, "
+        "model_sentiment AS compound, coalesce(sentiment_pos, 0.0) AS pos, "
+        "coalesce(sentiment_neu, 0.0) AS neu, coalesce(sentiment_neg, 0.0) AS neg, "
+        f"{model_index} AS model_index "
+        f"FROM mentions WHERE {_SELECTABLE} AND ({where}){tail}",
+        params=[d for _k, d in cases] + list(params),
+    ).to_arrow_table()
 
 
 def apply_in_transaction(
@@ -207,10 +240,10 @@ def apply_in_transaction(
     """
     if not models:
         return 0
-    rows = _read_rows(cur, where, params)
-    columns = predict_rows(_model_tuples(models), rows)
-    write_learned(cur, columns)
-    return len(columns["id"])
+    tuples = _model_tuples(models)
+    table = predict_table(tuples, _read_rows(cur, tuples, where, params))
+    write_learned(cur, table)
+    return int(table.num_rows)
 
 
 def rescore(
@@ -267,7 +300,7 @@ def rescore(
         for columns in _predicted_chunks(ws, where, params, models, pool, chunk_size, cancelled):
             with ws.write() as cur:
                 summary.changed += write_learned(cur, columns)
-            summary.done += len(columns["id"])
+            summary.done += columns.num_rows
             if progress is not None:
                 progress(summary.done, summary.total)
         summary.cancelled = cancelled() and summary.done < summary.total
@@ -289,25 +322,27 @@ def _predicted_chunks(
     pool: ProcessPoolExecutor | None,
     chunk_size: int,
     cancelled: IsCancelled,
-) -> Iterator[dict[str, list[Any]]]:
+) -> Iterator[Any]:
     """Predictions chunk by chunk, in id order; the pool works ahead of the writer."""
     last_id = -(2**63)
     pending: list[Future] = []
     while not cancelled():
         cur = ws.cursor()
         try:
-            rows = _read_rows(cur, f"({where}) AND mentions.id > ?", [*params, last_id], WINDOW)
+            rows = _read_rows(
+                cur, models, f"({where}) AND mentions.id > ?", [*params, last_id], WINDOW
+            )
         finally:
             cur.close()
-        if not rows:
+        if not rows.num_rows:
             break
-        last_id = int(rows[-1][0])
-        chunks = [rows[s : s + chunk_size] for s in range(0, len(rows), chunk_size)]
+        last_id = int(rows.column("id")[-1].as_py())
+        chunks = [rows.slice(s, chunk_size) for s in range(0, rows.num_rows, chunk_size)]
         if pool is None:
             for chunk in chunks:
                 if cancelled():
                     return
-                yield predict_rows(models, chunk)
+                yield predict_table(models, chunk)
         else:
             pending.extend(pool.submit(_predict_task, chunk) for chunk in chunks)
             # Keep this window in flight while the writer stores the previous one.
@@ -315,7 +350,7 @@ def _predicted_chunks(
                 if cancelled():
                     return
                 yield pending.pop(0).result()
-        if len(rows) < WINDOW:
+        if rows.num_rows < WINDOW:
             break
     for future in pending:
         if cancelled():

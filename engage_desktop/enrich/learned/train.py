@@ -26,9 +26,9 @@ from engage_desktop.enrich.learned.model import (
     CLASSES,
     LearnedModel,
     TrainSettings,
+    encode_terms,
     fit,
     macro_f1,
-    terms,
 )
 from engage_desktop.enrich.learned.store import active_model, save_model
 from engage_desktop.enrich.sentiment.columns import text_to_score
@@ -216,13 +216,17 @@ def build_card(
         week = at.strftime("%G-W%V") if at is not None else "unknown"
         n, v_ok, m_ok = weeks.get(week, [0, 0, 0])
         weeks[week] = [n + 1, v_ok + (vader == truth), m_ok + (cv == truth)]
-    doc_freq: Counter[str] = Counter()
-    for text in data.texts:
-        doc_freq.update(terms(text))
+    # In how many corrections each term occurs (a term counts once per text).
+    seen = np.bincount(
+        encode_terms(data.texts, model.vocabulary).indices, minlength=len(model.vocabulary)
+    )
+    doc_freq = {t: int(seen[i]) for t, i in model.vocabulary.items()}
     # A term's influence is its learned pull (positive minus negative weight); terms
     # seen in a single correction are left out, they say more about that text.
     scored = [
-        (t, w, doc_freq[t]) for t, w in model.term_weights() if doc_freq[t] >= 2 and _telling(t)
+        (t, w, doc_freq.get(t, 0))
+        for t, w in model.term_weights()
+        if doc_freq.get(t, 0) >= 2 and _telling(t)
     ]
     scored.sort(key=lambda x: x[1])
     negative = [
