@@ -323,3 +323,34 @@ def test_a_model_that_does_not_beat_vader_is_not_used(labelled, capsys):
     ws.close()
     assert main(["-w", path, "learn", "--report"]) == 0
     assert "the last model trained did not beat it" in capsys.readouterr().out
+
+
+def test_the_reports_method_appendix_carries_the_model_card(labelled, tmp_path):
+    from datetime import timedelta
+
+    from engage_desktop.dashboard.share.document import Heading, Para
+    from engage_desktop.dashboard.share.numbers import compute
+    from engage_desktop.dashboard.share.report import ReportOptions, build_report
+
+    ws, truth = labelled
+    first, last = rows(ws, "SELECT min(published), max(published) FROM mentions")[0]
+    start = first.replace(hour=0, minute=0, second=0, microsecond=0)
+    end = last.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
+
+    def appendix(pseudonymize=False):
+        opts = ReportOptions(start, end, pseudonymize=pseudonymize)
+        doc = build_report(ws, compute(ws, start, end, None), opts)
+        at = next(
+            i for i, b in enumerate(doc.blocks)
+            if isinstance(b, Heading) and b.text == "Learned sentiment model"
+        )  # fmt: skip
+        return " ".join(b.text for b in doc.blocks[at + 1 :] if isinstance(b, Para))
+
+    assert "No model was learned" in appendix()
+    teach(ws, truth, range(1, 121))
+    card = train_workspace(ws).card
+    text = appendix()
+    assert "from 120 corrections" in text and f"{card['f1_model']:.2f}" in text
+    assert "Its labels are the ones shown" in text
+    assert card["top_negative"][0]["term"] in text
+    assert card["top_negative"][0]["term"] not in appendix(pseudonymize=True)

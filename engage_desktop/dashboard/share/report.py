@@ -136,9 +136,47 @@ def build_report(ws: Workspace, n: ReportNumbers, options: ReportOptions) -> Doc
     for heading, text in METHOD:
         blocks.append(Heading(heading, 2))
         blocks.append(Para(text))
+    blocks += _learned_model(ws, options.pseudonymize)
     if options.pseudonymize:
         blocks.append(Para("Authors are shown as pseudonyms, stable within this report.", True))
     return Document(title, subtitle, f"{title} · {period_text(n)}", tuple(blocks))
+
+
+def _learned_model(ws: Workspace, pseudonymize: bool) -> list:
+    """The model card in the method appendix: which labels are learned, and how good."""
+    from engage_desktop.enrich.learned.card import model_status, summary_line
+
+    status = model_status(ws)
+    card = status["card"]
+    blocks: list = [Heading("Learned sentiment model", 2)]
+    if card is None:
+        blocks.append(
+            Para(
+                "No model was learned in this workspace: every label is VADER's, or an "
+                "analyst's correction."
+            )
+        )
+        return blocks
+    use = (
+        "Its labels are the ones shown and counted in this report, except where an "
+        "analyst corrected a mention; VADER's scores are kept beside them."
+        if status["in_use"]
+        else "It is not in use, because it did not beat VADER on the analysts' "
+        "corrections; every label here is VADER's or a correction."
+    )
+    blocks.append(
+        Para(
+            "The workspace learned from its analysts' corrections a logistic regression on "
+            "VADER's scores, the words and phrases of the corrected mentions and GloVe word "
+            f"vectors. {summary_line(card)} {use}"
+        )
+    )
+    if not pseudonymize:  # the words could hold an author's handle
+        for key, title in (("top_negative", "negative"), ("top_positive", "positive")):
+            terms = ", ".join(t["term"] for t in card.get(key, [])[:10])
+            if terms:
+                blocks.append(Para(f"Words and phrases that pulled most towards {title}: {terms}."))
+    return blocks
 
 
 def _headline(n: ReportNumbers) -> list:
