@@ -29,7 +29,7 @@ from engage_desktop.core.errors import (
     WorkspaceLockedError,
     WorkspaceTooNewError,
 )
-from engage_desktop.workspace import schema
+from engage_desktop.workspace import schema, thread_guard
 from engage_desktop.workspace.faults import explain_fault
 from engage_desktop.workspace.shared import Manifest, read_manifest
 
@@ -261,6 +261,7 @@ class Workspace:
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         """A cursor for the calling thread (DuckDB cursors are not thread-safe)."""
+        thread_guard.check("cursor")
         return self._con.cursor()
 
     @contextmanager
@@ -275,6 +276,7 @@ class Workspace:
                 f"{self.path.name} is open read-only; open it without --read-only to change it",
                 self.path,
             )
+        thread_guard.check("write")
         with self._write_lock:
             cur = self._con.cursor()
             cur.execute("BEGIN TRANSACTION")

@@ -3,18 +3,18 @@
 Keys 1 / 2 / 3 say "negative / neutral / positive" for the current mention (or the
 selection) and move on to the next: in the "Teach the model" view the corrected
 mention leaves the list, so the next one slides under the cursor. The bulk bar's
-"Sentiment is ▾" does the same for a selection. The write runs as a task, off the
-GUI thread; every correction teaches the learned model (see ``ui/learner.py``).
+"Sentiment is ▾" does the same for a selection. The write runs in the window's
+writer, off the GUI thread; every correction teaches the learned model (see
+``ui/learner.py``).
 """
 
 from __future__ import annotations
 
-from typing import Any
-
+from engage_desktop.ui.ops import OpChanges
 from engage_desktop.workspace.database import Workspace
 
 
-def _correct_job(_state: Any, ws: Workspace, ids: list[int], label: str) -> int:
+def _correct_job(ws: Workspace, ids: list[int], label: str) -> int:
     from engage_desktop.enrich.learned.corrections import set_corrections
 
     return set_corrections(ws, [(i, label) for i in ids], "inbox")
@@ -44,12 +44,17 @@ class SentimentActions:
             return
         if self._correcting:  # a key held down: one correction at a time
             return
-        ids = self.target_ids()
+        self._correcting = True
+        self.with_targets(lambda ids: self._correct(ids, label, advance))
+
+    def _correct(self, ids: list[int], label: str, advance: bool) -> None:
         if not ids:
+            self._correcting = False
             self.status_message.emit("Select a mention first (j/k to move, x to select)")
             return
-        self._correcting = True
-        task = self.tasks.start(f"correct.{ids[0]}", _correct_job, self.ws, ids, label)
+        task = self.ops.write(
+            OpChanges(sentiment=True), _correct_job, self.ws, ids, label, initiator=self
+        )
         many = len(ids) > 1
         task.succeeded.connect(lambda n: self._sentiment_set(n, label, advance, many))
         task.failed.connect(self._sentiment_failed)

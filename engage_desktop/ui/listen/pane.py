@@ -1,8 +1,10 @@
 """The feed-watch pane: sources with their health, fetching, and the watch queries.
 
 Fetches run through the window's TaskRunner (never on the GUI thread); a QTimer only
-decides when a scheduled fetch is due. After a fetch that stored something the pane
-emits :attr:`FeedsPane.mentions_changed` so the inbox and dashboard refresh.
+decides when a scheduled fetch is due. The tables are read in a task. After a fetch
+that stored something the pane publishes ``OpChanges(mentions=True)`` through the
+window's :class:`~engage_desktop.ui.ops.Operations`, so the inbox and dashboard
+refresh; pausing and deleting a source go through its writer.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from PySide6.QtWidgets import (
 from engage_desktop.listen.source_store import FAILING_AFTER, list_sources, list_watch_queries
 from engage_desktop.ui.empty_state import EmptyState
 from engage_desktop.ui.listen.query_editor import QueryEditor
+from engage_desktop.ui.ops import OpChanges, Operations
 from engage_desktop.ui.safe_text import plain_label, plain_tooltip
 from engage_desktop.ui.tasks import Task, TaskRunner
 from engage_desktop.ui.theme import channel_icon
@@ -114,17 +117,18 @@ def _right(text: str) -> QTableWidgetItem:
 class FeedsPane(QWidget):
     """Sources with health and actions; watch queries with the query editor."""
 
-    mentions_changed = Signal()
     empty_action = Signal(str)  # "brief" from the empty state
+    refreshed = Signal()  # the tables show what was just read
 
     def __init__(
         self, ws: Workspace, tasks: TaskRunner | None = None, parent: QWidget | None = None,
-        *, schedule: bool = True,
+        *, schedule: bool = True, ops: Operations | None = None,
     ) -> None:  # fmt: skip
         super().__init__(parent)
         self.setObjectName("page")
         self.ws = ws
         self.tasks = tasks or TaskRunner(self)
+        self.ops = ops or Operations(self.tasks, self)
         self._source_rows: list[dict] = []
         self._query_rows: list[dict] = []
         self._fetch_task = None
@@ -247,10 +251,15 @@ class FeedsPane(QWidget):
         self.fetch_all_button.setEnabled(writable and self._fetch_task is None)
         self.pause_button.setText("Resume" if src and src["paused"] else "Pause")
 
-    def refresh(self) -> None:
-        """Re-read sources and queries, keeping the selection."""
+    def refresh(self) -> Task:
+        """Re-read sources and queries in a task; the tables keep the selection."""
+        task = self.tasks.start("feeds-rows", _read_rows, self.ws)
+        task.succeeded.connect(self._show_rows)
+        return task
+
+    def _show_rows(self, found: tuple[list[dict], list[dict]]) -> None:
         keep = self.selected_source()
-        self._source_rows = list_sources(self.ws)
+        self._source_rows, self._query_rows = found
         self.sources.setRowCount(len(self._source_rows))
         if self._source_rows:
             self.empty.hide()
@@ -291,7 +300,6 @@ class FeedsPane(QWidget):
         for col, width in ((1, 90), (2, 130), (3, 80), (4, 90), (5, 100), (6, 95), (7, 70)):
             self.sources.setColumnWidth(col, width)
 
-        self._query_rows = list_watch_queries(self.ws)
         self.queries.setRowCount(len(self._query_rows))
         for r, q in enumerate(self._query_rows):
             query = QTableWidgetItem(q["query"])
@@ -310,6 +318,7 @@ class FeedsPane(QWidget):
             f"{len(self._source_rows)} sources · {len(self._query_rows)} watch queries{extra}"
         )
         self._update_buttons()
+        self.refreshed.emit()
 
     def _query_selected(self) -> None:
         rows = self.queries.selectionModel().selectedRows()
@@ -351,8 +360,10 @@ class FeedsPane(QWidget):
 
         src = self.selected_source()
         if src is not None:
-            update_source(self.ws, src["id"], paused=not src["paused"])
-            self.refresh()
+            self.ops.write(
+                OpChanges(sources=True), update_source, self.ws, src["id"],
+                paused=not src["paused"],
+            )  # fmt: skip
 
     def fetch_selected(self) -> None:
         """Fetch the selected source now (even if paused)."""
@@ -362,13 +373,17 @@ class FeedsPane(QWidget):
 
     def delete_source(self) -> None:
         """Delete the selected source after spelling out what goes with it."""
-        from engage_desktop.listen.source_store import delete_source as delete
         from engage_desktop.listen.source_store import deletion_impact
 
         src = self.selected_source()
         if src is None:
             return
-        impact = deletion_impact(self.ws, src["id"])
+        task = self.ops.read("feeds-deletion-impact", deletion_impact, self.ws, src["id"])
+        task.succeeded.connect(lambda impact, s=src: self._confirm_delete(s, impact))
+
+    def _confirm_delete(self, src: dict, impact: dict) -> None:
+        from engage_desktop.listen.source_store import delete_source as delete
+
         box = QMessageBox(self)
         box.setIcon(QMessageBox.Icon.Warning)
         box.setWindowTitle("Delete source")
@@ -387,10 +402,8 @@ class FeedsPane(QWidget):
         delete_button = box.addButton("Delete", QMessageBox.ButtonRole.DestructiveRole)
         box.exec()
         if box.clickedButton() is delete_button:
-            delete(self.ws, src["id"], with_mentions=also.isChecked())
-            self.refresh()
-            if also.isChecked():
-                self.mentions_changed.emit()
+            changes = OpChanges(sources=True, mentions=also.isChecked())
+            self.ops.write(changes, delete, self.ws, src["id"], with_mentions=also.isChecked())
 
     # -- fetching --------------------------------------------------------------------
 
@@ -434,7 +447,7 @@ class FeedsPane(QWidget):
             f"Last run: {summary.line()}" + (f" — failed: {failed}" if failed else "")
         )
         if summary.new_mentions:
-            self.mentions_changed.emit()
+            self.ops.publish(OpChanges(mentions=True, sources=True))
 
     def _fetch_done(self) -> None:
         task = self._fetch_task
@@ -458,12 +471,18 @@ class FeedsPane(QWidget):
         """Start a fetch when any source is due (the fetch itself is off-thread)."""
         if self._fetch_task is not None or self.ws.read_only:
             return
-        due = self.ws.scalar(
-            "SELECT count(*) FROM sources WHERE NOT paused AND "
-            "(next_run_at IS NULL OR next_run_at <= now())"
-        )
-        if due:
-            self.start_fetch()
+        task = self.tasks.start("fetch.due", _any_due, self.ws)
+        task.succeeded.connect(lambda due: due and self.start_fetch())
+
+
+def _any_due(_state, ws: Workspace) -> bool:
+    from engage_desktop.listen.fetch import due_sources
+
+    return bool(due_sources(ws)[0])
+
+
+def _read_rows(_state, ws: Workspace) -> tuple[list[dict], list[dict]]:
+    return list_sources(ws), list_watch_queries(ws)
 
 
 def _remember_schedule(state, ws: Workspace, on: bool) -> None:

@@ -131,13 +131,18 @@ class QueryEditor(QWidget):
         for w in (self.save_button, self.delete_button, self.new_button):
             w.setEnabled(not read_only)
 
-    def reload_topics(self) -> None:
-        """Offer the workspace's topics."""
+    def reload_topics(self):
+        """Offer the workspace's topics (read in a task)."""
         from engage_desktop.listen.source_store import list_topics
 
+        task = self.tasks.start("query-editor-topics", lambda _s, ws: list_topics(ws), self.ws)
+        task.succeeded.connect(self._show_topics)
+        return task
+
+    def _show_topics(self, topics: list[dict]) -> None:
         current = self.topic.currentText()
         self.topic.clear()
-        self.topic.addItems([t["name"] for t in list_topics(self.ws)])
+        self.topic.addItems([t["name"] for t in topics])
         self.topic.setCurrentText(current)
 
     def load(self, row: dict | None) -> None:
