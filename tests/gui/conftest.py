@@ -25,6 +25,9 @@ def window(qtbot, demo_path, settings):
     qtbot.addWidget(win)
     win.resize(1280, 800)
     win.show()
+    # The views read off the GUI thread: wait for their first rows (an event loop
+    # turning until nothing is on its way, never a sleep).
+    assert win.settle()
     yield win
     win.close()
     ws.close()
