@@ -96,3 +96,15 @@ def new_in_view(ws: Workspace, since: int, where: str, params: list[Any]) -> int
     return int(
         ws.scalar(f"SELECT count(*) FROM mentions WHERE id > ? AND ({where})", [since, *params])
     )
+
+
+def anchors_of(ws: Workspace, query: Any, page_size: int) -> list[tuple[Any, int]]:
+    """The jump anchors of an inbox query (see :func:`.pager.compute_anchors`)."""
+    from engage_desktop.archive.views import mention_source
+    from engage_desktop.inbox.pager import compute_anchors
+
+    cur = ws.cursor()
+    try:
+        return compute_anchors(cur, query, page_size, mention_source(ws, *query.span))
+    finally:
+        cur.close()

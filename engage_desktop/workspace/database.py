@@ -259,6 +259,26 @@ class Workspace:
         value = S.get(self, S.WORKSPACE_NAME)
         return str(value) if value else self.path.stem
 
+    @staticmethod
+    def guard_calling_thread(mode: str | None = None) -> str | None:
+        """Debug: watch the calling thread (the GUI's) for queries; see ``thread_guard``.
+
+        Args:
+            mode: ``record`` or ``raise``; None takes ``ENGAGE_DESKTOP_DEBUG_GUI_DB``.
+
+        Returns:
+            The mode switched on, or None when the guard stays off.
+        """
+        mode = mode or thread_guard.mode_from_env()
+        if mode is not None:
+            thread_guard.guard_thread(mode=mode)
+        return mode
+
+    @staticmethod
+    def guarded_queries() -> list[thread_guard.GuardedQuery]:
+        """The queries the guard recorded on the watched thread so far."""
+        return thread_guard.found()
+
     def cursor(self) -> duckdb.DuckDBPyConnection:
         """A cursor for the calling thread (DuckDB cursors are not thread-safe)."""
         thread_guard.check("cursor")

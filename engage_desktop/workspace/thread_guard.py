@@ -32,12 +32,11 @@ class GuardedQuery:
     stack: str
 
     def origin(self) -> str:
-        """The innermost frame of our own code outside the workspace package."""
+        """The innermost frame outside the workspace package: who asked for the query."""
         for line in reversed(self.stack.splitlines()):
             text = line.strip()
-            if text.startswith("File ") and "engage_desktop" in text:
-                if "engage_desktop/workspace/" not in text:
-                    return text
+            if text.startswith("File ") and "engage_desktop/workspace/" not in text:
+                return text
         return self.stack.splitlines()[-1].strip() if self.stack else ""
 
 
@@ -50,6 +49,16 @@ class _Guard:
 
 
 _GUARD = _Guard()
+
+
+def mode_from_env() -> str | None:
+    """``record`` or ``raise`` when ``ENGAGE_DESKTOP_DEBUG_GUI_DB`` asks for the guard."""
+    import os
+
+    value = os.environ.get(ENV, "").strip().lower()
+    if value in ("", "0", "no", "false"):
+        return None
+    return "raise" if value == "raise" else "record"
 
 
 def guard_thread(ident: int | None = None, mode: str = "record") -> None:

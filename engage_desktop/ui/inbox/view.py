@@ -30,12 +30,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engage_desktop.archive.views import mention_source
 from engage_desktop.core.errors import EngageError
 from engage_desktop.enrich.store import get_correction
 from engage_desktop.inbox import lookups, mention_alerts, people, triage
 from engage_desktop.inbox.filters import STATUSES, InboxFilter, describe, to_sql
-from engage_desktop.inbox.pager import compute_anchors, get_mention
+from engage_desktop.inbox.pager import get_mention
 from engage_desktop.inbox.saved_views import list_views, seed_default_views, view_counts
 from engage_desktop.sources.media import fetch_image
 from engage_desktop.ui.empty_state import EmptyState
@@ -71,11 +70,7 @@ POLL_MS = 4000
 
 
 def _anchors_job(_state: Any, ws: Workspace, query, page_size: int) -> list:
-    cur = ws.cursor()
-    try:
-        return compute_anchors(cur, query, page_size, mention_source(ws, *query.span))
-    finally:
-        cur.close()
+    return lookups.anchors_of(ws, query, page_size)
 
 
 def _views_job(_state: Any, ws: Workspace) -> tuple[list, list[int]]:

@@ -151,9 +151,9 @@ class FeedsPane(QWidget):
         self.run_label = plain_label(QLabel())  # fetch summaries name sources
         self.run_label.setObjectName("subtitle")
         self.auto_fetch = QCheckBox("Fetch on schedule")
-        # A workspace made from a brief fetches nothing until the user says so.
-        scheduled = bool(S.get(ws, S.FETCH_ON_SCHEDULE))
-        self.auto_fetch.setChecked(schedule and scheduled and not ws.read_only)
+        # A workspace made from a brief fetches nothing until the user says so; the
+        # stored choice is read in a task and ticks the box when it says so.
+        self.auto_fetch.setChecked(False)
         self.auto_fetch.setToolTip("While the window is open, fetch each source on its interval")
         bar = QHBoxLayout()
         for b in (self.add_button, self.edit_button, self.pause_button, self.fetch_one_button,
@@ -221,15 +221,31 @@ class FeedsPane(QWidget):
         self.timer = QTimer(self)
         self.timer.setInterval(SCHEDULE_CHECK_MS)
         self.timer.timeout.connect(self._scheduled_check)
-        if self.auto_fetch.isChecked():
-            self.timer.start()
-            # Scheduled fetches will come: start the parse workers in the background once
-            # the window is up (importing the fetch stack alongside the window's own
-            # imports slowed its first paint; benchmarks/bundle.py).
-            QTimer.singleShot(PRESTART_DELAY_MS, self, self._prestart_workers)
         self.prestart_task: Task | None = None  # the delayed start, once it has begun
         self.auto_fetch.toggled.connect(self._schedule_toggled)
+        self._schedule_chosen = False  # the user (or a test) ticked or unticked the box
+        if schedule and not ws.read_only:
+            task = self.tasks.start("fetch.schedule-read", _read_schedule, ws)
+            task.succeeded.connect(self._schedule_read)
         self.refresh()
+
+    def set_schedule(self, on: bool) -> None:
+        """Tick or untick "Fetch on schedule" (as a click would; the stored choice loses)."""
+        self._schedule_chosen = True
+        self.auto_fetch.setChecked(on)
+
+    def _schedule_read(self, on: bool) -> None:
+        """The stored choice arrived: start the schedule, unless the box was used since."""
+        if not on or self._schedule_chosen:
+            return
+        self.auto_fetch.blockSignals(True)
+        self.auto_fetch.setChecked(True)
+        self.auto_fetch.blockSignals(False)
+        self.timer.start()
+        # Scheduled fetches will come: start the parse workers in the background once
+        # the window is up (importing the fetch stack alongside the window's own
+        # imports slowed its first paint; benchmarks/bundle.py).
+        QTimer.singleShot(PRESTART_DELAY_MS, self, self._prestart_workers)
 
     def _prestart_workers(self) -> None:
         if not self.tasks.closed and self.auto_fetch.isChecked():
@@ -460,6 +476,7 @@ class FeedsPane(QWidget):
 
     def _schedule_toggled(self, on: bool) -> None:
         """Start or stop the schedule, and remember the choice in the workspace."""
+        self._schedule_chosen = True
         if on:
             self.timer.start()
         else:
@@ -483,6 +500,10 @@ def _any_due(_state, ws: Workspace) -> bool:
 
 def _read_rows(_state, ws: Workspace) -> tuple[list[dict], list[dict]]:
     return list_sources(ws), list_watch_queries(ws)
+
+
+def _read_schedule(_state, ws: Workspace) -> bool:
+    return bool(S.get(ws, S.FETCH_ON_SCHEDULE))
 
 
 def _remember_schedule(state, ws: Workspace, on: bool) -> None:
