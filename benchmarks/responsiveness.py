@@ -49,7 +49,12 @@ HEARTBEAT_MS = 10
 
 def build_cached_demo(mentions: int) -> Path:
     """The demo workspace, built once by another process (so its memory is not ours)."""
-    path = Path(tempfile.gettempdir()) / f"responsiveness-demo-{mentions}.engage"
+    from engage_desktop.workspace.schema import LATEST_VERSION
+
+    # The schema version in the name: a cached demo of an older schema is refused by
+    # the read-only cold start (it needs a migration first).
+    name = f"responsiveness-demo-{mentions}-v{LATEST_VERSION}.engage"
+    path = Path(tempfile.gettempdir()) / name
     if not path.exists():
         print(f"building a {mentions:,}-mention demo at {path} …", flush=True)
         code = (

@@ -192,8 +192,13 @@ class MainWindow(QMainWindow):
             return
         if not self._enrich_shown:  # the first report says how many are due
             self._enrich_shown = True
-            self.task_label.setText(f"{self._enrich_what} sentiment of {total:,} mentions…")
-            self.task_cancel.setEnabled(True)
+            stopping = self.enrich_task is not None and self.enrich_task.state.is_cancelled()
+            self.task_label.setText(
+                "Stopping after the current batch…"
+                if stopping
+                else f"{self._enrich_what} sentiment of {total:,} mentions…"
+            )
+            self.task_cancel.setEnabled(not stopping)
             for widget in (self.task_label, self.task_bar, self.task_cancel):
                 widget.show()
             if not done:

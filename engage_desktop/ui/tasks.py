@@ -167,6 +167,9 @@ class TaskRunner(QObject):
         if older is not None:
             older.cancel()
         task = Task(key)
+        if self.closed:  # the window is closing: late timers and results start nothing
+            task.cancel()
+            return task
         self._running[key] = task
         task.done.connect(lambda t=task: self._finished(t))
         pool.start(_Runnable(task, fn, args, kwargs))

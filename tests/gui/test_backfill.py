@@ -39,6 +39,8 @@ def test_backfill_starts_on_open_shows_progress_and_refreshes(qtbot, raw_path, s
     win, ws = open_window(qtbot, raw_path, settings)
     try:
         assert win.enrich_task is not None
+        # The task counts what is due itself; the bar shows with its first report.
+        qtbot.waitUntil(lambda: win.task_bar.isVisible() or win.enrich_task is None, timeout=240_000)
         assert win.task_bar.isVisible() and win.task_cancel.isVisible()
         assert "Scoring sentiment" in win.task_label.text()
         wait_for_scoring(qtbot, win)
@@ -46,6 +48,7 @@ def test_backfill_starts_on_open_shows_progress_and_refreshes(qtbot, raw_path, s
         assert not win.task_bar.isVisible()
         assert win.statusBar().currentMessage().startswith("Enriched 1,500 of 1,500")
         # The views were refreshed: the inbox shows scores now.
+        assert win.settle()
         assert win.inbox.model.data(win.inbox.model.index(0, 4)) != "not scored"
     finally:
         close_window(win, ws)
@@ -117,12 +120,14 @@ def test_file_menu_scores_and_rescores_with_progress_and_cancel(qtbot, raw_path,
     try:
         wait_for_scoring(qtbot, win)  # the backfill on open
         assert needs_enrichment(ws) == 0
-        win.score_action.trigger()  # nothing due: said, not started
-        assert win.enrich_task is None
+        win.score_action.trigger()  # nothing due: said (the task counted none)
+        wait_for_scoring(qtbot, win)
+        assert win.enrich_task is None and not win.task_bar.isVisible()
         assert "scored already" in win.statusBar().currentMessage()
         before = ws.scalar("SELECT max(scored_at) FROM mentions")
         win.rescore_action.trigger()
-        assert win.enrich_task is not None and win.task_cancel.isVisible()
+        assert win.enrich_task is not None
+        qtbot.waitUntil(lambda: win.task_cancel.isVisible(), timeout=240_000)
         assert win.task_label.text() == "Re-scoring sentiment of 1,500 mentions…"
         win.rescore_action.trigger()  # a second start while running is refused in words
         assert "already running" in win.statusBar().currentMessage()
