@@ -97,6 +97,8 @@ class MainWindow(QMainWindow):
         self.inbox.mention_selected.connect(self._follow_inbox)
         self.dashboard.drill_requested.connect(self.show_drill_down)
         self.inbox.reply_requested.connect(self.reply_to)
+        self._drill_description: str | None = None
+        self.inbox.filter_applied.connect(self._filter_applied)
         self.composer.accounts_requested.connect(self.open_accounts)
         self.ops.changed.connect(self.workspace_changed)
         for pane in (self.inbox, self.feeds, self.dashboard, self.outbox):
@@ -301,11 +303,14 @@ class MainWindow(QMainWindow):
         """
         label = description.removeprefix("Dashboard: ")
         sort = self.inbox.model.filter.sort
+        self._drill_description = description  # said with the count once the rows land
         self.inbox.filter_bar.set_filter(with_drill(sort, query.where, query.params, label))
         self.show_view("inbox")
-        self.statusBar().showMessage(
-            f"{description} — {self.inbox.model.rowCount():,} mentions", 15_000
-        )
+
+    def _filter_applied(self, count: int) -> None:
+        description, self._drill_description = self._drill_description, None
+        if description:
+            self.statusBar().showMessage(f"{description} — {count:,} mentions", 15_000)
 
     def empty_state_action(self, name: str) -> None:
         """A button of an empty view: add a source, import, the brief, or the inbox."""

@@ -98,10 +98,10 @@ class _Runnable(QRunnable):
         except EngageError as exc:
             error, message = exc, str(exc)
         except Exception as exc:  # a bug, but the window must carry on
-            from engage_desktop.workspace.faults import explain_fault
+            from engage_desktop.workspace.database import Workspace
 
             error = exc
-            fault = explain_fault(exc)
+            fault = Workspace.explain_fault(exc)
             if fault is not None:  # a full disk or a denied file: the machine, not a bug
                 message = fault[0].upper() + fault[1:]
             else:

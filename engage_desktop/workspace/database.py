@@ -260,6 +260,11 @@ class Workspace:
         return str(value) if value else self.path.stem
 
     @staticmethod
+    def explain_fault(exc: BaseException) -> str | None:
+        """A fault of the machine (disk full, denied, locked) in words; None for a bug."""
+        return explain_fault(exc)
+
+    @staticmethod
     def guard_calling_thread(mode: str | None = None) -> str | None:
         """Debug: watch the calling thread (the GUI's) for queries; see ``thread_guard``.
 

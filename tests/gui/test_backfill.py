@@ -40,7 +40,9 @@ def test_backfill_starts_on_open_shows_progress_and_refreshes(qtbot, raw_path, s
     try:
         assert win.enrich_task is not None
         # The task counts what is due itself; the bar shows with its first report.
-        qtbot.waitUntil(lambda: win.task_bar.isVisible() or win.enrich_task is None, timeout=240_000)
+        qtbot.waitUntil(
+            lambda: win.task_bar.isVisible() or win.enrich_task is None, timeout=240_000
+        )
         assert win.task_bar.isVisible() and win.task_cancel.isVisible()
         assert "Scoring sentiment" in win.task_label.text()
         wait_for_scoring(qtbot, win)

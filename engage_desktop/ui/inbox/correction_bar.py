@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
 from engage_desktop.enrich.store import clear_correction, set_correction
 from engage_desktop.ui.ops import OpChanges, Operations
+from engage_desktop.ui.tasks import TaskRunner
 from engage_desktop.ui.theme import SENTIMENT_COLORS
 from engage_desktop.workspace.database import Workspace
 
@@ -20,10 +21,12 @@ class SentimentCorrectionBar(QWidget):
 
     corrected = Signal(int)  # mention id
 
-    def __init__(self, ws: Workspace, ops: Operations, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, ws: Workspace, ops: Operations | None = None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.ws = ws
-        self.ops = ops
+        self.ops = ops or Operations(TaskRunner(self), self)
         self.mention_id: int | None = None
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
