@@ -88,7 +88,6 @@ class Operations(QObject):
         super().__init__(parent)
         self.tasks = tasks
         self._serial = itertools.count(1)
-        self.pending_writes = 0
 
     def read(self, key: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Task:
         """Run ``fn(*args, **kwargs)`` off the GUI thread; a newer ``key`` read wins."""
@@ -107,14 +106,9 @@ class Operations(QObject):
         A write is never cancelled by a newer one. When it succeeds, :attr:`changed`
         carries ``changes`` and the ``initiator`` (a view may skip its own echo).
         """
-        self.pending_writes += 1
         task = self.tasks.start_in(WRITER, f"write-{next(self._serial)}", _call, fn, args, kwargs)
         task.succeeded.connect(lambda _result: self.publish(changes, initiator))
-        task.done.connect(self._write_done)
         return task
-
-    def _write_done(self) -> None:
-        self.pending_writes -= 1
 
     def publish(self, changes: OpChanges, initiator: object = None) -> None:
         """Tell every view what changed (also for background jobs that wrote)."""

@@ -349,7 +349,10 @@ class ComposerPane(QWidget):
     def showEvent(self, event: QShowEvent) -> None:
         """Bind to the followed mention once the page is in front (not on every j/k)."""
         super().showEvent(event)
-        if self._following is not None and self._following != self.mention_id:
+        if self._following is not None and self._following not in (
+            self.mention_id,
+            self._binding_id,
+        ):
             self.set_mention(self._following)
 
     def set_mention(self, mention_id: int) -> Task:
