@@ -394,16 +394,21 @@ class ComposerPane(QWidget):
         self.update_tone()
         self.bound.emit(mention_id)
 
-    def reread(self) -> Task | None:
-        """Read the bound mention again (after a write): state and context, not the text."""
+    def reread(self, keep_banner: bool = False) -> Task | None:
+        """Read the bound mention again (after a write): state and context, not the text.
+
+        Args:
+            keep_banner: The action that wrote has put its own words in the banner
+                (e.g. "Marked as sent… Undo it"); they stay.
+        """
         if self.mention_id is None:
             return None
         mention_id = self.mention_id
         task = self.tasks.start("composer-reread", load_binding, self.ws, mention_id)
-        task.succeeded.connect(lambda found, i=mention_id: self._reread(i, found))
+        task.succeeded.connect(lambda found, i=mention_id: self._reread(i, found, keep_banner))
         return task
 
-    def _reread(self, mention_id: int, binding: Binding | None) -> None:
+    def _reread(self, mention_id: int, binding: Binding | None, keep_banner: bool) -> None:
         if binding is None or mention_id != self.mention_id:
             return
         self.binding = binding
@@ -418,7 +423,7 @@ class ComposerPane(QWidget):
             for i, route in enumerate(self.routes):
                 if chosen is not None and route.label == chosen.label:
                     self.route_combo.setCurrentIndex(i)
-        self._refresh_state()
+        self._refresh_state(banner=not keep_banner)
 
     def workspace_changed(self, changes: OpChanges, initiator: object) -> None:
         """A write elsewhere moved what the bound mention shows: read it again."""
@@ -754,7 +759,7 @@ class ComposerPane(QWidget):
             self.editor.setPlainText(self._prefix())
             self.editor.blockSignals(False)
             self._text_changed_without_save()
-        self._outbox_changed()
+        self.reread(keep_banner=True)
         self._show_banner(
             "ok", f"Marked as sent at {datetime.now():%H:%M}. Wrong reply or not posted? Undo it."
         )
@@ -781,7 +786,7 @@ class ComposerPane(QWidget):
             self._text_changed_without_save()
             if self.draft is None:
                 self.save()
-        self._outbox_changed()
+        self.reread(keep_banner=True)
         self._show_banner("info", "Not recorded as sent any more; the reply is a draft again.")
 
     def _ask_schedule(self) -> None:
@@ -859,7 +864,7 @@ class ComposerPane(QWidget):
     def _state(self) -> str:
         return (self.draft or {}).get("state") or "draft"
 
-    def _refresh_state(self) -> None:
+    def _refresh_state(self, banner: bool = True) -> None:
         """Banner, read-only editor and buttons from the draft, approval and outbox."""
         if self.mention_id is None:
             return
@@ -871,7 +876,8 @@ class ComposerPane(QWidget):
         self.visibility_combo.setVisible(is_mastodon)
         self._update_counter()
         self._update_buttons()
-        self._update_banner()
+        if banner:
+            self._update_banner()
 
     def _update_buttons(self) -> None:
         bound = self.mention_id is not None and not self.ws.read_only

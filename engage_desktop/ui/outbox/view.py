@@ -252,7 +252,7 @@ class OutboxView(QWidget):
             return None
         task = self.ops.write(CHANGED, take_back_to_draft, self.ws, row.id)
         task.failed.connect(self.message.setText)
-        task.succeeded.connect(self.edit_requested)
+        task.succeeded.connect(lambda mention_id: self.edit_requested.emit(int(mention_id)))
         return task
 
     def _open(self, i: int, _col: int) -> None:
