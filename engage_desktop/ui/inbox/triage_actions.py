@@ -275,13 +275,17 @@ class TriageActions:
 
     def _changed_rows_shown(self, result, row, current_id, scroll: int, advance: bool) -> None:
         count = self.model.rowCount()
-        if result.in_place:
-            if advance and row is not None:
+        if result.in_place:  # the rows stayed: the selection is the user's, as it is now
+            if self.current_row() != row:  # they moved on while the rows were read
+                now = self.current_mention_id()
+                if now is not None:
+                    self.show_mention(now)
+            elif advance and row is not None:
                 self.select_row(min(row + 1, count - 1))
-            elif current_id is not None:
-                self.show_mention(current_id)
+            elif self.current_mention_id() is not None:  # its values may have changed
+                self.show_mention(self.current_mention_id())
             return
-        position = result.positions.get(current_id) if current_id is not None else None
+        current_id, position = self.kept_place(result, current_id)
         if row is not None and count:
             target = position if position is not None else min(row, count - 1)
             if advance and position is not None:

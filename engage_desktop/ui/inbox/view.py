@@ -148,6 +148,12 @@ class InboxView(TriageActions, SentimentActions, QWidget):
         self.ops = ops or Operations(self.tasks, self)
         self.model = InboxTableModel(ws, parent=self, tasks=self.tasks)
         self.model.loaded.connect(self._rows_loaded)
+        # The mention the user is on when new rows replace the old: where they are
+        # then (they may have moved on with j/k while the rows were read) is kept.
+        self._current_at_reset: int | None = None
+        self.model.modelAboutToBeReset.connect(
+            lambda: setattr(self, "_current_at_reset", self.current_mention_id())
+        )
         self.model.page_loaded.connect(self._page_loaded)
         self._undo: list[list[triage.TriageAction]] = []
         self._new_count = 0
@@ -323,8 +329,8 @@ class InboxView(TriageActions, SentimentActions, QWidget):
             self.mentions_changed()
         elif changes.rows_moved():
             self._after_change(advance=False)
-        elif changes.notes and self._shown_id is not None:
-            self.show_mention(self._shown_id)
+        elif changes.notes and (self.current_mention_id() or self._shown_id) is not None:
+            self.show_mention(self.current_mention_id() or self._shown_id)
         if changes.views:
             self.refresh_counts()
         if changes.mentions or changes.sources or changes.customers or changes.settings:
@@ -702,7 +708,7 @@ class InboxView(TriageActions, SentimentActions, QWidget):
     def _new_shown(
         self, result: Loaded, n: int, current_id: int | None, top_id: int | None, scroll: int
     ) -> None:
-        position = result.positions.get(current_id) if current_id is not None else None
+        current_id, position = self.kept_place(result, current_id)
         if position is not None:
             self.table.selectionModel().setCurrentIndex(
                 self.model.index(position, COL_SNIPPET),
@@ -718,6 +724,21 @@ class InboxView(TriageActions, SentimentActions, QWidget):
         )
         self.banner.show()
         self.new_mentions.emit(self._new_count)
+
+    def kept_place(self, result: Loaded, asked_id: int | None) -> tuple[int | None, int | None]:
+        """The mention to keep current after new rows arrived, and its row now.
+
+        It is the one current when the rows were replaced (the user may have moved on
+        with j/k while they were read), else the one current when they were asked for.
+        """
+        keep = self._current_at_reset if self._current_at_reset is not None else asked_id
+        self._current_at_reset = None
+        if keep is None:
+            return None, None
+        position = result.positions.get(keep)
+        if position is None:
+            position = self.model.row_of(keep)  # next to where it was: on a read page
+        return keep, position
 
     def mentions_changed(self) -> None:
         """Mentions were added or removed elsewhere (a fetch, a deleted source)."""
