@@ -72,7 +72,7 @@ def write_archive(folder: Path, total: int) -> None:
     import pyarrow as pa
 
     from engage_desktop.archive import manifest as mf
-    from engage_desktop.demo.build import SOURCE_NAMES, _generate, _topic_columns
+    from engage_desktop.demo.build import _generate, _topic_columns, generated_mention_columns
     from engage_desktop.workspace import schema
 
     con = duckdb.connect()
@@ -83,38 +83,9 @@ def write_archive(folder: Path, total: int) -> None:
     start = WORKSPACE_END - timedelta(days=PERIOD_DAYS)  # the archive ends where it begins
     n = min(CHUNK, total)
     data = _generate(n, 1000, start)
-    rows, who, channel = data["rows"], data["who"], data["channel"]
-    a = data["authors"]
-    ts = pa.array((data["ts"] * 1e6).astype("int64"), pa.timestamp("us", tz="UTC"))
-    reply = pa.array(
-        [None if v is None else int(v * 1e6) for v in rows["first_reply_at"]],
-        pa.timestamp("us", tz="UTC"),
-    )
     ids = np.arange(1, n + 1)
     table = pa.table(
-        {
-            "id": ids,
-            "item_key": [f"bench-{k}" for k in ids],
-            "source_name": [SOURCE_NAMES[c] for c in channel],
-            "channel": channel.tolist(),
-            "remote_id": rows["remote_id"],
-            "author_id": who + 1,
-            "author_name": a["name"][who].tolist(),
-            "author_handle": a["handle"][who].tolist(),
-            "title": rows["title"],
-            "text": rows["text"],
-            "text_norm": rows["text_norm"],
-            "published": ts,
-            "fetched_at": ts,
-            "language": rows["language"],
-            "followers": a["followers"][who],
-            "likes": data["likes"],
-            "status": rows["status"],
-            "owner": rows["owner"],
-            "unread": rows["unread"],
-            "tags": pa.array(rows["tags"], pa.list_(pa.string())),
-            "first_reply_at": reply,
-        }
+        {"id": ids, "item_key": [f"bench-{k}" for k in ids], **generated_mention_columns(data)}
     )
     con.register("chunk", table)
     con.execute(

@@ -8,15 +8,9 @@ merged in by hand (as a user would in the author panel), opened in the inbox.
 
 from __future__ import annotations
 
-import os
-import shutil
 import sys
-import tempfile
-import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+from shot_window import close_copy, main_window, open_copy, settle, themed_app
 
 CUSTOMER = (
     "SELECT l.author_id, l.customer_id FROM customer_links l "
@@ -32,52 +26,31 @@ OTHER_ACCOUNT = (
 
 def main(source: str, out: str) -> None:
     """Open a copy of ``source`` in the main window and save customer-panel.png."""
-    from PySide6.QtWidgets import QApplication
-
     from engage_desktop.crm import identity
     from engage_desktop.inbox.filters import InboxFilter
-    from engage_desktop.ui.app import make_settings
-    from engage_desktop.ui.main_window import MainWindow
-    from engage_desktop.ui.theme import STYLE_SHEET
-    from engage_desktop.workspace.database import Workspace
 
-    app = QApplication.instance() or QApplication([])
-    app.setStyleSheet(STYLE_SHEET)
-    copy = Path(tempfile.mkdtemp()) / "shots.engage"
-    shutil.copy2(source, copy)
-    ws = Workspace.open(copy)
+    themed_app()
+    ws = open_copy(source)
     author, customer = ws.cursor().execute(CUSTOMER).fetchone()
     channel = ws.scalar("SELECT channel FROM authors WHERE id = ?", [author])
     other = ws.scalar(OTHER_ACCOUNT, [channel])
     identity.link(ws, other, customer)
-    win = MainWindow(ws, make_settings())
-    win.resize(1440, 900)
-    win.show()
-    win.show_view("inbox")
+    win = main_window(ws, view="inbox")
     inbox = win.inbox
 
-    def settle() -> None:
-        for _ in range(200):
-            app.processEvents()
-            if not inbox.tasks.running():
-                break
-            time.sleep(0.01)
-        app.processEvents()
-
-    settle()
+    settle(inbox.tasks)
     name = ws.scalar("SELECT name FROM authors WHERE id = ?", [author])
     external = ws.scalar("SELECT external_id FROM customers WHERE id = ?", [customer])
     inbox.filter_bar.set_filter(InboxFilter(customer=external))
-    settle()
+    settle(inbox.tasks)
     inbox.select_row(0)
     inbox.show_author_tab()
     inbox.reading.setSizes([300, 600])  # room for the author panel, as a user would drag
-    settle()
+    settle(inbox.tasks)
     print(f"author {author} ({name}) + {other} -> customer {customer}")
     win.grab().save(f"{out}/inbox-customer.png")
     win.close()
-    ws.close()
-    shutil.rmtree(copy.parent, ignore_errors=True)
+    close_copy(ws)
 
 
 if __name__ == "__main__":

@@ -9,15 +9,9 @@ detractor flag, tags and a private note added first, as a user would).
 
 from __future__ import annotations
 
-import os
-import shutil
 import sys
-import tempfile
-import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+from shot_window import close_copy, main_window, open_copy, settle, themed_app
 
 PROLIFIC_AUTHOR = (
     "SELECT author_id FROM mentions m JOIN authors a ON a.id = m.author_id "
@@ -27,41 +21,21 @@ PROLIFIC_AUTHOR = (
 
 def main(source: str, out: str) -> None:
     """Open a copy of ``source`` in the main window and save two PNGs to ``out``."""
-    from PySide6.QtWidgets import QApplication
-
-    from engage_desktop.inbox import people
+    from engage_desktop.inbox import notes, people
     from engage_desktop.inbox.filters import InboxFilter
-    from engage_desktop.ui.app import make_settings
-    from engage_desktop.ui.main_window import MainWindow
-    from engage_desktop.ui.theme import STYLE_SHEET
-    from engage_desktop.workspace.database import Workspace
 
-    app = QApplication.instance() or QApplication([])
-    app.setStyleSheet(STYLE_SHEET)
-    copy = Path(tempfile.mkdtemp()) / "shots.engage"
-    shutil.copy2(source, copy)
-    ws = Workspace.open(copy)
-    win = MainWindow(ws, make_settings())
-    win.resize(1440, 900)
-    win.show()
-    win.show_view("inbox")
+    themed_app()
+    ws = open_copy(source)
+    win = main_window(ws, view="inbox")
     inbox = win.inbox
 
-    def settle() -> None:
-        for _ in range(100):
-            app.processEvents()
-            if not inbox.tasks.running():
-                break
-            time.sleep(0.01)
-        app.processEvents()
-
-    settle()
+    settle(inbox.tasks, 100)
     inbox.filter_bar.search.setText("router")
     inbox.filter_bar.apply_search()
     for row in (0, 3, 4):
         inbox.model.toggle_mark(row)
     inbox.select_row(1)
-    settle()
+    settle(inbox.tasks, 100)
     win.grab().save(f"{out}/inbox-triage.png")
 
     inbox.model.clear_marks()
@@ -69,17 +43,16 @@ def main(source: str, out: str) -> None:
     author = ws.scalar(PROLIFIC_AUTHOR)
     people.set_author_flag(ws, author, "detractor")
     people.set_author_tags(ws, author, ["router-x2", "repeat-complaint"])
-    people.add_note(
+    notes.add_note(
         ws, "Third router this month; offered a replacement on 12 Oct.", author_id=author
     )
     inbox.filter_by_author(author, ws.scalar("SELECT name FROM authors WHERE id = ?", [author]))
     inbox.select_row(0)
     inbox.show_author_tab()
-    settle()
+    settle(inbox.tasks, 100)
     win.grab().save(f"{out}/inbox-author.png")
     win.close()
-    ws.close()
-    shutil.rmtree(copy.parent, ignore_errors=True)
+    close_copy(ws)
 
 
 if __name__ == "__main__":

@@ -9,52 +9,32 @@ dashboard-drilldown.png and empty-{inbox,feeds,dashboard,outbox}.png.
 
 from __future__ import annotations
 
-import os
-import shutil
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+from shot_window import main_window, open_copy, settle, themed_app
 
 
 def main(source: str, out: str) -> None:
     """Open a copy of ``source`` and an empty workspace; save the PNGs to ``out``."""
     from PySide6.QtCore import Qt
-    from PySide6.QtWidgets import QApplication
 
     from engage_desktop.dashboard.spikes import Episode
-    from engage_desktop.ui.app import make_settings
-    from engage_desktop.ui.main_window import MainWindow, grab_view
-    from engage_desktop.ui.theme import STYLE_SHEET
+    from engage_desktop.ui.main_window import grab_view
     from engage_desktop.workspace.database import Workspace
 
-    app = QApplication.instance() or QApplication([])
-    app.setStyleSheet(STYLE_SHEET)
+    themed_app()
     folder = Path(tempfile.mkdtemp())
     out_dir = Path(out)
-
-    def settle(win) -> None:
-        for _ in range(200):
-            app.processEvents()
-            if not win.tasks.running():
-                break
-            time.sleep(0.02)
-        app.processEvents()
 
     def shot(win, view: str, size: tuple[int, int], name: str) -> None:
         win.resize(*size)
         grab_view(win, view)
-        settle(win)
+        settle(win.tasks, pause_s=0.02)
         win.grab().save(str(out_dir / name))
 
-    copy = folder / "demo.engage"
-    shutil.copy2(source, copy)
-    win = MainWindow(Workspace.open(copy), make_settings())
-    win.feeds.auto_fetch.setChecked(False)
-    win.show()
+    win = main_window(open_copy(source))
     shot(win, "inbox", (1280, 900), "inbox-1280.png")
     shot(win, "inbox", (1920, 1080), "inbox-1920.png")
     shot(win, "dashboard", (1024, 768), "dashboard-1024.png")
@@ -64,23 +44,22 @@ def main(source: str, out: str) -> None:
         if isinstance(alerts.item(i).data(Qt.ItemDataRole.UserRole), Episode):
             win.resize(1440, 900)
             alerts.itemClicked.emit(alerts.item(i))
-            settle(win)
+            settle(win.tasks, pause_s=0.02)
             win.inbox.select_row(0)
-            settle(win)
+            settle(win.tasks, pause_s=0.02)
             win.grab().save(str(out_dir / "dashboard-drilldown.png"))
             break
     win.close()
 
-    empty = MainWindow(Workspace.create(folder / "empty.engage"), make_settings())
-    empty.show()
+    empty = main_window(Workspace.create(folder / "empty.engage"))
     for view in ("inbox", "feeds", "dashboard"):
         shot(empty, view, (1280, 800), f"empty-{view}.png")
     empty.show_view("composer")
     empty.composer.tabs.setCurrentIndex(1)
-    settle(empty)
+    settle(empty.tasks, pause_s=0.02)
     empty.grab().save(str(out_dir / "empty-outbox.png"))
     empty.close()
-    settle(empty)
+    settle(empty.tasks, pause_s=0.02)
 
 
 if __name__ == "__main__":

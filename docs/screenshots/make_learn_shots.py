@@ -12,52 +12,26 @@ spread by hand so the card's weekly agreement has points to show.
 
 from __future__ import annotations
 
-import os
-import shutil
 import sys
-import tempfile
-import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+from shot_window import close_copy, main_window, open_copy, settle, themed_app
 
 
 def main(source: str, out: str) -> None:
     """Open a copy of ``source`` in the main window and save two PNGs to ``out``."""
-    from PySide6.QtWidgets import QApplication
-
     from engage_desktop.enrich.learned.apply import rescore
     from engage_desktop.enrich.learned.corrections import set_corrections
     from engage_desktop.enrich.learned.train import train_workspace
-    from engage_desktop.ui.app import make_settings
-    from engage_desktop.ui.main_window import MainWindow
-    from engage_desktop.ui.theme import STYLE_SHEET
-    from engage_desktop.workspace.database import Workspace
 
-    app = QApplication.instance() or QApplication([])
-    app.setStyleSheet(STYLE_SHEET)
-    copy = Path(tempfile.mkdtemp()) / "shots.engage"
-    shutil.copy2(source, copy)
-    ws = Workspace.open(copy)
-    win = MainWindow(ws, make_settings())
-    win.resize(1440, 900)
-    win.show()
-
-    def settle(tasks) -> None:
-        for _ in range(3000):
-            app.processEvents()
-            if not tasks.running():
-                break
-            time.sleep(0.01)
-        app.processEvents()
-
+    themed_app()
+    ws = open_copy(source)
+    win = main_window(ws)
     win.show_view("inbox")
     inbox = win.inbox
-    settle(inbox.tasks)
+    settle(inbox.tasks, 3000)
     inbox.sidebar.choose("Teach the model")
     inbox.select_row(0)
-    settle(inbox.tasks)
+    settle(inbox.tasks, 3000)
     win.grab().save(f"{out}/learn-teach.png")
 
     cur = ws.cursor()
@@ -76,16 +50,17 @@ def main(source: str, out: str) -> None:
     rescore(ws)
     win.show_view("dashboard")
     win.dashboard.refresh()
-    settle(win.tasks)
+    settle(win.tasks, 3000)
     win.dashboard.scroll.ensureWidgetVisible(win.dashboard.model_card)
-    settle(win.tasks)
+    settle(win.tasks, 3000)
     win.grab().save(f"{out}/learn-model-card.png")
     win.show_view("inbox")
     inbox.sidebar.choose("Teach the model")
     inbox.select_row(0)
-    settle(inbox.tasks)
+    settle(inbox.tasks, 3000)
     win.grab().save(f"{out}/learn-teach-after.png")
     win.close()
+    close_copy(ws)
 
 
 if __name__ == "__main__":

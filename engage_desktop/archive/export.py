@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from engage_desktop.archive import manifest as mf
-from engage_desktop.core.errors import ReadOnlyError, UsageError
+from engage_desktop.core.errors import InvalidInput, ReadOnlyError
 from engage_desktop.workspace.database import Workspace, log_event
 
 Progress = Callable[[int, int], None]
@@ -134,12 +134,12 @@ def export_archive(
         is_cancelled: Polled between partitions; True stops before the commit point.
 
     Raises:
-        UsageError: ``move`` without ``before``.
+        InvalidInput: ``move`` without ``before``.
         ExportCancelled: Cancelled before anything was committed.
         ArchiveError: The folder is not an archive, is locked, or a check failed.
     """
     if move and before is None:
-        raise UsageError("say which mentions leave the workspace: --move needs --before DATE")
+        raise InvalidInput("say which mentions leave the workspace: --move needs --before DATE")
     if move and ws.read_only:
         raise ReadOnlyError(
             f"{ws.path.name} is open read-only; open it without --read-only to move rows out",

@@ -18,7 +18,8 @@ from collections.abc import Sequence
 
 from engage_desktop import __version__
 from engage_desktop.cli.common import ARGV, err, workspace_options
-from engage_desktop.core.errors import EngageError, UsageError
+from engage_desktop.cli.errors import USAGE_ERRORS, exit_status
+from engage_desktop.core.errors import EngageError
 from engage_desktop.workspace.faults import explain_fault
 
 PROG = "engage-desktop"
@@ -148,18 +149,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     from engage_desktop.cli.handover import HandedOver
 
     ARGV.set(tuple(args_list))
+    from engage_desktop.cli.plugins import install_plugins
+
+    install_plugins()
     try:
         return int(func(args) or 0)
     except HandedOver as handed:  # the window holding the workspace ran it
         return handed.status
-    except UsageError as exc:
-        err(f"{PROG}: {_first_line(exc)}")
-        return 2
-    except EngageError as exc:
-        if debug:
+    except EngageError as exc:  # in words: 2 when the caller gave something wrong, else 1
+        if debug and not isinstance(exc, USAGE_ERRORS):
             raise
         err(f"{PROG}: {_first_line(exc)}")
-        return 1
+        return exit_status(exc)
     except KeyboardInterrupt:
         err(f"{PROG}: interrupted; nothing half-written was kept")
         return 130

@@ -7,7 +7,7 @@ import os
 import sys
 
 from engage_desktop.cli.common import err, open_workspace, out
-from engage_desktop.core.errors import UsageError
+from engage_desktop.cli.errors import UsageError
 
 
 def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:

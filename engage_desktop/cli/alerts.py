@@ -103,7 +103,7 @@ def cmd_remove(args: argparse.Namespace) -> int:
 
 def cmd_backtest(args: argparse.Namespace) -> int:
     """Print when the rules would have fired; nothing is written."""
-    from engage_desktop.core.errors import UsageError
+    from engage_desktop.cli.errors import UsageError
     from engage_desktop.dashboard.spikes import backtest, default_rules, list_rules
 
     with open_workspace(args) as ws:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from engage_desktop.cli.common import ProgressLine, err, open_workspace, out, workspace_path
-from engage_desktop.core.errors import UsageError
+from engage_desktop.cli.errors import UsageError
 
 
 def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:

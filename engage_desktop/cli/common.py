@@ -8,7 +8,8 @@ import sys
 from contextvars import ContextVar
 from pathlib import Path
 
-from engage_desktop.core.errors import EngageError, UsageError, WorkspaceLockedError
+from engage_desktop.cli.errors import UsageError
+from engage_desktop.core.errors import EngageError, WorkspaceLockedError
 from engage_desktop.core.untrusted import strip_controls
 from engage_desktop.workspace.database import Workspace
 

@@ -6,7 +6,8 @@ import argparse
 from datetime import datetime
 
 from engage_desktop.cli.common import ProgressLine, err, open_workspace, out
-from engage_desktop.core.errors import EngageError, UsageError
+from engage_desktop.cli.errors import UsageError
+from engage_desktop.core.errors import EngageError
 
 
 def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:
@@ -198,15 +199,7 @@ def cmd_outbox_list(args: argparse.Namespace) -> int:
         return 0
     out(f"{'id':>4}  {'state':<9} {'channel':<8} {'mention':>7} {'tries':>5}  when / result")
     for r in rows:
-        if r.state == "sent":
-            detail = f"{r.sent_at:%Y-%m-%d %H:%M} {r.remote_url or r.remote_id or ''}"
-        elif r.state == "pending" and r.scheduled_at and not r.attempts:
-            detail = f"scheduled {r.scheduled_at:%Y-%m-%d %H:%M}"
-        elif r.last_error:
-            retry = f"retry {r.next_attempt_at:%H:%M:%S}: " if r.next_attempt_at else ""
-            detail = retry + r.last_error
-        else:
-            detail = "waiting"
+        detail = r.outcome("%Y-%m-%d %H:%M")
         out(f"{r.id:>4}  {r.state:<9} {r.channel:<8} {r.mention_id:>7} {r.attempts:>5}  {detail}")
     return 0
 

@@ -6,7 +6,7 @@ import argparse
 import math
 
 from engage_desktop.cli.common import ProgressLine, err, open_workspace, out
-from engage_desktop.core.errors import UsageError
+from engage_desktop.cli.errors import UsageError
 from engage_desktop.core.progress import PlainState
 
 # Bad rows listed one by one up to this many; the rest are counted.
@@ -152,8 +152,8 @@ def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -
 
 def cmd_import(args: argparse.Namespace) -> int:
     """Import a mention table, then enrich the new mentions."""
-    from engage_desktop.enrich.hooks import run_after_insert
     from engage_desktop.inbox.mention_io import import_mentions, parse_map, propose_mapping
+    from engage_desktop.listen.insert import after_insert
 
     overrides = parse_map(args.map)
     if args.dry_run:
@@ -201,7 +201,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             labels = imported_labels(ws, summary.mention_ids)
         if summary.mention_ids and not args.no_enrich:
             state = PlainState(ProgressLine("enrich"))
-            run_after_insert(ws, summary.mention_ids, state)
+            after_insert(ws, summary.mention_ids, state)
         human = set_corrections(ws, labels, f"import {args.file}") if labels else 0
     line = summary.line()
     if args.labels_are_human:

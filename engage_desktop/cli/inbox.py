@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 
 from engage_desktop.cli.common import open_workspace, out
-from engage_desktop.core.errors import UsageError
+from engage_desktop.cli.errors import UsageError
 
 STATUSES = ("new", "open", "pending", "resolved", "ignored", "spam")
 

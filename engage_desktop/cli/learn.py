@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from engage_desktop.cli.common import ProgressLine, open_workspace, out
-from engage_desktop.core.errors import UsageError
+from engage_desktop.cli.errors import UsageError
 
 
 def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from engage_desktop.cli.common import ProgressLine, open_workspace, out
-from engage_desktop.core.errors import UsageError
+from engage_desktop.cli.errors import UsageError
 from engage_desktop.core.progress import PlainState
 
 

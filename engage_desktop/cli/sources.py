@@ -9,7 +9,8 @@ import sys
 from datetime import UTC, datetime
 
 from engage_desktop.cli.common import err, open_workspace, out
-from engage_desktop.core.errors import EngageError, UsageError
+from engage_desktop.cli.errors import UsageError
+from engage_desktop.core.errors import EngageError
 
 BLUESKY_PASSWORD_ENV = "ENGAGE_DESKTOP_BLUESKY_PASSWORD"
 KINDS = ("rss", "mastodon", "bluesky", "hn", "file")

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from engage_desktop.cli.common import ProgressLine, open_workspace, out
-from engage_desktop.core.errors import UsageError
+from engage_desktop.cli.errors import UsageError
 
 
 def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:

@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from engage_desktop.core.errors import UsageError
+from engage_desktop.core.errors import InvalidInput
 from engage_desktop.core.text import fold
 
 #: The rules a new workspace starts with (schema migration 2 stores them; edit them
@@ -85,7 +85,9 @@ def _terms(pattern: str) -> list[tuple[str, bool]]:
     pos = 0
     text = pattern.strip()
     if not text:
-        raise UsageError('an intent pattern cannot be empty; give words or "phrases" joined by OR')
+        raise InvalidInput(
+            'an intent pattern cannot be empty; give words or "phrases" joined by OR'
+        )
     while pos < len(text):
         match = _TOKEN.match(text, pos)
         if match is None:
@@ -94,11 +96,11 @@ def _terms(pattern: str) -> list[tuple[str, bool]]:
         phrase, word = match.group(1), match.group(2)
         if phrase is None and word == "OR":
             if expect_term:
-                raise UsageError(f"intent pattern {pattern!r}: OR needs a term on both sides")
+                raise InvalidInput(f"intent pattern {pattern!r}: OR needs a term on both sides")
             expect_term = True
             continue
         if not expect_term:
-            raise UsageError(
+            raise InvalidInput(
                 f"intent pattern {pattern!r}: join terms with OR (AND, NOT and brackets "
                 'are not supported in intent rules); quote phrases like "switching to"'
             )
@@ -106,7 +108,7 @@ def _terms(pattern: str) -> list[tuple[str, bool]]:
             term, prefix = phrase.replace('\\"', '"'), False
         else:
             if word.startswith('"') or word in ("AND", "NOT") or word[0] in "()":
-                raise UsageError(
+                raise InvalidInput(
                     f'intent pattern {pattern!r}: only words and "phrases" joined by OR '
                     "are supported"
                 )
@@ -114,11 +116,11 @@ def _terms(pattern: str) -> list[tuple[str, bool]]:
             term = word[:-1] if prefix else word
         term = " ".join(fold(term).split())
         if not term:
-            raise UsageError(f"intent pattern {pattern!r}: empty phrase")
+            raise InvalidInput(f"intent pattern {pattern!r}: empty phrase")
         terms.append((term, prefix))
         expect_term = False
     if expect_term:
-        raise UsageError(f"intent pattern {pattern!r}: ends with OR")
+        raise InvalidInput(f"intent pattern {pattern!r}: ends with OR")
     return terms
 
 
@@ -126,7 +128,7 @@ def compile_pattern(pattern: str) -> str:
     """The regular expression (RE2 and Python compatible) of a rule's pattern.
 
     Raises:
-        UsageError: The pattern is not words/phrases joined by OR.
+        InvalidInput: The pattern is not words/phrases joined by OR.
     """
     parts = []
     for term, prefix in _terms(pattern):
@@ -144,11 +146,11 @@ def validate_rule(name: str, pattern: str) -> IntentRule:
     """Check a user's rule; return it with a clean name.
 
     Raises:
-        UsageError: Empty name or a pattern :func:`compile_pattern` refuses.
+        InvalidInput: Empty name or a pattern :func:`compile_pattern` refuses.
     """
     clean = " ".join(name.split()).lower()
     if not clean:
-        raise UsageError("an intent rule needs a name, e.g. 'churn risk'")
+        raise InvalidInput("an intent rule needs a name, e.g. 'churn risk'")
     compile_pattern(pattern)
     return IntentRule(clean, pattern.strip())
 

@@ -14,7 +14,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from engage_desktop.core.errors import EngageError, UsageError
+from engage_desktop.core.errors import EngageError, InvalidInput
 
 LINE = "__line"
 
@@ -23,7 +23,7 @@ def read_export(path: Path) -> tuple[Any, list[tuple[int, str]]]:
     """(Arrow table of text columns plus ``__line``, unreadable rows) of a CSV or JSONL.
 
     Raises:
-        UsageError: Not a .csv or .jsonl file.
+        InvalidInput: Not a .csv or .jsonl file.
         EngageError: The file is not UTF-8 or not a readable CSV.
     """
     suffix = path.suffix.lower()
@@ -31,7 +31,7 @@ def read_export(path: Path) -> tuple[Any, list[tuple[int, str]]]:
         return _read_csv(path)
     if suffix in (".jsonl", ".ndjson"):
         return _read_jsonl(path)
-    raise UsageError(f"cannot import {path.name}: use a .csv or .jsonl file")
+    raise InvalidInput(f"cannot import {path.name}: use a .csv or .jsonl file")
 
 
 def _read_csv(path: Path) -> tuple[Any, list[tuple[int, str]]]:

@@ -35,7 +35,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from engage_desktop.core.errors import UsageError
+from engage_desktop.core.errors import Conflict, InvalidInput, NotFound
 from engage_desktop.crm.segments import sync_customer_columns
 from engage_desktop.workspace.database import Workspace, log_event
 
@@ -172,7 +172,8 @@ def find_author(ws: Workspace, ref: str | int) -> int:
     """An author id from an id, ``channel:handle`` or a handle used on one channel only.
 
     Raises:
-        UsageError: No such author, or the handle is on several channels.
+        NotFound: No such author.
+        InvalidInput: The handle is on several channels.
     """
     text = str(ref).strip()
     cur = ws.cursor()
@@ -195,24 +196,24 @@ def find_author(ws: Workspace, ref: str | int) -> int:
     if len(found) == 1:
         return int(found[0][0])
     if not found:
-        raise UsageError(
+        raise NotFound(
             f"no author {text!r}; give an author id or CHANNEL:HANDLE (e.g. mastodon:ana)"
         )
-    raise UsageError(f"{text!r} is a handle on several channels; write it as CHANNEL:HANDLE")
+    raise InvalidInput(f"{text!r} is a handle on several channels; write it as CHANNEL:HANDLE")
 
 
 def find_customer(ws: Workspace, ref: str | int) -> int:
     """A customer's row id from the CRM's external id (else the row id).
 
     Raises:
-        UsageError: No such customer.
+        NotFound: No such customer.
     """
     text = str(ref).strip()
     found = ws.scalar("SELECT id FROM customers WHERE external_id = ?", [text])
     if found is None and text.isdigit():
         found = ws.scalar("SELECT id FROM customers WHERE id = ?", [int(text)])
     if found is None:
-        raise UsageError(
+        raise NotFound(
             f"no customer {text!r}; give the customer_id of the CRM export "
             "('engage-desktop customers list' shows them)"
         )
@@ -279,7 +280,7 @@ def _change(
     """Set an author's link (and one pair's suggestion state), logging both for undo."""
     with ws.write() as cur:
         if not _one(cur, "SELECT count(*) FROM authors WHERE id = ?", [author_id]):
-            raise UsageError(f"no author with id {author_id}")
+            raise NotFound(f"no author with id {author_id}")
         before = _link_row(cur, author_id)
         pair_before = None if pair is None else _pair_state(cur, author_id, pair[0])
         _set_link(cur, ws.actor, author_id, target)
@@ -312,11 +313,11 @@ def unlink(ws: Workspace, author_id: int) -> str:
     """Split an author off their customer; the machine will not re-make that link.
 
     Raises:
-        UsageError: The author is not linked.
+        Conflict: The author is not linked.
     """
     current = _link_row(ws.cursor(), author_id)
     if current is None:
-        raise UsageError(f"author {author_id} is not linked to a customer")
+        raise Conflict(f"author {author_id} is not linked to a customer")
     return _change(ws, author_id, None, "unlink", (int(current["customer_id"]), "rejected"))
 
 
@@ -331,7 +332,7 @@ def _suggestion(ws: Workspace, author_id: int, customer_id: int) -> dict[str, An
     finally:
         cur.close()
     if row is None or row[2] != "pending":
-        raise UsageError(f"no pending suggestion links author {author_id} to that customer")
+        raise NotFound(f"no pending suggestion links author {author_id} to that customer")
     return {"rule": row[0], "evidence": row[1]}
 
 
@@ -362,7 +363,7 @@ def undo(ws: Workspace, event_id: int | None = None) -> str:
         What was undone, for the status line.
 
     Raises:
-        UsageError: Nothing to undo, or the event is not a link change.
+        Conflict: Nothing to undo, or the event is not a link change.
     """
     undone = (
         "SELECT TRY_CAST(json_extract_string(detail, '$.undoes') AS BIGINT) FROM events "
@@ -381,7 +382,7 @@ def undo(ws: Workspace, event_id: int | None = None) -> str:
     with ws.write() as cur:
         row = cur.execute(sql, params).fetchone()
         if row is None:
-            raise UsageError(
+            raise Conflict(
                 "nothing to undo"
                 if event_id is None
                 else f"event {event_id} is not a link change that can be undone"

@@ -15,7 +15,7 @@ reply, sentiment) uses it.
 
 from __future__ import annotations
 
-from engage_desktop.core.errors import UsageError
+from engage_desktop.core.errors import InvalidInput
 from engage_desktop.enrich.store import (
     MAX_CUSTOMER_WEIGHT,
     update_priority,
@@ -28,10 +28,10 @@ def set_customer_weight(ws: Workspace, weight: float) -> int:
     """Change the weight and recompute every mention's priority; returns mentions updated.
 
     Raises:
-        UsageError: The weight is outside 0-50.
+        InvalidInput: The weight is outside 0-50.
     """
     if not 0 <= weight <= MAX_CUSTOMER_WEIGHT:
-        raise UsageError(
+        raise InvalidInput(
             f"the customer value weight is 0 to {MAX_CUSTOMER_WEIGHT:.0f} points; got {weight}"
         )
     S.put(ws, S.CUSTOMER_VALUE_WEIGHT, float(weight))

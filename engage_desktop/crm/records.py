@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from engage_desktop.core.errors import UsageError
+from engage_desktop.core.errors import InvalidInput, NotFound
 from engage_desktop.crm.segments import sync_customer_columns
 from engage_desktop.workspace.database import Workspace, log_event
 
@@ -80,7 +80,7 @@ def parse_map(specs: list[str] | None) -> dict[str, str]:
     """``["customer_id=Account ID,email=Mail"]`` -> {field: header}.
 
     Raises:
-        UsageError: An entry is not FIELD=HEADER.
+        InvalidInput: An entry is not FIELD=HEADER.
     """
     mapping: dict[str, str] = {}
     for spec in specs or []:
@@ -89,7 +89,7 @@ def parse_map(specs: list[str] | None) -> dict[str, str]:
                 continue
             key, sep, header = part.partition("=")
             if not sep or not key.strip() or not header.strip():
-                raise UsageError(
+                raise InvalidInput(
                     f"--map {part.strip()!r} is not FIELD=HEADER; "
                     "e.g. --map customer_id='Account ID'"
                 )
@@ -119,7 +119,7 @@ class _Columns:
             wanted = mapping.get(name)
             if wanted is not None:
                 if wanted not in keys:
-                    raise UsageError(
+                    raise InvalidInput(
                         f"--map {name}={wanted}: the file has no column {wanted!r} "
                         f"(found: {', '.join(keys)})"
                     )
@@ -132,7 +132,7 @@ class _Columns:
         for key, header in mapping.items():
             if key not in FIELDS:
                 if header not in keys:
-                    raise UsageError(f"--map {key}={header}: the file has no column {header!r}")
+                    raise InvalidInput(f"--map {key}={header}: the file has no column {header!r}")
                 self.channel[key] = header
         used = set(self.field.values()) | set(self.channel.values())
         for key in keys:
@@ -141,7 +141,7 @@ class _Columns:
         used |= set(self.channel.values())
         self.extra = [k for k in keys if k not in used]
         if "customer_id" not in self.field:
-            raise UsageError(
+            raise InvalidInput(
                 f"the file has no customer_id column (found: {', '.join(keys) or 'none'}); "
                 "name it with --map customer_id=HEADER"
             )
@@ -252,14 +252,15 @@ def import_customers(
     so a caller can import several files and link once.
 
     Raises:
-        UsageError: Unsupported file type, no customer_id column, a bad ``--map``.
+        NotFound: The file does not exist.
+        InvalidInput: Unsupported file type, no customer_id column, a bad ``--map``.
         EngageError: The file cannot be read.
     """
     from engage_desktop.crm.export_reader import LINE, read_export
 
     path = Path(path)
     if not path.is_file():
-        raise UsageError(f"{path} does not exist; give the path of a .csv or .jsonl file")
+        raise NotFound(f"{path} does not exist; give the path of a .csv or .jsonl file")
     summary = CustomerImport()
     report = progress or (lambda done, total: None)
     table, unreadable = read_export(path)

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from engage_desktop.archive.views import mention_source
-from engage_desktop.core.errors import UsageError
+from engage_desktop.core.errors import InvalidInput
 from engage_desktop.dashboard.business_hours import BusinessHours
 from engage_desktop.inbox.pager import MentionQuery
 from engage_desktop.workspace import settings as S
@@ -179,7 +179,7 @@ def _business_hours(value: Any) -> BusinessHours:
     a workspace someone sent must still show its dashboard)."""
     try:
         return BusinessHours.from_setting(value if isinstance(value, dict) else None)
-    except (UsageError, TypeError, ValueError, AttributeError):
+    except (InvalidInput, TypeError, ValueError, AttributeError):
         return BusinessHours()
 
 
@@ -301,7 +301,7 @@ _TERM = re.compile(r"^[^\W_]+( [^\W_]+)?$")
 def term_where(term: str) -> tuple[str, list[Any]]:
     """The SQL condition for mentions whose folded text contains ``term`` as words."""
     if not _TERM.match(term):
-        raise UsageError(f"{term!r} is not a word or a two-word phrase")
+        raise InvalidInput(f"{term!r} is not a word or a two-word phrase")
     words = term.split(" ")
     body = (_SQL_GAP + "+").join(words)
     # The CASE runs the (slow) regular expression only on rows that contain the first

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from engage_desktop.core.errors import UsageError
+from engage_desktop.core.errors import InvalidInput
 
 DAY_S = 86_400
 
@@ -33,9 +33,9 @@ def _clock(value: str) -> int:
         hours, minutes = value.split(":")
         seconds = int(hours) * 3600 + int(minutes) * 60
     except (ValueError, AttributeError):
-        raise UsageError(f"business hours time {value!r} is not HH:MM; use e.g. 09:00") from None
+        raise InvalidInput(f"business hours time {value!r} is not HH:MM; use e.g. 09:00") from None
     if not 0 <= seconds <= DAY_S:
-        raise UsageError(f"business hours time {value!r} is outside 00:00–24:00")
+        raise InvalidInput(f"business hours time {value!r} is outside 00:00–24:00")
     return seconds
 
 
@@ -61,14 +61,14 @@ class BusinessHours:
         try:
             ZoneInfo(self.timezone)
         except (ZoneInfoNotFoundError, ValueError):
-            raise UsageError(
+            raise InvalidInput(
                 f"unknown time zone {self.timezone!r} in sla.business_hours; "
                 "use an IANA name such as Europe/Berlin"
             ) from None
         if not self.always and (self.end <= self.start or not self.days):
-            raise UsageError("business hours need at least one day and an end after the start")
+            raise InvalidInput("business hours need at least one day and an end after the start")
         if any(d not in range(7) for d in self.days):
-            raise UsageError("business hours days are 0 (Monday) to 6 (Sunday)")
+            raise InvalidInput("business hours days are 0 (Monday) to 6 (Sunday)")
 
     @classmethod
     def from_setting(cls, value: dict | None) -> BusinessHours:

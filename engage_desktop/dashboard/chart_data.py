@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from engage_desktop.core.errors import EngageError, UsageError
+from engage_desktop.core.errors import EngageError, InvalidInput, NotFound
 from engage_desktop.dashboard.analytics import (
     AnalyticsContext,
     ChartElement,
@@ -110,10 +110,10 @@ def chart_table(ws: Workspace, name: str, flt: DashboardFilter | None = None) ->
     """The table of one card for ``flt`` (default: everything).
 
     Raises:
-        UsageError: Unknown chart name.
+        NotFound: Unknown chart name.
     """
     if name not in CHARTS:
-        raise UsageError(f"no chart {name!r}; charts are: {', '.join(CHARTS)}")
+        raise NotFound(f"no chart {name!r}; charts are: {', '.join(CHARTS)}")
     flt = flt or DashboardFilter()
     if name == "scorer_agreement":
         agreement = scorer_agreement(ws, flt)
@@ -210,7 +210,8 @@ def write_table(header: list[str], rows: Sequence[Sequence[Any]], out: str | Pat
     """Write a table to ``OUT.csv`` or ``OUT.xlsx`` (cells made inert); returns the rows.
 
     Raises:
-        UsageError: Another extension or a missing folder.
+        InvalidInput: Another extension.
+        NotFound: The folder does not exist.
         EngageError: The file cannot be written.
     """
     from engage_desktop.inbox.mention_export import neutralize, write_xlsx
@@ -218,9 +219,9 @@ def write_table(header: list[str], rows: Sequence[Sequence[Any]], out: str | Pat
     out = Path(out)
     suffix = out.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
-        raise UsageError(f"cannot export a chart to {out.name}: use a .csv or .xlsx file name")
+        raise InvalidInput(f"cannot export a chart to {out.name}: use a .csv or .xlsx file name")
     if not out.parent.exists():
-        raise UsageError(f"folder {out.parent} does not exist; create it or choose another")
+        raise NotFound(f"folder {out.parent} does not exist; create it or choose another")
     tmp = out.with_name(f".{out.name}.part")
     try:
         if suffix == ".xlsx":

@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from engage_desktop.core.errors import UsageError
+from engage_desktop.core.errors import Conflict, InvalidInput, NotFound
 from engage_desktop.core.untrusted import date_window
 from engage_desktop.inbox.pager import MentionQuery
 from engage_desktop.workspace.database import Workspace
@@ -72,11 +72,11 @@ class AlertRule:
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
-            raise UsageError(f"unknown alert kind {self.kind!r}; use one of {', '.join(KINDS)}")
+            raise InvalidInput(f"unknown alert kind {self.kind!r}; use one of {', '.join(KINDS)}")
         if self.bucket not in BUCKETS:
-            raise UsageError(f"unknown bucket {self.bucket!r}; use hour or day")
+            raise InvalidInput(f"unknown bucket {self.bucket!r}; use hour or day")
         if self.window < 3 or self.z <= 0 or self.min_count < 1 or self.min_ratio < 1:
-            raise UsageError(
+            raise InvalidInput(
                 "alert rules need window >= 3, z > 0, min-count >= 1 and min-ratio >= 1"
             )
 
@@ -260,11 +260,11 @@ def add_rule(ws: Workspace, rule: AlertRule) -> AlertRule:
         if cur.execute("SELECT count(*) FROM alert_rules WHERE name = ?", [rule.name]).fetchone()[
             0
         ]:
-            raise UsageError(f"an alert rule named {rule.name!r} exists; choose another name")
+            raise Conflict(f"an alert rule named {rule.name!r} exists; choose another name")
         if rule.topic is not None:
             known = cur.execute("SELECT count(*) FROM topics WHERE name = ?", [rule.topic])
             if not known.fetchone()[0]:
-                raise UsageError(f"no topic named {rule.topic!r}; see 'engage-desktop watch list'")
+                raise NotFound(f"no topic named {rule.topic!r}; see 'engage-desktop watch list'")
         ident = cur.execute(
             "INSERT INTO alert_rules (name, kind, params, enabled) VALUES (?, ?, ?, ?) "
             "RETURNING id",
@@ -281,7 +281,7 @@ def remove_rule(ws: Workspace, name: str) -> None:
     with ws.write() as cur:
         row = cur.execute("SELECT id FROM alert_rules WHERE name = ?", [name]).fetchone()
         if row is None:
-            raise UsageError(f"no alert rule named {name!r}; see 'engage-desktop alerts rules'")
+            raise NotFound(f"no alert rule named {name!r}; see 'engage-desktop alerts rules'")
         cur.execute("DELETE FROM alerts WHERE rule_id = ?", [row[0]])
         cur.execute("DELETE FROM alert_rules WHERE id = ?", [row[0]])
         log_event(cur, ws.actor, "alert_rule", str(row[0]), "delete", name, None, None)

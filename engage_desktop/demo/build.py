@@ -518,6 +518,42 @@ def _topic_columns() -> tuple[str, str]:
     return topic_sql, ids_sql
 
 
+def generated_mention_columns(data: dict) -> dict[str, Any]:
+    """The mention columns every generated row has, from :func:`_generate`'s data.
+
+    The demo adds its own ids, keys, links and threads; the scale benchmark uses the
+    same columns for its archive.
+    """
+    import pyarrow as pa
+
+    rows, who, channel, a = data["rows"], data["who"], data["channel"], data["authors"]
+    ts = pa.array((data["ts"] * 1e6).astype("int64"), pa.timestamp("us", tz="UTC"))
+    return {
+        "source_name": [SOURCE_NAMES[c] for c in channel],
+        "channel": channel.tolist(),
+        "remote_id": rows["remote_id"],
+        "author_id": who + 1,
+        "author_name": a["name"][who].tolist(),
+        "author_handle": a["handle"][who].tolist(),
+        "title": rows["title"],
+        "text": rows["text"],
+        "text_norm": rows["text_norm"],
+        "published": ts,
+        "fetched_at": ts,
+        "language": rows["language"],
+        "followers": a["followers"][who],
+        "likes": data["likes"],
+        "status": rows["status"],
+        "owner": rows["owner"],
+        "unread": rows["unread"],
+        "tags": pa.array(rows["tags"], pa.list_(pa.string())),
+        "first_reply_at": pa.array(
+            [None if v is None else int(v * 1e6) for v in rows["first_reply_at"]],
+            pa.timestamp("us", tz="UTC"),
+        ),
+    }
+
+
 def _write_rows(ws: Workspace, data: dict, scores: dict | None = None) -> None:
     """Insert authors, mentions and replies; with ``scores``, enriched as well."""
     import pyarrow as pa
@@ -546,40 +582,17 @@ def _write_rows(ws: Workspace, data: dict, scores: dict | None = None) -> None:
         for c, h, r in zip(channel, a["handle"][who], rows["remote_id"], strict=True)
     ]
     keys = [hashlib.blake2b(u.encode(), digest_size=12).hexdigest() for u in urls]
-    ts = pa.array((data["ts"] * 1e6).astype("int64"), pa.timestamp("us", tz="UTC"))
-    first_reply = pa.array(
-        [None if v is None else int(v * 1e6) for v in rows["first_reply_at"]],
-        pa.timestamp("us", tz="UTC"),
-    )
     mention_tbl = pa.table(
         {
             "id": ids,
             "item_key": keys,
             "source_id": [data["source_ids"][c] for c in channel],
-            "source_name": [SOURCE_NAMES[c] for c in channel],
-            "channel": channel.tolist(),
-            "remote_id": rows["remote_id"],
             "url": urls,
-            "author_id": who + 1,
-            "author_name": a["name"][who].tolist(),
-            "author_handle": a["handle"][who].tolist(),
-            "title": rows["title"],
-            "text": rows["text"],
-            "text_norm": rows["text_norm"],
-            "published": ts,
-            "fetched_at": ts,
-            "language": rows["language"],
+            **generated_mention_columns(data),
             "thread_id": rows["thread_id"],
             "parent_id": rows["parent_id"],
-            "followers": a["followers"][who],
-            "likes": data["likes"],
             "reposts": data["reposts"],
             "replies": data["reply_count"],
-            "status": rows["status"],
-            "owner": rows["owner"],
-            "unread": rows["unread"],
-            "tags": pa.array(rows["tags"], pa.list_(pa.string())),
-            "first_reply_at": first_reply,
             **(scores or {}),
         }
     )
@@ -595,44 +608,24 @@ def _write_rows(ws: Workspace, data: dict, scores: dict | None = None) -> None:
             "response_time_s": r["response_time_s"],
         }
     )
-    topic_sql, ids_sql = _topic_columns()
-    enriched = ""
-    params: list = []
-    if scores is not None:
-        from engage_desktop.core.intents import intents_sql
-        from engage_desktop.enrich.pipeline import intent_rules
-        from engage_desktop.enrich.sentiment import scorer_version
-        from engage_desktop.enrich.store import PRIORITY_SQL
+    from engage_desktop.listen.insert import InsertRules, insert_mentions
 
-        # The same intent and priority SQL as the enrichment pipeline, computed in
-        # the insert itself rather than by updating a million rows afterwards.
-        enriched = (
-            f", {intents_sql(intent_rules(ws))} AS intents, ? AS scorer_version, now() AS scored_at"
-        )
-        params = [scorer_version()]
+    # Intents and priority (and the scorer version of scored rows) go in with the
+    # rows, as for a fetch or an import, rather than updating a million rows later.
+    rules = InsertRules.of(ws, match=False)
+    topic_sql, ids_sql = _topic_columns()
     with ws.write() as cur:
         cur.register("demo_authors", author_tbl)
         cur.register("demo_mentions", mention_tbl)
         cur.register("demo_replies", reply_tbl)
         cur.execute("INSERT INTO authors BY NAME SELECT * FROM demo_authors")
-        inner = (
-            f"SELECT *, {topic_sql} AS topics, {ids_sql} AS matched_queries{enriched} "
-            "FROM demo_mentions"
-        )
-        if scores is not None:
-            cur.execute(
-                f"INSERT INTO mentions BY NAME SELECT *, {PRIORITY_SQL} AS priority FROM ({inner})",
-                params,
-            )
-        else:
-            from engage_desktop.core.intents import intents_sql
-            from engage_desktop.enrich.pipeline import intent_rules
-
-            # Like a fetch or an import: intents are tagged as the rows go in.
-            cur.execute(
-                f"INSERT INTO mentions BY NAME SELECT *, {intents_sql(intent_rules(ws))} "
-                f"AS intents FROM ({inner})"
-            )
+        matched = cur.sql(
+            f"SELECT {topic_sql} AS topics, {ids_sql} AS matched_queries FROM demo_mentions"
+        ).to_arrow_table()
+        mention_tbl = mention_tbl.append_column("topics", matched.column("topics"))
+        mention_tbl = mention_tbl.append_column("matched_queries", matched.column(1))
+        del matched
+        insert_mentions(cur, mention_tbl, rules, return_ids=False)
         cur.execute("INSERT INTO replies BY NAME SELECT * FROM demo_replies")
         cur.execute(
             "UPDATE authors SET mention_count = s.n, first_seen = s.f, last_seen = s.l "

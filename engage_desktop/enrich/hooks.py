@@ -6,8 +6,10 @@ those ids and a task state (progress and cancellation), like lemon24/reader's
 after-entry-update plugins. Enrichment (sentiment, language, intents, priority,
 author profiles) is the built-in hook.
 
-Built-in hooks are named by dotted path and imported on first use, so storing
-mentions does not pay for importing the sentiment engine until it is needed.
+Enrichment's own hooks are named by dotted path and imported on first use, so
+storing mentions does not pay for importing the sentiment engine until it is needed.
+Hooks of higher stages are registered by the app's and the CLI's composition root
+(:mod:`engage_desktop.cli.plugins`), after the built-ins.
 """
 
 from __future__ import annotations
@@ -26,9 +28,9 @@ BUILTIN_AFTER_INSERT = (
     "engage_desktop.enrich.pipeline:after_insert",
     # The workspace's learned model, when it has one, after VADER.
     "engage_desktop.enrich.learned.apply:after_insert",
-    # After enrichment: the author's customer on the new mentions (and their priority).
-    "engage_desktop.crm.segments:after_insert",
 )
+# Stages above enrichment (the CRM's customer segments) cannot be named here: the
+# composition root registers them with register_after_insert (cli/plugins.py).
 
 _after_insert: list[AfterInsertHook] = []
 _builtins_loaded = False
@@ -70,20 +72,34 @@ def after_insert_hooks() -> list[AfterInsertHook]:
     return list(_after_insert)
 
 
-def run_after_insert(ws: Any, mention_ids: Sequence[int], state: TaskState | None = None) -> None:
+def run_after_insert(
+    ws: Any,
+    mention_ids: Sequence[int],
+    state: TaskState | None = None,
+    *,
+    on_error: Callable[[str, Exception], None] | None = None,
+) -> None:
     """Run every after-insert hook on newly stored mentions.
 
-    A hook that raises stops the rest: the caller (a background task) reports the
-    error, and the mentions stay stored; the next backfill picks up what is left.
+    A hook that raises stops the rest unless ``on_error`` is given: the caller (a
+    background task) reports the error, and the mentions stay stored; the next
+    backfill picks up what is left.
 
     Args:
         ws: The open, writable workspace.
         mention_ids: Ids of the mentions just stored.
         state: The running task's state, or None outside a task.
+        on_error: Called with the hook's name and the exception, and the next hook
+            runs (a fetch must not lose what it stored to a plugin's failure).
     """
     if not mention_ids:
         return
     for hook in after_insert_hooks():
         if state is not None and state.is_cancelled():
             return
-        hook(ws, mention_ids, state)
+        try:
+            hook(ws, mention_ids, state)
+        except Exception as exc:
+            if on_error is None:
+                raise
+            on_error(getattr(hook, "__qualname__", repr(hook)), exc)

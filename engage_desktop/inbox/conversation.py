@@ -1,41 +1,17 @@
-"""What the composer shows above a draft: the thread, the author's history, notes."""
+"""What the composer shows above a draft beside the thread and notes: the author's history.
+
+The thread is :func:`engage_desktop.inbox.threads.thread` and the notes are
+:mod:`engage_desktop.inbox.notes`, as in the inbox.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from engage_desktop.core.errors import EngageError
 from engage_desktop.inbox.people import linked_author_ids
-from engage_desktop.workspace.database import Workspace, log_event
+from engage_desktop.workspace.database import Workspace
 
-THREAD_LIMIT = 30
 HISTORY_LIMIT = 6
-
-
-def thread(ws: Workspace, mention: dict[str, Any]) -> list[dict[str, Any]]:
-    """The conversation a mention belongs to, oldest first, with our replies.
-
-    Each item has ``kind`` ("mention" or "reply"), ``who``, ``text``, ``at`` and, for
-    mentions, ``id``. A mention that starts no thread and answers none gives [].
-    """
-    root = mention.get("thread_id") or mention.get("remote_id")
-    if not root:
-        return []
-    items = ws.rows(
-        "SELECT 'mention' AS kind, id, coalesce(author_name, author_handle) AS who, "
-        "text, published AS at FROM mentions WHERE channel = ? "
-        "AND (thread_id = ? OR remote_id = ?) ORDER BY published, id LIMIT ?",
-        [mention["channel"], root, root, THREAD_LIMIT],
-    )
-    if len(items) <= 1:
-        return []
-    ids = [i["id"] for i in items]
-    replies = ws.rows(
-        "SELECT 'reply' AS kind, mention_id AS id, coalesce(sent_by, 'us') AS who, body AS text, "
-        "sent_at AS at FROM replies WHERE list_contains(?, mention_id)",
-        [ids],
-    )
-    return sorted(items + replies, key=lambda i: (i["at"], i["kind"] == "reply"))
 
 
 def author_history(ws: Workspace, mention: dict[str, Any]) -> list[dict[str, Any]]:
@@ -69,32 +45,3 @@ def author_profile(ws: Workspace, author_id: int | None) -> dict[str, Any] | Non
         return None
     rows = ws.rows("SELECT * FROM authors WHERE id = ?", [author_id])
     return rows[0] if rows else None
-
-
-def notes(ws: Workspace, mention_id: int) -> list[dict[str, Any]]:
-    """Internal notes on a mention, oldest first. Notes are never sent."""
-    return ws.rows(
-        "SELECT id, body, created_by, created_at FROM notes WHERE mention_id = ? "
-        "ORDER BY created_at, id",
-        [mention_id],
-    )
-
-
-def add_note(ws: Workspace, mention_id: int, body: str) -> int:
-    """Add an internal note to a mention (for the team; never sent to the customer).
-
-    Raises:
-        EngageError: The note is empty.
-    """
-    body = body.strip()
-    if not body:
-        raise EngageError("the note is empty; write something first")
-    with ws.write() as cur:
-        note_id = int(
-            cur.execute(
-                "INSERT INTO notes (mention_id, body, created_by) VALUES (?, ?, ?) RETURNING id",
-                [mention_id, body, ws.actor],
-            ).fetchone()[0]
-        )
-        log_event(cur, ws.actor, "mention", mention_id, "note", detail={"note_id": note_id})
-    return note_id

@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from engage_desktop.core.errors import UsageError
+from engage_desktop.core.errors import InvalidInput
 from engage_desktop.core.text import fold
 from engage_desktop.inbox.pager import SORTS, MentionQuery
 
@@ -173,7 +173,7 @@ def compile_search(text: str) -> Search:
     """Compile what the user typed in the search box.
 
     Raises:
-        UsageError: The text is not a valid query (the message says what to fix).
+        InvalidInput: The text is not a valid query (the message says what to fix).
     """
     text = (text or "").strip()
     if not text:
@@ -183,7 +183,7 @@ def compile_search(text: str) -> Search:
         try:
             parsed = language.parse(text)
         except Exception as exc:  # the language's own error type, whatever it is named
-            raise UsageError(f"search: {exc}") from None
+            raise InvalidInput(f"search: {exc}") from None
         sql, params = language.to_sql(parsed)
         spans = getattr(parsed, "highlight_spans", None)
         return Search(sql, tuple(params), spans if callable(spans) else (lambda _t: []), "query")
@@ -266,7 +266,7 @@ def _parse_day(value: str, *, end: bool) -> datetime:
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
-        raise UsageError(f"date {value!r} is not a date; write it as YYYY-MM-DD") from None
+        raise InvalidInput(f"date {value!r} is not a date; write it as YYYY-MM-DD") from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     if end and len(value) <= 10:  # a bare date means up to the end of that day
@@ -283,7 +283,7 @@ def to_sql(flt: InboxFilter, actor: str = "", now: datetime | None = None) -> tu
         now: The reference time of ``within_days`` (defaults to now).
 
     Raises:
-        UsageError: A date or the search text cannot be read.
+        InvalidInput: A date or the search text cannot be read.
     """
     parts: list[str] = []
     params: list[Any] = []

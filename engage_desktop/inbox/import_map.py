@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from engage_desktop.core.errors import UsageError
+from engage_desktop.core.errors import InvalidInput
 
 #: Fields an import fills, each with the header names that mean it, best first.
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -100,7 +100,7 @@ def auto_map(headers: Sequence[object], overrides: Mapping[str, str] | None = No
             empty header unmaps the field.
 
     Raises:
-        UsageError: An override names an unknown field or a header not in the file.
+        InvalidInput: An override names an unknown field or a header not in the file.
     """
     names = [str(h) for h in headers]
     by_norm: dict[str, str] = {}
@@ -111,14 +111,14 @@ def auto_map(headers: Sequence[object], overrides: Mapping[str, str] | None = No
     overrides = dict(overrides or {})
     for field, header in overrides.items():
         if field not in ALIASES:
-            raise UsageError(
+            raise InvalidInput(
                 f"--map: {field!r} is not a field; fields are: {', '.join(FIELDS)}"
             )
         if not header:
             continue
         found = header if header in names else by_norm.get(normalize_header(header))
         if found is None:
-            raise UsageError(
+            raise InvalidInput(
                 f"--map {field}={header}: the file has no column {header!r}; "
                 f"its columns are: {', '.join(names) or 'none'}"
             )
@@ -141,7 +141,7 @@ def parse_map(values: Iterable[str]) -> dict[str, str]:
     """``["text=Full Text,author=Screen Name", "id=Post Id"]`` -> a dict.
 
     Raises:
-        UsageError: A part is not ``FIELD=HEADER``.
+        InvalidInput: A part is not ``FIELD=HEADER``.
     """
     mapping: dict[str, str] = {}
     for value in values:
@@ -151,7 +151,7 @@ def parse_map(values: Iterable[str]) -> dict[str, str]:
             field, sep, header = part.partition("=")
             field = field.strip().lower()
             if not sep or not field:
-                raise UsageError(
+                raise InvalidInput(
                     f"--map {part.strip()!r}: write FIELD=HEADER, e.g. --map 'text=Full Text'"
                 )
             mapping[field] = header.strip()

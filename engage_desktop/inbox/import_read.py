@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from engage_desktop.core.errors import EngageError, UsageError
+from engage_desktop.core.errors import EngageError, InvalidInput, NotFound
 from engage_desktop.core.untrusted import allow_long_csv_fields
 from engage_desktop.inbox.import_map import score_header_row
 
@@ -48,7 +48,7 @@ class ImportCancelled(EngageError):
 def _check_suffix(path: Path) -> str:
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
-        raise UsageError(
+        raise InvalidInput(
             f"cannot import {path.name}: use a .csv, .jsonl, .xlsx or .parquet file"
         )
     return ".jsonl" if suffix in (".ndjson", ".json") else suffix
@@ -58,14 +58,15 @@ class TableFile:
     """One file to import: its header, a preview, then the wanted columns.
 
     Raises:
-        UsageError: Missing file or unsupported type.
+        NotFound: The file does not exist.
+        InvalidInput: An unsupported file type.
         EngageError: The file cannot be read (not UTF-8, broken CSV, not XLSX...).
     """
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         if not self.path.is_file():
-            raise UsageError(
+            raise NotFound(
                 f"{self.path} does not exist; give the path of a .csv, .jsonl, .xlsx or "
                 ".parquet file"
             )

@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from engage_desktop.core.errors import EngageError, UsageError
+from engage_desktop.core.errors import EngageError, InvalidInput, NotFound
 from engage_desktop.workspace.database import Workspace
 
 COLUMNS = (
@@ -62,11 +62,11 @@ def _format(out: Path) -> str:
     suffix = out.suffix.lower().lstrip(".")
     suffix = "jsonl" if suffix == "ndjson" else suffix
     if suffix not in FORMATS:
-        raise UsageError(
+        raise InvalidInput(
             f"cannot export to {out.name}: use a .csv, .jsonl, .xlsx or .parquet file name"
         )
     if not out.parent.exists():
-        raise UsageError(f"folder {out.parent} does not exist; create it or choose another")
+        raise NotFound(f"folder {out.parent} does not exist; create it or choose another")
     return suffix
 
 
@@ -95,7 +95,8 @@ def export_mentions(
         How many mentions were written.
 
     Raises:
-        UsageError: Another file type, a missing folder, too many rows for XLSX.
+        InvalidInput: Another file type, nothing selected, too many rows for XLSX.
+        NotFound: The folder does not exist.
         EngageError: The file cannot be written.
     """
     out = Path(out)
@@ -106,7 +107,7 @@ def export_mentions(
         if ids is not None:
             ids = [int(i) for i in dict.fromkeys(ids)]
             if not ids:
-                raise UsageError("nothing to export: select some mentions first")
+                raise InvalidInput("nothing to export: select some mentions first")
             # COPY cannot take a prepared parameter list: stage the ids in a temp table.
             cur.execute(
                 "CREATE OR REPLACE TEMP TABLE export_ids AS SELECT unnest(?::BIGINT[]) AS id",
@@ -120,7 +121,7 @@ def export_mentions(
         query = _SELECT.format(tags=tags, where=where, order=order)
         if fmt == "xlsx":
             if count > XLSX_MAX_ROWS:
-                raise UsageError(
+                raise InvalidInput(
                     f"{count:,} mentions do not fit in one Excel sheet "
                     f"({XLSX_MAX_ROWS:,} rows); export to .csv or .parquet instead"
                 )

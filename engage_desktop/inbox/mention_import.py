@@ -36,7 +36,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from engage_desktop.core.errors import UsageError
+from engage_desktop.core.errors import InvalidInput
 from engage_desktop.core.text import mention_norm
 from engage_desktop.inbox.import_map import ColumnMap, auto_map
 from engage_desktop.inbox.import_read import ImportCancelled, TableFile
@@ -165,7 +165,7 @@ def import_mentions(
             import with :class:`ImportCancelled` and nothing written.
 
     Raises:
-        UsageError: Unsupported file, no text column, a bad ``--map``, unknown zone.
+        InvalidInput: Unsupported file, no text column, a bad ``--map``, unknown zone.
         EngageError: The file cannot be read.
         ImportCancelled: Stopped on request; nothing was written.
     """
@@ -177,7 +177,7 @@ def import_mentions(
     cmap = auto_map(table_file.headers, mapping)
     if "text" not in cmap.fields:
         found = ", ".join(table_file.headers) or "none"
-        raise UsageError(
+        raise InvalidInput(
             f"{table_file.path.name} has no 'text' column (found: {found}); name the column "
             "of the post's text with --map text=HEADER"
         )
@@ -290,7 +290,7 @@ def _check_zone(ws: Workspace, zone: str) -> None:
     try:
         cur.execute("SELECT timezone(?, TIMESTAMP '2020-01-01 00:00')", [zone]).fetchone()
     except Exception:  # DuckDB's error for an unknown zone name
-        raise UsageError(
+        raise InvalidInput(
             f"unknown time zone {zone!r}; use an IANA name such as UTC or Europe/Berlin"
         ) from None
     finally:
@@ -448,15 +448,10 @@ def _store(ws: Workspace, good: Any, path: Path, summary: ImportSummary) -> None
     """Insert the new rows, with ids, topics and intents, in one transaction."""
     import pyarrow as pa
 
-    from engage_desktop.core.intents import intents_sql
-    from engage_desktop.enrich.pipeline import intent_rules
-    from engage_desktop.enrich.sentiment import scorer_version
-    from engage_desktop.enrich.store import PRIORITY_SQL, lexicon_adjustments, refresh_authors
-    from engage_desktop.listen.watch import enabled_queries, match_table
+    from engage_desktop.enrich.store import refresh_authors
+    from engage_desktop.listen.insert import InsertRules, insert_mentions, with_watch_topics
 
-    queries = enabled_queries(ws)
-    rules = intents_sql(intent_rules(ws))
-    version = scorer_version(lexicon_adjustments(ws))
+    rules = InsertRules.of(ws)
     norms = pa.array(
         [
             mention_norm(title, text)
@@ -512,37 +507,13 @@ def _store(ws: Workspace, good: Any, path: Path, summary: ImportSummary) -> None
         summary.their_sentiment = fresh - good.column("their_label").null_count
         summary.zoned = fresh - summary.undated - summary.unzoned
         cur.register("fresh_rows", good)
-        topics, matched = match_table(cur, "fresh_rows", "k", fresh, queries)
-        summary.matched = sum(1 for m in matched if m)
-        cur.unregister("fresh_rows")
-        good = good.append_column("topics", pa.array(topics, pa.list_(pa.string())))
-        good = good.append_column("matched_queries", pa.array(matched, pa.list_(pa.int32())))
-        del topics, matched
-        cur.register("fresh_rows", good)
         _upsert_authors(cur)
+        rows = with_watch_topics(cur, _as_mentions(cur), rules.queries)
+        summary.matched = fresh - rows.column("matched_queries").to_pylist().count([])
         # Scores, intent tags, topics, author and priority go in with the row: an
         # UPDATE later would rewrite every wide row.
-        cur.execute(
-            f"""INSERT INTO mentions BY NAME
-            SELECT *, {PRIORITY_SQL} AS priority FROM (
-            SELECT f.id, f.item_key, '{IMPORT_CHANNEL}' AS channel, f.source AS source_name,
-                   f.external_id, f.url, a.id AS author_id, f.author AS author_name,
-                   f.author AS author_handle, f.title, f.text, f.text_norm,
-                   coalesce(f.published, now()) AS published, f.published_note,
-                   f.language, f.followers,
-                   f.their_sentiment, f.their_label, f.status, f.status = 'new' AS unread,
-                   f.tags, f.topics, f.matched_queries, {rules} AS intents,
-                   f.model_sentiment, f.model_label, f.sentiment_pos, f.sentiment_neu,
-                   f.sentiment_neg, f.model_sentiment AS sentiment,
-                   f.model_label AS sentiment_label,
-                   CASE WHEN f.model_label IS NULL THEN NULL ELSE ? END AS scorer_version,
-                   CASE WHEN f.model_label IS NULL THEN NULL ELSE now() END AS scored_at,
-                   NULL::TIMESTAMPTZ AS first_reply_at
-            FROM fresh_rows f
-            LEFT JOIN authors a ON a.channel = '{IMPORT_CHANNEL}' AND a.handle = f.author
-            ORDER BY f.k)""",
-            [version],
-        )
+        insert_mentions(cur, rows, rules, return_ids=False)
+        del rows
         touched = [
             int(r[0])
             for r in cur.execute(
@@ -561,6 +532,22 @@ def _store(ws: Workspace, good: Any, path: Path, summary: ImportSummary) -> None
         )  # fmt: skip
     summary.imported = fresh
     summary.mention_ids = ids
+
+
+def _as_mentions(cur: Any) -> Any:
+    """The staged ``fresh_rows`` as mention columns, with their authors' ids, in file order."""
+    return cur.sql(
+        f"""SELECT f.id, f.item_key, '{IMPORT_CHANNEL}' AS channel, f.source AS source_name,
+               f.external_id, f.url, a.id AS author_id, f.author AS author_name,
+               f.author AS author_handle, f.title, f.text, f.text_norm,
+               coalesce(f.published, now()) AS published, f.published_note,
+               f.language, f.followers, f.their_sentiment, f.their_label, f.status,
+               f.status = 'new' AS unread, f.tags, f.model_sentiment, f.model_label,
+               f.sentiment_pos, f.sentiment_neu, f.sentiment_neg
+        FROM fresh_rows f
+        LEFT JOIN authors a ON a.channel = '{IMPORT_CHANNEL}' AND a.handle = f.author
+        ORDER BY f.k"""
+    ).to_arrow_table()
 
 
 def _upsert_authors(cur: Any) -> None:

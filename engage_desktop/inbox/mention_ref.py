@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from engage_desktop.core.errors import UsageError
+from engage_desktop.core.errors import InvalidInput, NotFound
 from engage_desktop.workspace.database import Workspace
 
 EXTERNAL_PREFIX = "ext:"
@@ -21,7 +21,8 @@ def resolve_mentions(ws: Workspace, refs: Sequence[str | int]) -> list[int]:
     """Our ids of the mentions ``refs`` name, in order (duplicates dropped).
 
     Raises:
-        UsageError: A reference names no mention, or an external id names several.
+        NotFound: A reference names no mention.
+        InvalidInput: An external id names several.
     """
     texts = [str(r).strip() for r in refs]
     ours = [int(t) for t in texts if t.isdigit() and len(t) < 19]
@@ -53,7 +54,7 @@ def resolve_mentions(ws: Workspace, refs: Sequence[str | int]) -> list[int]:
         matches = by_ext.get(value, [])
         if len(matches) > 1:
             listed = ", ".join(str(m) for m in matches[:5])
-            raise UsageError(
+            raise InvalidInput(
                 f"external id {value!r} names {len(matches)} mentions ({listed}); "
                 "give our id instead"
             )
@@ -63,7 +64,7 @@ def resolve_mentions(ws: Workspace, refs: Sequence[str | int]) -> list[int]:
             missing.append(text)
     if missing:
         shown = ", ".join(repr(m) if not m.isdigit() else m for m in missing[:5])
-        raise UsageError(
+        raise NotFound(
             f"no mention with id or external id {shown}; ids are in 'engage-desktop export "
             "mentions' and 'inbox list'"
         )

@@ -95,26 +95,21 @@ class MentionQuery:
 
 
 def insert_mentions(ws: Workspace, table: Any) -> int:
-    """Insert a pyarrow Table or pandas DataFrame of mentions, skipping known items.
+    """Insert a pyarrow Table or pandas DataFrame of mentions as given, skipping known items.
 
     Columns are matched by name; missing ones take their defaults. Rows whose
     ``item_key`` is already stored are ignored, which is the cross-source dedupe.
+    Nothing is computed for the rows (they are left to the enrichment backfill): a
+    loader for prepared data; fetch and import go through
+    :func:`engage_desktop.listen.insert.insert_mentions` with the workspace's rules.
 
     Returns:
         How many rows were new.
     """
-    columns = list(getattr(table, "column_names", None) or getattr(table, "columns", []))
-    # ON CONFLICT needs the key present, so draw ids here when the caller has none.
-    ident = "" if "id" in columns else "nextval('mention_ids') AS id, "
+    from engage_desktop.listen.insert import insert_mentions as insert_rows
+
     with ws.write() as cur:
-        # The cursor (and this registration with it) is closed by write().
-        cur.register("incoming_mentions", table)
-        before = cur.execute("SELECT count(*) FROM mentions").fetchone()[0]
-        cur.execute(
-            f"INSERT OR IGNORE INTO mentions BY NAME SELECT {ident}* FROM incoming_mentions"
-        )
-        after = cur.execute("SELECT count(*) FROM mentions").fetchone()[0]
-    return int(after - before)
+        return len(insert_rows(cur, table, None, skip_known=True))
 
 
 @dataclass

@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from engage_desktop.core.errors import UsageError
+from engage_desktop.core.errors import InvalidInput
+from engage_desktop.inbox.notes import author_notes
 from engage_desktop.workspace.database import Workspace, log_event
 
 FLAGS = ("advocate", "detractor")
@@ -144,7 +145,7 @@ def author_timeline(ws: Workspace, author_id: int) -> list[dict[str, Any]]:
 def set_author_flag(ws: Workspace, author_id: int, flag: str | None) -> None:
     """Mark a person as advocate or detractor (None clears the flag)."""
     if flag is not None and flag not in FLAGS:
-        raise UsageError(f"unknown flag {flag!r}; use advocate or detractor")
+        raise InvalidInput(f"unknown flag {flag!r}; use advocate or detractor")
     with ws.write() as cur:
         old = cur.execute("SELECT flag FROM authors WHERE id = ?", [author_id]).fetchone()
         cur.execute("UPDATE authors SET flag = ? WHERE id = ?", [flag, author_id])
@@ -161,42 +162,6 @@ def set_author_tags(ws: Workspace, author_id: int, tags: list[str]) -> list[str]
     return clean
 
 
-def add_note(
-    ws: Workspace, body: str, *, mention_id: int | None = None, author_id: int | None = None
-) -> int:
-    """A private note on a mention or a person; returns the note id."""
-    body = (body or "").strip()
-    if not body:
-        raise UsageError("a note cannot be empty; type something first")
-    with ws.write() as cur:
-        note_id = cur.execute(
-            "INSERT INTO notes (mention_id, author_id, body, created_by) VALUES (?, ?, ?, ?) "
-            "RETURNING id",
-            [mention_id, author_id, body, ws.actor],
-        ).fetchone()[0]
-        entity, ident = ("mention", mention_id) if mention_id is not None else ("author", author_id)
-        log_event(cur, ws.actor, entity, ident, "note", None, body[:200])
-    return int(note_id)
-
-
-def author_notes(ws: Workspace, author_id: int) -> list[dict[str, Any]]:
-    """Notes on a person, newest first."""
-    return ws.rows(
-        "SELECT id, body, created_by, created_at FROM notes WHERE author_id = ? "
-        "ORDER BY created_at DESC, id DESC",
-        [author_id],
-    )
-
-
-def mention_notes(ws: Workspace, mention_id: int) -> list[dict[str, Any]]:
-    """Notes on a mention, oldest first (a conversation)."""
-    return ws.rows(
-        "SELECT id, body, created_by, created_at FROM notes WHERE mention_id = ? "
-        "ORDER BY created_at, id",
-        [mention_id],
-    )
-
-
 def our_replies(ws: Workspace, mention_id: int) -> list[dict[str, Any]]:
     """What we answered to a mention, oldest first."""
     return ws.rows(
@@ -204,27 +169,6 @@ def our_replies(ws: Workspace, mention_id: int) -> list[dict[str, Any]]:
         "WHERE mention_id = ? ORDER BY sent_at",
         [mention_id],
     )
-
-
-def thread_of(ws: Workspace, mention: dict[str, Any], limit: int = 50) -> dict[str, Any]:
-    """The conversation around a mention: its parent and the replies we know of."""
-    parent = None
-    if mention.get("parent_id"):
-        found = ws.rows(
-            "SELECT id, author_name, author_handle, published, left(text, 240) AS snippet "
-            "FROM mentions WHERE channel = ? AND remote_id = ? LIMIT 1",
-            [mention["channel"], mention["parent_id"]],
-        )
-        parent = found[0] if found else None
-    replies: list[dict[str, Any]] = []
-    if mention.get("remote_id"):
-        replies = ws.rows(
-            "SELECT id, author_name, author_handle, published, left(text, 240) AS snippet "
-            "FROM mentions WHERE channel = ? AND parent_id = ? "
-            f"ORDER BY published LIMIT {int(limit)}",
-            [mention["channel"], mention["remote_id"]],
-        )
-    return {"parent": parent, "replies": replies}
 
 
 def matched_query_names(ws: Workspace, query_ids: list[int]) -> list[tuple[str, str]]:

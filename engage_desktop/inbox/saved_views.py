@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from engage_desktop.archive.views import mention_source
-from engage_desktop.core.errors import UsageError
+from engage_desktop.core.errors import InvalidInput
 from engage_desktop.inbox.filters import ME, TOP_TIER, InboxFilter, to_sql
 from engage_desktop.workspace import settings as S
 from engage_desktop.workspace.database import Workspace, log_event
@@ -188,7 +188,7 @@ def save_view(ws: Workspace, name: str, flt: InboxFilter) -> SavedView:
     """Save ``flt`` under ``name``; an existing view of that name is replaced."""
     name = (name or "").strip()
     if not name:
-        raise UsageError("a saved view needs a name; type one and save again")
+        raise InvalidInput("a saved view needs a name; type one and save again")
     encoded = json.dumps(flt.to_dict())
     with ws.write() as cur:
         found = cur.execute("SELECT id FROM saved_views WHERE name = ?", [name]).fetchone()

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from engage_desktop.core.errors import UsageError
+from engage_desktop.core.errors import InvalidInput
 from engage_desktop.inbox.filters import STATUSES
 from engage_desktop.workspace.database import Workspace
 
@@ -97,7 +97,7 @@ def _change(
 def set_status(ws: Workspace, ids: Sequence[int], status: str) -> TriageAction:
     """Move mentions to ``status`` (one of :data:`STATUSES`)."""
     if status not in STATUSES:
-        raise UsageError(f"unknown status {status!r}; use one of {', '.join(STATUSES)}")
+        raise InvalidInput(f"unknown status {status!r}; use one of {', '.join(STATUSES)}")
     verb = {"new": "Marked {n} new", "open": "Opened {n}", "pending": "Marked {n} pending"}
     label = verb.get(status, status.title() + " {n}")
     if status in ("resolved", "ignored"):
@@ -188,9 +188,9 @@ def undo(ws: Workspace, action: TriageAction) -> int:
 def _clean_tag(tag: str) -> str:
     tag = (tag or "").strip()
     if not tag:
-        raise UsageError("a tag cannot be empty; type a word such as 'outage-0612'")
+        raise InvalidInput("a tag cannot be empty; type a word such as 'outage-0612'")
     if len(tag) > 64:
-        raise UsageError("a tag has at most 64 characters; shorten it")
+        raise InvalidInput("a tag has at most 64 characters; shorten it")
     return tag
 
 

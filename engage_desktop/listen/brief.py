@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote_plus
 
-from engage_desktop.core.errors import UsageError, WorkspaceError
+from engage_desktop.core.errors import InvalidInput, WorkspaceError
 from engage_desktop.workspace import settings as S
 from engage_desktop.workspace.database import SUFFIX, Workspace
 
@@ -83,12 +83,12 @@ def make_brief(
     """A brief with names tidied (spaces collapsed, duplicates dropped).
 
     Raises:
-        UsageError: A language is not a two- or three-letter code.
+        InvalidInput: A language is not a two- or three-letter code.
     """
     langs = tuple(code.strip().lower() for code in languages if code.strip())
     for code in langs:
         if not re.fullmatch(r"[a-z]{2,3}", code):
-            raise UsageError(f"--language {code!r}: give a language code such as en or de")
+            raise InvalidInput(f"--language {code!r}: give a language code such as en or de")
     return Brief(
         " ".join((brand or "").split()), _clean(products), _clean(competitors), tuple(langs)
     )
@@ -124,10 +124,10 @@ def plan_brief(brief: Brief) -> BriefPlan:
     """The topics, watch queries and suggested sources of a brief.
 
     Raises:
-        UsageError: The brief names nothing to watch.
+        InvalidInput: The brief names nothing to watch.
     """
     if not (brief.brand or brief.products or brief.competitors):
-        raise UsageError("a brief needs a brand, a product or a competitor; e.g. --brand Acme")
+        raise InvalidInput("a brief needs a brand, a product or a competitor; e.g. --brand Acme")
     plan = BriefPlan(brief)
     if brief.brand:
         plan.topics.append(TopicPlan(brief.brand, "brand", query_for(brief.brand)))

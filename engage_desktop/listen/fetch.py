@@ -42,7 +42,7 @@ from typing import Any, Literal
 import duckdb
 
 from engage_desktop.core.progress import TaskState
-from engage_desktop.enrich import hooks
+from engage_desktop.listen.insert import after_insert
 from engage_desktop.listen.store import (
     Health,
     MentionBatch,
@@ -544,11 +544,9 @@ def _store(ws: Workspace, batch: MentionBatch, summary: FetchSummary) -> None:
         summary.store_error = fault
         return
     summary.new_ids.extend(ids)
-    if ids:
-        # Plugins (enrichment first) see each stored batch: services/hooks.py.
-        for hook in hooks.after_insert_hooks():
-            try:
-                hook(ws, ids, None)
-            except Exception as exc:  # a plugin's failure must not lose the fetch
-                name = getattr(hook, "__qualname__", repr(hook))
-                summary.warnings.append(f"after-insert hook {name} failed: {exc}")
+
+    def hook_failed(name: str, exc: Exception) -> None:  # it must not lose the fetch
+        summary.warnings.append(f"after-insert hook {name} failed: {exc}")
+
+    # Plugins (enrichment first) see each stored batch: enrich/hooks.py.
+    after_insert(ws, ids, on_error=hook_failed)

@@ -15,8 +15,6 @@ from typing import Any
 
 from engage_desktop.core.untrusted import strip_controls
 from engage_desktop.listen.worker import (
-    MENTION_COLUMNS,
-    SCORE_COLUMNS,
     RowConfig,
     RowSource,
     prepare_rows,
@@ -123,44 +121,17 @@ def store_rows(ws: Workspace, table: Any) -> list[int]:
     """
     if table is None or not table.num_rows:
         return []
-    from engage_desktop.core.intents import intents_sql
-    from engage_desktop.enrich.pipeline import intent_rules
-    from engage_desktop.enrich.sentiment import scorer_version
-    from engage_desktop.enrich.store import (
-        PRIORITY_SQL,
-        lexicon_adjustments,
-        refresh_authors,
-    )
+    from engage_desktop.enrich.store import refresh_authors
+    from engage_desktop.listen.insert import InsertRules, insert_mentions
 
-    cols = ", ".join(c for c in MENTION_COLUMNS if c != "author_url")
-    scores = ", ".join(SCORE_COLUMNS)
-    # Intent tags go in with the row: updating a LIST column later rewrites the row.
-    intents = intents_sql(intent_rules(ws))
-    version = scorer_version(lexicon_adjustments(ws))
+    # Workers matched the watch queries in the pool; the rules add intents and priority.
+    rules = InsertRules.of(ws, match=False)
     with ws.write() as cur:
-        cur.register("incoming_mentions", table)
-        ids = [
-            r[0]
-            for r in cur.execute(
-                f"""
-                INSERT OR IGNORE INTO mentions BY NAME
-                SELECT *, {PRIORITY_SQL} AS priority FROM (
-                    SELECT nextval('mention_ids') AS id, {cols}, {scores},
-                           {intents} AS intents,
-                           model_sentiment AS sentiment, model_label AS sentiment_label,
-                           CASE WHEN model_label IS NULL THEN NULL ELSE ? END
-                               AS scorer_version,
-                           CASE WHEN model_label IS NULL THEN NULL ELSE now() END AS scored_at,
-                           'new' AS status, NULL::TIMESTAMPTZ AS first_reply_at
-                    FROM incoming_mentions)
-                RETURNING id
-                """,
-                [version],
-            ).fetchall()
-        ]
+        ids = insert_mentions(cur, table, rules, skip_known=True)
         if ids:
             import pyarrow as pa
 
+            cur.register("fetched_rows", table.select(["item_key", "author_url"]))
             cur.register("new_mention_ids", pa.table({"id": pa.array(ids, pa.int64())}))
             touched = _upsert_authors(cur)
             if touched:
@@ -182,7 +153,7 @@ def _upsert_authors(cur: Any) -> list[int]:
                max(m.followers) AS followers, min(m.published) AS first_seen,
                max(m.published) AS last_seen, count(*) AS n
         FROM mentions m JOIN new_mention_ids n ON n.id = m.id
-        LEFT JOIN incoming_mentions i ON i.item_key = m.item_key
+        LEFT JOIN fetched_rows i ON i.item_key = m.item_key
         WHERE coalesce(m.author_handle, m.author_name) IS NOT NULL
         GROUP BY ALL
         """

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from engage_desktop.core.errors import EngageError, UsageError
+from engage_desktop.core.errors import EngageError, InvalidInput
 from engage_desktop.listen import source_store as repo
 from engage_desktop.sources.http import FetchError, HttpClient, HttpLimits
 from engage_desktop.sources.opml import OpmlFeed, read_opml, write_opml
@@ -64,7 +64,7 @@ def add_source_checked(
     """Validate, discover the feed of a web page, store secrets, and add the source.
 
     Raises:
-        UsageError: The address does not fit the kind.
+        InvalidInput: The address does not fit the kind.
         EngageError: The address cannot be used, or is already a source.
     """
     url = url.strip()
@@ -74,7 +74,7 @@ def add_source_checked(
     try:
         validate(kind, url)
     except ValueError as exc:
-        raise UsageError(str(exc)) from None
+        raise InvalidInput(str(exc)) from None
     notes: list[str] = []
     config = dict(config or {})
     if kind == "rss" and check and url.startswith(("http://", "https://")):
@@ -87,7 +87,7 @@ def add_source_checked(
     if kind == "bluesky":
         handle = config.get("handle")
         if not handle:
-            raise UsageError("a Bluesky search needs your handle: add --handle HANDLE")
+            raise InvalidInput("a Bluesky search needs your handle: add --handle HANDLE")
         if bluesky_password:
             from engage_desktop.sources.bluesky import secret_name
             from engage_desktop.workspace.secrets import fallback_path, set_secret, uses_keyring

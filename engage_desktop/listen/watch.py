@@ -87,11 +87,6 @@ def backtest(ws: Workspace, text: str, *, samples: int = SAMPLE) -> Backtest:
 
 # -- applying watch queries: to imported rows, and to the stored history ----------------
 
-#: The columns the query SQL reads, from a staged import table.
-STAGED_COLUMNS = (
-    "SELECT k, text, title, author AS author_name, author AS author_handle, "
-    "source AS source_name, language, url, text_norm FROM {table}"
-)
 _MENTION_COLUMNS = (
     "SELECT id AS k, text, title, author_name, author_handle, source_name, language, url, "
     "text_norm FROM mentions"
@@ -160,12 +155,22 @@ def matching_keys(cur: Any, relation: str, text: str) -> list[int]:
 
 
 def match_table(
-    cur: Any, table: str, key: str, rows: int, queries: list[EnabledQuery]
+    cur: Any, relation: str, queries: list[EnabledQuery]
 ) -> tuple[list[list[str]], list[list[int]]]:
-    """Topics and matched query ids of rows ``0..rows-1`` of a staged import table."""
+    """Topics and matched query ids of each row of rows about to be stored.
+
+    Args:
+        cur: A cursor.
+        relation: A SELECT giving ``k`` (the row's position, ``0..n-1``) and the
+            columns the query SQL reads (``text``, ``title``, ``author_name``, ...).
+        queries: The enabled watch queries.
+
+    Returns:
+        Per row, its topics and its matched query ids.
+    """
+    rows = int(cur.execute(f"SELECT count(*) FROM ({relation})").fetchone()[0])
     topics: list[list[str]] = [[] for _ in range(rows)]
     matched: list[list[int]] = [[] for _ in range(rows)]
-    relation = STAGED_COLUMNS.format(table=table).replace("SELECT k,", f"SELECT {key} AS k,")
     for q in queries:
         for k in matching_keys(cur, relation, q.text):
             matched[k].append(q.id)

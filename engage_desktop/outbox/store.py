@@ -40,6 +40,21 @@ class OutboxRow:
     created_at: datetime
     sent_at: datetime | None
 
+    def outcome(self, when: str = "%d %b %Y %H:%M") -> str:
+        """What became of the reply, in words: the outbox's result column.
+
+        Args:
+            when: ``strftime`` format of the sending and scheduled times.
+        """
+        if self.state == "sent" and self.sent_at is not None:
+            return f"sent {self.sent_at:{when}} {self.remote_url or self.remote_id or ''}".rstrip()
+        if self.state == "pending" and self.scheduled_at and not self.attempts:
+            return f"scheduled for {self.scheduled_at:{when}} UTC"
+        if self.last_error:
+            retry = f"retry at {self.next_attempt_at:%H:%M:%S} — " if self.next_attempt_at else ""
+            return retry + self.last_error
+        return "waiting to be sent"
+
 
 _COLUMNS = (
     "id, mention_id, draft_id, account_id, channel, body, visibility, idempotency_key, state, "

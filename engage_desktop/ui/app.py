@@ -176,6 +176,9 @@ def run_gui(
 ) -> int:
     """Open the window (or render one view to ``screenshot`` and exit)."""
     _ensure_platform(bool(screenshot))
+    from engage_desktop.cli.plugins import install_plugins
+
+    install_plugins()  # the stages' plugins, as every command has them
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication
 

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engage_desktop.core.errors import UsageError
+from engage_desktop.core.errors import InvalidInput
 from engage_desktop.workspace import settings as S
 from engage_desktop.workspace.database import Workspace
 
@@ -152,7 +152,7 @@ class SettingsDialog(QDialog):
                 old = self._values.get(decl.key)
                 if value != old and not (value is None and old in ("", None)):
                     changes[decl.key] = value
-        except UsageError as exc:
+        except InvalidInput as exc:
             self.error.setText(str(exc))
             self.error.show()
             return

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from engage_desktop.core.errors import UsageError
+from engage_desktop.core.errors import InvalidInput, NotFound
 
 
 class Workspace(Protocol):
@@ -59,7 +59,7 @@ class Setting:
         """Check and convert a value for this setting (from the dialog or the CLI).
 
         Raises:
-            UsageError: The value does not fit the setting's type or choices.
+            InvalidInput: The value does not fit the setting's type or choices.
         """
         try:
             if self.kind == "bool":
@@ -80,9 +80,9 @@ class Setting:
                 return json.loads(value) if isinstance(value, str) else value
             text = "" if value is None else str(value).strip()
         except (TypeError, ValueError):
-            raise UsageError(f"{self.label}: {value!r} is not a valid {self.kind}") from None
+            raise InvalidInput(f"{self.label}: {value!r} is not a valid {self.kind}") from None
         if self.kind == "choice" and text not in self.choices:
-            raise UsageError(f"{self.label}: choose one of {', '.join(self.choices)}")
+            raise InvalidInput(f"{self.label}: choose one of {', '.join(self.choices)}")
         return text or None
 
 
@@ -144,14 +144,14 @@ def setting(key: str) -> Setting:
     """The declaration of ``key`` (a family member finds its family).
 
     Raises:
-        UsageError: No such setting.
+        NotFound: No such setting.
     """
     found = _BY_KEY.get(key)
     if found is None:
         found = next((s for pattern, s in _FAMILIES if pattern.match(key)), None)
     if found is None:
         known = ", ".join(s.key for s in SETTINGS if s.editable)
-        raise UsageError(f"there is no setting {key!r}; the settings are: {known}")
+        raise NotFound(f"there is no setting {key!r}; the settings are: {known}")
     return found
 
 
@@ -172,7 +172,7 @@ def shared_keys(keys: list[str]) -> list[str]:
         try:
             if setting(key).shared:
                 out.append(key)
-        except UsageError:
+        except (InvalidInput, NotFound):
             continue
     return out
 

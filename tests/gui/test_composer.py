@@ -223,3 +223,27 @@ def test_failure_in_words_on_the_mention_and_edit_from_the_outbox(window, qtbot,
     assert composer.tabs.currentIndex() == 0
     assert composer.editor.toPlainText().endswith("Hi there, we are on it.")
     assert ws.scalar("SELECT state FROM outbox WHERE id = ?", [outbox_id]) == "discarded"
+
+
+def test_inbox_and_composer_show_the_same_thread(window, qtbot):
+    from engage_desktop.inbox import threads
+    from engage_desktop.inbox.pager import get_mention
+
+    ws = window.ws
+    child = ws.scalar(
+        "SELECT m.id FROM mentions m JOIN mentions p ON p.channel = m.channel "
+        "AND p.remote_id = m.parent_id WHERE m.thread_id IS NOT NULL "
+        "AND m.thread_id <> m.parent_id ORDER BY m.id LIMIT 1"
+    )
+    thread = threads.thread(ws, get_mention(ws, child))
+    assert len(thread.others) >= 2  # a root, a parent at least
+    window.show_view("inbox")
+    window.inbox.open_mention_id(child)
+    window.composer.set_mention(child)
+    window.show_view("composer")
+    inbox_text = window.inbox.detail.toPlainText()
+    composer_text = window.composer.context.toPlainText()
+    for post in thread.others:
+        start = " ".join(post["text"].split())[:30]
+        assert start in " ".join(inbox_text.split()), start
+        assert start in " ".join(composer_text.split()), start

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 
 from engage_desktop.core.errors import EngageError
-from engage_desktop.ui.ops import Operations, OpChanges
+from engage_desktop.ui.ops import OpChanges, Operations
 from engage_desktop.ui.tasks import TaskRunner
 
 

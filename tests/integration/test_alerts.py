@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from engage_desktop.cli import main
-from engage_desktop.core.errors import UsageError
+from engage_desktop.core.errors import Conflict, InvalidInput, NotFound
 from engage_desktop.dashboard.spikes import (
     AlertRule,
     add_rule,
@@ -69,9 +69,9 @@ def test_rules_are_stored_and_firings_recorded_once(demo_path):
         rules = ensure_default_rules(ws)
         assert {r.name for r in rules} == {"Volume spike", "Negative spike per topic"}
         assert all(r.id > 0 for r in rules)
-        with pytest.raises(UsageError, match="exists"):
+        with pytest.raises(Conflict, match="exists"):
             add_rule(ws, AlertRule(0, "Volume spike", "volume_spike"))
-        with pytest.raises(UsageError, match="no topic"):
+        with pytest.raises(NotFound, match="no topic"):
             add_rule(ws, AlertRule(0, "x", "volume_spike", topic="Nope"))
         daily = add_rule(ws, AlertRule(0, "Daily outage", "volume_spike", "Outage", "day"))
         assert daily.id > 0 and daily.params["bucket"] == "day"
@@ -99,9 +99,9 @@ def test_other_kinds_of_rules_share_the_table(demo_path, capsys):
 
 
 def test_bad_rules_say_what_to_do():
-    with pytest.raises(UsageError, match="unknown alert kind"):
+    with pytest.raises(InvalidInput, match="unknown alert kind"):
         AlertRule(0, "x", "sentiment_dip")
-    with pytest.raises(UsageError, match="hour or day"):
+    with pytest.raises(InvalidInput, match="hour or day"):
         AlertRule(0, "x", "volume_spike", bucket="minute")
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from engage_desktop.cli import main
 from engage_desktop.composer.compose import fill_saved_reply
-from engage_desktop.core.errors import UsageError
+from engage_desktop.core.errors import Conflict, InvalidInput, NotFound
 from engage_desktop.crm import identity
 from engage_desktop.crm.priority import set_customer_weight
 from engage_desktop.crm.profile import customer_of_author, pending_suggestions
@@ -138,9 +138,9 @@ def test_map_names_other_headers(ws, tmp_path):
     assert summary.created == 1 and summary.channels == ["mastodon"]
     identity.link_all(ws)
     assert _links(ws)[1] == ("A-1", "email+handle")
-    with pytest.raises(UsageError, match="no column 'nope'"):
+    with pytest.raises(InvalidInput, match="no column 'nope'"):
         import_customers(ws, path, {"customer_id": "nope"})
-    with pytest.raises(UsageError, match="FIELD=HEADER"):
+    with pytest.raises(InvalidInput, match="FIELD=HEADER"):
         parse_map(["customer_id"])
 
 
@@ -175,7 +175,7 @@ def test_suggested_links_wait_for_confirmation(ws, crm_csv):
     identity.reject(ws, 6, identity.find_customer(ws, "C4"))
     identity.link_all(ws)
     assert pending_suggestions(ws) == [] and 6 not in _links(ws)
-    with pytest.raises(UsageError, match="no pending suggestion"):
+    with pytest.raises(NotFound, match="no pending suggestion"):
         identity.confirm(ws, 6, identity.find_customer(ws, "C4"))
 
 
@@ -207,7 +207,7 @@ def test_merge_split_and_undo(ws, crm_csv):
     identity.undo(ws, auto)
     identity.link_all(ws)
     assert 3 not in _links(ws)
-    with pytest.raises(UsageError, match="not linked"):
+    with pytest.raises(Conflict, match="not linked"):
         identity.unlink(ws, 6)
 
 
@@ -216,9 +216,9 @@ def test_find_author_and_customer(ws, crm_csv):
     assert identity.find_author(ws, "forum:bob") == 3
     assert identity.find_author(ws, "@ana") == 1
     assert identity.find_author(ws, "6") == 6
-    with pytest.raises(UsageError, match="no author"):
+    with pytest.raises(NotFound, match="no author"):
         identity.find_author(ws, "nobody")
-    with pytest.raises(UsageError, match="no customer"):
+    with pytest.raises(NotFound, match="no customer"):
         identity.find_customer(ws, "C404")
 
 
@@ -250,7 +250,7 @@ def test_priority_weighs_customer_value_when_switched_on(ws, crm_csv):
     assert ws.scalar("SELECT priority FROM mentions WHERE id = 9") == pytest.approx(now[1])
     set_customer_weight(ws, 0)
     assert ws.scalar("SELECT priority FROM mentions WHERE id = 1") == pytest.approx(base[1])
-    with pytest.raises(UsageError):
+    with pytest.raises(InvalidInput):
         set_customer_weight(ws, 80)
 
 
@@ -326,8 +326,12 @@ def test_unreadable_rows_and_files_get_one_clear_message(ws, tmp_path):
 
 
 def test_new_mentions_of_a_customer_carry_the_customer(ws, crm_csv):
-    from engage_desktop.enrich.hooks import run_after_insert
+    from engage_desktop.cli.plugins import install_plugins
+    from engage_desktop.crm.segments import after_insert
+    from engage_desktop.enrich.hooks import after_insert_hooks, run_after_insert
 
+    install_plugins()  # as the app and every command do at start-up
+    assert after_insert_hooks()[-1] is after_insert  # after enrichment
     import_customers(ws, crm_csv)
     identity.link_all(ws)
     with ws.write() as cur:

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from engage_desktop.core.errors import UsageError
-from engage_desktop.inbox import mention_alerts, people, saved_views, triage
+from engage_desktop.core.errors import InvalidInput
+from engage_desktop.inbox import mention_alerts, notes, people, saved_views, threads, triage
 from engage_desktop.inbox.filters import (
     ME,
     UNASSIGNED,
@@ -87,7 +87,7 @@ def test_filter_json_round_trip_and_bad_dates():
     flt = InboxFilter(statuses=("new",), within_days=7, has_reply=False, sort="reach")
     assert InboxFilter.from_dict(json.loads(json.dumps(flt.to_dict()))) == flt
     assert InboxFilter.from_dict({"sort": "nonsense", "future_key": 1}) == InboxFilter()
-    with pytest.raises(UsageError, match="YYYY-MM-DD"):
+    with pytest.raises(InvalidInput, match="YYYY-MM-DD"):
         to_query(InboxFilter(since="last tuesday"))
 
 
@@ -128,7 +128,7 @@ def test_status_changes_are_logged_and_undone(ws):
     ).fetchone()[0]
     cur.close()
     assert undo_events == 5
-    with pytest.raises(UsageError, match="unknown status"):
+    with pytest.raises(InvalidInput, match="unknown status"):
         triage.set_status(ws, ids, "done")
 
 
@@ -148,7 +148,7 @@ def test_tags_owner_star_read_and_undo(ws):
     assert query_ids(ws, InboxFilter(starred=True)) == set(ids[:2])
     opened = triage.open_mention(ws, sorted(ids_where(ws, "status = 'new'"))[0])
     assert {a.column for a in opened} == {"unread", "status"}
-    with pytest.raises(UsageError):
+    with pytest.raises(InvalidInput):
         triage.add_tag(ws, ids, "  ")
 
 
@@ -191,7 +191,7 @@ def test_export_selected(ws, tmp_path):
     } <= set(rows[0])
     assert sum(r["tags"] == "vip" for r in rows) == 2
     assert triage.export_mentions(ws, ids, tmp_path / "out.jsonl") == 7
-    with pytest.raises(UsageError, match=r"\.csv"):
+    with pytest.raises(InvalidInput, match=r"\.csv"):
         triage.export_mentions(ws, ids, tmp_path / "out.docx")
 
 
@@ -212,7 +212,7 @@ def test_saved_views_seed_once_and_count_in_one_scan(ws):
     flts = [InboxFilter(), InboxFilter(statuses=("new",)), InboxFilter(topics=("Orbit",))]
     counts = saved_views.view_counts(ws, flts, NOW)
     assert counts == [len(query_ids(ws, f)) for f in flts]
-    with pytest.raises(UsageError):
+    with pytest.raises(InvalidInput):
         saved_views.save_view(ws, " ", InboxFilter())
 
 
@@ -227,7 +227,7 @@ def test_author_profile_notes_flag_and_thread(ws):
     assert profile.reach == ws.scalar("SELECT followers FROM authors WHERE id = ?", [author_id])
     people.set_author_flag(ws, author_id, "detractor")
     people.set_author_tags(ws, author_id, ["vip", " vip", "press"])
-    people.add_note(ws, "Called twice about the X2", author_id=author_id)
+    notes.add_note(ws, "Called twice about the X2", author_id=author_id)
     profile = people.author_profile(ws, author_id)
     assert profile.author["flag"] == "detractor"
     assert profile.author["tags"] == ["vip", "press"]
@@ -242,16 +242,16 @@ def test_author_profile_notes_flag_and_thread(ws):
             "UPDATE authors SET email = 'p@example.org' WHERE id IN (?, ?)", [author_id, other]
         )
     assert set(people.linked_author_ids(ws, author_id)) == {author_id, other}
-    with pytest.raises(UsageError):
+    with pytest.raises(InvalidInput):
         people.set_author_flag(ws, author_id, "fan")
     child = ws.scalar("SELECT id FROM mentions WHERE parent_id IS NOT NULL LIMIT 1")
     from engage_desktop.inbox.pager import get_mention
 
     m = get_mention(ws, child)
-    thread = people.thread_of(ws, m)
-    assert thread["parent"]["id"] != child
-    parent = get_mention(ws, thread["parent"]["id"])
-    assert child in {r["id"] for r in people.thread_of(ws, parent)["replies"]}
+    thread = threads.thread(ws, m)
+    assert thread.parent["id"] != child
+    parent = get_mention(ws, thread.parent["id"])
+    assert child in {r["id"] for r in threads.thread(ws, parent).answers}
 
 
 def test_alert_rule_groups_new_mentions(ws):
@@ -289,7 +289,7 @@ def test_search_uses_the_watch_query_language_with_a_simple_fallback(ws):
     assert query_ids(ws, InboxFilter(search='router -"mesh pro" author:nobody_here OR orbit')) == (
         ids_where(ws, sql, params)
     )
-    with pytest.raises(UsageError, match="search"):
+    with pytest.raises(InvalidInput, match="search"):
         compile_search('"unclosed (')
     simple = _simple_search('router "mesh pro" -firmware')
     assert simple.language == "simple"

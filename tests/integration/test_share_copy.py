@@ -18,7 +18,7 @@ from engage_desktop.composer.drafts import save_draft
 from engage_desktop.composer.saved_replies import save_saved_reply
 from engage_desktop.core.errors import ReadOnlyError
 from engage_desktop.dashboard.share.copy import ShareCancelled, ShareOptions, export_workspace
-from engage_desktop.inbox.people import add_note
+from engage_desktop.inbox.notes import add_note
 from engage_desktop.outbox.accounts import add_account
 from engage_desktop.workspace.database import Workspace
 

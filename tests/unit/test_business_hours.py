@@ -8,7 +8,7 @@ import duckdb
 import numpy as np
 import pytest
 
-from engage_desktop.core.errors import UsageError
+from engage_desktop.core.errors import InvalidInput
 from engage_desktop.dashboard.business_hours import BusinessHours
 
 MON_FRI = BusinessHours()  # Mon–Fri 09:00–17:00 UTC
@@ -72,7 +72,7 @@ def test_settings_are_checked():
     assert (
         berlin.start == 8 * 3600 + 1800 and berlin.describe() == "Mon–Fri 08:30–17:00 Europe/Berlin"
     )
-    with pytest.raises(UsageError, match="time zone"):
+    with pytest.raises(InvalidInput, match="time zone"):
         BusinessHours.from_setting({"timezone": "Mars/Olympus"})
-    with pytest.raises(UsageError, match="HH:MM"):
+    with pytest.raises(InvalidInput, match="HH:MM"):
         BusinessHours.from_setting({"start": "nine"})

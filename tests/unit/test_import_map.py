@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from engage_desktop.core.errors import UsageError
+from engage_desktop.core.errors import InvalidInput
 from engage_desktop.inbox.import_map import auto_map, normalize_header, parse_map
 
 # Brandwatch Consumer Research mention export (CSV/XLSX column titles of its
@@ -106,5 +106,5 @@ def test_map_overrides_and_unmaps():
     ],
 )
 def test_bad_map_is_a_usage_error(values, message):
-    with pytest.raises(UsageError, match=message):
+    with pytest.raises(InvalidInput, match=message):
         auto_map(BRANDWATCH, parse_map(values))

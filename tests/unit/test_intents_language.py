@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from engage_desktop.core.errors import UsageError
+from engage_desktop.core.errors import InvalidInput
 from engage_desktop.core.intents import (
     DEFAULT_RULES,
     IntentRule,
@@ -62,7 +62,7 @@ def re_search(pattern: str, text: str) -> bool:
     "pattern", ["", "a OR", "OR b", "refund broken", "refund AND broken", "(a OR b)", '"" OR a']
 )
 def test_unsupported_patterns_are_one_clear_error(pattern):
-    with pytest.raises(UsageError) as info:
+    with pytest.raises(InvalidInput) as info:
         validate_rule("x", pattern)
     assert "\n" not in str(info.value)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from engage_desktop.core.errors import UsageError
+from engage_desktop.core.errors import InvalidInput, NotFound
 from engage_desktop.workspace import settings as S
 
 
@@ -24,7 +24,7 @@ def test_values_are_checked_against_the_declared_type():
     assert S.AGENT_NAME.parse("  ") is None
     for decl, bad in ((S.SLA_HOURS, "soon"), (S.SLA_HOURS, "nan"), (S.APPROVAL_REQUIRED, "maybe"),
                       (S.STATUS_AFTER_SEND, "closed"), (S.BUSINESS_HOURS, "{oops")):  # fmt: skip
-        with pytest.raises(UsageError) as err:
+        with pytest.raises(InvalidInput) as err:
             decl.parse(bad)
         assert decl.label in str(err.value)
 
@@ -32,7 +32,7 @@ def test_values_are_checked_against_the_declared_type():
 def test_families_and_unknown_keys():
     assert S.setting("account.12.max_characters") is S.ACCOUNT_MAX_CHARACTERS
     assert S.ACCOUNT_MAX_CHARACTERS.key_for(12) == "account.12.max_characters"
-    with pytest.raises(UsageError, match=r"there is no setting 'sla\.hours'"):
+    with pytest.raises(NotFound, match=r"there is no setting 'sla\.hours'"):
         S.setting("sla.hours")
 
 

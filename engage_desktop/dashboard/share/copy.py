@@ -29,7 +29,7 @@ import pyarrow as pa
 from duckdb.sqltypes import VARCHAR
 
 from engage_desktop import __version__
-from engage_desktop.core.errors import EngageError, UsageError
+from engage_desktop.core.errors import Conflict, EngageError, InvalidInput
 from engage_desktop.dashboard.share import allowlist
 from engage_desktop.dashboard.share.pseudonyms import Pseudonyms, watched_handles
 from engage_desktop.workspace import settings as settings_registry
@@ -123,17 +123,18 @@ def export_workspace(
         overwrite: Replace an existing ``out``.
 
     Raises:
-        UsageError: ``out`` is not a new ``.engage`` file, or is the source itself.
+        InvalidInput: ``out`` is not an ``.engage`` file, or is the source itself.
+        Conflict: ``out`` exists and ``force`` is off.
         ShareCancelled: ``state`` was cancelled; nothing was written.
     """
     started = time.perf_counter()
     out = Path(out)
     if out.suffix != SUFFIX:
-        raise UsageError(f"{out} must end in {SUFFIX}; shared copies are workspace files")
+        raise InvalidInput(f"{out} must end in {SUFFIX}; shared copies are workspace files")
     if out.exists() and out.resolve() == Path(ws.path).resolve():
-        raise UsageError("the shared copy cannot replace its own source; choose another name")
+        raise InvalidInput("the shared copy cannot replace its own source; choose another name")
     if out.exists() and not overwrite:
-        raise UsageError(f"{out} already exists; choose another name or pass --force")
+        raise Conflict(f"{out} already exists; choose another name or pass --force")
     partial = out.with_name(out.name + ".partial")
     src = ws.cursor()
     where, params = options.where()

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from engage_desktop.core.errors import UsageError
+from engage_desktop.core.errors import NotFound
 from engage_desktop.dashboard.analytics import DAY_S, DashboardFilter
 from engage_desktop.dashboard.cube import rolling_mean_sd
 from engage_desktop.dashboard.session import ChartNumbers, DashboardSession, Rankings, rankings
@@ -81,12 +81,12 @@ def period(
     Without dates: the last 30 days of data, as the dashboard's "Last 30 days".
 
     Raises:
-        UsageError: The workspace has no mentions and no dates were given.
+        NotFound: The workspace has no mentions and no dates were given.
     """
     newest = session.newest
     if end is None:
         if newest is None:
-            raise UsageError("the workspace has no mentions yet; import or fetch some first")
+            raise NotFound("the workspace has no mentions yet; import or fetch some first")
         end = newest + timedelta(days=1)
     if start is None:
         start = end - timedelta(days=DEFAULT_DAYS)
@@ -133,7 +133,7 @@ def compute(
     session = DashboardSession(ws)
     tick(1)
     if topic is not None and topic not in session.ctx.topics:
-        raise UsageError(f"no topic named {topic!r}")
+        raise NotFound(f"no topic named {topic!r}")
     flt, previous = period(session, start, end, topic)
     charts = session.charts(flt)
     before = session.charts(previous)

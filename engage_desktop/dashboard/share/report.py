@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from engage_desktop.core.errors import EngageError, UsageError
+from engage_desktop.core.errors import EngageError, InvalidInput
 from engage_desktop.dashboard.analytics import LABELS
 from engage_desktop.dashboard.share import svg
 from engage_desktop.dashboard.share.document import (
@@ -66,7 +66,7 @@ class ReportOptions:
     def topic(self) -> str | None:
         """The one topic, or None for all."""
         if len(self.topics) > 1:
-            raise UsageError("a report follows one topic, like the dashboard; pass --topic once")
+            raise InvalidInput("a report follows one topic, like the dashboard; pass --topic once")
         return self.topics[0] if self.topics else None
 
 
@@ -456,11 +456,11 @@ def report_kind(out: str | Path) -> str:
     """``html`` or ``pdf`` by the file's suffix.
 
     Raises:
-        UsageError: Any other suffix.
+        InvalidInput: Any other suffix.
     """
     suffix = Path(out).suffix.lower()
     if suffix in (".html", ".htm"):
         return "html"
     if suffix == ".pdf":
         return "pdf"
-    raise UsageError(f"{Path(out).name}: a report is OUT.pdf or OUT.html")
+    raise InvalidInput(f"{Path(out).name}: a report is OUT.pdf or OUT.html")

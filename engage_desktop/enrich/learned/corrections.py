@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from engage_desktop.core.errors import UsageError
+from engage_desktop.core.errors import InvalidInput
 from engage_desktop.enrich.store import CANONICAL_COMPOUND, CORRECTABLE_LABELS, update_priority
 from engage_desktop.workspace.database import Workspace, log_event
 
@@ -188,19 +188,21 @@ def read_corrections_file(path: str | Path) -> list[tuple[int, str, str]]:
     """Rows ``(line, id, label)`` of a ``.csv`` or ``.jsonl`` file with ``id`` and ``label``.
 
     Raises:
-        UsageError: Unreadable file, unknown extension, or no ``id``/``label`` columns.
+        InvalidInput: Unreadable file, unknown extension, or no ``id``/``label`` columns.
     """
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".jsonl"):
-        raise UsageError(f"{path.name}: give a .csv or .jsonl file with columns id and label")
+        raise InvalidInput(f"{path.name}: give a .csv or .jsonl file with columns id and label")
     try:
         with path.open(encoding="utf-8-sig", newline="") as handle:
             if suffix == ".csv":
                 reader = csv.DictReader(handle)
                 columns = {(c or "").strip().lower(): c for c in reader.fieldnames or []}
                 if "id" not in columns or "label" not in columns:
-                    raise UsageError(f"{path.name}: the header must name the columns id and label")
+                    raise InvalidInput(
+                        f"{path.name}: the header must name the columns id and label"
+                    )
                 return [
                     (n, str(row.get(columns["id"]) or ""), str(row.get(columns["label"]) or ""))
                     for n, row in enumerate(reader, start=2)
@@ -220,7 +222,7 @@ def read_corrections_file(path: str | Path) -> list[tuple[int, str, str]]:
                 rows.append((n, str(item.get("id") or ""), str(item.get("label") or "")))
             return rows
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise UsageError(f"cannot read {path}: {exc}") from None
+        raise InvalidInput(f"cannot read {path}: {exc}") from None
 
 
 def correct_from_file(ws: Workspace, path: str | Path) -> BulkResult:

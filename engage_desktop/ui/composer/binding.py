@@ -15,7 +15,7 @@ from typing import Any
 from engage_desktop.composer import drafts as draft_store
 from engage_desktop.composer.compose import LengthRule, ReplyRoute, length_rule, reply_routes
 from engage_desktop.crm.profile import customer_of_author
-from engage_desktop.inbox import conversation
+from engage_desktop.inbox import conversation, notes, threads
 from engage_desktop.inbox.pager import get_mention
 from engage_desktop.outbox.store import failures_for, pending_for
 from engage_desktop.ui.composer.context import context_html
@@ -60,10 +60,10 @@ def read_context(ws: Workspace, mention: dict[str, Any]) -> str:
     author_id = mention.get("author_id")
     return context_html(
         mention,
-        conversation.thread(ws, mention),
+        threads.thread(ws, mention).items(),
         conversation.author_history(ws, mention),
         conversation.author_profile(ws, author_id),
-        conversation.notes(ws, mention["id"]),
+        notes.mention_notes(ws, mention["id"]),
         customer_of_author(ws, author_id) if author_id else None,
     )
 

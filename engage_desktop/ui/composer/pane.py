@@ -42,7 +42,7 @@ from engage_desktop.composer.by_hand import MarkedSent, mark_sent_by_hand, undo_
 from engage_desktop.composer.compose import ReplyRoute, queue_reply, rule_for
 from engage_desktop.composer.reply_rules import handle_prefix
 from engage_desktop.core.templates import first_name
-from engage_desktop.inbox import conversation
+from engage_desktop.inbox import notes
 from engage_desktop.outbox.send import send_due
 from engage_desktop.outbox.store import due_rows
 from engage_desktop.ui.composer.binding import Binding, load_binding
@@ -586,8 +586,8 @@ class ComposerPane(QWidget):
         if self.mention_id is None or self.ws.read_only:
             return None
         task = self.ops.write(
-            OpChanges(notes=True), conversation.add_note, self.ws, self.mention_id,
-            self.note_edit.text(), initiator=self,
+            OpChanges(notes=True), notes.add_note, self.ws, self.note_edit.text(),
+            mention_id=self.mention_id, initiator=self,
         )  # fmt: skip
         task.failed.connect(self.note_edit.setPlaceholderText)
         task.succeeded.connect(lambda _r: (self.note_edit.clear(), self.reread()))

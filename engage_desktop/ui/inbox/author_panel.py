@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engage_desktop.inbox import people
+from engage_desktop.inbox import notes, people
 from engage_desktop.ui.inbox.model import reach_text
 from engage_desktop.ui.ops import OpChanges, Operations
 from engage_desktop.ui.safe_text import plain_tooltip
@@ -312,7 +312,7 @@ class AuthorPanel(QScrollArea):
         if self.author_id is None:
             return
         body = self.note_input.text()
-        task = self._write(people.add_note, self.ws, body, author_id=self.author_id)
+        task = self._write(notes.add_note, self.ws, body, author_id=self.author_id)
         task.succeeded.connect(lambda _r: self.note_input.clear())
 
     def _write(self, fn, *args, **kwargs):

@@ -250,7 +250,7 @@ class InboxTableModel(QAbstractTableModel):
         """Show another filter or sort (count and first page, read off the GUI thread).
 
         Raises:
-            EngageError: The search text or a date cannot be read.
+            InvalidInput: The search text or a date cannot be read.
         """
         query = to_query(flt, self._ws.actor)
         search = compile_search(flt.search)

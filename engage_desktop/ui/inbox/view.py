@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 
 from engage_desktop.core.errors import EngageError
 from engage_desktop.enrich.store import get_correction
-from engage_desktop.inbox import lookups, mention_alerts, people, triage
+from engage_desktop.inbox import lookups, mention_alerts, notes, people, threads, triage
 from engage_desktop.inbox.filters import STATUSES, InboxFilter, describe, to_sql
 from engage_desktop.inbox.pager import get_mention
 from engage_desktop.inbox.saved_views import list_views, seed_default_views, view_counts
@@ -97,9 +97,9 @@ def _detail_job(_state: Any, ws: Workspace, mention_id: int) -> dict[str, Any] |
     return {
         "mention": m,
         "context": {
-            "thread": people.thread_of(ws, m),
+            "thread": threads.thread(ws, m),
             "replies": people.our_replies(ws, mention_id),
-            "notes": people.mention_notes(ws, mention_id),
+            "notes": notes.mention_notes(ws, mention_id),
             "queries": people.matched_query_names(ws, list(m.get("matched_queries") or [])),
         },
         "sentences": sentence_sentiment(m.get("text") or ""),
@@ -634,7 +634,7 @@ class InboxView(TriageActions, SentimentActions, QWidget):
         if mention_id is None:
             return None
         task = self.ops.write(
-            OpChanges(notes=True), people.add_note, self.ws, self.note_input.text(),
+            OpChanges(notes=True), notes.add_note, self.ws, self.note_input.text(),
             mention_id=mention_id, initiator=self,
         )  # fmt: skip
         task.failed.connect(self.status_message)

@@ -184,15 +184,7 @@ class OutboxView(QWidget):
         self.refreshed.emit()
 
     def _fill(self, i: int, row: OutboxRow) -> None:
-        if row.state == "sent":
-            result = f"sent {row.sent_at:%d %b %H:%M}  {row.remote_url or row.remote_id or ''}"
-        elif row.state == "pending" and row.scheduled_at and not row.attempts:
-            result = f"scheduled for {row.scheduled_at:%d %b %Y %H:%M} UTC"
-        elif row.last_error:
-            when = f"retry at {row.next_attempt_at:%H:%M:%S} — " if row.next_attempt_at else ""
-            result = when + row.last_error
-        else:
-            result = "waiting to be sent"
+        result = row.outcome()
         cells = (
             str(row.id),
             f"{row.created_at:%d %b %H:%M}",

@@ -96,7 +96,8 @@ def mention_html(
 
     Args:
         m: The mention row.
-        context: Optional extras: ``thread``, ``replies``, ``notes``, ``queries``.
+        context: Optional extras: ``thread`` (an ``inbox.threads.Thread``), ``replies``,
+            ``notes``, ``queries``.
         highlight: Spans of matched search terms in a text.
         loaded_images: Remote image URLs the user chose to load.
         sentences: Sentence-level sentiment (sentence, compound), when available.
@@ -173,13 +174,14 @@ def mention_html(
     if queries:
         items = "".join(f"<li><b>{e(n)}</b>: <code>{e(q)}</code></li>" for n, q in queries)
         parts.append(f"<h4>Matched watch queries</h4><ul>{items}</ul>")
-    thread = ctx.get("thread") or {}
-    if thread.get("parent") or thread.get("replies"):
+    thread = ctx.get("thread")
+    if thread is not None and thread.posts:  # the composer shows the same thread
         parts.append("<h4>Conversation</h4>")
-        if thread.get("parent"):
-            parts.append("<p style='color:#6b7280'>In reply to:</p>" + _post(thread["parent"]))
-        for reply in thread.get("replies") or []:
-            parts.append(_post(reply, indent=True))
+        parent = thread.parent
+        for post in thread.others:
+            if parent is not None and post["id"] == parent["id"]:
+                parts.append("<p style='color:#6b7280'>In reply to:</p>")
+            parts.append(_post(post, indent=post in thread.answers))
     replies = ctx.get("replies") or []
     if replies:
         parts.append("<h4>Our replies</h4>")

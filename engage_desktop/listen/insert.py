@@ -1,0 +1,214 @@
+"""The one way new mentions go into the workspace: fetch, import and the demo use it.
+
+A caller hands :func:`insert_mentions` an Arrow table of new rows, named like the
+``mentions`` columns, inside its own write transaction (each caller has rows of its
+own to write beside them: authors, replies, an audit line). Everything a stored row
+must carry and that follows from the row itself is computed here, in the INSERT
+statement: the id (when the caller has none), the watch-query topics (when the rows
+were not matched on the way in), the intent tags, the effective sentiment and scorer
+version of rows scored before the insert, and the priority. DuckDB rewrites a whole
+wide row on UPDATE, so nothing is filled in afterwards.
+
+After the transaction the caller runs :func:`after_insert` with the new ids: the
+registered after-insert hooks (enrichment, the learned model, CRM segments) then see
+the rows as lemon24/reader's plugins see a stored entry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from engage_desktop.core.progress import TaskState
+from engage_desktop.listen.watch import EnabledQuery, enabled_queries, match_table
+from engage_desktop.workspace.database import Workspace
+
+#: Name the incoming table is registered under for the INSERT.
+INCOMING = "incoming_mentions"
+
+#: Columns a stored row has even when the caller leaves them out (PRIORITY_SQL reads them).
+_DEFAULTS = {"status": "'new'", "first_reply_at": "NULL::TIMESTAMPTZ", "followers": "NULL::INTEGER"}
+
+#: A value only rows that arrive scored get.
+_IF_SCORED = "CASE WHEN model_label IS NULL THEN NULL ELSE {} END"
+
+
+@dataclass(frozen=True)
+class InsertRules:
+    """What every new row is given as it goes in, read once per batch from the workspace.
+
+    Attributes:
+        intents_sql: SQL list expression of the intent rules' tags.
+        scorer_version: The version stamp of rows that arrive scored.
+        queries: The enabled watch queries, for rows not matched on the way in.
+    """
+
+    intents_sql: str
+    scorer_version: str
+    queries: tuple[EnabledQuery, ...] = ()
+
+    @classmethod
+    def of(cls, ws: Workspace, *, match: bool = True) -> InsertRules:
+        """The rules of ``ws`` now.
+
+        Args:
+            ws: The workspace.
+            match: Read the watch queries too (False when the rows always arrive matched).
+        """
+        from engage_desktop.core.intents import intents_sql
+        from engage_desktop.enrich.pipeline import intent_rules
+        from engage_desktop.enrich.sentiment import scorer_version
+        from engage_desktop.enrich.store import lexicon_adjustments
+
+        return cls(
+            intents_sql(intent_rules(ws)),
+            scorer_version(lexicon_adjustments(ws)),
+            tuple(enabled_queries(ws)) if match else (),
+        )
+
+
+def mention_columns(cur: Any) -> tuple[str, ...]:
+    """The ``mentions`` table's column names, as this workspace's schema has them."""
+    cur.execute("SELECT * FROM mentions LIMIT 0")
+    return tuple(d[0] for d in cur.description)
+
+
+def insert_mentions(
+    cur: Any,
+    table: Any,
+    rules: InsertRules | None,
+    *,
+    skip_known: bool = False,
+    return_ids: bool = True,
+) -> list[int]:
+    """Insert an Arrow table of new mentions in one statement, on the caller's cursor.
+
+    Columns are matched by name; columns ``mentions`` does not have are ignored, and
+    missing ones take their defaults. With ``rules``, rows also get:
+
+    - ``topics``/``matched_queries`` from the watch queries, unless the table has them;
+    - ``intents`` from the intent rules, unless the table has them;
+    - when the table has score columns (``model_label``...): ``sentiment`` and
+      ``sentiment_label`` from ``model_sentiment``/``model_label``, the scorer version
+      and time for the rows that are scored, and every row's ``priority``. Rows
+      without score columns are left wholly to the enrichment, priority included.
+
+    Args:
+        cur: A cursor inside the caller's ``Workspace.write()`` transaction.
+        table: A ``pyarrow.Table`` (or pandas DataFrame) of rows.
+        rules: The workspace's :class:`InsertRules`, or None to store the rows as given.
+        skip_known: Skip rows whose ``item_key`` is stored (the cross-source dedupe)
+            instead of failing on them.
+        return_ids: Return the new ids (False skips fetching a million of them).
+
+    Returns:
+        The ids of the rows inserted (``[]`` when ``return_ids`` is False).
+    """
+    if table is None or not len(table):
+        return []
+    given = list(getattr(table, "column_names", None) or getattr(table, "columns", []))
+    if rules is not None and rules.queries and "topics" not in given:
+        table = with_watch_topics(cur, table, rules.queries)
+        given += ["topics", "matched_queries"]
+    known = set(mention_columns(cur))
+    select = [f'"{c}"' for c in given if c in known]
+    if "id" not in given:
+        select.insert(0, "nextval('mention_ids') AS id")
+    outer = "*"
+    params: list[Any] = []
+    if rules is not None:
+        select += [f"{sql} AS {name}" for name, sql in _DEFAULTS.items() if name not in given]
+        if "intents" not in given:
+            select.append(f"{rules.intents_sql} AS intents")
+        if "model_label" in given:
+            if "sentiment" not in given:
+                select.append("model_sentiment AS sentiment")
+            if "sentiment_label" not in given:
+                select.append("model_label AS sentiment_label")
+            if "scorer_version" not in given:
+                select.append(f"{_IF_SCORED.format('?')} AS scorer_version")
+                params.append(rules.scorer_version)
+            if "scored_at" not in given:
+                select.append(f"{_IF_SCORED.format('now()')} AS scored_at")
+            from engage_desktop.enrich.store import PRIORITY_SQL
+
+            outer = f"*, {PRIORITY_SQL} AS priority"
+    verb = "INSERT OR IGNORE" if skip_known else "INSERT"
+    sql = (
+        f"{verb} INTO mentions BY NAME SELECT {outer} FROM "
+        f"(SELECT {', '.join(select)} FROM {INCOMING})"
+    )
+    cur.register(INCOMING, table)
+    # On an error the caller's write() rolls back and closes the cursor with the view.
+    if return_ids:
+        ids = [int(r[0]) for r in cur.execute(sql + " RETURNING id", params).fetchall()]
+    else:
+        cur.execute(sql, params)
+        ids = []
+    cur.unregister(INCOMING)
+    return ids
+
+
+def with_watch_topics(cur: Any, table: Any, queries: Sequence[EnabledQuery]) -> Any:
+    """``table`` with the topics and ids of the watch queries each row matches.
+
+    Exactly as a fetch matches them (``core.query``): SQL, confirmed in Python where
+    the SQL is only a pre-filter.
+
+    Args:
+        cur: A cursor.
+        table: A ``pyarrow.Table`` (or pandas DataFrame) of rows named like mentions.
+        queries: The enabled watch queries (none: every row gets empty lists).
+
+    Returns:
+        A ``pyarrow.Table`` with ``topics`` and ``matched_queries`` appended.
+    """
+    import pyarrow as pa
+
+    if not isinstance(table, pa.Table):
+        table = pa.Table.from_pandas(table, preserve_index=False)
+    if not queries:
+        empty = [[]] * table.num_rows
+        return table.append_column("topics", pa.array(empty, pa.list_(pa.string()))).append_column(
+            "matched_queries", pa.array(empty, pa.list_(pa.int32()))
+        )
+    names = set(table.column_names)
+    columns = ", ".join(
+        f'"{c}"' if c in names else f"NULL::VARCHAR AS {c}"
+        for c in ("text", "title", "author_name", "author_handle", "source_name", "language",
+                  "url", "text_norm")
+    )  # fmt: skip
+    staged = table.select([c for c in names if c != "k"]).append_column(
+        "k", pa.array(range(table.num_rows), pa.int64())
+    )
+    cur.register("unmatched_mentions", staged)
+    try:
+        relation = f"SELECT k, {columns} FROM unmatched_mentions"
+        topics, matched = match_table(cur, relation, list(queries))
+    finally:
+        cur.unregister("unmatched_mentions")
+    return table.append_column("topics", pa.array(topics, pa.list_(pa.string()))).append_column(
+        "matched_queries", pa.array(matched, pa.list_(pa.int32()))
+    )
+
+
+def after_insert(
+    ws: Workspace,
+    mention_ids: Sequence[int],
+    state: TaskState | None = None,
+    *,
+    on_error: Callable[[str, Exception], None] | None = None,
+) -> None:
+    """Run the registered after-insert hooks on newly stored mentions.
+
+    Args:
+        ws: The open, writable workspace (after the insert's transaction).
+        mention_ids: Ids :func:`insert_mentions` returned.
+        state: The running task's state, or None outside a task.
+        on_error: Called with a hook's name and its exception instead of stopping at
+            it (a fetch keeps what it stored when a plugin fails); None raises.
+    """
+    from engage_desktop.enrich.hooks import run_after_insert
+
+    run_after_insert(ws, mention_ids, state, on_error=on_error)
