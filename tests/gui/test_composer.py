@@ -241,6 +241,7 @@ def test_inbox_and_composer_show_the_same_thread(window, qtbot):
     window.inbox.open_mention_id(child)
     window.composer.set_mention(child)
     window.show_view("composer")
+    settle(qtbot, window.composer)  # both panes read off the GUI thread
     inbox_text = window.inbox.detail.toPlainText()
     composer_text = window.composer.context.toPlainText()
     for post in thread.others:
