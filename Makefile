@@ -20,13 +20,8 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(VENV)/bin/engage-desktop
 
-# The Dask tests run in a process of their own: in the same process as the rest of
-# the suite they hang or fail (they pass alone; the shared state is not found yet).
 test: $(STAMP)
-	QT_QPA_PLATFORM=$${QT_QPA_PLATFORM:-offscreen} $(PY) -m pytest \
-	  --ignore=tests/integration/test_cluster.py $(PYTEST_ARGS)
-	QT_QPA_PLATFORM=$${QT_QPA_PLATFORM:-offscreen} $(PY) -m pytest \
-	  tests/integration/test_cluster.py $(PYTEST_ARGS)
+	QT_QPA_PLATFORM=$${QT_QPA_PLATFORM:-offscreen} $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check engage_desktop tests benchmarks

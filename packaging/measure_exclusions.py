@@ -8,7 +8,8 @@ bundle (``make dist``):
   group whose file patterns match its path, else whose left-out modules it belongs
   to (``pandas`` -> ``pandas/``, ``PySide6.QtNetwork`` -> ``PySide6/QtNetwork*``);
   what no group names is reported as ``other`` (dependencies of left-out modules);
-- ``strip`` saves the size difference of the files both bundles have.
+- ``icu`` saves the size difference of ICU's data library (``packaging/icu_data.py``);
+- ``strip`` saves the size difference of the other files both bundles have.
 
 One build per group would also count what the analysis pulls in behind a module,
 but takes ~2-10 minutes each on this shared 2-core machine; the attribution above
@@ -111,16 +112,16 @@ def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
     print(f"load average at the start: {os.getloadavg()}", flush=True)
     started = time.perf_counter()
-    full_dir = Path(args.full) if args.full else build_full(out, [*exclusions, "strip"])
+    full_dir = Path(args.full) if args.full else build_full(out, [*exclusions, "strip", "icu"])
     build_s = time.perf_counter() - started
 
     if not (slim_dir / "engage-desktop").is_file():
         raise SystemExit(f"no bundle at {slim_dir}; run 'make dist' first")
     slim, full = files(slim_dir), files(full_dir)
-    saved = {name: 0 for name in [*exclusions, "other", "strip"]}
+    saved = {name: 0 for name in [*exclusions, "other", "strip", "icu"]}
     for path, size in full.items():
         if path in slim:
-            saved["strip"] += size - slim[path]
+            saved["icu" if "/libicudata.so" in path else "strip"] += size - slim[path]
         else:
             saved[group_of(path, exclusions)] += size
     added = sum(size for path, size in slim.items() if path not in full)  # desktop/ etc.

@@ -7,13 +7,15 @@ One run, under the archive's writer lock:
 2. Pick the mentions: published before the cut-off, not already in the archive, and
    with ``move`` not in active work (an unsent draft or a queued reply keeps its
    mention in the workspace).
-3. Write each (dataset, year, month) partition to a staging folder, one zstd Parquet
-   file per partition named after the run, ordered by publication so DuckDB skips
-   row groups by their min/max. Check each file's row count against the workspace
-   and take its checksum.
+3. Write each dataset to a staging folder with one ``COPY ... PARTITION_BY (year,
+   month)``: zstd Parquet files named after the run, ordered by publication so
+   DuckDB skips row groups by their min/max. Read each file back, check its rows
+   against the workspace's, and take its checksum.
 4. Rename the files into place and replace the manifest: the archive's commit point.
 5. With ``move``, delete exactly those rows (matched by id *and* item key) from the
-   workspace in one transaction, then mark the run moved.
+   workspace in one transaction, then mark the run moved -- or, with
+   ``delete=False``, leave that to :mod:`~engage_desktop.archive.compact`, which
+   copies what stays into a fresh file (the CLI's way: far faster for big moves).
 
 A crash before step 4 leaves the workspace untouched and only unlisted files, which
 the next run removes. A crash between 4 and 5 leaves the rows in both places: an
@@ -120,6 +122,7 @@ def export_archive(
     *,
     before: datetime | None = None,
     move: bool = False,
+    delete: bool = True,
     progress: Progress | None = None,
     is_cancelled: IsCancelled | None = None,
 ) -> ExportSummary:
@@ -130,6 +133,11 @@ def export_archive(
         folder: The archive folder; created (empty) or an existing archive.
         before: Cut-off (UTC); required with ``move``.
         move: Remove the archived rows from the workspace once the files are checked.
+        delete: With ``move``, delete them here (one transaction). False stops at the
+            archive's commit point (the run stays "written", as if interrupted there)
+            and leaves them, with those of any earlier interrupted move, to
+            :func:`~engage_desktop.archive.compact.compact_workspace` on the closed
+            file: copying what stays is far faster than deleting what leaves.
         progress: Called as ``progress(done, total)`` per partition written.
         is_cancelled: Polled between partitions; True stops before the commit point.
 
@@ -153,7 +161,7 @@ def export_archive(
         manifest = mf.load(folder, create=True)
         mf.remove_strays(folder, manifest)
         summary = ExportSummary(folder, mf.new_run_id(), moved=move)
-        if move:
+        if move and delete:
             summary.recovered = finish_pending_moves(ws, folder, manifest)
         cur = ws.cursor()
         try:
@@ -186,7 +194,7 @@ def export_archive(
         }
         manifest.runs.append(run)
         mf.save(folder, manifest)  # the commit point of the archive
-        if move:
+        if move and delete:
             _delete_from_workspace(ws, folder, [e for e in entries if e.dataset == "mentions"])
             run["state"] = "moved"
             mf.save(folder, manifest)
@@ -225,7 +233,13 @@ def _pick(
 def _write_staged(
     cur: Any, folder: Path, summary: ExportSummary, report: Progress, cancelled: IsCancelled
 ) -> list[mf.FileEntry]:
-    """Write every partition of every dataset to the staging folder; check each file."""
+    """Write every dataset to the staging folder, partitioned; check each file.
+
+    One ``COPY ... (PARTITION_BY (year, month))`` per dataset: DuckDB reads the
+    workspace once and writes every partition's file itself (a ``COPY`` per
+    partition scanned the whole table each time). Each file is then read back (its
+    row count, publication range and ids) and checked against the workspace.
+    """
     staging = folder / f".staging-{summary.run}"
     parts = cur.execute(
         f"SELECT {YEAR_SQL} AS y, {MONTH_SQL} AS mo, count(*) FROM mentions "
@@ -237,68 +251,122 @@ def _write_staged(
     entries: list[mf.FileEntry] = []
     summary.rows = dict.fromkeys(mf.DATASETS, 0)
     for dataset in mf.DATASETS:
+        if cancelled():
+            raise ExportCancelled("archive export cancelled; nothing was changed")
+        expected = _copy_dataset(cur, staging, summary.run, dataset)
+        files = _read_back(cur, staging, dataset)
         for year, month, _ in parts:
             if cancelled():
                 raise ExportCancelled("archive export cancelled; nothing was changed")
-            entry = _write_partition(cur, folder, staging, summary.run, dataset, year, month)
-            if entry is not None:
-                entries.append(entry)
-                summary.rows[dataset] += entry.rows
+            mine = [f for f in files if (f[1], f[2]) == (year, month)]
+            written = sum(f[3] for f in mine)
+            if written != expected.get((year, month), 0):
+                raise mf.ArchiveError(
+                    f"{dataset} {year}-{month:02d}: {written} rows in the files, "
+                    f"{expected.get((year, month), 0)} in the workspace; nothing was changed "
+                    "in the workspace, run the export again"
+                )
+            for path, y, mo, rows, low, high, first, last in mine:
+                entries.append(
+                    mf.describe_file(
+                        staging,
+                        Path(path),
+                        dataset=dataset,
+                        rows=rows,
+                        year=y,
+                        month=mo,
+                        run=summary.run,
+                        min_published=low.isoformat(),
+                        max_published=high.isoformat(),
+                        min_id=first,
+                        max_id=last,
+                    )
+                )
+            summary.rows[dataset] += written
             done += 1
             report(done, total)
-    expected = sum(n for _, _, n in parts)
-    if summary.rows["mentions"] != expected:
+    expected_mentions = sum(n for _, _, n in parts)
+    if summary.rows["mentions"] != expected_mentions:
         raise mf.ArchiveError(
-            f"wrote {summary.rows['mentions']} of {expected} mentions; nothing was changed "
-            "in the workspace, run the export again"
+            f"wrote {summary.rows['mentions']} of {expected_mentions} mentions; nothing was "
+            "changed in the workspace, run the export again"
         )
     return entries
 
 
-def _write_partition(
-    cur: Any, folder: Path, staging: Path, run: str, dataset: str, year: int, month: int
-) -> mf.FileEntry | None:
-    """One partition of one dataset: COPY to Parquet, read back, describe."""
+def _rows_sql(dataset: str) -> tuple[str, str, str]:
+    """(FROM clause of the dataset's archived rows, its columns, its sort order)."""
     table, key, alias = _TABLES[dataset]
-    in_part = (
-        f"m.id IN (SELECT id FROM archive_ids) AND {YEAR_SQL.replace('published', 'm.published')}"
-        f" = {int(year)} AND {MONTH_SQL.replace('published', 'm.published')} = {int(month)}"
-    )
     if dataset == "mentions":
-        rows_from = f"mentions m WHERE {in_part}"
-        select = f"SELECT m.* FROM {rows_from} ORDER BY m.published, m.id"
-    else:
-        rows_from = f"{table} {alias} JOIN mentions m ON m.id = {alias}.{key} WHERE {in_part}"
-        select = f"SELECT {alias}.* FROM {rows_from} ORDER BY {alias}.{key}"
-    stats = cur.execute(
-        "SELECT count(*), min(m.published), max(m.published), min(m.id), max(m.id) "
-        f"FROM {rows_from}"
-    ).fetchone()
-    rows = int(stats[0])
-    if rows == 0:
-        return None
-    rel_dir = Path(dataset) / f"year={int(year)}" / f"month={int(month):02d}"
-    target = staging / rel_dir
+        return (
+            "mentions m WHERE m.id IN (SELECT id FROM archive_ids)",
+            "m.*",
+            "m.published, m.id",
+        )
+    return (
+        f"{table} {alias} JOIN mentions m ON m.id = {alias}.{key} "
+        "WHERE m.id IN (SELECT id FROM archive_ids)",
+        f"{alias}.*",
+        f"{alias}.{key}",
+    )
+
+
+def _copy_dataset(cur: Any, staging: Path, run: str, dataset: str) -> dict[tuple[int, int], int]:
+    """COPY one dataset's archived rows into hive partitions; rows per (year, month).
+
+    The partition of a reply or a correction is its mention's month. Files are
+    ordered by publication (mentions) or mention (the others), so DuckDB skips row
+    groups by their min/max; the partition columns live in the folder names only.
+    """
+    rows_from, columns, order = _rows_sql(dataset)
+    year = YEAR_SQL.replace("published", "m.published")
+    month = MONTH_SQL.replace("published", "m.published")
+    counts = cur.execute(
+        f"SELECT {year}, {month}, count(*) FROM {rows_from} GROUP BY ALL"
+    ).fetchall()
+    if not counts:
+        return {}
+    target = staging / dataset
     target.mkdir(parents=True, exist_ok=True)
-    path = target / f"part-{run}.parquet"
     cur.execute(
-        f"COPY ({select}) TO {sql_literal(path)} (FORMAT parquet, COMPRESSION zstd, "
-        f"ROW_GROUP_SIZE 122880, KV_METADATA {{engage_archive_schema: '{mf.SCHEMA_VERSION}'}})"
+        f"COPY (SELECT {columns}, {year} AS year, lpad({month}::VARCHAR, 2, '0') AS month "
+        f"FROM {rows_from} ORDER BY {order}) TO {sql_literal(target)} "
+        "(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880, "
+        f"PARTITION_BY (year, month), FILENAME_PATTERN 'part-{run}-{{i}}', "
+        f"KV_METADATA {{engage_archive_schema: '{mf.SCHEMA_VERSION}'}})"
     )
-    entry = mf.describe_file(
-        staging,
-        path,
-        dataset=dataset,
-        rows=rows,
-        year=int(year),
-        month=int(month),
-        run=run,
-        min_published=stats[1].isoformat(),
-        max_published=stats[2].isoformat(),
-        min_id=int(stats[3]),
-        max_id=int(stats[4]),
-    )
-    return entry
+    return {(int(y), int(mo)): int(n) for y, mo, n in counts}
+
+
+def _read_back(cur: Any, staging: Path, dataset: str) -> list[tuple]:
+    """Per staged file of ``dataset``: (path, year, month, rows, published and id ranges).
+
+    The ranges are those of the files' mentions (for replies and corrections, the
+    mentions they belong to), read from the files themselves.
+    """
+    found = sorted((staging / dataset).glob("year=*/month=*/*.parquet"))
+    if not found:
+        return []
+    listed = "[" + ", ".join(sql_literal(p) for p in found) + "]"
+    scan = f"read_parquet({listed}, filename = true, hive_partitioning = false)"
+    if dataset == "mentions":
+        rows_from = f"{scan} m"
+    else:
+        _, key, _ = _TABLES[dataset]
+        rows_from = f"{scan} f JOIN mentions m ON m.id = f.{key}"
+    got = cur.execute(
+        "SELECT filename, count(*), min(m.published), max(m.published), min(m.id), max(m.id) "
+        f"FROM {rows_from} GROUP BY filename"
+    ).fetchall()
+    by_path = {Path(name): rest for name, *rest in got}
+    out = []
+    for path in found:
+        year = int(path.parent.parent.name.split("=", 1)[1])
+        month = int(path.parent.name.split("=", 1)[1])
+        rows, low, high, first, last = by_path.get(path, (0, None, None, None, None))
+        if rows:
+            out.append((str(path), year, month, int(rows), low, high, int(first), int(last)))
+    return out
 
 
 def _publish(folder: Path, staging: Path, entries: list[mf.FileEntry]) -> None:
@@ -355,30 +423,3 @@ def finish_pending_moves(ws: Workspace, folder: Path, manifest: mf.Manifest) -> 
         run["state"] = "moved"
         mf.save(folder, manifest)
     return done
-
-
-def compact_workspace(path: str | Path) -> tuple[int, int]:
-    """Rewrite a closed workspace file without its free blocks; returns (before, after) bytes.
-
-    DuckDB reuses the blocks of deleted rows but never shrinks its file, so after a
-    move the rows are copied into a fresh file that atomically replaces the old one.
-    """
-    import duckdb
-
-    path = Path(path)
-    before = path.stat().st_size
-    tmp = path.with_name(f".{path.name}.compact")
-    tmp.unlink(missing_ok=True)
-    con = duckdb.connect(str(path))
-    try:
-        source = con.execute("SELECT current_database()").fetchone()[0]
-        con.execute(f"ATTACH {sql_literal(tmp)} AS engage_compact")
-        con.execute(f'COPY FROM DATABASE "{source}" TO engage_compact')
-        con.execute("DETACH engage_compact")
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    finally:
-        con.close()
-    os.replace(tmp, path)
-    return before, path.stat().st_size

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from engage_desktop.core.errors import EngageError
+from engage_desktop.workspace.parquet import parquet_rows
 
 FORMAT = "engage-desktop archive"
 #: Version of the archive layout and of its Parquet schema (bump on a change).
@@ -104,9 +105,10 @@ class Manifest:
         for entry in self.files:
             if entry.dataset != dataset:
                 continue
-            if start is not None and entry.max_published and _parse(entry.max_published) < start:
+            last, first = entry.max_published, entry.min_published
+            if start is not None and last and parse_time(last) < start:
                 continue
-            if end is not None and entry.min_published and _parse(entry.min_published) >= end:
+            if end is not None and first and parse_time(first) >= end:
                 continue
             out.append(entry)
         return out
@@ -141,7 +143,8 @@ def new_run_id() -> str:
     return datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + secrets.token_hex(3)
 
 
-def _parse(value: str) -> datetime:
+def parse_time(value: str) -> datetime:
+    """A manifest's ISO time (UTC when it names no zone)."""
     moment = datetime.fromisoformat(value)
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
@@ -242,9 +245,7 @@ def describe_file(folder: Path, path: Path, **fields: Any) -> FileEntry:
     Raises:
         ArchiveError: The file holds another number of rows than was written.
     """
-    import pyarrow.parquet as pq
-
-    found = pq.read_metadata(path).num_rows
+    found = parquet_rows(path)
     if found != fields["rows"]:
         raise ArchiveError(
             f"{path} holds {found} rows, {fields['rows']} were written; nothing was changed "
@@ -256,8 +257,6 @@ def describe_file(folder: Path, path: Path, **fields: Any) -> FileEntry:
 
 def verify(folder: str | Path) -> list[str]:
     """Problems with an archive's files: missing, wrong size, checksum or row count."""
-    import pyarrow.parquet as pq
-
     folder = Path(folder)
     manifest = load(folder)
     problems = []
@@ -267,7 +266,7 @@ def verify(folder: str | Path) -> list[str]:
             problems.append(f"{entry.path}: missing")
         elif path.stat().st_size != entry.bytes or sha256_of(path) != entry.sha256:
             problems.append(f"{entry.path}: checksum differs (the file was changed or damaged)")
-        elif pq.read_metadata(path).num_rows != entry.rows:
+        elif parquet_rows(path) != entry.rows:
             problems.append(f"{entry.path}: row count differs")
     return problems
 

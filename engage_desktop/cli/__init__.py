@@ -26,6 +26,7 @@ PROG = "engage-desktop"
 COMMAND_MODULES = (
     "engage_desktop.cli.workspace",
     "engage_desktop.cli.sources",
+    "engage_desktop.cli.locate",
     "engage_desktop.cli.accounts",
     "engage_desktop.cli.engage",
     "engage_desktop.cli.fetch",
@@ -38,7 +39,7 @@ COMMAND_MODULES = (
     "engage_desktop.cli.archive",
     "engage_desktop.cli.settings",
 )
-VIEWS = ("feeds", "inbox", "composer", "dashboard")
+VIEWS = ("feeds", "where", "inbox", "composer", "dashboard")  # "where": a tab of Feeds
 
 
 def build_parser() -> tuple[argparse.ArgumentParser, set[str]]:
@@ -75,7 +76,9 @@ def add_gui_arguments(parser: argparse.ArgumentParser) -> None:
         help="render the window to a PNG without a screen, then exit",
     )
     parser.add_argument(
-        "--view", choices=VIEWS, default="inbox", help="the view to show (default: inbox)"
+        "--view",
+        choices=VIEWS,
+        help="the view to show (default: the inbox; a shared copy's dashboard)",
     )
     parser.add_argument(
         "--size",

@@ -23,8 +23,10 @@ def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -
         description="Write mentions, their replies and corrections as hive-partitioned "
         "Parquet (year=/month=, zstd) with a manifest of row counts and checksums. Running "
         "it again adds new files and never rewrites old ones. With --move the archived "
-        "rows leave the workspace in one transaction, only after the files are checked, "
-        "and the workspace file is compacted.",
+        "rows leave the workspace only after the files are checked: the workspace is "
+        "rewritten without them into a fresh, smaller file that replaces it in one step "
+        "(with --no-compact they are deleted in one transaction and the file keeps its "
+        "size).",
     )
     export.add_argument("folder", metavar="DIR", help="archive folder (new, or an archive)")
     export.add_argument(
@@ -112,20 +114,31 @@ def parse_date(value: str) -> datetime:
 
 def cmd_export(args: argparse.Namespace) -> int:
     """``archive export``."""
-    from engage_desktop.archive.export import compact_workspace, export_archive
+    from engage_desktop.archive.compact import finish_moves
+    from engage_desktop.archive.export import export_archive
 
     before = parse_date(args.before) if args.before else None
+    # With compaction the rows leave by the copy (see archive/compact.py), not by a delete.
+    compact = args.move and not args.no_compact
     ws = open_workspace(args, write=args.move)
     try:
         summary = export_archive(
-            ws, Path(args.folder), before=before, move=args.move, progress=ProgressLine("archive")
+            ws,
+            Path(args.folder),
+            before=before,
+            move=args.move,
+            delete=not compact,
+            progress=ProgressLine("archive"),
         )
     finally:
         ws.close()
+    done = finish_moves(workspace_path(args), summary.folder) if compact else None
+    if done is not None:
+        summary.recovered = sum(n for run, n in done.moved.items() if run != summary.run)
+        summary.seconds += done.seconds
     out(summary.line())
-    if args.move and not args.no_compact and (summary.rows.get("mentions") or summary.recovered):
-        size_before, size_after = compact_workspace(workspace_path(args))
-        out(f"workspace file: {size_before / 1e6:.1f} MB -> {size_after / 1e6:.1f} MB")
+    if done is not None:
+        out(done.line())
     return 0
 
 

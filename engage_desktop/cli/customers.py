@@ -22,7 +22,7 @@ def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -
     c_sub = cust.add_subparsers(dest="customers_command", metavar="ACTION", required=True)
 
     imp = c_sub.add_parser("import", parents=[parent], help="import or update customer records")
-    imp.add_argument("file", metavar="FILE", help="a .csv or .jsonl CRM export")
+    imp.add_argument("file", metavar="FILE", help="a .csv, .jsonl or .xlsx CRM export")
     imp.add_argument(
         "--map",
         action="append",
@@ -94,10 +94,16 @@ def cmd_import(args: argparse.Namespace) -> int:
             err(f"line {line}: {reason}; skipped")
         if len(summary.bad) > 20:
             err(f"... and {len(summary.bad) - 20} more bad rows")
+        for line, note in summary.warnings[:20]:
+            err(f"line {line}: {note}; imported")
+        if len(summary.warnings) > 20:
+            err(f"... and {len(summary.warnings) - 20} more cells made safe")
         text = (
             f"{summary.created:,} customers added, {summary.updated:,} updated, "
             f"{len(summary.bad):,} bad rows skipped"
         )
+        if summary.warnings:
+            text += f", {len(summary.warnings):,} cells made safe"
         if summary.repeated:
             text += f", {summary.repeated:,} repeated ids (the last row won)"
         if summary.extra_columns:

@@ -47,7 +47,10 @@ def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -
         "--dry-run", action="store_true", help="show the column mapping and write nothing"
     )
     imp.add_argument(
-        "--no-enrich", action="store_true", help="store only; score later with 'score'"
+        "--no-enrich",
+        action="store_true",
+        help="store without sentiment scores (languages are still detected, for lang: "
+        "queries); score later with 'score'",
     )
     imp.add_argument(
         "--labels-are-human",

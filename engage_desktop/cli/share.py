@@ -25,13 +25,19 @@ def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -
         description="Write a new workspace for people who read, not work: the mentions in "
         "range with sentiment, topics, statuses and our public replies, authors' aggregates, "
         "sources by name and the dashboard's settings. Drafts, the outbox, notes, saved "
-        "replies, accounts, the audit log and the team's settings are left out. The copy "
-        "opens read-only by itself.",
+        "replies, accounts, the audit log, the team's settings and customer records are left "
+        "out. The learned sentiment model travels. The copy opens read-only by itself.",
     )
     shared.add_argument("out", metavar="OUT.engage", help="the new file")
     _range_options(shared)
     shared.add_argument(
         "--by", metavar="NAME", help="who shares it, for the reader's banner (default: you)"
+    )
+    shared.add_argument(
+        "--keep-segments",
+        action="store_true",
+        help="keep each mention's customer segment (tier, top-tier flag) so the reader can "
+        "filter by it; customer names, e-mails, values and ids are never copied",
     )
     shared.add_argument("--force", action="store_true", help="replace OUT if it exists")
     shared.set_defaults(func=cmd_export_workspace)
@@ -110,7 +116,12 @@ def cmd_export_workspace(args: argparse.Namespace) -> int:
     start, end = _range(args)
     with open_workspace(args) as ws:
         options = ShareOptions(
-            start, end, _known_topics(ws, args.topics), args.pseudonymize, args.by
+            start,
+            end,
+            _known_topics(ws, args.topics),
+            args.pseudonymize,
+            args.by,
+            keep_segments=args.keep_segments,
         )
         summary = export_workspace(
             PlainState(ProgressLine("sharing")), ws, Path(args.out), options, overwrite=args.force

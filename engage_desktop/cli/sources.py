@@ -11,9 +11,9 @@ from datetime import UTC, datetime
 from engage_desktop.cli.common import err, open_workspace, out
 from engage_desktop.cli.errors import UsageError
 from engage_desktop.core.errors import EngageError
+from engage_desktop.sources.base import KINDS
 
 BLUESKY_PASSWORD_ENV = "ENGAGE_DESKTOP_BLUESKY_PASSWORD"
-KINDS = ("rss", "mastodon", "bluesky", "hn", "file")
 
 
 def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:
@@ -38,6 +38,14 @@ def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -
     )
     s_add.add_argument("--handle", help="Bluesky: your handle (app password asked once)")
     s_add.add_argument("--service", help="Bluesky: the PDS address (default bsky.social)")
+    s_add.add_argument(
+        "--instances",
+        metavar="HOSTS",
+        help="Mastodon: also read the tag on these instances (comma-separated)",
+    )
+    s_add.add_argument(
+        "--key", help="Stack Exchange: an app key (not secret; raises the daily quota)"
+    )
     s_add.add_argument(
         "--no-check", action="store_true", help="do not fetch the address now to find its feed"
     )
@@ -127,7 +135,22 @@ def cmd_sources_list(args: argparse.Namespace) -> int:
         out(f"{'':>5}{s['url']}")
         if s["last_error"]:
             out(f"{'':>5}last error: {s['last_error']}")
+        note = _note(s)
+        if note:
+            out(f"{'':>5}note: {note}")
     return 0
+
+
+def _note(source: dict) -> str | None:
+    """The words a working run left beside a source (quota left, paging cut short)."""
+    import json
+
+    try:
+        config = json.loads(source.get("config") or "{}")
+    except ValueError:
+        return None
+    note = config.get("note") if isinstance(config, dict) else None
+    return note if isinstance(note, str) else None
 
 
 def _bluesky_password(handle: str) -> str:
@@ -152,6 +175,10 @@ def cmd_sources_add(args: argparse.Namespace) -> int:
             config["handle"] = args.handle.lstrip("@")
         if args.service:
             config["service"] = args.service
+        if args.instances:
+            config["instances"] = [h.strip() for h in args.instances.split(",") if h.strip()]
+        if args.key:
+            config["key"] = args.key.strip()
         password = None
         kind = args.kind
         if (

@@ -26,7 +26,11 @@ def dask_client(
         workers: LocalCluster workers (default: one per core).
         processes: LocalCluster workers as processes (True: VADER is pure Python, so
             only processes use more than one core) or threads (tests, small runs).
-        memory_limit: Per LocalCluster worker; Dask spills, then pauses, near it.
+        memory_limit: Per LocalCluster worker process; Dask spills, then pauses, near
+            it. Thread workers (``processes=False``) get none: each would measure the
+            whole host process (a test run, the app) against it, and once that process
+            holds more than 80 % of the limit every worker pauses, so a scatter fails
+            with "No valid workers found" and tasks wait forever.
 
     Raises:
         ClusterUnavailable: Dask is missing or the scheduler does not answer.
@@ -53,7 +57,7 @@ def dask_client(
                 host="127.0.0.1",
                 scheduler_port=0,
                 dashboard_address=None,
-                memory_limit=memory_limit,
+                memory_limit=memory_limit if processes else 0,
             )
             client = distributed.Client(cluster)
         try:

@@ -82,6 +82,13 @@ def safe_link(url: str | None, base: str | None = None, *, mailto: bool = False)
     """
     if not url:
         return None
+    if _plain_web_link(url):
+        return url
+    return _checked_link(url, base, mailto)
+
+
+def _checked_link(url: str, base: str | None, mailto: bool) -> str | None:
+    """:func:`safe_link` the long way: controls and spaces out, scheme and host checked."""
     url = strip_controls(url).strip()
     if not url:
         return None
@@ -99,6 +106,29 @@ def safe_link(url: str | None, base: str | None = None, *, mailto: bool = False)
     except ValueError:
         return None
     return joined if link_scheme(joined) in WEB_SCHEMES and _has_host(joined) else None
+
+
+#: A host made only of letters, digits, dots and hyphens (nothing urlsplit reinterprets).
+_PLAIN_HOST = re.compile(r"[A-Za-z0-9.-]+")
+_HOST_END = re.compile(r"[/?#]")
+
+
+def _plain_web_link(url: str) -> bool:
+    """Whether ``url`` is plainly an http(s) link with a host (what most links are).
+
+    The quick answer of :func:`safe_link` for a fetch's 10,000 items: printable
+    ASCII without spaces, a lower-case ``http://`` or ``https://`` and a host of
+    letters, digits, dots and hyphens (no user, port or IPv6 literal) is a link as
+    it stands. Anything else takes the full path through ``urlsplit``.
+    """
+    if not url.startswith(("https://", "http://")) or not url.isascii():
+        return False
+    if not url.isprintable() or " " in url:
+        return False
+    rest = url[8:] if url[4] == "s" else url[7:]
+    end = _HOST_END.search(rest)
+    host = rest[: end.start()] if end else rest
+    return _PLAIN_HOST.fullmatch(host) is not None
 
 
 def _has_host(url: str) -> bool:

@@ -4,34 +4,50 @@ Every cell stays text here (a CRM's "00123" id must not become 123); checking an
 converting happen afterwards, in one SQL pass (:mod:`.records`). Column names are
 trimmed and lower-cased. Each row carries ``__line``: its line in the file (for a
 CSV, counted as one line per record, which is exact unless a quoted cell spans
-lines). Rows that cannot be read at all come back as (line, reason).
+lines; for XLSX, the sheet's row). Rows that cannot be read at all come back as
+(line, reason).
+
+A CRM export is untrusted like any client file: XLSX goes through the share-in
+reader (:class:`~engage_desktop.inbox.import_read.TableFile`: openpyxl read-only,
+cached values only, so a formula never runs and one without a stored value is
+empty), and :func:`harden` strips control characters and cuts huge cells the way
+the mention import does, reporting each change by line.
+
+JSON Lines keep the types of simple values (numbers, true/false) of the columns
+that are kept as they are: such a column also gets a hidden ``__json__<name>``
+column holding the value as JSON, which :mod:`.records` puts in ``extra``.
 """
 
 from __future__ import annotations
 
 import csv
 import json
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from engage_desktop.core.errors import EngageError, InvalidInput
 
 LINE = "__line"
+JSON_PREFIX = "__json__"
+SUFFIXES = (".csv", ".jsonl", ".ndjson", ".xlsx")
 
 
 def read_export(path: Path) -> tuple[Any, list[tuple[int, str]]]:
-    """(Arrow table of text columns plus ``__line``, unreadable rows) of a CSV or JSONL.
+    """(Arrow table of text columns plus ``__line``, unreadable rows) of a CRM export.
 
     Raises:
-        InvalidInput: Not a .csv or .jsonl file.
-        EngageError: The file is not UTF-8 or not a readable CSV.
+        InvalidInput: Not a .csv, .jsonl or .xlsx file.
+        EngageError: The file is not UTF-8, not a readable CSV or not an XLSX workbook.
     """
     suffix = path.suffix.lower()
     if suffix == ".csv":
         return _read_csv(path)
     if suffix in (".jsonl", ".ndjson"):
         return _read_jsonl(path)
-    raise InvalidInput(f"cannot import {path.name}: use a .csv or .jsonl file")
+    if suffix == ".xlsx":
+        return _read_xlsx(path)
+    raise InvalidInput(f"cannot import {path.name}: use a .csv, .jsonl or .xlsx file")
 
 
 def _read_csv(path: Path) -> tuple[Any, list[tuple[int, str]]]:
@@ -104,19 +120,41 @@ def _read_csv(path: Path) -> tuple[Any, list[tuple[int, str]]]:
 
 
 def _cell(value: Any) -> str | None:
+    """A JSON or spreadsheet value as the text a CSV would hold."""
     if value is None:
         return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return str(int(value))  # a spreadsheet's 1042.0 is the id or count 1042
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else (
+            value.isoformat(sep=" "))  # fmt: skip
+    if isinstance(value, date):
+        return value.isoformat()
     if isinstance(value, list):
         return ";".join(str(v) for v in value if v is not None)
     if isinstance(value, dict):
-        return json.dumps(value)
+        return json.dumps(value, ensure_ascii=False)
     return str(value)
+
+
+def _simple_json(value: Any) -> str | None:
+    """A number or true/false as JSON; None for anything else (kept as text)."""
+    if isinstance(value, bool | int | float) and not (
+        isinstance(value, float) and value != value  # NaN is not JSON
+    ):
+        return json.dumps(value)
+    return None
 
 
 def _read_jsonl(path: Path) -> tuple[Any, list[tuple[int, str]]]:
     import pyarrow as pa
 
     columns: dict[str, list[str | None]] = {}
+    typed: dict[str, list[str | None]] = {}
     lines: list[int] = []
     bad: list[tuple[int, str]] = []
     try:
@@ -132,16 +170,92 @@ def _read_jsonl(path: Path) -> tuple[Any, list[tuple[int, str]]]:
                 if not isinstance(obj, dict):
                     bad.append((line, "not a JSON object"))
                     continue
-                row = {str(k).strip().lower(): _cell(v) for k, v in obj.items()}
-                for key in row.keys() - columns.keys():
+                obj = {str(k).strip().lower(): v for k, v in obj.items()}
+                for key in obj.keys() - columns.keys():
                     columns[key] = [None] * len(lines)
                 for key, values in columns.items():
-                    values.append(row.get(key))
+                    values.append(_cell(obj.get(key)))
+                for key, value in obj.items():
+                    literal = _simple_json(value)
+                    if literal is not None and key not in typed:
+                        typed[key] = [None] * len(lines)
+                for key, values in typed.items():
+                    values.append(_simple_json(obj.get(key)))
                 lines.append(line)
     except UnicodeDecodeError:
         raise EngageError(
             f"{path.name} is not UTF-8 text; save it as UTF-8 and import again"
         ) from None
     data = {k: pa.array(v, pa.string()) for k, v in columns.items()}
+    data.update({JSON_PREFIX + k: pa.array(v, pa.string()) for k, v in typed.items()})
     data[LINE] = pa.array(lines, pa.int64())
     return pa.table(data), bad
+
+
+def _read_xlsx(path: Path) -> tuple[Any, list[tuple[int, str]]]:
+    """The first sheet: its first row is the header, each later row a record."""
+    import pyarrow as pa
+
+    from engage_desktop.inbox.import_read import TableFile
+
+    table = TableFile(path)
+    # Lower-case names; a repeated header keeps its first column, as in a CSV.
+    first: dict[str, str] = {}
+    for header in table.headers:
+        first.setdefault(header.strip().lower(), header)
+    result = table.read(list(first.values()))
+    data = {
+        name: pa.array([_cell(v) for v in result.columns[header]], pa.string())
+        for name, header in first.items()
+    }
+    data[LINE] = pa.array(result.lines, pa.int64())
+    return pa.table(data), list(result.bad)
+
+
+def harden(table: Any) -> tuple[Any, list[tuple[int, str]]]:
+    """Strip control characters and cut huge cells; (table, (line, note) per change).
+
+    Cheap Arrow tests find the few cells that need it (as the mention import does);
+    only those go through :func:`~engage_desktop.core.untrusted.strip_controls` and
+    :func:`~engage_desktop.core.untrusted.cap_text`.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from engage_desktop.core.untrusted import MAX_FIELD_CHARS, cap_text, strip_controls
+
+    notes: list[tuple[int, str]] = []
+    lines = None
+    for name in table.column_names:
+        if name == LINE or name.startswith(JSON_PREFIX):
+            continue
+        values = table.column(name)
+        flagged = pc.fill_null(
+            pc.or_(
+                pc.greater(pc.utf8_length(values), MAX_FIELD_CHARS),
+                pc.match_substring_regex(values, _CONTROLS),
+            ),
+            False,
+        )
+        rows = pc.indices_nonzero(flagged).to_pylist()
+        if not rows:
+            continue
+        if lines is None:
+            lines = table.column(LINE).to_pylist()
+        cells = values.to_pylist()
+        for i in rows:
+            text, cut = cap_text(strip_controls(cells[i]))
+            if cut:
+                notes.append((int(lines[i]), f"{name} cut to {MAX_FIELD_CHARS:,} characters"))
+            elif text != cells[i]:
+                notes.append((int(lines[i]), f"control characters removed from {name}"))
+            cells[i] = text
+        table = table.set_column(
+            table.schema.get_field_index(name), name, pa.array(cells, pa.string())
+        )
+    notes.sort()
+    return table, notes
+
+
+#: The controls the mention import looks for (a carriage return alone is a line end).
+_CONTROLS = "[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]"

@@ -148,6 +148,33 @@ def customer_tiers(ws: Workspace) -> list[tuple[str, int]]:
     return [(r["tier"], int(r["n"])) for r in found]
 
 
+def segment_choices(ws: Workspace) -> tuple[list[str], tuple[float, float, float] | None]:
+    """The inbox's segment menu: tiers (most valuable first) and value cuts.
+
+    The cuts are the median, upper quartile and top decile of customer value (None
+    without values). A shared copy kept with segments has no customer records, only
+    each mention's tier and top-tier flag: its tiers come from the mentions, the top
+    tier first, and it has no value bands.
+    """
+    tiers = [
+        r[0]
+        for r in ws.tuples(
+            "SELECT tier FROM customers WHERE tier IS NOT NULL GROUP BY tier "
+            "ORDER BY avg(value) DESC NULLS LAST, tier"
+        )
+    ]
+    cuts = ws.scalar("SELECT approx_quantile(value, [0.5, 0.75, 0.9]) FROM customers")
+    if not tiers and ws.manifest is not None:
+        tiers = [
+            r[0]
+            for r in ws.tuples(
+                "SELECT customer_tier FROM mentions WHERE customer_tier IS NOT NULL "
+                "GROUP BY customer_tier ORDER BY bool_or(customer_top) DESC, customer_tier"
+            )
+        ]
+    return tiers, (tuple(float(v) for v in cuts) if cuts else None)  # type: ignore[return-value]
+
+
 def customer_template_values(ws: Workspace, author_id: int | None) -> dict[str, str | None]:
     """Values of the customer variables for an author (all None when not a customer)."""
     values: dict[str, str | None] = dict.fromkeys(CUSTOMER_VARIABLES)

@@ -1,13 +1,15 @@
-"""Customer records from a CRM export: CSV or JSON Lines, in bulk, without duplicates.
+"""Customer records from a CRM export: CSV, JSON Lines or XLSX, in bulk, without duplicates.
 
-Columns understood without a map (case-insensitive): ``customer_id`` (the CRM's own
+Columns understood without a map (case, spaces, hyphens and underscores ignored:
+``Customer ID`` is ``customer_id``): ``customer_id`` (the CRM's own
 id; also ``id``, ``external_id``), ``name``, ``email`` (one or more, separated by
 ``;``), ``tier`` (also ``plan``), ``value`` (lifetime value; also ``ltv``),
 ``since`` (customer since, ISO 8601), ``open_tickets`` (also ``tickets``) and one
 column per channel, named as the app names channels (``mastodon``, ``bluesky``,
 ``reddit``, ``hn``, ``forum``, ``review``, ``blog``, …), holding that person's
 handle there (several separated by ``;``; a profile URL works too). Every other
-column is kept as it is, in ``customers.extra`` (JSON).
+column is kept as it is, in ``customers.extra`` (JSON; a JSON Lines number or
+true/false stays one, everything else is text).
 
 ``--map FIELD=HEADER`` names the header of a field when the export calls it
 something else (``--map customer_id="Account ID",email=Mail``).
@@ -17,7 +19,9 @@ is in the file are replaced, fields whose column is absent are kept, and the
 e-mails and handles of a column in the file are replaced by the file's. Nothing is
 ever duplicated. Rows without a customer id, or with a value, date or ticket count
 that cannot be read, are reported with their line number and skipped; the good
-rows are imported.
+rows are imported. The file is untrusted: control characters are removed and huge
+cells cut, each change reported with its line (``warnings``); an XLSX formula never
+runs (its stored value is read, or nothing).
 
 The rows go to DuckDB as one Arrow table and one set-based upsert (``executemany``
 would take a minute for 100,000 rows; this takes about a second).
@@ -32,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from engage_desktop.core.errors import InvalidInput, NotFound
+from engage_desktop.crm.export_reader import JSON_PREFIX
 from engage_desktop.crm.segments import sync_customer_columns
 from engage_desktop.workspace.database import Workspace, log_event
 
@@ -41,9 +46,9 @@ KNOWN_CHANNELS = (
 )  # fmt: skip
 FIELDS = ("customer_id", "name", "email", "tier", "value", "since", "open_tickets")
 ALIASES = {
-    "customer_id": ("customer_id", "external_id", "id", "customer id"),
+    "customer_id": ("customer_id", "external_id", "id"),
     "name": ("name", "full_name", "customer_name"),
-    "email": ("email", "emails", "e-mail", "email_addresses"),
+    "email": ("email", "emails", "e_mail", "email_addresses"),
     "tier": ("tier", "plan"),
     "value": ("value", "lifetime_value", "ltv"),
     "since": ("since", "customer_since"),
@@ -65,6 +70,8 @@ class CustomerImport:
         repeated: Customer ids that appeared more than once in the file (last wins).
         extra_columns: Columns kept as they are, in ``extra``.
         channels: Channel columns read as handles.
+        warnings: (line, what was changed) for cells made safe (control characters,
+            huge cells); those rows are imported.
     """
 
     rows: int = 0
@@ -74,6 +81,7 @@ class CustomerImport:
     repeated: int = 0
     extra_columns: list[str] = field(default_factory=list)
     channels: list[str] = field(default_factory=list)
+    warnings: list[tuple[int, str]] = field(default_factory=list)
 
 
 def parse_map(specs: list[str] | None) -> dict[str, str]:
@@ -110,10 +118,26 @@ def normalize_url(value: str) -> str:
     return text.rstrip("/")
 
 
+def _norm_header(name: str) -> str:
+    """A header as compared with the aliases: spaces and hyphens become underscores."""
+    return re.sub(r"[\s\-]+", "_", name.strip())
+
+
 class _Columns:
     """Which key of a row holds each field, and which keys are channels or extras."""
 
-    def __init__(self, keys: list[str], mapping: dict[str, str], channels: set[str]) -> None:
+    def __init__(
+        self,
+        keys: list[str],
+        mapping: dict[str, str],
+        channels: set[str],
+        typed: set[str] | None = None,
+    ) -> None:
+        self.typed = typed or set()  # columns with JSON-typed values (JSON Lines)
+        # "Customer ID", "customer-id" and "customer_id" name the same field.
+        by_norm: dict[str, str] = {}
+        for key in keys:
+            by_norm.setdefault(_norm_header(key), key)
         self.field: dict[str, str] = {}
         for name in FIELDS:
             wanted = mapping.get(name)
@@ -125,7 +149,7 @@ class _Columns:
                     )
                 self.field[name] = wanted
             else:
-                alias = next((a for a in ALIASES[name] if a in keys), None)
+                alias = next((by_norm[a] for a in ALIASES[name] if a in by_norm), None)
                 if alias is not None:
                     self.field[name] = alias
         self.channel: dict[str, str] = {}
@@ -169,6 +193,14 @@ def _lit(text: str) -> str:
 
 _URL_SQL = "regexp_replace(regexp_replace(rtrim(lower({0}), '/'), '^https?://', ''), '^www\\.', '')"
 _Q = "''''"  # an SQL literal holding one quote, to quote bad values in the reason
+
+
+def _extra_value(key: str, typed: set[str]) -> str:
+    """The JSON value of an extra column's cell: its JSON Lines number or boolean, or text."""
+    text = f"to_json(nullif(trim({_ident(key)}), ''))"
+    if key in typed:
+        return f"coalesce({_ident(JSON_PREFIX + key)}::JSON, {text})"
+    return text
 
 
 def _clean_sql(columns: _Columns) -> str:
@@ -217,7 +249,7 @@ def _clean_sql(columns: _Columns) -> str:
     extra = "NULL::VARCHAR"
     if columns.extra:
         entries = ", ".join(
-            f"{{'k': {_lit(k)}, 'v': nullif(trim({_ident(k)}), '')}}" for k in columns.extra
+            f"{{'k': {_lit(k)}, 'v': {_extra_value(k, columns.typed)}}}" for k in columns.extra
         )
         kept = f"list_filter([{entries}], lambda e: e.v IS NOT NULL)"
         extra = f"CASE WHEN len({kept}) > 0 THEN to_json(map_from_entries({kept}))::VARCHAR END"
@@ -256,22 +288,25 @@ def import_customers(
         InvalidInput: Unsupported file type, no customer_id column, a bad ``--map``.
         EngageError: The file cannot be read.
     """
-    from engage_desktop.crm.export_reader import LINE, read_export
+    from engage_desktop.crm.export_reader import LINE, harden, read_export
 
     path = Path(path)
     if not path.is_file():
-        raise NotFound(f"{path} does not exist; give the path of a .csv or .jsonl file")
+        raise NotFound(f"{path} does not exist; give the path of a .csv, .jsonl or .xlsx file")
     summary = CustomerImport()
     report = progress or (lambda done, total: None)
     table, unreadable = read_export(path)
+    table, summary.warnings = harden(table)
     summary.bad.extend(unreadable)
     summary.rows = table.num_rows + len(unreadable)
     report(1, 4)
     if not table.num_rows:
         summary.bad.sort()
         return summary
-    keys = [k for k in table.column_names if k != LINE]
-    columns = _Columns(keys, mapping or {}, workspace_channels(ws))
+    names = table.column_names
+    keys = [k for k in names if k != LINE and not k.startswith(JSON_PREFIX)]
+    typed = {k[len(JSON_PREFIX) :] for k in names if k.startswith(JSON_PREFIX)}
+    columns = _Columns(keys, mapping or {}, workspace_channels(ws), typed)
     summary.extra_columns = columns.extra
     summary.channels = sorted(columns.channel)
     present = [n for n in ("name", "tier", "value", "since", "open_tickets") if n in columns.field]

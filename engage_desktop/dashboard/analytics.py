@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from engage_desktop.archive.views import mention_source
+from engage_desktop.archive.views import known_span, mention_source
 from engage_desktop.core.errors import InvalidInput
 from engage_desktop.dashboard.business_hours import BusinessHours
 from engage_desktop.inbox.pager import MentionQuery
@@ -349,12 +349,22 @@ def _response_bin(label: str) -> tuple[int, int | None]:
 
 
 def data_days(ws: Workspace) -> tuple[int, int] | None:
-    """The first and last day with mentions (days since the epoch), or None."""
-    src = mention_source(ws).sql
+    """The first and last day with mentions (days since the epoch), or None.
+
+    An attached archive's files answer from their publication ranges in the manifest
+    (:func:`~engage_desktop.archive.views.known_span`); only the workspace (and a
+    file holding an impossible date) is scanned.
+    """
+    from engage_desktop.core.untrusted import date_window
+
+    span, src = known_span(ws, *date_window(datetime.now(UTC)))
     first, last = ws.tuples(
-        f"SELECT min({DAY_SQL}), max({DAY_SQL}) FROM {src} WHERE {SANE_PUBLISHED_SQL}", []
+        f"SELECT min({DAY_SQL}), max({DAY_SQL}) FROM {src.sql} WHERE {SANE_PUBLISHED_SQL}", []
     )[0]
-    return None if first is None else (int(first), int(last))
+    days = [int(d) for d in (first, last) if d is not None]
+    if span is not None:
+        days += [int(moment.timestamp()) // DAY_S for moment in span]
+    return (min(days), max(days)) if days else None
 
 
 def days_of(flt: DashboardFilter, bounds: tuple[int, int] | None) -> np.ndarray:

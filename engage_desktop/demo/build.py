@@ -29,6 +29,7 @@ from engage_desktop.crm.identity import link_all
 from engage_desktop.crm.records import update_value_ranks
 from engage_desktop.demo import text as T
 from engage_desktop.demo.customers import plan_customers, write_customers
+from engage_desktop.demo.places import SITE_URLS, place_urls
 from engage_desktop.workspace.database import Workspace
 
 Progress = Callable[[int, int], None]
@@ -323,6 +324,8 @@ def _generate(n: int, seed: int, end: datetime) -> dict:
         "reply_count": rng.poisson(0.8, size=n),
         "replies": replies,
         "source_ids": {c: i + 1 for i, c in enumerate(CHANNELS)},
+        "seed": seed,
+        "end_s": end.timestamp(),
     }
 
 
@@ -462,14 +465,17 @@ def _write_setup(ws: Workspace, source_ids: dict[str, int]) -> None:
             cur.execute("INSERT INTO settings (key, value) VALUES (?, ?)", [key, json.dumps(value)])
         for channel, sid in source_ids.items():
             cur.execute(
-                "INSERT INTO sources (id, kind, url, name, channel, keep_all, interval_s, tags) "
-                "VALUES (?, 'rss', ?, ?, ?, true, 1800, ?)",
+                "INSERT INTO sources (id, kind, url, name, channel, keep_all, interval_s, tags, "
+                "config) VALUES (?, 'rss', ?, ?, ?, true, 1800, ?, ?)",
                 [
                     sid,
                     f"resource://demo/{channel}.xml",
                     SOURCE_NAMES[channel],
                     channel,
                     ["demo", channel],
+                    # Where the offline feed stands in for: "Where they talk" knows
+                    # these places are listened to.
+                    json.dumps({"site_url": SITE_URLS[channel]}),
                 ],
             )
         for i, (topic, kind, query) in enumerate(T.WATCH_QUERIES, start=1):
@@ -577,10 +583,11 @@ def _write_rows(ws: Workspace, data: dict, scores: dict | None = None) -> None:
     rows, who, channel = data["rows"], data["who"], data["channel"]
     n = len(who)
     ids = np.arange(1, n + 1)
-    urls = [
-        f"https://{domains[c]}/@{h}/{r}"
-        for c, h, r in zip(channel, a["handle"][who], rows["remote_id"], strict=True)
-    ]
+    urls, html = place_urls(
+        data["seed"], channel, data["cls"], data["ts"], a["handle"][who].tolist(),
+        rows["remote_id"], rows["text"],
+        (CLASSES.index("negative"), CLASSES.index("outage")), data["end_s"],
+    )  # fmt: skip
     keys = [hashlib.blake2b(u.encode(), digest_size=12).hexdigest() for u in urls]
     mention_tbl = pa.table(
         {
@@ -589,6 +596,7 @@ def _write_rows(ws: Workspace, data: dict, scores: dict | None = None) -> None:
             "source_id": [data["source_ids"][c] for c in channel],
             "url": urls,
             **generated_mention_columns(data),
+            "html": pa.array(html, pa.string()),
             "thread_id": rows["thread_id"],
             "parent_id": rows["parent_id"],
             "reposts": data["reposts"],

@@ -32,7 +32,6 @@ from typing import Any
 from engage_desktop.core.intents import IntentRule, intents_sql
 from engage_desktop.enrich import store as store
 from engage_desktop.enrich.language import detect_language, is_scored_language
-from engage_desktop.enrich.learned.apply import apply_in_transaction
 from engage_desktop.enrich.learned.store import StoredModel, active_models
 from engage_desktop.enrich.learned.teach import refresh_teaching_queue
 from engage_desktop.enrich.sentiment import (
@@ -283,7 +282,9 @@ def _enrich_window(
                 in_chunk = "mentions.id IN (SELECT id FROM scored_chunk)"
                 store.link_authors(cur, in_chunk)
                 store.apply_intents_and_priority(cur, intents_expr, in_chunk)
-                if learned_models:
+                if learned_models:  # numpy is imported only when a model is in use
+                    from engage_desktop.enrich.learned.apply import apply_in_transaction
+
                     apply_in_transaction(cur, learned_models, in_chunk)
                 corrected, authors = cur.execute(
                     "SELECT count(c.mention_id), list(DISTINCT m.author_id) "
@@ -427,6 +428,9 @@ def score_new_rows(
     }
 
 
+_SHARES = ("sentiment_pos", "sentiment_neu", "sentiment_neg")
+
+
 def score_before_insert(
     ws: Workspace,
     titles: Sequence[str | None],
@@ -435,16 +439,20 @@ def score_before_insert(
     *,
     progress: Progress | None = None,
     is_cancelled: IsCancelled | None = None,
+    score: bool = True,
 ) -> dict[str, Any]:
     """Languages and model scores of rows about to be inserted (an import), as Arrow arrays.
 
     Scoring before the insert means the rows go in scored, and nothing rewrites
     them afterwards (an UPDATE rewrites DuckDB's wide rows). Undeclared languages
-    are detected, and VADER runs, in the process pool for big batches.
+    are detected, and VADER runs, in the process pool for big batches. Languages
+    are detected even when ``score`` is False (``import --no-enrich``): the watch
+    queries are matched before the insert, and ``lang:`` needs them.
 
     Returns:
         ``language``, ``model_sentiment``, ``model_label``, ``sentiment_pos/neu/neg``
-        arrays, one entry per row; add ``scorer_version`` and ``scored_at`` in SQL.
+        arrays, one entry per row (the scores all NULL when ``score`` is False); add
+        ``scorer_version`` and ``scored_at`` in SQL.
 
     Raises:
         ScoringCancelled: ``is_cancelled`` returned True.
@@ -462,6 +470,15 @@ def score_before_insert(
         langs = _languages(rows, pool)
         if is_cancelled is not None and is_cancelled():
             raise ScoringCancelled([])
+        if not score:
+            if progress is not None:
+                progress(1, 1)
+            return {
+                "language": pa.array(langs, pa.string()),
+                "model_sentiment": pa.nulls(len(langs), pa.float64()),
+                "model_label": pa.nulls(len(langs), pa.string()),
+                **{k: pa.nulls(len(langs), pa.float64()) for k in _SHARES},
+            }
         mask = [is_scored_language(lang) for lang in langs]
         batch = [
             text_to_score(title, text) if keep else ""

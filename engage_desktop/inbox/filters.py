@@ -398,7 +398,9 @@ def segment_sql(flt: InboxFilter) -> tuple[str, list[Any]]:
         conds.append("customer_id = (SELECT id FROM customers WHERE external_id = ?)")
         params.append(str(flt.customer))
     if not conds and flt.customers is not None:
-        conds.append("customer_id IS NOT NULL" if flt.customers else "customer_id IS NULL")
+        # customer_top is set (true or false) exactly for mentions of linked authors,
+        # and it is what a shared copy keeps of them (never the customer's id).
+        conds.append("customer_top IS NOT NULL" if flt.customers else "customer_top IS NULL")
     return " AND ".join(conds), params
 
 

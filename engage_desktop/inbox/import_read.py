@@ -23,6 +23,7 @@ from typing import Any
 from engage_desktop.core.errors import EngageError, InvalidInput, NotFound
 from engage_desktop.core.untrusted import allow_long_csv_fields
 from engage_desktop.inbox.import_map import score_header_row
+from engage_desktop.workspace.parquet import parquet_columns, parquet_rows, parquet_table
 
 SUFFIXES = (".csv", ".jsonl", ".ndjson", ".json", ".xlsx", ".parquet")
 #: Lines searched for the header row (Brandwatch writes report details above it).
@@ -99,9 +100,7 @@ class TableFile:
                     break
             self.header_line, self.headers = _best_header(rows)
         elif self.kind == ".parquet":
-            import pyarrow.parquet as pq
-
-            self.headers = list(pq.read_schema(self.path).names)
+            self.headers = parquet_columns(self.path)
         else:  # JSON Lines: the keys of the first objects, in order of appearance
             keys: dict[str, None] = {}
             for _, obj, _err in self._json_records(limit=50):
@@ -157,9 +156,7 @@ class TableFile:
     def estimated_records(self) -> int:
         """About how many records the file holds (for progress; exact for Parquet)."""
         if self.kind == ".parquet":
-            import pyarrow.parquet as pq
-
-            return int(pq.read_metadata(self.path).num_rows)
+            return parquet_rows(self.path)
         size = self.path.stat().st_size
         with self.path.open("rb") as fh:
             sample = fh.read(256 * 1024)
@@ -177,9 +174,7 @@ class TableFile:
                     continue
                 yield i, [row[k] if k < len(row) else None for k in index], None
         elif self.kind == ".parquet":
-            import pyarrow.parquet as pq
-
-            table = pq.read_table(self.path, columns=list(dict.fromkeys(wanted)))
+            table = parquet_table(self.path, wanted)
             cols = [table.column(h).to_pylist() for h in wanted]
             for i in range(table.num_rows):
                 yield i + 1, [c[i] for c in cols], None
@@ -264,9 +259,11 @@ class _ReadErrors:
             raise EngageError(f"{name} is not a readable CSV file ({exc}); check its quoting")
         if isinstance(exc, OSError):
             raise EngageError(f"cannot read {name}: {exc.strerror or exc}")
-        if type(exc).__module__.split(".")[0] in ("openpyxl", "zipfile", "pyarrow", "defusedxml"):
+        readers = ("openpyxl", "zipfile", "pyarrow", "duckdb", "_duckdb", "defusedxml")
+        if type(exc).__module__.split(".")[0] in readers:
             kind = "an Excel .xlsx" if self.path.suffix.lower() == ".xlsx" else "a Parquet"
-            raise EngageError(f"{name} is not {kind} file this app can read ({exc})")
+            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise EngageError(f"{name} is not {kind} file this app can read ({first})")
         if isinstance(exc, (KeyError, ValueError)) and self.path.suffix.lower() == ".xlsx":
             raise EngageError(f"{name} is not an Excel .xlsx file this app can read ({exc})")
         return False

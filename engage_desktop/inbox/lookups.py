@@ -27,6 +27,10 @@ class FilterChoices:
         tiers: Customer tiers, the most valuable first.
         value_cuts: The median, upper quartile and top decile of customer value
             (None without customer records).
+
+    :func:`filter_choices` leaves the last two empty: the customer segments are
+    ``crm.profile.segment_choices`` (a stage above this one), which the window's
+    task adds.
     """
 
     topics: list[str] = field(default_factory=list)
@@ -45,8 +49,7 @@ def _present(values: list[Any]) -> list[Any]:
 
 
 def filter_choices(ws: Workspace) -> FilterChoices:
-    """Every menu's choices for the inbox filter bar."""
-    cuts = ws.scalar("SELECT approx_quantile(value, [0.5, 0.75, 0.9]) FROM customers")
+    """Every menu's choices for the inbox filter bar but the customer segments."""
     return FilterChoices(
         topics=_present(ws.values("SELECT name FROM topics ORDER BY name")),
         queries=[(int(i), str(n)) for i, n in ws.tuples(
@@ -61,10 +64,6 @@ def filter_choices(ws: Workspace) -> FilterChoices:
         languages=_present(ws.values(
             "SELECT language FROM mentions GROUP BY 1 ORDER BY count(*) DESC")),
         owners=known_owners(ws),
-        tiers=_present(ws.values(
-            "SELECT tier FROM customers WHERE tier IS NOT NULL GROUP BY tier "
-            "ORDER BY avg(value) DESC NULLS LAST, tier")),
-        value_cuts=tuple(float(v) for v in cuts) if cuts else None,  # type: ignore[arg-type]
     )  # fmt: skip
 
 

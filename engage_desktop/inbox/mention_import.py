@@ -156,9 +156,10 @@ def import_mentions(
         path: A .csv, .jsonl, .xlsx or .parquet file.
         mapping: ``{field: header}`` overrides of the automatic mapping.
         assume_zone: Time zone of dates written without one (an IANA name).
-        enrich: Detect languages and score sentiment before the insert (in the
-            process pool for big files), so rows go in scored; False leaves that to
-            ``score`` or the window's backfill.
+        enrich: Score sentiment before the insert (in the process pool for big
+            files), so rows go in scored; False leaves that to ``score`` or the
+            window's backfill. Undeclared languages are detected either way, before
+            the watch queries are matched.
         progress: ``progress(done, total)`` over reading, scoring and storing
             (three equal parts of 1,000 steps).
         is_cancelled: Polled while reading and before writing; True stops the
@@ -254,13 +255,18 @@ class _Phases:
 def _with_scores(
     ws: Workspace, good: Any, enrich: bool, progress: Progress, cancelled: Callable[[], bool]
 ) -> Any:
-    """Add languages and model scores (or NULLs when not enriching) to the good rows."""
+    """Add languages and model scores (NULL scores when not enriching) to the good rows.
+
+    Undeclared languages are detected either way, before the watch queries are
+    matched (``lang:fr`` must match an imported French post without a language
+    column); ``enrich=False`` skips only the scoring.
+    """
     import pyarrow as pa
 
     from engage_desktop.enrich.sentiment import ScoringCancelled
 
     names = ("model_sentiment", "model_label", "sentiment_pos", "sentiment_neu", "sentiment_neg")
-    if not enrich or not good.num_rows:
+    if not good.num_rows:
         for name in names:
             kind = pa.string() if name == "model_label" else pa.float64()
             good = good.append_column(name, pa.nulls(good.num_rows, kind))
@@ -276,6 +282,7 @@ def _with_scores(
             good.column("language").to_pylist(),
             progress=progress,
             is_cancelled=cancelled,
+            score=enrich,
         )
     except ScoringCancelled:
         raise ImportCancelled("import cancelled; nothing was written") from None

@@ -263,6 +263,21 @@ class MentionPager:
         extra = () if self._key in ROW_FIELDS else (f"{self._key} AS {SORT_KEY_FIELD}",)
         cols = ", ".join((*ROW_COLUMNS, f"{self._source.flag} AS {FLAG}", *extra))
         where, params = self._after_page_bound(number)
+        if self._source.archived:
+            # Over an archive, in two steps: the page's ids (a top-N over the sort key
+            # and id alone), then those rows by id. In one query DuckDB read the wide
+            # columns of every archived row (1.2 s of CPU at 1M archived, not 0.06 s).
+            ids = self._cur.execute(
+                f"SELECT id FROM {self._from} WHERE {where} "
+                f"ORDER BY {self._order()} LIMIT {int(self.page_size)}",
+                params,
+            ).fetchall()
+            if not ids:
+                return []
+            listed = ", ".join(str(int(i)) for (i,) in ids)
+            return self._cur.execute(
+                f"SELECT {cols} FROM {self._from} WHERE id IN ({listed}) ORDER BY {self._order()}"
+            ).fetchall()
         sql = (
             f"SELECT {cols} FROM {self._from} WHERE {where} "
             f"ORDER BY {self._order()} LIMIT {int(self.page_size)}"

@@ -25,19 +25,14 @@ import importlib
 import json
 import multiprocessing
 import os
+import queue
 import threading
 import time
-from concurrent.futures import (
-    FIRST_COMPLETED,
-    Executor,
-    Future,
-    ProcessPoolExecutor,
-    ThreadPoolExecutor,
-    wait,
-)
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 import duckdb
 
@@ -185,6 +180,28 @@ def _still_waiting(until: object, now: datetime) -> bool:
     return when > now
 
 
+def across_hosts(specs: list[SourceSpec]) -> list[SourceSpec]:
+    """The sources in an order that takes one from each host in turn.
+
+    A host serves two requests at a time, 0.1 s apart; in the stored order a run's
+    first threads would all wait on the first few hosts (a blog's four feeds are
+    usually added together) while every other host sat idle. Taking the hosts in
+    turn lets those waits overlap: the same politeness per host, sooner done.
+    """
+    by_host: dict[str, list[SourceSpec]] = {}
+    for spec in specs:
+        try:
+            host = urlsplit(spec.url).netloc.lower()
+        except ValueError:
+            host = ""
+        by_host.setdefault(host, []).append(spec)
+    queues = list(by_host.values())
+    ordered: list[SourceSpec] = []
+    for turn in range(max((len(q) for q in queues), default=0)):
+        ordered.extend(q[turn] for q in queues if turn < len(q))
+    return ordered
+
+
 def _fetch_one(spec: SourceSpec, http: HttpClient) -> FetchOutcome:
     adapter = ADAPTERS.get(spec.kind)
     if adapter is None:
@@ -192,11 +209,11 @@ def _fetch_one(spec: SourceSpec, http: HttpClient) -> FetchOutcome:
     return adapter(spec, http)
 
 
-# What every parse worker needs, loaded before the workers start (pandas because
-# pyarrow imports it on its first array: ~0.5 s per worker otherwise). pandas is
-# optional: the packaged app leaves it out, and pyarrow works without it.
-PRELOAD = ("engage_desktop.listen.preload", "feedparser", "nh3", "pandas")
-OPTIONAL_PRELOAD = frozenset({"pandas"})
+# What every parse worker needs, loaded once before the workers start. Not pandas
+# (pyarrow would import it on its first array: the preload tells pyarrow it is absent)
+# and not feedparser: the fast path reads well-formed feeds, and a worker imports
+# feedparser the first time a document needs it (~0.1 s, once per worker).
+PRELOAD = ("engage_desktop.listen.preload", "engage_desktop.sources.fastfeed", "nh3")
 
 _pool_lock = threading.Lock()
 _pool: ProcessPoolExecutor | None = None
@@ -297,11 +314,7 @@ def fork_parse_pool(workers: int) -> bool:
     if "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
         return False
     for module in PRELOAD:  # what the workers need, imported once, before the fork
-        try:
-            importlib.import_module(module)
-        except ImportError:
-            if module not in OPTIONAL_PRELOAD:
-                raise
+        importlib.import_module(module)
     pool = parse_pool(workers, fork=True)
     for _ in range(workers):
         pool.submit(int)  # start them all now
@@ -403,10 +416,39 @@ def run_fetch(
     parser: Executor | None = (
         parse_pool(options.parse_workers) if _use_processes(options, specs) else None
     )
-    pending: dict[Future, tuple[str, SourceSpec, FetchOutcome | None]] = {}
-    prestarted = False
-    for spec in specs:
-        pending[fetchers.submit(_fetch_one, spec, http)] = ("fetch", spec, None)
+    if parser is not None:
+        for _ in range(options.parse_workers):
+            parser.submit(int)  # start any worker not running yet, while the network works
+
+    def fetch_then_parse(spec: SourceSpec) -> tuple[FetchOutcome, Future | PreparedFeed | None]:
+        """On a fetch thread: fetch, then hand a feed document straight to the parser.
+
+        Handing it over here rather than on the run's thread keeps the workers busy
+        while that thread stores a batch.
+        """
+        outcome = _fetch_one(spec, http)
+        if outcome.document is None:
+            return outcome, None
+        source = RowSource(spec.id, spec.name, spec.channel, bool(stored[spec.id]["keep_all"]))
+        args = (
+            outcome.document, outcome.feed_url or spec.url, outcome.content_type, now, source,
+            config,
+        )  # fmt: skip
+        if parser is None:
+            return outcome, parse_and_prepare(*args)
+        return outcome, parser.submit(parse_and_prepare, *args)
+
+    # Finished futures arrive on a queue (one callback each), so the run's thread
+    # neither polls nor rescans every pending future after each completion.
+    arrived: queue.SimpleQueue[Future] = queue.SimpleQueue()
+    pending: dict[Future, tuple[SourceSpec, FetchOutcome | None]] = {}
+
+    def watch(fut: Future, spec: SourceSpec, outcome: FetchOutcome | None) -> None:
+        pending[fut] = (spec, outcome)
+        fut.add_done_callback(arrived.put)
+
+    for spec in across_hosts(specs):
+        watch(fetchers.submit(fetch_then_parse, spec), spec, None)
 
     def finish(
         spec: SourceSpec,
@@ -442,7 +484,7 @@ def run_fetch(
                 last_modified=outcome.last_modified,
                 cursor=outcome.cursor if outcome.cursor is not None else spec.cursor,
                 feed_title=parsed.title if parsed is not None else None,
-                moved_to=outcome.moved_to,
+                moved_to=outcome.moved_to, note=outcome.note, wait_s=outcome.wait_s,
             )  # fmt: skip
         state.progress(done, total)
 
@@ -451,44 +493,29 @@ def run_fetch(
             if state.is_cancelled():
                 summary.cancelled = True
                 break
-            finished, _ = wait(list(pending), timeout=0.25, return_when=FIRST_COMPLETED)
-            for fut in finished:
-                stage, spec, outcome = pending.pop(fut)
-                try:
-                    result = fut.result()
-                except FetchError as exc:
-                    finish(spec, outcome, None, exc)
-                    continue
-                except Exception as exc:  # a bug in one adapter must not stop the run
-                    fault = explain_fault(exc)  # a full disk, a denied file: in words
-                    words = fault or f"unexpected error: {type(exc).__name__}: {exc}"
-                    finish(spec, outcome, None, FetchError(words))
-                    continue
-                if stage == "fetch" and result.document is not None:
-                    source = RowSource(
-                        spec.id, spec.name, spec.channel, bool(stored[spec.id]["keep_all"])
-                    )
-                    args = (
-                        result.document,
-                        result.feed_url or spec.url,
-                        result.content_type,
-                        now,
-                        source,
-                        config,
-                    )
-                    if parser is not None and not prestarted:
-                        # Start every worker now, not one per submit, while the
-                        # other feeds are still downloading.
-                        prestarted = True
-                        for _ in range(options.parse_workers):
-                            parser.submit(int)
-                    pool = parser if parser is not None else fetchers
-                    fut2 = pool.submit(parse_and_prepare, *args)
-                    pending[fut2] = ("parse", spec, result)
-                elif stage == "fetch":
-                    finish(spec, result, None, None)
+            try:
+                fut = arrived.get(timeout=0.25)
+            except queue.Empty:
+                continue
+            spec, outcome = pending.pop(fut)
+            try:
+                result = fut.result()
+            except FetchError as exc:
+                finish(spec, outcome, None, exc)
+                continue
+            except Exception as exc:  # a bug in one adapter must not stop the run
+                fault = explain_fault(exc)  # a full disk, a denied file: in words
+                words = fault or f"unexpected error: {type(exc).__name__}: {exc}"
+                finish(spec, outcome, None, FetchError(words))
+                continue
+            if outcome is not None:  # a parse job's result
+                finish(spec, outcome, result, None)
+            else:
+                fetched, parsed = result
+                if isinstance(parsed, Future):
+                    watch(parsed, spec, fetched)
                 else:
-                    finish(spec, outcome, result, None)
+                    finish(spec, fetched, parsed, None)
             if len(batch) >= STORE_BATCH:
                 _store(ws, batch, summary)
     finally:

@@ -20,6 +20,10 @@ from engage_desktop.sources.registry import (
 from engage_desktop.workspace.database import Workspace
 
 CHECK_LIMITS = HttpLimits(connect_timeout=8.0, read_timeout=12.0, deadline=20.0, host_delay=0.0)
+#: The shortest fetch interval of kinds whose services ration readers without an
+#: account: Reddit (about ten requests a minute per address) and Stack Exchange
+#: (300 requests a day per address without an app key).
+MIN_INTERVAL_S = {"reddit": 600, "stackexchange": 900}
 
 
 @dataclass(frozen=True)
@@ -69,13 +73,27 @@ def add_source_checked(
     """
     url = url.strip()
     kind = kind or guess_kind(url)
+    notes: list[str] = []
+    if kind == "news" and url.startswith("news:"):
+        from engage_desktop.sources.news import from_shorthand
+
+        try:
+            url = from_shorthand(url)
+        except ValueError as exc:
+            raise InvalidInput(str(exc)) from None
+    least = MIN_INTERVAL_S.get(kind, 0)
+    if interval_s < least:
+        notes.append(
+            f"{kind} rations readers without an account: fetched every "
+            f"{least // 60} minutes at most"
+        )
+        interval_s = least
     if kind == "file" and not url.startswith(("file://", "resource://")):
         url = str(Path(url).expanduser().resolve())
     try:
         validate(kind, url)
     except ValueError as exc:
         raise InvalidInput(str(exc)) from None
-    notes: list[str] = []
     config = dict(config or {})
     if kind == "rss" and check and url.startswith(("http://", "https://")):
         feed, found = resolve_feed(url)

@@ -220,9 +220,11 @@ def apply_watch_query(
     """
     summary = ApplySummary(query_id)
     cancelled = is_cancelled or (lambda: False)
-    row = ws.cursor().execute(
-        "SELECT topic, query, enabled FROM watch_queries WHERE id = ?", [query_id]
-    ).fetchone()
+    row = (
+        ws.cursor()
+        .execute("SELECT topic, query, enabled FROM watch_queries WHERE id = ?", [query_id])
+        .fetchone()
+    )
     steps = 3
     if progress is not None:
         progress(0, steps)

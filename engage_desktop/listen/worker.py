@@ -49,6 +49,12 @@ SCORE_COLUMNS = (
     "model_sentiment", "model_label", "sentiment_pos", "sentiment_neu", "sentiment_neg",
 )  # fmt: skip
 _INTS = ("source_id", "followers", "likes", "reposts", "replies", "score")
+#: Columns copied from the item's field of the same name.
+_ITEM_COLUMNS = (
+    "item_key", "remote_id", "remote_cid", "url", "author_name", "author_handle",
+    "author_url", "title", "text", "html", "language", "thread_id", "parent_id",
+    "followers", "likes", "reposts", "replies", "score",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -97,6 +103,32 @@ class PreparedFeed:
     items_found: int
     rows: Any  # pyarrow.Table | None
     slow_items: list[str] = field(default_factory=list)
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # The rows travel from a worker as one Arrow IPC stream: a quarter of the CPU
+        # of pickling the table array by array, on both sides of the pipe.
+        rows = None if self.rows is None else _ipc_bytes(self.rows)
+        return _prepared_feed, (self.title, self.error, self.items_found, rows, self.slow_items)
+
+
+def _ipc_bytes(table: Any) -> bytes:
+    import pyarrow as pa
+
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return sink.getvalue().to_pybytes()
+
+
+def _prepared_feed(
+    title: str | None, error: str | None, found: int, rows: bytes | None, slow: list[str]
+) -> PreparedFeed:
+    table = None
+    if rows is not None:
+        import pyarrow as pa
+
+        table = pa.ipc.open_stream(rows).read_all()
+    return PreparedFeed(title, error, found, table, slow)
 
 
 @lru_cache(maxsize=256)
@@ -187,6 +219,8 @@ def harden_item(item: FeedItem, now: datetime) -> tuple[FeedItem, str | None]:
     url = safe_link(item.url)
     author_url = safe_link(item.author_url)
     html = resolve_links(item.html, url) if item.html else None
+    if html is not None and len(html) > MAX_FIELD_CHARS:
+        html = None  # cut HTML would be broken markup; the (cut) text is shown instead
     published, replaced = clamp_date(item.published, now)
     note = (
         f"the source dated it {item.published.isoformat()}; shown at the fetch time"
@@ -194,21 +228,21 @@ def harden_item(item: FeedItem, now: datetime) -> tuple[FeedItem, str | None]:
         else None
     )
     text, _cut = cap_text(strip_controls(item.text))
-    if html is not None and len(html) > MAX_FIELD_CHARS:
-        html = None  # cut HTML would be broken markup; the (cut) text is shown instead
-    cleaned = replace(
-        item,
-        url=url,
-        author_url=author_url,
-        html=strip_controls_opt(html),
-        title=strip_controls_opt(item.title),
-        text=text,
-        author_name=strip_controls_opt(item.author_name),
-        author_handle=strip_controls_opt(item.author_handle),
-        language=strip_controls_opt(item.language),
-        published=published,
-    )
-    return cleaned, note
+    fields = {
+        "url": url,
+        "author_url": author_url,
+        "html": strip_controls_opt(html),
+        "title": strip_controls_opt(item.title),
+        "text": text,
+        "author_name": strip_controls_opt(item.author_name),
+        "author_handle": strip_controls_opt(item.author_handle),
+        "language": strip_controls_opt(item.language),
+        "published": published,
+    }
+    # Most items are clean: keep the item itself rather than copy it (a copy per item
+    # was a tenth of a worker's time).
+    changed = {k: v for k, v in fields.items() if v != getattr(item, k)}
+    return (replace(item, **changed) if changed else item), note
 
 
 def prepare_rows(
@@ -244,24 +278,21 @@ def prepare_rows(
     ]  # fmt: skip
     if not kept:
         return None
-    cols: dict[str, list[Any]] = {c: [] for c in MENTION_COLUMNS}
-    for it, norm, matched in kept:
-        topics = list(dict.fromkeys(topic_of[q] for q in matched))
-        for name, value in (
-            ("item_key", it.item_key), ("source_id", source.id), ("source_name", source_name),
-            ("channel", source.channel), ("remote_id", it.remote_id),
-            ("remote_cid", it.remote_cid), ("url", it.url),
-            ("author_name", it.author_name), ("author_handle", it.author_handle),
-            ("author_url", it.author_url), ("title", it.title), ("text", it.text),
-            ("html", it.html), ("text_norm", norm),
-            ("published", int(it.published.timestamp() * 1_000_000)),
-            ("language", it.language), ("thread_id", it.thread_id),
-            ("parent_id", it.parent_id), ("followers", it.followers), ("likes", it.likes),
-            ("reposts", it.reposts), ("replies", it.replies), ("score", it.score),
-            ("topics", topics), ("matched_queries", matched),
-            ("published_note", notes.get(id(it))),
-        ):  # fmt: skip
-            cols[name].append(value)
+    rows = [it for it, _norm, _matched in kept]
+    n = len(rows)
+    # Column by column: one list comprehension each is ~3x faster than appending
+    # 26 values per row.
+    cols: dict[str, list[Any]] = {
+        name: [getattr(it, name) for it in rows] for name in _ITEM_COLUMNS
+    }
+    cols["source_id"] = [source.id] * n
+    cols["source_name"] = [source_name] * n
+    cols["channel"] = [source.channel] * n
+    cols["text_norm"] = [norm for _it, norm, _matched in kept]
+    cols["published"] = [int(it.published.timestamp() * 1_000_000) for it in rows]
+    cols["matched_queries"] = [matched for _it, _norm, matched in kept]
+    cols["topics"] = [list(dict.fromkeys(topic_of[q] for q in m)) for m in cols["matched_queries"]]
+    cols["published_note"] = [notes.get(id(it)) for it in rows]
     scores = _score(cols, config)
     return _table(cols, scores)
 
@@ -301,7 +332,9 @@ def _table(cols: dict[str, list[Any]], scores: dict[str, list[Any]] | None) -> A
         if name in _INTS:
             arrays[name] = pa.array(values, pa.int64())
         elif name == "published":
-            arrays[name] = pa.array(values, pa.int64()).cast(pa.timestamp("us", tz="UTC"))
+            # Microseconds straight into a timestamp array: .cast() would import
+            # pyarrow.compute (~0.15 s of CPU in each worker).
+            arrays[name] = pa.array(values, pa.timestamp("us", tz="UTC"))
         elif name == "topics":
             arrays[name] = pa.array(values, pa.list_(pa.string()))
         elif name == "matched_queries":

@@ -7,7 +7,18 @@ from typing import Any
 
 from engage_desktop.sources.item import FeedItem
 
-KINDS = ("rss", "mastodon", "bluesky", "hn", "file")
+KINDS = (
+    "rss",
+    "mastodon",
+    "bluesky",
+    "hn",
+    "file",
+    "reddit",
+    "discourse",
+    "stackexchange",
+    "lemmy",
+    "news",
+)
 
 
 @dataclass(frozen=True)
@@ -54,3 +65,9 @@ class FetchOutcome:
     last_modified: str | None = None
     cursor: str | None = None
     moved_to: str | None = None  # the feed moved permanently (301/308) to this address
+    #: Words for the source's health line on a run that worked (a quota left, a
+    #: service that limited paging): shown beside the source, never an error.
+    note: str | None = None
+    #: Seconds the service asked us to leave it alone although this run worked
+    #: (Stack Exchange's ``backoff``, a rate-limit window used up).
+    wait_s: float | None = None

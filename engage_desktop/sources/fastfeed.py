@@ -170,7 +170,9 @@ def _atom_text(el: ET.Element | None) -> tuple[str | None, bool]:
     if el is None:
         return None, False
     kind = el.get("type", "text")
-    if kind == "xhtml" or len(el):
+    # A media type or Atom 0.3's mode="base64" means base64 or escaped content that
+    # feedparser decodes (RFC 4287 4.1.3.3); so does XHTML markup.
+    if kind not in ("text", "html") or el.get("mode") or len(el):
         raise _Unsupported
     return (el.text or "").strip() or None, kind == "html"
 

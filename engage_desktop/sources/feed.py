@@ -75,6 +75,10 @@ def parse_feed(
         The items, or an error in words when the document yields nothing.
     """
     now = fetched_at or datetime.now(UTC)
+    from engage_desktop.sources.charset import as_utf8
+
+    # "Latin-1" feeds written in Windows-1252: read their smart quotes as browsers do.
+    content, content_type = as_utf8(content, content_type)
     if not force_feedparser:
         from engage_desktop.sources.fastfeed import parse_fast
 

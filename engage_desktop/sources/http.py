@@ -21,9 +21,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-import httpx
-
 from engage_desktop import __version__
+from engage_desktop.core.lean_imports import refusing
+
+# Without httpx's command-line client: it imports click, rich and pygments (~0.05 s
+# of every fetch process's start-up) and nothing here runs it. Only that one module
+# is refused, so imports on other threads are not affected.
+with refusing("httpx._main"):
+    import httpx
 
 USER_AGENT = (
     f"engage-desktop/{__version__} (offline-first social listening; "
@@ -33,6 +38,8 @@ MB = 1024 * 1024
 #: The longest wait a server can impose: a larger Retry-After (10 years, 10^20 s)
 #: would freeze a source for good or overflow a date.
 MAX_RETRY_AFTER_S = 24 * 3600.0
+#: How much of an error answer is kept for the adapter to read (APIs explain there).
+ERROR_BODY_BYTES = 16 * 1024
 
 
 @dataclass(frozen=True)
@@ -66,14 +73,27 @@ class FetchError(Exception):
     Attributes:
         retry_after: Seconds the server asked us to wait, if it said.
         status: The HTTP status, when there was a response.
+        headers: The error response's headers (lower-case names), for adapters that
+            read a service's own limit headers (``x-ratelimit-*``).
+        body: The first bytes (at most :data:`ERROR_BODY_BYTES`) of the error
+            response: APIs explain their refusals there (Stack Exchange's
+            ``error_name``, Lemmy's ``error``).
     """
 
     def __init__(
-        self, message: str, *, retry_after: float | None = None, status: int | None = None
+        self,
+        message: str,
+        *,
+        retry_after: float | None = None,
+        status: int | None = None,
+        headers: dict[str, str] | None = None,
+        body: bytes = b"",
     ) -> None:
         super().__init__(message)
         self.retry_after = retry_after
         self.status = status
+        self.headers = headers or {}
+        self.body = body
 
 
 @dataclass(frozen=True)
@@ -351,7 +371,10 @@ class HttpClient:
         if status == 304:
             return Response(304, final_url, b"", headers, moved)
         if status >= 400 or status < 200 or status >= 300:
-            raise _status_error(status, headers)
+            error = _status_error(status, headers)
+            error.headers = headers
+            error.body = _error_body(response)
+            raise error
         lim = self.limits
         encoding = headers.get("content-encoding", "identity").strip().lower()
         length = headers.get("content-length", "")
@@ -386,6 +409,19 @@ class HttpClient:
         except httpx.HTTPError as exc:
             raise FetchError(f"the connection broke while reading: {_short(exc)}") from None
         return Response(status, final_url, bytes(body), headers, moved)
+
+
+def _error_body(response: httpx.Response) -> bytes:
+    """The start of an error answer, decoded, never more than ERROR_BODY_BYTES."""
+    body = bytearray()
+    try:
+        for chunk in response.iter_bytes():
+            body += chunk[: ERROR_BODY_BYTES - len(body)]
+            if len(body) >= ERROR_BODY_BYTES:
+                break
+    except (httpx.HTTPError, ValueError, OSError):
+        pass  # the status alone still says what happened
+    return bytes(body)
 
 
 def sends_secret_in_clear(url: str) -> bool:

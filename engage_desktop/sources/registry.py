@@ -9,7 +9,17 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from engage_desktop.core.untrusted import safe_link, strip_controls
-from engage_desktop.sources import bluesky, files, hn, mastodon
+from engage_desktop.sources import (
+    bluesky,
+    discourse,
+    files,
+    hn,
+    lemmy,
+    mastodon,
+    news,
+    reddit,
+    stackexchange,
+)
 from engage_desktop.sources.base import KINDS, FetchOutcome, SourceSpec
 from engage_desktop.sources.http import FetchError, HttpClient
 
@@ -60,6 +70,23 @@ ADAPTERS: dict[str, Callable[[SourceSpec, HttpClient], FetchOutcome]] = {
     "bluesky": bluesky.fetch,
     "hn": hn.fetch,
     "file": files.fetch,
+    "reddit": reddit.fetch,
+    "discourse": discourse.fetch,
+    "stackexchange": stackexchange.fetch,
+    "lemmy": lemmy.fetch,
+    "news": fetch_rss,  # a news search is an RSS feed once its address is built
+}
+#: The channel of each kind whose items always come from one kind of place.
+KIND_CHANNELS = {
+    "mastodon": "mastodon",
+    "bluesky": "bluesky",
+    "hn": "hn",
+    "file": "file",
+    "reddit": "reddit",
+    "discourse": "forum",
+    "stackexchange": "forum",
+    "lemmy": "lemmy",
+    "news": "news",
 }
 assert set(ADAPTERS) == set(KINDS)
 
@@ -74,6 +101,12 @@ def guess_kind(url: str) -> str:
         return "bluesky"
     if host == "hn.algolia.com":
         return "hn"
+    if url.startswith("news:") or news.is_news_search(url):
+        return "news"
+    if host == "reddit.com" or host.endswith(".reddit.com"):
+        return "reddit"
+    if stackexchange.site_of_host(host) or host == "api.stackexchange.com":
+        return "stackexchange"
     if re.match(r"^/tags/[^/.]+/?$", parts.path):
         return "mastodon"
     return "rss"
@@ -81,10 +114,8 @@ def guess_kind(url: str) -> str:
 
 def guess_channel(kind: str, url: str) -> str:
     """The channel a source's items belong to, for icons and filters."""
-    if kind in ("mastodon", "bluesky", "hn"):
-        return kind
-    if kind == "file":
-        return "file"
+    if kind in KIND_CHANNELS:
+        return KIND_CHANNELS[kind]
     host = (urlsplit(url).hostname or "").lower()
     for needle, channel in (
         ("reddit.", "reddit"),
@@ -115,6 +146,21 @@ def default_name(kind: str, url: str) -> str:
             return f"Bluesky search: {bluesky.query_of(url)}"
         if kind == "hn":
             return f"Hacker News: {hn.api_of(url)[1]}"
+        if kind == "reddit":
+            return reddit.listing_of(url)[2]
+        if kind == "discourse":
+            base, mode, words = discourse.mode_of(url)
+            where = urlsplit(base).hostname
+            return f"{where} search: {words}" if mode == "search" else f"{where} latest"
+        if kind == "stackexchange":
+            params = stackexchange.search_of(url)[1]
+            what = params.get("q") or f"[{params.get('tagged')}]"
+            return f"{params['site']} search: {what}"
+        if kind == "lemmy":
+            base, words, _ = lemmy.search_of(url)
+            return f"{urlsplit(base).hostname} search: {words}"
+        if kind == "news":
+            return f"News search: {news.words_of(url)}"
     except ValueError:
         pass
     if kind == "file" or url.startswith(("file://", "resource://")):
@@ -137,6 +183,17 @@ def validate(kind: str, url: str) -> None:
         bluesky.query_of(url)
     elif kind == "hn":
         hn.api_of(url)
+    elif kind == "reddit":
+        reddit.listing_of(url)
+    elif kind == "discourse":
+        discourse.mode_of(url)
+    elif kind == "stackexchange":
+        stackexchange.search_of(url)
+    elif kind == "lemmy":
+        lemmy.search_of(url)
+    elif kind == "news" and not news.is_news_search(url):
+        if not url.startswith(("http://", "https://")):
+            raise ValueError(f"{url} is not a news search; use news:WORDS")
     elif kind == "file":
         if not files.local_path(url).exists():
             raise ValueError(f"{url} does not exist")

@@ -171,10 +171,14 @@ def run_gui(
     read_only: bool = False,
     snapshot: bool = False,
     screenshot: str | None = None,
-    view: str = "inbox",
+    view: str | None = None,
     size: str = "1440x900",
 ) -> int:
-    """Open the window (or render one view to ``screenshot`` and exit)."""
+    """Open the window (or render one view to ``screenshot`` and exit).
+
+    ``view`` None shows the view the window opens on by itself: the inbox, or the
+    dashboard of a shared copy.
+    """
     _ensure_platform(bool(screenshot))
     from engage_desktop.cli.plugins import install_plugins
 
@@ -183,7 +187,7 @@ def run_gui(
     from PySide6.QtWidgets import QApplication
 
     from engage_desktop.ui.first_paint import watch_first_paint
-    from engage_desktop.ui.main_window import MainWindow, grab_view
+    from engage_desktop.ui.main_window import VIEWS, MainWindow, grab_view
     from engage_desktop.ui.theme import STYLE_SHEET
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -241,7 +245,7 @@ def run_gui(
         width, height = (int(v) for v in size.lower().split("x"))
         window.resize(width, height)
         window.show()
-        grab_view(window, view)
+        grab_view(window, view or VIEWS[window.nav.currentRow()])
         for _ in range(5):
             app.processEvents()
         Path(screenshot).parent.mkdir(parents=True, exist_ok=True)
@@ -253,6 +257,8 @@ def run_gui(
                 f"could not write {screenshot}; check the folder exists and is writable"
             )
         return 0
+    if view:
+        window.show_view(view)
     window.show()
     code = app.exec()
     for w in windows:

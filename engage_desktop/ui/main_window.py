@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -35,7 +36,7 @@ from engage_desktop.inbox.filters import with_drill
 from engage_desktop.inbox.pager import counts
 from engage_desktop.ui.command_server import CommandServer
 from engage_desktop.ui.composer.pane import ComposerPane
-from engage_desktop.ui.dashboard.pane import DashboardPane
+from engage_desktop.ui.dashboard.notify import Notifier
 from engage_desktop.ui.inbox import columns as inbox_columns
 from engage_desktop.ui.inbox.view import InboxView
 from engage_desktop.ui.learner import BackgroundLearner
@@ -47,6 +48,9 @@ from engage_desktop.ui.share.window import install as install_sharing
 from engage_desktop.ui.tasks import Task, TaskRunner
 from engage_desktop.workspace.database import Workspace
 
+if TYPE_CHECKING:  # built on first use: see MainWindow.dashboard
+    from engage_desktop.ui.dashboard.pane import DashboardPane
+
 VIEWS = ("feeds", "inbox", "composer", "dashboard")
 MAX_RECENT = 8
 # Keys of the short reads that fill the views (and of the writer's steps): a window
@@ -55,6 +59,8 @@ VIEW_READS = (
     "inbox", "author-panel", "customer-card", "composer", "feeds-rows", "outbox-rows",
     "status-counts", "filter-choices", "write-",
 )  # fmt: skip
+# The first alert check of an unbuilt dashboard waits for the window to be painted.
+ALERTS_DELAY_MS = 2000
 
 
 class MainWindow(QMainWindow):
@@ -83,25 +89,31 @@ class MainWindow(QMainWindow):
         # the two stages' widgets stay independent of each other.
         self.outbox = OutboxView(ws, tasks=self.tasks, ops=self.ops)
         self.composer = ComposerPane(ws, tasks=self.tasks, ops=self.ops, outbox=self.outbox)
-        self.dashboard = DashboardPane(ws, tasks=self.tasks)
+        # The dashboard (pyqtgraph, numpy and its chart modules: about a third of the
+        # start-up) is built the first time it is shown or asked for; until then a
+        # blank page holds its place. Its alerts are the window's: checked after the
+        # start and whenever mentions change, built or not (check_alerts).
+        self._dashboard: DashboardPane | None = None
+        self._dashboard_slot = QWidget()
+        self.alert_notifier = Notifier(self)
+        self._alerts_running = self._alerts_again = False
         self.pages = QStackedWidget()
         self.nav = QListWidget()
         self.nav.setObjectName("nav")
         self.nav.setFixedWidth(168)
         for name, page in zip(
-            VIEWS, (self.feeds, self.inbox, self.composer, self.dashboard), strict=True
+            VIEWS, (self.feeds, self.inbox, self.composer, self._dashboard_slot), strict=True
         ):
             self.pages.addWidget(page)
             QListWidgetItem(name.title(), self.nav)
-        self.nav.currentRowChanged.connect(self.pages.setCurrentIndex)
+        self.nav.currentRowChanged.connect(self._show_page)
         self.inbox.mention_selected.connect(self._follow_inbox)
-        self.dashboard.drill_requested.connect(self.show_drill_down)
         self.inbox.reply_requested.connect(self.reply_to)
         self._drill_description: str | None = None
         self.inbox.filter_applied.connect(self._filter_applied)
         self.composer.accounts_requested.connect(self.open_accounts)
         self.ops.changed.connect(self.workspace_changed)
-        for pane in (self.inbox, self.feeds, self.dashboard, self.outbox):
+        for pane in (self.inbox, self.feeds, self.outbox):  # the dashboard's: on build
             pane.empty_action.connect(self.empty_state_action)
 
         central = QWidget()
@@ -136,6 +148,66 @@ class MainWindow(QMainWindow):
         )
         connected.set()
         install_sharing(self)  # File › Share…, Export report…; a shared copy's reader mode
+        alerts = QTimer(self)  # a child: closing the window stops it
+        alerts.setSingleShot(True)
+        alerts.timeout.connect(self.check_alerts)
+        alerts.start(ALERTS_DELAY_MS)
+
+    # -- the dashboard, built on first use ----------------------------------------
+
+    @property
+    def dashboard(self) -> DashboardPane:
+        """The dashboard pane; the first use builds it."""
+        return self._dashboard or self._build_dashboard()
+
+    def _build_dashboard(self) -> DashboardPane:
+        """Build the dashboard pane in the place held for it (the view shown stays)."""
+        from engage_desktop.ui.dashboard.pane import DashboardPane
+
+        pane = DashboardPane(self.ws, tasks=self.tasks, notifier=self.alert_notifier)
+        pane.drill_requested.connect(self.show_drill_down)
+        pane.empty_action.connect(self.empty_state_action)
+        slot = self._dashboard_slot
+        self.pages.insertWidget(self.pages.indexOf(slot), pane)
+        self.pages.removeWidget(slot)
+        slot.deleteLater()
+        self.pages.setCurrentIndex(max(self.nav.currentRow(), 0))
+        self._dashboard = pane
+        return pane
+
+    def _show_page(self, row: int) -> None:
+        if VIEWS[row] == "dashboard" and self._dashboard is None:
+            self._build_dashboard()
+        self.pages.setCurrentIndex(row)
+
+    def _refresh_dashboard(self) -> None:
+        """Mentions changed: re-read the dashboard if it is built, and check the alerts."""
+        if self._dashboard is not None:
+            self._dashboard.refresh()
+        self.check_alerts()
+
+    def check_alerts(self) -> None:
+        """Run the alert rules in the background; new episodes notify, each once.
+
+        One check at a time: a newer task of the same key would cancel the running
+        one after it stored its episodes, and they would never be notified. A request
+        during a check runs one more check after it.
+        """
+        if self.ws.read_only or self.tasks.closed:
+            return
+        if self._alerts_running:
+            self._alerts_again = True
+            return
+        self._alerts_running = True
+        task = self.tasks.start("window.alerts", _alerts_job, self.ws)
+        task.succeeded.connect(self.alert_notifier.notify)
+        task.done.connect(self._alerts_checked)
+
+    def _alerts_checked(self) -> None:
+        self._alerts_running = False
+        if self._alerts_again:
+            self._alerts_again = False
+            self.check_alerts()
 
     # -- background enrichment (the backfill) ---------------------------------------
 
@@ -360,6 +432,7 @@ class MainWindow(QMainWindow):
         self.composer.editor.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def _set_title(self, name: str) -> None:
+        self.workspace_name = name  # suggested file names (the dashboard may be unbuilt)
         self.setWindowTitle(
             f"{name} — engage-desktop" + (" (read-only)" if self.ws.read_only else "")
         )
@@ -550,7 +623,7 @@ class MainWindow(QMainWindow):
 
         if path is None:
             path, _ = QFileDialog.getOpenFileName(
-                self, "Import customers", "", "CRM export (*.csv *.jsonl *.ndjson)"
+                self, "Import customers", "", "CRM export (*.csv *.jsonl *.ndjson *.xlsx)"
             )
         if not path:
             return None
@@ -589,12 +662,13 @@ class MainWindow(QMainWindow):
         """A write (or a background job) changed the workspace: refresh what shows it.
 
         The inbox, the composer and the outbox listen to the same record themselves;
-        the window refreshes the dashboard, the feeds and the status bar.
+        the window refreshes the dashboard (if built) and checks the alerts, the feeds
+        and the status bar.
         """
         if self._closing:
             return
         if changes.rows_moved() or changes.settings:
-            self.dashboard.refresh()
+            self._refresh_dashboard()
         if changes.sources or changes.settings:
             self.feeds.refresh()
         if changes.rows_moved() or changes.sources or changes.settings:
@@ -604,7 +678,7 @@ class MainWindow(QMainWindow):
         """Re-read every view from the workspace."""
         self.feeds.refresh()
         self.inbox.refresh()
-        self.dashboard.refresh()
+        self._refresh_dashboard()
         self.update_status()
 
     # -- settings ----------------------------------------------------------------
@@ -699,7 +773,7 @@ class MainWindow(QMainWindow):
     def export_mentions_dialog(self, path: str | None = None) -> None:
         """File › Export Mentions…: every mention, in the format of the file's extension."""
         if path is None:
-            name = f"{self.dashboard.workspace_name}-mentions.csv"
+            name = f"{self.workspace_name}-mentions.csv"
             path, _ = QFileDialog.getSaveFileName(
                 self, "Export mentions", str(Path.home() / name),
                 "CSV (*.csv);;Excel (*.xlsx);;JSON Lines (*.jsonl);;Parquet (*.parquet)",
@@ -860,6 +934,12 @@ def _archive_job(_state, ws: Workspace, folder: str | None, connected: threading
     return archive_note(ws)
 
 
+def _alerts_job(_state, ws: Workspace) -> list:
+    from engage_desktop.dashboard.spikes import check_alerts
+
+    return check_alerts(ws)
+
+
 def _archive_note_job(_state, ws: Workspace, connected: threading.Event) -> str:
     connected.wait(10)
     return archive_note(ws)
@@ -867,6 +947,14 @@ def _archive_note_job(_state, ws: Workspace, connected: threading.Event) -> str:
 
 def grab_view(window: MainWindow, view: str) -> None:
     """Prepare ``view`` for a screenshot: realistic selection and focus."""
+    if view == "where":  # "Where they talk", a tab of the Feeds page
+        window.show_view("feeds")
+        window.feeds.show_where()
+        window.feeds.where.wait_until_ready()
+        if window.feeds.where.table.rowCount():
+            window.feeds.where.table.selectRow(0)
+        window.feeds.where.table.setFocus(Qt.FocusReason.OtherFocusReason)
+        return
     window.show_view(view)
     window.settle()
     if view == "dashboard":

@@ -69,9 +69,11 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(status, result, headers)
 
     def _send(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
-        data = json.dumps(body).encode()
+        # Bytes go out as they are (a web page where JSON was expected).
+        raw = isinstance(body, bytes)
+        data = body if raw else json.dumps(body).encode()
         self.send_response(status)
-        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Type", "text/html" if raw else "application/json")
         self.send_header("Content-Length", str(len(data)))
         for key, value in (headers or {}).items():
             self.send_header(key, value)

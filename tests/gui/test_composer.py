@@ -215,7 +215,8 @@ def test_failure_in_words_on_the_mention_and_edit_from_the_outbox(window, qtbot,
     qtbot.waitUntil(lambda: "could not be sent" in composer.banner.text())
     assert "reconnect the account" in composer.banner.text()
     settle(qtbot, composer)
-    assert composer.tabs.tabText(1) == "Outbox (1 failed)"
+    # The tab's count is read by a task of its own: wait for it, not for the banner.
+    qtbot.waitUntil(lambda: composer.tabs.tabText(1) == "Outbox (1 failed)")
     composer.outbox.select_id(outbox_id)
     assert composer.outbox.edit_button.isEnabled()
     composer.outbox.edit_button.click()

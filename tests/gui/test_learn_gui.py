@@ -53,9 +53,26 @@ def test_teach_view_keys_label_and_move_on(window, qtbot):
     qtbot.waitUntil(lambda: inbox.current_mention_id() == queue[1], timeout=15000)
     assert window.settle()
     assert inbox.model.rowCount() == len(queue) - 1
+    shown_before = rows(inbox.ws, "SELECT sentiment_label FROM mentions WHERE id = ?", [queue[1]])
     qtbot.keyClick(inbox.table, Qt.Key.Key_3)
     qtbot.waitUntil(lambda: corrected(inbox.ws, queue[1]) == "positive", timeout=15000)
     qtbot.waitUntil(lambda: inbox.current_mention_id() == queue[2], timeout=15000)
+    assert "Ctrl+Z undoes" in inbox.undo_label.text()
+    # Ctrl+Z: the last label goes, the mention is back in the queue, under the cursor.
+    qtbot.waitUntil(lambda: not inbox.tasks.running(), timeout=30000)
+    qtbot.keyClick(inbox.table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: corrected(inbox.ws, queue[1]) is None, timeout=15000)
+    qtbot.waitUntil(lambda: inbox.current_mention_id() == queue[1], timeout=15000)
+    assert inbox.model.rowCount() == len(queue) - 1
+    assert rows(inbox.ws, "SELECT sentiment_label FROM mentions WHERE id = ?", [queue[1]]) == (
+        shown_before
+    )
+    assert inbox.undo_label.text().startswith("Undone: Sentiment of 1 mention set to positive")
+    # And once more: the first label goes too.
+    qtbot.keyClick(inbox.table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: corrected(inbox.ws, queue[0]) is None, timeout=15000)
+    qtbot.waitUntil(lambda: inbox.current_mention_id() == queue[0], timeout=15000)
+    assert inbox.model.rowCount() == len(queue)
     qtbot.waitUntil(lambda: not inbox.tasks.running(), timeout=30000)
 
 

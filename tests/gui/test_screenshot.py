@@ -18,7 +18,7 @@ def distinct_colours(image: QImage, step: int = 7) -> int:
     return len(colours)
 
 
-@pytest.mark.parametrize("view", ["feeds", "inbox", "composer", "dashboard"])
+@pytest.mark.parametrize("view", ["feeds", "where", "inbox", "composer", "dashboard"])
 def test_screenshot_of_each_view(demo_path, tmp_path, view, qapp):
     out = tmp_path / f"{view}.png"
     env = {k: v for k, v in os.environ.items() if k not in ("QT_QPA_PLATFORM", "DISPLAY")}

@@ -207,6 +207,7 @@ def test_file_menu_shares_and_exports_a_report_in_the_background(window, qtbot, 
     dialog.path.setText(str(out))
     dialog.all_time.setChecked(True)
     dialog.pseudonymize.setChecked(True)
+    dialog.keep_segments.setChecked(True)
     dialog.shared_by.setText("Dana")
     with qtbot.waitSignal(dialog.finished, timeout=60_000):
         dialog.buttons.accepted.emit()
@@ -214,6 +215,9 @@ def test_file_menu_shares_and_exports_a_report_in_the_background(window, qtbot, 
     with Workspace.open(shared) as ws:
         assert ws.read_only and ws.manifest.shared_by == "Dana" and ws.manifest.pseudonymized
         assert ws.scalar("SELECT count(*) FROM mentions") == 3000
+        # The box keeps the segments on the mentions, never the customer records.
+        assert ws.scalar("SELECT count(customer_tier) FROM mentions") > 0
+        assert ws.scalar("SELECT count(*) FROM customers") == 0
     assert "shared 3,000 mentions" in window.statusBar().currentMessage().lower()
 
     report = open_dialog(window, "report")

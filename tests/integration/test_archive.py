@@ -16,7 +16,7 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -31,6 +31,7 @@ from engage_desktop.dashboard.analytics import (
     AnalyticsContext,
     ChartElement,
     DashboardFilter,
+    data_days,
     mention_query,
     top_channels,
 )
@@ -156,7 +157,54 @@ def test_move_removes_rows_keeps_ids_and_compacts_file(demo_path, tmp_path, caps
             "SELECT count(*) FROM replies WHERE mention_id NOT IN (SELECT id FROM mentions)"
         )
         assert orphans == 0
+        # The copy kept the sequence's place: no archived id is handed out again.
+        assert ws.scalar("SELECT nextval('mention_ids')") > max(original)
+        moves = ws.tuples("SELECT new_value FROM events WHERE entity = 'archive'")
+        assert moves == [(str(len(original) - len(snapshot(ws))),)]
     assert_nothing_lost_or_doubled(demo_path, folder, original)
+
+
+@pytest.mark.parametrize("crash_at", ["before_swap", "after_swap"])
+def test_move_by_compaction_interrupted_loses_and_duplicates_nothing(
+    demo_path, tmp_path, monkeypatch, crash_at
+):
+    """The CLI's move: the rows leave when the compacted copy replaces the workspace."""
+    from engage_desktop.archive import compact as compact_mod
+
+    folder = tmp_path / "arch"
+    with Workspace.open(demo_path) as ws:
+        original = snapshot(ws)
+        export_archive(ws, folder, before=CUT, move=True, delete=False)
+        assert snapshot(ws) == original  # the files are committed, the rows still here
+
+    def crash(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    if crash_at == "before_swap":  # the copy is written, not yet renamed over
+        monkeypatch.setattr(compact_mod, "_fsync", crash)
+    else:  # renamed over, the run not yet marked moved
+        monkeypatch.setattr(compact_mod.mf, "save", crash)
+    with pytest.raises(KeyboardInterrupt):
+        compact_mod.finish_moves(demo_path, folder)
+    monkeypatch.undo()
+    assert mf.load(folder).runs[-1]["state"] == "written"
+    assert not list(tmp_path.glob(".*.compact"))
+    with Workspace.open(demo_path) as ws:
+        still_all = ws.scalar("SELECT count(*) FROM mentions") == len(original)
+    assert still_all == (crash_at == "before_swap")
+    assert_nothing_lost_or_doubled(demo_path, folder, original)
+    args = ["-w", str(demo_path), "archive", "export", str(folder), "--before", "2026-09-01"]
+    assert main([*args, "--move"]) == 0  # the next run finishes the move
+    assert [r["state"] for r in mf.load(folder).runs] == ["moved"]
+    assert_nothing_lost_or_doubled(demo_path, folder, original)
+    with Workspace.open(demo_path) as ws:
+        assert ws.scalar("SELECT count(*) FROM mentions WHERE published < ?", [CUT]) == (
+            ws.scalar(
+                "SELECT count(*) FROM mentions WHERE published < ? AND "
+                + export_mod.IN_WORK_SQL,
+                [CUT],
+            )
+        )
 
 
 def test_move_needs_a_cutoff_and_a_bad_folder_is_one_line(demo_path, tmp_path, capsys):
@@ -336,6 +384,18 @@ def test_partition_pruning_reads_only_the_months_asked(twin):
     assert june.sql.count("year=") == 1 and "month=06" in june.sql
     recent = views.mention_source(split, datetime(2026, 10, 1, tzinfo=UTC))
     assert not recent.archived and recent.sql == "mentions"
+
+
+def test_data_span_comes_from_the_manifest_and_equals_the_workspace(twin):
+    whole, split = twin
+    assert data_days(split) == data_days(whole)
+    wide = (datetime(1990, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))
+    span, rest = views.known_span(split, *wide)
+    assert span is not None and not rest.archived  # no archived file needs opening
+    # A file whose range leaves the window (as an impossible date would) is scanned.
+    narrow = (span[0] + timedelta(days=1), wide[1])
+    span2, rest2 = views.known_span(split, *narrow)
+    assert rest2.archived and rest2.sql.count("year=") == 1 and span2[1] == span[1]
 
 
 AUG_20 = datetime(2026, 8, 20, tzinfo=UTC).timestamp()

@@ -141,6 +141,30 @@ def test_cluster_scores_equal_the_apps_row_for_row(rescored, client):
     assert manifest.rows("replies") > 0 and manifest.rows("corrections") == 1
 
 
+def test_thread_workers_run_in_a_process_bigger_than_their_memory_limit():
+    """Thread workers share the host process: its size must not pause them.
+
+    A long test run (or the app) holds more than a worker's limit; Dask measured the
+    whole process against each thread worker's limit, paused them all, and a scatter
+    failed with "No valid workers found" (or tasks waited forever) -- why this file
+    once needed a pytest process of its own.
+    """
+    import psutil
+
+    assert psutil.Process().memory_info().rss > 64 * 2**20  # above 80 % of the limit
+
+    async def monitor_tick(dask_worker):
+        # What the worker's periodic memory check does, now rather than in 100 ms.
+        if "memory_monitor" in dask_worker.periodic_callbacks:
+            await dask_worker.memory_manager.memory_monitor(dask_worker)
+        return dask_worker.status.name
+
+    with dask_client(workers=1, processes=False, memory_limit="64MiB") as c:
+        assert list(c.run(monitor_tick).values()) == ["running"]
+        c.scatter({"probe": 41}, broadcast=True, hash=False)
+        assert c.submit(lambda x: x + 1, 41).result(timeout=30) == 42
+
+
 def test_killed_worker_still_gives_complete_correct_result(rescored):
     path, folder = rescored
     with Workspace.open(path, read_only=True) as ws:

@@ -126,7 +126,7 @@ def test_import_and_reimport_update_without_duplicates(ws, crm_csv, tmp_path):
     c2 = cur.execute("SELECT tier, value, extra FROM customers WHERE external_id = 'C2'").fetchone()
     # The CSV came last: its tier wins, the value survived the JSONL, extras merged.
     assert c2[0] == "Basic" and c2[1] == 100.0
-    assert json.loads(c2[2]) == {"region": "NA", "seats": "4"}  # kept as text
+    assert json.loads(c2[2]) == {"region": "NA", "seats": 4}  # a JSON number stays one
     cur.close()
 
 

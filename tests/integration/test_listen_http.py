@@ -352,7 +352,10 @@ def _status(sid: int, text: str) -> dict:
         "id": str(sid),
         "uri": f"https://m.example/users/ann/statuses/{sid}",
         "url": f"https://m.example/@ann/{sid}",
-        "created_at": "2026-10-01T10:00:00.000Z",
+        # Recent: a catch-up reads back to the cursor only within the last day.
+        "created_at": (datetime.now(UTC) - timedelta(minutes=1400 - sid % 1000))
+        .isoformat()
+        .replace("+00:00", "Z"),
         "content": f"<p>{text}</p>",
         "language": "en",
         "in_reply_to_id": None,
@@ -592,6 +595,52 @@ def test_process_pool_parsing_stores_what_threads_store(tmp_path, http):
             assert summary.new_mentions == 15 and not summary.failed
             results.append(_scored(w))
     assert results[0] == results[1]
+
+
+def test_languages_are_detected_in_the_parse_workers_as_enrichment_detects_them(
+    tmp_path, http, monkeypatch
+):
+    """Items without a declared language get it in the workers, the same as enrich's."""
+    from engage_desktop.enrich import language
+    from engage_desktop.enrich.pipeline import enrich
+    from engage_desktop.enrich.sentiment.columns import text_to_score
+
+    http.expect_request("/moods.xml").respond_with_data(_feed_of_moods())
+    monkeypatch.setattr(language, "_identifier", None)  # this process's model: unloaded
+    with Workspace.create(tmp_path / "langs.engage") as w:
+        _add(w, http.url_for("/moods.xml"))
+        options = FetchOptions(limits=FAST.limits, parse="process", parse_workers=2)
+        assert run_fetch(PlainState(), w, force=True, options=options).new_mentions == 4
+        assert language._identifier is None  # detected in the workers, not here
+        stored = {r[0]: r for r in _scored(w)}
+        texts = w.tuples("SELECT item_key, title, text FROM mentions")
+        for key, title, text in texts:
+            assert stored[key][1] == language.detect_language(text_to_score(title, text))
+        assert stored["urn:de"][1] == "de" and stored["urn:happy"][1] == "en"
+        assert enrich(w, rescore=True).done == 4
+        assert {r[0]: r for r in _scored(w)} == stored  # enrichment finds nothing to change
+
+
+def test_a_batch_with_a_repeated_key_keeps_the_first_and_known_keys_are_skipped(ws):
+    from engage_desktop.listen.store import load_matchers, store_rows
+    from engage_desktop.listen.worker import RowSource, prepare_rows
+    from engage_desktop.sources.item import FeedItem
+
+    now = datetime(2026, 10, 1, tzinfo=UTC)
+
+    def item(key: str, text: str) -> FeedItem:
+        return FeedItem(key, f"https://b.example/{key}", None, text, None, now)
+
+    config, _ = load_matchers(ws)
+    source = RowSource(1, "blog", "blog", True)
+    first = prepare_rows(
+        [item("k1", "first"), item("k2", "two"), item("k1", "again")], source, config
+    )
+    assert len(store_rows(ws, first)) == 2
+    assert ws.scalar("SELECT text FROM mentions WHERE item_key = 'k1'") == "first"
+    again = prepare_rows([item("k2", "two"), item("k3", "three")], source, config)
+    assert len(store_rows(ws, again)) == 1
+    assert ws.scalar("SELECT count(*) FROM mentions") == 3
 
 
 FORKED_FETCH = """

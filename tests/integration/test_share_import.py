@@ -248,3 +248,44 @@ def test_a_workspace_of_the_previous_version_gets_external_ids(tmp_path):
         assert resolve_mention(ws, "rid-7") == 7
     # An import's old id becomes its external id; a fetched post's channel id does not.
     assert rows == {7: "rid-7", 8: None}
+
+
+def test_parquet_imports_without_pyarrow_parquet_as_in_the_bundle(tmp_path):
+    """The bundle leaves pyarrow.parquet out: DuckDB reads the file instead."""
+    import subprocess
+    import sys
+
+    path = _new(tmp_path)
+    source = tmp_path / "brandwatch.csv"
+    source.write_text(BRANDWATCH_CSV, encoding="utf-8")
+    with Workspace.open(path) as ws:
+        import_mentions(ws, source)
+    out = tmp_path / "out.parquet"
+    assert main(["-w", str(path), "export", "mentions", str(out)]) == 0
+    fresh = tmp_path / "fresh.engage"
+    assert main(["new", str(fresh)]) == 0
+    script = (
+        "import sys\n"
+        "for name in ('pyarrow.parquet', 'pyarrow._parquet', 'pyarrow.dataset'):\n"
+        "    sys.modules[name] = None\n"
+        "from engage_desktop.cli import main\n"
+        "sys.exit(main(sys.argv[1:]))\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", script, "-w", str(fresh), "import", str(out)],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    with Workspace.open(fresh) as ws:
+        ext = {r[0] for r in ws.cursor().execute("SELECT external_id FROM mentions").fetchall()}
+    assert ext == set(EXT_IDS)
+
+
+def test_a_file_that_is_not_parquet_gets_one_line(tmp_path, capsys):
+    path = _new(tmp_path)
+    fake = tmp_path / "export.parquet"
+    fake.write_bytes(b"PAR1 this is not a parquet file at all, only text" * 3)
+    assert main(["-w", str(path), "import", str(fake)]) == 1
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1
+    assert "export.parquet is not a Parquet file this app can read" in err

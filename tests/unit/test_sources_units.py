@@ -85,7 +85,12 @@ def test_retry_after_seconds_and_http_date():
         ("https://mastodon.social/tags/nimbus", "mastodon"),
         ("https://bsky.app/search?q=nimbus", "bluesky"),
         ("https://hn.algolia.com/?q=nimbus", "hn"),
-        ("https://www.reddit.com/search.rss?q=nimbus", "rss"),
+        # Reddit's feeds go to the Reddit adapter: its limits, paging and cursor.
+        ("https://www.reddit.com/search.rss?q=nimbus", "reddit"),
+        ("https://www.reddit.com/r/wifi", "reddit"),
+        ("https://superuser.com/search?q=nimbus", "stackexchange"),
+        ("news:nimbus outage", "news"),
+        ("https://news.google.com/rss/search?q=nimbus", "news"),
         ("https://mastodon.social/tags/nimbus.rss", "rss"),
         ("resource://demo/blog.xml", "rss"),
     ],

@@ -2,12 +2,18 @@
 
 A shared copy is a fresh workspace (every migration applied, every table empty) into
 which only the tables and columns listed here are copied. A table someone adds
-later (a learned model, customer records) stays empty in shared copies until it is
-added here on purpose, and so does a new column of a listed table (it gets its
-default). Each column maps to the SQL expression that fills it, read from the
-source workspace; ``None`` copies the value as it is. ``PSEUDONYMIZED`` overrides
-expressions when authors are to be replaced by pseudonyms (``p.n`` is the author's
-pseudonym number; see :mod:`engage_desktop.dashboard.share.pseudonyms`).
+later stays empty in shared copies until it is added here on purpose, and so does
+a new column of a listed table (it gets its default). Each column maps to the SQL
+expression that fills it, read from the source workspace; ``None`` copies the value
+as it is. ``PSEUDONYMIZED`` overrides expressions when authors are to be replaced by
+pseudonyms (``p.n`` is the author's pseudonym number; see
+:mod:`engage_desktop.dashboard.share.pseudonyms`).
+
+Customer records never travel: the customer tables stay empty. With "keep segments"
+(:data:`SEGMENTS`) each mention keeps only its author's segment, aggregated: the
+customer's tier and whether that is the top tier; never a name, an e-mail, a value,
+a value rank or an id. The learned sentiment model (:data:`SENTIMENT_MODELS`) travels,
+so the copy shows the same learned labels and model card.
 
 Left out on purpose (the manifest lists it for the reader too): drafts, the outbox,
 approval steps, internal notes on mentions and on people, saved replies, reply
@@ -162,6 +168,28 @@ PSEUDONYMIZED: dict[str, dict[str, str | None]] = {
     },
 }
 
+# With "keep segments": the segment columns of each mention (kept in step with the
+# customer links by crm/segments.py). The tier names a plan ("Enterprise"), and the
+# flag says whether it is the most valuable one; neither names a person.
+SEGMENTS: dict[str, str | None] = {
+    "customer_tier": None,
+    "customer_top": None,
+}
+
+# The learned sentiment model (issue 14): weights, card and version history, without
+# who trained it. Under --pseudonymize the words of authors' handles leave its
+# vocabulary and card (see learned_copy.py).
+SENTIMENT_MODELS: dict[str, str | None] = {
+    "id": None,
+    "domain": None,
+    "created_at": None,
+    "corrections": None,
+    "format": None,
+    "weights": None,
+    "card": None,
+    "active": None,
+}
+
 # Every table copied, with its columns: what the manifest records as kept.
 KEPT: dict[str, dict[str, str | None]] = {
     "mentions": MENTIONS,
@@ -170,6 +198,7 @@ KEPT: dict[str, dict[str, str | None]] = {
     "topics": TOPICS,
     "replies": REPLIES,
     "sentiment_corrections": CORRECTIONS,
+    "sentiment_models": SENTIMENT_MODELS,
     "alert_rules": ALERT_RULES,
     "alerts": ALERTS,
     "settings": {"key": None, "value": None, "updated_at": None},
@@ -187,22 +216,38 @@ LEFT_OUT: tuple[str, ...] = (
     "feed addresses and source settings",
     "settings other than the brand, the SLA and the dashboard's",
     "mentions outside the range and topics",
+    "customer records: names, e-mails, handles, values, ids and their links to authors",
+)
+LEFT_OUT_SEGMENTS: tuple[str, ...] = (
+    "customer segments on mentions (tier and top-tier flag; the sharer did not keep them)",
 )
 LEFT_OUT_PSEUDONYMIZED: tuple[str, ...] = (
     "authors' names and handles (replaced by pseudonyms, also inside texts)",
     "profile links and links to the original posts",
+    "words of authors' handles in the learned model's vocabulary and card",
 )
 
 
-def columns_sql(table: str, alias: str, pseudonymize: bool) -> tuple[list[str], list[str]]:
+def kept_columns(table: str, segments: bool = False) -> dict[str, str | None]:
+    """The columns copied of ``table``: :data:`KEPT`'s, plus the segments when asked."""
+    spec = dict(KEPT[table])
+    if segments and table == "mentions":
+        spec.update(SEGMENTS)
+    return spec
+
+
+def columns_sql(
+    table: str, alias: str, pseudonymize: bool, segments: bool = False
+) -> tuple[list[str], list[str]]:
     """The destination columns and the source expressions that fill them.
 
     Args:
         table: A key of :data:`KEPT`.
         alias: The source table's alias in the SELECT.
         pseudonymize: Apply the :data:`PSEUDONYMIZED` overrides.
+        segments: Add the customer segment columns of :data:`SEGMENTS` to mentions.
     """
-    spec = dict(KEPT[table])
+    spec = kept_columns(table, segments)
     if pseudonymize:
         spec.update(PSEUDONYMIZED.get(table, {}))
     names = list(spec)

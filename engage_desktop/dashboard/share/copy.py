@@ -31,6 +31,7 @@ from duckdb.sqltypes import VARCHAR
 from engage_desktop import __version__
 from engage_desktop.core.errors import Conflict, EngageError, InvalidInput
 from engage_desktop.dashboard.share import allowlist
+from engage_desktop.dashboard.share.learned_copy import copy_models
 from engage_desktop.dashboard.share.pseudonyms import Pseudonyms, watched_handles
 from engage_desktop.workspace import settings as settings_registry
 from engage_desktop.workspace.database import SUFFIX, Workspace
@@ -56,6 +57,8 @@ class ShareOptions:
         topics: Keep mentions of any of these topics (empty: all).
         pseudonymize: Replace authors by stable pseudonyms, drop their links.
         shared_by: The name in the manifest and the reader's banner.
+        keep_segments: Keep each mention's customer segment (tier, top-tier flag),
+            never the customer records themselves.
     """
 
     start: datetime | None = None
@@ -63,6 +66,7 @@ class ShareOptions:
     topics: tuple[str, ...] = ()
     pseudonymize: bool = False
     shared_by: str | None = None
+    keep_segments: bool = False
 
     def where(self, alias: str = "m") -> tuple[str, list[Any]]:
         """The mentions kept, as SQL over ``mentions`` aliased ``alias``."""
@@ -91,10 +95,12 @@ class ShareSummary:
     shared_bytes: int
     seconds: float
     pseudonymized: bool
+    segments: bool = False
 
     def line(self) -> str:
         """The one-line summary the CLI prints and the window shows."""
         pseudo = ", authors pseudonymised" if self.pseudonymized else ""
+        pseudo += ", customer segments kept" if self.segments else ""
         return (
             f"shared {self.mentions:,} mentions by {self.authors:,} authors to {self.path} "
             f"({self.shared_bytes / 1e6:,.1f} MB, source {self.source_bytes / 1e6:,.1f} MB"
@@ -178,6 +184,7 @@ def export_workspace(
         out.stat().st_size,
         time.perf_counter() - started,
         options.pseudonymize,
+        options.keep_segments,
     )
 
 
@@ -199,8 +206,10 @@ def _pseudonyms(src, where: str, params: list[Any]) -> Pseudonyms:
     return pseudo
 
 
-def _select(table: str, alias: str, pseudonymize: bool) -> tuple[list[str], str]:
-    names, exprs = allowlist.columns_sql(table, alias, pseudonymize)
+def _select(
+    table: str, alias: str, pseudonymize: bool, segments: bool = False
+) -> tuple[list[str], str]:
+    names, exprs = allowlist.columns_sql(table, alias, pseudonymize, segments)
     return names, ", ".join(f"{e} AS {n}" for e, n in zip(exprs, names, strict=True))
 
 
@@ -299,7 +308,7 @@ def _copy_all(
         _progress(state, done[0], steps)
 
     kept_ids = f"(SELECT m.id FROM mentions m WHERE {where})"
-    names, cols = _select("mentions", "m", p)
+    names, cols = _select("mentions", "m", p, options.keep_segments)
     join = (
         " LEFT JOIN share_pseudonyms p ON p.channel = m.channel AND p.handle = m.author_handle"
         if p
@@ -369,6 +378,7 @@ def _copy_all(
         names,
         None,
     )
+    copy_models(src, dst, pseudo, _insert)
     step()
     _copy_alerts(src, dst, options, p)
     step()
@@ -438,9 +448,11 @@ def _copy_settings(src, dst) -> None:
 def _write_manifest(partial: Path, ws: Workspace, options: ShareOptions, mentions: int) -> None:
     """Add the manifest to the finished copy (insert-only, then checkpointed)."""
     left_out = list(allowlist.LEFT_OUT)
+    if not options.keep_segments:
+        left_out += list(allowlist.LEFT_OUT_SEGMENTS)
     if options.pseudonymize:
         left_out += list(allowlist.LEFT_OUT_PSEUDONYMIZED)
-    kept = {table: list(allowlist.KEPT[table]) for table in allowlist.KEPT}
+    kept = {t: list(allowlist.kept_columns(t, options.keep_segments)) for t in allowlist.KEPT}
     con = duckdb.connect(str(partial))
     try:
         con.execute("BEGIN TRANSACTION")

@@ -79,6 +79,11 @@ class Pseudonyms:
             }
         )
 
+    def handles(self) -> list[str]:
+        """Every handle given a pseudonym so far (authors', and those met in texts)."""
+        with self._lock:
+            return [h for h in self._by_handle if h not in self.keep]
+
     def _handle(self, match: re.Match[str]) -> str:
         local = match.group(1).lower()
         whole = match.group(0)[1:].lower()

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from engage_desktop.enrich.learned.model import FORMAT, LearnedModel
 from engage_desktop.workspace.database import Workspace, log_event
+
+if TYPE_CHECKING:  # the model needs numpy: imported where a model is read or written
+    from engage_desktop.enrich.learned.model import LearnedModel
 
 #: Models kept per domain (the active one and its predecessors).
 KEEP_VERSIONS = 5
@@ -71,6 +73,10 @@ def active_models(ws: Workspace) -> list[StoredModel]:
         ).fetchall()
     finally:
         cur.close()
+    if not rows:
+        return []
+    from engage_desktop.enrich.learned.model import LearnedModel
+
     return [
         StoredModel(int(i), d, int(n), json.loads(card), LearnedModel.from_bytes(bytes(blob)))
         for i, d, n, card, blob in rows
@@ -100,6 +106,8 @@ def save_model(
     Returns:
         The new model's id.
     """
+    from engage_desktop.enrich.learned.model import FORMAT
+
     blob = model.to_bytes()
     with ws.write() as cur:
         model_id = int(

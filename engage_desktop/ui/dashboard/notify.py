@@ -7,11 +7,14 @@ the offscreen platform), the dashboard says so once and alerts stay on its list.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QSystemTrayIcon
 
-from engage_desktop.dashboard.spikes import Episode
+if TYPE_CHECKING:  # spikes needs numpy; the window makes a Notifier before any chart
+    from engage_desktop.dashboard.spikes import Episode
 
 UNAVAILABLE = (
     "Desktop notifications are not available on this system, so new alerts are only listed here."

@@ -135,7 +135,11 @@ class DashboardPane(QWidget):
     extras_updated = Signal()  # rising terms and spike marks are drawn
 
     def __init__(
-        self, ws: Workspace, parent: QWidget | None = None, tasks: TaskRunner | None = None
+        self,
+        ws: Workspace,
+        parent: QWidget | None = None,
+        tasks: TaskRunner | None = None,
+        notifier: Notifier | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("page")
@@ -156,7 +160,8 @@ class DashboardPane(QWidget):
         # The two halves of the current request, drawn as each arrives.
         self._charts: ChartNumbers | None = None
         self._ranks: Rankings | None = None
-        self.notifier = Notifier(self)
+        # The window's, which checks the alerts (MainWindow.check_alerts).
+        self.notifier = notifier or Notifier(self)
         self.last_seconds = 0.0
         self._started = 0.0
         self._request = 0
@@ -404,9 +409,6 @@ class DashboardPane(QWidget):
         self._fill_topics(session.ctx.topics)
         self._sync_dates(session)
         self._on_charts(request, charts)
-        if not self.ws.read_only:
-            task = self.tasks.start("dashboard.alerts", _check_alerts, self.ws)
-            task.succeeded.connect(self.notifier.notify)
 
     def _on_charts(self, request: int, charts: ChartNumbers | None) -> None:
         if not self._current(request, charts):
@@ -756,12 +758,6 @@ def _export_card(state, ws: Workspace, name: str, path: str, flt: DashboardFilte
     from engage_desktop.dashboard.chart_data import export_chart
 
     return export_chart(ws, name, path, flt)
-
-
-def _check_alerts(state, ws: Workspace) -> list[Episode]:
-    from engage_desktop.dashboard.spikes import check_alerts
-
-    return check_alerts(ws)
 
 
 def _workspace_name(_state: object, ws: Workspace) -> str:

@@ -8,6 +8,8 @@ without a query per keystroke.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from PySide6.QtCore import QDate, QTimer, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
@@ -26,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engage_desktop.crm.profile import segment_choices
 from engage_desktop.inbox.filters import (
     ME,
     SENTIMENT_LABELS,
@@ -67,6 +70,12 @@ PRIORITY_CHOICES = (
     ("Medium and up (50+)", 50.0),
     ("High (75+)", 75.0),
 )
+
+
+def _choices_job(ws: Workspace) -> FilterChoices:
+    """The menus' choices and the customer segments, in one read off the GUI thread."""
+    tiers, cuts = segment_choices(ws)
+    return replace(filter_choices(ws), tiers=tiers, value_cuts=cuts)
 
 
 class FilterBar(QWidget):
@@ -170,7 +179,7 @@ class FilterBar(QWidget):
 
     def reload_choices(self) -> Task:
         """Read the menus' choices (topics, sources, owners…) off the GUI thread."""
-        task = self.ops.read("filter-choices", filter_choices, self.ws)
+        task = self.ops.read("filter-choices", _choices_job, self.ws)
         task.succeeded.connect(self._choices_read)
         return task
 

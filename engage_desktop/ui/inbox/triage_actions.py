@@ -226,6 +226,9 @@ class TriageActions:
             self.status_message.emit("Nothing to undo")
             return
         actions = self._undo.pop()
+        if not isinstance(actions[-1], triage.TriageAction):  # a sentiment correction
+            self.undo_correction(actions[-1])
+            return
         task = self.ops.write(CHANGED, _undo_all, self.ws, actions, initiator=self)
         task.succeeded.connect(lambda _r: self._undone(actions))
         task.failed.connect(self.status_message)

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 
 from engage_desktop.core.errors import EngageError
 from engage_desktop.enrich.store import get_correction
-from engage_desktop.inbox import lookups, mention_alerts, notes, people, threads, triage
+from engage_desktop.inbox import lookups, mention_alerts, notes, people, threads
 from engage_desktop.inbox.filters import STATUSES, InboxFilter, describe, to_sql
 from engage_desktop.inbox.pager import get_mention
 from engage_desktop.inbox.saved_views import list_views, seed_default_views, view_counts
@@ -155,7 +155,8 @@ class InboxView(TriageActions, SentimentActions, QWidget):
             lambda: setattr(self, "_current_at_reset", self.current_mention_id())
         )
         self.model.page_loaded.connect(self._page_loaded)
-        self._undo: list[list[triage.TriageAction]] = []
+        # Triage actions and sentiment corrections (CorrectionUndo), newest last.
+        self._undo: list[list[Any]] = []
         self._new_count = 0
         self._last_max_id: int | None = None  # known once the start-up read is back
         self._polling = False

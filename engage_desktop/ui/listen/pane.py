@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -82,6 +83,9 @@ def health_of(s: dict, failing_after: int) -> tuple[str, str, str]:
         f"\nItems in the last run: {last_run}"
         f"\nNext run: {_in(s['next_run_at']) if not s['paused'] else 'paused'}"
     )
+    note = _note(s.get("config"))
+    if note:  # words a working run left: a quota left, paging cut short
+        tip += f"\nNote: {note}"
     if s["last_error"]:
         tip = f"Last error: {s['last_error']}\nFailed {s['failures']} times in a row\n" + tip
     if s["paused"]:
@@ -93,6 +97,18 @@ def health_of(s: dict, failing_after: int) -> tuple[str, str, str]:
     if s["last_fetch_at"] is None:
         return "not fetched yet", "new", tip
     return "ok", "ok", tip
+
+
+def _note(config: object) -> str | None:
+    """The health note a source's last working run stored in its config."""
+    import json
+
+    try:
+        data = json.loads(config) if isinstance(config, str) else config
+    except ValueError:
+        return None
+    note = data.get("note") if isinstance(data, dict) else None
+    return note if isinstance(note, str) else None
 
 
 def _table(columns: tuple[str, ...]) -> QTableWidget:
@@ -190,8 +206,17 @@ class FeedsPane(QWidget):
         lower.addWidget(self.editor)
         lower.setStretchFactor(0, 3)
         lower.setStretchFactor(1, 2)
+        # "Where they talk" beside the sources: find places first, then listen there.
+        from engage_desktop.ui.listen.where_panel import WherePanel
+
+        self.where = WherePanel(ws, self.tasks, ops=self.ops)
+        self.upper = QTabWidget()
+        self.upper.addTab(sources_box, "Sources")
+        self.upper.addTab(self.where, "Where they talk")
+        self.upper.currentChanged.connect(self._tab_changed)
+        self.where.source_added.connect(self._located_source_added)
         splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(sources_box)
+        splitter.addWidget(self.upper)
         splitter.addWidget(lower)
         splitter.setStretchFactor(0, 1)
         splitter.setStretchFactor(1, 1)
@@ -349,6 +374,18 @@ class FeedsPane(QWidget):
             self.queries.selectRow(min(4, len(self._query_rows) - 1))
             self.editor.backtest_now()
 
+    def show_where(self) -> None:
+        """Show "Where they talk" (it ranks the places the first time it is shown)."""
+        self.upper.setCurrentWidget(self.where)
+
+    def _tab_changed(self, _index: int) -> None:
+        if self.upper.currentWidget() is self.where and self.where.located is None:
+            self.where.refresh()
+
+    def _located_source_added(self, source_id: int) -> None:
+        self.refresh()
+        self.start_fetch(source_ids=[source_id])
+
     # -- actions ---------------------------------------------------------------------
 
     def add_source(self) -> None:
@@ -486,6 +523,9 @@ class FeedsPane(QWidget):
 
     def _scheduled_check(self) -> None:
         """Start a fetch when any source is due (the fetch itself is off-thread)."""
+        if self.ws.closed:  # the workspace went away under a pane that outlived it
+            self.timer.stop()
+            return
         if self._fetch_task is not None or self.ws.read_only:
             return
         task = self.tasks.start("fetch.due", _any_due, self.ws)

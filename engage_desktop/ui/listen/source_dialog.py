@@ -23,10 +23,15 @@ from engage_desktop.workspace.database import Workspace
 
 KIND_LABELS = (
     ("auto", "Guess from the address"),
-    ("rss", "RSS / Atom feed (blogs, alerts, YouTube, Reddit search)"),
+    ("rss", "RSS / Atom feed (blogs, alerts, YouTube)"),
     ("mastodon", "Mastodon hashtag (https://INSTANCE/tags/NAME)"),
     ("bluesky", "Bluesky search (https://bsky.app/search?q=WORDS)"),
     ("hn", "Hacker News search (https://hn.algolia.com/?q=WORDS)"),
+    ("reddit", "Reddit search or subreddit (https://www.reddit.com/r/NAME/search?q=WORDS)"),
+    ("discourse", "Discourse forum search (https://FORUM/search?q=WORDS)"),
+    ("stackexchange", "Stack Exchange search (https://superuser.com/search?q=WORDS)"),
+    ("lemmy", "Lemmy search (https://INSTANCE/search?q=WORDS)"),
+    ("news", "News search (news:WORDS)"),
     ("file", "Local file or folder (feed, .jsonl, .csv)"),
 )
 

@@ -229,17 +229,28 @@ class ShareDialog(_SharingDialog):
         self.setWindowTitle("Share with a client")
 
     def extra_rows(self) -> None:
+        # Customer segments sit under the pseudonyms: both decide what the reader
+        # learns about people, and the words under the box say exactly what travels.
+        self.keep_segments = QCheckBox("Keep customer segments")
+        self.keep_segments.setToolTip(
+            "Each mention keeps its author's customer tier and whether that is the top tier"
+        )
+        self.form.addRow("", self.keep_segments)
+        self.form.addRow("", _note(
+            "Customer records never leave: no names, e-mails, values or ids. Ticked, each "
+            "mention keeps only its author's tier (for example \"Enterprise\") and whether "
+            "that is the top tier, so the reader can filter by segment.",
+            indent=22,  # under the box's text, not its square
+        ))  # fmt: skip
         self.shared_by = QLineEdit(self.ws.actor)
         self.shared_by.setToolTip('Shown to the reader: "Shared by … on …"')
         self.form.addRow("Shared by", self.shared_by)
-        note = QLabel(
+        self.form.addRow("", _note(
             "The copy keeps mentions, sentiment, topics, statuses, our public replies, "
-            "authors' figures and the dashboard. Drafts, the outbox, notes, saved replies, "
-            "accounts, the audit log and the team's settings are left out. It opens read-only."
-        )
-        note.setWordWrap(True)
-        note.setObjectName("subtitle")
-        self.form.addRow("", note)
+            "authors' figures, the learned sentiment model and the dashboard. Drafts, the "
+            "outbox, notes, saved replies, accounts, the audit log and the team's settings "
+            "are left out. It opens read-only."
+        ))  # fmt: skip
 
     def job(self, path: Path):
         from engage_desktop.dashboard.share.copy import ShareOptions
@@ -251,6 +262,7 @@ class ShareDialog(_SharingDialog):
             self.chosen_topics(),
             self.pseudonymize.isChecked(),
             self.shared_by.text().strip() or None,
+            keep_segments=self.keep_segments.isChecked(),
         )
         return _share_replacing, (self.ws, path, options)
 
@@ -265,6 +277,19 @@ class ShareDialog(_SharingDialog):
 
         answer = QMessageBox.question(self, "Replace file?", f"{path} exists. Replace it?")
         return answer == QMessageBox.StandardButton.Yes
+
+
+def _note(text: str, indent: int = 0) -> QLabel:
+    """A wrapped explanation in the form's subtitle style (plain text, never markup)."""
+    note = QLabel(text)
+    note.setWordWrap(True)
+    note.setObjectName("subtitle")
+    note.setTextFormat(Qt.TextFormat.PlainText)
+    note.setIndent(indent)
+    # The form sizes the row by the label's size hint, which Qt guesses for a narrow
+    # width (twice the lines needed here): a realistic minimum width fixes the guess.
+    note.setMinimumWidth(420)
+    return note
 
 
 def _share_replacing(state, ws: Workspace, path: Path, options):

@@ -1,0 +1,53 @@
+"""Reading Parquet files through DuckDB, so nothing needs ``pyarrow.parquet``.
+
+The bundle leaves pyarrow's Parquet and dataset libraries out (about 80 MB, see
+``packaging/engage-desktop.spec``); DuckDB reads Parquet by itself. Every Parquet
+read in the app goes through these three functions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import duckdb
+
+from engage_desktop.core.errors import InvalidInput
+
+_GLOB = set("*?[]{}")
+
+
+def _literal(path: str | Path) -> str:
+    """The path as DuckDB must read it: one file, never a glob pattern."""
+    text = str(path)
+    if _GLOB & set(Path(text).name):
+        raise InvalidInput(
+            f"{Path(text).name}: a Parquet file name with * ? [ ] {{ }} can't be read; "
+            "rename the file and try again"
+        )
+    return text
+
+
+def parquet_rows(path: str | Path) -> int:
+    """The number of rows the file's footer records."""
+    with duckdb.connect() as con:
+        row = con.execute(
+            "SELECT coalesce(sum(num_rows), 0) FROM parquet_file_metadata(?)", [_literal(path)]
+        ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def parquet_columns(path: str | Path) -> list[str]:
+    """The file's column names, in order."""
+    with duckdb.connect() as con:
+        rel = con.execute("SELECT * FROM read_parquet(?) LIMIT 0", [_literal(path)])
+        return [d[0] for d in rel.description or ()]
+
+
+def parquet_table(path: str | Path, columns: Sequence[str]):  # -> pyarrow.Table
+    """The named columns of every row, as an in-memory Arrow table."""
+    names = list(dict.fromkeys(columns))
+    select = ", ".join('"' + c.replace('"', '""') + '"' for c in names) or "*"
+    with duckdb.connect() as con:
+        source = "'" + _literal(path).replace("'", "''") + "'"
+        return con.sql(f"SELECT {select} FROM read_parquet({source})").to_arrow_table()
