@@ -92,7 +92,10 @@ def test_common_actions_run_no_query_on_the_gui_thread(qtbot, demo_path, setting
         press(inbox.prompt, Qt.Key.Key_Return)
         press(table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # undo
         press(table, Qt.Key.Key_3)  # sentiment: positive
+        press(table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # undo the correction
+        assert inbox.undo_label.text().startswith("Undone: Sentiment")
         inbox.filter_bar._fill_menu("topic")  # a filter menu: the choices read before
+        inbox.filter_bar._fill_menu("customer")  # the segments too
         mention_id = inbox.current_mention_id()
         press(table, Qt.Key.Key_R)  # reply: the composer binds now
         composer = win.composer
@@ -113,6 +116,10 @@ def test_common_actions_run_no_query_on_the_gui_thread(qtbot, demo_path, setting
         inbox.select_row(5)
         settle()
         assert win.composer.mention_id == mention_id  # hidden: not re-bound by j/k
+        win.show_view("feeds")  # "Where they talk" ranks the places in a task
+        win.feeds.show_where()
+        where = win.feeds.where
+        qtbot.waitUntil(lambda: where.located is not None and not where.loading, timeout=TIMEOUT_MS)
     finally:
         win.close()
         qtbot.waitUntil(lambda: ws.closed, timeout=TIMEOUT_MS)
