@@ -250,3 +250,8 @@ def clear_failures(ws: Workspace, source_id: int) -> None:
             "UPDATE sources SET last_error = NULL, failures = 0, next_run_at = NULL WHERE id = ?",
             [source_id],
         )
+
+
+def watch_query_topic(ws: Workspace, query_id: int) -> str | None:
+    """The topic a watch query files its matches under (None when it is gone)."""
+    return ws.scalar("SELECT topic FROM watch_queries WHERE id = ?", [query_id])

@@ -142,3 +142,8 @@ def has_secret(account: Account) -> bool:
             secrets.secret_name(account.channel, account.instance_url, account.handle)
         )
     )
+
+
+def secret_storage_note() -> str:
+    """Where account secrets are kept (the OS keyring or a private file), in words."""
+    return secrets.storage_note()

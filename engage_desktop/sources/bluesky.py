@@ -20,7 +20,7 @@ from engage_desktop.sources.http import (
     sends_secret_in_clear,
 )
 from engage_desktop.sources.item import FeedItem, utc
-from engage_desktop.workspace.secrets import get_secret
+from engage_desktop.workspace.secrets import get_secret, set_secret
 
 DEFAULT_SERVICE = "https://bsky.social"
 PAGE = 100
@@ -32,6 +32,17 @@ _sessions_lock = threading.Lock()
 def secret_name(handle: str) -> str:
     """The keyring user name of a Bluesky handle's app password."""
     return f"bluesky:{handle.lstrip('@')}"
+
+
+def has_app_password(handle: str) -> bool:
+    """True when an app password for ``handle`` is in the secret store."""
+    return get_secret(secret_name(handle)) is not None
+
+
+def store_app_password(handle: str, password: str) -> None:
+    """Keep ``handle``'s app password in the secret store; the next fetch signs in anew."""
+    set_secret(secret_name(handle), password)
+    forget_session(handle)
 
 
 def query_of(url: str) -> str:

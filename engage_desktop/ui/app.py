@@ -210,6 +210,9 @@ def run_gui(
     ws = open_for_gui(target, read_only=read_only, snapshot=snapshot, interactive=not screenshot)
     if ws is None:
         return 1
+    # ENGAGE_DESKTOP_DEBUG_GUI_DB=1 records every query on this (the GUI) thread and
+    # lists them on exit; =raise fails at the first one (tests/gui/test_gui_thread_db.py).
+    guard = Workspace.guard_calling_thread()
     window = MainWindow(ws, settings)
     watch_first_paint(window)  # only with ENGAGE_DESKTOP_PAINT_TIME=1 (benchmarks/bundle.py)
     windows = [window]
@@ -260,4 +263,14 @@ def run_gui(
     code = app.exec()
     for w in windows:
         w.ws.close()
+    if guard == "record":
+        _report_guarded_queries()
     return int(code)
+
+
+def _report_guarded_queries() -> None:
+    """The debug guard's findings: each query the GUI thread ran, with where from."""
+    found = Workspace.guarded_queries()
+    print(f"engage-desktop: {len(found)} queries ran on the GUI thread", file=sys.stderr)
+    for query in found:
+        print(f"  {query.what}: {query.origin()}", file=sys.stderr)

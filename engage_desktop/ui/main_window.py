@@ -1,4 +1,10 @@
-"""The main window: navigation, the four areas, menus and the status bar."""
+"""The main window: navigation, the four areas, menus and the status bar.
+
+The window never waits on the workspace: views read in tasks, and every write goes
+through :class:`~engage_desktop.ui.ops.Operations` (one writer thread), whose record
+of what changed (:class:`~engage_desktop.ui.ops.OpChanges`) the window hands to the
+views that show it.
+"""
 
 from __future__ import annotations
 
@@ -25,12 +31,7 @@ from PySide6.QtWidgets import (
 
 from engage_desktop import __version__
 from engage_desktop.archive.views import archive_note, attach, detach
-from engage_desktop.enrich.pipeline import (
-    EnrichSummary,
-    backfill,
-    needs_enrichment,
-    rescore_all,
-)
+from engage_desktop.enrich.pipeline import EnrichSummary, backfill, rescore_all
 from engage_desktop.inbox.filters import with_drill
 from engage_desktop.inbox.pager import counts
 from engage_desktop.ui.command_server import CommandServer
@@ -40,6 +41,8 @@ from engage_desktop.ui.inbox import columns as inbox_columns
 from engage_desktop.ui.inbox.view import InboxView
 from engage_desktop.ui.learner import BackgroundLearner
 from engage_desktop.ui.listen.pane import FeedsPane
+from engage_desktop.ui.ops import OpChanges, Operations
+from engage_desktop.ui.outbox.view import OutboxView
 from engage_desktop.ui.settings_dialog import SettingsDialog, load_values, save_values
 from engage_desktop.ui.share.window import install as install_sharing
 from engage_desktop.ui.tasks import Task, TaskRunner
@@ -50,6 +53,12 @@ if TYPE_CHECKING:  # built on first use: see MainWindow.dashboard
 
 VIEWS = ("feeds", "inbox", "composer", "dashboard")
 MAX_RECENT = 8
+# Keys of the short reads that fill the views (and of the writer's steps): a window
+# with none of them running shows what the workspace holds (see is_settled).
+VIEW_READS = (
+    "inbox", "author-panel", "customer-card", "composer", "feeds-rows", "outbox-rows",
+    "status-counts", "filter-choices", "write-",
+)  # fmt: skip
 # The first alert check of an unbuilt dashboard waits for the window to be painted.
 ALERTS_DELAY_MS = 2000
 
@@ -63,18 +72,23 @@ class MainWindow(QMainWindow):
     def __init__(self, ws: Workspace, settings: QSettings) -> None:
         super().__init__()
         self.enrich_task: Task | None = None
+        self._enrich_asked = False
+        self._closing = False
         self.ws = ws
         self.settings = settings
         self.tasks = TaskRunner(self)
-        self.setWindowTitle(
-            f"{ws.name} — engage-desktop" + (" (read-only)" if ws.read_only else "")
-        )
+        self.ops = Operations(self.tasks, self)
+        # The file's name until the workspace's own name is read (update_status).
+        self._set_title(ws.path.stem)
         self.setMinimumSize(960, 600)
 
-        self.feeds = FeedsPane(ws, self.tasks)
-        self.inbox = InboxView(ws, tasks=self.tasks)
+        self.feeds = FeedsPane(ws, self.tasks, ops=self.ops)
+        self.inbox = InboxView(ws, tasks=self.tasks, ops=self.ops)
         inbox_columns.restore(self.inbox.table, settings)
-        self.composer = ComposerPane(ws, tasks=self.tasks)
+        # The outbox is a tab of the composer's page; the window puts it there, so
+        # the two stages' widgets stay independent of each other.
+        self.outbox = OutboxView(ws, tasks=self.tasks, ops=self.ops)
+        self.composer = ComposerPane(ws, tasks=self.tasks, ops=self.ops, outbox=self.outbox)
         # The dashboard (pyqtgraph, numpy and its chart modules: about a third of the
         # start-up) is built the first time it is shown or asked for; until then a
         # blank page holds its place. Its alerts are the window's: checked after the
@@ -95,10 +109,11 @@ class MainWindow(QMainWindow):
         self.nav.currentRowChanged.connect(self._show_page)
         self.inbox.mention_selected.connect(self._follow_inbox)
         self.inbox.reply_requested.connect(self.reply_to)
-        self.feeds.mentions_changed.connect(self.mentions_arrived)
-        self.inbox.mentions_edited.connect(self.update_status)
-        self.composer.outbox_changed.connect(self.replies_changed)
-        for pane in (self.inbox, self.feeds, self.composer.outbox):
+        self._drill_description: str | None = None
+        self.inbox.filter_applied.connect(self._filter_applied)
+        self.composer.accounts_requested.connect(self.open_accounts)
+        self.ops.changed.connect(self.workspace_changed)
+        for pane in (self.inbox, self.feeds, self.outbox):  # the dashboard's: on build
             pane.empty_action.connect(self.empty_state_action)
 
         central = QWidget()
@@ -223,30 +238,20 @@ class MainWindow(QMainWindow):
     def start_backfill(self, rescore: bool = False) -> Task | None:
         """Score the backlog (or with ``rescore`` every mention) in the background.
 
-        Nothing starts when read-only, when scoring already runs, or when nothing is due.
+        Nothing starts when read-only or when scoring already runs. The task counts
+        what is due itself (its first progress report); the progress bar shows only
+        when there is something to score.
         """
         if self.ws.read_only or self.enrich_task is not None:
             return None
-        due = (
-            int(self.ws.scalar("SELECT count(*) FROM mentions"))
-            if rescore
-            else needs_enrichment(self.ws)
-        )
-        if not due:
-            return None
         task = self.tasks.start("enrich", rescore_all if rescore else backfill, self.ws)
         self.enrich_task = task
+        self._enrich_what = "Re-scoring" if rescore else "Scoring"
+        self._enrich_shown = False
         task.progressed.connect(self._on_enrich_progress)
         task.succeeded.connect(self._on_enrich_succeeded)
         task.failed.connect(self._on_enrich_failed)
         task.done.connect(self._on_enrich_done)
-        what = "Re-scoring" if rescore else "Scoring"
-        self.task_label.setText(f"{what} sentiment of {due:,} mentions…")
-        self.task_bar.setRange(0, max(due, 1))
-        self.task_bar.setValue(0)
-        self.task_cancel.setEnabled(True)
-        for widget in (self.task_label, self.task_bar, self.task_cancel):
-            widget.show()
         return task
 
     def cancel_backfill(self) -> None:
@@ -257,13 +262,38 @@ class MainWindow(QMainWindow):
             self.task_label.setText("Stopping after the current batch…")
 
     def _on_enrich_progress(self, done: int, total: int) -> None:
+        if not total:
+            return
+        if not self._enrich_shown:  # the first report says how many are due
+            self._enrich_shown = True
+            stopping = self.enrich_task is not None and self.enrich_task.state.is_cancelled()
+            self.task_label.setText(
+                "Stopping after the current batch…"
+                if stopping
+                else f"{self._enrich_what} sentiment of {total:,} mentions…"
+            )
+            self.task_cancel.setEnabled(not stopping)
+            for widget in (self.task_label, self.task_bar, self.task_cancel):
+                widget.show()
+            if not done:
+                self.task_bar.setRange(0, total)
+                self.task_bar.setValue(0)
+                return
         self.task_bar.setRange(0, max(total, 1))
         self.task_bar.setValue(done)
         if self.task_cancel.isEnabled():
             self.task_label.setText(f"Scoring sentiment: {done:,} of {total:,} mentions")
 
     def _on_enrich_succeeded(self, summary: EnrichSummary) -> None:
-        self.statusBar().showMessage(summary.line().capitalize(), 15_000)
+        if summary.total:
+            self.statusBar().showMessage(summary.line().capitalize(), 15_000)
+        elif self._enrich_asked:  # File › Score with nothing to do: say so
+            self.statusBar().showMessage(
+                "Every mention is scored already; Re-score all mentions scores them again"
+                if self._enrich_what == "Scoring"
+                else "There are no mentions to score yet",
+                10_000,
+            )
 
     def _on_learned(self, line: str) -> None:
         self.statusBar().showMessage(line[:1].upper() + line[1:], 15_000)
@@ -280,9 +310,11 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(
                 "Scoring cancelled; what was scored is kept, the rest resumes next time", 15_000
             )
+        scored = self._enrich_shown
         self.enrich_task = None
-        if not self._closing:
-            self.refresh()
+        self._enrich_asked = False
+        if not self._closing and scored:
+            self.ops.publish(OpChanges(sentiment=True))
 
     # -- the command line's server ------------------------------------------------------
 
@@ -307,9 +339,30 @@ class MainWindow(QMainWindow):
         outcome = "done" if status == 0 else f"failed (exit status {status})"
         self.statusBar().showMessage(f"{command}: {outcome}", 15_000)
         if not self._closing:
-            self.refresh()  # the command may have changed anything
+            self.ops.publish(OpChanges.everything())  # the command may have changed anything
 
     # -- views ---------------------------------------------------------------------
+
+    def is_settled(self) -> bool:
+        """True when no view read or write is on its way (long jobs may still run)."""
+        if self.inbox.model.is_loading() or self.inbox.model.pager is None:
+            return False
+        return not any(t.key.startswith(VIEW_READS) for t in self.tasks.running())
+
+    def settle(self, timeout_s: float = 20.0) -> bool:
+        """Run the event loop until :meth:`is_settled` (for screenshots and scripts)."""
+        import time
+
+        from PySide6.QtCore import QCoreApplication, QThread
+
+        end = time.monotonic() + timeout_s
+        while not self.is_settled():
+            if time.monotonic() > end:
+                return False
+            QCoreApplication.processEvents()
+            QThread.msleep(5)
+        QCoreApplication.processEvents()
+        return True
 
     def show_view(self, name: str) -> None:
         """Switch to one of :data:`VIEWS`."""
@@ -322,11 +375,14 @@ class MainWindow(QMainWindow):
         """
         label = description.removeprefix("Dashboard: ")
         sort = self.inbox.model.filter.sort
+        self._drill_description = description  # said with the count once the rows land
         self.inbox.filter_bar.set_filter(with_drill(sort, query.where, query.params, label))
         self.show_view("inbox")
-        self.statusBar().showMessage(
-            f"{description} — {self.inbox.model.rowCount():,} mentions", 15_000
-        )
+
+    def _filter_applied(self, count: int) -> None:
+        description, self._drill_description = self._drill_description, None
+        if description:
+            self.statusBar().showMessage(f"{description} — {count:,} mentions", 15_000)
 
     def empty_state_action(self, name: str) -> None:
         """A button of an empty view: add a source, import, the brief, or the inbox."""
@@ -358,7 +414,16 @@ class MainWindow(QMainWindow):
         composer in front must stay on the customer it answered until the user moves.
         """
         if self.pages.currentWidget() is not self.composer:
-            self.composer.set_mention(mention_id)
+            self.composer.follow(mention_id)  # bound when its page shows, not before
+
+    def open_accounts(self) -> QDialog:
+        """The composer's Accounts…: the outbox's dialog; routes are re-read after it."""
+        from engage_desktop.ui.outbox.accounts_dialog import AccountsDialog
+
+        dialog = AccountsDialog(self.ws, self.tasks, self)
+        dialog.finished.connect(lambda _r: self.ops.publish(OpChanges(settings=True)))
+        dialog.open()
+        return dialog
 
     def reply_to(self, mention_id: int) -> None:
         """Open the composer on a mention (the inbox's r key)."""
@@ -366,13 +431,25 @@ class MainWindow(QMainWindow):
         self.show_view("composer")
         self.composer.editor.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
-    def update_status(self) -> None:
+    def _set_title(self, name: str) -> None:
+        self.workspace_name = name  # suggested file names (the dashboard may be unbuilt)
+        self.setWindowTitle(
+            f"{name} — engage-desktop" + (" (read-only)" if self.ws.read_only else "")
+        )
+
+    def update_status(self) -> Task:
         """Workspace name and counts in the status bar (and the attached archive's note)."""
-        c = counts(self.ws)
+        task = self.tasks.start("status-counts", _status_job, self.ws)
+        task.succeeded.connect(self._show_status)
+        return task
+
+    def _show_status(self, found: tuple[str, dict[str, int]]) -> None:
+        name, c = found
+        self._set_title(name)
         mode = " · read-only" if self.ws.read_only else ""
         note = f"  ·  {self.archive_note}" if self.archive_note else ""
         self.status_label.setText(
-            f"{self.ws.name}{mode}  ·  {c['mentions']:,} mentions  ·  {c['new']:,} new  ·  "
+            f"{name}{mode}  ·  {c['mentions']:,} mentions  ·  {c['new']:,} new  ·  "
             f"{c['open']:,} waiting  ·  {c['sources']} sources{note}  "
         )
 
@@ -408,7 +485,7 @@ class MainWindow(QMainWindow):
     def _on_archive_changed(self, note: str) -> None:
         self.archive_note = note
         self.detach_action.setEnabled(bool(note))
-        self.refresh()
+        self.ops.publish(OpChanges.everything())
         self.statusBar().showMessage(note or "Archive detached", 15_000)
 
     # -- menus ---------------------------------------------------------------------
@@ -523,13 +600,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("Scoring is already running (see below)", 8000)
             return None
         task = self.start_backfill(rescore=rescore)
-        if task is None:
-            self.statusBar().showMessage(
-                "Every mention is scored already; Re-score all mentions scores them again"
-                if not rescore
-                else "There are no mentions to score yet",
-                10_000,
-            )
+        self._enrich_asked = task is not None  # nothing due is then said in words
         return task
 
     def ask_display_name(self) -> None:
@@ -558,7 +629,12 @@ class MainWindow(QMainWindow):
             return None
         self.statusBar().showMessage("Importing customers…")
         task = self.tasks.start("customer-import", import_and_link, self.ws, path)
-        task.succeeded.connect(lambda text: (self.statusBar().showMessage(text), self.refresh()))
+        task.succeeded.connect(
+            lambda text: (
+                self.statusBar().showMessage(text),
+                self.ops.publish(OpChanges(customers=True, mentions=True)),
+            )
+        )
         task.failed.connect(lambda message: self.statusBar().showMessage(message))
         return task
 
@@ -579,16 +655,24 @@ class MainWindow(QMainWindow):
         self._shortcuts_dialog.show()
 
     def mentions_arrived(self) -> None:
-        """A fetch stored (or a deletion removed) mentions: update without losing place."""
-        self.inbox.mentions_changed()
-        self._refresh_dashboard()
-        self.update_status()
+        """An import stored mentions: every view hears it from the writer's record."""
+        self.ops.publish(OpChanges(mentions=True))
 
-    def replies_changed(self) -> None:
-        """The outbox sent or changed something: statuses and response times moved."""
-        self.inbox.mentions_changed()
-        self._refresh_dashboard()
-        self.update_status()
+    def workspace_changed(self, changes: OpChanges, _initiator: object) -> None:
+        """A write (or a background job) changed the workspace: refresh what shows it.
+
+        The inbox, the composer and the outbox listen to the same record themselves;
+        the window refreshes the dashboard (if built) and checks the alerts, the feeds
+        and the status bar.
+        """
+        if self._closing:
+            return
+        if changes.rows_moved() or changes.settings:
+            self._refresh_dashboard()
+        if changes.sources or changes.settings:
+            self.feeds.refresh()
+        if changes.rows_moved() or changes.sources or changes.settings:
+            self.update_status()
 
     def refresh(self) -> None:
         """Re-read every view from the workspace."""
@@ -621,10 +705,8 @@ class MainWindow(QMainWindow):
 
     def _settings_saved(self, saved: dict) -> None:
         self.statusBar().showMessage(f"Saved {len(saved['keys'])} setting(s)", 8000)
-        self.setWindowTitle(
-            f"{saved['name']} — engage-desktop" + (" (read-only)" if self.ws.read_only else "")
-        )
-        self.refresh()
+        self._set_title(saved["name"])
+        self.ops.publish(OpChanges(settings=True))
 
     def _new(self) -> None:
         """File › New: the brief dialog; the created workspace opens in a new window."""
@@ -686,14 +768,14 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(
             f"Added {added} feeds{extra}; fetch them from Feeds when ready", 20_000
         )
-        self.feeds.refresh()
-        self.update_status()
+        self.ops.publish(OpChanges(sources=True))
 
     def export_mentions_dialog(self, path: str | None = None) -> None:
         """File › Export Mentions…: every mention, in the format of the file's extension."""
         if path is None:
+            name = f"{self.workspace_name}-mentions.csv"
             path, _ = QFileDialog.getSaveFileName(
-                self, "Export mentions", str(Path.home() / f"{self.ws.name}-mentions.csv"),
+                self, "Export mentions", str(Path.home() / name),
                 "CSV (*.csv);;Excel (*.xlsx);;JSON Lines (*.jsonl);;Parquet (*.parquet)",
             )  # fmt: skip
         if not path:
@@ -808,6 +890,11 @@ def fitting_size(window: QMainWindow, wanted: tuple[int, int] = (1440, 900)) -> 
     return min(wanted[0], room.width() - 40), min(wanted[1], room.height() - 80)
 
 
+def _status_job(_state, ws: Workspace) -> tuple[str, dict[str, int]]:
+    """The workspace's name and the status bar's counts."""
+    return ws.name, counts(ws)
+
+
 def _import_job(state, ws: Workspace, path: str, mapping: dict[str, str], zone: str):
     from engage_desktop.enrich.hooks import run_after_insert
     from engage_desktop.inbox.mention_import import import_mentions
@@ -869,11 +956,15 @@ def grab_view(window: MainWindow, view: str) -> None:
         window.feeds.where.table.setFocus(Qt.FocusReason.OtherFocusReason)
         return
     window.show_view(view)
+    window.settle()
     if view == "dashboard":
         window.dashboard.wait_until_ready()
     if view == "feeds":
         window.feeds.prepare_screenshot()
     if view in ("inbox", "composer") and window.inbox.model.rowCount():
+        window.show_view("inbox")
         window.inbox.select_row(0)
+        window.settle()
         window.show_view(view)
+    window.settle()
     window.pages.currentWidget().setFocus(Qt.FocusReason.OtherFocusReason)

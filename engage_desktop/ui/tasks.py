@@ -5,6 +5,11 @@ cancellation) and knows nothing of Qt. :class:`TaskRunner` runs it on a
 ``QThreadPool`` thread and delivers progress, the result or an error as queued
 signals, so widgets are only ever touched on the GUI thread. Starting a task under a
 key that is still running cancels the older one (Orange3's pattern).
+
+A *lane* is a pool of one thread: tasks started in it run one after another in the
+order they were started. The inbox's pager reads in its own lane (a pager is not
+thread-safe), and every write the window makes runs in the ``writer`` lane
+(``ui/ops.py``), like Anki's single database thread (``aqt/taskman.py``).
 """
 
 from __future__ import annotations
@@ -93,10 +98,10 @@ class _Runnable(QRunnable):
         except EngageError as exc:
             error, message = exc, str(exc)
         except Exception as exc:  # a bug, but the window must carry on
-            from engage_desktop.workspace.faults import explain_fault
+            from engage_desktop.workspace.database import Workspace
 
             error = exc
-            fault = explain_fault(exc)
+            fault = Workspace.explain_fault(exc)
             if fault is not None:  # a full disk or a denied file: the machine, not a bug
                 message = fault[0].upper() + fault[1:]
             else:
@@ -134,18 +139,40 @@ class TaskRunner(QObject):
         super().__init__(parent)
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(4)
+        self._lanes: dict[str, QThreadPool] = {}
         self._running: dict[str, Task] = {}
         self.closed = False  # set by shutdown(): late timers must not start new work
 
     def start(self, key: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Task:
         """Run ``fn(state, *args, **kwargs)`` in the pool; cancel an older ``key`` task."""
+        return self._start(self.pool, key, fn, args, kwargs)
+
+    def start_in(
+        self, lane: str, key: str, fn: Callable[..., Any], *args: Any, **kwargs: Any
+    ) -> Task:
+        """Like :meth:`start`, but in ``lane``: after every task started there before."""
+        pool = self._lanes.get(lane)
+        if pool is None:
+            pool = QThreadPool(self)
+            pool.setMaxThreadCount(1)
+            pool.setExpiryTimeout(-1)  # one thread for the lane's whole life
+            pool.setObjectName(lane)
+            self._lanes[lane] = pool
+        return self._start(pool, key, fn, args, kwargs)
+
+    def _start(
+        self, pool: QThreadPool, key: str, fn: Callable[..., Any], args: tuple, kwargs: dict
+    ) -> Task:
         older = self._running.get(key)
         if older is not None:
             older.cancel()
         task = Task(key)
+        if self.closed:  # the window is closing: late timers and results start nothing
+            task.cancel()
+            return task
         self._running[key] = task
         task.done.connect(lambda t=task: self._finished(t))
-        self.pool.start(_Runnable(task, fn, args, kwargs))
+        pool.start(_Runnable(task, fn, args, kwargs))
         return task
 
     def cancel(self, key: str) -> None:
@@ -167,4 +194,6 @@ class TaskRunner(QObject):
         self.closed = True
         for task in list(self._running.values()):
             task.cancel()
-        return self.pool.waitForDone(timeout_ms)
+        # The lanes first: the writer finishes what it was asked (a draft saved on close).
+        lanes = all(pool.waitForDone(timeout_ms) for pool in self._lanes.values())
+        return self.pool.waitForDone(timeout_ms) and lanes

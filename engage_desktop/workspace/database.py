@@ -29,7 +29,7 @@ from engage_desktop.core.errors import (
     WorkspaceLockedError,
     WorkspaceTooNewError,
 )
-from engage_desktop.workspace import schema
+from engage_desktop.workspace import schema, thread_guard
 from engage_desktop.workspace.faults import explain_fault
 from engage_desktop.workspace.shared import Manifest, read_manifest
 
@@ -259,8 +259,34 @@ class Workspace:
         value = S.get(self, S.WORKSPACE_NAME)
         return str(value) if value else self.path.stem
 
+    @staticmethod
+    def explain_fault(exc: BaseException) -> str | None:
+        """A fault of the machine (disk full, denied, locked) in words; None for a bug."""
+        return explain_fault(exc)
+
+    @staticmethod
+    def guard_calling_thread(mode: str | None = None) -> str | None:
+        """Debug: watch the calling thread (the GUI's) for queries; see ``thread_guard``.
+
+        Args:
+            mode: ``record`` or ``raise``; None takes ``ENGAGE_DESKTOP_DEBUG_GUI_DB``.
+
+        Returns:
+            The mode switched on, or None when the guard stays off.
+        """
+        mode = mode or thread_guard.mode_from_env()
+        if mode is not None:
+            thread_guard.guard_thread(mode=mode)
+        return mode
+
+    @staticmethod
+    def guarded_queries() -> list[thread_guard.GuardedQuery]:
+        """The queries the guard recorded on the watched thread so far."""
+        return thread_guard.found()
+
     def cursor(self) -> duckdb.DuckDBPyConnection:
         """A cursor for the calling thread (DuckDB cursors are not thread-safe)."""
+        thread_guard.check("cursor")
         return self._con.cursor()
 
     @contextmanager
@@ -275,6 +301,7 @@ class Workspace:
                 f"{self.path.name} is open read-only; open it without --read-only to change it",
                 self.path,
             )
+        thread_guard.check("write")
         with self._write_lock:
             cur = self._con.cursor()
             cur.execute("BEGIN TRANSACTION")

@@ -20,11 +20,15 @@ def window(qtbot, demo_path, settings):
     ws = Workspace.open(demo_path)
     win = MainWindow(ws, settings)
     # No scheduled fetch: on a busy machine a test outlives the 30 s schedule check,
-    # and the demo's feeds then add mentions (and a spike) in the middle of it.
-    win.feeds.auto_fetch.setChecked(False)
+    # and the demo's feeds then add mentions (and a spike) in the middle of it. The
+    # choice is made before the stored one (read in a task) arrives.
+    win.feeds.set_schedule(False)
     qtbot.addWidget(win)
     win.resize(1280, 800)
     win.show()
+    # The views read off the GUI thread: wait for their first rows (an event loop
+    # turning until nothing is on its way, never a sleep).
+    assert win.settle()
     yield win
     win.close()
     ws.close()

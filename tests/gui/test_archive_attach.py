@@ -24,6 +24,7 @@ def moved_window(qtbot, demo_path, tmp_path, settings):
     qtbot.addWidget(win)
     win.resize(1280, 800)
     win.show()
+    assert win.settle()
     yield win, folder
     win.close()
     ws.close()
@@ -36,10 +37,12 @@ def test_attach_shows_archived_rows_flagged_and_read_only(moved_window, qtbot):
     assert not window.detach_action.isEnabled()
     window.attach_archive(str(folder))
     qtbot.waitUntil(lambda: window.inbox.model.rowCount() == 3000, timeout=30_000)
+    assert window.settle()
     assert "Archive attached (read-only): 1,789 mentions" in window.status_label.text()
     assert window.detach_action.isEnabled()
     model = window.inbox.model
     last = model.rowCount() - 1  # newest first: the oldest rows come from the archive
+    qtbot.waitUntil(lambda: model.mention_id(last) is not None, timeout=30_000)
     status_chips = model.data(model.index(last, COL_STATUS), ChipsRole)
     assert status_chips == [("archived", "#6b7280")]
     assert "status when archived" in model.data(model.index(last, COL_STATUS), _TOOLTIP)
@@ -52,6 +55,7 @@ def test_attach_shows_archived_rows_flagged_and_read_only(moved_window, qtbot):
 
     window.attach_archive(None)
     qtbot.waitUntil(lambda: window.inbox.model.rowCount() < 3000, timeout=30_000)
+    assert window.settle()
     assert "Archive attached" not in window.status_label.text()
 
 

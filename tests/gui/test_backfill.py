@@ -39,16 +39,33 @@ def test_backfill_starts_on_open_shows_progress_and_refreshes(qtbot, raw_path, s
     win, ws = open_window(qtbot, raw_path, settings)
     try:
         assert win.enrich_task is not None
-        assert win.task_bar.isVisible() and win.task_cancel.isVisible()
-        assert "Scoring sentiment" in win.task_label.text()
+        # The task counts what is due itself; the bar shows with its first report.
+        shown = _status_at_first_report(win)
+        qtbot.waitUntil(lambda: bool(shown), timeout=240_000)
+        bar, cancel, label = shown[0]
+        assert bar and cancel
+        assert "Scoring sentiment" in label
         wait_for_scoring(qtbot, win)
         assert needs_enrichment(ws) == 0
         assert not win.task_bar.isVisible()
         assert win.statusBar().currentMessage().startswith("Enriched 1,500 of 1,500")
         # The views were refreshed: the inbox shows scores now.
+        assert win.settle()
         assert win.inbox.model.data(win.inbox.model.index(0, 4)) != "not scored"
     finally:
         close_window(win, ws)
+
+
+def _status_at_first_report(win) -> list[tuple[bool, bool, str]]:
+    """What the status bar shows when the scoring task's first report has arrived."""
+    shown: list[tuple[bool, bool, str]] = []
+    win.enrich_task.progressed.connect(  # after the window's own slot
+        lambda _d, _t: shown
+        or shown.append(
+            (win.task_bar.isVisible(), win.task_cancel.isVisible(), win.task_label.text())
+        )
+    )
+    return shown
 
 
 def wait_for_scoring(qtbot, win) -> None:
@@ -117,15 +134,18 @@ def test_file_menu_scores_and_rescores_with_progress_and_cancel(qtbot, raw_path,
     try:
         wait_for_scoring(qtbot, win)  # the backfill on open
         assert needs_enrichment(ws) == 0
-        win.score_action.trigger()  # nothing due: said, not started
-        assert win.enrich_task is None
+        win.score_action.trigger()  # nothing due: said (the task counted none)
+        wait_for_scoring(qtbot, win)
+        assert win.enrich_task is None and not win.task_bar.isVisible()
         assert "scored already" in win.statusBar().currentMessage()
         before = ws.scalar("SELECT max(scored_at) FROM mentions")
         win.rescore_action.trigger()
-        assert win.enrich_task is not None and win.task_cancel.isVisible()
-        assert win.task_label.text() == "Re-scoring sentiment of 1,500 mentions…"
+        assert win.enrich_task is not None
+        shown = _status_at_first_report(win)
         win.rescore_action.trigger()  # a second start while running is refused in words
         assert "already running" in win.statusBar().currentMessage()
+        qtbot.waitUntil(lambda: bool(shown), timeout=240_000)
+        assert shown[0][1] and shown[0][2] == "Re-scoring sentiment of 1,500 mentions…"
         wait_for_scoring(qtbot, win)
         assert ws.scalar("SELECT min(scored_at) FROM mentions") > before
         assert win.statusBar().currentMessage().startswith("Enriched 1,500 of 1,500")

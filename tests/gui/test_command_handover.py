@@ -35,7 +35,7 @@ def held_window(qtbot, demo_path, settings):
     ws = Workspace.open(demo_path)
     win = MainWindow(ws, settings)
     # No scheduled fetch: the two copies must hold the same mentions while compared.
-    win.feeds.auto_fetch.setChecked(False)
+    win.feeds.set_schedule(False)
     qtbot.addWidget(win)
     win.show()
     yield win

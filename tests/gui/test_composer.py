@@ -8,6 +8,7 @@ from engage_desktop.outbox.connect import connect_mastodon
 from engage_desktop.ui.composer.saved_replies import SaveAsSavedReplyDialog
 from engage_desktop.workspace.database import Workspace
 from tests.fakes.mastodon import FakeMastodon
+from tests.gui.waiting import result_of, settle
 
 
 def _first(ws, channel: str) -> int:
@@ -29,6 +30,7 @@ def test_composing_with_saved_replies(window, qtbot):
     window.show_view("composer")
     mention_id = _first(ws, "forum")
     composer.set_mention(mention_id)
+    settle(qtbot, composer)
     name = _author_first_name(ws, mention_id)
     composer.choose_saved_reply()
     picker = composer.picker
@@ -58,6 +60,7 @@ def test_tone_warning_and_hints(window, qtbot):
     composer = window.composer
     window.show_view("composer")
     composer.set_mention(_first(window.ws, "review"))
+    settle(qtbot, composer)
     composer.editor.setPlainText("That is a stupid question and your setup is terrible.")
     qtbot.waitUntil(lambda: "reads negative" in composer.tone_label.text())
     assert "stupid" in composer.tone_label.text()
@@ -74,16 +77,19 @@ def test_limit_counter_follows_the_channel(window, qtbot, mastodon):
     composer, ws = window.composer, window.ws
     window.show_view("composer")
     composer.set_mention(_first(ws, "bluesky"))
+    settle(qtbot, composer)
     composer.editor.setPlainText("🇫🇷" * 150)
     assert composer.counter.text().startswith("150 / 300 graphemes")
     composer.editor.setPlainText("é" * 301)
     assert "1 over the limit" in composer.counter.text()
     composer.set_mention(_first(ws, "forum"))
+    settle(qtbot, composer)
     composer.editor.setPlainText("x" * 5000)
     assert "no limit" in composer.counter.text()
     # Mastodon: the instance's own limit once an account is connected; handle prefilled.
     connect_mastodon(ws, mastodon.url, "good-token")
     composer.set_mention(_first(ws, "mastodon"))
+    settle(qtbot, composer)
     handle = ws.scalar("SELECT author_handle FROM mentions WHERE id = ?", [composer.mention_id])
     assert composer.editor.toPlainText() == f"@{handle}@mastodon.example "
     assert composer.visibility_combo.isVisible()
@@ -101,21 +107,26 @@ def test_approval_round_trip(window, qtbot):
     ws.set_setting("approval.required", True)
     mention_id = _first(ws, "forum")
     composer.set_mention(mention_id)
+    settle(qtbot, composer)
     composer.editor.setPlainText("hey, try turning it off and on")
     assert composer.request_button.isVisible() and not composer.mark_sent_button.isEnabled()
     composer.request_approval()
+    settle(qtbot, composer)
     assert composer.editor.isReadOnly()
     assert "Waiting for approval" in composer.banner.text()
     assert composer.approve_button.isVisible() and composer.send_back_button.isVisible()
     composer.send_back("Too casual: greet them by name")
+    settle(qtbot, composer)
     assert "Too casual" in composer.banner.text() and not composer.editor.isReadOnly()
     name = _author_first_name(ws, mention_id)
     composer.editor.setPlainText(f"Hi {name}, could you try restarting the router?")
     composer.request_approval()
+    settle(qtbot, composer)
     composer.approve()
+    settle(qtbot, composer)
     assert "Approved by" in composer.banner.text()
     assert composer.mark_sent_button.isEnabled()
-    outbox_id = composer.send()
+    outbox_id = result_of(qtbot, composer.send())
     assert outbox_id is not None
     qtbot.waitUntil(
         lambda: ws.scalar("SELECT state FROM outbox WHERE id = ?", [outbox_id]) == "sent"
@@ -152,6 +163,7 @@ def test_draft_survives_a_restart(qtbot, demo_path, settings):
     qtbot.addWidget(win)
     mention_id = _first(ws, "review")
     win.composer.set_mention(mention_id)
+    qtbot.waitUntil(lambda: win.composer.mention_id == mention_id)
     win.composer.editor.setPlainText("Hi, thanks for the review — half written")
     win.close()  # no wait for the autosave timer: closing must save
     ws.close()
@@ -160,6 +172,7 @@ def test_draft_survives_a_restart(qtbot, demo_path, settings):
         again = MainWindow(ws, settings)
         qtbot.addWidget(again)
         again.composer.set_mention(mention_id)
+        qtbot.waitUntil(lambda: again.composer.mention_id == mention_id)
         assert again.composer.editor.toPlainText() == "Hi, thanks for the review — half written"
         assert again.composer.saved_label.text() == "draft loaded"
         again.close()
@@ -173,11 +186,13 @@ def test_send_goes_out_off_the_gui_thread_and_notes_never_do(window, qtbot, mast
     connect_mastodon(ws, mastodon.url, "good-token")
     mention_id = _first(ws, "mastodon")
     composer.set_mention(mention_id)
+    settle(qtbot, composer)
     composer.note_edit.setText("VIP customer, secret discount code 4242")
     composer.add_note()
+    settle(qtbot, composer)
     assert "secret discount code" in composer.context.toPlainText()
     composer.editor.insertPlainText("Hi, a replacement is on its way.")
-    assert composer.send() is not None
+    assert result_of(qtbot, composer.send()) is not None
     qtbot.waitUntil(lambda: len(mastodon.statuses) == 1)
     qtbot.waitUntil(lambda: "Answered" in composer.banner.text())
     assert "4242" not in mastodon.statuses[0]["content"]
@@ -194,15 +209,18 @@ def test_failure_in_words_on_the_mention_and_edit_from_the_outbox(window, qtbot,
     connect_mastodon(ws, mastodon.url, "good-token")
     mastodon.tokens.clear()
     composer.set_mention(_first(ws, "mastodon"))
+    settle(qtbot, composer)
     composer.editor.insertPlainText("Hi there, we are on it.")
-    outbox_id = composer.send()
+    outbox_id = result_of(qtbot, composer.send())
     qtbot.waitUntil(lambda: "could not be sent" in composer.banner.text())
     assert "reconnect the account" in composer.banner.text()
+    settle(qtbot, composer)
     # The tab's count is read by a task of its own: wait for it, not for the banner.
     qtbot.waitUntil(lambda: composer.tabs.tabText(1) == "Outbox (1 failed)")
     composer.outbox.select_id(outbox_id)
     assert composer.outbox.edit_button.isEnabled()
     composer.outbox.edit_button.click()
+    settle(qtbot, composer)
     assert composer.tabs.currentIndex() == 0
     assert composer.editor.toPlainText().endswith("Hi there, we are on it.")
     assert ws.scalar("SELECT state FROM outbox WHERE id = ?", [outbox_id]) == "discarded"
@@ -224,6 +242,7 @@ def test_inbox_and_composer_show_the_same_thread(window, qtbot):
     window.inbox.open_mention_id(child)
     window.composer.set_mention(child)
     window.show_view("composer")
+    settle(qtbot, window.composer)  # both panes read off the GUI thread
     inbox_text = window.inbox.detail.toPlainText()
     composer_text = window.composer.context.toPlainText()
     for post in thread.others:

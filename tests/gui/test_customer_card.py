@@ -10,6 +10,7 @@ def inbox(window, qtbot):
     window.show_view("inbox")
     view = window.inbox
     qtbot.waitUntil(lambda: not view.tasks.running(), timeout=60000)
+    assert window.settle()
     yield view
     qtbot.waitUntil(lambda: not view.tasks.running(), timeout=60000)
 
@@ -85,6 +86,7 @@ def test_filter_bar_segments_and_the_card_filter(inbox, qtbot):
     ws = inbox.ws
     bar = inbox.filter_bar
     menu = bar._menus["customer"]
+    qtbot.waitUntil(lambda: bool(bar.choices.tiers))  # the choices, read in a task
     menu.aboutToShow.emit()
     texts = [a.text() for a in menu.actions()]
     assert "Customers only" in texts and "Top tier (Enterprise)" in texts
@@ -173,6 +175,7 @@ def test_composer_shows_the_customer_and_fills_customer_variables(window, qtbot)
     save_saved_reply(ws, "Tier thanks", "Dear {customer_first_name}, as a {tier} customer")
     window.show_view("composer")
     composer.set_mention(mention_id)
+    qtbot.waitUntil(lambda: composer.mention_id == mention_id)
     context = composer.context.toPlainText()
     assert "Customer" in context and tier in context and external in context
     assert "Open tickets" in context and "Customer since" in context

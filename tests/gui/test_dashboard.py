@@ -68,6 +68,7 @@ def test_clicking_a_bar_opens_the_inbox_on_exactly_its_mentions(window, dash):
     k = int(np.argmax(sums[:, i]))  # the day's largest sentiment segment
     x = (starts[i] + ends[i]) / 2
     _click(dash, dash.volume, dash.volume.plot, x, sums[:k, i].sum() + sums[k, i] / 2)
+    assert window.settle()
     assert window.pages.currentWidget() is window.inbox
     assert window.inbox.model.rowCount() == int(sums[k, i]) > 0
     assert f"{int(sums[k, i]):,} mentions" in window.statusBar().currentMessage()
@@ -93,6 +94,7 @@ def test_legend_toggles_series_and_its_count_drills_down(window, dash):
     total = int(dash.data.volume.counts[label].sum())
     assert legend.counts[label].text() == f"{total:,}"
     legend.counts[label].click()
+    assert window.settle()
     assert window.inbox.model.rowCount() == total
 
 
@@ -123,6 +125,7 @@ def test_range_and_topic_drive_every_chart(window, dash, qtbot):
     # A channel bar drills to the topic's mentions on that channel.
     row = outage.channels[0]
     _click(dash, dash.channels, dash.channels.channel_bars.plot, row.mentions / 2, 0)
+    assert window.settle()
     assert window.inbox.model.rowCount() == row.mentions
 
 
@@ -130,6 +133,7 @@ def test_clicking_a_rising_term(window, dash):
     terms = dash.terms.result.terms
     assert terms
     _click(dash, dash.terms, dash.terms.bars.plot, terms[0].current / 2, 0)
+    assert window.settle()
     assert window.inbox.model.rowCount() == terms[0].current
     assert terms[0].term in window.statusBar().currentMessage()
 
@@ -142,6 +146,7 @@ def test_clicking_an_alert_opens_its_mentions(window, dash):
     )
     episode = item.data(Qt.ItemDataRole.UserRole)
     dash.alerts_list.itemClicked.emit(item)
+    assert window.settle()
     assert window.inbox.model.rowCount() == episode.mentions
 
 

@@ -44,6 +44,7 @@ def test_a_drill_down_is_a_removable_chip_that_sorting_keeps(window, dash):
     )
     episode = item.data(Qt.ItemDataRole.UserRole)
     dash.alerts_list.itemClicked.emit(item)
+    assert window.settle()
     n = episode.mentions
     chip = inbox.filter_bar.drill_chip
     assert window.pages.currentWidget() is inbox and inbox.model.rowCount() == n
@@ -57,13 +58,17 @@ def test_a_drill_down_is_a_removable_chip_that_sorting_keeps(window, dash):
     assert inbox.subtitle.text().startswith(f"{n:,} mentions · Spike {episode.start:%d %b}")
     # Sorting keeps the drill-down.
     inbox._header_clicked(COL_PRIORITY)
+    assert window.settle()
     assert inbox.model.filter.sort != "time" and inbox.model.rowCount() == n and chip.isVisible()
     # Clear filters removes it, and so does its ✕.
     inbox.filter_bar.clear()
+    assert window.settle()
     assert not chip.isVisible() and inbox.model.rowCount() > n
     dash.alerts_list.itemClicked.emit(item)
+    assert window.settle()
     assert inbox.model.rowCount() == n
     chip.click()
+    assert window.settle()
     assert not chip.isVisible() and inbox.model.rowCount() > n
 
 

@@ -16,6 +16,7 @@ def empty_window(qtbot, tmp_path, settings):
     qtbot.addWidget(win)
     win.resize(1280, 900)
     win.show()
+    assert win.settle()
     yield win
     win.close()
 
@@ -37,6 +38,7 @@ def test_an_empty_workspace_says_what_to_do_in_every_view(empty_window, qtbot):
     assert win.dashboard.empty.heading.text() == "Nothing to measure yet"
     assert _shown(win.dashboard.empty) == ["add_source", "import", "brief"]
     win.show_view("composer")
+    assert win.settle()
     win.composer.tabs.setCurrentIndex(1)
     outbox = win.composer.outbox
     assert outbox.empty.isVisible() and _shown(outbox.empty) == ["inbox"]
@@ -48,8 +50,10 @@ def test_no_match_offers_clear_filters_and_data_hides_the_empty_state(window, qt
     inbox = window.inbox
     assert not inbox.empty.isVisible()
     inbox.filter_bar.set_filter(InboxFilter(search="zzqqxxnotaword"))
+    assert window.settle()
     assert inbox.model.rowCount() == 0 and inbox.empty.isVisible()
     assert _shown(inbox.empty) == ["clear_filters"]
     inbox.empty.buttons["clear_filters"].click()
+    assert window.settle()
     assert inbox.model.rowCount() > 0 and not inbox.empty.isVisible()
     assert not window.feeds.empty.isVisibleTo(window.feeds)

@@ -4,15 +4,21 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
+from tests.gui.waiting import settle
+
 
 def test_fetch_all_runs_in_background_and_refreshes_inbox(qtbot, window):
     feeds = window.feeds
     window.show_view("feeds")
     before = window.inbox.model.rowCount()
-    with qtbot.waitSignal(feeds.mentions_changed, timeout=60_000):
+    # A fetch that stored mentions tells every view through the writer's record.
+    with qtbot.waitSignal(
+        window.ops.changed, timeout=60_000, check_params_cb=lambda changes, _i: changes.mentions
+    ):
         feeds.fetch_all_button.click()
         assert feeds.fetching() and feeds.progress.isVisible()
     qtbot.waitUntil(lambda: not feeds.fetching(), timeout=60_000)
+    settle(qtbot, feeds)
     assert "new mentions" in feeds.run_label.text()
     assert window.inbox.model.rowCount() > before
     health = [feeds.sources.item(r, 2).text() for r in range(feeds.sources.rowCount())]
@@ -39,6 +45,7 @@ def test_saving_a_query_adds_it_to_the_table(qtbot, window):
     feeds.editor.topic.setCurrentText("Nimbus")
     feeds.editor.text.setPlainText('nimbus (refund* OR "money back")')
     qtbot.mouseClick(feeds.editor.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: feeds.queries.rowCount() == rows + 1, timeout=60_000)
     assert feeds.queries.rowCount() == rows + 1
     assert "Saved" in feeds.editor.status.text()
     # Saving applies the query to the stored history, like a back-test that writes.
@@ -56,9 +63,12 @@ def test_pause_and_health_colours(qtbot, window):
     feeds = window.feeds
     feeds.sources.selectRow(0)
     feeds.pause_button.click()
-    assert feeds.sources.item(0, 2).text().endswith("paused")
+    settle(qtbot, feeds)
+    qtbot.waitUntil(lambda: feeds.sources.item(0, 2).text().endswith("paused"))
     assert feeds.pause_button.text() == "Resume"
     feeds.pause_button.click()
+    settle(qtbot, feeds)
+    qtbot.waitUntil(lambda: not feeds.sources.item(0, 2).text().endswith("paused"))
     assert not feeds.sources.item(0, 2).text().endswith("paused")
 
 
@@ -116,7 +126,7 @@ def test_parse_workers_start_ahead_of_scheduled_fetches(qtbot, tmp_path):
                 add_source(
                     ws, kind="rss", url=f"http://127.0.0.1:9/{i}.xml", name=f"f{i}", channel="blog"
                 )
-            pane = FeedsPane(ws)
+            pane = FeedsPane(ws)  # a new workspace fetches on schedule (its default)
             qtbot.addWidget(pane)
             # The prestart waits until the window is up, then runs in the background.
             qtbot.waitUntil(

@@ -136,6 +136,7 @@ def test_every_surface_shows_markup_literally_and_opens_nothing(hostile_window, 
     # Inbox: the hostile mention's tooltips are escaped text.
     model = inbox.model
     qtbot.waitUntil(lambda: model.rowCount() > 0)
+    qtbot.waitUntil(lambda: model.row_of(mid) is not None)
     rows = [r for r in range(model.rowCount()) if model.mention_id(r) == mid]
     assert rows, "the hostile mention is listed"
     tips = [
@@ -147,6 +148,7 @@ def test_every_surface_shows_markup_literally_and_opens_nothing(hostile_window, 
 
     # Detail pane: the markup is text, no hostile link survives, clicks open nothing.
     inbox.show_mention(mid)
+    qtbot.waitUntil(lambda: inbox._shown_id == mid)
     detail = inbox.detail
     assert '<img src="/dev/zero">' in detail.toPlainText()
     doc_html = detail.toHtml()
@@ -159,11 +161,13 @@ def test_every_surface_shows_markup_literally_and_opens_nothing(hostile_window, 
     panel = inbox.author_panel
     panel.show_author(panel.author_id or int(win.ws.scalar(
         "SELECT author_id FROM mentions WHERE id = ?", [mid])))  # fmt: skip
+    qtbot.waitUntil(win.is_settled)
     assert _escaped(panel.header.text())
 
     # Composer: the subtitle is plain text; the context pane is a SafeBrowser; the
     # "open the original" button refuses a javascript: address.
     win.composer.set_mention(mid)
+    qtbot.waitUntil(lambda: win.composer.mention_id == mid)
     subtitle = win.composer.subtitle
     assert subtitle.textFormat() == Qt.TextFormat.PlainText and "<b>bold</b>" in subtitle.text()
     assert isinstance(win.composer.context, SafeBrowser)
@@ -174,14 +178,16 @@ def test_every_surface_shows_markup_literally_and_opens_nothing(hostile_window, 
 
     # Outbox: the failed reply's body and error are escaped tooltips.
     outbox = win.composer.outbox
-    outbox.refresh()
+    with qtbot.waitSignal(outbox.refreshed):
+        outbox.refresh()
     tips = _tooltips(outbox.table)
     assert any("img" in t for t in tips)
     assert all(_escaped(t) for t in tips if "img" in t)
 
     # Feeds pane: the source's name, address and error are escaped tooltips.
     feeds = win.feeds
-    feeds.refresh()
+    with qtbot.waitSignal(feeds.refreshed):
+        feeds.refresh()
     tips = _tooltips(feeds.sources)
     assert any("file:///etc/passwd" in t for t in tips)
     assert all(_escaped(t) for t in tips if "img" in t)

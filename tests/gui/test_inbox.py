@@ -36,13 +36,20 @@ def inbox(window, qtbot):
     qtbot.waitUntil(lambda: not view.tasks.running(), timeout=EVENT_TIMEOUT_MS)
 
 
+def settle(qtbot, inbox):
+    """Until the window's reads and writes have landed (the GUI thread never waits)."""
+    qtbot.waitUntil(inbox.window().is_settled, timeout=EVENT_TIMEOUT_MS)
+
+
 def key(qtbot, inbox, k, modifier=Qt.KeyboardModifier.NoModifier):
     qtbot.keyClick(inbox.table, k, modifier)
+    settle(qtbot, inbox)
 
 
 def test_keyboard_flow_open_resolve_tag_undo(inbox, qtbot):
     ws = inbox.ws
     inbox.filter_bar.set_filter(InboxFilter(statuses=("new",)))
+    settle(qtbot, inbox)
     first_new = scalar(ws, "SELECT count(*) FROM mentions WHERE status = 'new'")
     assert inbox.model.rowCount() == first_new > 3
     key(qtbot, inbox, Qt.Key.Key_J)
@@ -58,8 +65,10 @@ def test_keyboard_flow_open_resolve_tag_undo(inbox, qtbot):
     # It left the "new" view; the next mention slid into its row.
     assert inbox.model.rowCount() == first_new - 1
     inbox.filter_bar.clear()
+    settle(qtbot, inbox)
     row = inbox.model.pager.position_of(mention_id)
     inbox.select_row(row)
+    settle(qtbot, inbox)
     inbox.table.setFocus()
     key(qtbot, inbox, Qt.Key.Key_E)  # resolve and move on
     assert scalar(ws, "SELECT status FROM mentions WHERE id = ?", [mention_id]) == "resolved"
@@ -78,6 +87,7 @@ def test_keyboard_flow_open_resolve_tag_undo(inbox, qtbot):
     assert inbox.prompt_bar.isVisible() and inbox.prompt.hasFocus()
     qtbot.keyClicks(inbox.prompt, "outage-0612")
     qtbot.keyClick(inbox.prompt, Qt.Key.Key_Return)
+    settle(qtbot, inbox)
     assert scalar(ws, "SELECT tags FROM mentions WHERE id = ?", [mention_id]) == ["outage-0612"]
     assert "Tagged 1 mention" in inbox.undo_label.text()
     key(qtbot, inbox, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
@@ -92,6 +102,7 @@ def test_keyboard_flow_open_resolve_tag_undo(inbox, qtbot):
     key(qtbot, inbox, Qt.Key.Key_A)
     qtbot.keyClicks(inbox.prompt, "Dana")
     qtbot.keyClick(inbox.prompt, Qt.Key.Key_Return)
+    settle(qtbot, inbox)
     assert (
         scalar(ws, "SELECT owner FROM mentions WHERE id = ?", [inbox.current_mention_id()])
         == "Dana"
@@ -106,6 +117,7 @@ def test_reply_key_opens_the_composer(inbox, qtbot, window):
     inbox.select_row(2)
     mention_id = inbox.current_mention_id()
     key(qtbot, inbox, Qt.Key.Key_R)
+    settle(qtbot, inbox)
     assert window.pages.currentWidget() is window.composer
     assert window.composer.mention_id == mention_id
 
@@ -115,14 +127,17 @@ def test_bulk_actions_on_marked_and_selected_rows(inbox, qtbot, tmp_path):
     ids = []
     for row in (0, 2, 4):
         inbox.select_row(row)
+        settle(qtbot, inbox)
         ids.append(inbox.current_mention_id())
         key(qtbot, inbox, Qt.Key.Key_X)
     assert inbox.model.marked == set(ids) and inbox.bulk_bar.isVisible()
     assert "3" in inbox.bulk_label.text()
     inbox.bulk_status("ignored")
+    settle(qtbot, inbox)
     assert {scalar(ws, "SELECT status FROM mentions WHERE id = ?", [i]) for i in ids} == {"ignored"}
     assert not inbox.model.marked and not inbox.bulk_bar.isVisible()
     inbox.undo()
+    settle(qtbot, inbox)
     assert "ignored" not in {
         scalar(ws, "SELECT status FROM mentions WHERE id = ?", [i]) for i in ids
     }
@@ -139,16 +154,23 @@ def test_bulk_actions_on_marked_and_selected_rows(inbox, qtbot, tmp_path):
         QItemSelection(top, bottom),
         QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
     )
-    targets = inbox.target_ids()
+    targets = inbox.target_ids()  # rows 200-309 are not read yet: the lane reads them
+    found = []
+    inbox.with_targets(found.append)
+    qtbot.waitUntil(lambda: bool(found), timeout=EVENT_TIMEOUT_MS)
+    targets = found[0]
     assert len(targets) == 300 and targets[0] == inbox.model.mention_id(10)
     assert inbox.bulk_bar.isVisible()
     inbox.prompt_tag()
     qtbot.keyClicks(inbox.prompt, "outage-0612")
     qtbot.keyClick(inbox.prompt, Qt.Key.Key_Return)
+    settle(qtbot, inbox)
     assert (
         scalar(ws, "SELECT count(*) FROM mentions WHERE list_contains(tags, 'outage-0612')") >= 300
     )
-    written = inbox.export(targets, str(tmp_path / "sel.csv"))
+    with qtbot.waitSignal(inbox.export(targets, str(tmp_path / "sel.csv")).succeeded) as done:
+        pass
+    written = done.args[0]
     assert written == 300
     assert len((tmp_path / "sel.csv").read_text().splitlines()) >= 301
 
@@ -159,15 +181,19 @@ def test_filters_combine_and_search_counts(inbox, qtbot):
     bar._fill_menu("status")
     new_action = next(a for a in bar._menus["status"].actions() if a.text() == "New")
     new_action.trigger()
+    settle(qtbot, inbox)
     assert inbox.model.rowCount() == scalar(ws, "SELECT count(*) FROM mentions WHERE status='new'")
     assert bar.buttons["status"].text() == "Status: new"
     bar._fill_menu("channel")
     next(a for a in bar._menus["channel"].actions() if a.text() == "reddit").trigger()
+    settle(qtbot, inbox)
     expected = scalar(ws, "SELECT count(*) FROM mentions WHERE status='new' AND channel='reddit'")
     assert inbox.model.rowCount() == expected
     bar.clear()
-    with qtbot.waitSignal(inbox.filter_applied, timeout=3000):
+    settle(qtbot, inbox)
+    with qtbot.waitSignal(inbox.filter_applied, timeout=EVENT_TIMEOUT_MS):
         qtbot.keyClicks(bar.search, '"mesh pro"')
+    settle(qtbot, inbox)
     expected = scalar(ws, "SELECT count(*) FROM mentions WHERE text_norm LIKE '%mesh pro%'")
     assert inbox.model.rowCount() == expected
     assert bar.count_label.text() == f"{expected:,} matches"
@@ -176,17 +202,20 @@ def test_filters_combine_and_search_counts(inbox, qtbot):
     spans = inbox.model.index(0, 4).data(HighlightRole)
     assert spans, "matched terms are highlighted in the snippet"
     bar.set_filter(InboxFilter(since="not a date"))
+    settle(qtbot, inbox)
     assert "YYYY-MM-DD" in bar.error_label.text()
     assert inbox.model.rowCount() == expected  # the bad filter changed nothing
 
 
-def test_sorting_by_header(inbox):
+def test_sorting_by_header(inbox, qtbot):
     header = inbox.table.horizontalHeader()
     header.sectionClicked.emit(3)  # author: reach
+    settle(qtbot, inbox)
     assert inbox.model.filter.sort == "reach"
     reach = [inbox.model.field(r, "followers") or 0 for r in range(50)]
     assert reach == sorted(reach, reverse=True)
     header.sectionClicked.emit(1)
+    settle(qtbot, inbox)
     assert inbox.model.filter.sort == "time"
 
 
@@ -196,10 +225,13 @@ def test_saved_views_with_live_counts(inbox, qtbot):
     assert inbox.sidebar.count_of("Competitor: Orbit") == f"{orbit:,}"
     assert inbox.sidebar.count_of("All mentions") == "3,000"
     inbox.sidebar.choose("Competitor: Orbit")
+    settle(qtbot, inbox)
     assert inbox.model.rowCount() == orbit
     assert inbox.filter_bar.buttons["topic"].text() == "Topic: Orbit"
     inbox.filter_bar.update_filter(statuses=("resolved",))
+    settle(qtbot, inbox)
     inbox.sidebar.save("Orbit resolved", inbox.model.filter)
+    settle(qtbot, inbox)
     wait_for_counts(qtbot, inbox)
     want = scalar(
         ws,
@@ -208,6 +240,7 @@ def test_saved_views_with_live_counts(inbox, qtbot):
     assert inbox.sidebar.count_of("Orbit resolved") == f"{want:,}"
     # Resolving one more updates the live count.
     inbox.filter_bar.update_filter(statuses=("new", "open"))
+    settle(qtbot, inbox)
     inbox.select_row(0)
     inbox.resolve()
     qtbot.waitUntil(
@@ -238,21 +271,27 @@ def fresh_mentions(n, *, followers=50, text="Nimbus router is down again, terrib
 
 def test_new_mentions_keep_selection_and_scroll_and_show_a_banner(inbox, qtbot):
     inbox.select_row(1500)
+    settle(qtbot, inbox)
     current = inbox.current_mention_id()
     inbox.table.scrollTo(inbox.model.index(1490, 0), inbox.table.ScrollHint.PositionAtTop)
     top_row = inbox.table.rowAt(0)
     top_id = inbox.model.mention_id(top_row)
     assert top_row > 1000
     insert_mentions(inbox.ws, fresh_mentions(5))
-    assert inbox.check_new() == 5
+    with qtbot.waitSignal(inbox.new_mentions, timeout=EVENT_TIMEOUT_MS) as arrived:
+        inbox.check_new()
+    settle(qtbot, inbox)
+    assert arrived.args == [5]
     assert inbox.banner.isVisible() and "5 new mentions" in inbox.banner.text()
     assert inbox.current_mention_id() == current and inbox.current_row() == 1505
     assert inbox.model.mention_id(inbox.table.rowAt(0)) == top_id
     assert inbox.model.rowCount() == 3005
     insert_mentions(inbox.ws, fresh_mentions(2, followers=60))
     inbox.check_new()
+    settle(qtbot, inbox)
     assert "7 new mentions" in inbox.banner.text()
     inbox.banner.click()
+    settle(qtbot, inbox)
     assert not inbox.banner.isVisible() and inbox.current_row() == 0
     assert inbox.table.rowAt(0) == 0
     wait_for_counts(qtbot, inbox)
@@ -266,12 +305,14 @@ def test_alert_rule_notifies_once_per_fetch_and_says_no_tray_once(inbox, qtbot, 
     insert_mentions(inbox.ws, fresh_mentions(4, followers=50_000))
     insert_mentions(inbox.ws, fresh_mentions(3, followers=10))  # below the reach threshold
     inbox.check_new()
+    settle(qtbot, inbox)
     assert len(shown) == 1 and ": 4 new" in shown[0][0]
     assert "4 new mentions" in shown[0][1]
     assert not inbox.notifier.available  # offscreen has no tray
     assert sum("No system tray" in m for m in messages) == 1
     insert_mentions(inbox.ws, fresh_mentions(2, followers=70_000))
     inbox.check_new()
+    settle(qtbot, inbox)
     assert len(shown) == 2 and sum("No system tray" in m for m in messages) == 1
     assert scalar(inbox.ws, "SELECT count(*) FROM alerts") == 2
     wait_for_counts(qtbot, inbox)
@@ -284,6 +325,7 @@ def test_author_panel_and_author_filter(inbox, qtbot):
     )
     mention = scalar(ws, "SELECT max(id) FROM mentions WHERE author_id = ?", [author_id])
     inbox.open_mention_id(mention)
+    settle(qtbot, inbox)
     panel = inbox.author_panel
     assert panel.author_id == author_id
     total = scalar(ws, "SELECT count(*) FROM mentions WHERE author_id = ?", [author_id])
@@ -292,19 +334,24 @@ def test_author_panel_and_author_filter(inbox, qtbot):
         assert f"latest 200 of {total:,}" in panel.said_heading.text()
     assert f"{total:,}</b> mentions" in panel.header.text()
     panel.flag_buttons.button(1).click()
+    settle(qtbot, inbox)
     assert scalar(ws, "SELECT flag FROM authors WHERE id = ?", [author_id]) == "detractor"
     panel.note_input.setText("Third router this month")
     panel.note_input.setFocus()
     qtbot.keyClick(panel.note_input, Qt.Key.Key_Return)
+    settle(qtbot, inbox)
     assert "Third router this month" in panel.notes.item(0).text()
     panel.tags.setText("vip, press")
     panel.tags.setFocus()
     qtbot.keyClick(panel.tags, Qt.Key.Key_Return)
+    settle(qtbot, inbox)
     assert scalar(ws, "SELECT tags FROM authors WHERE id = ?", [author_id]) == ["vip", "press"]
     panel.filter_button.click()
+    settle(qtbot, inbox)
     assert inbox.model.rowCount() == total
     assert inbox.filter_bar.author_chip.isVisible()
     inbox.filter_bar.author_chip.click()
+    settle(qtbot, inbox)
     assert inbox.model.rowCount() == 3000
 
 
@@ -331,6 +378,7 @@ def test_detail_pane_blocks_remote_images_until_clicked(inbox, qtbot, httpserver
             ],
         )
     inbox.show_mention(mention_id)
+    settle(qtbot, inbox)
     text = inbox.detail.toHtml()
     assert "photo blocked" in text and "alert(1)" not in text and "evil" not in text
     assert not httpserver.log  # nothing fetched by itself
@@ -352,7 +400,7 @@ def test_help_lists_every_shortcut(window):
     window._shortcuts_dialog.close()
 
 
-def test_detail_pane_shows_thread_replies_queries_and_sentences(inbox):
+def test_detail_pane_shows_thread_replies_queries_and_sentences(inbox, qtbot):
     ws = inbox.ws
     child = scalar(
         ws,
@@ -365,6 +413,7 @@ def test_detail_pane_shows_thread_replies_queries_and_sentences(inbox):
             [child],
         )
     inbox.open_mention_id(child)
+    settle(qtbot, inbox)
     html = inbox.detail.toHtml()
     for section in ("Conversation", "In reply to", "Our replies", "Matched watch queries"):
         assert section in html

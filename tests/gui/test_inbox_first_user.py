@@ -11,6 +11,7 @@ from engage_desktop.inbox.pager import counts
 from engage_desktop.ui.inbox.filter_bar import PRIORITY_CHOICES
 from engage_desktop.ui.inbox.model import COL_PRIORITY
 from tests.gui.test_inbox import EVENT_TIMEOUT_MS, wait_for_counts
+from tests.gui.waiting import settle
 
 
 @pytest.fixture
@@ -22,7 +23,7 @@ def inbox(window, qtbot):
     qtbot.waitUntil(lambda: not view.tasks.running(), timeout=EVENT_TIMEOUT_MS)
 
 
-def test_priority_choices_are_on_the_priority_scale(inbox):
+def test_priority_choices_are_on_the_priority_scale(inbox, qtbot):
     ws = inbox.ws
     top = ws.scalar("SELECT max(priority) FROM mentions")
     assert 1 < top <= 100  # priorities are 0–100 …
@@ -32,6 +33,7 @@ def test_priority_choices_are_on_the_priority_scale(inbox):
             continue
         assert 0 < value < 100, text  # … and so are the choices
         inbox.filter_bar.set_filter(InboxFilter(min_priority=value))
+        settle(qtbot, inbox)
         expected = ws.scalar("SELECT count(*) FROM mentions WHERE priority >= ?", [value])
         assert inbox.model.rowCount() == expected
         assert 0 < expected < total, f"{text} keeps {expected} of {total}"
@@ -42,12 +44,14 @@ def test_priority_choices_are_on_the_priority_scale(inbox):
 def test_status_bar_follows_bulk_changes(window, inbox, qtbot):
     ws = inbox.ws
     inbox.filter_bar.set_filter(InboxFilter(statuses=("new", "open")))
+    settle(qtbot, inbox)
     before = counts(ws)["open"]
     assert f"{before:,} waiting" in window.status_label.text()
     for row in range(5):
         inbox.select_row(row)
         inbox.toggle_mark()
     inbox.bulk_status("resolved")
+    settle(qtbot, inbox)
     after = counts(ws)["open"]
     assert after == before - 5
     assert f"{after:,} waiting" in window.status_label.text()
@@ -78,6 +82,7 @@ def test_columns_fit_content_text_stretches_and_the_layout_is_remembered(
     qtbot.addWidget(win)
     win.resize(1280, 900)
     win.show()
+    assert win.settle()
     table = win.inbox.table
     header = table.horizontalHeader()
     assert header.sectionResizeMode(COL_SNIPPET) == QHeaderView.ResizeMode.Stretch
@@ -90,6 +95,7 @@ def test_columns_fit_content_text_stretches_and_the_layout_is_remembered(
     first = win.inbox.model.mention_id(0)
     triage.add_tag(ws, [first], "outage-0612")
     win.inbox.mentions_changed()
+    assert win.settle()
     chips = win.inbox.model.data(win.inbox.model.index(0, COL_INTENT), ChipsRole)
     assert ("#outage-0612", chips[-1][1], OUTLINE) == chips[-1]
     assert all(len(c) == 2 for c in chips[:-1])
@@ -124,6 +130,7 @@ def test_author_panel_shows_what_they_said_and_follows_a_correction(inbox, qtbot
 
     inbox.resize(1280, 800)
     inbox.select_row(0)
+    settle(qtbot, inbox)
     panel = inbox.author_panel
     mention_id = inbox.current_mention_id()
     assert panel.mentions.topLevelItemCount() > 0
@@ -134,6 +141,7 @@ def test_author_panel_shows_what_they_said_and_follows_a_correction(inbox, qtbot
     before = item.data(1, SentimentRole)
     label = "negative" if before != "negative" else "positive"
     inbox.correction_bar.correct(label)
+    settle(qtbot, inbox)
     items = [panel.mentions.topLevelItem(i) for i in range(panel.mentions.topLevelItemCount())]
     item = next(i for i in items if i.data(0, Qt.ItemDataRole.UserRole + 1) == mention_id)
     assert item.data(1, SentimentRole) == label

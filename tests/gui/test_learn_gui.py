@@ -40,15 +40,18 @@ def test_teach_view_keys_label_and_move_on(window, qtbot):
     inbox = window.inbox
     qtbot.waitUntil(lambda: not inbox.tasks.running(), timeout=30000)
     inbox.sidebar.choose("Teach the model")
+    assert window.settle()
     queue = [r[0] for r in rows(inbox.ws, "SELECT mention_id FROM teaching_queue ORDER BY rank")]
     assert queue and inbox.model.rowCount() == len(queue)
     inbox.table.setFocus()
     inbox.select_row(0)
+    assert window.settle()
     assert inbox.current_mention_id() == queue[0]
     qtbot.keyClick(inbox.table, Qt.Key.Key_1)
     qtbot.waitUntil(lambda: corrected(inbox.ws, queue[0]) == "negative", timeout=15000)
     # The labelled mention left the queue; the next one is under the cursor.
     qtbot.waitUntil(lambda: inbox.current_mention_id() == queue[1], timeout=15000)
+    assert window.settle()
     assert inbox.model.rowCount() == len(queue) - 1
     shown_before = rows(inbox.ws, "SELECT sentiment_label FROM mentions WHERE id = ?", [queue[1]])
     qtbot.keyClick(inbox.table, Qt.Key.Key_3)
@@ -86,6 +89,7 @@ def test_bulk_bar_sets_sentiment_on_a_selection(window, qtbot):
     inbox.set_sentiment("neutral")
     qtbot.waitUntil(lambda: all(corrected(inbox.ws, i) == "neutral" for i in ids), timeout=15000)
     qtbot.waitUntil(lambda: not inbox.model.marked, timeout=15000)
+    assert window.settle()
     shown = {inbox.model.index(r, 5).data() for r in range(5)}
     assert any(text.endswith("· analyst") for text in shown if text)
     qtbot.waitUntil(lambda: not inbox.tasks.running(), timeout=30000)

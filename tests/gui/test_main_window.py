@@ -29,12 +29,15 @@ def test_view_shortcuts(window, qtbot):
         assert window.pages.currentIndex() == VIEWS.index(name)
 
 
-def test_selecting_a_mention_binds_the_composer_and_saves_a_draft(window, qtbot):
+def test_selecting_a_mention_binds_the_composer_when_shown_and_saves_a_draft(window, qtbot):
     window.inbox.select_row(3)
     mention_id = window.inbox.current_mention_id()
+    assert window.settle()
+    assert window.composer.mention_id is None  # hidden: not bound on every selection
+    window.show_view("composer")
+    assert window.settle()
     assert window.composer.mention_id == mention_id
     assert "Answering" in window.composer.subtitle.text()
-    window.show_view("composer")
     qtbot.keyClicks(window.composer.editor, "Hi there, sorry about that!")
     qtbot.waitUntil(lambda: get_draft(window.ws, mention_id) is not None, timeout=3000)
     saved = get_draft(window.ws, mention_id)["body"]
@@ -43,14 +46,21 @@ def test_selecting_a_mention_binds_the_composer_and_saves_a_draft(window, qtbot)
     # Switching mentions (in the inbox) and back reloads the saved draft.
     window.show_view("inbox")
     window.inbox.select_row(5)
+    window.show_view("composer")
+    assert window.settle()
     assert "sorry about that" not in window.composer.editor.toPlainText()
+    window.show_view("inbox")
     window.inbox.select_row(3)
+    window.show_view("composer")
+    assert window.settle()
     assert window.composer.editor.toPlainText() == saved
 
 
 def test_closing_saves_pending_draft_and_remembers_workspace(window, qtbot, settings):
     window.inbox.select_row(0)
     mention_id = window.inbox.current_mention_id()
+    window.show_view("composer")
+    assert window.settle()
     window.composer.editor.setPlainText("typed just before closing")
     window.close()
     qtbot.waitUntil(lambda: window.ws.closed)  # released on close, not on quitting
@@ -61,8 +71,10 @@ def test_closing_saves_pending_draft_and_remembers_workspace(window, qtbot, sett
     assert window.recent_files()[0] == str(window.ws.path)
 
 
-def test_inbox_model_pages_lazily(window):
+def test_inbox_model_pages_lazily(window, qtbot):
     model = window.inbox.model
     last = model.index(model.rowCount() - 1, 3)
+    assert model.data(last) is None  # not read yet: asked for, off the GUI thread
+    qtbot.waitUntil(lambda: model.data(last) is not None)
     assert model.data(last)
     assert len(model._pager._pages) <= model._pager.cache_pages

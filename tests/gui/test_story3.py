@@ -120,8 +120,9 @@ def test_agency_month_from_new_to_the_executives_read_only_copy(
             win.dashboard.drill(ChartElement("author", key=detractor.key))
         expected = MentionPager(ws, got.args[0]).count()
         assert expected == detractor.mentions
-        qtbot.waitUntil(lambda: win.inbox.model.rowCount() == expected, timeout=5000)
+        qtbot.waitUntil(lambda: win.inbox.model.rowCount() == expected, timeout=60_000)
         win.inbox.select_row(0)
+        assert win.settle()
         assert "Oh great" in win.inbox.detail.toPlainText()
     finally:
         win.close()

@@ -9,8 +9,8 @@ import html
 from datetime import datetime
 from typing import Any
 
-from engage_desktop.ui.inbox.view import mention_html
 from engage_desktop.ui.theme import SENTIMENT_COLORS, STATUS_COLORS
+from engage_desktop.ui.widgets.mention_html import mention_html
 
 _MUTED = "#6b7280"
 
@@ -126,7 +126,7 @@ def context_html(
     ``customer`` is the author's customer record (``engage_desktop.crm.profile``),
     shown with its plan, value, customer since and open tickets when there is one.
     """
-    from engage_desktop.ui.crm.customer_card import card_html
+    from engage_desktop.ui.widgets.customer_card import card_html
 
     who = "" if customer is None else _section("Customer", card_html(customer))
     return (

@@ -1,9 +1,13 @@
 """The reply composer: context, saved replies, channel limits, tone, approval, sending.
 
-The pane is bound to one mention at a time (``set_mention``). The draft autosaves
-as you type and when the window closes. Sending queues the reply in the outbox (a
-committed row with its idempotency key) and hands the network part to the task
-runner: nothing here waits on the network.
+The pane is bound to one mention at a time (``set_mention``), and only while it is
+shown: the inbox's selection is remembered (:meth:`ComposerPane.follow`) and bound
+when the page comes to the front. Binding reads the mention's context, draft, routes
+and outbox state in one task (``binding.py``); typing only uses what it returned.
+The draft autosaves through the window's writer (``ui/ops.py``), so a backfill
+holding the write lock never blocks a keystroke. Sending queues the reply in the
+outbox (a committed row with its idempotency key) and hands the network part to the
+task runner: nothing here waits on the network or the database.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from PySide6.QtCore import QDateTime, Qt, QTimer, Signal
-from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDateTimeEdit,
@@ -35,26 +39,17 @@ from PySide6.QtWidgets import (
 from engage_desktop.composer import drafts as draft_store
 from engage_desktop.composer import tone
 from engage_desktop.composer.by_hand import MarkedSent, mark_sent_by_hand, undo_mark_sent
-from engage_desktop.composer.compose import (
-    ReplyRoute,
-    length_rule,
-    queue_reply,
-    reply_routes,
-)
+from engage_desktop.composer.compose import ReplyRoute, queue_reply, rule_for
 from engage_desktop.composer.reply_rules import handle_prefix
-from engage_desktop.core.errors import EngageError
 from engage_desktop.core.templates import first_name
-from engage_desktop.crm.profile import customer_of_author
-from engage_desktop.inbox import conversation, notes, threads
-from engage_desktop.inbox.pager import get_mention
+from engage_desktop.inbox import notes
 from engage_desktop.outbox.send import send_due
-from engage_desktop.outbox.store import due_rows, failures_for, pending_for
-from engage_desktop.ui.composer.context import context_html
+from engage_desktop.outbox.store import due_rows
+from engage_desktop.ui.composer.binding import Binding, load_binding
 from engage_desktop.ui.composer.saved_replies import SaveAsSavedReplyDialog, SavedReplyPicker
-from engage_desktop.ui.outbox.accounts_dialog import AccountsDialog
-from engage_desktop.ui.outbox.view import OutboxView
+from engage_desktop.ui.ops import OpChanges, Operations
 from engage_desktop.ui.safe_text import SafeBrowser, open_link, plain_label
-from engage_desktop.ui.tasks import TaskRunner
+from engage_desktop.ui.tasks import Task, TaskRunner
 from engage_desktop.ui.theme import SENTIMENT_COLORS
 from engage_desktop.workspace.database import Workspace
 
@@ -75,22 +70,78 @@ BANNER_STYLES = {
 }
 
 
+OUTBOX = OpChanges(outbox=True, drafts=True)
+
+
+def _save_draft(ws: Workspace, mention_id: int, body: str, route: ReplyRoute | None,
+                visibility: str | None) -> dict[str, Any] | None:  # fmt: skip
+    """Write the draft (in the writer) and return it as stored."""
+    draft_id = draft_store.save_draft(
+        ws, mention_id, body, route.channel if route else None,
+        account_id=route.account.id if route and route.account else None,
+        visibility=visibility,
+    )  # fmt: skip
+    return draft_store.get_draft_by_id(ws, draft_id)
+
+
+def _save_then(ws: Workspace, draft: tuple | None, fn: Any, *args: Any) -> Any:
+    """Save the draft first when there is one to save, then ``fn(ws, draft_id, *args)``."""
+    saved = _save_draft(ws, *draft) if draft is not None else None
+    draft_id = saved["id"] if saved else None
+    return fn(ws, draft_id, *args)
+
+
+def _transition(ws: Workspace, draft_id: int | None, step: Any, *args: Any):
+    if draft_id is None:
+        return None
+    return step(ws, draft_id, *args)
+
+
+def _queue(ws: Workspace, draft_id: int | None, mention_id: int, body: str, route: ReplyRoute,
+           visibility: str | None, scheduled_at: datetime | None) -> int:  # fmt: skip
+    return queue_reply(
+        ws, mention_id, body, channel=route.channel,
+        account_id=route.account.id if route.account else None,
+        visibility=visibility, draft_id=draft_id, scheduled_at=scheduled_at,
+    )  # fmt: skip
+
+
+def _mark_sent(ws: Workspace, draft_id: int | None, mention_id: int, body: str) -> MarkedSent:
+    return mark_sent_by_hand(ws, mention_id, body, draft_id=draft_id)
+
+
+def _undo_sent(ws: Workspace, marked: MarkedSent) -> dict[str, Any] | None:
+    undo_mark_sent(ws, marked)
+    return draft_store.get_draft(ws, marked.mention_id)
+
+
 class ComposerPane(QWidget):
     """Answer the selected mention: context above, the draft and its checks below."""
 
-    outbox_changed = Signal()
+    bound = Signal(int)  # a mention's binding arrived and is shown
+    accounts_requested = Signal()  # Accounts…: the outbox stage's dialog, opened by the window
 
     def __init__(
-        self, ws: Workspace, parent: QWidget | None = None, tasks: TaskRunner | None = None
+        self,
+        ws: Workspace,
+        parent: QWidget | None = None,
+        tasks: TaskRunner | None = None,
+        ops: Operations | None = None,
+        outbox: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("page")
         self.ws = ws
         self.tasks = tasks or TaskRunner(self)
+        self.ops = ops or Operations(self.tasks, self)
+        self.outbox = outbox
         self.mention_id: int | None = None
         self.mention: dict[str, Any] | None = None
         self.draft: dict[str, Any] | None = None
+        self.binding: Binding | None = None
         self.routes: list[ReplyRoute] = []
+        self._following: int | None = None  # the inbox's mention, bound when shown
+        self._binding_id: int | None = None  # asked for, on its way
         self.picker: SavedReplyPicker | None = None
         self._customer: str | None = None
         self._send_serial = 0
@@ -101,6 +152,7 @@ class ComposerPane(QWidget):
         self._set_enabled(False)
         # Load VADER now, off the GUI thread, so the first keystroke does not wait.
         self.tasks.start("tone-warmup", lambda _state: tone.warm_up())
+        self.ops.changed.connect(self.workspace_changed)
 
     # -- building ------------------------------------------------------------------
 
@@ -256,14 +308,14 @@ class ComposerPane(QWidget):
         reply_layout = QVBoxLayout(reply_page)
         reply_layout.setContentsMargins(0, 8, 0, 0)
         reply_layout.addWidget(splitter, 1)
-        self.outbox = OutboxView(self.ws)
-        self.outbox.send_requested.connect(self.send_due_now)
-        self.outbox.edit_requested.connect(self._edit_from_outbox)
-        self.outbox.open_mention.connect(self._open_from_outbox)
-        self.outbox.changed.connect(self._outbox_changed)
         self.tabs = QTabWidget()
         self.tabs.addTab(reply_page, "Reply")
-        self.tabs.addTab(self.outbox, self.outbox.counts_label())
+        if self.outbox is not None:  # the window's outbox view, as the second tab
+            self.outbox.send_requested.connect(self.send_due_now)
+            self.outbox.edit_requested.connect(self._edit_from_outbox)
+            self.outbox.open_mention.connect(self._open_from_outbox)
+            self.outbox.counts_changed.connect(lambda text: self.tabs.setTabText(1, text))
+            self.tabs.addTab(self.outbox, "Outbox")
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
@@ -288,22 +340,49 @@ class ComposerPane(QWidget):
 
     # -- binding to a mention --------------------------------------------------------
 
-    def set_mention(self, mention_id: int) -> None:
-        """Bind to a mention: show its context and load its draft (saving the previous one)."""
+    def follow(self, mention_id: int) -> None:
+        """The inbox's current mention: bound now if the pane shows, else when it does."""
+        self._following = mention_id
+        if self.isVisible():
+            self.set_mention(mention_id)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """Bind to the followed mention once the page is in front (not on every j/k)."""
+        super().showEvent(event)
+        if self._following is not None and self._following not in (
+            self.mention_id,
+            self._binding_id,
+        ):
+            self.set_mention(self._following)
+
+    def set_mention(self, mention_id: int) -> Task:
+        """Bind to a mention: save the previous draft, then read the new one's context,
+        draft and routes in a task; :attr:`bound` says when it shows."""
         if self._save_timer.isActive():
             self.save()
-        mention = get_mention(self.ws, mention_id)
-        if mention is None:
+        self._following = mention_id
+        self._binding_id = mention_id
+        task = self.tasks.start("composer-bind", load_binding, self.ws, mention_id)
+        task.succeeded.connect(lambda found, i=mention_id: self._bind(i, found))
+        return task
+
+    def _bind(self, mention_id: int, binding: Binding | None) -> None:
+        if binding is None or mention_id != self._binding_id:
             return
+        if self._save_timer.isActive():
+            self.save()
         if mention_id != self.mention_id:  # the undo belongs to the mention it marked
             self._marked = None
             self.undo_sent_button.hide()
+        self.binding = binding
+        mention = binding.mention
         self.mention_id, self.mention = mention_id, mention
         self._customer = first_name(mention.get("author_name"), mention.get("author_handle"))
         who = mention.get("author_name") or mention.get("author_handle") or "the author"
         self.subtitle.setText(f"Answering {who} on {mention['channel']} · case #{mention_id}")
-        self._show_context()
-        self.draft = draft_store.get_draft(self.ws, mention_id)
+        self.context.setHtml(binding.context_html)
+        self.draft = binding.draft
+        self.routes = binding.routes
         self._fill_routes()
         self.editor.blockSignals(True)
         self.editor.setPlainText(self.draft["body"] if self.draft else self._prefix())
@@ -313,23 +392,48 @@ class ComposerPane(QWidget):
         self._set_enabled(True)
         self._refresh_state()
         self.update_tone()
+        self.bound.emit(mention_id)
 
-    def _show_context(self) -> None:
-        m = self.mention
-        assert m is not None
-        html_text = context_html(
-            m,
-            threads.thread(self.ws, m).items(),
-            conversation.author_history(self.ws, m),
-            conversation.author_profile(self.ws, m.get("author_id")),
-            notes.mention_notes(self.ws, m["id"]),
-            customer_of_author(self.ws, m["author_id"]) if m.get("author_id") else None,
-        )
-        self.context.setHtml(html_text)
+    def reread(self, keep_banner: bool = False) -> Task | None:
+        """Read the bound mention again (after a write): state and context, not the text.
+
+        Args:
+            keep_banner: The action that wrote has put its own words in the banner
+                (e.g. "Marked as sent… Undo it"); they stay.
+        """
+        if self.mention_id is None:
+            return None
+        mention_id = self.mention_id
+        task = self.tasks.start("composer-reread", load_binding, self.ws, mention_id)
+        task.succeeded.connect(lambda found, i=mention_id: self._reread(i, found, keep_banner))
+        return task
+
+    def _reread(self, mention_id: int, binding: Binding | None, keep_banner: bool) -> None:
+        if binding is None or mention_id != self.mention_id:
+            return
+        self.binding = binding
+        self.mention = binding.mention
+        self.context.setHtml(binding.context_html)
+        if binding.draft is not None or self.draft is not None:
+            self.draft = binding.draft
+        if [r.label for r in binding.routes] != [r.label for r in self.routes]:
+            chosen = self.route()  # an account was added or removed: keep the choice
+            self.routes = binding.routes
+            self._fill_routes()
+            for i, route in enumerate(self.routes):
+                if chosen is not None and route.label == chosen.label:
+                    self.route_combo.setCurrentIndex(i)
+        self._refresh_state(banner=not keep_banner)
+
+    def workspace_changed(self, changes: OpChanges, initiator: object) -> None:
+        """A write elsewhere moved what the bound mention shows: read it again."""
+        if initiator is self or self.mention_id is None:
+            return
+        if changes.outbox or changes.drafts or changes.notes or changes.settings:
+            self.reread()
 
     def _fill_routes(self) -> None:
         assert self.mention is not None
-        self.routes = reply_routes(self.ws, self.mention)
         self.route_combo.blockSignals(True)
         self.route_combo.clear()
         for route in self.routes:
@@ -394,10 +498,9 @@ class ComposerPane(QWidget):
         self.editor.setFocus()
 
     def _rule(self):
-        route = self.route()
-        if route is None:
-            return length_rule(self.ws, "manual", None)
-        return length_rule(self.ws, route.channel, route.account.id if route.account else None)
+        if self.binding is None:
+            return rule_for("manual", None)
+        return self.binding.rule(self.route())
 
     def _update_counter(self) -> None:
         rule = self._rule()
@@ -444,41 +547,51 @@ class ComposerPane(QWidget):
 
     # -- saving ------------------------------------------------------------------------
 
-    def save(self) -> None:
-        """Write the draft now (also called by the autosave timer and on close)."""
-        self._save_timer.stop()
+    def _pending_draft(self) -> tuple | None:
+        """What :func:`_save_draft` needs to store the text typed, or None (nothing to)."""
         if self.mention_id is None or self.ws.read_only or self._shut_down:
-            return
+            return None
         body = self.editor.toPlainText()
-        route = self.route()
         if self.draft is None and body.strip() in ("", self._prefix().strip()):
-            return  # nothing written yet: no empty drafts
-        try:
-            draft_id = draft_store.save_draft(
-                self.ws,
-                self.mention_id,
-                body,
-                route.channel if route else None,
-                account_id=route.account.id if route and route.account else None,
-                visibility=self.visibility_combo.currentData(),
-            )
-        except EngageError as exc:
-            self._show_banner("warn", html.escape(str(exc)))
+            return None  # nothing written yet: no empty drafts
+        return (self.mention_id, body, self.route(), self.visibility_combo.currentData())
+
+    def save(self) -> Task | None:
+        """Write the draft through the writer (autosave, a route change, closing).
+
+        The writer takes writes in order, so a send asked for after this save runs
+        after it; typing never waits for it, even while a backfill holds the lock.
+        """
+        self._save_timer.stop()
+        pending = self._pending_draft()
+        if pending is None:
+            return None
+        mention_id = pending[0]
+        task = self.ops.write(OpChanges(drafts=True), _save_draft, self.ws, *pending,
+                              initiator=self)  # fmt: skip
+        task.succeeded.connect(lambda draft, i=mention_id: self._saved(i, draft))
+        task.failed.connect(lambda message: self._show_banner("warn", html.escape(message)))
+        return task
+
+    def _saved(self, mention_id: int, draft: dict[str, Any] | None) -> None:
+        if mention_id != self.mention_id or self._shut_down:
             return
-        self.draft = draft_store.get_draft_by_id(self.ws, draft_id)
+        self.draft = draft
+        if self.binding is not None:
+            self.binding.draft = draft
         self.saved_label.setText(f"draft saved {datetime.now():%H:%M:%S}")
 
-    def add_note(self) -> None:
+    def add_note(self) -> Task | None:
         """Add the typed internal note to the mention."""
         if self.mention_id is None or self.ws.read_only:
-            return
-        try:
-            notes.add_note(self.ws, self.note_edit.text(), mention_id=self.mention_id)
-        except EngageError as exc:
-            self.note_edit.setPlaceholderText(str(exc))
-            return
-        self.note_edit.clear()
-        self._show_context()
+            return None
+        task = self.ops.write(
+            OpChanges(notes=True), notes.add_note, self.ws, self.note_edit.text(),
+            mention_id=self.mention_id, initiator=self,
+        )  # fmt: skip
+        task.failed.connect(self.note_edit.setPlaceholderText)
+        task.succeeded.connect(lambda _r: (self.note_edit.clear(), self.reread()))
+        return task
 
     # -- saved replies ---------------------------------------------------------------
 
@@ -511,21 +624,25 @@ class ComposerPane(QWidget):
 
     # -- approval -------------------------------------------------------------------------
 
-    def _draft_id(self) -> int | None:
-        self.save()
-        return self.draft["id"] if self.draft else None
+    def _after_save(self, changes: OpChanges, fn: Any, *args: Any) -> Task:
+        """Save the draft, then ``fn(ws, draft_id, *args)``, in one writer step."""
+        self._save_timer.stop()
+        return self.ops.write(changes, _save_then, self.ws, self._pending_draft(), fn, *args,
+                              initiator=self)  # fmt: skip
 
-    def _transition(self, fn, *args) -> None:
-        draft_id = self._draft_id()
-        if draft_id is None:
+    def _transition(self, fn, *args) -> Task | None:
+        if self.draft is None and self._pending_draft() is None:
             self._show_banner("warn", "Write the reply first.")
-            return
-        try:
-            self.draft = fn(self.ws, draft_id, *args)
-        except EngageError as exc:
-            self._show_banner("error", html.escape(str(exc)))
-            return
-        self._refresh_state()
+            return None
+        task = self._after_save(OpChanges(drafts=True), _transition, fn, *args)
+        task.succeeded.connect(self._transitioned)
+        task.failed.connect(lambda message: self._show_banner("error", html.escape(message)))
+        return task
+
+    def _transitioned(self, draft: dict[str, Any] | None) -> None:
+        if draft is not None and draft.get("mention_id", self.mention_id) == self.mention_id:
+            self.draft = draft
+        self.reread()
 
     def request_approval(self) -> None:
         """Send the draft to an approver."""
@@ -550,11 +667,12 @@ class ComposerPane(QWidget):
 
     # -- sending -----------------------------------------------------------------------
 
-    def send(self, scheduled_at: datetime | None = None) -> int | None:
+    def send(self, scheduled_at: datetime | None = None) -> Task | None:
         """Queue the reply (committed before any network call) and send it in the background.
 
         Returns:
-            The outbox id, or None when the reply could not be queued (shown in words).
+            The writer's task (its result is the outbox id), or None when there is
+            nothing to send; a reply that cannot be queued is explained in the banner.
         """
         route = self.route()
         if self.mention_id is None or route is None:
@@ -562,21 +680,15 @@ class ComposerPane(QWidget):
         if route.problem:
             self._show_banner("warn", html.escape(route.problem))
             return None
-        draft_id = self._draft_id()
-        try:
-            outbox_id = queue_reply(
-                self.ws,
-                self.mention_id,
-                self.editor.toPlainText(),
-                channel=route.channel,
-                account_id=route.account.id if route.account else None,
-                visibility=self.visibility_combo.currentData(),
-                draft_id=draft_id,
-                scheduled_at=scheduled_at,
-            )
-        except EngageError as exc:
-            self._show_banner("error", html.escape(str(exc)))
-            return None
+        task = self._after_save(
+            OUTBOX, _queue, self.mention_id, self.editor.toPlainText(), route,
+            self.visibility_combo.currentData(), scheduled_at,
+        )  # fmt: skip
+        task.succeeded.connect(lambda outbox_id, s=scheduled_at: self._queued(outbox_id, s))
+        task.failed.connect(lambda message: self._show_banner("error", html.escape(message)))
+        return task
+
+    def _queued(self, outbox_id: int, scheduled_at: datetime | None) -> None:
         self.draft = None
         self.editor.blockSignals(True)
         self.editor.setPlainText(self._prefix())
@@ -585,7 +697,6 @@ class ComposerPane(QWidget):
         if scheduled_at is None:
             self._start_send([outbox_id])
         self._outbox_changed()
-        return outbox_id
 
     def _text_changed_without_save(self) -> None:
         self._update_counter()
@@ -599,7 +710,7 @@ class ComposerPane(QWidget):
             lambda state, wanted: send_due(self.ws, state, ids=wanted, ignore_backoff=bool(wanted)),
             ids,
         )
-        task.done.connect(self._outbox_changed)
+        task.done.connect(lambda: self.ops.publish(OUTBOX))
         self._refresh_state()
 
     def send_due_now(self) -> None:
@@ -609,11 +720,11 @@ class ComposerPane(QWidget):
             f"outbox-send-{self._send_serial}",
             lambda state: send_due(self.ws, state, ignore_backoff=True),
         )
-        task.done.connect(self._outbox_changed)
+        task.done.connect(lambda: self.ops.publish(OUTBOX))
 
     def _outbox_tick(self) -> None:
-        if due_rows(self.ws, datetime.now(UTC)):
-            self._start_send(None)
+        task = self.ops.read("outbox-due", due_rows, self.ws, datetime.now(UTC))
+        task.succeeded.connect(lambda due: due and self._start_send(None))
 
     def _send_shortcut(self) -> None:
         """Ctrl+Enter sends through a channel; by hand it only copies, never records."""
@@ -630,14 +741,10 @@ class ComposerPane(QWidget):
     def mark_sent(self) -> None:
         """Record the reply the user posted by hand (the explicit step; it can be undone)."""
         if self.mention_id is None or self.ws.read_only:
-            return
-        draft_id = self._draft_id()
+            return None
         mention_id, body = self.mention_id, self.editor.toPlainText()
         self.mark_sent_button.setEnabled(False)
-        task = self.tasks.start(
-            f"mark-sent-{mention_id}",
-            lambda _state: mark_sent_by_hand(self.ws, mention_id, body, draft_id=draft_id),
-        )
+        task = self._after_save(OUTBOX, _mark_sent, mention_id, body)
         task.succeeded.connect(lambda marked, b=body: self._marked_sent(marked, b))
         task.failed.connect(lambda message: self._show_banner("error", html.escape(message)))
         task.failed.connect(lambda _m: self._update_buttons())
@@ -652,7 +759,7 @@ class ComposerPane(QWidget):
             self.editor.setPlainText(self._prefix())
             self.editor.blockSignals(False)
             self._text_changed_without_save()
-        self._outbox_changed()
+        self.reread(keep_banner=True)
         self._show_banner(
             "ok", f"Marked as sent at {datetime.now():%H:%M}. Wrong reply or not posted? Undo it."
         )
@@ -665,23 +772,21 @@ class ComposerPane(QWidget):
             return
         self._marked = None
         self.undo_sent_button.hide()
-        task = self.tasks.start(
-            f"undo-sent-{marked.outbox_id}", lambda _state: undo_mark_sent(self.ws, marked)
-        )
-        task.succeeded.connect(lambda _r: self._sent_undone(marked))
+        task = self.ops.write(OUTBOX, _undo_sent, self.ws, marked, initiator=self)
+        task.succeeded.connect(lambda draft: self._sent_undone(marked, draft))
         task.failed.connect(lambda message: self._show_banner("error", html.escape(message)))
         return task
 
-    def _sent_undone(self, marked: MarkedSent) -> None:
+    def _sent_undone(self, marked: MarkedSent, draft: dict[str, Any] | None) -> None:
         if self.mention_id == marked.mention_id:
-            self.draft = draft_store.get_draft(self.ws, marked.mention_id)
+            self.draft = draft
             self.editor.blockSignals(True)
             self.editor.setPlainText(self.draft["body"] if self.draft else self._marked_body)
             self.editor.blockSignals(False)
             self._text_changed_without_save()
             if self.draft is None:
                 self.save()
-        self._outbox_changed()
+        self.reread(keep_banner=True)
         self._show_banner("info", "Not recorded as sent any more; the reply is a draft again.")
 
     def _ask_schedule(self) -> None:
@@ -736,13 +841,9 @@ class ComposerPane(QWidget):
         self.set_mention(mention_id)
 
     def _outbox_changed(self) -> None:
-        self.outbox.refresh()
-        self.tabs.setTabText(1, self.outbox.counts_label())
-        if self.mention_id is not None:
-            self.mention = get_mention(self.ws, self.mention_id)
-            self._show_context()
-            self._refresh_state()
-        self.outbox_changed.emit()
+        """Our own write changed the outbox: read the bound mention again (the writer's
+        record tells the other views)."""
+        self.reread()
 
     # -- state -------------------------------------------------------------------------
 
@@ -763,7 +864,7 @@ class ComposerPane(QWidget):
     def _state(self) -> str:
         return (self.draft or {}).get("state") or "draft"
 
-    def _refresh_state(self) -> None:
+    def _refresh_state(self, banner: bool = True) -> None:
         """Banner, read-only editor and buttons from the draft, approval and outbox."""
         if self.mention_id is None:
             return
@@ -775,13 +876,14 @@ class ComposerPane(QWidget):
         self.visibility_combo.setVisible(is_mastodon)
         self._update_counter()
         self._update_buttons()
-        self._update_banner()
+        if banner:
+            self._update_banner()
 
     def _update_buttons(self) -> None:
         bound = self.mention_id is not None and not self.ws.read_only
         route = self.route()
         manual = route is not None and route.channel == "manual"
-        approval = draft_store.approval_required(self.ws) if bound else False
+        approval = bool(self.binding and self.binding.approval) if bound else False
         state = self._state()
         text = self.editor.toPlainText()
         has_text = bool(text.strip()) and text.strip() != self._prefix().strip()
@@ -807,7 +909,8 @@ class ComposerPane(QWidget):
 
     def _update_banner(self) -> None:
         assert self.mention_id is not None
-        failures = failures_for(self.ws, self.mention_id)
+        binding = self.binding
+        failures = binding.failures if binding is not None else []
         if failures:
             row = failures[-1]
             what = "could not be sent" if row.state == "failed" else "is waiting to retry"
@@ -817,7 +920,7 @@ class ComposerPane(QWidget):
                 "Retry, edit or discard it in the Outbox tab.",
             )
             return
-        pending = pending_for(self.ws, self.mention_id)
+        pending = binding.pending if binding is not None else []
         if pending:
             row = pending[-1]
             when = (
@@ -829,7 +932,7 @@ class ComposerPane(QWidget):
             return
         state = self._state()
         if self.draft and state != "draft":
-            steps = draft_store.draft_events(self.ws, self.draft["id"])
+            steps = binding.draft_events if binding is not None else []
             last = steps[-1] if steps else {"actor": "?", "at": None, "detail": {}}
             who, at = html.escape(last["actor"]), last["at"]
             stamp = f" at {at:%d %b %H:%M}" if at else ""
@@ -862,10 +965,8 @@ class ComposerPane(QWidget):
         self.banner.show()
 
     def open_accounts(self) -> None:
-        """The accounts dialog; routes are re-read when it closes."""
-        dialog = AccountsDialog(self.ws, self.tasks, self)
-        dialog.finished.connect(lambda _r: self.mention_id and self.set_mention(self.mention_id))
-        dialog.open()
+        """Ask the window for the outbox's accounts dialog (routes are re-read after it)."""
+        self.accounts_requested.emit()
 
     def shutdown(self) -> None:
         """Stop the timers (the window is closing); the draft is saved."""

@@ -22,7 +22,7 @@ MODEL_COLOR = "#2563eb"
 
 
 class ModelCard(QFrame):
-    """"Learned sentiment model" card."""
+    """ "Learned sentiment model" card."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -133,7 +133,6 @@ def _terms_html(title: str, terms: list[dict[str, Any]], label: str) -> str:
         return ""
     color = SENTIMENT_COLORS.get(label, "#374151")
     words = ", ".join(
-        f"<span style='color:{color}'>{html.escape(t['term'])}</span> ({t['seen']})"
-        for t in terms
+        f"<span style='color:{color}'>{html.escape(t['term'])}</span> ({t['seen']})" for t in terms
     )
     return f"<p><b>{title}</b> (times seen): {words}</p>"

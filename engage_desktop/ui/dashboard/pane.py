@@ -151,6 +151,8 @@ class DashboardPane(QWidget):
         self.content.setStyleSheet(CARD_STYLE)
         self.ws = ws
         self.tasks = tasks or TaskRunner(self)
+        # Captions say whose data: the file's name until the workspace's is read.
+        self.workspace_name = ws.path.stem
         self.session: DashboardSession | None = None
         self.agreement_data = None  # our scorer vs the imported tool's, for the range
         self.data: DashboardData | None = None
@@ -251,9 +253,7 @@ class DashboardPane(QWidget):
         names = ("volume", "sentiment", "share_of_voice", "response_time", "backlog",
                  "top_authors", "advocates", "channels", "terms")  # fmt: skip
         for card, name in zip(self.cards, names, strict=True):
-            card.data_export_requested.connect(
-                lambda fmt, n=name: self.export_card_data(n, fmt)
-            )
+            card.data_export_requested.connect(lambda fmt, n=name: self.export_card_data(n, fmt))
 
         grid = QGridLayout()
         grid.setSpacing(12)
@@ -362,6 +362,8 @@ class DashboardPane(QWidget):
         """Re-read the workspace (new cube) and redraw every chart."""
         request = self._new_request()
         spec, topic = self._range_spec(), self._topic()
+        named = self.tasks.start("dashboard.name", _workspace_name, self.ws)
+        named.succeeded.connect(lambda name: setattr(self, "workspace_name", name))
         task = self.tasks.start("dashboard.main", load_session, self.ws, spec, topic)
         task.succeeded.connect(lambda result, r=request: self._on_session(r, result))
         task.failed.connect(self._on_failed)
@@ -492,7 +494,7 @@ class DashboardPane(QWidget):
         span = f"{day_text(days[0])} – {day_text(days[-1])} (UTC)" if len(days) else "no mentions"
         topic = charts.filter.topic or ALL_TOPICS.lower()
         for card in self.cards:  # exported images say whose data, which days, which topic
-            card.export_caption = f"{self.ws.name} · {span} · {topic}"
+            card.export_caption = f"{self.workspace_name} · {span} · {topic}"
         self.subtitle.setText(
             f"{int(vol.total.sum()):,} mentions · {span} · {topic} · click any bar, point, "
             "legend count or term to open those mentions in the inbox"
@@ -673,7 +675,7 @@ class DashboardPane(QWidget):
         from PySide6.QtWidgets import QFileDialog
 
         if path is None:
-            suggested = f"{self.ws.name}-{name}.{fmt}"
+            suggested = f"{self.workspace_name}-{name}.{fmt}"
             path, _ = QFileDialog.getSaveFileName(
                 self, "Export chart data", suggested,
                 "Excel (*.xlsx)" if fmt == "xlsx" else "CSV (*.csv)",
@@ -756,3 +758,7 @@ def _export_card(state, ws: Workspace, name: str, path: str, flt: DashboardFilte
     from engage_desktop.dashboard.chart_data import export_chart
 
     return export_chart(ws, name, path, flt)
+
+
+def _workspace_name(_state: object, ws: Workspace) -> str:
+    return ws.name

@@ -8,6 +8,7 @@ inbox to them.
 from __future__ import annotations
 
 import html
+from typing import Any
 
 from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
@@ -25,13 +26,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engage_desktop.core.errors import EngageError
 from engage_desktop.inbox import notes, people
-from engage_desktop.ui.crm.customer_card import CustomerCard
 from engage_desktop.ui.inbox.model import reach_text
+from engage_desktop.ui.ops import OpChanges, Operations
 from engage_desktop.ui.safe_text import plain_tooltip
 from engage_desktop.ui.tasks import TaskRunner
 from engage_desktop.ui.theme import SENTIMENT_COLORS, channel_icon
+from engage_desktop.ui.widgets.customer_card import CustomerCard
 from engage_desktop.workspace.database import Workspace
 
 MentionIdRole = Qt.ItemDataRole.UserRole + 1
@@ -113,12 +114,18 @@ class AuthorPanel(QScrollArea):
     mention_requested = Signal(int)
 
     def __init__(
-        self, ws: Workspace, parent: QWidget | None = None, tasks: TaskRunner | None = None
+        self,
+        ws: Workspace,
+        parent: QWidget | None = None,
+        tasks: TaskRunner | None = None,
+        ops: Operations | None = None,
     ) -> None:
         super().__init__(parent)
         self.ws = ws
+        self.tasks = tasks or TaskRunner(self)
+        self.ops = ops or Operations(self.tasks, self)
         # The customer record (social CRM) sits in its own widget, loaded as a task.
-        self.customer_card = CustomerCard(ws, tasks or TaskRunner(self))
+        self.customer_card = CustomerCard(ws, self.tasks)
         self.customer_card.links_changed.connect(self.show_author)
         self.author_id: int | None = None
         self._label = ""
@@ -214,12 +221,19 @@ class AuthorPanel(QScrollArea):
         self.note_input.setEnabled(writable)
         self.filter_button.setEnabled(on)
 
-    def show_author(self, author_id: int | None) -> None:
-        """Fill the panel for ``author_id`` (None shows a hint)."""
+    def show_author(self, author_id: int | None):
+        """Fill the panel for ``author_id`` (None shows a hint); read in a task."""
         self.author_id = author_id
         self.message.clear()
         self.customer_card.show_author(author_id)
-        profile = people.author_profile(self.ws, author_id) if author_id is not None else None
+        task = self.tasks.start("author-panel", _author_job, self.ws, author_id)
+        task.succeeded.connect(lambda found, i=author_id: self._show(i, found))
+        return task
+
+    def _show(self, author_id: int | None, found: dict[str, Any] | None) -> None:
+        if author_id != self.author_id:
+            return  # another author was asked for meanwhile
+        profile = found["profile"] if found else None
         if profile is None:
             self.header.setText("<p style='color:#6b7280'>No author known for this mention.</p>")
             self.mentions.clear()
@@ -258,9 +272,9 @@ class AuthorPanel(QScrollArea):
         for button in self.flag_buttons.buttons():
             button.setChecked(button.property("flag") == flag)
         self.tags.setText(", ".join(a.get("tags") or []))
-        self.timeline.set_months(people.author_timeline(self.ws, author_id))
+        self.timeline.set_months(found["timeline"])
         self.mentions.clear()
-        rows = people.author_mentions(self.ws, author_id, limit=MENTIONS_SHOWN)
+        rows = found["mentions"]
         shown = f" (latest {len(rows)} of {m['total']:,})" if m["total"] > len(rows) else ""
         self.said_heading.setText(f"What they said, on every channel{shown}")
         for row in rows:
@@ -286,29 +300,39 @@ class AuthorPanel(QScrollArea):
     def _flag_clicked(self, button: QPushButton) -> None:
         if self.author_id is None:
             return
-        self._run(lambda: people.set_author_flag(self.ws, self.author_id, button.property("flag")))
-        self.show_author(self.author_id)
+        self._write(people.set_author_flag, self.ws, self.author_id, button.property("flag"))
 
     def _save_tags(self) -> None:
         if self.author_id is None:
             return
         tags = [t for t in self.tags.text().split(",")]
-        self._run(lambda: people.set_author_tags(self.ws, self.author_id, tags))
-        self.show_author(self.author_id)
+        self._write(people.set_author_tags, self.ws, self.author_id, tags)
 
     def _add_note(self) -> None:
         if self.author_id is None:
             return
         body = self.note_input.text()
-        if self._run(lambda: notes.add_note(self.ws, body, author_id=self.author_id)):
-            self.note_input.clear()
-            self._fill_notes(notes.author_notes(self.ws, self.author_id))
+        task = self._write(notes.add_note, self.ws, body, author_id=self.author_id)
+        task.succeeded.connect(lambda _r: self.note_input.clear())
 
-    def _run(self, fn) -> bool:
-        try:
-            fn()
-        except EngageError as exc:
-            self.message.setText(str(exc))
-            return False
-        self.message.clear()
-        return True
+    def _write(self, fn, *args, **kwargs):
+        """Run a change in the window's writer; then re-read the panel (or say why not)."""
+        author_id = self.author_id
+        task = self.ops.write(OpChanges(notes=True), fn, *args, initiator=self, **kwargs)
+        task.failed.connect(self.message.setText)
+        task.succeeded.connect(lambda _r: (self.message.clear(), self.show_author(author_id)))
+        return task
+
+
+def _author_job(_state: Any, ws: Workspace, author_id: int | None) -> dict[str, Any] | None:
+    """The profile, monthly timeline and latest mentions of one author."""
+    if author_id is None:
+        return None
+    profile = people.author_profile(ws, author_id)
+    if profile is None:
+        return None
+    return {
+        "profile": profile,
+        "timeline": people.author_timeline(ws, author_id),
+        "mentions": people.author_mentions(ws, author_id, limit=MENTIONS_SHOWN),
+    }

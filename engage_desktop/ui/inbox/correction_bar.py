@@ -1,11 +1,17 @@
-"""Correct a mention's sentiment by hand: the analyst's label wins over the model."""
+"""Correct a mention's sentiment by hand: the analyst's label wins over the model.
+
+The bar shows the correction the inbox read with the mention; a correction is
+written by the window's writer.
+"""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
-from engage_desktop.enrich.store import clear_correction, get_correction, set_correction
+from engage_desktop.enrich.store import clear_correction, set_correction
+from engage_desktop.ui.ops import OpChanges, Operations
+from engage_desktop.ui.tasks import TaskRunner
 from engage_desktop.ui.theme import SENTIMENT_COLORS
 from engage_desktop.workspace.database import Workspace
 
@@ -15,9 +21,12 @@ class SentimentCorrectionBar(QWidget):
 
     corrected = Signal(int)  # mention id
 
-    def __init__(self, ws: Workspace, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, ws: Workspace, ops: Operations | None = None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.ws = ws
+        self.ops = ops or Operations(TaskRunner(self), self)
         self.mention_id: int | None = None
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -47,10 +56,14 @@ class SentimentCorrectionBar(QWidget):
         if ws.read_only:
             self.setToolTip("This workspace is open read-only: corrections are off")
 
-    def set_mention(self, mention_id: int | None) -> None:
-        """Show the correction state of a mention (None: nothing selected)."""
+    def set_mention(self, mention_id: int | None, correction: dict | None = None) -> None:
+        """Show the correction state of a mention (None: nothing selected).
+
+        Args:
+            mention_id: The mention shown.
+            correction: Its correction row as read with it (None: the model's label).
+        """
         self.mention_id = mention_id
-        correction = None if mention_id is None else get_correction(self.ws, mention_id)
         for name, button in self.buttons.items():
             button.setChecked(correction is not None and correction["label"] == name)
         self.use_model.setEnabled(correction is not None and not self.ws.read_only)
@@ -65,10 +78,15 @@ class SentimentCorrectionBar(QWidget):
         """Record (or with None, drop) the analyst's label for the shown mention."""
         if self.mention_id is None or self.ws.read_only:
             return
-        if label is None:
-            clear_correction(self.ws, self.mention_id)
-        else:
-            set_correction(self.ws, self.mention_id, label)
         mention_id = self.mention_id
-        self.set_mention(mention_id)
-        self.corrected.emit(mention_id)
+        if label is None:
+            task = self.ops.write(
+                OpChanges(sentiment=True), clear_correction, self.ws, mention_id, initiator=self
+            )
+        else:
+            task = self.ops.write(
+                OpChanges(sentiment=True), set_correction, self.ws, mention_id, label,
+                initiator=self,
+            )  # fmt: skip
+        task.succeeded.connect(lambda _r: self.corrected.emit(mention_id))
+        return task

@@ -8,6 +8,8 @@ without a query per keystroke.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from PySide6.QtCore import QDate, QTimer, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
@@ -35,6 +37,9 @@ from engage_desktop.inbox.filters import (
     UNASSIGNED,
     InboxFilter,
 )
+from engage_desktop.inbox.lookups import FilterChoices, filter_choices
+from engage_desktop.ui.ops import Operations
+from engage_desktop.ui.tasks import Task
 from engage_desktop.workspace.database import Workspace
 
 SEARCH_DEBOUNCE_MS = 180
@@ -67,12 +72,10 @@ PRIORITY_CHOICES = (
 )
 
 
-def _distinct(ws: Workspace, sql: str) -> list:
-    cur = ws.cursor()
-    try:
-        return [r[0] for r in cur.execute(sql).fetchall() if r[0] not in (None, "")]
-    finally:
-        cur.close()
+def _choices_job(ws: Workspace) -> FilterChoices:
+    """The menus' choices and the customer segments, in one read off the GUI thread."""
+    tiers, cuts = segment_choices(ws)
+    return replace(filter_choices(ws), tiers=tiers, value_cuts=cuts)
 
 
 class FilterBar(QWidget):
@@ -80,9 +83,13 @@ class FilterBar(QWidget):
 
     filter_changed = Signal(object)  # InboxFilter
 
-    def __init__(self, ws: Workspace, parent: QWidget | None = None) -> None:
+    def __init__(self, ws: Workspace, ops: Operations, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ws = ws
+        self.ops = ops
+        # The menus offer what was read last (a task); opening one reads again for
+        # next time, so the GUI thread never waits on the workspace for a menu.
+        self.choices = FilterChoices()
         self._filter = InboxFilter()
         self.search = QLineEdit()
         self.search.setPlaceholderText('Search: words, "phrases", -exclude, or a watch query  (/)')
@@ -119,6 +126,7 @@ class FilterBar(QWidget):
             button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
             menu = QMenu(button)
             menu.aboutToShow.connect(lambda k=key: self._fill_menu(k))
+            menu.aboutToHide.connect(self.reload_choices)
             button.setMenu(menu)
             self.buttons[key] = button
             self._menus[key] = menu
@@ -167,6 +175,16 @@ class FilterBar(QWidget):
         layout.addLayout(chips)
         layout.addWidget(self.error_label)
         self._update_labels()
+        self.reload_choices()
+
+    def reload_choices(self) -> Task:
+        """Read the menus' choices (topics, sources, owners…) off the GUI thread."""
+        task = self.ops.read("filter-choices", _choices_job, self.ws)
+        task.succeeded.connect(self._choices_read)
+        return task
+
+    def _choices_read(self, choices: FilterChoices) -> None:
+        self.choices = choices
 
     # -- the filter ----------------------------------------------------------------
 
@@ -244,46 +262,29 @@ class FilterBar(QWidget):
                 self._check_action(menu, status.title(), "statuses", status)
         elif key == "topic":
             menu.addSection("Topics")
-            for topic in _distinct(self.ws, "SELECT name FROM topics ORDER BY name"):
+            for topic in self.choices.topics:
                 self._check_action(menu, topic, "topics", topic)
             menu.addSection("Watch queries")
-            cur = self.ws.cursor()
-            try:
-                queries = cur.execute("SELECT id, name FROM watch_queries ORDER BY name").fetchall()
-            finally:
-                cur.close()
-            for qid, name in queries:
+            for qid, name in self.choices.queries:
                 self._check_action(menu, name, "query_ids", int(qid))
         elif key == "channel":
             menu.addSection("Channels")
-            for channel in _distinct(self.ws, "SELECT DISTINCT channel FROM mentions ORDER BY 1"):
+            for channel in self.choices.channels:
                 self._check_action(menu, channel, "channels", channel)
             menu.addSection("Sources")
-            cur = self.ws.cursor()
-            try:
-                sources = cur.execute("SELECT id, name FROM sources ORDER BY name").fetchall()
-            finally:
-                cur.close()
-            for sid, name in sources:
+            for sid, name in self.choices.sources:
                 self._check_action(menu, name, "source_ids", int(sid))
         elif key == "sentiment":
             for label in SENTIMENT_LABELS:
                 self._check_action(menu, label.title(), "sentiments", label)
         elif key == "intent":
-            intents = _distinct(
-                self.ws,
-                "SELECT name FROM intent_rules UNION SELECT DISTINCT unnest(intents) "
-                "FROM (SELECT intents FROM mentions WHERE len(intents) > 0 LIMIT 100000) "
-                "ORDER BY 1",
-            )
+            intents = self.choices.intents
             if not intents:
                 menu.addAction("No intent tags yet").setEnabled(False)
             for intent in intents:
                 self._check_action(menu, intent, "intents", intent)
         elif key == "language":
-            for lang in _distinct(
-                self.ws, "SELECT language FROM mentions GROUP BY 1 ORDER BY count(*) DESC"
-            ):
+            for lang in self.choices.languages:
                 self._check_action(menu, lang, "languages", lang)
         elif key == "date":
             custom = bool(f.since or f.until)
@@ -305,9 +306,7 @@ class FilterBar(QWidget):
             self._check_action(menu, f"Me ({self.ws.actor})", "owners", ME)
             self._check_action(menu, "Unassigned", "owners", UNASSIGNED)
             menu.addSeparator()
-            for owner in _distinct(
-                self.ws, "SELECT DISTINCT owner FROM mentions WHERE owner IS NOT NULL ORDER BY 1"
-            ):
+            for owner in self.choices.owners:
                 self._check_action(menu, owner, "owners", owner)
         elif key == "customer":
             self._fill_customer_menu(menu)
@@ -343,7 +342,7 @@ class FilterBar(QWidget):
         self._choice_action(
             menu, "Not customers", f.customers is False, **{**clear, "customers": False}
         )
-        tiers, cuts = segment_choices(self.ws)
+        tiers, cuts = self.choices.tiers, self.choices.value_cuts
         if not tiers and not cuts:
             menu.addAction("No customer records yet (customers import)").setEnabled(False)
             return

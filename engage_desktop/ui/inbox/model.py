@@ -3,11 +3,18 @@
 ``rowCount`` is the filtered count; rows are read a page at a time as the view asks
 for them, so a million mentions never sit in memory. Marks (the ``x`` key) are kept
 as mention ids, so they survive refreshes, sorting and new mentions arriving.
+
+The model never reads on the GUI thread. A new query (or a reload after a change) is
+counted and its first pages read in the model's own lane of the task runner (one
+thread, since a pager is not thread-safe); until the result lands the old rows stay
+on screen, and a newer query makes an older one stop. A page the view asks for that
+is not in the cache shows as a blank row and is read in the lane; the row repaints
+when it arrives (:attr:`InboxTableModel.page_loaded`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -18,6 +25,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 from engage_desktop.inbox.filters import InboxFilter, compile_search, to_query
 from engage_desktop.inbox.pager import ROW_FIELDS, MentionPager, MentionQuery
 from engage_desktop.ui.safe_text import plain_tooltip
+from engage_desktop.ui.tasks import Task, TaskRunner
 from engage_desktop.ui.theme import SENTIMENT_COLORS, STATUS_COLORS, channel_icon
 from engage_desktop.workspace.database import Workspace
 
@@ -118,29 +126,106 @@ def sentiment_tooltip(row: tuple[Any, ...]) -> str | None:
     return None
 
 
+@dataclass
+class Loaded:
+    """A query counted and its first pages read, ready to be shown.
+
+    Attributes:
+        pager: The pager (its cursor lives in the model's lane).
+        positions: Where each mention the caller wanted to keep sits now (None
+            when the new rows do not have it).
+        in_place: True when the rows did not move: shown without a reset, so the
+            selection and the scroll position stay.
+    """
+
+    pager: MentionPager
+    positions: dict[int, int | None]
+    in_place: bool = False
+
+
+def load_query(
+    state: Any,
+    ws: Workspace,
+    query: MentionQuery,
+    page_size: int,
+    keep_ids: tuple[int, ...],
+    pages: Iterable[int],
+) -> Loaded:
+    """Count ``query`` and read the pages the view shows (in the model's lane)."""
+    pager = MentionPager(ws, query, page_size=page_size)
+    count = pager.count()
+    positions = {i: pager.position_of(i) for i in keep_ids}
+    wanted = {0, *pages}
+    wanted.update(p // page_size for p in positions.values() if p is not None)
+    for number in sorted(wanted):
+        if state.is_cancelled():
+            break
+        if number * page_size < count:
+            pager.page(number)
+    if state.is_cancelled():  # a newer query won: its result will be ignored
+        pager.close()
+    return Loaded(pager, positions)
+
+
+def _read_page(_state: Any, pager: MentionPager, number: int) -> int:
+    pager.page(number)
+    return number
+
+
+def _close_pager(_state: Any, pager: MentionPager) -> None:
+    pager.close()
+
+
+def _position_of(_state: Any, pager: MentionPager, mention_id: int) -> int | None:
+    return pager.position_of(mention_id)
+
+
+def _ids_in_range(_state: Any, pager: MentionPager, ranges: list[tuple[int, int]]) -> list[int]:
+    ids: list[int] = []
+    for start, stop in ranges:
+        ids.extend(pager.ids_in_range(start, stop))
+    return ids
+
+
 class InboxTableModel(QAbstractTableModel):
     """Mentions of one :class:`InboxFilter`, newest first by default."""
 
     marks_changed = Signal(int)
+    loaded = Signal(object)  # a Loaded, after it is shown
+    page_loaded = Signal(int, int)  # first and last row whose values just arrived
 
-    def __init__(self, ws: Workspace, query: MentionQuery | None = None, parent=None) -> None:
+    def __init__(
+        self,
+        ws: Workspace,
+        query: MentionQuery | None = None,
+        parent=None,
+        tasks: TaskRunner | None = None,
+    ) -> None:
         super().__init__(parent)
         self._ws = ws
+        self.tasks = tasks or TaskRunner(self)
+        self._lane = f"inbox-pages-{id(self)}"
         self._filter = InboxFilter()
-        self._pager = MentionPager(ws, query or to_query(self._filter, ws.actor))
+        self._query = query or to_query(self._filter, ws.actor)
+        self._pager: MentionPager | None = None
+        self._count = 0
+        self._generation = 0
+        self._loading: Task | None = None
+        self._wanted: set[int] = set()
         self._highlight: Callable[[str], list[tuple[int, int]]] = lambda _t: []
         self.marked: set[int] = set()
         self._cells: dict[int, _RowCells] = {}
         self._bold = QFont()
         self._bold.setBold(True)
         self._star_brush = QBrush(QColor("#ca8a04"))
+        self.load(self._query)
 
     # -- what is shown -------------------------------------------------------------
 
     @property
     def query(self) -> MentionQuery:
-        """The current SQL filter and sort."""
-        return self._pager.query
+        """The SQL filter and sort asked for last (its rows may still be on their way)."""
+        return self._query
 
     @property
     def filter(self) -> InboxFilter:
@@ -148,12 +233,21 @@ class InboxTableModel(QAbstractTableModel):
         return self._filter
 
     @property
-    def pager(self) -> MentionPager:
-        """The pager behind the rows (for anchors and id ranges)."""
+    def pager(self) -> MentionPager | None:
+        """The pager behind the shown rows (None before the first load arrives)."""
         return self._pager
 
-    def set_filter(self, flt: InboxFilter) -> None:
-        """Show another filter or sort (count and first page only; anchors later).
+    @property
+    def lane(self) -> str:
+        """The task-runner lane where this model's pager reads."""
+        return self._lane
+
+    def is_loading(self) -> bool:
+        """True while a query or a reload is on its way."""
+        return self._loading is not None
+
+    def set_filter(self, flt: InboxFilter) -> Task:
+        """Show another filter or sort (count and first page, read off the GUI thread).
 
         Raises:
             InvalidInput: The search text or a date cannot be read.
@@ -162,24 +256,138 @@ class InboxTableModel(QAbstractTableModel):
         search = compile_search(flt.search)
         self._filter = flt
         self._highlight = search.highlight
-        self.set_query(query)
+        return self.set_query(query)
 
-    def set_query(self, query: MentionQuery) -> None:
+    def set_query(self, query: MentionQuery) -> Task:
         """Show a raw query (used by tests and by click-to-filter from charts)."""
-        self.beginResetModel()
-        self._cells.clear()
-        self._pager.close()
-        self._pager = MentionPager(self._ws, query)
-        self._pager.count()
-        self._pager.page(0)
-        self.endResetModel()
+        return self.load(query)
 
-    def refresh(self) -> None:
-        """Re-read counts and pages (after a fetch or a change)."""
-        self.beginResetModel()
-        self._cells.clear()
-        self._pager.invalidate()
-        self.endResetModel()
+    def refresh(self) -> Task:
+        """Re-read counts and pages (after a fetch or a change); old rows stay meanwhile."""
+        return self.load(self._query, pages=self._cached_pages())
+
+    def load(
+        self,
+        query: MentionQuery,
+        *,
+        keep_ids: tuple[int, ...] = (),
+        keep_row: int | None = None,
+        pages: Iterable[int] = (),
+    ) -> Task:
+        """Count ``query`` and read its pages in the lane; show them when they arrive.
+
+        Args:
+            query: What to show.
+            keep_ids: Mentions whose new positions the result should carry.
+            keep_row: Where the first of ``keep_ids`` is now: when the count and
+                its position did not change, the new rows replace the old in place
+                (no reset, so the selection and scroll position stay).
+            pages: Page numbers to read besides the first.
+        """
+        keep_id = keep_ids[0] if keep_ids else None
+        self._query = query
+        self._generation += 1
+        generation = self._generation
+        size = self._pager.page_size if self._pager is not None else 200
+        task = self.tasks.start_in(
+            self._lane, f"{self._lane}-load", load_query, self._ws, query, size, keep_ids,
+            tuple(pages),
+        )  # fmt: skip
+        self._loading = task
+        task.succeeded.connect(
+            lambda result, g=generation, k=keep_id, r=keep_row: self._arrived(result, g, k, r)
+        )
+        task.done.connect(lambda t=task: self._load_done(t))
+        return task
+
+    def _load_done(self, task: Task) -> None:
+        if self._loading is task:
+            self._loading = None
+
+    def _arrived(
+        self, result: Loaded, generation: int, keep_id: int | None, keep_row: int | None
+    ) -> None:
+        if generation != self._generation:  # a newer query was asked for meanwhile
+            self._discard(result.pager)
+            return
+        old = self._pager
+        result.in_place = (
+            old is not None
+            and result.pager.count() == self._count
+            and (keep_id is None or result.positions.get(keep_id) == keep_row)
+        )
+        if result.in_place:
+            self._pager = result.pager
+            self._cells.clear()
+            self._wanted.clear()
+            self.rows_changed()
+        else:
+            self.beginResetModel()
+            self._cells.clear()
+            self._wanted.clear()
+            self._pager = result.pager
+            self._count = result.pager.count()
+            self.endResetModel()
+        if old is not None:
+            self._discard(old)
+        self.loaded.emit(result)
+
+    def _discard(self, pager: MentionPager) -> None:
+        """Close a pager in the lane, after whatever it is still reading."""
+        self.tasks.start_in(self._lane, f"{self._lane}-close-{id(pager)}", _close_pager, pager)
+
+    def _cached_pages(self) -> list[int]:
+        return [] if self._pager is None else list(self._pager._pages)
+
+    def request_page(self, number: int) -> None:
+        """Read page ``number`` in the lane unless it is cached or already asked for."""
+        pager = self._pager
+        if pager is None or number in self._wanted or number * pager.page_size >= self._count:
+            return
+        self._wanted.add(number)
+        generation = self._generation
+        task = self.tasks.start_in(
+            self._lane, f"{self._lane}-page-{generation}-{number}", _read_page, pager, number
+        )
+        task.succeeded.connect(lambda n, g=generation: self._page_arrived(n, g))
+
+    def _page_arrived(self, number: int, generation: int) -> None:
+        if generation != self._generation or self._pager is None:
+            return
+        self._wanted.discard(number)
+        size = self._pager.page_size
+        first = number * size
+        last = min(self._count, first + size) - 1
+        if last < first:
+            return
+        for row in range(first, last + 1):
+            self._cells.pop(row, None)
+        self.dataChanged.emit(self.index(first, 0), self.index(last, len(COLUMNS) - 1))
+        self.page_loaded.emit(first, last)
+
+    def position_of(self, mention_id: int) -> Task:
+        """Where ``mention_id`` sits in the shown rows (a task; None when not there)."""
+        if self._pager is None:
+            return self.tasks.start(f"{self._lane}-position", lambda _s: None)
+        return self.tasks.start_in(
+            self._lane, f"{self._lane}-position", _position_of, self._pager, mention_id
+        )
+
+    def ids_in_range(self, ranges: list[tuple[int, int]]) -> list[int] | Task:
+        """Ids of the rows in ``ranges`` (start, stop): at once when cached, else a task."""
+        pager = self._pager
+        if pager is None:
+            return []
+        ids: list[int] = []
+        for start, stop in ranges:
+            for row in range(start, stop):
+                cached = pager.cached_row(row)
+                if cached is None:
+                    return self.tasks.start_in(
+                        self._lane, f"{self._lane}-ids", _ids_in_range, pager, ranges
+                    )
+                ids.append(int(cached[_F["id"]]))
+        return ids
 
     def rows_changed(self) -> None:
         """Repaint every row after its values changed in place (rows did not move)."""
@@ -190,22 +398,49 @@ class InboxTableModel(QAbstractTableModel):
             )
 
     def close(self) -> None:
-        """Release the database cursor."""
-        self._pager.close()
+        """Release the database cursor (in the lane, after what it still reads)."""
+        self._generation += 1
+        if self._pager is not None:
+            self._discard(self._pager)
+            self._pager = None
 
-    def mention_id(self, row: int) -> int:
-        """The id of the mention shown in ``row``."""
-        return int(self._pager.row(row)[_F["id"]])
+    def _cached(self, row: int) -> tuple[Any, ...] | None:
+        pager = self._pager
+        if pager is None or not 0 <= row < self._count:
+            return None
+        found = pager.cached_row(row)
+        if found is None:
+            self.request_page(row // pager.page_size)
+        return found
+
+    def mention_id(self, row: int) -> int | None:
+        """The id of the mention shown in ``row`` (None while its page is on its way)."""
+        found = self._cached(row)
+        return None if found is None else int(found[_F["id"]])
 
     def field(self, row: int, name: str) -> Any:
-        """One field of a shown row (see ``ROW_FIELDS``)."""
-        return self._pager.row(row)[_F[name]]
+        """One field of a shown row (see ``ROW_FIELDS``; None while on its way)."""
+        found = self._cached(row)
+        return None if found is None else found[_F[name]]
+
+    def row_of(self, mention_id: int) -> int | None:
+        """The row of ``mention_id`` among the cached pages, if it is there."""
+        pager = self._pager
+        if pager is None:
+            return None
+        for number, rows in list(pager._pages.items()):
+            for offset, found in enumerate(rows):
+                if found[0] == mention_id:
+                    return number * pager.page_size + offset
+        return None
 
     # -- marks ---------------------------------------------------------------------
 
     def toggle_mark(self, row: int) -> None:
         """Mark or unmark a row for a bulk action."""
         mention_id = self.mention_id(row)
+        if mention_id is None:
+            return
         if mention_id in self.marked:
             self.marked.discard(mention_id)
         else:
@@ -227,7 +462,7 @@ class InboxTableModel(QAbstractTableModel):
     # -- Qt model API --------------------------------------------------------------
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else self._pager.count()
+        return 0 if parent.isValid() else self._count
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(COLUMNS)
@@ -262,6 +497,8 @@ class InboxTableModel(QAbstractTableModel):
         cells = self._cells.get(r)
         if cells is None:
             cells = self._row_cells(r)
+            if cells is None:  # its page is on its way; the row repaints when it lands
+                return None
         if role == _DISPLAY:
             return cells.display[col]
         if role == _CHECK:
@@ -288,12 +525,15 @@ class InboxTableModel(QAbstractTableModel):
             return cells.mention_id
         if role == _TOOLTIP:
             # Names, sources and snippets come from outside: shown literally.
-            return plain_tooltip(self._tooltip(self._pager.row(r), col))
+            found = self._cached(r)
+            return None if found is None else plain_tooltip(self._tooltip(found, col))
         return None
 
-    def _row_cells(self, r: int) -> _RowCells:
-        row = self._pager.row(r)
-        if len(self._cells) > 4 * self._pager.page_size:
+    def _row_cells(self, r: int) -> _RowCells | None:
+        row = self._cached(r)
+        if row is None:
+            return None
+        if len(self._cells) > 4 * 200:
             self._cells.clear()
         cells = _RowCells(
             mention_id=int(row[_F["id"]]),

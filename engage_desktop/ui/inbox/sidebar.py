@@ -1,4 +1,8 @@
-"""Saved views in a sidebar, each with a live count."""
+"""Saved views in a sidebar, each with a live count.
+
+The views and their counts are read by the inbox in a task (:meth:`set_views`,
+:meth:`set_counts`); saving and deleting go through the window's writer.
+"""
 
 from __future__ import annotations
 
@@ -16,8 +20,10 @@ from PySide6.QtWidgets import (
 )
 
 from engage_desktop.inbox.filters import InboxFilter, describe
-from engage_desktop.inbox.saved_views import SavedView, delete_view, list_views, save_view
+from engage_desktop.inbox.saved_views import SavedView, delete_view, save_view
+from engage_desktop.ui.ops import OpChanges, Operations
 from engage_desktop.ui.safe_text import plain_tooltip
+from engage_desktop.ui.tasks import Task
 from engage_desktop.workspace.database import Workspace
 
 ViewRole = Qt.ItemDataRole.UserRole + 1
@@ -31,9 +37,10 @@ class SavedViewsSidebar(QWidget):
     save_requested = Signal()
     views_changed = Signal()
 
-    def __init__(self, ws: Workspace, parent: QWidget | None = None) -> None:
+    def __init__(self, ws: Workspace, ops: Operations, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ws = ws
+        self.ops = ops
         self.tree = QTreeWidget()
         self.tree.setObjectName("views")
         self.tree.setColumnCount(2)
@@ -58,11 +65,13 @@ class SavedViewsSidebar(QWidget):
         layout.addWidget(self.save_button)
         self.setMinimumWidth(200)
         self.views: list[SavedView] = []
-        self.reload()
+        self.set_views([])
 
-    def reload(self) -> None:
-        """Re-read the saved views (counts come separately, see :meth:`set_counts`)."""
-        self.views = [ALL, *list_views(self.ws)]
+    def set_views(self, saved: list[SavedView]) -> None:
+        """Show ``saved`` after "All mentions" (counts come with :meth:`set_counts`)."""
+        if [ALL, *saved] == self.views:
+            return
+        self.views = [ALL, *saved]
         current = self.current_view_id()
         self.tree.clear()
         for view in self.views:
@@ -72,7 +81,9 @@ class SavedViewsSidebar(QWidget):
             item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             item.setForeground(1, Qt.GlobalColor.darkGray)
             self.tree.addTopLevelItem(item)
-        self.select_view(current if current is not None else ALL.id)
+        wanted = getattr(self, "_select_when_listed", None)
+        self._select_when_listed = None
+        self.select_view(wanted or (current if current is not None else ALL.id))
 
     def filters(self) -> list[InboxFilter]:
         """The filter of every row, in order (for counting)."""
@@ -122,15 +133,17 @@ class SavedViewsSidebar(QWidget):
                 return view.id
         return None
 
-    def save(self, name: str, flt: InboxFilter) -> SavedView:
-        """Save ``flt`` as a view and show it in the list."""
-        view = save_view(self.ws, name, flt)
-        self.reload()
-        self.select_view(view.id)
-        self.views_changed.emit()
-        return view
+    def save(self, name: str, flt: InboxFilter) -> Task:
+        """Save ``flt`` as a view (by the writer); it shows once the views are re-read."""
+        task = self.ops.write(OpChanges(views=True), save_view, self.ws, name, flt)
+        task.succeeded.connect(self._saved)
+        return task
 
-    def ask_and_save(self, flt: InboxFilter) -> SavedView | None:
+    def _saved(self, view: SavedView) -> None:
+        self._select_when_listed = view.id
+        self.views_changed.emit()
+
+    def ask_and_save(self, flt: InboxFilter) -> Task | None:
         """Ask for a name, then save."""
         name, ok = QInputDialog.getText(self, "Save view", "Name of the view:")
         if not ok or not name.strip():
@@ -154,6 +167,5 @@ class SavedViewsSidebar(QWidget):
         menu = QMenu(self)
         remove = menu.addAction(f"Delete “{item.text(0)}”")
         if menu.exec(self.tree.viewport().mapToGlobal(pos)) is remove:
-            delete_view(self.ws, view_id)
-            self.reload()
-            self.views_changed.emit()
+            task = self.ops.write(OpChanges(views=True), delete_view, self.ws, view_id)
+            task.succeeded.connect(lambda _r: self.views_changed.emit())

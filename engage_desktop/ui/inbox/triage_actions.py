@@ -1,20 +1,34 @@
 """Keyboard triage and bulk actions of the inbox (a mixin of :class:`InboxView`).
 
-Every action goes through ``services.triage`` (events logged, undoable); then
-:meth:`TriageActions._after_change` re-reads only what it must: when the rows stayed
-in place it repaints them, keeping the selection; when they moved it resets and puts
-the current mention and the scroll position back.
+Every action goes through ``inbox.triage`` (events logged, undoable) on the window's
+writer thread; then :meth:`TriageActions._after_change` re-reads off the GUI thread:
+when the rows stayed in place it repaints them, keeping the selection; when they
+moved it resets and puts the current mention and the scroll position back.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtWidgets import QCompleter, QFileDialog
 
-from engage_desktop.core.errors import EngageError
-from engage_desktop.inbox import triage
+from engage_desktop.inbox import lookups, triage
+from engage_desktop.ui.ops import OpChanges
 
 UNDO_DEPTH = 20
+CHANGED = OpChanges(triage=True)
+
+
+def _toggle_star(ws: Any, ids: list[int]) -> triage.TriageAction:
+    """Star the targets, or unstar them when the first one is starred."""
+    return triage.set_starred(ws, ids, not lookups.is_starred(ws, ids[0]))
+
+
+def _undo_all(ws: Any, actions: list[triage.TriageAction]) -> None:
+    for action in reversed(actions):
+        triage.undo(ws, action)
 
 
 class TriageActions:
@@ -40,8 +54,8 @@ class TriageActions:
             return
         if self.ws.read_only:
             return
-        if triage.open_mention(self.ws, mention_id):
-            self._after_change(advance=False)
+        task = self.ops.write(CHANGED, triage.open_mention, self.ws, mention_id, initiator=self)
+        task.succeeded.connect(lambda opened: opened and self._after_change(advance=False))
 
     def reply_current(self) -> None:
         """Answer the current mention in the composer (r)."""
@@ -63,15 +77,11 @@ class TriageActions:
 
     def toggle_star(self) -> None:
         """Star or unstar (s): the first target decides the direction."""
-        ids = self.target_ids()
-        if not ids:
-            return
-        starred = bool(self.ws.scalar("SELECT starred FROM mentions WHERE id = ?", [ids[0]]))
-        self._apply(triage.set_starred, ids, not starred)
+        self._apply(_toggle_star)
 
     def mark_unread(self) -> None:
         """Mark unread (u)."""
-        self._apply(triage.set_unread, self.target_ids(), True)
+        self._apply(triage.set_unread, True)
 
     def toggle_mark(self) -> None:
         """Select or unselect the current mention for a bulk action (x)."""
@@ -99,38 +109,41 @@ class TriageActions:
             self.filter_bar.update_filter(author_id=None, author_label=None)
 
     def prompt_tag(self) -> None:
-        """Ask for a tag for the targets (t)."""
-        tags = self._distinct("SELECT DISTINCT unnest(tags) FROM mentions ORDER BY 1")
-        self._open_prompt("tag", "Tag:", tags)
+        """Ask for a tag for the targets (t); the known tags complete it once read."""
+        self._open_prompt("tag", "Tag:", lookups.known_tags)
 
     def prompt_assign(self) -> None:
         """Ask who gets the targets (a)."""
-        owners = self._distinct(
-            "SELECT DISTINCT owner FROM mentions WHERE owner IS NOT NULL ORDER BY 1"
-        )
-        self._open_prompt("assign", "Assign to:", [self.ws.actor, *owners])
+        self._open_prompt("assign", "Assign to:", lookups.known_owners, first=[self.ws.actor])
 
-    def _distinct(self, sql: str) -> list[str]:
-        cur = self.ws.cursor()
-        try:
-            return [str(r[0]) for r in cur.execute(sql).fetchall() if r[0]]
-        finally:
-            cur.close()
-
-    def _open_prompt(self, mode: str, label: str, choices: list[str]) -> None:
-        if not self.target_ids():
+    def _open_prompt(
+        self, mode: str, label: str, choices: Callable[[Any], list[str]], first: list[str] = ()
+    ) -> None:
+        if self.model.marked:
+            n = len(self.model.marked)
+        else:
+            n = sum(r.bottom() - r.top() + 1 for r in self.table.selectionModel().selection())
+            n = n or (0 if self.current_row() is None else 1)
+        if not n:
             self.status_message.emit("Select a mention first (j/k to move, x to select)")
             return
+        task = self.ops.read("inbox-prompt-choices", choices, self.ws)
+        task.succeeded.connect(lambda found: self._complete_with([*first, *found]))
         self._prompt_mode = mode
-        self.prompt_label.setText(f"{label} ({len(self.target_ids()):,})")
+        self.prompt_label.setText(f"{label} ({n:,})")
+        self.prompt.setCompleter(None)
+        self.prompt.clear()
+        self.prompt_bar.show()
+        self.prompt.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def _complete_with(self, choices: list[str]) -> None:
+        if not self.prompt_bar.isVisible():
+            return
         completer = QCompleter(list(dict.fromkeys(choices)), self.prompt)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         # Inline: Enter always applies what is typed (a popup would swallow it).
         completer.setCompletionMode(QCompleter.CompletionMode.InlineCompletion)
         self.prompt.setCompleter(completer)
-        self.prompt.clear()
-        self.prompt_bar.show()
-        self.prompt.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def _close_prompt(self) -> None:
         self.prompt_bar.hide()
@@ -141,43 +154,63 @@ class TriageActions:
         text, mode = self.prompt.text().strip(), self._prompt_mode
         self._close_prompt()
         if mode == "tag":
-            self._apply(triage.add_tag, self.target_ids(), text)
+            self._apply(triage.add_tag, text)
         elif mode == "assign":
-            self._apply(triage.assign, self.target_ids(), text)
+            self._apply(triage.assign, text)
 
     # -- triage --------------------------------------------------------------------
 
     def target_ids(self) -> list[int]:
-        """What an action applies to: marked mentions, else selected rows, else current."""
+        """What an action applies to: marked mentions, else selected rows, else current.
+
+        Only what is on screen (cached pages); :meth:`with_targets` also resolves a
+        selection that reaches into rows not read yet.
+        """
+        found = self._targets()
+        return found if isinstance(found, list) else []
+
+    def _targets(self):
         if self.model.marked:
             return sorted(self.model.marked)
-        ranges = self.table.selectionModel().selection()
-        ids: list[int] = []
-        for r in ranges:
-            ids.extend(self.model.pager.ids_in_range(r.top(), r.bottom() + 1))
-        if ids:
-            return list(dict.fromkeys(ids))
+        ranges = [(r.top(), r.bottom() + 1) for r in self.table.selectionModel().selection()]
+        if ranges:
+            ids = self.model.ids_in_range(ranges)
+            return list(dict.fromkeys(ids)) if isinstance(ids, list) else ids
         current = self.current_mention_id()
         return [] if current is None else [current]
 
+    def with_targets(self, then: Callable[[list[int]], None]) -> None:
+        """Call ``then`` with the target ids: at once, or when the model's lane read them."""
+        found = self._targets()
+        if isinstance(found, list):
+            then(found)
+        else:
+            found.succeeded.connect(lambda ids: then(list(dict.fromkeys(ids))))
+
     def bulk_status(self, status: str, advance: bool = False) -> None:
         """Set the status of the targets."""
-        self._apply(triage.set_status, self.target_ids(), status, advance=advance)
+        self._apply(triage.set_status, status, advance=advance)
 
-    def _apply(self, fn, ids: list[int], *args, advance: bool = False) -> None:
+    def _apply(self, fn, *args, advance: bool = False) -> None:
+        """Run ``fn(ws, ids, *args)`` on the targets in the writer, then re-read."""
         if self.ws.read_only:
             self.status_message.emit("This workspace is open read-only; nothing was changed")
             return
+        self.with_targets(lambda ids: self._apply_to(ids, fn, args, advance))
+
+    def _apply_to(self, ids: list[int], fn, args: tuple, advance: bool) -> None:
         if not ids:
             self.status_message.emit("Select a mention first (j/k to move, x to select)")
             return
-        try:
-            action = fn(self.ws, ids, *args)
-        except EngageError as exc:
-            self.status_message.emit(str(exc))
-            self.undo_label.setText(str(exc))
-            return
-        single = len(ids) == 1
+        task = self.ops.write(CHANGED, fn, self.ws, ids, *args, initiator=self)
+        task.succeeded.connect(lambda action: self._applied(action, len(ids) == 1, advance))
+        task.failed.connect(self._apply_failed)
+
+    def _apply_failed(self, message: str) -> None:
+        self.status_message.emit(message)
+        self.undo_label.setText(message)
+
+    def _applied(self, action: triage.TriageAction, single: bool, advance: bool) -> None:
         if action.count:
             self._undo.append([action])
             del self._undo[:-UNDO_DEPTH]
@@ -196,8 +229,11 @@ class TriageActions:
         if not isinstance(actions[-1], triage.TriageAction):  # a sentiment correction
             self.undo_correction(actions[-1])
             return
-        for action in reversed(actions):
-            triage.undo(self.ws, action)
+        task = self.ops.write(CHANGED, _undo_all, self.ws, actions, initiator=self)
+        task.succeeded.connect(lambda _r: self._undone(actions))
+        task.failed.connect(self.status_message)
+
+    def _undone(self, actions: list[triage.TriageAction]) -> None:
         self.undo_label.setText(f"Undone: {actions[-1].label}")
         self.undo_button.setVisible(bool(self._undo))
         self._after_change(advance=False)
@@ -222,43 +258,45 @@ class TriageActions:
         self.bulk_label.setText(f"<b>{n:,}</b> selected")
 
     def _after_change(self, advance: bool) -> None:
-        """Re-read after a change, keeping the user's place.
+        """Re-read after a change (in the model's lane), keeping the user's place.
 
         If the rows did not move, only repaint (selection and scroll untouched); if
         they did, reset and put the current row and the scroll position back.
         """
-        pager = self.model.pager
         row = self.current_row()
         current_id = self.current_mention_id()
-        old_count = self.model.rowCount()
-        anchors = pager._anchors
-        pager.invalidate()
-        position = pager.position_of(current_id) if current_id is not None else None
-        if pager.count() == old_count and (current_id is None or position == row):
-            if anchors is not None:
-                pager.set_anchors(anchors)
-            self.model.rows_changed()
-            if advance and row is not None:
-                self.select_row(min(row + 1, old_count - 1))
-            elif current_id is not None:
-                self.show_mention(current_id)
-        else:
-            scroll = self.table.verticalScrollBar().value()
-            self.model.refresh()
-            count = self.model.rowCount()
-            if row is not None and count:
-                target = position if position is not None else min(row, count - 1)
-                if advance and position is not None:
-                    target = min(position + 1, count - 1)
-                self.select_row(target)
-            self.table.verticalScrollBar().setValue(min(scroll, max(0, count - 1)))
-            self._start_anchors()
-        self._update_counts_labels()
+        scroll = self.table.verticalScrollBar().value()
+        keep = () if current_id is None else (current_id,)
+        task = self.model.load(
+            self.model.query, keep_ids=keep, keep_row=row, pages=self._visible_pages()
+        )
+        task.succeeded.connect(
+            lambda result: self._changed_rows_shown(result, row, current_id, scroll, advance)
+        )
         self.refresh_counts()
         self.mentions_edited.emit()
 
+    def _changed_rows_shown(self, result, row, current_id, scroll: int, advance: bool) -> None:
+        count = self.model.rowCount()
+        if result.in_place:  # the rows stayed: the selection is the user's, as it is now
+            if self.current_row() != row:  # they moved on while the rows were read
+                now = self.current_mention_id()
+                if now is not None:
+                    self.show_mention(now)
+            elif advance and row is not None:
+                self.select_row(min(row + 1, count - 1))
+            elif self.current_mention_id() is not None:  # its values may have changed
+                self.show_mention(self.current_mention_id())
+            return
+        current_id, position = self.kept_place(result, current_id)
+        if row is not None and count:
+            target = position if position is not None else min(row, count - 1)
+            if advance and position is not None:
+                target = min(position + 1, count - 1)
+            self.select_row(target)
+        self.table.verticalScrollBar().setValue(min(scroll, max(0, count - 1)))
+
     def _ask_export(self) -> None:
-        ids = self.target_ids()
         path, _ = QFileDialog.getSaveFileName(
             self,
             "Export mentions",
@@ -266,14 +304,13 @@ class TriageActions:
             "CSV (*.csv);;Excel (*.xlsx);;JSON Lines (*.jsonl);;Parquet (*.parquet)",
         )
         if path:
-            self.export(ids, path)
+            self.with_targets(lambda ids: self.export(ids, path))
 
-    def export(self, ids: list[int], path: str) -> int:
-        """Export mentions to a file; says how many in the status line."""
-        try:
-            written = triage.export_mentions(self.ws, ids, path)
-        except EngageError as exc:
-            self.status_message.emit(str(exc))
-            return 0
-        self.undo_label.setText(f"Exported {written:,} mentions to {path}")
-        return written
+    def export(self, ids: list[int], path: str):
+        """Export mentions to a file in a task; says how many in the status line."""
+        task = self.ops.read("inbox-export", triage.export_mentions, self.ws, ids, path)
+        task.failed.connect(self.status_message)
+        task.succeeded.connect(
+            lambda written: self.undo_label.setText(f"Exported {written:,} mentions to {path}")
+        )
+        return task

@@ -3,6 +3,11 @@
 Triage is keyboard-first (see :mod:`shortcuts` and :mod:`triage_actions`).
 New mentions are found by a cheap poll of ``max(id)``; they slide in without moving
 what the user looks at, and a banner says how many arrived.
+
+Nothing here reads or writes the workspace on the GUI thread: the table's rows come
+from the model's lane, the mention and author panes are read as tasks, and every
+change goes through the window's writer (``ui/ops.py``), whose record of what changed
+(:class:`OpChanges`) tells the view what to re-read.
 """
 
 from __future__ import annotations
@@ -25,24 +30,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engage_desktop.archive.views import mention_source
 from engage_desktop.core.errors import EngageError
-from engage_desktop.inbox import mention_alerts, notes, people, threads
+from engage_desktop.enrich.store import get_correction
+from engage_desktop.inbox import lookups, mention_alerts, notes, people, threads
 from engage_desktop.inbox.filters import STATUSES, InboxFilter, describe, to_sql
-from engage_desktop.inbox.pager import compute_anchors, get_mention
-from engage_desktop.inbox.saved_views import seed_default_views, view_counts
+from engage_desktop.inbox.pager import get_mention
+from engage_desktop.inbox.saved_views import list_views, seed_default_views, view_counts
 from engage_desktop.sources.media import fetch_image
 from engage_desktop.ui.empty_state import EmptyState
 from engage_desktop.ui.inbox import columns
 from engage_desktop.ui.inbox.author_panel import AuthorPanel
 from engage_desktop.ui.inbox.correction_bar import SentimentCorrectionBar
 from engage_desktop.ui.inbox.delegates import ChipDelegate, SnippetDelegate
-from engage_desktop.ui.inbox.detail import (
-    MentionBrowser,
-    mention_html,
-    sanitize,
-    sentence_sentiment,
-)
+from engage_desktop.ui.inbox.detail import MentionBrowser, sanitize, sentence_sentiment
 from engage_desktop.ui.inbox.filter_bar import SORT_LABELS, FilterBar
 from engage_desktop.ui.inbox.model import (
     COL_INTENT,
@@ -51,31 +51,75 @@ from engage_desktop.ui.inbox.model import (
     COL_STATUS,
     SORT_OF_COLUMN,
     InboxTableModel,
+    Loaded,
 )
 from engage_desktop.ui.inbox.notify import TrayNotifier
 from engage_desktop.ui.inbox.sentiment_actions import SentimentActions
 from engage_desktop.ui.inbox.shortcuts import INBOX_SHORTCUTS, NATIVE_KEYS
 from engage_desktop.ui.inbox.sidebar import SavedViewsSidebar
 from engage_desktop.ui.inbox.triage_actions import TriageActions
+from engage_desktop.ui.ops import OpChanges, Operations
 from engage_desktop.ui.safe_text import plain_label
 from engage_desktop.ui.tasks import TaskRunner
+from engage_desktop.ui.widgets.mention_html import mention_html
 from engage_desktop.workspace.database import Workspace
 
-__all__ = ["InboxView", "mention_html"]
+__all__ = ["InboxView"]
 
 POLL_MS = 4000
 
 
 def _anchors_job(_state: Any, ws: Workspace, query, page_size: int) -> list:
-    cur = ws.cursor()
+    return lookups.anchors_of(ws, query, page_size)
+
+
+def _views_job(_state: Any, ws: Workspace) -> tuple[list, list[int]]:
+    """The saved views and the count of each (with "All mentions" first)."""
+    from engage_desktop.ui.inbox.sidebar import ALL
+
+    views = list_views(ws)
+    return views, view_counts(ws, [ALL.filter, *(v.filter for v in views)])
+
+
+def _start_job(_state: Any, ws: Workspace) -> int:
+    """First start of a workspace: its default views and alert rule; the newest id."""
+    if not ws.read_only:
+        seed_default_views(ws)
+        mention_alerts.ensure_default_rule(ws)
+    return lookups.newest_mention_id(ws)
+
+
+def _detail_job(_state: Any, ws: Workspace, mention_id: int) -> dict[str, Any] | None:
+    """Everything the mention pane shows about one mention (None when it is gone)."""
+    m = get_mention(ws, mention_id)
+    if m is None:
+        return None
+    return {
+        "mention": m,
+        "context": {
+            "thread": threads.thread(ws, m),
+            "replies": people.our_replies(ws, mention_id),
+            "notes": notes.mention_notes(ws, mention_id),
+            "queries": people.matched_query_names(ws, list(m.get("matched_queries") or [])),
+        },
+        "sentences": sentence_sentiment(m.get("text") or ""),
+        "correction": get_correction(ws, mention_id),
+        "author_id": people.author_id_of(ws, m),
+    }
+
+
+def _news_job(_state: Any, ws: Workspace, since: int, where: str, params: list, record: bool):
+    """Mentions stored since id ``since``: the newest id, how many this view shows,
+    and the alert groups they raise (recorded, so a rule fires once)."""
+    top = lookups.newest_mention_id(ws)
+    if top <= since:
+        return top, 0, [], None
+    in_view = lookups.new_in_view(ws, since, where, params)
     try:
-        return compute_anchors(cur, query, page_size, mention_source(ws, *query.span))
-    finally:
-        cur.close()
-
-
-def _counts_job(_state: Any, ws: Workspace, filters: list[InboxFilter]) -> list[int]:
-    return view_counts(ws, filters)
+        groups = mention_alerts.match_new_mentions(ws, since, record=record)
+    except EngageError as exc:
+        return top, in_view, [], str(exc)
+    return top, in_view, groups, None
 
 
 class InboxView(TriageActions, SentimentActions, QWidget):
@@ -91,32 +135,46 @@ class InboxView(TriageActions, SentimentActions, QWidget):
     sentiment_corrected = Signal(int)  # how many corrections were just made
 
     def __init__(
-        self, ws: Workspace, tasks: TaskRunner | None = None, parent: QWidget | None = None
+        self,
+        ws: Workspace,
+        tasks: TaskRunner | None = None,
+        parent: QWidget | None = None,
+        ops: Operations | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("page")
         self.ws = ws
         self.tasks = tasks or TaskRunner(self)
-        if not ws.read_only:
-            seed_default_views(ws)
-            mention_alerts.ensure_default_rule(ws)
-        self.model = InboxTableModel(ws, parent=self)
+        self.ops = ops or Operations(self.tasks, self)
+        self.model = InboxTableModel(ws, parent=self, tasks=self.tasks)
+        self.model.loaded.connect(self._rows_loaded)
+        # The mention the user is on when new rows replace the old: where they are
+        # then (they may have moved on with j/k while the rows were read) is kept.
+        self._current_at_reset: int | None = None
+        self.model.modelAboutToBeReset.connect(
+            lambda: setattr(self, "_current_at_reset", self.current_mention_id())
+        )
+        self.model.page_loaded.connect(self._page_loaded)
         # Triage actions and sentiment corrections (CorrectionUndo), newest last.
         self._undo: list[list[Any]] = []
         self._new_count = 0
-        self._last_max_id = int(ws.scalar("SELECT coalesce(max(id), 0) FROM mentions"))
+        self._last_max_id: int | None = None  # known once the start-up read is back
+        self._polling = False
+        self._filter_pending = True  # the first rows count as a filter applied
         self._loaded_images: set[str] = set()
         self._images: list[str] = []
         self._shown_id: int | None = None
+        self._mention: dict[str, Any] | None = None
+        self._author_id: int | None = None
         self._prompt_mode: str | None = None
 
         self.title = QLabel("Inbox")
         self.title.setObjectName("title")
         self.subtitle = plain_label(QLabel())  # shows search text and saved-view names
         self.subtitle.setObjectName("subtitle")
-        self.filter_bar = FilterBar(ws)
+        self.filter_bar = FilterBar(ws, self.ops)
         self.filter_bar.filter_changed.connect(self.apply_filter)
-        self.sidebar = SavedViewsSidebar(ws)
+        self.sidebar = SavedViewsSidebar(ws, self.ops)
         self.sidebar.view_chosen.connect(self.filter_bar.set_filter)
         self.sidebar.save_requested.connect(lambda: self.sidebar.ask_and_save(self.model.filter))
         self.sidebar.views_changed.connect(self.refresh_counts)
@@ -194,11 +252,11 @@ class InboxView(TriageActions, SentimentActions, QWidget):
         mention_layout = QVBoxLayout(mention_pane)
         mention_layout.setContentsMargins(0, 0, 0, 0)
         mention_layout.addWidget(self.detail, 1)
-        self.correction_bar = SentimentCorrectionBar(ws)
+        self.correction_bar = SentimentCorrectionBar(ws, self.ops)
         self.correction_bar.corrected.connect(self._sentiment_corrected)
         mention_layout.addWidget(self.correction_bar)
         mention_layout.addWidget(self.note_input)
-        self.author_panel = AuthorPanel(ws, tasks=self.tasks)
+        self.author_panel = AuthorPanel(ws, tasks=self.tasks, ops=self.ops)
         self.author_panel.customer_card.customer_filter_requested.connect(
             lambda external: self.filter_bar.update_filter(customer=external)
         )
@@ -255,7 +313,29 @@ class InboxView(TriageActions, SentimentActions, QWidget):
         self._poll.timeout.connect(self.check_new)
         self._poll.start()
         self._after_filter()
+        start = self.tasks.start("inbox-start", _start_job, ws)
+        start.succeeded.connect(self._started)
+        self.ops.changed.connect(self.workspace_changed)
+
+    def _started(self, newest_id: int) -> None:
+        if self._last_max_id is None:
+            self._last_max_id = newest_id
         self.refresh_counts()
+
+    def workspace_changed(self, changes: OpChanges, initiator: object) -> None:
+        """Re-read what a write elsewhere changed (the writer's record says what)."""
+        if initiator is self or (isinstance(initiator, QWidget) and self.isAncestorOf(initiator)):
+            return  # this view re-reads after its own writes itself, keeping its place
+        if changes.mentions:
+            self.mentions_changed()
+        elif changes.rows_moved():
+            self._after_change(advance=False)
+        elif changes.notes and (self.current_mention_id() or self._shown_id) is not None:
+            self.show_mention(self.current_mention_id() or self._shown_id)
+        if changes.views:
+            self.refresh_counts()
+        if changes.mentions or changes.sources or changes.customers or changes.settings:
+            self.filter_bar.reload_choices()
 
     # -- building ------------------------------------------------------------------
 
@@ -311,14 +391,27 @@ class InboxView(TriageActions, SentimentActions, QWidget):
     # -- filtering -----------------------------------------------------------------
 
     def apply_filter(self, flt: InboxFilter) -> None:
-        """Show ``flt``: count and first page now, anchors for jumps in the background."""
+        """Show ``flt``: the count and first page arrive from a task (the old rows stay
+        until then), anchors for jumps come after them."""
         try:
             self.model.set_filter(flt)
         except EngageError as exc:
             self.filter_bar.show_error(str(exc))
             return
         self.filter_bar.show_error(None)
-        self._after_filter()
+        self._filter_pending = True
+        flt = self.model.filter
+        self.sidebar.select_view(self.sidebar.view_matching(flt))
+        self._update_header_indicator()
+
+    def _rows_loaded(self, result: Loaded) -> None:
+        """New rows are on screen: labels, anchors, and the end of a filter change."""
+        if self._filter_pending:
+            self._filter_pending = False
+            self._after_filter()
+        else:
+            self._update_counts_labels()
+            self._start_anchors()
 
     def _after_filter(self) -> None:
         flt = self.model.filter
@@ -366,21 +459,28 @@ class InboxView(TriageActions, SentimentActions, QWidget):
 
     def _start_anchors(self) -> None:
         pager = self.model.pager
-        if pager.has_anchors or self.model.rowCount() <= pager.page_size:
+        if pager is None or pager.has_anchors or self.model.rowCount() <= pager.page_size:
             return
         query = self.model.query
         task = self.tasks.start("inbox-anchors", _anchors_job, self.ws, query, pager.page_size)
         task.succeeded.connect(lambda anchors, q=query: self._anchors_ready(q, anchors))
 
     def _anchors_ready(self, query, anchors: list) -> None:
-        if self.model.query is query and not self.model.pager.has_anchors:
-            self.model.pager.set_anchors(anchors)
+        pager = self.model.pager
+        if pager is not None and pager.query is query and not pager.has_anchors:
+            pager.set_anchors(anchors)
 
-    def refresh_counts(self) -> None:
-        """Recount every saved view on a worker thread."""
-        task = self.tasks.start("inbox-view-counts", _counts_job, self.ws, self.sidebar.filters())
-        task.succeeded.connect(self.sidebar.set_counts)
+    def refresh_counts(self):
+        """Re-read the saved views and recount each on a worker thread."""
+        task = self.tasks.start("inbox-view-counts", _views_job, self.ws)
+        task.succeeded.connect(self._views_read)
         return task
+
+    def _views_read(self, result: tuple[list, list[int]]) -> None:
+        views, counts = result
+        self.sidebar.set_views(views)
+        self.sidebar.set_counts(counts)
+        self.sidebar.select_view(self.sidebar.view_matching(self.model.filter))
 
     def filter_by_author(self, author_id: int, label: str) -> None:
         """Show only this author's mentions."""
@@ -425,7 +525,7 @@ class InboxView(TriageActions, SentimentActions, QWidget):
         return index.row() if index.isValid() else None
 
     def current_mention_id(self) -> int | None:
-        """The id of the current mention, if any."""
+        """The id of the current mention (None while its row's page is on its way)."""
         row = self.current_row()
         return self.model.mention_id(row) if row is not None else None
 
@@ -433,44 +533,54 @@ class InboxView(TriageActions, SentimentActions, QWidget):
         if not current.isValid():
             return
         mention_id = self.model.mention_id(current.row())
+        if mention_id is None:  # its page is being read: _page_loaded comes back here
+            return
         self.show_mention(mention_id)
         self.mention_selected.emit(mention_id)
 
+    def _page_loaded(self, first: int, last: int) -> None:
+        row = self.current_row()
+        if row is not None and first <= row <= last:
+            mention_id = self.model.mention_id(row)
+            if mention_id is not None and mention_id != self._detail_wanted():
+                self._on_current(self.table.currentIndex(), None)
+
+    def _detail_wanted(self) -> int | None:
+        return getattr(self, "_wanted_id", None)
+
     def show_mention(self, mention_id: int) -> None:
-        """Fill the mention pane (and the author pane when it is showing)."""
-        m = get_mention(self.ws, mention_id)
-        if m is None:
+        """Fill the mention pane (and the author pane): read in a task, shown when back."""
+        self._wanted_id = mention_id
+        task = self.tasks.start("inbox-detail", _detail_job, self.ws, mention_id)
+        task.succeeded.connect(lambda detail, i=mention_id: self._show_detail(i, detail))
+        return task
+
+    def _show_detail(self, mention_id: int, detail: dict[str, Any] | None) -> None:
+        if detail is None or mention_id != self._wanted_id:
             return
+        m = detail["mention"]
         if mention_id != self._shown_id:
             self._loaded_images = set()
-        self._shown_id = mention_id
         self._mention = m
         if m.get("html"):
             _html, self._images = sanitize(m["html"], self._loaded_images, m.get("url"))
-        context = {
-            "thread": threads.thread(self.ws, m),
-            "replies": people.our_replies(self.ws, mention_id),
-            "notes": notes.mention_notes(self.ws, mention_id),
-            "queries": people.matched_query_names(self.ws, list(m.get("matched_queries") or [])),
-        }
-        highlight = self.model._highlight
-        sentences = sentence_sentiment(m.get("text") or "")
         self.detail.setHtml(
             mention_html(
                 m,
-                context=context,
-                highlight=highlight,
+                context=detail["context"],
+                highlight=self.model._highlight,
                 loaded_images=self._loaded_images,
-                sentences=sentences,
+                sentences=detail["sentences"],
             )
         )
-        self.correction_bar.set_mention(mention_id)
+        self.correction_bar.set_mention(mention_id, detail["correction"])
+        self._author_id = detail["author_id"]
+        self._shown_id = mention_id
         self._fill_author()
 
     def _sentiment_corrected(self, mention_id: int) -> None:
         """An analyst relabelled a mention: redraw its row, its detail and its author."""
-        self.mentions_changed()
-        self.show_mention(mention_id)
+        self._after_change(advance=False)
         if self.author_panel.author_id is not None:  # "What they said" shows the label too
             self.author_panel.show_author(self.author_panel.author_id)
         self.sentiment_corrected.emit(1)
@@ -478,7 +588,7 @@ class InboxView(TriageActions, SentimentActions, QWidget):
     def _fill_author(self) -> None:
         if self._shown_id is None:
             return
-        author_id = people.author_id_of(self.ws, self._mention)
+        author_id = self._author_id
         if author_id != self.author_panel.author_id or author_id is None:
             self.author_panel.show_author(author_id)
 
@@ -487,9 +597,13 @@ class InboxView(TriageActions, SentimentActions, QWidget):
         self._fill_author()
         self.author_panel.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
-    def open_mention_id(self, mention_id: int) -> None:
+    def open_mention_id(self, mention_id: int):
         """Go to a mention: select it if this view shows it, else just show it."""
-        position = self.model.pager.position_of(mention_id)
+        task = self.model.position_of(mention_id)
+        task.succeeded.connect(lambda position, i=mention_id: self._go_to(i, position))
+        return task
+
+    def _go_to(self, mention_id: int, position: int | None) -> None:
         if position is not None:
             self.select_row(position)
         else:
@@ -516,67 +630,93 @@ class InboxView(TriageActions, SentimentActions, QWidget):
         self.detail.put_image(index, image)
         self.show_mention(mention_id)
 
-    def _add_note(self) -> None:
+    def _add_note(self):
         mention_id = self.current_mention_id() or self._shown_id
         if mention_id is None:
-            return
-        try:
-            notes.add_note(self.ws, self.note_input.text(), mention_id=mention_id)
-        except EngageError as exc:
-            self.status_message.emit(str(exc))
-            return
+            return None
+        task = self.ops.write(
+            OpChanges(notes=True), notes.add_note, self.ws, self.note_input.text(),
+            mention_id=mention_id, initiator=self,
+        )  # fmt: skip
+        task.failed.connect(self.status_message)
+        task.succeeded.connect(lambda _r, i=mention_id: self._note_added(i))
+        return task
+
+    def _note_added(self, mention_id: int) -> None:
         self.note_input.clear()
         self.show_mention(mention_id)
 
     # -- new mentions --------------------------------------------------------------
 
-    def check_new(self) -> int:
+    def check_new(self):
         """Look for mentions stored since the last look (a fetch, an import).
 
         They are shown without moving the selection or the scroll position, a
-        banner counts them, and alert rules raise one grouped notification.
-
-        Returns:
-            How many of them this view shows.
+        banner counts them, and alert rules raise one grouped notification. The look
+        runs in the writer (it records which alerts fired); :attr:`new_mentions`
+        says when rows came in.
         """
-        top = int(self.ws.scalar("SELECT coalesce(max(id), 0) FROM mentions"))
-        if top <= self._last_max_id:
-            return 0
-        since, self._last_max_id = self._last_max_id, top
+        if self._polling or self._last_max_id is None:
+            return None
+        self._polling = True
         where, params = to_sql(self.model.filter, self.ws.actor)
-        in_view = int(
-            self.ws.scalar(
-                f"SELECT count(*) FROM mentions WHERE id > ? AND ({where})", [since, *params]
+        record = not self.ws.read_only
+        if record:
+            task = self.ops.write(
+                OpChanges(), _news_job, None, self.ws, self._last_max_id, where, params, record
             )
-        )
-        try:
-            groups = mention_alerts.match_new_mentions(self.ws, since, record=not self.ws.read_only)
-        except EngageError as exc:
-            groups = []
-            self.status_message.emit(str(exc))
+        else:
+            task = self.tasks.start(
+                "inbox-news", _news_job, self.ws, self._last_max_id, where, params, record
+            )
+        task.succeeded.connect(self._news)
+        task.done.connect(lambda: setattr(self, "_polling", False))
+        return task
+
+    def _news(self, result) -> None:
+        top, in_view, groups, problem = result
+        if self._last_max_id is None or top <= self._last_max_id:
+            return
+        self._last_max_id = top
+        if problem:
+            self.status_message.emit(problem)
         if groups:
             self.notifier.notify(groups)
         if in_view:
             self._insert_new(in_view)
         self.refresh_counts()
-        return in_view
 
     def _insert_new(self, n: int) -> None:
-        pager = self.model.pager
         current_id = self.current_mention_id()
         scroll = self.table.verticalScrollBar().value()
         top_row = self.table.rowAt(0)
         top_id = self.model.mention_id(top_row) if top_row >= 0 else None
-        self.model.refresh()
-        if current_id is not None:
-            position = pager.position_of(current_id)
-            if position is not None:
-                self.table.selectionModel().setCurrentIndex(
-                    self.model.index(position, COL_SNIPPET),
-                    QItemSelectionModel.SelectionFlag.ClearAndSelect
-                    | QItemSelectionModel.SelectionFlag.Rows,
-                )
-        new_top = pager.position_of(top_id) if top_id is not None else None
+        keep = tuple(i for i in (current_id, top_id) if i is not None)
+        task = self.model.load(self.model.query, keep_ids=keep, pages=self._visible_pages())
+        task.succeeded.connect(
+            lambda result: self._new_shown(result, n, current_id, top_id, scroll)
+        )
+
+    def _visible_pages(self) -> list[int]:
+        pager = self.model.pager
+        if pager is None:
+            return []
+        top = max(0, self.table.rowAt(0))
+        bottom = self.table.rowAt(self.table.viewport().height() - 1)
+        bottom = top + 40 if bottom < 0 else bottom
+        return sorted({top // pager.page_size, bottom // pager.page_size})
+
+    def _new_shown(
+        self, result: Loaded, n: int, current_id: int | None, top_id: int | None, scroll: int
+    ) -> None:
+        current_id, position = self.kept_place(result, current_id)
+        if position is not None:
+            self.table.selectionModel().setCurrentIndex(
+                self.model.index(position, COL_SNIPPET),
+                QItemSelectionModel.SelectionFlag.ClearAndSelect
+                | QItemSelectionModel.SelectionFlag.Rows,
+            )
+        new_top = result.positions.get(top_id) if top_id is not None else None
         self.table.verticalScrollBar().setValue(new_top if new_top is not None else scroll)
         self._new_count += n
         self.banner.setText(
@@ -584,15 +724,30 @@ class InboxView(TriageActions, SentimentActions, QWidget):
             "— click to show the newest"
         )
         self.banner.show()
-        self._update_counts_labels()
-        self._start_anchors()
         self.new_mentions.emit(self._new_count)
+
+    def kept_place(self, result: Loaded, asked_id: int | None) -> tuple[int | None, int | None]:
+        """The mention to keep current after new rows arrived, and its row now.
+
+        It is the one current when the rows were replaced (the user may have moved on
+        with j/k while they were read), else the one current when they were asked for.
+        """
+        keep = self._current_at_reset if self._current_at_reset is not None else asked_id
+        self._current_at_reset = None
+        if keep is None:
+            return None, None
+        position = result.positions.get(keep)
+        if position is None:
+            position = self.model.row_of(keep)  # next to where it was: on a read page
+        return keep, position
 
     def mentions_changed(self) -> None:
         """Mentions were added or removed elsewhere (a fetch, a deleted source)."""
-        if not self.check_new():
-            # Nothing new here, but rows may have gone: recount, keeping the place.
+        task = self.check_new()
+        if task is None:
             self._after_change(advance=False)
+            return
+        task.succeeded.connect(lambda result: result[1] or self._after_change(advance=False))
 
     def show_newest(self) -> None:
         """Scroll to the top and dismiss the banner."""
@@ -602,12 +757,10 @@ class InboxView(TriageActions, SentimentActions, QWidget):
         self.select_row(0)
 
     def refresh(self) -> None:
-        """Re-read after new mentions or changes."""
+        """Re-read after new mentions or changes (the rows shown stay until then)."""
         self.model.refresh()
-        self.sidebar.reload()
-        self._update_counts_labels()
-        self._start_anchors()
         self.refresh_counts()
+        self.filter_bar.reload_choices()
 
     def shutdown(self) -> None:
         """Stop polling and release the table's cursor (the window is closing)."""

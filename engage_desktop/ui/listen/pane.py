@@ -1,8 +1,10 @@
 """The feed-watch pane: sources with their health, fetching, and the watch queries.
 
 Fetches run through the window's TaskRunner (never on the GUI thread); a QTimer only
-decides when a scheduled fetch is due. After a fetch that stored something the pane
-emits :attr:`FeedsPane.mentions_changed` so the inbox and dashboard refresh.
+decides when a scheduled fetch is due. The tables are read in a task. After a fetch
+that stored something the pane publishes ``OpChanges(mentions=True)`` through the
+window's :class:`~engage_desktop.ui.ops.Operations`, so the inbox and dashboard
+refresh; pausing and deleting a source go through its writer.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from PySide6.QtWidgets import (
 from engage_desktop.listen.source_store import FAILING_AFTER, list_sources, list_watch_queries
 from engage_desktop.ui.empty_state import EmptyState
 from engage_desktop.ui.listen.query_editor import QueryEditor
+from engage_desktop.ui.ops import OpChanges, Operations
 from engage_desktop.ui.safe_text import plain_label, plain_tooltip
 from engage_desktop.ui.tasks import Task, TaskRunner
 from engage_desktop.ui.theme import channel_icon
@@ -130,17 +133,18 @@ def _right(text: str) -> QTableWidgetItem:
 class FeedsPane(QWidget):
     """Sources with health and actions; watch queries with the query editor."""
 
-    mentions_changed = Signal()
     empty_action = Signal(str)  # "brief" from the empty state
+    refreshed = Signal()  # the tables show what was just read
 
     def __init__(
         self, ws: Workspace, tasks: TaskRunner | None = None, parent: QWidget | None = None,
-        *, schedule: bool = True,
+        *, schedule: bool = True, ops: Operations | None = None,
     ) -> None:  # fmt: skip
         super().__init__(parent)
         self.setObjectName("page")
         self.ws = ws
         self.tasks = tasks or TaskRunner(self)
+        self.ops = ops or Operations(self.tasks, self)
         self._source_rows: list[dict] = []
         self._query_rows: list[dict] = []
         self._fetch_task = None
@@ -163,9 +167,9 @@ class FeedsPane(QWidget):
         self.run_label = plain_label(QLabel())  # fetch summaries name sources
         self.run_label.setObjectName("subtitle")
         self.auto_fetch = QCheckBox("Fetch on schedule")
-        # A workspace made from a brief fetches nothing until the user says so.
-        scheduled = bool(S.get(ws, S.FETCH_ON_SCHEDULE))
-        self.auto_fetch.setChecked(schedule and scheduled and not ws.read_only)
+        # A workspace made from a brief fetches nothing until the user says so; the
+        # stored choice is read in a task and ticks the box when it says so.
+        self.auto_fetch.setChecked(False)
         self.auto_fetch.setToolTip("While the window is open, fetch each source on its interval")
         bar = QHBoxLayout()
         for b in (self.add_button, self.edit_button, self.pause_button, self.fetch_one_button,
@@ -205,7 +209,7 @@ class FeedsPane(QWidget):
         # "Where they talk" beside the sources: find places first, then listen there.
         from engage_desktop.ui.listen.where_panel import WherePanel
 
-        self.where = WherePanel(ws, self.tasks)
+        self.where = WherePanel(ws, self.tasks, ops=self.ops)
         self.upper = QTabWidget()
         self.upper.addTab(sources_box, "Sources")
         self.upper.addTab(self.where, "Where they talk")
@@ -242,15 +246,31 @@ class FeedsPane(QWidget):
         self.timer = QTimer(self)
         self.timer.setInterval(SCHEDULE_CHECK_MS)
         self.timer.timeout.connect(self._scheduled_check)
-        if self.auto_fetch.isChecked():
-            self.timer.start()
-            # Scheduled fetches will come: start the parse workers in the background once
-            # the window is up (importing the fetch stack alongside the window's own
-            # imports slowed its first paint; benchmarks/bundle.py).
-            QTimer.singleShot(PRESTART_DELAY_MS, self, self._prestart_workers)
         self.prestart_task: Task | None = None  # the delayed start, once it has begun
         self.auto_fetch.toggled.connect(self._schedule_toggled)
+        self._schedule_chosen = False  # the user (or a test) ticked or unticked the box
+        if schedule and not ws.read_only:
+            task = self.tasks.start("fetch.schedule-read", _read_schedule, ws)
+            task.succeeded.connect(self._schedule_read)
         self.refresh()
+
+    def set_schedule(self, on: bool) -> None:
+        """Tick or untick "Fetch on schedule" (as a click would; the stored choice loses)."""
+        self._schedule_chosen = True
+        self.auto_fetch.setChecked(on)
+
+    def _schedule_read(self, on: bool) -> None:
+        """The stored choice arrived: start the schedule, unless the box was used since."""
+        if not on or self._schedule_chosen:
+            return
+        self.auto_fetch.blockSignals(True)
+        self.auto_fetch.setChecked(True)
+        self.auto_fetch.blockSignals(False)
+        self.timer.start()
+        # Scheduled fetches will come: start the parse workers in the background once
+        # the window is up (importing the fetch stack alongside the window's own
+        # imports slowed its first paint; benchmarks/bundle.py).
+        QTimer.singleShot(PRESTART_DELAY_MS, self, self._prestart_workers)
 
     def _prestart_workers(self) -> None:
         if not self.tasks.closed and self.auto_fetch.isChecked():
@@ -272,10 +292,15 @@ class FeedsPane(QWidget):
         self.fetch_all_button.setEnabled(writable and self._fetch_task is None)
         self.pause_button.setText("Resume" if src and src["paused"] else "Pause")
 
-    def refresh(self) -> None:
-        """Re-read sources and queries, keeping the selection."""
+    def refresh(self) -> Task:
+        """Re-read sources and queries in a task; the tables keep the selection."""
+        task = self.tasks.start("feeds-rows", _read_rows, self.ws)
+        task.succeeded.connect(self._show_rows)
+        return task
+
+    def _show_rows(self, found: tuple[list[dict], list[dict]]) -> None:
         keep = self.selected_source()
-        self._source_rows = list_sources(self.ws)
+        self._source_rows, self._query_rows = found
         self.sources.setRowCount(len(self._source_rows))
         if self._source_rows:
             self.empty.hide()
@@ -316,7 +341,6 @@ class FeedsPane(QWidget):
         for col, width in ((1, 90), (2, 130), (3, 80), (4, 90), (5, 100), (6, 95), (7, 70)):
             self.sources.setColumnWidth(col, width)
 
-        self._query_rows = list_watch_queries(self.ws)
         self.queries.setRowCount(len(self._query_rows))
         for r, q in enumerate(self._query_rows):
             query = QTableWidgetItem(q["query"])
@@ -335,6 +359,7 @@ class FeedsPane(QWidget):
             f"{len(self._source_rows)} sources · {len(self._query_rows)} watch queries{extra}"
         )
         self._update_buttons()
+        self.refreshed.emit()
 
     def _query_selected(self) -> None:
         rows = self.queries.selectionModel().selectedRows()
@@ -388,8 +413,10 @@ class FeedsPane(QWidget):
 
         src = self.selected_source()
         if src is not None:
-            update_source(self.ws, src["id"], paused=not src["paused"])
-            self.refresh()
+            self.ops.write(
+                OpChanges(sources=True), update_source, self.ws, src["id"],
+                paused=not src["paused"],
+            )  # fmt: skip
 
     def fetch_selected(self) -> None:
         """Fetch the selected source now (even if paused)."""
@@ -399,13 +426,17 @@ class FeedsPane(QWidget):
 
     def delete_source(self) -> None:
         """Delete the selected source after spelling out what goes with it."""
-        from engage_desktop.listen.source_store import delete_source as delete
         from engage_desktop.listen.source_store import deletion_impact
 
         src = self.selected_source()
         if src is None:
             return
-        impact = deletion_impact(self.ws, src["id"])
+        task = self.ops.read("feeds-deletion-impact", deletion_impact, self.ws, src["id"])
+        task.succeeded.connect(lambda impact, s=src: self._confirm_delete(s, impact))
+
+    def _confirm_delete(self, src: dict, impact: dict) -> None:
+        from engage_desktop.listen.source_store import delete_source as delete
+
         box = QMessageBox(self)
         box.setIcon(QMessageBox.Icon.Warning)
         box.setWindowTitle("Delete source")
@@ -424,10 +455,8 @@ class FeedsPane(QWidget):
         delete_button = box.addButton("Delete", QMessageBox.ButtonRole.DestructiveRole)
         box.exec()
         if box.clickedButton() is delete_button:
-            delete(self.ws, src["id"], with_mentions=also.isChecked())
-            self.refresh()
-            if also.isChecked():
-                self.mentions_changed.emit()
+            changes = OpChanges(sources=True, mentions=also.isChecked())
+            self.ops.write(changes, delete, self.ws, src["id"], with_mentions=also.isChecked())
 
     # -- fetching --------------------------------------------------------------------
 
@@ -471,7 +500,7 @@ class FeedsPane(QWidget):
             f"Last run: {summary.line()}" + (f" — failed: {failed}" if failed else "")
         )
         if summary.new_mentions:
-            self.mentions_changed.emit()
+            self.ops.publish(OpChanges(mentions=True, sources=True))
 
     def _fetch_done(self) -> None:
         task = self._fetch_task
@@ -484,6 +513,7 @@ class FeedsPane(QWidget):
 
     def _schedule_toggled(self, on: bool) -> None:
         """Start or stop the schedule, and remember the choice in the workspace."""
+        self._schedule_chosen = True
         if on:
             self.timer.start()
         else:
@@ -498,12 +528,22 @@ class FeedsPane(QWidget):
             return
         if self._fetch_task is not None or self.ws.read_only:
             return
-        due = self.ws.scalar(
-            "SELECT count(*) FROM sources WHERE NOT paused AND "
-            "(next_run_at IS NULL OR next_run_at <= now())"
-        )
-        if due:
-            self.start_fetch()
+        task = self.tasks.start("fetch.due", _any_due, self.ws)
+        task.succeeded.connect(lambda due: due and self.start_fetch())
+
+
+def _any_due(_state, ws: Workspace) -> bool:
+    from engage_desktop.listen.fetch import due_sources
+
+    return bool(due_sources(ws)[0])
+
+
+def _read_rows(_state, ws: Workspace) -> tuple[list[dict], list[dict]]:
+    return list_sources(ws), list_watch_queries(ws)
+
+
+def _read_schedule(_state, ws: Workspace) -> bool:
+    return bool(S.get(ws, S.FETCH_ON_SCHEDULE))
 
 
 def _remember_schedule(state, ws: Workspace, on: bool) -> None:

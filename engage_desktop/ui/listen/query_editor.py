@@ -131,13 +131,18 @@ class QueryEditor(QWidget):
         for w in (self.save_button, self.delete_button, self.new_button):
             w.setEnabled(not read_only)
 
-    def reload_topics(self) -> None:
-        """Offer the workspace's topics."""
+    def reload_topics(self):
+        """Offer the workspace's topics (read in a task)."""
         from engage_desktop.listen.source_store import list_topics
 
+        task = self.tasks.start("query-editor-topics", lambda _s, ws: list_topics(ws), self.ws)
+        task.succeeded.connect(self._show_topics)
+        return task
+
+    def _show_topics(self, topics: list[dict]) -> None:
         current = self.topic.currentText()
         self.topic.clear()
-        self.topic.addItems([t["name"] for t in list_topics(self.ws)])
+        self.topic.addItems([t["name"] for t in topics])
         self.topic.setCurrentText(current)
 
     def load(self, row: dict | None) -> None:
@@ -228,36 +233,31 @@ class QueryEditor(QWidget):
             f"({100 * bt.share:.1f}%)"
         )
 
-    def save(self) -> None:
-        """Store the query (new or edited) if it parses and has a name."""
-        from engage_desktop.core.errors import EngageError
-        from engage_desktop.listen.source_store import add_watch_query, update_watch_query
-
+    def save(self):
+        """Store the query (new or edited) if it parses and has a name (in a task)."""
         if self._check() is not None:
             self.status.setText('<span style="color:#b91c1c">✗ Fix the query first</span>')
-            return
+            return None
         name = self.name.text().strip()
         topic = self.topic.currentText().strip() or name
         if not name:
             self.status.setText('<span style="color:#b91c1c">✗ Give the query a name</span>')
-            return
-        old_topic = None
-        try:
-            if self.query_id is None:
-                self.query_id = add_watch_query(
-                    self.ws, name, self.query_text(), topic, self.topic_kind.currentText()
-                )
-            else:
-                old_topic = self.ws.scalar(
-                    "SELECT topic FROM watch_queries WHERE id = ?", [self.query_id]
-                )
-                update_watch_query(
-                    self.ws, self.query_id, name=name, topic=topic, query=self.query_text(),
-                    enabled=self.enabled.isChecked(),
-                )  # fmt: skip
-        except EngageError as exc:
-            self.status.setText(f"<span style='color:#b91c1c'>✗ {html.escape(str(exc))}</span>")
-            return
+            return None
+        fields = {
+            "name": name, "topic": topic, "query": self.query_text(),
+            "kind": self.topic_kind.currentText(), "enabled": self.enabled.isChecked(),
+        }  # fmt: skip
+        task = self.tasks.start("watch.save", _save_query, self.ws, self.query_id, fields)
+        task.succeeded.connect(self._stored)
+        task.failed.connect(
+            lambda message: self.status.setText(
+                f"<span style='color:#b91c1c'>✗ {html.escape(message)}</span>"
+            )
+        )
+        return task
+
+    def _stored(self, result: tuple[int, str | None]) -> None:
+        self.query_id, old_topic = result
         self.reload_topics()
         self.saved.emit()
         self.apply_to_history(self.query_id, old_topic)
@@ -317,3 +317,24 @@ class QueryEditor(QWidget):
 
 
 __all__ = ["Qt", "QueryEditor", "QueryHighlighter"]
+
+
+def _save_query(_state, ws, query_id: int | None, fields: dict) -> tuple[int, str | None]:
+    """Add or update a watch query; returns its id and the topic it had before."""
+    from engage_desktop.listen.source_store import (
+        add_watch_query,
+        update_watch_query,
+        watch_query_topic,
+    )
+
+    if query_id is None:
+        new_id = add_watch_query(
+            ws, fields["name"], fields["query"], fields["topic"], fields["kind"]
+        )
+        return new_id, None
+    old_topic = watch_query_topic(ws, query_id)
+    update_watch_query(
+        ws, query_id, name=fields["name"], topic=fields["topic"], query=fields["query"],
+        enabled=fields["enabled"],
+    )  # fmt: skip
+    return query_id, old_topic

@@ -126,14 +126,13 @@ class SourceDialog(QDialog):
 
     def _show_stored_password(self) -> None:
         """On an existing Bluesky source: whose password, and whether one is stored."""
-        from engage_desktop.sources.bluesky import secret_name
-        from engage_desktop.workspace.secrets import get_secret
+        from engage_desktop.sources.bluesky import has_app_password
 
         handle = self._source_handle()
         self.handle.setText(handle)
         self.handle.setReadOnly(True)
         self.handle.setToolTip("The account this search signs in with")
-        stored = bool(handle) and get_secret(secret_name(handle)) is not None
+        stored = bool(handle) and has_app_password(handle)
         refused = "app password" in str(self.source.get("last_error") or "")
         if stored and not refused:
             self.password.setPlaceholderText("stored; type a new one to replace it")
@@ -201,14 +200,12 @@ class SourceDialog(QDialog):
         try:
             update_source(self.ws, self.source["id"], **changes)
             if self.source["kind"] == "bluesky" and self.password.text():
-                from engage_desktop.sources.bluesky import forget_session, secret_name
-                from engage_desktop.workspace.secrets import set_secret
+                from engage_desktop.sources.bluesky import store_app_password
 
                 handle = self._source_handle()
                 if not handle:
                     raise ValueError("this Bluesky search has no handle; add it again")
-                set_secret(secret_name(handle), self.password.text())
-                forget_session(handle)  # sign in with the new password next fetch
+                store_app_password(handle, self.password.text())  # used from the next fetch
                 clear_failures(self.ws, self.source["id"])
         except (EngageError, ValueError) as exc:
             self.message.setText(f'<span style="color:#b91c1c">{html.escape(str(exc))}</span>')

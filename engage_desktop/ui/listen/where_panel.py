@@ -36,6 +36,7 @@ from engage_desktop.listen.locate import (
     kind_words,
     locate,
 )
+from engage_desktop.ui.ops import OpChanges, Operations
 from engage_desktop.ui.safe_text import plain_label, plain_tooltip
 from engage_desktop.ui.tasks import TaskRunner
 from engage_desktop.workspace.database import Workspace
@@ -59,7 +60,7 @@ def _backtest_job(state, ws: Workspace, place: Place) -> tuple[Place, PlaceBackt
     return place, backtest_place(ws, place)
 
 
-def _add_job(state, ws: Workspace, place: Place):
+def _add_job(ws: Workspace, place: Place):
     return add_place(ws, place)
 
 
@@ -68,10 +69,18 @@ class WherePanel(QWidget):
 
     source_added = Signal(int)  # the new source's id
 
-    def __init__(self, ws: Workspace, tasks: TaskRunner, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        ws: Workspace,
+        tasks: TaskRunner,
+        parent: QWidget | None = None,
+        ops: Operations | None = None,
+    ) -> None:
         super().__init__(parent)
         self.ws = ws
         self.tasks = tasks
+        # Reads are this panel's tasks; adding a source goes through the window's writer.
+        self.ops = ops or Operations(tasks, self)
         self.located: Located | None = None
         self.loading = False
         self.pending_confirm: QMessageBox | None = None  # the open confirmation, if any
@@ -238,7 +247,7 @@ class WherePanel(QWidget):
     def add_confirmed(self, place: Place) -> None:
         """Add the place's source in the background, then rank again."""
         self.status.setText(f"Adding {place.name}…")
-        task = self.tasks.start("locate.add", _add_job, self.ws, place)
+        task = self.ops.write(OpChanges(sources=True), _add_job, self.ws, place, initiator=self)
         task.succeeded.connect(self._added)
         task.failed.connect(lambda msg: self.status.setText(f"Could not add the source: {msg}"))
 

@@ -28,7 +28,6 @@ from engage_desktop.outbox import connect as account_service
 from engage_desktop.outbox.accounts import list_accounts
 from engage_desktop.ui.tasks import TaskRunner
 from engage_desktop.workspace.database import Workspace
-from engage_desktop.workspace.secrets import storage_note
 
 FORMS = {
     "mastodon": (
@@ -75,7 +74,7 @@ class ConnectDialog(QDialog):
                 edit.setEchoMode(QLineEdit.EchoMode.Password)
             self.fields[key] = edit
             form.addRow(label + ":", edit)
-        self.status = QLabel(_sentence(storage_note()))
+        self.status = QLabel(_sentence(account_service.secret_storage_note()))
         self.status.setWordWrap(True)
         self.status.setObjectName("subtitle")
         self.buttons = QDialogButtonBox(
@@ -176,7 +175,7 @@ class AccountsDialog(QDialog):
                 (a.channel, a.handle or a.name, a.instance_url or "", secret)
             ):
                 self.table.setItem(i, col, QTableWidgetItem(text))
-        text = message or _sentence(storage_note())
+        text = message or _sentence(account_service.secret_storage_note())
         if not self.accounts:
             text = "No accounts yet. " + text
         self.note.setText(text)

@@ -1,4 +1,8 @@
-"""The Outbox: every queued reply, its state in words, and retry / edit / discard."""
+"""The Outbox: every queued reply, its state in words, and retry / edit / discard.
+
+Rows are read in a task; retry, edit and discard go through the window's writer, and
+the view re-reads when the writer's record says the outbox changed.
+"""
 
 from __future__ import annotations
 
@@ -18,11 +22,12 @@ from PySide6.QtWidgets import (
 )
 
 from engage_desktop.composer.compose import take_back_to_draft
-from engage_desktop.core.errors import EngageError
 from engage_desktop.outbox.send import discard_row, retry_row
 from engage_desktop.outbox.store import OutboxRow, list_outbox, outbox_counts
 from engage_desktop.ui.empty_state import EmptyState
+from engage_desktop.ui.ops import OpChanges, Operations
 from engage_desktop.ui.safe_text import plain_tooltip
+from engage_desktop.ui.tasks import Task, TaskRunner
 from engage_desktop.workspace.database import Workspace
 
 STATE_COLORS = {
@@ -38,6 +43,22 @@ FILTERS = (
     ("Sent", ("sent",)),
     ("Discarded", ("discarded",)),
 )
+CHANGED = OpChanges(outbox=True, drafts=True)
+
+
+def _read_outbox(_state, ws: Workspace, states) -> tuple[list[OutboxRow], dict[str, int]]:
+    """The rows of one filter, newest first, and the counts by state."""
+    return list(reversed(list_outbox(ws, states))), outbox_counts(ws)
+
+
+def counts_label(counts: dict[str, int]) -> str:
+    """For the tab title: "Outbox (2 waiting, 1 failed)"."""
+    parts = []
+    if counts.get("pending"):
+        parts.append(f"{counts['pending']} waiting")
+    if counts.get("failed"):
+        parts.append(f"{counts['failed']} failed")
+    return f"Outbox ({', '.join(parts)})" if parts else "Outbox"
 
 
 class OutboxView(QWidget):
@@ -46,12 +67,23 @@ class OutboxView(QWidget):
     send_requested = Signal()  # "send what is due now"
     edit_requested = Signal(int)  # a mention id whose reply came back as a draft
     open_mention = Signal(int)
-    changed = Signal()
+    counts_changed = Signal(str)  # the tab title, e.g. "Outbox (2 waiting)"
+    refreshed = Signal()
     empty_action = Signal(str)  # "inbox" from the empty state
 
-    def __init__(self, ws: Workspace, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        ws: Workspace,
+        parent: QWidget | None = None,
+        tasks: TaskRunner | None = None,
+        ops: Operations | None = None,
+    ) -> None:
         super().__init__(parent)
         self.ws = ws
+        self.tasks = tasks or TaskRunner(self)
+        self.ops = ops or Operations(self.tasks, self)
+        self.ops.changed.connect(self._workspace_changed)
+        self._counts: dict[str, int] = {}
         self.filter = QComboBox()
         for label, _states in FILTERS:
             self.filter.addItem(label)
@@ -114,19 +146,23 @@ class OutboxView(QWidget):
         self.refresh()
 
     def counts_label(self) -> str:
-        """For the tab title: "Outbox (2 waiting, 1 failed)"."""
-        counts = outbox_counts(self.ws)
-        parts = []
-        if counts["pending"]:
-            parts.append(f"{counts['pending']} waiting")
-        if counts["failed"]:
-            parts.append(f"{counts['failed']} failed")
-        return f"Outbox ({', '.join(parts)})" if parts else "Outbox"
+        """For the tab title: "Outbox (2 waiting, 1 failed)" (as last read)."""
+        return counts_label(self._counts)
 
-    def refresh(self) -> None:
-        """Re-read the outbox."""
+    def _workspace_changed(self, changes: OpChanges, _initiator: object) -> None:
+        if changes.outbox or changes.drafts:
+            self.refresh()
+
+    def refresh(self) -> Task:
+        """Re-read the outbox in a task; the table fills when the rows are back."""
         states = FILTERS[max(0, self.filter.currentIndex())][1]
-        self._rows = list(reversed(list_outbox(self.ws, states)))  # newest first
+        task = self.tasks.start("outbox-rows", _read_outbox, self.ws, states)
+        task.succeeded.connect(self._show)
+        return task
+
+    def _show(self, found: tuple[list[OutboxRow], dict[str, int]]) -> None:
+        self._rows, counts = found
+        self._counts = counts
         self.table.setRowCount(len(self._rows))
         for i, row in enumerate(self._rows):
             self._fill(i, row)
@@ -140,11 +176,12 @@ class OutboxView(QWidget):
                 "and answer it in the Reply tab.",
                 ("inbox",),
             )
-        counts = outbox_counts(self.ws)
         self.summary.setText(
             f"{counts['pending']} waiting · {counts['failed']} failed · {counts['sent']} sent"
         )
         self._update_buttons()
+        self.counts_changed.emit(counts_label(counts))
+        self.refreshed.emit()
 
     def _fill(self, i: int, row: OutboxRow) -> None:
         result = row.outcome()
@@ -187,33 +224,28 @@ class OutboxView(QWidget):
         self.discard_button.setEnabled(open_row)
         self.send_button.setEnabled(not self.ws.read_only)
 
-    def _act(self, action) -> None:
+    def _act(self, action) -> Task | None:
         row = self.selected()
         if row is None:
-            return
-        try:
-            action(self.ws, row.id)
-        except EngageError as exc:
-            self.message.setText(str(exc))
-            return
+            return None
+        task = self.ops.write(CHANGED, action, self.ws, row.id)
+        task.failed.connect(self.message.setText)
+        task.succeeded.connect(lambda _r: self._acted(action))
+        return task
+
+    def _acted(self, action) -> None:
         self.message.setText("")
-        self.refresh()
-        self.changed.emit()
         if action is retry_row:
             self.send_requested.emit()
 
-    def _edit(self) -> None:
+    def _edit(self) -> Task | None:
         row = self.selected()
         if row is None:
-            return
-        try:
-            mention_id = take_back_to_draft(self.ws, row.id)
-        except EngageError as exc:
-            self.message.setText(str(exc))
-            return
-        self.refresh()
-        self.changed.emit()
-        self.edit_requested.emit(mention_id)
+            return None
+        task = self.ops.write(CHANGED, take_back_to_draft, self.ws, row.id)
+        task.failed.connect(self.message.setText)
+        task.succeeded.connect(lambda mention_id: self.edit_requested.emit(int(mention_id)))
+        return task
 
     def _open(self, i: int, _col: int) -> None:
         if 0 <= i < len(self._rows):

@@ -1,0 +1,1 @@
+"""Widgets and renderers shared by more than one stage of the window."""

@@ -1,0 +1,127 @@
+"""No query runs on the GUI thread while a user works the window.
+
+The workspace's thread guard (``workspace/thread_guard.py``, switched on in the app
+by ``ENGAGE_DESKTOP_DEBUG_GUI_DB``) records every cursor and write taken on the
+guarded thread. Here it guards the test's own thread, the GUI thread, from before
+the window is built until it is closed, while the test drives the common actions.
+"""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from engage_desktop.workspace import thread_guard
+
+TIMEOUT_MS = 180_000
+
+
+@pytest.fixture
+def guarded():
+    thread_guard.guard_thread(mode="record")
+    yield thread_guard
+    thread_guard.unguard()
+
+
+def test_the_guard_records_and_raises_on_its_thread_only(tmp_path):
+    import threading
+
+    from engage_desktop.workspace.database import Workspace
+
+    with Workspace.create(tmp_path / "g.engage") as ws:
+        thread_guard.guard_thread(mode="record")
+        try:
+            ws.scalar("SELECT 1")
+            elsewhere = threading.Thread(target=lambda: ws.scalar("SELECT 2"))
+            elsewhere.start()
+            elsewhere.join()
+            found = thread_guard.found()
+            assert [q.what for q in found] == ["cursor"]
+            assert "test_gui_thread_db.py" in found[0].origin()
+            thread_guard.guard_thread(mode="raise")
+            with pytest.raises(thread_guard.GuardedThreadQuery):
+                ws.set_setting("x", 1)
+        finally:
+            thread_guard.unguard()
+        ws.scalar("SELECT 3")  # unguarded again
+        assert thread_guard.found() == []
+
+
+def test_common_actions_run_no_query_on_the_gui_thread(qtbot, demo_path, settings, guarded):
+    from engage_desktop.ui.main_window import MainWindow
+    from engage_desktop.workspace.database import Workspace
+
+    def settle():
+        qtbot.waitUntil(win.is_settled, timeout=TIMEOUT_MS)
+
+    def press(widget, key, modifier=Qt.KeyboardModifier.NoModifier):
+        qtbot.keyClick(widget, key, modifier)
+        settle()
+
+    ws = Workspace.open(demo_path)  # opening (and migrating) comes before the window
+    guarded.clear()
+    win = MainWindow(ws, settings)
+    win.feeds.set_schedule(False)
+    qtbot.addWidget(win)
+    win.resize(1280, 800)
+    win.show()
+    try:
+        settle()
+        inbox = win.inbox
+        table = inbox.table
+        table.setFocus()
+        inbox.select_row(0)  # select
+        settle()
+        for key in (Qt.Key.Key_J, Qt.Key.Key_J, Qt.Key.Key_K, Qt.Key.Key_J):  # j/k
+            press(table, key)
+        assert inbox._shown_id == inbox.current_mention_id() is not None
+        with qtbot.waitSignal(inbox.filter_applied, timeout=TIMEOUT_MS):  # search
+            qtbot.keyClicks(inbox.filter_bar.search, "router")
+        settle()
+        assert 0 < inbox.model.rowCount() < 3000
+        inbox.filter_bar.clear()
+        settle()
+        table.setFocus()
+        inbox.select_row(3)
+        settle()
+        press(table, Qt.Key.Key_Return)  # open
+        press(table, Qt.Key.Key_E)  # resolve and move on
+        press(table, Qt.Key.Key_S)  # star
+        press(table, Qt.Key.Key_T)  # tag, with the known tags completing
+        qtbot.keyClicks(inbox.prompt, "guarded")
+        press(inbox.prompt, Qt.Key.Key_Return)
+        press(table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # undo
+        press(table, Qt.Key.Key_3)  # sentiment: positive
+        press(table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # undo the correction
+        assert inbox.undo_label.text().startswith("Undone: Sentiment")
+        inbox.filter_bar._fill_menu("topic")  # a filter menu: the choices read before
+        inbox.filter_bar._fill_menu("customer")  # the segments too
+        mention_id = inbox.current_mention_id()
+        press(table, Qt.Key.Key_R)  # reply: the composer binds now
+        composer = win.composer
+        assert composer.mention_id == mention_id
+        qtbot.keyClicks(composer.editor, "Thanks, a fix is on its way.")  # autosave
+        qtbot.waitUntil(lambda: "draft saved" in composer.saved_label.text(), timeout=TIMEOUT_MS)
+        composer.note_edit.setText("asked the support team")
+        composer.add_note()
+        settle()
+        if composer.route().channel == "manual":  # reply by hand, then take it back
+            composer.mark_sent()
+            settle()
+            composer.undo_mark_sent()
+            settle()
+        for view in ("feeds", "dashboard", "inbox", "composer", "inbox"):  # switch views
+            win.show_view(view)
+            settle()
+        inbox.select_row(5)
+        settle()
+        assert win.composer.mention_id == mention_id  # hidden: not re-bound by j/k
+        win.show_view("feeds")  # "Where they talk" ranks the places in a task
+        win.feeds.show_where()
+        where = win.feeds.where
+        qtbot.waitUntil(lambda: where.located is not None and not where.loading, timeout=TIMEOUT_MS)
+    finally:
+        win.close()
+        qtbot.waitUntil(lambda: ws.closed, timeout=TIMEOUT_MS)
+    on_gui_thread = [q.origin() for q in guarded.found()]
+    assert on_gui_thread == []

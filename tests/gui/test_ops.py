@@ -1,0 +1,49 @@
+"""The window's writer: one thread, in order, and a record of what changed."""
+
+from __future__ import annotations
+
+import threading
+
+from engage_desktop.core.errors import EngageError
+from engage_desktop.ui.ops import OpChanges, Operations
+from engage_desktop.ui.tasks import TaskRunner
+
+
+def test_the_record_of_changes_combines_and_names_its_parts():
+    both = OpChanges(drafts=True) | OpChanges(outbox=True)
+    assert both.names() == ["drafts", "outbox"] and both.rows_moved()
+    assert not OpChanges(drafts=True, notes=True).rows_moved()
+    assert set(OpChanges.everything().names()) == set(OpChanges().__dataclass_fields__)
+
+
+def test_writes_run_one_after_another_on_one_thread_and_say_what_changed(qtbot):
+    runner = TaskRunner()
+    ops = Operations(runner)
+    gate = threading.Event()
+    order: list[tuple[int, int]] = []
+    heard: list[tuple[list[str], object]] = []
+    ops.changed.connect(lambda changes, who: heard.append((changes.names(), who)))
+
+    def write(n: int) -> int:
+        if n == 0:
+            gate.wait(10)  # the first write is slow: the others must wait for it
+        order.append((n, threading.get_ident()))
+        return n
+
+    def refused() -> None:
+        raise EngageError("that draft was sent meanwhile")
+
+    tasks = [ops.write(OpChanges(drafts=True), write, n, initiator="composer") for n in range(4)]
+    failed = ops.write(OpChanges(outbox=True), refused)
+    messages: list[str] = []
+    failed.failed.connect(messages.append)
+    gate.set()
+    with qtbot.waitSignal(failed.done, timeout=30_000):
+        pass
+    assert [n for n, _ in order] == [0, 1, 2, 3]  # in the order asked, none cancelled
+    assert len({ident for _, ident in order}) == 1  # on one thread
+    assert threading.get_ident() not in {ident for _, ident in order}
+    assert heard == [(["drafts"], "composer")] * 4  # the failed write changed nothing
+    assert messages == ["that draft was sent meanwhile"]
+    assert all(not t.state.is_cancelled() for t in tasks)
+    assert runner.shutdown()
