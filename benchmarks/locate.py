@@ -26,25 +26,17 @@ import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from benchmarks import cached_demo  # noqa: E402
 
 
 def build_cached_demo(mentions: int) -> Path:
-    """The demo workspace (with its places), built once by another process."""
-    path = Path(tempfile.gettempdir()) / f"locate-demo-{mentions}-places1.engage"
-    if not path.exists():
-        print(f"building a {mentions:,}-mention demo at {path} …", flush=True)
-        code = (
-            "import sys; from engage_desktop.demo.build import build_demo; "
-            f"build_demo(sys.argv[1], {mentions}, seed=7)"
-        )
-        subprocess.run([sys.executable, "-c", code, str(path)], check=True, cwd=ROOT)
-    return path
+    """The demo workspace, built once by another process (so its memory is not ours)."""
+    return cached_demo.build_cached_demo("locate-demo-places1", mentions)
 
 
 def timed(fn) -> tuple[float, float, object]:

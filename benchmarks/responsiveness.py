@@ -42,6 +42,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks import cached_demo  # noqa: E402
 from benchmarks.ingest import start_server  # noqa: E402
 
 SEARCHES = ("router outage", "mesh pro wifi", "firmware bug", "skylink cost")
@@ -50,20 +51,7 @@ HEARTBEAT_MS = 10
 
 def build_cached_demo(mentions: int) -> Path:
     """The demo workspace, built once by another process (so its memory is not ours)."""
-    from engage_desktop.workspace.schema import LATEST_VERSION
-
-    # The schema version in the name: a cached demo of an older schema is refused by
-    # the read-only cold start (it needs a migration first).
-    name = f"responsiveness-demo-{mentions}-v{LATEST_VERSION}.engage"
-    path = Path(tempfile.gettempdir()) / name
-    if not path.exists():
-        print(f"building a {mentions:,}-mention demo at {path} …", flush=True)
-        code = (
-            "import sys; from engage_desktop.demo.build import build_demo; "
-            f"build_demo(sys.argv[1], {mentions}, seed=7)"
-        )
-        subprocess.run([sys.executable, "-c", code, str(path)], check=True, cwd=ROOT)
-    return path
+    return cached_demo.build_cached_demo("responsiveness-demo", mentions)
 
 
 def cold_start(path: Path, runs: int = 3) -> float:
