@@ -141,6 +141,7 @@ class OpeningPage(QWidget):
         self.heading.setText(f"Cannot open {path.name}")
         line = message.strip().splitlines()[0] if message.strip() else "unknown error"
         self.text.setText(line[:1].upper() + line[1:])
+        self.text.setStyleSheet("color: #374151;")  # a message to read, not a path to skim
         self.text.setMinimumHeight(self.text.heightForWidth(self.text.width()))
         self.busy.hide()
         self.copy_button.setVisible(locked)

@@ -49,7 +49,7 @@ def test_the_guard_records_and_raises_on_its_thread_only(tmp_path):
 
 def test_common_actions_run_no_query_on_the_gui_thread(qtbot, demo_path, settings, guarded):
     from engage_desktop.ui.main_window import MainWindow
-    from engage_desktop.workspace.database import Workspace
+    from engage_desktop.ui.opening import OpenRequest
 
     def settle():
         qtbot.waitUntil(win.is_settled, timeout=TIMEOUT_MS)
@@ -58,13 +58,14 @@ def test_common_actions_run_no_query_on_the_gui_thread(qtbot, demo_path, setting
         qtbot.keyClick(widget, key, modifier)
         settle()
 
-    ws = Workspace.open(demo_path)  # opening (and migrating) comes before the window
-    guarded.clear()
-    win = MainWindow(ws, settings)
-    win.feeds.set_schedule(False)
+    # The window opens (and migrates) the file itself, in a task after its first paint.
+    win = MainWindow(None, settings, opening=OpenRequest(demo_path))
     qtbot.addWidget(win)
     win.resize(1280, 800)
-    win.show()
+    with qtbot.waitSignal(win.opened, timeout=TIMEOUT_MS):
+        win.show()
+    ws = win.ws
+    win.feeds.set_schedule(False)
     try:
         settle()
         inbox = win.inbox
