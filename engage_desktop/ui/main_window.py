@@ -549,6 +549,9 @@ class MainWindow(QMainWindow):
         self.workspace_name = name  # suggested file names (the dashboard may be unbuilt)
         if read_only is None:
             read_only = self.ws is not None and self.ws.read_only
+        if self.ws is not None and self.ws.manifest is not None:  # someone's shared copy
+            self.setWindowTitle(f"{name} — shared copy, read-only — engage-desktop")
+            return
         self.setWindowTitle(f"{name} — engage-desktop" + (" (read-only)" if read_only else ""))
 
     def update_status(self) -> Task:
