@@ -61,6 +61,7 @@ from engage_desktop.workspace.database import Workspace
 
 AUTOSAVE_MS = 800
 TONE_DEBOUNCE_MS = 250
+TONE_WARMUP_DELAY_MS = 1_500  # VADER loads this long after the pane is built
 OUTBOX_TICK_MS = 20_000
 VISIBILITIES = (
     ("public", "Public"),
@@ -157,9 +158,15 @@ class ComposerPane(QWidget):
         self._build()
         self._timers()
         self._set_enabled(False)
-        # Load VADER now, off the GUI thread, so the first keystroke does not wait.
-        self.tasks.start("tone-warmup", lambda _state: tone.warm_up())
+        # Load VADER off the GUI thread before the first keystroke, but after the window
+        # has its rows: loading it is pure Python, and while it ran it held the GIL the
+        # GUI thread needed to build and paint the window (benchmarks/responsiveness.py).
+        QTimer.singleShot(TONE_WARMUP_DELAY_MS, self, self._warm_up)
         self.ops.changed.connect(self.workspace_changed)
+
+    def _warm_up(self) -> None:
+        if not self.tasks.closed:
+            self.tasks.start("tone-warmup", lambda _state: tone.warm_up())
 
     # -- building ------------------------------------------------------------------
 
