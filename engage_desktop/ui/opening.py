@@ -109,7 +109,7 @@ class OpeningPage(QWidget):
         self.text.setTextFormat(Qt.TextFormat.PlainText)
         self.text.setWordWrap(True)
         self.text.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.text.setFixedWidth(560)  # a wrapped label needs a width to know its height
+        self.text.setFixedWidth(640)  # a wrapped label needs a width to know its height
         self.busy = QProgressBar()
         self.busy.setRange(0, 0)  # busy: opening has no steps to count
         self.busy.setFixedWidth(240)
