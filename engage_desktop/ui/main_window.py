@@ -206,9 +206,10 @@ class MainWindow(QMainWindow):
         # The file's name until the workspace's own name is read (update_status).
         self._set_title(ws.path.stem)
 
-        self.feeds = FeedsPane(ws, self.tasks, ops=self.ops)
+        # The inbox first: its first rows are read while the other views are built.
         self.inbox = InboxView(ws, tasks=self.tasks, ops=self.ops)
         inbox_columns.restore(self.inbox.table, settings)
+        self.feeds = FeedsPane(ws, self.tasks, ops=self.ops)
         # The outbox is a tab of the composer's page; the window puts it there, so
         # the two stages' widgets stay independent of each other.
         self.outbox = OutboxView(ws, tasks=self.tasks, ops=self.ops)
