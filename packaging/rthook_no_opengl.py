@@ -52,4 +52,5 @@ class _StandInFinder(importlib.abc.MetaPathFinder):
         return None
 
 
-sys.meta_path.append(_StandInFinder())
+if getattr(sys, "frozen", False):  # the bundle; importing this file elsewhere changes nothing
+    sys.meta_path.append(_StandInFinder())
