@@ -472,7 +472,8 @@ class InboxView(TriageActions, SentimentActions, QWidget):
 
     def refresh_counts(self):
         """Re-read the saved views and recount each on a worker thread."""
-        task = self.tasks.start("inbox-view-counts", _views_job, self.ws)
+        # One recount at a time: every triage key asks for one (see start_latest).
+        task = self.tasks.start_latest("inbox-view-counts", _views_job, self.ws)
         task.succeeded.connect(self._views_read)
         return task
 
