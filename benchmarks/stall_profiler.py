@@ -64,6 +64,8 @@ def _label(frame) -> str:
 def _idle(frame) -> bool:
     """A thread waiting for work (a queue, a lock, a selector), not running Python."""
     path = frame.f_code.co_filename
+    if path.endswith("concurrent/futures/thread.py") and frame.f_code.co_name == "_worker":
+        return True  # an executor's worker waiting on its queue (a C-level get)
     return path.endswith(("threading.py", "queue.py", "selectors.py", "stall_profiler.py"))
 
 
