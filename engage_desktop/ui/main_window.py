@@ -350,6 +350,8 @@ class MainWindow(QMainWindow):
         """True when no view read or write is on its way (long jobs may still run)."""
         if self.inbox.model.is_loading() or self.inbox.model.pager is None:
             return False
+        if self.inbox.author_pending():
+            return False
         return not any(t.key.startswith(VIEW_READS) for t in self.tasks.running())
 
     def settle(self, timeout_s: float = 20.0) -> bool:

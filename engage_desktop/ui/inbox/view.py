@@ -67,6 +67,8 @@ from engage_desktop.workspace.database import Workspace
 __all__ = ["InboxView"]
 
 POLL_MS = 4000
+#: How long the selection rests before the author panel follows it (ms).
+AUTHOR_REST_MS = 150
 
 
 def _anchors_job(_state: Any, ws: Workspace, query, page_size: int) -> list:
@@ -308,6 +310,11 @@ class InboxView(TriageActions, SentimentActions, QWidget):
 
         self.shortcut_actions: dict[str, QAction] = {}
         self._bind_shortcuts()
+        # The author panel follows the selection once it rests (see _fill_author).
+        self._author_rest = QTimer(self)
+        self._author_rest.setSingleShot(True)
+        self._author_rest.setInterval(AUTHOR_REST_MS)
+        self._author_rest.timeout.connect(lambda: self._fill_author(now=True))
         self._poll = QTimer(self)
         self._poll.setInterval(POLL_MS)
         self._poll.timeout.connect(self.check_new)
@@ -586,16 +593,32 @@ class InboxView(TriageActions, SentimentActions, QWidget):
             self.author_panel.show_author(self.author_panel.author_id)
         self.sentiment_corrected.emit(1)
 
-    def _fill_author(self) -> None:
+    def _fill_author(self, now: bool = False) -> None:
+        """Show the shown mention's author; unless ``now``, once the selection rests.
+
+        Holding j or k passes a mention every 30-50 ms: reading each passing author's
+        profile, timeline and latest mentions (three scans of the mentions) would
+        compete with the detail pane for the CPU, and nobody reads them in passing.
+        """
         if self._shown_id is None:
             return
         author_id = self._author_id
-        if author_id != self.author_panel.author_id or author_id is None:
-            self.author_panel.show_author(author_id)
+        if author_id == self.author_panel.author_id and author_id is not None:
+            self._author_rest.stop()
+            return
+        if not now:
+            self._author_rest.start()
+            return
+        self._author_rest.stop()
+        self.author_panel.show_author(author_id)
+
+    def author_pending(self) -> bool:
+        """True while the author panel waits for the selection to rest."""
+        return self._author_rest.isActive()
 
     def show_author_tab(self) -> None:
         """Put the focus on the author panel of the current mention."""
-        self._fill_author()
+        self._fill_author(now=True)
         self.author_panel.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def open_mention_id(self, mention_id: int):
