@@ -33,7 +33,14 @@ from PySide6.QtWidgets import (
 from engage_desktop.core.errors import EngageError
 from engage_desktop.enrich.store import get_correction
 from engage_desktop.inbox import lookups, mention_alerts, notes, people, threads
-from engage_desktop.inbox.filters import STATUSES, InboxFilter, describe, to_sql
+from engage_desktop.inbox.filters import (
+    STATUSES,
+    InboxFilter,
+    compile_search,
+    describe,
+    to_query,
+    to_sql,
+)
 from engage_desktop.inbox.pager import get_mention
 from engage_desktop.inbox.saved_views import list_views, seed_default_views, view_counts
 from engage_desktop.sources.media import fetch_image
@@ -108,6 +115,18 @@ def _detail_job(_state: Any, ws: Workspace, mention_id: int) -> dict[str, Any] |
         "correction": get_correction(ws, mention_id),
         "author_id": people.author_id_of(ws, m),
     }
+
+
+def _warm_search_job(_state: Any, actor: str) -> None:
+    """Build the search language's word tables once, off the GUI thread.
+
+    The first search of a session compiled them on the GUI thread when its key was
+    typed: 194 ms of CPU (a 585 ms stall under load); afterwards a search compiles
+    in well under a millisecond.
+    """
+    warm = InboxFilter(search="warm up")
+    compile_search(warm.search).highlight("warm up")
+    to_query(warm, actor)
 
 
 def _news_job(_state: Any, ws: Workspace, since: int, where: str, params: list, record: bool):
@@ -328,6 +347,7 @@ class InboxView(TriageActions, SentimentActions, QWidget):
         if self._last_max_id is None:
             self._last_max_id = newest_id
         self.refresh_counts()
+        self.tasks.start("inbox-warm-search", _warm_search_job, self.ws.actor)
 
     def workspace_changed(self, changes: OpChanges, initiator: object) -> None:
         """Re-read what a write elsewhere changed (the writer's record says what)."""
