@@ -21,8 +21,12 @@ timer on the GUI thread ticks every 10 ms; how late each tick comes is the stall
   demo (``engage-desktop --screenshot``, median of 3), start-up included.
 
 Usage: python benchmarks/responsiveness.py [--mentions 1000000] [--keys 200]
-[--backfill 200000] [--feeds 50]. The demo is built once in another process and
-cached in the temp folder. The last line is one JSON object.
+[--backfill 200000] [--feeds 50] [--profile-stalls] [--no-cold-start]. The demo is
+built once in another process and cached in the temp folder. ``--profile-stalls``
+prints what the GUI thread and the other threads did during each stall
+(``benchmarks/stall_profiler.py``: how much of the stalled time the GUI thread ran,
+waited runnable for a CPU, or was blocked on the GIL). The last line is one JSON
+object.
 """
 
 from __future__ import annotations
