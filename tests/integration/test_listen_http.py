@@ -621,6 +621,17 @@ def test_languages_are_detected_in_the_parse_workers_as_enrichment_detects_them(
         assert {r[0]: r for r in _scored(w)} == stored  # enrichment finds nothing to change
 
 
+def test_lang_queries_match_items_whose_language_the_workers_detect(ws, http):
+    """A feed that declares no language: ``lang:de`` still finds the German post."""
+    http.expect_request("/moods.xml").respond_with_data(_feed_of_moods())
+    add_watch_query(ws, "german", "nimbus lang:de", "German")
+    _add(ws, http.url_for("/moods.xml"), keep_all=False)
+    assert _fetch(ws).new_mentions == 1
+    (row,) = _mentions(ws)
+    assert row["item_key"] == "urn:de" and row["language"] == "de"
+    assert row["topics"] == ["German"]
+
+
 def test_a_batch_with_a_repeated_key_keeps_the_first_and_known_keys_are_skipped(ws):
     from engage_desktop.listen.store import load_matchers, store_rows
     from engage_desktop.listen.worker import RowSource, prepare_rows
