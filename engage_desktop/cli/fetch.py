@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 
 from engage_desktop.cli.common import ProgressLine, err, open_workspace, out
 
@@ -32,6 +33,10 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     from engage_desktop.listen.fetch import FetchOptions, fork_parse_pool, run_fetch
     from engage_desktop.listen.source_store import FAILING_AFTER
 
+    # numpy arrives with pyarrow and starts OpenBLAS's threads, which spin idle on the
+    # CPU the parse workers need; nothing in a fetch multiplies matrices big enough to
+    # use them (a user's own setting wins).
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     # Before the workspace opens: forking is safe only while there is one thread.
     fork_parse_pool(FetchOptions().parse_workers)
     with open_workspace(args, write=True) as ws:

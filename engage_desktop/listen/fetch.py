@@ -37,10 +37,11 @@ from urllib.parse import urlsplit
 import duckdb
 
 from engage_desktop.core.progress import TaskState
-from engage_desktop.listen.insert import after_insert
+from engage_desktop.listen.insert import InsertRules, after_insert
 from engage_desktop.listen.store import (
     Health,
     MentionBatch,
+    insert_rules,
     load_matchers,
     record_health,
     store_rows,
@@ -407,6 +408,7 @@ def run_fetch(
     config, problems = load_matchers(ws)
     summary.warnings.extend(problems)
     batch = MentionBatch(config)
+    rules = insert_rules(ws)  # once per run, not once per stored batch
     healths: dict[int, Health] = {}
     done = 0
     http = HttpClient(options.limits)
@@ -517,7 +519,7 @@ def run_fetch(
                 else:
                     finish(spec, fetched, parsed, None)
             if len(batch) >= STORE_BATCH:
-                _store(ws, batch, summary)
+                _store(ws, batch, summary, rules)
     finally:
         for fut in pending:
             fut.cancel()
@@ -525,7 +527,7 @@ def run_fetch(
             http.close()  # aborts requests in flight, so cancelling is quick
         fetchers.shutdown(wait=True, cancel_futures=True)
         http.close()
-    _store(ws, batch, summary)
+    _store(ws, batch, summary, rules)
     for sid, n in batch.kept_by_source.items():
         if sid in healths:
             healths[sid].new_mentions = n
@@ -556,14 +558,14 @@ def _unstored(results: list[Health], fault: str) -> None:
             h.retry_after = None
 
 
-def _store(ws: Workspace, batch: MentionBatch, summary: FetchSummary) -> None:
+def _store(ws: Workspace, batch: MentionBatch, summary: FetchSummary, rules: InsertRules) -> None:
     if not len(batch):
         return
     if summary.store_error:  # the disk already refused: keep going for the health
         batch.take()
         return
     try:
-        ids = store_rows(ws, batch.take())
+        ids = store_rows(ws, batch.take(), rules)
     except (duckdb.Error, OSError) as exc:
         fault = explain_fault(exc, ws.path)
         if fault is None:

@@ -317,10 +317,10 @@ def _with_languages(items: list[FeedItem]) -> list[FeedItem]:
     from engage_desktop.enrich.language import detect_language
     from engage_desktop.enrich.sentiment.columns import text_to_score
 
-    return [
-        it if it.language else replace(it, language=detect_language(text_to_score(it.title, it.text)))
-        for it in items
-    ]
+    def detected(it: FeedItem) -> FeedItem:
+        return replace(it, language=detect_language(text_to_score(it.title, it.text)))
+
+    return [it if it.language else detected(it) for it in items]
 
 
 def _score(cols: dict[str, list[Any]], config: RowConfig) -> dict[str, list[Any]] | None:
