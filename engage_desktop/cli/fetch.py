@@ -30,7 +30,8 @@ def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -
 def cmd_fetch(args: argparse.Namespace) -> int:
     """Fetch; exit 0 when the run completed, even if some sources failed."""
     from engage_desktop.core.progress import PlainState
-    from engage_desktop.listen.fetch import FetchOptions, fork_parse_pool, run_fetch
+    from engage_desktop.listen.fetch import FetchOptions, run_fetch
+    from engage_desktop.listen.pool import fork_parse_pool
     from engage_desktop.listen.source_store import FAILING_AFTER
 
     # numpy arrives with pyarrow and starts OpenBLAS's threads, which spin idle on the

@@ -113,12 +113,13 @@ def test_a_refused_bluesky_password_can_be_entered_again(qtbot, tmp_path):
 
 def test_parse_workers_start_ahead_of_scheduled_fetches(qtbot, tmp_path):
     """A pane that fetches on schedule starts the parse pool only where runs use it."""
-    from engage_desktop.listen import fetch as listen
+    from engage_desktop.listen import pool as listen
+    from engage_desktop.listen.fetch import PROCESS_MIN_FEEDS
     from engage_desktop.listen.source_store import add_source
     from engage_desktop.ui.listen.pane import FeedsPane
     from engage_desktop.workspace.database import Workspace
 
-    least = listen.PROCESS_MIN_FEEDS
+    least = PROCESS_MIN_FEEDS
     for feeds, expected in ((least - 1, False), (least, True)):
         listen.shutdown_parse_pool()
         with Workspace.create(tmp_path / f"{feeds}.engage") as ws:

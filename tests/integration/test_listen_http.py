@@ -656,8 +656,9 @@ def test_a_batch_with_a_repeated_key_keeps_the_first_and_known_keys_are_skipped(
 
 FORKED_FETCH = """
 import sys, threading
-from engage_desktop.listen import fetch as listen
-from engage_desktop.listen.fetch import FetchOptions, fork_parse_pool, run_fetch
+from engage_desktop.listen import pool as listen
+from engage_desktop.listen.fetch import FetchOptions, run_fetch
+from engage_desktop.listen.pool import fork_parse_pool
 from engage_desktop.core.progress import PlainState
 from engage_desktop.sources.http import HttpLimits
 from engage_desktop.workspace.database import Workspace
