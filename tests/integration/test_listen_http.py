@@ -595,6 +595,26 @@ def test_process_pool_parsing_stores_what_threads_store(tmp_path, http):
             assert summary.new_mentions == 15 and not summary.failed
             results.append(_scored(w))
     assert results[0] == results[1]
+    _assert_roomy_pool()
+
+
+def _assert_roomy_pool() -> None:
+    """The pool queues documents ahead and (on Linux) its pipes hold 1 MiB."""
+    import concurrent.futures.process as executor
+
+    from engage_desktop.listen import pool as parse
+
+    assert executor.EXTRA_QUEUED_CALLS == 1  # the executor's own default is left alone
+    queue_size = parse._pool._call_queue._maxsize  # private, but it is what is tuned
+    assert queue_size == 2 + parse.QUEUED_AHEAD
+    try:
+        import fcntl
+
+        size = fcntl.fcntl(parse._pool._result_queue._reader.fileno(), fcntl.F_GETPIPE_SZ)
+    except (ImportError, AttributeError):  # not Linux: nothing to check
+        return
+    limit = int(Path("/proc/sys/fs/pipe-max-size").read_text())
+    assert size == parse.PIPE_BYTES or limit < parse.PIPE_BYTES
 
 
 def test_languages_are_detected_in_the_parse_workers_as_enrichment_detects_them(
