@@ -23,8 +23,12 @@ timer on the GUI thread ticks every 10 ms; how late each tick comes is the stall
   the first figure cannot hide an empty window. ``--cold-only`` measures just these.
 
 Usage: python benchmarks/responsiveness.py [--mentions 1000000] [--keys 200]
-[--backfill 200000] [--feeds 50] [--cold-only]. The demo is built once in another process and
-cached in the temp folder. The last line is one JSON object.
+[--backfill 200000] [--feeds 50] [--cold-only] [--profile-stalls] [--no-cold-start].
+The demo is built once in another process and cached in the temp folder.
+``--profile-stalls`` prints what the GUI thread and the other threads did during each
+stall (``benchmarks/stall_profiler.py``: how much of the stalled time the GUI thread
+ran, waited runnable for a CPU, or was blocked on the GIL). The last line is one JSON
+object.
 """
 
 from __future__ import annotations
@@ -47,6 +51,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks import cached_demo  # noqa: E402
 from benchmarks.ingest import start_server  # noqa: E402
+from benchmarks.stall_profiler import StallProfiler  # noqa: E402
 
 SEARCHES = ("router outage", "mesh pro wifi", "firmware bug", "skylink cost")
 HEARTBEAT_MS = 10
@@ -229,21 +234,32 @@ def main() -> None:
     parser.add_argument("--backfill", type=int, default=200_000)
     parser.add_argument("--feeds", type=int, default=50)
     parser.add_argument("--cold-only", action="store_true", help="only the cold start")
+    parser.add_argument(
+        "--profile-stalls", action="store_true",
+        help="sample the GUI thread's stack during each stall and print the causes",
+    )  # fmt: skip
+    parser.add_argument(
+        "--no-cold-start", action="store_true", help="skip the cold-start runs (for profiling)"
+    )
     args = parser.parse_args()
 
     demo = build_cached_demo(args.mentions)
     print(f"load average at the start: {os.getloadavg()} on {os.cpu_count()} CPUs", flush=True)
-    start = cold_start(demo)
-    print(
-        f"cold start: first paint {start['first_paint_s']:.2f} s, inbox rows shown "
-        f"{start['rows_shown_s']:.2f} s (CPU of the process {start['process_cpu_s']:.2f} s)",
-        flush=True,
+    cold: dict[str, float | None] = dict.fromkeys(
+        ("cold_start_s", "cold_rows_shown_s", "cold_process_cpu_s")
     )
-    cold = {
-        "cold_start_s": round(start["first_paint_s"], 2),
-        "cold_rows_shown_s": round(start["rows_shown_s"], 2),
-        "cold_process_cpu_s": round(start["process_cpu_s"], 2),
-    }
+    if not args.no_cold_start:
+        start = cold_start(demo)
+        print(
+            f"cold start: first paint {start['first_paint_s']:.2f} s, inbox rows shown "
+            f"{start['rows_shown_s']:.2f} s (CPU of the process {start['process_cpu_s']:.2f} s)",
+            flush=True,
+        )
+        cold = {
+            "cold_start_s": round(start["first_paint_s"], 2),
+            "cold_rows_shown_s": round(start["rows_shown_s"], 2),
+            "cold_process_cpu_s": round(start["process_cpu_s"], 2),
+        }
     if args.cold_only:
         loads = [round(v, 2) for v in os.getloadavg()]
         print(json.dumps({"mentions": args.mentions, **cold, "loadavg": loads}))
@@ -282,6 +298,7 @@ def main() -> None:
         window.activateWindow()
         pump(app, 0.2)
         heartbeat = Heartbeat()
+        profiler = StallProfiler(heartbeat, HEARTBEAT_MS) if args.profile_stalls else None
         window.feeds.start_fetch(force=True)
         pump(app, 0.5)
 
@@ -324,6 +341,9 @@ def main() -> None:
         type_draft(app, window, "Hi there, sorry about the trouble with the router. ")
         backfill_running = window.enrich_task is not None
         heartbeat.timer.stop()
+        if profiler is not None:
+            profiler.stop()
+            print(profiler.report(), flush=True)
         window.close()
         ws.close()
     finally:
