@@ -6,6 +6,14 @@ import pytest
 
 
 @pytest.fixture
+def qtbot(qapp, request):
+    """pytest-qt's bot, with waits that outlast a busy machine (see ``patient_qtbot``)."""
+    from tests.gui.patient_qtbot import PatientQtBot
+
+    return PatientQtBot(request)
+
+
+@pytest.fixture
 def settings(tmp_path):
     from engage_desktop.ui.app import make_settings
 

@@ -36,13 +36,13 @@ def test_attach_shows_archived_rows_flagged_and_read_only(moved_window, qtbot):
     assert window.inbox.model.rowCount() < 3000
     assert not window.detach_action.isEnabled()
     window.attach_archive(str(folder))
-    qtbot.waitUntil(lambda: window.inbox.model.rowCount() == 3000, timeout=30_000)
+    qtbot.waitUntil(lambda: window.inbox.model.rowCount() == 3000)
     assert window.settle()
     assert "Archive attached (read-only): 1,789 mentions" in window.status_label.text()
     assert window.detach_action.isEnabled()
     model = window.inbox.model
     last = model.rowCount() - 1  # newest first: the oldest rows come from the archive
-    qtbot.waitUntil(lambda: model.mention_id(last) is not None, timeout=30_000)
+    qtbot.waitUntil(lambda: model.mention_id(last) is not None)
     status_chips = model.data(model.index(last, COL_STATUS), ChipsRole)
     assert status_chips == [("archived", "#6b7280")]
     assert "status when archived" in model.data(model.index(last, COL_STATUS), _TOOLTIP)
@@ -54,7 +54,7 @@ def test_attach_shows_archived_rows_flagged_and_read_only(moved_window, qtbot):
     assert everything.total.sum() == 3000  # the dashboard counts archived mentions too
 
     window.attach_archive(None)
-    qtbot.waitUntil(lambda: window.inbox.model.rowCount() < 3000, timeout=30_000)
+    qtbot.waitUntil(lambda: window.inbox.model.rowCount() < 3000)
     assert window.settle()
     assert "Archive attached" not in window.status_label.text()
 
@@ -65,7 +65,5 @@ def test_attaching_a_folder_that_is_no_archive_says_so(moved_window, qtbot, tmp_
     shown: list[str] = []
     window.statusBar().messageChanged.connect(shown.append)
     window.attach_archive(str(tmp_path / "other"))
-    qtbot.waitUntil(
-        lambda: any("not an engage-desktop archive" in m for m in shown), timeout=30_000
-    )
+    qtbot.waitUntil(lambda: any("not an engage-desktop archive" in m for m in shown))
     assert "Archive attached" not in window.status_label.text()

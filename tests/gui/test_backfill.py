@@ -119,7 +119,7 @@ def test_worker_errors_arrive_as_messages_without_traceback(qtbot, capfd):
         gate.clear()
         task = runner.start(fn.__name__, fn)
         task.failed.connect(messages.append)
-        with qtbot.waitSignal(task.done, timeout=5000):
+        with qtbot.waitSignal(task.done):
             gate.set()
     runner.shutdown()
     assert messages == [

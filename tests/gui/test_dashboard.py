@@ -100,7 +100,7 @@ def test_legend_toggles_series_and_its_count_drills_down(window, dash):
 
 def test_zoom_rebuckets_and_reset_view_returns(dash, qtbot):
     dash.set_range("All time")
-    qtbot.waitUntil(lambda: len(dash.data.volume.days) > 170, timeout=10_000)
+    qtbot.waitUntil(lambda: len(dash.data.volume.days) > 170)
     assert dash.wait_until_ready()
     assert dash.volume.unit_name == "week"  # 180 days on screen
     total = dash.volume.buckets[2].sum()
@@ -114,9 +114,9 @@ def test_zoom_rebuckets_and_reset_view_returns(dash, qtbot):
 
 def test_range_and_topic_drive_every_chart(window, dash, qtbot):
     dash.set_range("Last 30 days")
-    qtbot.waitUntil(lambda: len(dash.data.volume.days) == 30, timeout=10_000)
+    qtbot.waitUntil(lambda: len(dash.data.volume.days) == 30)
     dash.set_topic("Outage")
-    qtbot.waitUntil(lambda: dash.data.filter.topic == "Outage", timeout=10_000)
+    qtbot.waitUntil(lambda: dash.data.filter.topic == "Outage")
     assert dash.wait_until_ready()
     outage = dash.data
     assert outage.volume.total.sum() < 200
@@ -189,7 +189,7 @@ def test_rankings_redraw_in_place_and_follow_the_charts_filter(dash, qtbot):
     assert not any(t.isVisible() for t in dash.advocates.bars.notes)
     assert dash.advocates.empty.isVisible()
     dash.set_range("Last 7 days")
-    qtbot.waitUntil(lambda: len(dash.data.volume.days) == 7, timeout=10_000)
+    qtbot.waitUntil(lambda: len(dash.data.volume.days) == 7)
     assert dash.wait_until_ready()
     assert bars.bars is item and bars.notes[: len(notes)] == notes
     shown = [t.toPlainText().strip() for t in bars.notes if t.isVisible()]
@@ -268,7 +268,7 @@ def test_drawing_opens_no_stray_windows(window, dash, qtbot):
     from PySide6.QtWidgets import QApplication
 
     dash.set_range("Last 7 days")
-    qtbot.waitUntil(lambda: len(dash.data.volume.days) == 7, timeout=10_000)
+    qtbot.waitUntil(lambda: len(dash.data.volume.days) == 7)
     assert dash.wait_until_ready()
     shown = [w for w in QApplication.topLevelWidgets() if w.isVisible()]
     assert shown == [window]

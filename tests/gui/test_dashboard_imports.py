@@ -52,13 +52,13 @@ def pane(qtbot, tmp_path):
 
 
 def test_agreement_tile_drills_into_the_disagreements(pane, qtbot):
-    qtbot.waitUntil(lambda: pane.agreement.isVisible(), timeout=20_000)
+    qtbot.waitUntil(lambda: pane.agreement.isVisible())
     result = pane.agreement_data
     cells = result.cells
     disagree = sum(n for (ours, theirs), n in cells.items() if ours != theirs)
     assert result.compared == 5 and disagree >= 2
     assert pane.agreement.text() == f"{100 * (5 - disagree) / 5:.1f} %"
-    with qtbot.waitSignal(pane.drill_requested, timeout=5_000) as signal:
+    with qtbot.waitSignal(pane.drill_requested) as signal:
         pane.agreement.clicked.emit()
     query, description = signal.args
     pager = MentionPager(pane.ws, query)
@@ -85,8 +85,8 @@ def test_card_data_exports_from_the_right_click_menu(pane, qtbot, tmp_path, monk
     assert asked == [("share_of_voice", "xlsx")]
     out = tmp_path / "sov.xlsx"
     real("share_of_voice", "xlsx", str(out))
-    qtbot.waitUntil(lambda: out.exists(), timeout=20_000)
-    qtbot.waitUntil(lambda: "exported" in pane.timing.text(), timeout=20_000)
+    qtbot.waitUntil(lambda: out.exists())
+    qtbot.waitUntil(lambda: "exported" in pane.timing.text())
     rows = list(openpyxl.load_workbook(out, read_only=True).worksheets[0].values)
     assert rows[0] == ("week", "entity", "mentions")
     totals = {}

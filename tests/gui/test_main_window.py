@@ -39,7 +39,7 @@ def test_selecting_a_mention_binds_the_composer_when_shown_and_saves_a_draft(win
     assert window.composer.mention_id == mention_id
     assert "Answering" in window.composer.subtitle.text()
     qtbot.keyClicks(window.composer.editor, "Hi there, sorry about that!")
-    qtbot.waitUntil(lambda: get_draft(window.ws, mention_id) is not None, timeout=3000)
+    qtbot.waitUntil(lambda: get_draft(window.ws, mention_id) is not None)
     saved = get_draft(window.ws, mention_id)["body"]
     # Channels that need it get the author's handle filled in before the text.
     assert saved.endswith("Hi there, sorry about that!")

@@ -84,13 +84,13 @@ def test_reader_mode_and_drill_down_keep_the_file_identical(qtbot, shared_path, 
             ChartElement("source", key=data.sources[0].key),
         ]
         for element in elements:
-            with qtbot.waitSignal(win.dashboard.drill_requested, timeout=5000) as got:
+            with qtbot.waitSignal(win.dashboard.drill_requested) as got:
                 win.dashboard.drill(element)
             query = got.args[0]
             assert win.pages.currentWidget() is win.inbox
             expected = MentionPager(ws, query).count()
             assert expected > 0, element
-            qtbot.waitUntil(lambda e=expected: win.inbox.model.rowCount() == e, timeout=5000)
+            qtbot.waitUntil(lambda e=expected: win.inbox.model.rowCount() == e)
             win.inbox.select_row(0)  # the detail pane reads the mention too
             win.show_view("dashboard")
     finally:
@@ -178,7 +178,7 @@ def test_hostile_shared_copy_runs_nothing_and_fetches_nothing(
         assert win.dashboard.wait_until_ready()
         win.show_view("inbox")
         win.inbox.select_row(0)
-        qtbot.waitUntil(lambda: win.inbox.current_mention_id() is not None, timeout=5000)
+        qtbot.waitUntil(lambda: win.inbox.current_mention_id() is not None)
         html = win.inbox.detail.toHtml()
         assert "<script" not in html and "file:///etc/passwd" not in html
         win.inbox.detail.image_requested.emit(0)  # a click on "load image"
@@ -209,7 +209,7 @@ def test_file_menu_shares_and_exports_a_report_in_the_background(window, qtbot, 
     dialog.pseudonymize.setChecked(True)
     dialog.keep_segments.setChecked(True)
     dialog.shared_by.setText("Dana")
-    with qtbot.waitSignal(dialog.finished, timeout=60_000):
+    with qtbot.waitSignal(dialog.finished):
         dialog.buttons.accepted.emit()
     shared = tmp_path / "client.engage"
     with Workspace.open(shared) as ws:
@@ -223,7 +223,7 @@ def test_file_menu_shares_and_exports_a_report_in_the_background(window, qtbot, 
     report = open_dialog(window, "report")
     report.path.setText(str(tmp_path / "month.pdf"))
     report.topic_box.setCurrentText("Outage")
-    with qtbot.waitSignal(report.finished, timeout=60_000):
+    with qtbot.waitSignal(report.finished):
         report.buttons.accepted.emit()
     assert (tmp_path / "month.pdf").read_bytes().startswith(b"%PDF")
     assert "wrote the report" in window.statusBar().currentMessage().lower()

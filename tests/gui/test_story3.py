@@ -116,11 +116,11 @@ def test_agency_month_from_new_to_the_executives_read_only_copy(
         assert win.dashboard.wait_until_ready()
         detractor = win.dashboard.data.authors.detractors[0]
         assert detractor.label.startswith("Author ") and detractor.mentions >= 12
-        with qtbot.waitSignal(win.dashboard.drill_requested, timeout=5000) as got:
+        with qtbot.waitSignal(win.dashboard.drill_requested) as got:
             win.dashboard.drill(ChartElement("author", key=detractor.key))
         expected = MentionPager(ws, got.args[0]).count()
         assert expected == detractor.mentions
-        qtbot.waitUntil(lambda: win.inbox.model.rowCount() == expected, timeout=60_000)
+        qtbot.waitUntil(lambda: win.inbox.model.rowCount() == expected)
         win.inbox.select_row(0)
         assert win.settle()
         assert "Oh great" in win.inbox.detail.toPlainText()

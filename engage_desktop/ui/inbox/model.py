@@ -106,6 +106,19 @@ class _RowCells:
     spans: list[tuple[int, int]] | None = None
 
 
+#: Who can give the shown label (the pager's ``sentiment_source``); the column is sized
+#: for the longest of them.
+SENTIMENT_SOURCES = ("analyst", "model", "VADER")
+
+
+def sentiment_text(label: str | None, score: float | None, source: str | None) -> str:
+    """The Sentiment cell: label, score and who gave it ("negative −0.42 · analyst")."""
+    if not label or label == "unscored":
+        return "not scored"
+    text = label if score is None else f"{label} {score:+.2f}"
+    return f"{text} · {source}" if source else text
+
+
 def sentiment_tooltip(row: tuple[Any, ...]) -> str | None:
     """Who gave the shown label, and what VADER said beside it."""
     source = row[_F["sentiment_source"]]
@@ -574,12 +587,10 @@ class InboxTableModel(QAbstractTableModel):
     @staticmethod
     def _chips(row: tuple[Any, ...], col: int) -> list[tuple[str, str]] | None:
         if col == COL_SENTIMENT:
-            label, score = row[_F["sentiment_label"]], row[_F["sentiment"]]
-            if not label or label == "unscored":
-                return [("not scored", SENTIMENT_COLORS["unscored"])]
-            text = label if score is None else f"{label} {score:+.2f}"
-            source = row[_F["sentiment_source"]]
-            text = f"{text} · {source}" if source else text
+            label = row[_F["sentiment_label"]]
+            text = sentiment_text(label, row[_F["sentiment"]], row[_F["sentiment_source"]])
+            if text == "not scored":
+                return [(text, SENTIMENT_COLORS["unscored"])]
             return [(text, SENTIMENT_COLORS.get(label, "#8c96a8"))]
         if col == COL_STATUS:
             status = row[_F["status"]]
@@ -607,12 +618,9 @@ class InboxTableModel(QAbstractTableModel):
             title, snippet = row[_F["title"]], (row[_F["snippet"]] or "").replace("\n", " ")
             return f"{title} — {snippet}" if title else snippet
         if col == COL_SENTIMENT:
-            label, score = row[_F["sentiment_label"]], row[_F["sentiment"]]
-            if not label:
-                return "not scored"
-            text = label if score is None else f"{label} {score:+.2f}"
-            source = row[_F["sentiment_source"]]
-            return f"{text} · {source}" if source else text
+            return sentiment_text(
+                row[_F["sentiment_label"]], row[_F["sentiment"]], row[_F["sentiment_source"]]
+            )
         if col == COL_INTENT:
             tags = [f"#{t}" for t in row[_F["tags"]] or []]
             return ", ".join([*(row[_F["intents"]] or []), *tags])
