@@ -9,6 +9,7 @@ import pytest
 from engage_desktop.archive.export import export_archive
 from engage_desktop.dashboard.analytics import DashboardFilter
 from engage_desktop.ui.inbox.model import _TOOLTIP, COL_STATUS, COL_TIME, ChipsRole
+from tests.gui.waiting import TIMEOUT_S
 
 
 @pytest.fixture
@@ -24,7 +25,7 @@ def moved_window(qtbot, demo_path, tmp_path, settings):
     qtbot.addWidget(win)
     win.resize(1280, 800)
     win.show()
-    assert win.settle()
+    assert win.settle(TIMEOUT_S)
     yield win, folder
     win.close()
     ws.close()
@@ -37,7 +38,7 @@ def test_attach_shows_archived_rows_flagged_and_read_only(moved_window, qtbot):
     assert not window.detach_action.isEnabled()
     window.attach_archive(str(folder))
     qtbot.waitUntil(lambda: window.inbox.model.rowCount() == 3000)
-    assert window.settle()
+    assert window.settle(TIMEOUT_S)
     assert "Archive attached (read-only): 1,789 mentions" in window.status_label.text()
     assert window.detach_action.isEnabled()
     model = window.inbox.model
@@ -49,13 +50,13 @@ def test_attach_shows_archived_rows_flagged_and_read_only(moved_window, qtbot):
     assert "2026" in model.data(model.index(last, COL_TIME))  # the year of old rows
     newest_chips = model.data(model.index(0, COL_STATUS), ChipsRole)
     assert "archived" not in [text for text, _ in newest_chips]
-    assert window.dashboard.wait_until_ready()
+    assert window.dashboard.wait_until_ready(TIMEOUT_S)
     everything = window.dashboard.session.cube.volume(DashboardFilter())
     assert everything.total.sum() == 3000  # the dashboard counts archived mentions too
 
     window.attach_archive(None)
     qtbot.waitUntil(lambda: window.inbox.model.rowCount() < 3000)
-    assert window.settle()
+    assert window.settle(TIMEOUT_S)
     assert "Archive attached" not in window.status_label.text()
 
 

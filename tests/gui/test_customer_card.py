@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import pytest
 
+from tests.gui.waiting import TIMEOUT_S
+
 
 @pytest.fixture
 def inbox(window, qtbot):
     window.show_view("inbox")
     view = window.inbox
     qtbot.waitUntil(lambda: not view.tasks.running())
-    assert window.settle()
+    assert window.settle(TIMEOUT_S)
     yield view
     qtbot.waitUntil(lambda: not view.tasks.running())
 

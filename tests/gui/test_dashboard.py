@@ -12,13 +12,37 @@ from PySide6.QtTest import QTest
 
 from engage_desktop.dashboard.analytics import DAY_S, LABELS
 from engage_desktop.dashboard.spikes import Episode
+from tests.gui.waiting import TIMEOUT_S
+
+
+@pytest.fixture
+def window(module_window):
+    """The module's shared window (these tests look, click and drill down)."""
+    return module_window
 
 
 @pytest.fixture
 def dash(window, qtbot):
+    """The dashboard as it first opens: default range, all topics, every series shown."""
+    from engage_desktop.ui.dashboard.pane import DEFAULT_RANGE, RANGES
+
     window.show_view("dashboard")
     pane = window.dashboard
-    assert pane.wait_until_ready()
+    pane.set_range(RANGES[DEFAULT_RANGE][0])
+    pane.set_topic(None)
+    for box in pane.volume.legend.boxes.values():
+        box.setChecked(True)
+    pane.volume.reset_view()
+    pane.notifier.shown.clear()
+    days = RANGES[DEFAULT_RANGE][1]
+
+    def as_first_opened() -> bool:
+        data = pane.data
+        return data is not None and data.filter.topic is None and len(data.volume.days) == days
+
+    qtbot.waitUntil(as_first_opened)
+    assert pane.wait_until_ready(TIMEOUT_S)
+    assert window.settle(TIMEOUT_S)
     return pane
 
 
@@ -68,7 +92,7 @@ def test_clicking_a_bar_opens_the_inbox_on_exactly_its_mentions(window, dash):
     k = int(np.argmax(sums[:, i]))  # the day's largest sentiment segment
     x = (starts[i] + ends[i]) / 2
     _click(dash, dash.volume, dash.volume.plot, x, sums[:k, i].sum() + sums[k, i] / 2)
-    assert window.settle()
+    assert window.settle(TIMEOUT_S)
     assert window.pages.currentWidget() is window.inbox
     assert window.inbox.model.rowCount() == int(sums[k, i]) > 0
     assert f"{int(sums[k, i]):,} mentions" in window.statusBar().currentMessage()
@@ -94,14 +118,14 @@ def test_legend_toggles_series_and_its_count_drills_down(window, dash):
     total = int(dash.data.volume.counts[label].sum())
     assert legend.counts[label].text() == f"{total:,}"
     legend.counts[label].click()
-    assert window.settle()
+    assert window.settle(TIMEOUT_S)
     assert window.inbox.model.rowCount() == total
 
 
 def test_zoom_rebuckets_and_reset_view_returns(dash, qtbot):
     dash.set_range("All time")
     qtbot.waitUntil(lambda: len(dash.data.volume.days) > 170)
-    assert dash.wait_until_ready()
+    assert dash.wait_until_ready(TIMEOUT_S)
     assert dash.volume.unit_name == "week"  # 180 days on screen
     total = dash.volume.buckets[2].sum()
     days = dash.data.volume.days
@@ -117,7 +141,7 @@ def test_range_and_topic_drive_every_chart(window, dash, qtbot):
     qtbot.waitUntil(lambda: len(dash.data.volume.days) == 30)
     dash.set_topic("Outage")
     qtbot.waitUntil(lambda: dash.data.filter.topic == "Outage")
-    assert dash.wait_until_ready()
+    assert dash.wait_until_ready(TIMEOUT_S)
     outage = dash.data
     assert outage.volume.total.sum() < 200
     assert outage.response.answered <= outage.volume.total.sum()
@@ -125,7 +149,7 @@ def test_range_and_topic_drive_every_chart(window, dash, qtbot):
     # A channel bar drills to the topic's mentions on that channel.
     row = outage.channels[0]
     _click(dash, dash.channels, dash.channels.channel_bars.plot, row.mentions / 2, 0)
-    assert window.settle()
+    assert window.settle(TIMEOUT_S)
     assert window.inbox.model.rowCount() == row.mentions
 
 
@@ -133,7 +157,7 @@ def test_clicking_a_rising_term(window, dash):
     terms = dash.terms.result.terms
     assert terms
     _click(dash, dash.terms, dash.terms.bars.plot, terms[0].current / 2, 0)
-    assert window.settle()
+    assert window.settle(TIMEOUT_S)
     assert window.inbox.model.rowCount() == terms[0].current
     assert terms[0].term in window.statusBar().currentMessage()
 
@@ -146,7 +170,7 @@ def test_clicking_an_alert_opens_its_mentions(window, dash):
     )
     episode = item.data(Qt.ItemDataRole.UserRole)
     dash.alerts_list.itemClicked.emit(item)
-    assert window.settle()
+    assert window.settle(TIMEOUT_S)
     assert window.inbox.model.rowCount() == episode.mentions
 
 
@@ -190,7 +214,7 @@ def test_rankings_redraw_in_place_and_follow_the_charts_filter(dash, qtbot):
     assert dash.advocates.empty.isVisible()
     dash.set_range("Last 7 days")
     qtbot.waitUntil(lambda: len(dash.data.volume.days) == 7)
-    assert dash.wait_until_ready()
+    assert dash.wait_until_ready(TIMEOUT_S)
     assert bars.bars is item and bars.notes[: len(notes)] == notes
     shown = [t.toPlainText().strip() for t in bars.notes if t.isVisible()]
     assert shown and len(shown) == len(dash.data.authors.top)
@@ -205,7 +229,7 @@ def test_rankings_redraw_in_place_and_follow_the_charts_filter(dash, qtbot):
     other = DashboardFilter(shown_filter.start, None, None)
     dash._on_ranks(request, rankings(dash.ws, other))
     assert dash._ranks is None  # thrown away, ranked again
-    assert dash.wait_until_ready()
+    assert dash.wait_until_ready(TIMEOUT_S)
     assert dash.data.filter == shown_filter
     assert dash.data.authors == rankings(dash.ws, shown_filter).authors
 
@@ -269,7 +293,7 @@ def test_drawing_opens_no_stray_windows(window, dash, qtbot):
 
     dash.set_range("Last 7 days")
     qtbot.waitUntil(lambda: len(dash.data.volume.days) == 7)
-    assert dash.wait_until_ready()
+    assert dash.wait_until_ready(TIMEOUT_S)
     shown = [w for w in QApplication.topLevelWidgets() if w.isVisible()]
     assert shown == [window]
     assert QApplication.activeWindow() is window

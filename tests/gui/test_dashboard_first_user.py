@@ -5,13 +5,14 @@ from __future__ import annotations
 import pytest
 
 from engage_desktop.ui.inbox.model import COL_PRIORITY
+from tests.gui.waiting import TIMEOUT_S
 
 
 @pytest.fixture
 def dash(window, qtbot):
     window.show_view("dashboard")
     pane = window.dashboard
-    assert pane.wait_until_ready()
+    assert pane.wait_until_ready(TIMEOUT_S)
     return pane
 
 
@@ -44,7 +45,7 @@ def test_a_drill_down_is_a_removable_chip_that_sorting_keeps(window, dash):
     )
     episode = item.data(Qt.ItemDataRole.UserRole)
     dash.alerts_list.itemClicked.emit(item)
-    assert window.settle()
+    assert window.settle(TIMEOUT_S)
     n = episode.mentions
     chip = inbox.filter_bar.drill_chip
     assert window.pages.currentWidget() is inbox and inbox.model.rowCount() == n
@@ -58,17 +59,17 @@ def test_a_drill_down_is_a_removable_chip_that_sorting_keeps(window, dash):
     assert inbox.subtitle.text().startswith(f"{n:,} mentions · Spike {episode.start:%d %b}")
     # Sorting keeps the drill-down.
     inbox._header_clicked(COL_PRIORITY)
-    assert window.settle()
+    assert window.settle(TIMEOUT_S)
     assert inbox.model.filter.sort != "time" and inbox.model.rowCount() == n and chip.isVisible()
     # Clear filters removes it, and so does its ✕.
     inbox.filter_bar.clear()
-    assert window.settle()
+    assert window.settle(TIMEOUT_S)
     assert not chip.isVisible() and inbox.model.rowCount() > n
     dash.alerts_list.itemClicked.emit(item)
-    assert window.settle()
+    assert window.settle(TIMEOUT_S)
     assert inbox.model.rowCount() == n
     chip.click()
-    assert window.settle()
+    assert window.settle(TIMEOUT_S)
     assert not chip.isVisible() and inbox.model.rowCount() > n
 
 

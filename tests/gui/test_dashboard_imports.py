@@ -11,6 +11,7 @@ from engage_desktop.inbox.mention_import import import_mentions
 from engage_desktop.inbox.pager import MentionPager
 from engage_desktop.listen.brief import create_from_brief, make_brief, plan_brief
 from engage_desktop.workspace.database import Workspace
+from tests.gui.waiting import TIMEOUT_S
 
 TEXTS = (
     ("I love my Nimbus router, fantastic support", "positive"),
@@ -45,7 +46,7 @@ def pane(qtbot, tmp_path):
     qtbot.addWidget(dash)
     dash.resize(1280, 900)
     dash.show()
-    assert dash.wait_until_ready()
+    assert dash.wait_until_ready(TIMEOUT_S)
     yield dash
     dash.tasks.shutdown()
     ws.close()
@@ -106,7 +107,7 @@ def test_competitor_hint_only_without_competitor_topics(qtbot, tmp_path):
     dash = DashboardPane(ws)
     qtbot.addWidget(dash)
     try:
-        assert dash.wait_until_ready()
+        assert dash.wait_until_ready(TIMEOUT_S)
         assert dash.kpis["sov"].caption.text() == "share of voice (add competitor topics)"
     finally:
         dash.tasks.shutdown()

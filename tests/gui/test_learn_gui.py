@@ -7,6 +7,7 @@ from PySide6.QtCore import Qt
 
 from engage_desktop.enrich.learned.corrections import set_corrections
 from engage_desktop.enrich.learned.store import active_model
+from tests.gui.waiting import TIMEOUT_S
 
 
 def rows(ws, sql, params=None):
@@ -40,18 +41,18 @@ def test_teach_view_keys_label_and_move_on(window, qtbot):
     inbox = window.inbox
     qtbot.waitUntil(lambda: not inbox.tasks.running())
     inbox.sidebar.choose("Teach the model")
-    assert window.settle()
+    assert window.settle(TIMEOUT_S)
     queue = [r[0] for r in rows(inbox.ws, "SELECT mention_id FROM teaching_queue ORDER BY rank")]
     assert queue and inbox.model.rowCount() == len(queue)
     inbox.table.setFocus()
     inbox.select_row(0)
-    assert window.settle()
+    assert window.settle(TIMEOUT_S)
     assert inbox.current_mention_id() == queue[0]
     qtbot.keyClick(inbox.table, Qt.Key.Key_1)
     qtbot.waitUntil(lambda: corrected(inbox.ws, queue[0]) == "negative")
     # The labelled mention left the queue; the next one is under the cursor.
     qtbot.waitUntil(lambda: inbox.current_mention_id() == queue[1])
-    assert window.settle()
+    assert window.settle(TIMEOUT_S)
     assert inbox.model.rowCount() == len(queue) - 1
     shown_before = rows(inbox.ws, "SELECT sentiment_label FROM mentions WHERE id = ?", [queue[1]])
     qtbot.keyClick(inbox.table, Qt.Key.Key_3)
@@ -89,7 +90,7 @@ def test_bulk_bar_sets_sentiment_on_a_selection(window, qtbot):
     inbox.set_sentiment("neutral")
     qtbot.waitUntil(lambda: all(corrected(inbox.ws, i) == "neutral" for i in ids))
     qtbot.waitUntil(lambda: not inbox.model.marked)
-    assert window.settle()
+    assert window.settle(TIMEOUT_S)
     shown = {inbox.model.index(r, 5).data() for r in range(5)}
     assert any(text.endswith("· analyst") for text in shown if text)
     qtbot.waitUntil(lambda: not inbox.tasks.running())

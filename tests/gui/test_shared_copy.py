@@ -17,6 +17,7 @@ from engage_desktop.dashboard.analytics import ChartElement
 from engage_desktop.dashboard.share.copy import ShareOptions, export_workspace
 from engage_desktop.inbox.pager import MentionPager
 from engage_desktop.workspace.database import Workspace
+from tests.gui.waiting import TIMEOUT_S
 
 
 def _sha(path: Path) -> str:
@@ -69,7 +70,7 @@ def test_reader_mode_and_drill_down_keep_the_file_identical(qtbot, shared_path, 
             assert not button.isVisible() and not button.isVisibleTo(win.feeds)
         assert not win.feeds.timer.isActive()
         assert not win.share_action.isEnabled() and win.report_action.isEnabled()
-        assert win.dashboard.wait_until_ready()
+        assert win.dashboard.wait_until_ready(TIMEOUT_S)
         data = win.dashboard.data
         author = data.authors.top[0].key
         elements = [
@@ -175,7 +176,7 @@ def test_hostile_shared_copy_runs_nothing_and_fetches_nothing(
         banner = win.shared_banner.text()
         assert "<script>" in banner  # shown as plain text, never as markup
         assert len(banner) < 200
-        assert win.dashboard.wait_until_ready()
+        assert win.dashboard.wait_until_ready(TIMEOUT_S)
         win.show_view("inbox")
         win.inbox.select_row(0)
         qtbot.waitUntil(lambda: win.inbox.current_mention_id() is not None)
@@ -201,7 +202,7 @@ def test_file_menu_shares_and_exports_a_report_in_the_background(window, qtbot, 
 
     labels = [a.text() for a in window.menuBar().actions()[0].menu().actions()]
     assert "&Share with a client…" in labels and "Export &report…" in labels
-    assert window.dashboard.wait_until_ready()
+    assert window.dashboard.wait_until_ready(TIMEOUT_S)
     dialog = open_dialog(window, "share")
     out = tmp_path / "client"
     dialog.path.setText(str(out))

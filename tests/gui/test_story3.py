@@ -22,6 +22,7 @@ from engage_desktop.dashboard.analytics import ChartElement, DashboardFilter
 from engage_desktop.dashboard.session import DashboardSession
 from engage_desktop.inbox.pager import MentionPager
 from engage_desktop.workspace.database import Workspace
+from tests.gui.waiting import TIMEOUT_S
 from tests.integration.listen_helpers import rss
 
 SARCASM = "Oh great, Nimbus dropped my connection again. Just wonderful, love it"
@@ -113,7 +114,7 @@ def test_agency_month_from_new_to_the_executives_read_only_copy(
     try:
         win.show()
         assert ws.read_only and win.shared_banner.text().startswith("Shared by Dana on ")
-        assert win.dashboard.wait_until_ready()
+        assert win.dashboard.wait_until_ready(TIMEOUT_S)
         detractor = win.dashboard.data.authors.detractors[0]
         assert detractor.label.startswith("Author ") and detractor.mentions >= 12
         with qtbot.waitSignal(win.dashboard.drill_requested) as got:
@@ -122,7 +123,7 @@ def test_agency_month_from_new_to_the_executives_read_only_copy(
         assert expected == detractor.mentions
         qtbot.waitUntil(lambda: win.inbox.model.rowCount() == expected)
         win.inbox.select_row(0)
-        assert win.settle()
+        assert win.settle(TIMEOUT_S)
         assert "Oh great" in win.inbox.detail.toPlainText()
     finally:
         win.close()
