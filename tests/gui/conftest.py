@@ -85,3 +85,30 @@ def module_window(qapp, demo_template, tmp_path_factory):
         win, ws = open_demo_window(path, make_settings())
         yield win
         close_demo_window(win, ws)
+
+
+def dashboard_as_first_opened(window, qtbot):
+    """``window``'s dashboard put back as it first opens (for a shared window): 1280×800,
+    default range, all topics, every series shown, the default zoom, no notifications.
+    """
+    from engage_desktop.ui.dashboard.pane import DEFAULT_RANGE, RANGES
+
+    window.resize(1280, 800)
+    window.show_view("dashboard")
+    pane = window.dashboard
+    pane.set_range(RANGES[DEFAULT_RANGE][0])
+    pane.set_topic(None)
+    for box in pane.volume.legend.boxes.values():
+        box.setChecked(True)
+    pane.volume.reset_view()
+    pane.notifier.shown.clear()
+    days = RANGES[DEFAULT_RANGE][1]
+
+    def as_first_opened() -> bool:
+        data = pane.data
+        return data is not None and data.filter.topic is None and len(data.volume.days) == days
+
+    qtbot.waitUntil(as_first_opened)
+    assert pane.wait_until_ready(TIMEOUT_S)
+    assert window.settle(TIMEOUT_S)
+    return pane

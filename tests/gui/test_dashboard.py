@@ -12,6 +12,7 @@ from PySide6.QtTest import QTest
 
 from engage_desktop.dashboard.analytics import DAY_S, LABELS
 from engage_desktop.dashboard.spikes import Episode
+from tests.gui.conftest import dashboard_as_first_opened
 from tests.gui.waiting import TIMEOUT_S
 
 
@@ -23,27 +24,7 @@ def window(module_window):
 
 @pytest.fixture
 def dash(window, qtbot):
-    """The dashboard as it first opens: default range, all topics, every series shown."""
-    from engage_desktop.ui.dashboard.pane import DEFAULT_RANGE, RANGES
-
-    window.show_view("dashboard")
-    pane = window.dashboard
-    pane.set_range(RANGES[DEFAULT_RANGE][0])
-    pane.set_topic(None)
-    for box in pane.volume.legend.boxes.values():
-        box.setChecked(True)
-    pane.volume.reset_view()
-    pane.notifier.shown.clear()
-    days = RANGES[DEFAULT_RANGE][1]
-
-    def as_first_opened() -> bool:
-        data = pane.data
-        return data is not None and data.filter.topic is None and len(data.volume.days) == days
-
-    qtbot.waitUntil(as_first_opened)
-    assert pane.wait_until_ready(TIMEOUT_S)
-    assert window.settle(TIMEOUT_S)
-    return pane
+    return dashboard_as_first_opened(window, qtbot)
 
 
 def _view_point(card, plot, x: float, y: float):

@@ -5,15 +5,19 @@ from __future__ import annotations
 import pytest
 
 from engage_desktop.ui.inbox.model import COL_PRIORITY
+from tests.gui.conftest import dashboard_as_first_opened
 from tests.gui.waiting import TIMEOUT_S
 
 
 @pytest.fixture
+def window(module_window):
+    """The module's shared window (these tests look, resize, export and drill down)."""
+    return module_window
+
+
+@pytest.fixture
 def dash(window, qtbot):
-    window.show_view("dashboard")
-    pane = window.dashboard
-    assert pane.wait_until_ready(TIMEOUT_S)
-    return pane
+    return dashboard_as_first_opened(window, qtbot)
 
 
 def test_response_chart_has_one_unit_per_axis_from_zero(dash):

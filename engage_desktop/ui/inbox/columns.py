@@ -62,9 +62,11 @@ def content_widths(table: QTableView) -> dict[int, int]:
         COL_CHANNEL: 28,
         COL_TIME: fit("30 Oct 14:00"),
         COL_AUTHOR: fit("Nadia Murphy  ·  16.3k"),
-        # The widest label and score with each scorer's name ("negative −0.95 · analyst").
+        # The widest label and score with each scorer's mark ("negative −0.95 ✎").
         COL_SENTIMENT: chips_width(
-            font, [sentiment_text("negative", -0.95, s) for s in (None, *SENTIMENT_SOURCES)]
+            font,
+            [sentiment_text("negative", -0.95, s, chip=True) for s in SENTIMENT_SOURCES]
+            + ["not scored"],
         ),
         COL_INTENT: chips_width(font, intents),
         COL_TOPIC: fit("competitor"),

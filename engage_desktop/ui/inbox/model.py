@@ -106,16 +106,28 @@ class _RowCells:
     spans: list[tuple[int, int]] | None = None
 
 
-#: Who can give the shown label (the pager's ``sentiment_source``); the column is sized
-#: for the longest of them.
+#: Who can give the shown label (the pager's ``sentiment_source``).
 SENTIMENT_SOURCES = ("analyst", "model", "VADER")
+#: The chip's short mark of who gave the label: a pencil for an analyst's correction,
+#: a spark for the learned model, none for VADER (every row's default). The cell's
+#: text and tooltip name the scorer in words.
+SOURCE_MARKS = {"analyst": "✎", "model": "✦"}
 
 
-def sentiment_text(label: str | None, score: float | None, source: str | None) -> str:
-    """The Sentiment cell: label, score and who gave it ("negative −0.42 · analyst")."""
+def sentiment_text(
+    label: str | None, score: float | None, source: str | None, *, chip: bool = False
+) -> str:
+    """The Sentiment cell: label, score and who gave it ("negative −0.42 · analyst").
+
+    With ``chip``, the scorer is a mark instead ("negative −0.42 ✎"), so the pill fits
+    the column without taking the text's room.
+    """
     if not label or label == "unscored":
         return "not scored"
     text = label if score is None else f"{label} {score:+.2f}"
+    if chip:
+        mark = SOURCE_MARKS.get(source or "")
+        return f"{text} {mark}" if mark else text
     return f"{text} · {source}" if source else text
 
 
@@ -588,7 +600,8 @@ class InboxTableModel(QAbstractTableModel):
     def _chips(row: tuple[Any, ...], col: int) -> list[tuple[str, str]] | None:
         if col == COL_SENTIMENT:
             label = row[_F["sentiment_label"]]
-            text = sentiment_text(label, row[_F["sentiment"]], row[_F["sentiment_source"]])
+            source = row[_F["sentiment_source"]]
+            text = sentiment_text(label, row[_F["sentiment"]], source, chip=True)
             if text == "not scored":
                 return [(text, SENTIMENT_COLORS["unscored"])]
             return [(text, SENTIMENT_COLORS.get(label, "#8c96a8"))]
