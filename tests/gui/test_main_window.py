@@ -10,7 +10,8 @@ from engage_desktop.workspace.database import Workspace
 from tests.gui.waiting import TIMEOUT_S
 
 
-def test_four_areas_show_workspace_data(window):
+def test_four_areas_show_workspace_data(module_window):
+    window = module_window  # looks only: the module's shared window
     assert [window.nav.item(i).text() for i in range(window.nav.count())] == [
         v.title() for v in VIEWS
     ]
@@ -24,7 +25,8 @@ def test_four_areas_show_workspace_data(window):
     assert "Nimbus (demo)" in window.windowTitle()
 
 
-def test_view_shortcuts(window, qtbot):
+def test_view_shortcuts(module_window, qtbot):
+    window = module_window
     for i, name in enumerate(VIEWS, start=1):
         qtbot.keyClick(window, Qt.Key.Key_0 + i, Qt.KeyboardModifier.ControlModifier)
         assert window.pages.currentIndex() == VIEWS.index(name)
