@@ -36,6 +36,7 @@ from urllib.parse import urlsplit
 
 import duckdb
 
+from engage_desktop.core.priority import lower_priority, worker_nice
 from engage_desktop.core.progress import TaskState
 from engage_desktop.listen.insert import after_insert
 from engage_desktop.listen.store import (
@@ -250,13 +251,13 @@ def parse_pool(workers: int, *, fork: bool = False) -> ProcessPoolExecutor:
                 max_workers=workers,
                 mp_context=ctx,
                 initializer=die_with_parent,
-                initargs=(os.getpid(),),
+                initargs=(os.getpid(), worker_nice()),
             )
             _pool_size = workers
         return _pool
 
 
-def die_with_parent(owner_pid: int) -> None:
+def die_with_parent(owner_pid: int, nice: int = 0) -> None:
     """Make a parse worker end when the process that started the pool ends.
 
     After ``kill -9`` of ``engage-desktop fetch`` nothing closes the pool, and a
@@ -264,10 +265,13 @@ def die_with_parent(owner_pid: int) -> None:
     Linux the kernel sends SIGKILL when the worker's parent dies
     (``PR_SET_PDEATHSIG``; the parent is the fetch process, or the fork server,
     which itself exits with it). Everywhere, a watcher thread also ends the worker
-    once the owner is gone.
+    once the owner is gone. ``nice`` lowers the worker's priority when the owner
+    shows a window (:mod:`engage_desktop.core.priority`).
     """
     import signal
     import sys
+
+    lower_priority(nice)
 
     if sys.platform.startswith("linux"):
         try:
