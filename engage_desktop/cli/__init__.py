@@ -103,13 +103,10 @@ def run_gui_command(args: argparse.Namespace) -> int:
     )
 
 
-def _parse(argv: list[str]) -> argparse.Namespace:
-    parser, commands = build_parser()
-    # No subcommand means the GUI: argparse cannot mix an optional positional with
-    # subcommands, so route on the first word that is not an option.
+def _first_word(argv: list[str]) -> str | None:
+    """The first word of ``argv`` that is neither an option nor an option's value."""
     takes_value = {"-w", "--workspace", "--screenshot", "--view", "--size"}
     skip = False
-    first = None
     for word in argv:
         if skip:
             skip = False
@@ -119,8 +116,38 @@ def _parse(argv: list[str]) -> argparse.Namespace:
             continue
         if word.startswith("-"):
             continue
-        first = word
-        break
+        return word
+    return None
+
+
+def _surely_the_window(argv: list[str]) -> bool:
+    """True when ``argv`` opens the window whatever the commands are called.
+
+    No word, or a first word with a dot or a slash (a file; no command has either),
+    and no help or version asked for. The window then starts without importing the
+    command modules (and DuckDB with them) before its first paint.
+    """
+    first = _first_word(argv)
+    if any(w in ("-h", "--help", "--version") for w in argv):
+        return False
+    return first is None or "." in first or os.sep in first
+
+
+def _window_parser() -> argparse.ArgumentParser:
+    """The ``gui`` command's own options, for :func:`_surely_the_window` start-ups."""
+    parser = argparse.ArgumentParser(prog=PROG, parents=[workspace_options()])
+    add_gui_arguments(parser)
+    parser.set_defaults(func=run_gui_command, command="gui")
+    return parser
+
+
+def _parse(argv: list[str]) -> argparse.Namespace:
+    if _surely_the_window(argv):
+        return _window_parser().parse_args(argv)
+    parser, commands = build_parser()
+    # No subcommand means the GUI: argparse cannot mix an optional positional with
+    # subcommands, so route on the first word that is not an option.
+    first = _first_word(argv)
     looks_like_path = first is not None and (
         os.path.exists(first) or "." in first or os.sep in first
     )
@@ -149,16 +176,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if func is None:
         build_parser()[0].print_help()
         return 2
-    from engage_desktop.cli.handover import HandedOver
-
     ARGV.set(tuple(args_list))
-    from engage_desktop.cli.plugins import install_plugins
+    if func is not run_gui_command:  # the window installs them itself, after its paint
+        from engage_desktop.cli.plugins import install_plugins
 
-    install_plugins()
+        install_plugins()
     try:
         return int(func(args) or 0)
-    except HandedOver as handed:  # the window holding the workspace ran it
-        return handed.status
     except EngageError as exc:  # in words: 2 when the caller gave something wrong, else 1
         if debug and not isinstance(exc, USAGE_ERRORS):
             raise
@@ -170,6 +194,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     except Exception as exc:  # a bug: say so in one line unless asked for more
+        from engage_desktop.cli.handover import HandedOver
+
+        if isinstance(exc, HandedOver):  # the window holding the workspace ran it
+            return exc.status
         if debug:
             raise
         fault = explain_fault(exc, getattr(args, "workspace", None))

@@ -7,11 +7,14 @@ import os
 import sys
 from contextvars import ContextVar
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from engage_desktop.cli.errors import UsageError
 from engage_desktop.core.errors import EngageError, WorkspaceLockedError
 from engage_desktop.core.untrusted import strip_controls
-from engage_desktop.workspace.database import Workspace
+
+if TYPE_CHECKING:  # imported when a command opens one: the window starts without DuckDB
+    from engage_desktop.workspace.database import Workspace
 
 WORKSPACE_ENV = "ENGAGE_DESKTOP_WORKSPACE"
 #: The arguments of the command being run (handed to a window holding the workspace).
@@ -76,6 +79,8 @@ def open_workspace(args: argparse.Namespace, *, write: bool = False) -> Workspac
         args: Parsed options.
         write: The command changes the workspace, so read-only modes are refused.
     """
+    from engage_desktop.workspace.database import Workspace
+
     path = workspace_path(args)
     snapshot = getattr(args, "snapshot", False)
     read_only = getattr(args, "read_only", False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from engage_desktop.core.errors import EngageError
 from engage_desktop.workspace.database import Workspace, log_event
@@ -15,6 +16,47 @@ class SavedReply:
     id: int
     name: str
     body: str
+
+
+@dataclass(frozen=True)
+class SavedReplyChoices:
+    """What the composer's saved-reply dialogs show for one mention, read in one go.
+
+    Attributes:
+        replies: Every saved reply, by name.
+        values: The mention's values of the variables (``{first_name}``, …).
+        agent: The workspace's name for ``{agent}`` ("" when none is set).
+    """
+
+    replies: tuple[SavedReply, ...]
+    values: dict[str, str | None]
+    agent: str
+
+    def matching(self, search: str) -> list[SavedReply]:
+        """The replies whose name or text contains every word of ``search``."""
+        words = search.lower().split()
+        return [r for r in self.replies if all(_has(r, w) for w in words)]
+
+    def named(self, name: str) -> SavedReply | None:
+        """The reply called ``name`` (case-insensitive), or None."""
+        wanted = name.strip().lower()
+        return next((r for r in self.replies if r.name.lower() == wanted), None)
+
+
+def _has(reply: SavedReply, word: str) -> bool:
+    return word in reply.name.lower() or word in reply.body.lower()
+
+
+def load_choices(ws: Workspace, mention: dict[str, Any]) -> SavedReplyChoices:
+    """The saved replies, ``mention``'s variable values and the agent name (a task's read)."""
+    from engage_desktop.composer.compose import template_values
+    from engage_desktop.workspace import settings as S
+
+    return SavedReplyChoices(
+        tuple(list_saved_replies(ws)),
+        template_values(ws, mention),
+        str(S.get(ws, S.AGENT_NAME) or ""),
+    )
 
 
 def list_saved_replies(ws: Workspace, search: str = "") -> list[SavedReply]:

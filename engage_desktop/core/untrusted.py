@@ -7,6 +7,8 @@ Everything here is pure and cheap, because the fetcher applies it to every item:
   obey when ``inbox list`` prints them.
 * :func:`safe_link` keeps only ``http``/``https`` (and ``mailto`` where asked) links;
   a relative link is resolved against the item's own http(s) address or dropped.
+* :func:`cell_text` turns a cell of a client's XLSX, Parquet or JSON file into the
+  text a CSV would hold, so every import reads one kind of value.
 * :func:`clamp_date` keeps a date inside a sane window (1990 to now + 2 days); one
   outside it is replaced by the fetch time and reported, so a post "from the year
   9999" can neither sit on top of the inbox forever nor overflow a chart.
@@ -17,7 +19,8 @@ from __future__ import annotations
 import csv
 import re
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 #: C0 controls except tab (09) and newline (0A), DEL, and the C1 block.
@@ -189,3 +192,37 @@ def allow_long_csv_fields() -> None:
             return
         except OverflowError:
             limit //= 2
+
+
+def cell_text(value: Any, list_separator: str = ",") -> str | None:
+    """A cell from XLSX, Parquet or JSON as the text a CSV would hold.
+
+    Args:
+        value: What the reader gave (str, number, bool, date, list, dict or None).
+        list_separator: Joins a list's items (``None`` items are left out).
+
+    Returns:
+        The text, or None for an empty cell. A spreadsheet's ``1042.0`` is the id or
+        count 1042; a datetime at midnight is the date a spreadsheet typed.
+    """
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return str(int(value))
+    if isinstance(value, datetime):
+        if value.time() == datetime.min.time() and value.tzinfo is None:
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return list_separator.join(str(v) for v in value if v is not None)
+    if isinstance(value, dict):
+        import json
+
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)

@@ -22,11 +22,11 @@ from __future__ import annotations
 
 import csv
 import json
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from engage_desktop.core.errors import EngageError, InvalidInput
+from engage_desktop.core.untrusted import cell_text
 
 LINE = "__line"
 JSON_PREFIX = "__json__"
@@ -119,28 +119,6 @@ def _read_csv(path: Path) -> tuple[Any, list[tuple[int, str]]]:
     return table.append_column(LINE, lines), bad
 
 
-def _cell(value: Any) -> str | None:
-    """A JSON or spreadsheet value as the text a CSV would hold."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
-        return str(int(value))  # a spreadsheet's 1042.0 is the id or count 1042
-    if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == datetime.min.time() else (
-            value.isoformat(sep=" "))  # fmt: skip
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, list):
-        return ";".join(str(v) for v in value if v is not None)
-    if isinstance(value, dict):
-        return json.dumps(value, ensure_ascii=False)
-    return str(value)
-
-
 def _simple_json(value: Any) -> str | None:
     """A number or true/false as JSON; None for anything else (kept as text)."""
     if isinstance(value, bool | int | float) and not (
@@ -174,7 +152,7 @@ def _read_jsonl(path: Path) -> tuple[Any, list[tuple[int, str]]]:
                 for key in obj.keys() - columns.keys():
                     columns[key] = [None] * len(lines)
                 for key, values in columns.items():
-                    values.append(_cell(obj.get(key)))
+                    values.append(cell_text(obj.get(key), ";"))
                 for key, value in obj.items():
                     literal = _simple_json(value)
                     if literal is not None and key not in typed:
@@ -205,7 +183,7 @@ def _read_xlsx(path: Path) -> tuple[Any, list[tuple[int, str]]]:
         first.setdefault(header.strip().lower(), header)
     result = table.read(list(first.values()))
     data = {
-        name: pa.array([_cell(v) for v in result.columns[header]], pa.string())
+        name: pa.array([cell_text(v, ";") for v in result.columns[header]], pa.string())
         for name, header in first.items()
     }
     data[LINE] = pa.array(result.lines, pa.int64())

@@ -32,12 +32,13 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from engage_desktop.core.errors import InvalidInput
 from engage_desktop.core.text import mention_norm
+from engage_desktop.core.untrusted import cell_text
 from engage_desktop.inbox.import_map import ColumnMap, auto_map
 from engage_desktop.inbox.import_read import ImportCancelled, TableFile
 from engage_desktop.workspace.database import Workspace, log_event
@@ -116,29 +117,6 @@ def propose_mapping(path: str | Path, overrides: Mapping[str, str] | None = None
     return auto_map(TableFile(path).headers, overrides)
 
 
-def _cell_text(value: Any) -> str | None:
-    """A cell from XLSX, Parquet or JSON as text (ids typed as floats come back whole)."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
-        return str(int(value))
-    if isinstance(value, datetime):
-        return value.isoformat(sep=" ")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, (list, tuple)):
-        return ",".join(str(v) for v in value)
-    if isinstance(value, dict):
-        import json
-
-        return json.dumps(value, ensure_ascii=False)
-    return str(value)
-
-
 def import_mentions(
     ws: Workspace,
     path: str | Path,
@@ -194,7 +172,7 @@ def import_mentions(
     summary.bad = [BadRow(line, reason) for line, reason in read.bad]
     raw = {f: read.columns[cmap.fields[f]] for f in fields}
     if table_file.kind != ".csv":
-        raw = {f: [_cell_text(v) for v in values] for f, values in raw.items()}
+        raw = {f: [cell_text(v) for v in values] for f, values in raw.items()}
     n = len(read.lines)
     empty: list[str | None] = [None] * n
     col = {f: raw.get(f, empty) for f in (

@@ -20,6 +20,15 @@ from typing import Any
 from engage_desktop.archive.views import FLAG, WORKSPACE_ONLY, MentionSource, mention_source
 from engage_desktop.workspace.database import Workspace
 
+# Which scorer the shown label comes from: the analyst, the learned model or VADER.
+# Computed over a page's rows only (see MentionPager._fetch): evaluated before the
+# top-N, its correlated EXISTS joined every matching row (1.8 s of CPU at 1M, not 27 ms).
+SENTIMENT_SOURCE = (
+    "CASE WHEN EXISTS (SELECT 1 FROM sentiment_corrections c WHERE c.mention_id = mentions.id)"
+    " THEN 'analyst' WHEN learned_version IS NOT NULL THEN 'model'"
+    " WHEN sentiment_label IN ('positive', 'neutral', 'negative') THEN 'VADER'"
+    " END AS sentiment_source"
+)
 # What the inbox shows per row; the detail pane reads a single mention in full.
 ROW_COLUMNS = (
     "id",
@@ -42,11 +51,7 @@ ROW_COLUMNS = (
     "tags",
     "source_name",
     "language",
-    # Which scorer the shown label comes from: the analyst, the learned model or VADER.
-    "CASE WHEN EXISTS (SELECT 1 FROM sentiment_corrections c WHERE c.mention_id = mentions.id)"
-    " THEN 'analyst' WHEN learned_version IS NOT NULL THEN 'model'"
-    " WHEN sentiment_label IN ('positive', 'neutral', 'negative') THEN 'VADER'"
-    " END AS sentiment_source",
+    SENTIMENT_SOURCE,
     "learned_confidence",
     "model_label",
     "model_sentiment",
@@ -313,10 +318,17 @@ class MentionPager:
                 params,
             ).fetchall()
             return self._rows_by_id([int(i) for (i,) in ids])
-        cols = self._columns()
+        # The page's rows first (a top-N that skips row groups), then what is worked
+        # out per row over those rows alone; the inner query is named ``mentions`` so
+        # the outer expressions read as over the table.
+        extra = () if self._key in ROW_FIELDS else (f"{self._key} AS {SORT_KEY_FIELD}",)
+        fields = (*ROW_COLUMNS, f"{self._source.flag} AS {FLAG}", *extra)
+        inner = ", ".join(c for c in (*fields, "learned_version") if c != SENTIMENT_SOURCE)
+        outer = ", ".join(c if c == SENTIMENT_SOURCE else c.split(" AS ")[-1] for c in fields)
         sql = (
-            f"SELECT {cols} FROM {self._from} WHERE {where} "
-            f"ORDER BY {self._order()} LIMIT {int(self.page_size)}"
+            f"SELECT {outer} FROM (SELECT {inner} FROM {self._from} WHERE {where} "
+            f"ORDER BY {self._order()} LIMIT {int(self.page_size)}) AS mentions "
+            f"ORDER BY {self._order()}"
         )
         return self._cur.execute(sql, params).fetchall()
 

@@ -15,8 +15,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from engage_desktop.sources.stackexchange import site_of_host
-
 #: Place kinds, in the words the view and the CLI show.
 KIND_WORDS = {
     "site": "site",
@@ -166,4 +164,8 @@ def _digits(text: str) -> bool:
 
 def stack_site(host: str) -> str:
     """The Stack Exchange API site name of a place's host."""
+    # Imported here: the reader brings the HTTP stack, which the window's start (it
+    # builds the "Where they talk" tab) does not need.
+    from engage_desktop.sources.stackexchange import site_of_host
+
     return site_of_host(host) or host.split(".")[0]

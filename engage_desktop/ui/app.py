@@ -1,9 +1,11 @@
 """The composition root: settings, workspace, services and the QApplication.
 
 Only this module and ``ui/`` import Qt. ``run_gui`` decides which workspace to open
-(the given one, the last one, else the demo, created on first start), turns opening
-problems into dialogs (or one stderr line in screenshot mode), and can render a view
-to PNG without a screen.
+(the given one, the last one, else the demo, created on first start), shows the main
+window at once with "Opening <file>…" while a task opens the file (a problem is said
+in the window, or on one stderr line in screenshot mode), and can render a view to
+PNG without a screen. Nothing here imports DuckDB or the views before the window's
+first paint: they load on the worker that opens the workspace.
 """
 
 from __future__ import annotations
@@ -12,9 +14,8 @@ import os
 import sys
 from pathlib import Path
 
-from engage_desktop.core.errors import EngageError, WorkspaceLockedError
+from engage_desktop.core.errors import EngageError
 from engage_desktop.paths import config_dir, demo_workspace_path
-from engage_desktop.workspace.database import Workspace
 
 ORG = "engage-desktop"
 APP = "engage-desktop"
@@ -124,37 +125,6 @@ def build_demo_with_progress(demo: Path) -> None:
         )
 
 
-def open_for_gui(
-    path: Path, *, read_only: bool, snapshot: bool, parent=None, interactive: bool = True
-) -> Workspace | None:
-    """Open a workspace; on a lock, offer a read-only copy; else show the error."""
-    from PySide6.QtWidgets import QMessageBox
-
-    try:
-        if snapshot:
-            return Workspace.open_snapshot(path)
-        return Workspace.open(path, read_only=read_only)
-    except WorkspaceLockedError as exc:
-        if not interactive:
-            raise
-        who = f" (process {exc.pid})" if getattr(exc, "pid", None) else ""
-        answer = QMessageBox.question(
-            parent,
-            "Workspace in use",
-            f"{path.name} is open in another engage-desktop window{who}.\n\n"
-            "Switch to that window, or open a read-only copy here to read it now.",
-            QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Cancel,
-        )
-        if answer == QMessageBox.StandardButton.Open:
-            return Workspace.open_snapshot(path)
-        return None
-    except EngageError as exc:
-        if not interactive:
-            raise
-        QMessageBox.critical(parent, "Cannot open workspace", str(exc))
-        return None
-
-
 def ask_display_name_once() -> None:
     """On the first start, ask the name replies are signed with (kept for next time)."""
     from engage_desktop.profile import display_name
@@ -180,14 +150,12 @@ def run_gui(
     dashboard of a shared copy.
     """
     _ensure_platform(bool(screenshot))
-    from engage_desktop.cli.plugins import install_plugins
-
-    install_plugins()  # the stages' plugins, as every command has them
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication
 
     from engage_desktop.ui.first_paint import watch_first_paint
     from engage_desktop.ui.main_window import VIEWS, MainWindow, grab_view
+    from engage_desktop.ui.opening import OpenRequest
     from engage_desktop.ui.theme import STYLE_SHEET
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -207,29 +175,14 @@ def run_gui(
     if not screenshot:
         ask_display_name_once()
     target = resolve_workspace_path(path, settings, interactive=not screenshot)
-    ws = open_for_gui(target, read_only=read_only, snapshot=snapshot, interactive=not screenshot)
-    if ws is None:
-        return 1
-    # ENGAGE_DESKTOP_DEBUG_GUI_DB=1 records every query on this (the GUI) thread and
-    # lists them on exit; =raise fails at the first one (tests/gui/test_gui_thread_db.py).
-    guard = Workspace.guard_calling_thread()
-    window = MainWindow(ws, settings)
-    watch_first_paint(window)  # only with ENGAGE_DESKTOP_PAINT_TIME=1 (benchmarks/bundle.py)
+    guard = _guard_gui_thread()
+    request = OpenRequest(target, read_only=read_only, snapshot=snapshot)
+    window = MainWindow(None, settings, opening=request)
+    watch_first_paint(window)  # only with ENGAGE_DESKTOP_PAINT_TIME (benchmarks)
     windows = [window]
 
     def reopen(new_path: str, create: bool = False) -> None:
-        try:
-            new_ws = Workspace.create(new_path, overwrite=True) if create else None
-        except EngageError as exc:
-            from PySide6.QtWidgets import QMessageBox
-
-            QMessageBox.critical(window, "Cannot create workspace", str(exc))
-            return
-        if new_ws is None:
-            new_ws = open_for_gui(Path(new_path), read_only=False, snapshot=False, parent=window)
-        if new_ws is None:
-            return
-        other = MainWindow(new_ws, settings)
+        other = MainWindow(None, settings, opening=OpenRequest(Path(new_path), create=create))
         other.open_requested.connect(reopen)
         other.new_requested.connect(lambda p: reopen(p, create=True))
         # A closed second window goes away (its workspace was released on close).
@@ -245,31 +198,65 @@ def run_gui(
         width, height = (int(v) for v in size.lower().split("x"))
         window.resize(width, height)
         window.show()
+        failure = wait_until_open(window)
+        if failure is not None:
+            window.close()
+            raise EngageError(failure)
         grab_view(window, view or VIEWS[window.nav.currentRow()])
         for _ in range(5):
             app.processEvents()
         Path(screenshot).parent.mkdir(parents=True, exist_ok=True)
         ok = window.grab().save(screenshot)
         window.close()
-        ws.close()
+        window.ws.close()
         if not ok:
             raise EngageError(
                 f"could not write {screenshot}; check the folder exists and is writable"
             )
         return 0
     if view:
-        window.show_view(view)
+        window.opened.connect(lambda: window.show_view(view))
     window.show()
     code = app.exec()
     for w in windows:
-        w.ws.close()
+        if w.ws is not None:
+            w.ws.close()
     if guard == "record":
         _report_guarded_queries()
     return int(code)
 
 
+def wait_until_open(window) -> str | None:
+    """Run the event loop until ``window`` opened its workspace; None, or why it did not."""
+    from PySide6.QtCore import QEventLoop
+
+    loop = QEventLoop()
+    failure: list[str] = []
+    window.opened.connect(loop.quit)
+    window.open_failed.connect(lambda message: (failure.append(message), loop.quit()))
+    if window.ws is None:
+        loop.exec()
+    return failure[0] if failure else None
+
+
+def _guard_gui_thread() -> str | None:
+    """The debug guard on this (the GUI) thread, when ``ENGAGE_DESKTOP_DEBUG_GUI_DB`` asks.
+
+    ``=1`` records every query on the GUI thread and lists them on exit; ``=raise``
+    fails at the first one (tests/gui/test_gui_thread_db.py). The variable is read
+    here so that without it the workspace module (and DuckDB) loads on the worker.
+    """
+    if not os.environ.get("ENGAGE_DESKTOP_DEBUG_GUI_DB"):
+        return None
+    from engage_desktop.workspace.database import Workspace
+
+    return Workspace.guard_calling_thread()
+
+
 def _report_guarded_queries() -> None:
     """The debug guard's findings: each query the GUI thread ran, with where from."""
+    from engage_desktop.workspace.database import Workspace
+
     found = Workspace.guarded_queries()
     print(f"engage-desktop: {len(found)} queries ran on the GUI thread", file=sys.stderr)
     for query in found:

@@ -4,6 +4,11 @@ The window never waits on the workspace: views read in tasks, and every write go
 through :class:`~engage_desktop.ui.ops.Operations` (one writer thread), whose record
 of what changed (:class:`~engage_desktop.ui.ops.OpChanges`) the window hands to the
 views that show it.
+
+It paints before it has a workspace: given an :class:`~engage_desktop.ui.opening.OpenRequest`
+instead of an open workspace, it shows its frame with "Opening <file>…", opens the
+file in a task after its first paint, and only then builds its views (their modules
+are imported on the worker too). A file that cannot be opened is said in the window.
 """
 
 from __future__ import annotations
@@ -30,27 +35,16 @@ from PySide6.QtWidgets import (
 )
 
 from engage_desktop import __version__
-from engage_desktop.archive.views import archive_note, attach, detach
 from engage_desktop.core.priority import serve_window
-from engage_desktop.enrich.pipeline import EnrichSummary, backfill, rescore_all
-from engage_desktop.inbox.filters import with_drill
-from engage_desktop.inbox.pager import counts
-from engage_desktop.ui.command_server import CommandServer
-from engage_desktop.ui.composer.pane import ComposerPane
-from engage_desktop.ui.dashboard.notify import Notifier
-from engage_desktop.ui.inbox import columns as inbox_columns
-from engage_desktop.ui.inbox.view import InboxView
-from engage_desktop.ui.learner import BackgroundLearner
-from engage_desktop.ui.listen.pane import FeedsPane
+from engage_desktop.ui.opening import OpeningPage, OpenRequest, open_workspace
 from engage_desktop.ui.ops import OpChanges, Operations
-from engage_desktop.ui.outbox.view import OutboxView
-from engage_desktop.ui.settings_dialog import SettingsDialog, load_values, save_values
-from engage_desktop.ui.share.window import install as install_sharing
 from engage_desktop.ui.tasks import Task, TaskRunner
-from engage_desktop.workspace.database import Workspace
 
-if TYPE_CHECKING:  # built on first use: see MainWindow.dashboard
+if TYPE_CHECKING:  # the views are imported when the workspace is open (see _attach)
+    from engage_desktop.enrich.pipeline import EnrichSummary
+    from engage_desktop.ui.command_server import CommandServer
     from engage_desktop.ui.dashboard.pane import DashboardPane
+    from engage_desktop.workspace.database import Workspace
 
 VIEWS = ("feeds", "inbox", "composer", "dashboard")
 MAX_RECENT = 8
@@ -69,24 +63,155 @@ class MainWindow(QMainWindow):
 
     open_requested = Signal(str)  # a path; the application decides how to open it
     new_requested = Signal(str)
+    opened = Signal()  # the workspace opened in a task is open and the views are built
+    open_failed = Signal(str)  # it could not be opened: why, in one line
 
-    def __init__(self, ws: Workspace, settings: QSettings) -> None:
+    def __init__(
+        self, ws: Workspace | None, settings: QSettings, *, opening: OpenRequest | None = None
+    ) -> None:
+        """A window on ``ws``, or, with ``opening``, on the file it opens in a task."""
         super().__init__()
         serve_window()  # worker processes started from now on yield the CPU to it
         self.enrich_task: Task | None = None
         self._enrich_asked = False
         self._closing = False
-        self.ws = ws
+        self.ws: Workspace = None  # type: ignore[assignment]  # set by _attach
         self.settings = settings
         self.tasks = TaskRunner(self)
         self.ops = Operations(self.tasks, self)
+        self.setMinimumSize(960, 600)
+        self.pages = QStackedWidget()
+        self.nav = QListWidget()
+        self.nav.setObjectName("nav")
+        self.nav.setFixedWidth(168)
+        for name in VIEWS:
+            QListWidgetItem(name.title(), self.nav)
+        self.nav.setCurrentRow(VIEWS.index("inbox"))  # where the window opens
+        central = QWidget()
+        layout = QHBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.nav)
+        layout.addWidget(self.pages, 1)
+        self.setCentralWidget(central)
+        self.status_label = QLabel()
+        self.statusBar().addPermanentWidget(self.status_label)
+        self._restore_geometry()
+        self.opening_page: OpeningPage | None = None
+        self._opened_here: list[Workspace] = []  # what an open task opened (see closeEvent)
+        self._open_locked = False
+        if ws is not None:
+            self._attach(ws)
+        elif opening is not None:
+            self.open_workspace(opening)
+
+    # -- opening the workspace -------------------------------------------------------
+
+    def open_workspace(self, request: OpenRequest) -> None:
+        """Show "Opening <file>…" and open it in a task once the window has painted."""
+        self.request = request
+        self._set_title(request.path.stem, read_only=request.read_only or request.snapshot)
+        page = OpeningPage(request.path)
+        page.copy_requested.connect(
+            lambda: self._reopen_here(OpenRequest(request.path, read_only=True, snapshot=True))
+        )
+        page.other_requested.connect(self._choose_other)
+        page.close_requested.connect(self.close)
+        if self.opening_page is not None:
+            self.pages.removeWidget(self.opening_page)
+            self.opening_page.deleteLater()
+        self.opening_page = page
+        self.pages.addWidget(page)
+        self.pages.setCurrentWidget(page)
+        self.nav.setEnabled(False)
+        self.statusBar().showMessage(f"Opening {request.path}…")
+        if self.isVisible():
+            self._start_opening()
+        else:  # the first paint goes first; the task starts after it
+            self._paint_then_open = True
+
+    def paintEvent(self, event) -> None:
+        """The first paint of a window that is opening its workspace starts the task."""
+        super().paintEvent(event)
+        if getattr(self, "_paint_then_open", False):
+            self._paint_then_open = False
+            QTimer.singleShot(0, self._start_opening)
+
+    def showEvent(self, event) -> None:
+        """Shown without a paint (a minimised start): open anyway, a moment later."""
+        super().showEvent(event)
+        if getattr(self, "_paint_then_open", False):
+            QTimer.singleShot(250, self._start_opening_if_waiting)
+
+    def _start_opening_if_waiting(self) -> None:
+        if getattr(self, "_paint_then_open", False):
+            self._paint_then_open = False
+            self._start_opening()
+
+    def _start_opening(self) -> None:
+        if self._closing or self.ws is not None:
+            return
+        self._open_locked = False
+        task = self.tasks.start("open-workspace", _open_job, self.request, self._opened_here)
+        task.errored.connect(self._open_errored)
+        task.failed.connect(self._open_failed)
+        task.succeeded.connect(self._opened)
+
+    def _open_errored(self, exc: BaseException) -> None:
+        from engage_desktop.core.errors import WorkspaceLockedError
+
+        self._open_locked = isinstance(exc, WorkspaceLockedError)
+
+    def _open_failed(self, message: str) -> None:
+        assert self.opening_page is not None
+        self.opening_page.show_error(self.request.path, message, locked=self._open_locked)
+        self.statusBar().clearMessage()
+        self.open_failed.emit(message)
+
+    def _opened(self, ws: Workspace) -> None:
+        if self._closing:  # closed while opening: closeEvent releases it
+            return
+        self._opened_here.clear()
+        page, self.opening_page = self.opening_page, None
+        if page is not None:
+            self.pages.removeWidget(page)
+            page.deleteLater()
+        self.nav.setEnabled(True)
+        self.statusBar().clearMessage()
+        self._attach(ws)
+        self.opened.emit()
+
+    def _reopen_here(self, request: OpenRequest) -> None:
+        """After a failure: open another file (or a read-only copy) in this window."""
+        self.open_workspace(request)
+
+    def _choose_other(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Open workspace", str(Path.home()), "Workspaces (*.engage);;All files (*)"
+        )
+        if path:
+            self._reopen_here(OpenRequest(Path(path)))
+
+    def _attach(self, ws: Workspace) -> None:
+        """Build the views on the open workspace ``ws`` (imports them the first time)."""
+        from engage_desktop.ui.composer.pane import ComposerPane
+        from engage_desktop.ui.dashboard.notify import Notifier
+        from engage_desktop.ui.inbox import columns as inbox_columns
+        from engage_desktop.ui.inbox.view import InboxView
+        from engage_desktop.ui.learner import BackgroundLearner
+        from engage_desktop.ui.listen.pane import FeedsPane
+        from engage_desktop.ui.outbox.view import OutboxView
+        from engage_desktop.ui.share.window import install as install_sharing
+
+        self.ws = ws
+        settings = self.settings
         # The file's name until the workspace's own name is read (update_status).
         self._set_title(ws.path.stem)
-        self.setMinimumSize(960, 600)
 
-        self.feeds = FeedsPane(ws, self.tasks, ops=self.ops)
+        # The inbox first: its first rows are read while the other views are built.
         self.inbox = InboxView(ws, tasks=self.tasks, ops=self.ops)
         inbox_columns.restore(self.inbox.table, settings)
+        self.feeds = FeedsPane(ws, self.tasks, ops=self.ops)
         # The outbox is a tab of the composer's page; the window puts it there, so
         # the two stages' widgets stay independent of each other.
         self.outbox = OutboxView(ws, tasks=self.tasks, ops=self.ops)
@@ -99,15 +224,8 @@ class MainWindow(QMainWindow):
         self._dashboard_slot = QWidget()
         self.alert_notifier = Notifier(self)
         self._alerts_running = self._alerts_again = False
-        self.pages = QStackedWidget()
-        self.nav = QListWidget()
-        self.nav.setObjectName("nav")
-        self.nav.setFixedWidth(168)
-        for name, page in zip(
-            VIEWS, (self.feeds, self.inbox, self.composer, self._dashboard_slot), strict=True
-        ):
+        for page in (self.feeds, self.inbox, self.composer, self._dashboard_slot):
             self.pages.addWidget(page)
-            QListWidgetItem(name.title(), self.nav)
         self.nav.currentRowChanged.connect(self._show_page)
         self.inbox.mention_selected.connect(self._follow_inbox)
         self.inbox.reply_requested.connect(self.reply_to)
@@ -118,25 +236,14 @@ class MainWindow(QMainWindow):
         for pane in (self.inbox, self.feeds, self.outbox):  # the dashboard's: on build
             pane.empty_action.connect(self.empty_state_action)
 
-        central = QWidget()
-        layout = QHBoxLayout(central)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        layout.addWidget(self.nav)
-        layout.addWidget(self.pages, 1)
-        self.setCentralWidget(central)
-
         self.archive_note = ""
         self._build_menus()
         self.inbox.status_message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self._build_task_widgets()
-        self.status_label = QLabel()
-        self.statusBar().addPermanentWidget(self.status_label)
         self.update_status()
         self.show_view("inbox")
-        self._restore_geometry()
+        self.pages.setCurrentIndex(VIEWS.index("inbox"))  # the row may have been current
         self.add_recent(str(ws.path))
-        self._closing = False
         self.command_server = self._serve_commands()
         # Corrections teach the workspace's sentiment model; it retrains when enough arrived.
         self.learner = BackgroundLearner(ws, self.tasks, self.statusBar())
@@ -247,6 +354,8 @@ class MainWindow(QMainWindow):
         """
         if self.ws.read_only or self.enrich_task is not None:
             return None
+        from engage_desktop.enrich.pipeline import backfill, rescore_all
+
         task = self.tasks.start("enrich", rescore_all if rescore else backfill, self.ws)
         self.enrich_task = task
         self._enrich_what = "Re-scoring" if rescore else "Scoring"
@@ -325,6 +434,8 @@ class MainWindow(QMainWindow):
         """Run ``engage-desktop`` commands on this workspace here while the window has it."""
         if getattr(self.ws, "_snapshot_dir", None) is not None:
             return None  # a copy: command-line runs open the original themselves
+        from engage_desktop.ui.command_server import CommandServer
+
         server = CommandServer(self.ws, self.tasks, self)
         if not server.listen():
             self.statusBar().showMessage(
@@ -348,6 +459,8 @@ class MainWindow(QMainWindow):
 
     def is_settled(self) -> bool:
         """True when no view read or write is on its way (long jobs may still run)."""
+        if self.ws is None:  # still opening (or it failed: nothing will arrive)
+            return self.opening_page is not None and self.opening_page.busy.isHidden()
         if self.inbox.model.is_loading() or self.inbox.model.pager is None:
             return False
         if self.inbox.author_pending():
@@ -378,6 +491,8 @@ class MainWindow(QMainWindow):
 
         The chip survives sorting, and Clear filters (or its ✕) removes it.
         """
+        from engage_desktop.inbox.filters import with_drill
+
         label = description.removeprefix("Dashboard: ")
         sort = self.inbox.model.filter.sort
         self._drill_description = description  # said with the count once the rows land
@@ -436,11 +551,14 @@ class MainWindow(QMainWindow):
         self.show_view("composer")
         self.composer.editor.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
-    def _set_title(self, name: str) -> None:
+    def _set_title(self, name: str, read_only: bool | None = None) -> None:
         self.workspace_name = name  # suggested file names (the dashboard may be unbuilt)
-        self.setWindowTitle(
-            f"{name} — engage-desktop" + (" (read-only)" if self.ws.read_only else "")
-        )
+        if read_only is None:
+            read_only = self.ws is not None and self.ws.read_only
+        if self.ws is not None and self.ws.manifest is not None:  # someone's shared copy
+            self.setWindowTitle(f"{name} — shared copy, read-only — engage-desktop")
+            return
+        self.setWindowTitle(f"{name} — engage-desktop" + (" (read-only)" if read_only else ""))
 
     def update_status(self) -> Task:
         """Workspace name and counts in the status bar (and the attached archive's note)."""
@@ -693,12 +811,16 @@ class MainWindow(QMainWindow):
 
     def open_settings(self) -> Task:
         """Read the settings in a task, then show the Settings dialog with them."""
+        from engage_desktop.ui.settings_dialog import load_values
+
         task = self.tasks.start("settings", load_values, self.ws)
         task.succeeded.connect(self._show_settings)
         task.failed.connect(lambda msg: self.statusBar().showMessage(msg, 15_000))
         return task
 
     def _show_settings(self, values: dict) -> None:
+        from engage_desktop.ui.settings_dialog import SettingsDialog
+
         dialog = SettingsDialog(values, read_only=self.ws.read_only, parent=self)
         self.settings_dialog = dialog
         dialog.accepted.connect(lambda: self._save_settings(dialog.changes()))
@@ -707,6 +829,8 @@ class MainWindow(QMainWindow):
     def _save_settings(self, changes: dict) -> None:
         if not changes:
             return
+        from engage_desktop.ui.settings_dialog import save_values
+
         task = self.tasks.start("settings", save_values, self.ws, changes)
         task.succeeded.connect(self._settings_saved)
         task.failed.connect(lambda msg: self.statusBar().showMessage(msg, 15_000))
@@ -872,11 +996,21 @@ class MainWindow(QMainWindow):
         free its workspace file for other windows and the command line at once, not
         when the whole application quits.
         """
-        self.composer.shutdown()
+        self._closing = True
+        self._paint_then_open = False
         self.settings.setValue("window/geometry", self.saveGeometry())
+        if self.ws is None:  # closed while opening, or after opening failed
+            self.tasks.shutdown()
+            for ws in self._opened_here:  # opened after all: let go of the file
+                ws.close()
+            self._opened_here.clear()
+            event.accept()
+            return
+        from engage_desktop.ui.inbox import columns as inbox_columns
+
+        self.composer.shutdown()
         inbox_columns.save(self.inbox.table, self.settings)
         self.inbox.shutdown()
-        self._closing = True
         if self.command_server is not None:
             self.command_server.close()
         for timer in self.findChildren(QTimer):
@@ -898,8 +1032,17 @@ def fitting_size(window: QMainWindow, wanted: tuple[int, int] = (1440, 900)) -> 
     return min(wanted[0], room.width() - 40), min(wanted[1], room.height() - 80)
 
 
+def _open_job(state, request: OpenRequest, opened: list) -> Workspace:
+    """Open the workspace and keep it in ``opened`` until the window takes it."""
+    ws = open_workspace(state, request)
+    opened.append(ws)
+    return ws
+
+
 def _status_job(_state, ws: Workspace) -> tuple[str, dict[str, int]]:
     """The workspace's name and the status bar's counts."""
+    from engage_desktop.inbox.pager import counts
+
     return ws.name, counts(ws)
 
 
@@ -934,6 +1077,8 @@ def _export_job(state, ws: Workspace, path: str) -> int:
 
 def _archive_job(_state, ws: Workspace, folder: str | None, connected: threading.Event) -> str:
     """Attach (or with None detach) an archive; returns the status-bar note."""
+    from engage_desktop.archive.views import archive_note, attach, detach
+
     connected.wait(10)
     if folder is None:
         detach(ws)
@@ -949,6 +1094,8 @@ def _alerts_job(_state, ws: Workspace) -> list:
 
 
 def _archive_note_job(_state, ws: Workspace, connected: threading.Event) -> str:
+    from engage_desktop.archive.views import archive_note
+
     connected.wait(10)
     return archive_note(ws)
 

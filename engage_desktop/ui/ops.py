@@ -106,7 +106,10 @@ class Operations(QObject):
         A write is never cancelled by a newer one. When it succeeds, :attr:`changed`
         carries ``changes`` and the ``initiator`` (a view may skip its own echo).
         """
-        task = self.tasks.start_in(WRITER, f"write-{next(self._serial)}", _call, fn, args, kwargs)
+        # The key is this object's own: a second Operations on the same runner (a
+        # widget made without the window's) must not cancel the window's writes.
+        key = f"write-{id(self):x}-{next(self._serial)}"
+        task = self.tasks.start_in(WRITER, key, _call, fn, args, kwargs)
         task.succeeded.connect(lambda _result: self.publish(changes, initiator))
         return task
 

@@ -59,6 +59,7 @@ def _looks_like_duckdb(path: Path) -> bool:
 
 def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     """Connect, turning DuckDB's errors into one-line workspace errors."""
+    thread_guard.check("open")  # opening (and migrating) waits on the disk too
     try:
         con = duckdb.connect(str(path), read_only=read_only)
     except duckdb.IOException as exc:

@@ -28,7 +28,7 @@ class GuardedThreadQuery(RuntimeError):
 class GuardedQuery:
     """One use of the database on the guarded thread, with where it came from."""
 
-    what: str  # "cursor" or "write"
+    what: str  # "cursor", "write" or "open"
     stack: str
 
     def origin(self) -> str:

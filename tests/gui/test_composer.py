@@ -5,10 +5,9 @@ from __future__ import annotations
 import pytest
 
 from engage_desktop.outbox.connect import connect_mastodon
-from engage_desktop.ui.composer.saved_replies import SaveAsSavedReplyDialog
 from engage_desktop.workspace.database import Workspace
 from tests.fakes.mastodon import FakeMastodon
-from tests.gui.waiting import result_of, settle
+from tests.gui.waiting import TIMEOUT_MS, result_of, settle
 
 
 def _first(ws, channel: str) -> int:
@@ -32,28 +31,41 @@ def test_composing_with_saved_replies(window, qtbot):
     composer.set_mention(mention_id)
     settle(qtbot, composer)
     name = _author_first_name(ws, mention_id)
-    composer.choose_saved_reply()
-    picker = composer.picker
+    picker = open_picker(qtbot, composer)
     picker.search.setText("outage")
     assert picker.list.count() == 1
     assert f"Hi {name}, we are aware" in picker.preview.toPlainText()
     picker.agent.setText("Dana")
     picker.accept()
     # A second snippet goes into the same draft, at the cursor.
-    composer.choose_saved_reply()
-    composer.picker.search.setText("made our day")
-    composer.picker.accept()
+    picker = open_picker(qtbot, composer)
+    assert picker.agent.text() == "Dana"  # written through the writer, read back
+    picker.search.setText("made our day")
+    picker.accept()
     text = composer.editor.toPlainText()
     assert text.startswith(f"Hi {name}, we are aware of a service outage")
     assert f"Thank you {name}, that made our day!" in text and text.count("Dana") == 2
     assert ws.get_setting("agent.name") == "Dana"
     # The draft itself becomes a saved reply, with the values back as variables.
-    dialog = SaveAsSavedReplyDialog(ws, composer.mention, text, composer)
+    result_of(qtbot, composer.save_as_saved_reply())
+    dialog = composer.save_dialog
+    assert name not in dialog.body.toPlainText()
     dialog.name.setText("Outage and thanks")
-    dialog.accept()
+    with qtbot.waitSignal(dialog.accepted, timeout=TIMEOUT_MS):
+        dialog.accept()
     body = ws.scalar("SELECT body FROM saved_replies WHERE name = 'Outage and thanks'")
     assert body.startswith("Hi {first_name}, we are aware") and "{agent}" in body
     assert name not in body
+    assert "Saved as “Outage and thanks”" in composer.banner.text()
+
+
+def open_picker(qtbot, composer):
+    """The saved-reply picker, once its replies were read in a task."""
+    old = composer.picker
+    settle(qtbot, composer)  # the agent name of an earlier pick is written first
+    result_of(qtbot, composer.choose_saved_reply())
+    assert composer.picker is not old and composer.picker.isVisible()
+    return composer.picker
 
 
 def test_tone_warning_and_hints(window, qtbot):

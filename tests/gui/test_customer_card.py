@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.gui.waiting import TIMEOUT_S
+from tests.gui.waiting import TIMEOUT_S, result_of
 
 
 @pytest.fixture
@@ -181,7 +181,7 @@ def test_composer_shows_the_customer_and_fills_customer_variables(window, qtbot)
     context = composer.context.toPlainText()
     assert "Customer" in context and tier in context and external in context
     assert "Open tickets" in context and "Customer since" in context
-    composer.choose_saved_reply()
+    result_of(qtbot, composer.choose_saved_reply())
     composer.picker.search.setText("tier thanks")
     composer.picker.accept()
     assert composer.editor.toPlainText() == f"Dear {name.split()[0]}, as a {tier} customer"

@@ -96,15 +96,16 @@ def test_a_refused_bluesky_password_can_be_entered_again(qtbot, tmp_path):
         assert dialog.handle.isReadOnly()
         assert "refused the stored app password" in dialog.message.text()
         dialog.password.setText("new-app-password")
-        dialog.buttons.button(dialog.buttons.StandardButton.Ok).click()
-        assert dialog.result() == dialog.DialogCode.Accepted
+        with qtbot.waitSignal(dialog.accepted, timeout=60_000):  # saved in a task
+            dialog.buttons.button(dialog.buttons.StandardButton.Ok).click()
         assert get_secret(secret_name("me.bsky.social")) == "new-app-password"
         assert ws.scalar("SELECT count(*) FROM sources WHERE config LIKE '%password%'") == 0
         # Editing again without typing keeps the stored password.
         dialog = SourceDialog(ws, tasks, get_source(ws, sid))
         qtbot.addWidget(dialog)
         assert "stored" in dialog.password.placeholderText()
-        dialog.buttons.button(dialog.buttons.StandardButton.Ok).click()
+        with qtbot.waitSignal(dialog.accepted, timeout=60_000):
+            dialog.buttons.button(dialog.buttons.StandardButton.Ok).click()
         assert get_secret(secret_name("me.bsky.social")) == "new-app-password"
         tasks.shutdown()
 
@@ -168,14 +169,15 @@ def test_other_instances_and_an_app_key_are_set_in_the_source_dialog(qtbot, tmp_
         dialog.buttons.button(dialog.buttons.StandardButton.Ok).click()
         assert "is not a Mastodon instance" in dialog.message.text()
         dialog.instances.setText("fosstodon.org, https://hachyderm.io/")
-        dialog.buttons.button(dialog.buttons.StandardButton.Ok).click()
-        assert dialog.result() == dialog.DialogCode.Accepted
+        with qtbot.waitSignal(dialog.accepted, timeout=60_000):  # stored in a task
+            dialog.buttons.button(dialog.buttons.StandardButton.Ok).click()
         assert config(ws, tag) == {"instances": ["fosstodon.org", "https://hachyderm.io"]}
         se = add_source(ws, kind="stackexchange", url="https://superuser.com/search?q=nimbus",
                         name="SU", channel="stackexchange")  # fmt: skip
         dialog = SourceDialog(ws, tasks, get_source(ws, se))
         qtbot.addWidget(dialog)
         dialog.se_key.setText(" k3y(( ")
-        dialog.buttons.button(dialog.buttons.StandardButton.Ok).click()
+        with qtbot.waitSignal(dialog.accepted, timeout=60_000):
+            dialog.buttons.button(dialog.buttons.StandardButton.Ok).click()
         assert config(ws, se) == {"key": "k3y(("}
         tasks.shutdown()

@@ -12,6 +12,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from engage_desktop.workspace import thread_guard
+from tests.gui.waiting import result_of
 
 TIMEOUT_MS = 180_000
 
@@ -48,8 +49,10 @@ def test_the_guard_records_and_raises_on_its_thread_only(tmp_path):
 
 
 def test_common_actions_run_no_query_on_the_gui_thread(qtbot, demo_path, settings, guarded):
+    from engage_desktop.ui.listen.brief_dialog import BriefDialog
+    from engage_desktop.ui.listen.source_dialog import SourceDialog
     from engage_desktop.ui.main_window import MainWindow
-    from engage_desktop.workspace.database import Workspace
+    from engage_desktop.ui.opening import OpenRequest
 
     def settle():
         qtbot.waitUntil(win.is_settled, timeout=TIMEOUT_MS)
@@ -58,13 +61,14 @@ def test_common_actions_run_no_query_on_the_gui_thread(qtbot, demo_path, setting
         qtbot.keyClick(widget, key, modifier)
         settle()
 
-    ws = Workspace.open(demo_path)  # opening (and migrating) comes before the window
-    guarded.clear()
-    win = MainWindow(ws, settings)
-    win.feeds.set_schedule(False)
+    # The window opens (and migrates) the file itself, in a task after its first paint.
+    win = MainWindow(None, settings, opening=OpenRequest(demo_path))
     qtbot.addWidget(win)
     win.resize(1280, 800)
-    win.show()
+    with qtbot.waitSignal(win.opened, timeout=TIMEOUT_MS):
+        win.show()
+    ws = win.ws
+    win.feeds.set_schedule(False)
     try:
         settle()
         inbox = win.inbox
@@ -110,16 +114,47 @@ def test_common_actions_run_no_query_on_the_gui_thread(qtbot, demo_path, setting
             settle()
             composer.undo_mark_sent()
             settle()
+        # Saved replies: read in a task, the agent name and the new reply written by the writer.
+        result_of(qtbot, composer.choose_saved_reply())
+        composer.picker.agent.setText("Guard")
+        composer.picker.accept()
+        settle()
+        result_of(qtbot, composer.save_as_saved_reply())
+        composer.save_dialog.name.setText("guarded reply")
+        with qtbot.waitSignal(composer.save_dialog.accepted, timeout=TIMEOUT_MS):
+            composer.save_dialog.accept()
+        win.open_settings()  # the Settings dialog reads its values in a task
+        qtbot.waitUntil(lambda: getattr(win, "settings_dialog", None) is not None)
+        win.settings_dialog.reject()
         for view in ("feeds", "dashboard", "inbox", "composer", "inbox"):  # switch views
             win.show_view(view)
             settle()
+        for action in (win.share_action, win.report_action):  # the dialogs open without a read
+            action.trigger()
+            win.share_dialog.reject()
         inbox.select_row(5)
         settle()
         assert win.composer.mention_id == mention_id  # hidden: not re-bound by j/k
-        win.show_view("feeds")  # "Where they talk" ranks the places in a task
-        win.feeds.show_where()
-        where = win.feeds.where
+        win.show_view("feeds")
+        feeds = win.feeds
+        feeds.sources.selectRow(0)  # edit a source: stored in a task
+        dialog = SourceDialog(ws, win.tasks, feeds.selected_source(), parent=win)
+        dialog.name.setText("Guarded feed")
+        with qtbot.waitSignal(dialog.accepted, timeout=TIMEOUT_MS):
+            dialog.buttons.button(dialog.buttons.StandardButton.Ok).click()
+        feeds.queries.selectRow(0)  # delete a watch query: in a task
+        assert feeds.editor.query_id is not None
+        with qtbot.waitSignal(feeds.editor.saved, timeout=TIMEOUT_MS):
+            feeds.editor.delete_now()
+        feeds.show_where()  # "Where they talk" ranks the places in a task
+        where = feeds.where
         qtbot.waitUntil(lambda: where.located is not None and not where.loading, timeout=TIMEOUT_MS)
+        brief = BriefDialog(win, folder=demo_path.parent)  # File › New: written in a task
+        brief.brand.setText("Guarded")
+        brief.preview()
+        brief.path.setText(str(demo_path.parent / "guarded.engage"))
+        with qtbot.waitSignal(brief.accepted, timeout=TIMEOUT_MS):
+            brief.create()
     finally:
         win.close()
         qtbot.waitUntil(lambda: ws.closed, timeout=TIMEOUT_MS)

@@ -279,6 +279,35 @@ def test_pager_position_of(ws):
     pager.close()
 
 
+def test_pager_pages_keep_every_sort_and_say_who_labelled_a_row(ws):
+    from engage_desktop.enrich.learned.corrections import set_corrections
+    from engage_desktop.inbox.pager import ROW_FIELDS, SORTS
+
+    cur = ws.cursor()
+    for sort in ("time", "oldest", "priority", "reach", "sentiment"):
+        key, desc = SORTS[sort]
+        way = "DESC" if desc else "ASC"
+        expected = [
+            r[0]
+            for r in cur.execute(
+                f"SELECT id FROM mentions ORDER BY {key} {way}, id {way} LIMIT 100"
+            ).fetchall()
+        ]
+        pager = MentionPager(ws, to_query(InboxFilter(sort=sort)), page_size=50)
+        assert [r[0] for r in pager.page(0) + pager.page(1)] == expected, sort
+        pager.close()
+    cur.close()
+    source = ROW_FIELDS.index("sentiment_source")
+    pager = MentionPager(ws, to_query(InboxFilter()), page_size=50)
+    corrected = pager.page(0)[3][0]
+    set_corrections(ws, [(corrected, "positive")], "analyst")
+    pager.invalidate()
+    rows = pager.page(0)
+    assert rows[3][source] == "analyst"
+    assert {r[source] for r in rows if r[0] != corrected} <= {"VADER", None}
+    pager.close()
+
+
 def test_a_search_is_counted_and_paged_in_sort_order(ws):
     # The count and first page come from one scan, later pages by id (pager.py).
     query = to_query(InboxFilter(search="router", sort="oldest"), ws.actor)

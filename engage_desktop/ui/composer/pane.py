@@ -41,6 +41,11 @@ from engage_desktop.composer import tone
 from engage_desktop.composer.by_hand import MarkedSent, mark_sent_by_hand, undo_mark_sent
 from engage_desktop.composer.compose import ReplyRoute, queue_reply, rule_for
 from engage_desktop.composer.reply_rules import handle_prefix
+from engage_desktop.composer.saved_replies import (
+    SavedReplyChoices,
+    load_choices,
+    save_saved_reply,
+)
 from engage_desktop.core.templates import first_name
 from engage_desktop.inbox import notes
 from engage_desktop.outbox.send import send_due
@@ -51,10 +56,12 @@ from engage_desktop.ui.ops import OpChanges, Operations
 from engage_desktop.ui.safe_text import SafeBrowser, open_link, plain_label
 from engage_desktop.ui.tasks import Task, TaskRunner
 from engage_desktop.ui.theme import SENTIMENT_COLORS
+from engage_desktop.workspace import settings as S
 from engage_desktop.workspace.database import Workspace
 
 AUTOSAVE_MS = 800
 TONE_DEBOUNCE_MS = 250
+TONE_WARMUP_DELAY_MS = 1_500  # VADER loads this long after the pane is built
 OUTBOX_TICK_MS = 20_000
 VISIBILITIES = (
     ("public", "Public"),
@@ -143,6 +150,7 @@ class ComposerPane(QWidget):
         self._following: int | None = None  # the inbox's mention, bound when shown
         self._binding_id: int | None = None  # asked for, on its way
         self.picker: SavedReplyPicker | None = None
+        self.save_dialog: SaveAsSavedReplyDialog | None = None
         self._customer: str | None = None
         self._send_serial = 0
         self._shut_down = False
@@ -150,9 +158,15 @@ class ComposerPane(QWidget):
         self._build()
         self._timers()
         self._set_enabled(False)
-        # Load VADER now, off the GUI thread, so the first keystroke does not wait.
-        self.tasks.start("tone-warmup", lambda _state: tone.warm_up())
+        # Load VADER off the GUI thread before the first keystroke, but after the window
+        # has its rows: loading it is pure Python, and while it ran it held the GIL the
+        # GUI thread needed to build and paint the window (benchmarks/responsiveness.py).
+        QTimer.singleShot(TONE_WARMUP_DELAY_MS, self, self._warm_up)
         self.ops.changed.connect(self.workspace_changed)
+
+    def _warm_up(self) -> None:
+        if not self.tasks.closed:
+            self.tasks.start("tone-warmup", lambda _state: tone.warm_up())
 
     # -- building ------------------------------------------------------------------
 
@@ -595,23 +609,53 @@ class ComposerPane(QWidget):
 
     # -- saved replies ---------------------------------------------------------------
 
-    def choose_saved_reply(self) -> None:
-        """Open the saved-reply picker (non-blocking); the choice is inserted at the cursor."""
+    def choose_saved_reply(self) -> Task | None:
+        """Read the saved replies in a task, then open the picker (non-blocking).
+
+        The choice is inserted at the cursor; a changed ``{agent}`` name is written
+        through the writer.
+        """
         if self.mention is None or self.editor.isReadOnly():
-            return
-        self.picker = SavedReplyPicker(self.ws, self.mention, self)
+            return None
+        task = self.ops.read("composer.saved-replies", load_choices, self.ws, self.mention)
+        task.succeeded.connect(self._open_picker)
+        task.failed.connect(lambda message: self._show_banner("error", html.escape(message)))
+        return task
+
+    def _open_picker(self, choices: SavedReplyChoices) -> None:
+        editable = not self.ws.read_only
+        self.picker = SavedReplyPicker(choices, actor=self.ws.actor, editable=editable, parent=self)
         self.picker.accepted.connect(self._picked)
         self.picker.open()
 
     def _picked(self) -> None:
-        if self.picker is not None and self.picker.chosen_text:
-            self.insert_text(self.picker.chosen_text)
-
-    def save_as_saved_reply(self) -> None:
-        """Save the current draft as a saved reply."""
-        if self.mention is None or not self.editor.toPlainText().strip():
+        picker = self.picker
+        if picker is None:
             return
-        dialog = SaveAsSavedReplyDialog(self.ws, self.mention, self._body_without_prefix(), self)
+        if picker.chosen_text:
+            self.insert_text(picker.chosen_text)
+        agent = picker.new_agent_name()
+        if agent is not None:
+            self.ops.write(OpChanges(settings=True), S.put, self.ws, S.AGENT_NAME, agent)
+
+    def save_as_saved_reply(self) -> Task | None:
+        """Read the variables' values in a task, then offer to save the draft as a saved reply."""
+        if self.mention is None or not self.editor.toPlainText().strip():
+            return None
+        body = self._body_without_prefix()
+        task = self.ops.read("composer.saved-replies", load_choices, self.ws, self.mention)
+        task.succeeded.connect(lambda choices: self._open_save_as(choices, body))
+        task.failed.connect(lambda message: self._show_banner("error", html.escape(message)))
+        return task
+
+    def _open_save_as(self, choices: SavedReplyChoices, body: str) -> None:
+        def save(name: str, text: str, replace: bool) -> Task:
+            return self.ops.write(
+                OpChanges(), save_saved_reply, self.ws, name, text, replace=replace
+            )
+
+        dialog = SaveAsSavedReplyDialog(choices, body, save, self)
+        self.save_dialog = dialog
         dialog.accepted.connect(
             lambda: self._show_banner("ok", f"Saved as “{html.escape(dialog.saved.name)}”.")
         )

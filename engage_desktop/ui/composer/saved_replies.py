@@ -1,9 +1,14 @@
-"""Saved replies in the composer: a searchable picker, and "save this draft as one"."""
+"""Saved replies in the composer: a searchable picker, and "save this draft as one".
+
+Neither dialog reads or writes the workspace: the composer reads the replies and the
+variables' values in a task (:func:`~engage_desktop.composer.saved_replies.load_choices`)
+before opening one, and writes through the window's writer.
+"""
 
 from __future__ import annotations
 
 import html
-from typing import Any
+from collections.abc import Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -21,18 +26,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engage_desktop.composer.compose import template_values
-from engage_desktop.composer.saved_replies import (
-    SavedReply,
-    find_saved_reply,
-    list_saved_replies,
-    save_saved_reply,
-)
-from engage_desktop.core.errors import EngageError
+from engage_desktop.composer.saved_replies import SavedReply, SavedReplyChoices
 from engage_desktop.core.templates import VARIABLE_HELP, render, templatize
 from engage_desktop.ui.safe_text import SafeBrowser, plain_tooltip
-from engage_desktop.workspace import settings as S
-from engage_desktop.workspace.database import Workspace
+from engage_desktop.ui.tasks import Task
 
 
 class SavedReplyPicker(QDialog):
@@ -41,11 +38,18 @@ class SavedReplyPicker(QDialog):
     After ``exec()``, :attr:`chosen_text` holds the filled text to insert.
     """
 
-    def __init__(self, ws: Workspace, mention: dict[str, Any], parent: QWidget | None = None):
+    def __init__(
+        self,
+        choices: SavedReplyChoices,
+        *,
+        actor: str,
+        editable: bool = True,
+        parent: QWidget | None = None,
+    ):
         super().__init__(parent)
         self.setWindowTitle("Insert a saved reply")
         self.resize(760, 460)
-        self.ws, self.mention = ws, mention
+        self.choices = choices
         self.chosen_text: str | None = None
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search saved replies by name or text…")
@@ -56,10 +60,9 @@ class SavedReplyPicker(QDialog):
         self.list.currentItemChanged.connect(self._preview)
         self.list.itemDoubleClicked.connect(lambda _item: self.accept())
         self.preview = SafeBrowser()
-        self.agent = QLineEdit(str(S.get(ws, S.AGENT_NAME) or ""))
-        self.agent.setPlaceholderText(ws.actor)
-        self.agent.setEnabled(not ws.read_only)
-        self.agent.editingFinished.connect(self._save_agent)
+        self.agent = QLineEdit(choices.agent)
+        self.agent.setPlaceholderText(actor)
+        self.agent.setEnabled(editable)
         self.agent.textChanged.connect(lambda _t: self._preview(self.list.currentItem()))
         form = QFormLayout()
         form.addRow("Your name for {agent}:", self.agent)
@@ -84,20 +87,20 @@ class SavedReplyPicker(QDialog):
         self.search.setFocus()
 
     def _values(self) -> dict[str, str | None]:
-        values = template_values(self.ws, self.mention)
+        values = dict(self.choices.values)
         if self.agent.text().strip():
             values["agent"] = self.agent.text().strip()
         return values
 
-    def _save_agent(self) -> None:
+    def new_agent_name(self) -> str | None:
+        """The ``{agent}`` name typed here when it differs from the stored one, else None."""
         name = self.agent.text().strip()
-        if not self.ws.read_only and name != (S.get(self.ws, S.AGENT_NAME) or ""):
-            S.put(self.ws, S.AGENT_NAME, name)
+        return name if self.agent.isEnabled() and name != self.choices.agent else None
 
     def refresh(self) -> None:
         """Re-run the search."""
         self.list.clear()
-        for saved in list_saved_replies(self.ws, self.search.text()):
+        for saved in self.choices.matching(self.search.text()):
             item = QListWidgetItem(saved.name)
             item.setData(Qt.ItemDataRole.UserRole, saved)
             item.setToolTip(plain_tooltip(saved.body))
@@ -129,26 +132,34 @@ class SavedReplyPicker(QDialog):
         item = self.list.currentItem()
         if item is None:
             return
-        self._save_agent()
         saved: SavedReply = item.data(Qt.ItemDataRole.UserRole)
         self.chosen_text = render(saved.body, self._values()).text
         super().accept()
 
 
 class SaveAsSavedReplyDialog(QDialog):
-    """Save the current draft as a saved reply, its values turned back into variables."""
+    """Save the current draft as a saved reply, its values turned back into variables.
+
+    ``save(name, text, replace)`` starts the write and returns its task; the dialog
+    closes when it succeeded and shows the error in words when it did not.
+    """
 
     def __init__(
-        self, ws: Workspace, mention: dict[str, Any], body: str, parent: QWidget | None = None
+        self,
+        choices: SavedReplyChoices,
+        body: str,
+        save: Callable[[str, str, bool], Task],
+        parent: QWidget | None = None,
     ):
         super().__init__(parent)
         self.setWindowTitle("Save as a saved reply")
         self.resize(560, 360)
-        self.ws = ws
+        self.choices = choices
+        self._save = save
         self.saved: SavedReply | None = None
         self.name = QLineEdit()
         self.name.setPlaceholderText("e.g. Hardware fault — replacement")
-        self.body = QPlainTextEdit(templatize(body, template_values(ws, mention)))
+        self.body = QPlainTextEdit(templatize(body, choices.values))
         hint = QLabel(
             "This customer's name, the product, the brand and your name were turned into "
             "variables ({first_name}, {product}, …). Check the text before saving."
@@ -160,6 +171,7 @@ class SaveAsSavedReplyDialog(QDialog):
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
+        self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form = QFormLayout()
@@ -175,7 +187,7 @@ class SaveAsSavedReplyDialog(QDialog):
         """Save (asking before replacing a saved reply of the same name)."""
         name = self.name.text().strip()
         replace = False
-        existing = find_saved_reply(self.ws, name) if name else None
+        existing = self.choices.named(name) if name else None
         if existing is not None:
             answer = QMessageBox.question(
                 self,
@@ -185,9 +197,16 @@ class SaveAsSavedReplyDialog(QDialog):
             if answer != QMessageBox.StandardButton.Yes:
                 return
             replace = True
-        try:
-            self.saved = save_saved_reply(self.ws, name, self.body.toPlainText(), replace=replace)
-        except EngageError as exc:
-            self.error.setText(str(exc))
-            return
+        self.error.clear()
+        self.save_button.setEnabled(False)  # once: the writer has it
+        task = self._save(name, self.body.toPlainText(), replace)
+        task.succeeded.connect(self._saved)
+        task.failed.connect(self._not_saved)
+
+    def _saved(self, saved: SavedReply) -> None:
+        self.saved = saved
         super().accept()
+
+    def _not_saved(self, message: str) -> None:
+        self.error.setText(message)
+        self.save_button.setEnabled(True)

@@ -125,7 +125,7 @@ class AuthorPanel(QScrollArea):
         self.tasks = tasks or TaskRunner(self)
         self.ops = ops or Operations(self.tasks, self)
         # The customer record (social CRM) sits in its own widget, loaded as a task.
-        self.customer_card = CustomerCard(ws, self.tasks)
+        self.customer_card = CustomerCard(ws, self.tasks, ops=self.ops)
         self.customer_card.links_changed.connect(self.show_author)
         self.author_id: int | None = None
         self._label = ""

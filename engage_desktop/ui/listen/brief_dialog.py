@@ -38,6 +38,7 @@ from engage_desktop.listen.brief import (
     make_brief,
     plan_brief,
 )
+from engage_desktop.ui.tasks import TaskRunner
 
 
 def _names(text: str) -> list[str]:
@@ -53,6 +54,7 @@ class BriefDialog(QDialog):
         self.resize(980, 720)
         self.plan: BriefPlan | None = None
         self.created: CreateSummary | None = None
+        self.tasks = TaskRunner(self)
         self.folder = folder or Path.home()
 
         self.path = QLineEdit()
@@ -171,9 +173,20 @@ class BriefDialog(QDialog):
             topic.query = self.topics.item(r, 2).text().strip()
         for i, source in enumerate(self.plan.sources):
             source.checked = self.sources.item(i).checkState() == Qt.CheckState.Checked
-        try:
-            self.created = create_from_brief(Path(text).expanduser(), self.plan)
-        except EngageError as exc:
-            self.message.setText(str(exc))
-            return
+        # Writing the new file (schema, topics, sources) is disk work: a task's.
+        self.buttons.setEnabled(False)  # Cancel too: the file is being written
+        self.message.setText("Creating the workspace…")
+        task = self.tasks.start(
+            "brief.create", lambda _state, path, plan: create_from_brief(path, plan),
+            Path(text).expanduser(), self.plan,
+        )  # fmt: skip
+        task.succeeded.connect(self._created)
+        task.failed.connect(self._not_created)
+
+    def _created(self, summary: CreateSummary) -> None:
+        self.created = summary
         self.accept()
+
+    def _not_created(self, message: str) -> None:
+        self.message.setText(message)
+        self.buttons.setEnabled(True)

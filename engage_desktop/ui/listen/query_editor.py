@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engage_desktop.ui.tasks import TaskRunner
+from engage_desktop.ui.tasks import Task, TaskRunner
 from engage_desktop.workspace.database import Workspace
 
 TOPIC_KINDS = ("brand", "product", "competitor", "other")
@@ -203,7 +203,7 @@ class QueryEditor(QWidget):
         self.status.setText('<span style="color:#15803d">✓ The query is valid</span>')
         return None
 
-    def _run_backtest(self) -> None:
+    def _run_backtest(self) -> Task:
         from engage_desktop.listen.watch import backtest
 
         text = self.text.toPlainText()
@@ -214,15 +214,17 @@ class QueryEditor(QWidget):
         task = self.tasks.start("backtest", work, self.ws, text)
         task.succeeded.connect(self._show_backtest)
         task.failed.connect(lambda msg: self.backtest_label.setText(msg))
+        return task
 
     def backtest_now(self) -> None:
-        """Count matches on this thread (for screenshots; the editor uses a task)."""
-        from engage_desktop.listen.watch import backtest
+        """Count matches and wait for the count (for screenshots; the editor does not wait)."""
+        from PySide6.QtCore import QEventLoop
 
         self._debounce.stop()
-        text = self.text.toPlainText()
         if self._check() is None:
-            self._show_backtest((text, backtest(self.ws, text, samples=0)))
+            loop = QEventLoop()
+            self._run_backtest().done.connect(loop.quit)
+            loop.exec()
 
     def _show_backtest(self, result: tuple) -> None:
         query, bt = result
@@ -301,8 +303,6 @@ class QueryEditor(QWidget):
         """Delete the shown query after asking."""
         from PySide6.QtWidgets import QMessageBox
 
-        from engage_desktop.listen.source_store import delete_watch_query
-
         if self.query_id is None:
             return
         answer = QMessageBox.question(
@@ -311,9 +311,25 @@ class QueryEditor(QWidget):
             "in the inbox; new items are no longer matched against it.",
         )  # fmt: skip
         if answer == QMessageBox.StandardButton.Yes:
-            delete_watch_query(self.ws, self.query_id)
-            self.load(None)
-            self.saved.emit()
+            self.delete_now()
+
+    def delete_now(self) -> Task | None:
+        """Delete the shown query in a task (no question asked); the editor empties after."""
+        from engage_desktop.listen.source_store import delete_watch_query
+
+        if self.query_id is None:
+            return None
+        task = self.tasks.start(
+            "watch.delete", lambda _state, ws, qid: delete_watch_query(ws, qid), self.ws,
+            self.query_id,
+        )  # fmt: skip
+        task.succeeded.connect(lambda _result: (self.load(None), self.saved.emit()))
+        task.failed.connect(
+            lambda message: self.status.setText(
+                f"<span style='color:#b91c1c'>✗ {html.escape(message)}</span>"
+            )
+        )
+        return task
 
 
 __all__ = ["Qt", "QueryEditor", "QueryHighlighter"]

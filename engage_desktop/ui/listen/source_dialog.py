@@ -225,9 +225,7 @@ class SourceDialog(QDialog):
         self.message.setText(f'<span style="color:#b91c1c">{html.escape(message)}</span>')
 
     def _save_edit(self, url: str) -> None:
-        from engage_desktop.core.errors import EngageError
-        from engage_desktop.listen.source_store import clear_failures, update_source
-
+        """Save the changes in a task; the dialog closes when they are stored."""
         assert self.source is not None
         changes = {
             "name": self.name.text().strip() or self.source["name"],
@@ -238,30 +236,55 @@ class SourceDialog(QDialog):
         }
         if url != self.source["url"]:
             changes["url"] = url
-        try:
-            if self.source["kind"] in ("mastodon", "stackexchange"):
-                stored = _config_of(self.source)
+        if self.source["kind"] in ("mastodon", "stackexchange"):
+            stored = _config_of(self.source)
+            try:
                 config = self._kind_config(self.source["kind"], stored)
-                if config != stored:
-                    changes["config"] = config or None
-            update_source(self.ws, self.source["id"], **changes)
-            if self.source["kind"] == "bluesky" and self.password.text():
-                from engage_desktop.sources.bluesky import store_app_password
+            except ValueError as exc:  # an instance that is no instance, in words
+                self._failed(str(exc))
+                return
+            if config != stored:
+                changes["config"] = config or None
+        bluesky = self.source["kind"] == "bluesky" and bool(self.password.text())
+        self.buttons.setEnabled(False)
+        task = self.tasks.start(
+            "save-source", _save_source, self.ws, self.source["id"], changes,
+            (self._source_handle(), self.password.text()) if bluesky else None,
+        )  # fmt: skip
+        task.succeeded.connect(lambda _result: self.accept())
+        task.failed.connect(self._failed)
 
-                handle = self._source_handle()
-                if not handle:
-                    raise ValueError("this Bluesky search has no handle; add it again")
-                store_app_password(handle, self.password.text())  # used from the next fetch
-                clear_failures(self.ws, self.source["id"])
-        except (EngageError, ValueError) as exc:
-            self.message.setText(f'<span style="color:#b91c1c">{html.escape(str(exc))}</span>')
-            return
-        except Exception as exc:  # e.g. the new address is another source's
-            self.message.setText(
-                f'<span style="color:#b91c1c">Cannot save: {html.escape(str(exc))}</span>'
-            )
-            return
-        self.accept()
+
+def _save_source(
+    _state, ws: Workspace, source_id: int, changes: dict, password: tuple[str, str] | None
+) -> None:
+    """Store an edited source (and a new Bluesky app password in the keyring).
+
+    Raises:
+        EngageError: What cannot be saved, in words (a missing handle, an address
+            that is another source's).
+    """
+    from engage_desktop.core.errors import EngageError
+    from engage_desktop.listen.source_store import clear_failures, update_source
+
+    try:
+        update_source(ws, source_id, **changes)
+        if password is not None:
+            from engage_desktop.sources.bluesky import store_app_password
+
+            handle, secret = password
+            if not handle:
+                raise EngageError("this Bluesky search has no handle; add it again")
+            store_app_password(handle, secret)  # used from the next fetch
+            clear_failures(ws, source_id)
+    except EngageError:
+        raise
+    except ValueError as exc:
+        raise EngageError(str(exc)) from None
+    except Exception as exc:  # e.g. the new address is another source's
+        if Workspace.explain_fault(exc) is not None:
+            raise  # the machine's fault: said in words by the task runner
+        raise EngageError(f"Cannot save: {exc}") from None
 
 
 def _config_of(source: dict | None) -> dict:

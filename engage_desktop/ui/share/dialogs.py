@@ -332,7 +332,9 @@ class ReportDialog(_SharingDialog):
 
     def extra_rows(self) -> None:
         self.title_edit = QLineEdit()
-        self.title_edit.setPlaceholderText(f"{self.ws.name}: engagement report")
+        # The name the window shows (read in a task), not a query here.
+        name = getattr(self.parentWidget(), "workspace_name", None) or self.ws.path.stem
+        self.title_edit.setPlaceholderText(f"{name}: engagement report")
         self.form.addRow("Title", self.title_edit)
         self.page = QComboBox()
         self.page.addItems(["A4", "Letter"])

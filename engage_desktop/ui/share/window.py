@@ -76,7 +76,7 @@ def reader_mode(window) -> None:
     layout.addWidget(window.takeCentralWidget(), 1)
     window.setCentralWidget(holder)
     window.shared_banner = banner
-    window.setWindowTitle(f"{window.ws.name} — shared copy, read-only — engage-desktop")
+    window._set_title(window.workspace_name)  # the file's name until the status read names it
 
     # The Composer has nothing to do here: hide its page in the navigation.
     composer_row = window.pages.indexOf(window.composer)

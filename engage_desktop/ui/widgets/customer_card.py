@@ -34,6 +34,7 @@ from engage_desktop.crm.profile import (
     pending_suggestions,
     search_customers,
 )
+from engage_desktop.ui.ops import OpChanges, Operations
 from engage_desktop.ui.safe_text import plain_tooltip
 from engage_desktop.ui.tasks import TaskRunner
 from engage_desktop.workspace.database import Workspace
@@ -102,10 +103,18 @@ class CustomerCard(QFrame):
     loaded = Signal()
     customer_filter_requested = Signal(str)  # the CRM's id: the inbox shows them all
 
-    def __init__(self, ws: Workspace, tasks: TaskRunner, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        ws: Workspace,
+        tasks: TaskRunner,
+        parent: QWidget | None = None,
+        ops: Operations | None = None,
+    ) -> None:
         super().__init__(parent)
         self.ws = ws
         self.tasks = tasks
+        # Links are writes: the window's writer takes them, and its record says so.
+        self.ops = ops or Operations(tasks, self)
         self.author_id: int | None = None
         self.data: dict[str, Any] = {}
         self.setObjectName("customerCard")
@@ -235,7 +244,7 @@ class CustomerCard(QFrame):
         if self.author_id is None:
             return
         author_id = self.author_id
-        task = self.tasks.start("customer-link", lambda _s: fn(self.ws, *args))
+        task = self.ops.write(OpChanges(customers=True), fn, self.ws, *args, initiator=self)
         task.succeeded.connect(lambda result: self._changed(author_id, fn, result))
         task.failed.connect(self.message.setText)
 

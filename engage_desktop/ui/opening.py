@@ -1,0 +1,150 @@
+"""Opening a workspace behind a window that is already on screen.
+
+The window paints its frame first, with "Opening <file>…" where the views will be,
+and :func:`open_workspace` runs as a task: it opens (and migrates) the file and
+imports the views' modules on the worker thread, so the GUI thread neither waits on
+DuckDB nor on the imports. When the file cannot be opened, :class:`OpeningPage`
+says why in one line, in the window, with what the user can do next (a read-only
+copy of a workspace another window holds, another file, or closing the window).
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+if TYPE_CHECKING:
+    from engage_desktop.workspace.database import Workspace
+
+#: What the window builds once the workspace is open, imported while it opens
+#: (pyqtgraph and the dashboard stay out: the dashboard is built when first shown).
+VIEW_MODULES = (
+    "engage_desktop.enrich.pipeline",
+    "engage_desktop.inbox.pager",
+    "engage_desktop.ui.inbox.view",
+    "engage_desktop.ui.inbox.columns",
+    "engage_desktop.ui.listen.pane",
+    "engage_desktop.ui.listen.where_panel",
+    "engage_desktop.ui.composer.pane",
+    "engage_desktop.ui.outbox.view",
+    "engage_desktop.ui.command_server",
+    "engage_desktop.ui.learner",
+    "engage_desktop.ui.share.window",
+    "engage_desktop.ui.settings_dialog",
+    "engage_desktop.ui.dashboard.notify",
+)
+
+
+@dataclass(frozen=True)
+class OpenRequest:
+    """Which file to open, and how.
+
+    Attributes:
+        path: The workspace file.
+        read_only: Open it read-only (nothing is written, not even a migration).
+        snapshot: Open a read-only copy (the file stays with the window holding it).
+        create: Create a new, empty workspace there first (File › New's brief did not).
+    """
+
+    path: Path
+    read_only: bool = False
+    snapshot: bool = False
+    create: bool = False
+
+
+def open_workspace(_state: Any, request: OpenRequest) -> Workspace:
+    """Open the workspace of ``request`` and import the views (on a worker thread).
+
+    Raises:
+        WorkspaceError: The file is missing, locked, foreign, damaged or too new
+            (a subclass says which; its message is the one line to show).
+    """
+    from engage_desktop.cli.plugins import install_plugins
+    from engage_desktop.workspace.database import Workspace
+
+    install_plugins()  # the stages' after-insert hooks, as every command has them
+    if request.create:
+        ws = Workspace.create(request.path, overwrite=True)
+    elif request.snapshot:
+        ws = Workspace.open_snapshot(request.path)
+    else:
+        ws = Workspace.open(request.path, read_only=request.read_only)
+    try:
+        for name in VIEW_MODULES:
+            importlib.import_module(name)
+    except BaseException:
+        ws.close()
+        raise
+    return ws
+
+
+class OpeningPage(QWidget):
+    """Where the views will be: "Opening <file>…", or why it could not be opened."""
+
+    copy_requested = Signal()  # open a read-only copy (the file is locked)
+    other_requested = Signal()  # choose another workspace
+    close_requested = Signal()
+
+    def __init__(self, path: Path, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("page")
+        self.heading = QLabel(f"Opening {path.name}…")
+        self.heading.setObjectName("title")
+        self.heading.setTextFormat(Qt.TextFormat.PlainText)
+        self.heading.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.text = QLabel(str(path.parent))
+        self.text.setObjectName("subtitle")
+        self.text.setTextFormat(Qt.TextFormat.PlainText)
+        self.text.setWordWrap(True)
+        self.text.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.text.setFixedWidth(640)  # a wrapped label needs a width to know its height
+        self.busy = QProgressBar()
+        self.busy.setRange(0, 0)  # busy: opening has no steps to count
+        self.busy.setFixedWidth(240)
+        self.busy.setTextVisible(False)
+        self.copy_button = QPushButton("Open a read-only copy")
+        self.copy_button.clicked.connect(self.copy_requested)
+        self.other_button = QPushButton("Open another workspace…")
+        self.other_button.clicked.connect(self.other_requested)
+        self.close_button = QPushButton("Close")
+        self.close_button.clicked.connect(self.close_requested)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        for button in (self.copy_button, self.other_button, self.close_button):
+            button.hide()
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addStretch(1)
+        layout.addWidget(self.heading)
+        layout.addSpacing(6)
+        layout.addWidget(self.text, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addSpacing(12)
+        layout.addWidget(self.busy, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addLayout(buttons)
+        layout.addStretch(2)
+
+    def show_error(self, path: Path, message: str, *, locked: bool) -> None:
+        """Say why ``path`` did not open (one line) and offer what can be done."""
+        self.heading.setText(f"Cannot open {path.name}")
+        line = message.strip().splitlines()[0] if message.strip() else "unknown error"
+        self.text.setText(line[:1].upper() + line[1:])
+        self.text.setStyleSheet("color: #374151;")  # a message to read, not a path to skim
+        self.text.setMinimumHeight(self.text.heightForWidth(self.text.width()))
+        self.busy.hide()
+        self.copy_button.setVisible(locked)
+        self.other_button.show()
+        self.close_button.show()
+        (self.copy_button if locked else self.other_button).setDefault(True)

@@ -1,0 +1,66 @@
+"""The window paints first and opens its workspace in a task; a file that cannot open says why.
+
+A foreign, damaged or locked file gives its one line in the window itself, with what
+the user can do next; a locked one offers a read-only copy, which then opens there.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from engage_desktop.ui.main_window import MainWindow
+from engage_desktop.ui.opening import OpenRequest
+
+TIMEOUT_MS = 120_000
+
+
+def _failed_window(qtbot, settings, path):
+    win = MainWindow(None, settings, opening=OpenRequest(path))
+    qtbot.addWidget(win)
+    assert win.opening_page.heading.text() == f"Opening {path.name}…"
+    with qtbot.waitSignal(win.open_failed, timeout=TIMEOUT_MS) as failed:
+        win.show()  # the task starts after the first paint
+    return win, failed.args[0]
+
+
+def test_a_foreign_or_damaged_file_says_why_in_the_window(qtbot, settings, tmp_path, demo_path):
+    foreign = tmp_path / "notes.engage"
+    foreign.write_text("my notes, not a workspace")
+    damaged = tmp_path / "cut.engage"
+    damaged.write_bytes(demo_path.read_bytes()[:200_000])
+    for path, words in ((foreign, "not an engage-desktop workspace"), (damaged, "damaged")):
+        win, message = _failed_window(qtbot, settings, path)
+        page = win.opening_page
+        assert words in message and "\n" not in page.text.text()
+        assert page.heading.text() == f"Cannot open {path.name}"
+        assert words in page.text.text() and page.busy.isHidden()
+        assert page.other_button.isVisible() and page.close_button.isVisible()
+        assert not page.copy_button.isVisible()  # only a locked file has a copy to read
+        assert win.ws is None and not win.nav.isEnabled()
+        page.close_button.click()
+        assert not win.isVisible()
+
+
+def test_a_locked_file_offers_a_read_only_copy_that_opens_here(qtbot, settings, demo_path):
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import duckdb, sys; c = duckdb.connect(sys.argv[1]); "
+         "print('held', flush=True); sys.stdin.read()", str(demo_path)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        win, message = _failed_window(qtbot, settings, demo_path)
+        page = win.opening_page
+        assert "open in another engage-desktop window" in message
+        assert page.copy_button.isVisible() and page.copy_button.isDefault()
+        with qtbot.waitSignal(win.opened, timeout=TIMEOUT_MS):
+            page.copy_button.click()
+        assert win.ws.read_only and win.nav.isEnabled() and win.opening_page is None
+        assert "(read-only)" in win.windowTitle()
+        qtbot.waitUntil(lambda: win.inbox.model.rowCount() > 0, timeout=TIMEOUT_MS)
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=30)
+    win.close()
+    qtbot.waitUntil(lambda: win.ws.closed, timeout=TIMEOUT_MS)
