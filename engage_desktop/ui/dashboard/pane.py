@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime, timedelta
 
-from PySide6.QtCore import QDate, QEvent, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QDate, QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -263,6 +264,10 @@ class DashboardPane(QWidget):
         self.cards: list[ChartCard] = []
         for card in (self.volume, self.sentiment, self.share):
             self._adopt(card)
+            # Their own height, always: the page grows under them as the lower cards
+            # arrive, and a stretchable card in view was squeezed and stretched back
+            # (re-laid out and repainted) on the way.
+            card.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self.lower_built = False
         self.placed = False  # the lower cards are in the grid
 
@@ -375,6 +380,17 @@ class DashboardPane(QWidget):
         for i in range(1, len(self.pairs)):
             self._add_pair(i)
         self._add_extras()
+        # Show them and settle the page's layout now. Left to Qt, each is shown by a
+        # queued call and the layout takes two passes (the grid in the page's old
+        # length, squeezing the cards in view, then the longer page): paints between
+        # those steps drew every card in view several times more.
+        for pair in self.pairs[1:]:
+            for card in pair:
+                card.show()
+        for widget in self._extras():
+            widget.show()
+        for _ in range(2):
+            QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
 
     def _add_pair(self, i: int) -> None:
         left, right = self.pairs[i]
