@@ -141,7 +141,9 @@ class DashboardPane(QWidget):
 
     drill_requested = Signal(object, str)  # MentionQuery, a description for the status bar
     empty_action = Signal(str)  # a button of the empty state: add_source, import, brief
-    first_painted = Signal()  # the headline figures and the charts in view are painted
+    # The headline figures and the charts of the first screen are painted (on opening;
+    # for a later range or topic: drawn, and painted with the rest).
+    first_painted = Signal()
     updated = Signal()  # the main charts show the current filter
     extras_updated = Signal()  # rising terms and spike marks are drawn
 
@@ -510,10 +512,13 @@ class DashboardPane(QWidget):
         self._charts = charts
         self.draw_charts(charts)
         self.reflow()
-        # Paint what is in view before drawing the cards below it (or, when the volume
-        # chart is not in view -- the pane hidden, scrolled down, the empty state
-        # shown -- right after this event).
-        if not self.volume.graphics.visibleRegion().isEmpty():
+        # On opening, paint what is in view before building and drawing the cards
+        # below it (or, when the volume chart is not in view -- the pane hidden,
+        # scrolled down, the empty state shown -- right after this event). Once they
+        # are on the page, a new range or topic redraws every card in one go.
+        if self.placed:
+            self._on_top_painted(request)
+        elif not self.volume.graphics.visibleRegion().isEmpty():
             self._paint_request = request
             self._lower_timer.start(LOWER_FALLBACK_MS)
         else:
