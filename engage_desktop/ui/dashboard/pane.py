@@ -187,6 +187,7 @@ class DashboardPane(QWidget):
         # that paint (_on_top_painted). The request waiting for that paint, if any:
         self._paint_request: int | None = None
         self._top_painted = False
+        self._ranks_drawn = False
         self._awaiting_draw: int | None = None  # a request not yet wholly drawn
         self._lower_timer = QTimer(self)
         self._lower_timer.setSingleShot(True)
@@ -479,6 +480,7 @@ class DashboardPane(QWidget):
         self._charts = self._ranks = None
         self._paint_request = None
         self._top_painted = False
+        self._ranks_drawn = False
         self._awaiting_draw = self._request
         self._lower_timer.stop()
         # The extras of an older request would be thrown away: stop them now, so they
@@ -544,6 +546,11 @@ class DashboardPane(QWidget):
         if not self._current(request, ranks):
             return
         self._ranks = ranks
+        self._ranks_drawn = False
+        if self.placed:  # their cards are on the page: draw them while the charts compute
+            self.draw_rankings(ranks)
+            self._ranks_drawn = True
+            self.reflow()
         self._finish(request)
 
     def _finish(self, request: int) -> None:
@@ -560,9 +567,11 @@ class DashboardPane(QWidget):
             return
         if not self._top_painted:
             return
-        self.draw_rankings(ranks)
-        self._place_lower()
-        self.reflow()  # their labels and legends may need more room now
+        if not self._ranks_drawn:  # on opening: their cards join the page now
+            self.draw_rankings(ranks)
+            self._ranks_drawn = True
+            self._place_lower()
+            self.reflow()  # their labels and legends may need more room now
         self._awaiting_draw = None
         self.data = DashboardData.join(charts, ranks)
         self.filter = charts.filter
