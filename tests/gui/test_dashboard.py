@@ -288,14 +288,15 @@ def test_charts_in_view_are_painted_before_the_cards_below_are_built(demo_templa
 
     def on_first_paint():
         shown = (pane.kpis["mentions"].text(), len(pane.volume.volume.days))
-        seen.append((pane.lower_built, pane.data, *shown))
+        seen.append((pane.placed, pane.data, *shown))
 
     pane.first_painted.connect(on_first_paint)
     with qtbot.waitSignal(pane.updated, timeout=60_000):
         pane.show()
-    [(built, data, mentions, days)] = seen
-    # Painted with their numbers, before the lower cards existed or "updated" was said.
-    assert not built and data is None and mentions != "–" and days == 90
+    [(placed, data, mentions, days)] = seen
+    # Painted with their numbers, before the lower cards were on the page (built,
+    # polished, laid out) or "updated" was said.
+    assert not placed and data is None and mentions != "–" and days == 90
     assert pane.placed and pane.data is not None
     assert pane.response.perf is not None and pane.authors.isVisible()
     assert pane.grid.indexOf(pane.model_card) >= 0 and pane.grid.indexOf(pane.alerts_card) >= 0

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 from PySide6.QtCore import QCoreApplication, QDate, QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -72,6 +73,11 @@ CARD_NAMES = {
     "AdvocatesChart": "advocates", "ChannelsChart": "channels", "TermsChart": "terms",
 }  # fmt: skip
 # label, days (None: all time, 0: custom)
+# The cards below the first screen (attribute, class), in page order.
+LOWER_CARDS = (
+    ("response", ResponseChart), ("backlog", BacklogChart), ("authors", TopAuthorsChart),
+    ("advocates", AdvocatesChart), ("channels", ChannelsChart), ("terms", TermsChart),
+)  # fmt: skip
 RANGES = (
     ("Last 7 days", 7),
     ("Last 30 days", 30),
@@ -273,6 +279,15 @@ class DashboardPane(QWidget):
             card.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self.lower_built = False
         self.placed = False  # the lower cards are in the grid
+        # Built one a turn while the numbers are read, the rest after the first paint.
+        self._lower_steps = [
+            *(partial(self._lower_card, name, cls) for name, cls in LOWER_CARDS),
+            self._lower_alerts,
+        ]
+        self._idle_build = QTimer(self)
+        self._idle_build.setInterval(0)
+        self._idle_build.timeout.connect(self._build_step)
+        self._idle_build.start()
 
         grid = QGridLayout()
         grid.setSpacing(12)
@@ -342,24 +357,35 @@ class DashboardPane(QWidget):
         card.export_caption = self.cards[0].export_caption if self.cards else ""
         self.cards.append(card)
 
+    def _build_step(self) -> None:
+        """Build one lower card while the numbers are being read (the window is idle).
+
+        One card a turn of the event loop: the charts' numbers arriving meanwhile wait
+        at most one card's building. Once they are in, the rest waits for the paint.
+        """
+        if self._charts is not None or not self._lower_steps:
+            self._idle_build.stop()
+            return
+        self._lower_steps.pop(0)()
+        self.lower_built = not self._lower_steps
+
     def _build_lower(self) -> None:
-        """The cards below the first screen, built once (after its first paint).
+        """Finish building the cards below the first screen (after its first paint).
 
         They join the page in :meth:`_place_lower`, once they have their numbers: a
         card drawn on the page re-lays out (and repaints) the cards in view.
         """
-        if self.lower_built:
-            return
+        self._idle_build.stop()
+        while self._lower_steps:
+            self._lower_steps.pop(0)()
         self.lower_built = True
-        self.response = ResponseChart()
-        self.backlog = BacklogChart()
-        self.authors = TopAuthorsChart()
-        self.advocates = AdvocatesChart()
-        self.channels = ChannelsChart()
-        self.terms = TermsChart()
-        for card in (self.response, self.backlog, self.authors, self.advocates,
-                     self.channels, self.terms):  # fmt: skip
-            self._adopt(card)
+
+    def _lower_card(self, name: str, cls: type[ChartCard]) -> None:
+        card = cls()
+        setattr(self, name, card)
+        self._adopt(card)
+
+    def _lower_alerts(self) -> None:
         self.alerts_card = self._alerts_card()
 
     def _extras(self) -> list[QWidget]:
