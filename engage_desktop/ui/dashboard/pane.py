@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPushButton,
     QScrollArea,
-    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -273,10 +272,6 @@ class DashboardPane(QWidget):
         self.cards: list[ChartCard] = []
         for card in (self.volume, self.sentiment, self.share):
             self._adopt(card)
-            # Their own height, always: the page grows under them as the lower cards
-            # arrive, and a stretchable card in view was squeezed and stretched back
-            # (re-laid out and repainted) on the way.
-            card.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self.lower_built = False
         self.placed = False  # the lower cards are in the grid
         # Built one a turn while the numbers are read, the rest after the first paint.
