@@ -9,6 +9,10 @@ process in a private home:
   the wall clock of its first paint; see ``engage_desktop/ui/first_paint.py``);
 - ``screenshot_s``: the whole screenshot run, for scale;
 - the goal is ``paint_over_version`` <= 2 (the same build's ``--version`` is the peer);
+- ``version_cpu_s`` and ``paint_cpu_s``: CPU seconds (user + system) of the process
+  for ``--version`` and until its first paint (read from ``/proc`` when the paint
+  line arrives), and their ratio ``paint_over_version_cpu``: far less moved by the
+  load of a shared machine than wall time;
 - ``imports``: where start-up goes, from ``python -X importtime`` on the same command
   run from the checkout's venv (a frozen app ignores PYTHON* variables): import
   seconds before the first paint by top-level package (each module's own time, so
@@ -64,6 +68,38 @@ def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, float, str]:
     return started, wall, proc.stderr
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a running process so far (Linux ``/proc``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def timed_cpu(cmd: list[str], env: dict[str, str]) -> float:
+    """CPU seconds of one run that must succeed, start to exit (its own, not children's)."""
+    before = os.times()
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
+    after = os.times()
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed: {proc.stderr.strip()[-500:]}")
+    return (after.children_user - before.children_user) + (
+        after.children_system - before.children_system
+    )
+
+
+def paint_cpu(cmd: list[str], env: dict[str, str]) -> float:
+    """CPU seconds the window's process used until it reported its first paint."""
+    proc = subprocess.Popen(
+        cmd, env=env, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True
+    )
+    used = None
+    for line in proc.stderr:
+        if used is None and line.startswith(PAINT_PREFIX):
+            used = cpu_seconds(proc.pid)
+    if proc.wait(timeout=600) != 0 or used is None:
+        raise SystemExit(f"{' '.join(cmd)} failed or reported no first paint")
+    return used
+
+
 def first_paint(stderr: str, started: float) -> float:
     """Seconds from ``started`` to the paint the window reported."""
     for line in stderr.splitlines():
@@ -108,14 +144,20 @@ def main() -> None:
     timed([str(exe), "demo", str(ws), "--mentions", "2000"], env)
     print(f"load average at the start: {os.getloadavg()} on {os.cpu_count()} CPUs")
 
-    version, paint, shot = [], [], []
+    version, paint, shot, version_cpu, paint_cpus = [], [], [], [], []
+    window = [str(exe), str(ws), "--screenshot", str(tmp / "s.png")]
     timed([str(exe), "--version"], env)  # the first run warms the page cache
     for run in range(args.runs):
         version.append(timed([str(exe), "--version"], env)[1])
-        started, wall, stderr = timed([str(exe), str(ws), "--screenshot", str(tmp / "s.png")], env)
+        started, wall, stderr = timed(window, env)
         paint.append(first_paint(stderr, started))
         shot.append(wall)
-        print(f"run {run + 1}: --version {version[-1]:.2f} s, first paint {paint[-1]:.2f} s")
+        version_cpu.append(timed_cpu([str(exe), "--version"], env))
+        paint_cpus.append(paint_cpu(window, env))
+        print(
+            f"run {run + 1}: --version {version[-1]:.2f} s, first paint {paint[-1]:.2f} s; "
+            f"CPU {version_cpu[-1]:.2f} s and {paint_cpus[-1]:.2f} s"
+        )
 
     figures = {
         "bundle": str(exe),
@@ -125,6 +167,9 @@ def main() -> None:
         "screenshot_s": round(statistics.median(shot), 3),
     }
     figures["paint_over_version"] = round(figures["first_paint_s"] / figures["version_s"], 2)
+    figures["version_cpu_s"] = round(statistics.median(version_cpu), 3)
+    figures["paint_cpu_s"] = round(statistics.median(paint_cpus), 3)
+    figures["paint_over_version_cpu"] = round(figures["paint_cpu_s"] / figures["version_cpu_s"], 2)
     figures["imports"] = import_profile(ws, tmp / "p.png", env)
     figures["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
     print(f"load average at the end: {os.getloadavg()} on {os.cpu_count()} CPUs")

@@ -21,8 +21,12 @@ timer on the GUI thread ticks every 10 ms; how late each tick comes is the stall
   demo (``engage-desktop --screenshot``, median of 3), start-up included.
 
 Usage: python benchmarks/responsiveness.py [--mentions 1000000] [--keys 200]
-[--backfill 200000] [--feeds 50]. The demo is built once in another process and
-cached in the temp folder. The last line is one JSON object.
+[--backfill 200000] [--feeds 50] [--profile-stalls] [--no-cold-start]. The demo is
+built once in another process and cached in the temp folder. ``--profile-stalls``
+prints what the GUI thread and the other threads did during each stall
+(``benchmarks/stall_profiler.py``: how much of the stalled time the GUI thread ran,
+waited runnable for a CPU, or was blocked on the GIL). The last line is one JSON
+object.
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks import cached_demo  # noqa: E402
 from benchmarks.ingest import start_server  # noqa: E402
+from benchmarks.stall_profiler import StallProfiler  # noqa: E402
 
 SEARCHES = ("router outage", "mesh pro wifi", "firmware bug", "skylink cost")
 HEARTBEAT_MS = 10
@@ -188,11 +193,18 @@ def main() -> None:
     parser.add_argument("--keys", type=int, default=200)
     parser.add_argument("--backfill", type=int, default=200_000)
     parser.add_argument("--feeds", type=int, default=50)
+    parser.add_argument(
+        "--profile-stalls", action="store_true",
+        help="sample the GUI thread's stack during each stall and print the causes",
+    )  # fmt: skip
+    parser.add_argument(
+        "--no-cold-start", action="store_true", help="skip the cold-start runs (for profiling)"
+    )
     args = parser.parse_args()
 
     demo = build_cached_demo(args.mentions)
     print(f"load average at the start: {os.getloadavg()} on {os.cpu_count()} CPUs", flush=True)
-    start_s = cold_start(demo)
+    start_s = float("nan") if args.no_cold_start else cold_start(demo)
     print(f"cold start to the first painted window: {start_s:.2f} s", flush=True)
 
     from PySide6.QtCore import QSettings, Qt
@@ -228,6 +240,7 @@ def main() -> None:
         window.activateWindow()
         pump(app, 0.2)
         heartbeat = Heartbeat()
+        profiler = StallProfiler(heartbeat, HEARTBEAT_MS) if args.profile_stalls else None
         window.feeds.start_fetch(force=True)
         pump(app, 0.5)
 
@@ -270,6 +283,9 @@ def main() -> None:
         type_draft(app, window, "Hi there, sorry about the trouble with the router. ")
         backfill_running = window.enrich_task is not None
         heartbeat.timer.stop()
+        if profiler is not None:
+            profiler.stop()
+            print(profiler.report(), flush=True)
         window.close()
         ws.close()
     finally:
@@ -292,7 +308,7 @@ def main() -> None:
         "p99_stall_ms": round(p(heartbeat.late_ms, 0.99), 1),
         "stalls_over_50ms": sum(1 for v in heartbeat.late_ms if v > 50),
         "heartbeats": len(heartbeat.late_ms),
-        "cold_start_s": round(start_s, 2),
+        "cold_start_s": None if args.no_cold_start else round(start_s, 2),
         "backfill_still_running_at_end": backfill_running,
         "loadavg": [round(v, 2) for v in os.getloadavg()],
     }

@@ -9,7 +9,8 @@ bundle (``make dist``):
   to (``pandas`` -> ``pandas/``, ``PySide6.QtNetwork`` -> ``PySide6/QtNetwork*``);
   what no group names is reported as ``other`` (dependencies of left-out modules);
 - ``icu`` saves the size difference of ICU's data library (``packaging/icu_data.py``);
-- ``strip`` saves the size difference of the other files both bundles have.
+- ``strip`` saves the size difference of the other files both bundles have;
+- ``orphans`` (top-level libraries nothing left links) count under ``other``.
 
 One build per group would also count what the analysis pulls in behind a module,
 but takes ~2-10 minutes each on this shared 2-core machine; the attribution above
@@ -112,7 +113,7 @@ def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
     print(f"load average at the start: {os.getloadavg()}", flush=True)
     started = time.perf_counter()
-    full_dir = Path(args.full) if args.full else build_full(out, [*exclusions, "strip", "icu"])
+    full_dir = Path(args.full) if args.full else build_full(out, [*exclusions, "strip", "icu", "orphans"])
     build_s = time.perf_counter() - started
 
     if not (slim_dir / "engage-desktop").is_file():

@@ -223,15 +223,13 @@ def enrich(
 def _read_window(
     ws: Workspace, where: str, params: list[Any], last_id: int, window: int
 ) -> list[tuple[Any, ...]]:
-    cur = ws.cursor()
-    try:
-        return cur.execute(
-            f"SELECT id, title, text, language FROM mentions WHERE {where} AND id > ? "
-            f"ORDER BY id LIMIT {int(window)}",
-            [*params, last_id],
-        ).fetchall()
-    finally:
-        cur.close()
+    # In batches (Workspace.tuples): one fetchall of a 100,000-row window held the
+    # GIL for 150-250 ms, a stall of the window that runs the backfill.
+    return ws.tuples(
+        f"SELECT id, title, text, language FROM mentions WHERE {where} AND id > ? "
+        f"ORDER BY id LIMIT {int(window)}",
+        [*params, last_id],
+    )
 
 
 def _enrich_window(

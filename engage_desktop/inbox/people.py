@@ -18,6 +18,18 @@ from engage_desktop.workspace.database import Workspace, log_event
 FLAGS = ("advocate", "detractor")
 
 
+def _of_authors(ids: list[int]) -> str:
+    """A filter on ``author_id`` for ``ids``, as literal integers.
+
+    ``author_id IN (SELECT unnest(?))`` is planned as a join and cost 8-15 ms per
+    query on a million mentions; a literal list is a pushed-down filter (2-3 ms).
+    """
+    ints = sorted({int(i) for i in ids})
+    if len(ints) == 1:
+        return f"author_id = {ints[0]}"
+    return f"author_id IN ({', '.join(map(str, ints))})"
+
+
 def author_id_of(ws: Workspace, mention: dict[str, Any]) -> int | None:
     """The author row of a mention (by id, else by channel and handle)."""
     if mention.get("author_id") is not None:
@@ -37,16 +49,18 @@ def linked_author_ids(ws: Workspace, author_id: int) -> list[int]:
     The same person: accounts sharing an e-mail address, and accounts linked to the
     same customer record (``customer_links``, see ``engage_desktop.crm.identity``).
     """
-    found = ws.rows(
-        "SELECT b.id FROM authors a JOIN authors b ON b.id = a.id OR "
-        "(a.email IS NOT NULL AND a.email <> '' AND lower(b.email) = lower(a.email)) "
-        "WHERE a.id = ? "
+    # The e-mail is looked up first: a self-join on ``lower(email)`` OR id compared
+    # every pair of authors (12-15 ms on 50,000 authors, on every j/k).
+    found = ws.values(
+        "SELECT ?::BIGINT AS id UNION "
+        "SELECT id FROM authors WHERE email IS NOT NULL AND email <> '' "
+        "AND lower(email) = (SELECT lower(email) FROM authors WHERE id = ?) "
         "UNION SELECT l2.author_id FROM customer_links l1 "
         "JOIN customer_links l2 ON l2.customer_id = l1.customer_id WHERE l1.author_id = ? "
         "ORDER BY 1",
-        [author_id, author_id],
+        [author_id, author_id, author_id],
     )
-    return [int(r["id"]) for r in found] or [author_id]
+    return [int(i) for i in found]
 
 
 @dataclass(frozen=True)
@@ -96,13 +110,11 @@ def author_profile(ws: Workspace, author_id: int) -> AuthorProfile | None:
         "count(*) FILTER (first_reply_at IS NOT NULL) AS answered, "
         "min(published) AS first_seen, max(published) AS last_seen, "
         "avg(sentiment) AS avg_sentiment "
-        "FROM mentions WHERE author_id IN (SELECT unnest(?::BIGINT[]))",
-        [ids],
+        f"FROM mentions WHERE {_of_authors(ids)}"
     )[0]
     channels = ws.rows(
-        "SELECT channel, count(*) AS n FROM mentions "
-        "WHERE author_id IN (SELECT unnest(?::BIGINT[])) GROUP BY 1 ORDER BY 2 DESC",
-        [ids],
+        f"SELECT channel, count(*) AS n FROM mentions WHERE {_of_authors(ids)} "
+        "GROUP BY 1 ORDER BY 2 DESC"
     )
     return AuthorProfile(
         author=author,
@@ -118,27 +130,30 @@ def author_profile(ws: Workspace, author_id: int) -> AuthorProfile | None:
     )
 
 
-def author_mentions(ws: Workspace, author_id: int, limit: int = 200) -> list[dict[str, Any]]:
-    """Their latest mentions on every linked account, newest first."""
+def author_mentions(
+    ws: Workspace, author_id: int, limit: int = 200, ids: list[int] | None = None
+) -> list[dict[str, Any]]:
+    """Their latest mentions on every linked account (``ids`` when known), newest first."""
+    accounts = ids if ids is not None else linked_author_ids(ws, author_id)
     return ws.rows(
         "SELECT id, published, channel, title, left(text, 240) AS snippet, sentiment, "
-        "sentiment_label, status FROM mentions "
-        "WHERE author_id IN (SELECT unnest(?::BIGINT[])) "
-        f"ORDER BY published DESC, id DESC LIMIT {int(limit)}",
-        [linked_author_ids(ws, author_id)],
+        f"sentiment_label, status FROM mentions WHERE {_of_authors(accounts)} "
+        f"ORDER BY published DESC, id DESC LIMIT {int(limit)}"
     )
 
 
-def author_timeline(ws: Workspace, author_id: int) -> list[dict[str, Any]]:
-    """Their mentions per month: counts by sentiment label and the mean score."""
+def author_timeline(
+    ws: Workspace, author_id: int, ids: list[int] | None = None
+) -> list[dict[str, Any]]:
+    """Their mentions per month (on ``ids`` when known): counts by label, mean score."""
+    accounts = ids if ids is not None else linked_author_ids(ws, author_id)
     return ws.rows(
         "SELECT date_trunc('month', published) AS month, count(*) AS total, "
         "count(*) FILTER (sentiment_label = 'positive') AS positive, "
         "count(*) FILTER (sentiment_label = 'neutral') AS neutral, "
         "count(*) FILTER (sentiment_label = 'negative') AS negative, "
-        "avg(sentiment) AS avg_sentiment FROM mentions "
-        "WHERE author_id IN (SELECT unnest(?::BIGINT[])) GROUP BY 1 ORDER BY 1",
-        [linked_author_ids(ws, author_id)],
+        f"avg(sentiment) AS avg_sentiment FROM mentions WHERE {_of_authors(accounts)} "
+        "GROUP BY 1 ORDER BY 1"
     )
 
 

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from engage_desktop import __version__
 from engage_desktop.archive.views import archive_note, attach, detach
+from engage_desktop.core.priority import serve_window
 from engage_desktop.enrich.pipeline import EnrichSummary, backfill, rescore_all
 from engage_desktop.inbox.filters import with_drill
 from engage_desktop.inbox.pager import counts
@@ -71,6 +72,7 @@ class MainWindow(QMainWindow):
 
     def __init__(self, ws: Workspace, settings: QSettings) -> None:
         super().__init__()
+        serve_window()  # worker processes started from now on yield the CPU to it
         self.enrich_task: Task | None = None
         self._enrich_asked = False
         self._closing = False
@@ -180,11 +182,12 @@ class MainWindow(QMainWindow):
             self._build_dashboard()
         self.pages.setCurrentIndex(row)
 
-    def _refresh_dashboard(self) -> None:
+    def _refresh_dashboard(self, alerts: bool = True) -> None:
         """Mentions changed: re-read the dashboard if it is built, and check the alerts."""
         if self._dashboard is not None:
             self._dashboard.refresh()
-        self.check_alerts()
+        if alerts:
+            self.check_alerts()
 
     def check_alerts(self) -> None:
         """Run the alert rules in the background; new episodes notify, each once.
@@ -347,6 +350,8 @@ class MainWindow(QMainWindow):
         """True when no view read or write is on its way (long jobs may still run)."""
         if self.inbox.model.is_loading() or self.inbox.model.pager is None:
             return False
+        if self.inbox.author_pending():
+            return False
         return not any(t.key.startswith(VIEW_READS) for t in self.tasks.running())
 
     def settle(self, timeout_s: float = 20.0) -> bool:
@@ -439,7 +444,7 @@ class MainWindow(QMainWindow):
 
     def update_status(self) -> Task:
         """Workspace name and counts in the status bar (and the attached archive's note)."""
-        task = self.tasks.start("status-counts", _status_job, self.ws)
+        task = self.tasks.start_latest("status-counts", _status_job, self.ws)
         task.succeeded.connect(self._show_status)
         return task
 
@@ -668,7 +673,10 @@ class MainWindow(QMainWindow):
         if self._closing:
             return
         if changes.rows_moved() or changes.settings:
-            self._refresh_dashboard()
+            # Spike alerts count mentions and their sentiment: a triage change (read,
+            # status, tags) moves neither, and a check is a full scan per rule.
+            alerts = changes.mentions or changes.sentiment or changes.settings
+            self._refresh_dashboard(alerts=alerts)
         if changes.sources or changes.settings:
             self.feeds.refresh()
         if changes.rows_moved() or changes.sources or changes.settings:

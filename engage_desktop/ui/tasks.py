@@ -141,11 +141,40 @@ class TaskRunner(QObject):
         self.pool.setMaxThreadCount(4)
         self._lanes: dict[str, QThreadPool] = {}
         self._running: dict[str, Task] = {}
+        # Per key, the latest start_latest request waiting for the running task.
+        self._waiting: dict[str, tuple[Task, Callable[..., Any], tuple, dict]] = {}
         self.closed = False  # set by shutdown(): late timers must not start new work
 
     def start(self, key: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Task:
         """Run ``fn(state, *args, **kwargs)`` in the pool; cancel an older ``key`` task."""
         return self._start(self.pool, key, fn, args, kwargs)
+
+    def start_latest(self, key: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Task:
+        """Run ``fn`` now, or once after the running ``key`` task if there is one.
+
+        For refreshes (counts, status): cancelling a running query does not stop
+        it, so ``start`` on every change piled up full-table counts on the pool
+        threads, all competing with the GUI thread for the CPU. Here at most one
+        runs per key, and of the requests made meanwhile only the latest runs after
+        it (the older ones end as cancelled, so their ``done`` still fires).
+        """
+        running = self._running.get(key)
+        if running is None or running.state.is_cancelled():
+            return self.start(key, fn, *args, **kwargs)
+        task = Task(key)
+        if self.closed:
+            task.cancel()
+            return task
+        self._drop_waiting(key)
+        self._waiting[key] = (task, fn, args, kwargs)
+        return task
+
+    def _drop_waiting(self, key: str) -> None:
+        """Cancel the request waiting under ``key``; it never ran, its ``done`` fires."""
+        waiting = self._waiting.pop(key, None)
+        if waiting is not None:
+            waiting[0].cancel()
+            waiting[0]._outcome.emit(None, None, "")
 
     def start_in(
         self, lane: str, key: str, fn: Callable[..., Any], *args: Any, **kwargs: Any
@@ -166,6 +195,7 @@ class TaskRunner(QObject):
         older = self._running.get(key)
         if older is not None:
             older.cancel()
+        self._drop_waiting(key)
         task = Task(key)
         if self.closed:  # the window is closing: late timers and results start nothing
             task.cancel()
@@ -184,6 +214,12 @@ class TaskRunner(QObject):
     def _finished(self, task: Task) -> None:
         if self._running.get(task.key) is task:
             del self._running[task.key]
+            waiting = self._waiting.pop(task.key, None)
+            if waiting is not None:
+                queued, fn, args, kwargs = waiting
+                self._running[task.key] = queued
+                queued.done.connect(lambda t=queued: self._finished(t))
+                self.pool.start(_Runnable(queued, fn, args, kwargs))
 
     def running(self) -> list[Task]:
         """Tasks started and not yet done."""
@@ -194,6 +230,8 @@ class TaskRunner(QObject):
         self.closed = True
         for task in list(self._running.values()):
             task.cancel()
+        for key in list(self._waiting):
+            self._drop_waiting(key)
         # The lanes first: the writer finishes what it was asked (a draft saved on close).
         lanes = all(pool.waitForDone(timeout_ms) for pool in self._lanes.values())
         return self.pool.waitForDone(timeout_ms) and lanes

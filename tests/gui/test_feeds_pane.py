@@ -12,12 +12,10 @@ def test_fetch_all_runs_in_background_and_refreshes_inbox(qtbot, window):
     window.show_view("feeds")
     before = window.inbox.model.rowCount()
     # A fetch that stored mentions tells every view through the writer's record.
-    with qtbot.waitSignal(
-        window.ops.changed, timeout=60_000, check_params_cb=lambda changes, _i: changes.mentions
-    ):
+    with qtbot.waitSignal(window.ops.changed, check_params_cb=lambda changes, _i: changes.mentions):
         feeds.fetch_all_button.click()
         assert feeds.fetching() and feeds.progress.isVisible()
-    qtbot.waitUntil(lambda: not feeds.fetching(), timeout=60_000)
+    qtbot.waitUntil(lambda: not feeds.fetching())
     settle(qtbot, feeds)
     assert "new mentions" in feeds.run_label.text()
     assert window.inbox.model.rowCount() > before
@@ -33,7 +31,7 @@ def test_query_editor_reports_errors_at_the_character_and_backtests(qtbot, windo
     assert editor.text.extraSelections()
     editor.text.setPlainText("nimbus NEAR/3 router")
     assert "valid" in editor.status.text()
-    qtbot.waitUntil(lambda: "Back-test: matches" in editor.backtest_label.text(), timeout=20_000)
+    qtbot.waitUntil(lambda: "Back-test: matches" in editor.backtest_label.text())
     assert "stored mentions" in editor.backtest_label.text()
 
 
@@ -45,11 +43,11 @@ def test_saving_a_query_adds_it_to_the_table(qtbot, window):
     feeds.editor.topic.setCurrentText("Nimbus")
     feeds.editor.text.setPlainText('nimbus (refund* OR "money back")')
     qtbot.mouseClick(feeds.editor.save_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: feeds.queries.rowCount() == rows + 1, timeout=60_000)
+    qtbot.waitUntil(lambda: feeds.queries.rowCount() == rows + 1)
     assert feeds.queries.rowCount() == rows + 1
     assert "Saved" in feeds.editor.status.text()
     # Saving applies the query to the stored history, like a back-test that writes.
-    qtbot.waitUntil(lambda: "newly tagged" in feeds.editor.status.text(), timeout=30_000)
+    qtbot.waitUntil(lambda: "newly tagged" in feeds.editor.status.text())
     from engage_desktop.listen.watch import backtest
 
     qid = feeds.editor.query_id
@@ -113,12 +111,13 @@ def test_a_refused_bluesky_password_can_be_entered_again(qtbot, tmp_path):
 
 def test_parse_workers_start_ahead_of_scheduled_fetches(qtbot, tmp_path):
     """A pane that fetches on schedule starts the parse pool only where runs use it."""
-    from engage_desktop.listen import fetch as listen
+    from engage_desktop.listen import pool as listen
+    from engage_desktop.listen.fetch import PROCESS_MIN_FEEDS
     from engage_desktop.listen.source_store import add_source
     from engage_desktop.ui.listen.pane import FeedsPane
     from engage_desktop.workspace.database import Workspace
 
-    least = listen.PROCESS_MIN_FEEDS
+    least = PROCESS_MIN_FEEDS
     for feeds, expected in ((least - 1, False), (least, True)):
         listen.shutdown_parse_pool()
         with Workspace.create(tmp_path / f"{feeds}.engage") as ws:
@@ -131,10 +130,52 @@ def test_parse_workers_start_ahead_of_scheduled_fetches(qtbot, tmp_path):
             # The prestart waits until the window is up, then runs in the background.
             qtbot.waitUntil(
                 lambda p=pane: p.prestart_task is not None and not p.tasks.running(),
-                timeout=30_000,
             )
             assert (listen._pool is not None) == expected
             if expected:  # the workers answer at once: they are running
-                assert listen._pool.submit(int).result(timeout=30) == 0
+                assert listen._pool.submit(int).result(timeout=180) == 0
             pane.tasks.shutdown()
     listen.shutdown_parse_pool()
+
+
+def test_other_instances_and_an_app_key_are_set_in_the_source_dialog(qtbot, tmp_path):
+    """Mastodon's other instances and Stack Exchange's key: fields, not only CLI flags."""
+    import json
+
+    from engage_desktop.listen.source_store import add_source, get_source
+    from engage_desktop.ui.listen.source_dialog import SourceDialog
+    from engage_desktop.ui.tasks import TaskRunner
+    from engage_desktop.workspace.database import Workspace
+
+    def config(ws, sid):
+        return json.loads(ws.scalar("SELECT config FROM sources WHERE id = ?", [sid]) or "{}")
+
+    with Workspace.create(tmp_path / "x.engage") as ws:
+        tasks = TaskRunner()
+        adding = SourceDialog(ws, tasks)
+        qtbot.addWidget(adding)
+        adding.url.setText("https://mastodon.social/tags/nimbus")
+        assert adding.instances.isVisibleTo(adding) and not adding.se_key.isVisibleTo(adding)
+        adding.url.setText("https://superuser.com/search?q=nimbus")
+        assert adding.se_key.isVisibleTo(adding) and not adding.instances.isVisibleTo(adding)
+        tag = add_source(ws, kind="mastodon", url="https://mastodon.social/tags/nimbus",
+                         name="#nimbus", channel="mastodon",
+                         config={"instances": ["fosstodon.org"]})  # fmt: skip
+        dialog = SourceDialog(ws, tasks, get_source(ws, tag))
+        qtbot.addWidget(dialog)
+        assert dialog.instances.text() == "fosstodon.org"
+        dialog.instances.setText("not an instance!")
+        dialog.buttons.button(dialog.buttons.StandardButton.Ok).click()
+        assert "is not a Mastodon instance" in dialog.message.text()
+        dialog.instances.setText("fosstodon.org, https://hachyderm.io/")
+        dialog.buttons.button(dialog.buttons.StandardButton.Ok).click()
+        assert dialog.result() == dialog.DialogCode.Accepted
+        assert config(ws, tag) == {"instances": ["fosstodon.org", "https://hachyderm.io"]}
+        se = add_source(ws, kind="stackexchange", url="https://superuser.com/search?q=nimbus",
+                        name="SU", channel="stackexchange")  # fmt: skip
+        dialog = SourceDialog(ws, tasks, get_source(ws, se))
+        qtbot.addWidget(dialog)
+        dialog.se_key.setText(" k3y(( ")
+        dialog.buttons.button(dialog.buttons.StandardButton.Ok).click()
+        assert config(ws, se) == {"key": "k3y(("}
+        tasks.shutdown()

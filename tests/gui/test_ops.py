@@ -38,7 +38,7 @@ def test_writes_run_one_after_another_on_one_thread_and_say_what_changed(qtbot):
     messages: list[str] = []
     failed.failed.connect(messages.append)
     gate.set()
-    with qtbot.waitSignal(failed.done, timeout=30_000):
+    with qtbot.waitSignal(failed.done):
         pass
     assert [n for n, _ in order] == [0, 1, 2, 3]  # in the order asked, none cancelled
     assert len({ident for _, ident in order}) == 1  # on one thread
@@ -46,4 +46,38 @@ def test_writes_run_one_after_another_on_one_thread_and_say_what_changed(qtbot):
     assert heard == [(["drafts"], "composer")] * 4  # the failed write changed nothing
     assert messages == ["that draft was sent meanwhile"]
     assert all(not t.state.is_cancelled() for t in tasks)
+    assert runner.shutdown()
+
+
+def test_a_refresh_runs_once_at_a_time_and_the_latest_request_after_it(qtbot):
+    runner = TaskRunner()
+    gate = threading.Event()
+    ran: list[int] = []
+    running_at_once = {"now": 0, "most": 0}
+    lock = threading.Lock()
+
+    def count(_state, n: int) -> int:
+        with lock:
+            running_at_once["now"] += 1
+            running_at_once["most"] = max(running_at_once["most"], running_at_once["now"])
+        if n == 0:
+            gate.wait(10)  # the first recount is slow; three more are asked meanwhile
+        ran.append(n)
+        with lock:
+            running_at_once["now"] -= 1
+        return n
+
+    tasks = [runner.start_latest("counts", count, n) for n in range(4)]
+    results: list[int] = []
+    for task in tasks:
+        task.succeeded.connect(results.append)
+    ended = []
+    for task in tasks:
+        task.done.connect(lambda t=task: ended.append(t))
+    gate.set()
+    qtbot.waitUntil(lambda: len(ended) == 4)
+    assert ran == [0, 3]  # the first, then only the latest request made while it ran
+    assert running_at_once["most"] == 1
+    assert results == [0, 3]  # 1 and 2 never ran: cancelled, yet their done fired
+    assert tasks[1].state.is_cancelled() and tasks[2].state.is_cancelled()
     assert runner.shutdown()

@@ -279,6 +279,28 @@ def test_pager_position_of(ws):
     pager.close()
 
 
+def test_a_search_is_counted_and_paged_in_sort_order(ws):
+    # The count and first page come from one scan, later pages by id (pager.py).
+    query = to_query(InboxFilter(search="router", sort="oldest"), ws.actor)
+    cur = ws.cursor()
+    expected = [
+        r[0]
+        for r in cur.execute(
+            f"SELECT id FROM mentions WHERE {query.where} ORDER BY published, id",
+            list(query.params),
+        ).fetchall()
+    ]
+    cur.close()
+    pager = MentionPager(ws, query, page_size=7)
+    assert pager.count() == len(expected) > 21
+    assert [pager.row(i)[0] for i in range(21)] == expected[:21]  # three pages, in order
+    assert pager.row(len(expected) - 1)[0] == expected[-1]  # a jump to the end
+    pager.close()
+    nothing = MentionPager(ws, to_query(InboxFilter(search="zzqx nothing"), ws.actor))
+    assert nothing.count() == 0 and nothing.page(0) == []
+    nothing.close()
+
+
 def test_search_uses_the_watch_query_language_with_a_simple_fallback(ws):
     from engage_desktop.core.query import parse, to_sql
     from engage_desktop.inbox.filters import _simple_search

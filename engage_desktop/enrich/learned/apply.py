@@ -32,6 +32,7 @@ from typing import Any
 
 import numpy as np
 
+from engage_desktop.core.priority import lower_priority, worker_nice
 from engage_desktop.enrich.learned.model import CLASSES, LearnedModel
 from engage_desktop.enrich.learned.store import StoredModel, active_models
 from engage_desktop.workspace.database import Workspace
@@ -94,8 +95,9 @@ LEARNED_COLUMNS = (
 )
 
 
-def _init_worker(blobs: list[tuple[str | None, str, bytes]]) -> None:
+def _init_worker(blobs: list[tuple[str | None, str, bytes]], nice: int = 0) -> None:
     global _worker_models
+    lower_priority(nice)  # yield to a window (engage_desktop.core.priority)
     _worker_models = [(d, v, LearnedModel.from_bytes(b)) for d, v, b in blobs]
 
 
@@ -294,7 +296,7 @@ def rescore(
                     max_workers=workers or None,
                     mp_context=multiprocessing.get_context("spawn"),
                     initializer=_init_worker,
-                    initargs=(blobs,),
+                    initargs=(blobs, worker_nice()),
                 )
             )
         for columns in _predicted_chunks(ws, where, params, models, pool, chunk_size, cancelled):

@@ -24,6 +24,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from types import TracebackType
 
+from engage_desktop.core.priority import lower_priority, worker_nice
 from engage_desktop.enrich.sentiment.vader_fast import SentimentScore, VaderScorer, default_scorer
 
 DEFAULT_CHUNK_SIZE = 10_000
@@ -68,9 +69,14 @@ class ScoringCancelled(Exception):
 _worker_scorer: VaderScorer | None = None
 
 
-def _init_worker(adjustments: dict[str, float], lexicon_file: str) -> None:
-    """Build the worker's scorer once, with the same lexicon and adjustments."""
+def _init_worker(adjustments: dict[str, float], lexicon_file: str, nice: int = 0) -> None:
+    """Build the worker's scorer once, with the same lexicon and adjustments.
+
+    ``nice`` lowers the worker's priority when a window shares the machine
+    (:mod:`engage_desktop.core.priority`).
+    """
     global _worker_scorer
+    lower_priority(nice)
     # No memo in workers: the main process already sends each text once.
     _worker_scorer = VaderScorer(adjustments, lexicon_file=lexicon_file, cache_size=0)
 
@@ -146,7 +152,7 @@ class ScoringPool:
                 self.processes,
                 mp_context=multiprocessing.get_context("spawn"),
                 initializer=_init_worker,
-                initargs=(self.scorer.adjustments, str(self.scorer.lexicon_file)),
+                initargs=(self.scorer.adjustments, str(self.scorer.lexicon_file), worker_nice()),
             )
             # The executor spawns a worker per queued task while none is idle, so
             # queuing one task per worker at once starts them all.
@@ -214,9 +220,7 @@ class ScoringPool:
                 for future in job.futures:
                     future.cancel()
 
-    def detect_languages(
-        self, texts: Sequence[str], *, chunk_size: int = 5_000
-    ) -> list[str]:
+    def detect_languages(self, texts: Sequence[str], *, chunk_size: int = 5_000) -> list[str]:
         """The language of each text, detected in the workers (distinct texts once).
 
         Imported posts come without a declared language, and detection costs as much

@@ -331,8 +331,9 @@ def _author_job(_state: Any, ws: Workspace, author_id: int | None) -> dict[str, 
     profile = people.author_profile(ws, author_id)
     if profile is None:
         return None
+    ids = [int(a["id"]) for a in profile.accounts]  # the linked accounts, found once
     return {
         "profile": profile,
-        "timeline": people.author_timeline(ws, author_id),
-        "mentions": people.author_mentions(ws, author_id, limit=MENTIONS_SHOWN),
+        "timeline": people.author_timeline(ws, author_id, ids),
+        "mentions": people.author_mentions(ws, author_id, limit=MENTIONS_SHOWN, ids=ids),
     }

@@ -75,11 +75,14 @@ class ChipDelegate(QStyledItemDelegate):
         if not chips:
             super().paint(painter, option, index)
             return
-        opt = QStyleOptionViewItem(option)
-        self.initStyleOption(opt, index)
-        opt.text = ""
+        # Only the cell's background (selection, alternate rows) and focus frame come
+        # from the style: initStyleOption would ask the model for ten roles per cell,
+        # and the chip columns are four of every row repainted on each j/k.
+        opt = option
         style = opt.widget.style() if opt.widget else QApplication.style()
-        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
+        style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, opt, painter, opt.widget)
+        if opt.state & QStyle.StateFlag.State_HasFocus:
+            style.drawPrimitive(QStyle.PrimitiveElement.PE_FrameFocusRect, opt, painter, opt.widget)
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         font = chip_font(opt.font)
