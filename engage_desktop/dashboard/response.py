@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from engage_desktop.archive.views import mention_source
 from engage_desktop.dashboard.analytics import (
     DAY_S,
     RESPONSE_BINS,
@@ -75,10 +76,15 @@ def week_starts(days: np.ndarray) -> np.ndarray:
 def weekly_median(
     ws: Workspace, flt: DashboardFilter, weeks: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Median first-response hours and answered count per publication week."""
+    """Median first-response hours and answered count per publication week.
+
+    Reads the workspace and an attached archive together, pruned to the range
+    (:func:`~engage_desktop.archive.views.mention_source`), as the cube's charts do.
+    """
     where, params = flt.where()
+    src = mention_source(ws, flt.start, flt.end).sql
     rows = ws.tuples(
-        f"SELECT {WEEK_SQL} AS w, median({RESPONSE_S_SQL}) / 3600.0, count(*) FROM mentions "
+        f"SELECT {WEEK_SQL} AS w, median({RESPONSE_S_SQL}) / 3600.0, count(*) FROM {src} "
         f"WHERE ({where}) AND first_reply_at IS NOT NULL GROUP BY w",
         params,
     )

@@ -26,8 +26,9 @@ from typing import Any
 
 import numpy as np
 
+from engage_desktop.archive.views import mention_source
 from engage_desktop.core.errors import Conflict, InvalidInput, NotFound
-from engage_desktop.core.untrusted import date_window
+from engage_desktop.dashboard.analytics import DAY_S, data_days
 from engage_desktop.dashboard.spike_screen import phase_candidates
 from engage_desktop.inbox.pager import MentionQuery
 from engage_desktop.workspace.database import Workspace
@@ -338,11 +339,14 @@ def counts_per_bucket(
         parts.append("sentiment_label = 'negative'")
     first = int(start.timestamp()) // width
     n = int((end.timestamp() - start.timestamp()) // width)
+    # The workspace and an attached archive's files of these dates: a baseline over
+    # archived history counts the same as over the same rows in the workspace.
+    src = mention_source(ws, start, end).sql
     cur = ws.cursor()
     try:
         rows = cur.execute(
             f"SELECT epoch_us(published) // {width * 1_000_000} - {first} AS b, count(*) "
-            f"FROM mentions WHERE {' AND '.join(parts)} GROUP BY b",
+            f"FROM {src} WHERE {' AND '.join(parts)} GROUP BY b",
             params,
         ).fetchall()
     finally:
@@ -355,23 +359,18 @@ def counts_per_bucket(
 
 
 def _history_bounds(ws: Workspace) -> tuple[datetime, datetime] | None:
-    # Only dates a post can have: a workspace from elsewhere may hold year 1 or 9999
-    # (written before dates were checked, or on purpose), which would overflow.
-    earliest, latest = date_window(datetime.now(UTC))
-    cur = ws.cursor()
-    try:
-        lo, hi = cur.execute(
-            "SELECT min(published), max(published) FROM mentions WHERE published BETWEEN ? AND ?",
-            [earliest, latest],
-        ).fetchone()
-    finally:
-        cur.close()
-    if lo is None:
+    """The first day with mentions and the day after the last (UTC midnights).
+
+    Only dates a post can have count (a workspace from elsewhere may hold year 1 or
+    9999, which would overflow); an attached archive's span comes from its manifest.
+    """
+    bounds = data_days(ws)
+    if bounds is None:
         return None
-    day = timedelta(days=1)
-    lo = lo.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-    hi = hi.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0) + day
-    return lo, hi
+    return (
+        datetime.fromtimestamp(bounds[0] * DAY_S, UTC),
+        datetime.fromtimestamp((bounds[1] + 1) * DAY_S, UTC),
+    )
 
 
 def backtest(

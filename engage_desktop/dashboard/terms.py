@@ -22,7 +22,8 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
 
-from engage_desktop.dashboard.analytics import SANE_PUBLISHED_SQL, DashboardFilter, term_where
+from engage_desktop.archive.views import mention_source
+from engage_desktop.dashboard.analytics import DAY_S, DashboardFilter, data_days, term_where
 from engage_desktop.resources import resource
 from engage_desktop.workspace.database import Workspace
 
@@ -99,14 +100,12 @@ def periods(ws: Workspace, flt: DashboardFilter) -> tuple[datetime, datetime, da
     """(previous start, current start, current end) for ``flt``; None without data."""
     start, end = flt.start, flt.end
     if start is None or end is None:
-        last = ws.tuples(f"SELECT max(published) FROM mentions WHERE {SANE_PUBLISHED_SQL}", [])[0][
-            0
-        ]
-        if last is None:
+        # The newest day of the workspace and an attached archive (its manifest answers).
+        bounds = data_days(ws)
+        if bounds is None:
             return None
         if end is None:
-            end = last.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-            end += timedelta(days=1)
+            end = datetime.fromtimestamp((bounds[1] + 1) * DAY_S, UTC)
         if start is None:
             start = end - timedelta(days=7)
     return start - (end - start), start, end
@@ -139,14 +138,16 @@ def rising_terms(
         return None
     prev_start, start, end = span
     topic_sql, topic_params = DashboardFilter(topic=flt.topic).where()
+    # Both periods, from the workspace and an attached archive's files that overlap them.
+    src = mention_source(ws, prev_start, end).sql
     docs: list[Counter[str]] = []
     totals = []
     for lo, hi in ((start, end), (prev_start, start)):
         where = f"({topic_sql}) AND published >= ? AND published < ?"
         params = [*topic_params, lo, hi]
-        total = ws.tuples(f"SELECT count(*) FROM mentions WHERE {where}", params)[0][0]
+        total = ws.tuples(f"SELECT count(*) FROM {src} WHERE {where}", params)[0][0]
         texts = ws.tuples(
-            f"SELECT text_norm FROM (SELECT text_norm FROM mentions WHERE {where}) "
+            f"SELECT text_norm FROM (SELECT text_norm FROM {src} WHERE {where}) "
             f"USING SAMPLE reservoir({int(sample)} ROWS) REPEATABLE (7)",
             params,
         )
@@ -168,7 +169,7 @@ def rising_terms(
         (t for t, c in cur.items() if c >= min_count),
         key=lambda t: (-lift(cur[t], prev.get(t, 0.0)), t),
     )[: limit * 2]
-    exact = _exact_counts(ws, candidates, topic_sql, topic_params, prev_start, start, end)
+    exact = _exact_counts(ws, src, candidates, topic_sql, topic_params, prev_start, start, end)
     rows = [
         RisingTerm(t, c, p, lift(c, p))
         for t, (c, p) in exact.items()
@@ -180,6 +181,7 @@ def rising_terms(
 
 def _exact_counts(
     ws: Workspace,
+    src: str,
     terms: list[str],
     topic_sql: str,
     topic_params: list[Any],
@@ -198,7 +200,7 @@ def _exact_counts(
         selects.append(f"count(*) FILTER (published < ? AND {sql})")
         params += [start, *pattern, start, *pattern]
     row = ws.tuples(
-        f"SELECT {', '.join(selects)} FROM mentions WHERE ({topic_sql}) "
+        f"SELECT {', '.join(selects)} FROM {src} WHERE ({topic_sql}) "
         "AND published >= ? AND published < ?",
         [*params, *topic_params, prev_start, end],
     )[0]

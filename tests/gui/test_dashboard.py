@@ -278,3 +278,33 @@ def test_drawing_opens_no_stray_windows(window, dash, qtbot):
     shown = [w for w in QApplication.topLevelWidgets() if w.isVisible()]
     assert shown == [window]
     assert QApplication.activeWindow() is window
+
+
+def test_charts_in_view_are_painted_before_the_cards_below_join_the_page(demo_template, qtbot):
+    """The headline figures and the first screen's charts come first; the rest after."""
+    from engage_desktop.ui.dashboard.pane import DashboardPane
+    from engage_desktop.workspace.database import Workspace
+
+    ws = Workspace.open(demo_template, read_only=True)
+    pane = DashboardPane(ws)
+    qtbot.addWidget(pane)
+    pane.resize(1440, 900)
+    seen = []
+
+    def on_first_paint():
+        shown = (pane.kpis["mentions"].text(), len(pane.volume.volume.days))
+        seen.append((pane.placed, pane.data, *shown))
+
+    pane.first_painted.connect(on_first_paint)
+    with qtbot.waitSignal(pane.updated):
+        pane.show()
+    [(placed, data, mentions, days)] = seen
+    # Painted with their numbers, before the lower cards were on the page (built,
+    # polished, laid out) or "updated" was said.
+    assert not placed and data is None and mentions != "–" and days == 90
+    assert pane.placed and pane.data is not None
+    assert pane.response.perf is not None and pane.authors.isVisible()
+    assert pane.grid.indexOf(pane.model_card) >= 0 and pane.grid.indexOf(pane.alerts_card) >= 0
+    assert pane.wait_until_ready(TIMEOUT_S)
+    pane.tasks.shutdown()
+    ws.close()

@@ -36,6 +36,9 @@ from engage_desktop.dashboard.analytics import (
     top_channels,
 )
 from engage_desktop.dashboard.cube import MentionCube
+from engage_desktop.dashboard.response import week_starts, weekly_median
+from engage_desktop.dashboard.spikes import backtest, default_rules
+from engage_desktop.dashboard.terms import rising_terms
 from engage_desktop.inbox.filters import InboxFilter, to_query
 from engage_desktop.inbox.pager import ROW_FIELDS, MentionPager, MentionQuery, get_mention
 from engage_desktop.workspace.database import Workspace
@@ -436,6 +439,31 @@ def test_attached_dashboard_numbers_equal_workspace(twin):
     ta, tb = top_channels(whole, flt), top_channels(split, flt)
     assert [(r.key, r.mentions) for r in ta] == [(r.key, r.mentions) for r in tb]
     assert [r.sentiment for r in ta] == pytest.approx([r.sentiment for r in tb])
+
+
+def test_attached_median_terms_and_alerts_equal_workspace(twin):
+    """The weekly response median, rising terms and spike alerts read the union too."""
+    whole, split = twin
+    # From a week before the archive's end: on the split side the previous period of
+    # the rising terms and the spikes' baseline are read from the archive.
+    flt = DashboardFilter(datetime(2026, 8, 25, tzinfo=UTC), datetime(2026, 9, 29, tzinfo=UTC))
+    weeks = week_starts(MentionCube.load(whole, AnalyticsContext.load(whole)).days(flt))
+    (ma, na), (mb, nb) = (weekly_median(ws, flt, weeks) for ws in (whole, split))
+    assert na[0] > 0 and list(na) == list(nb)  # the first week is mostly archived
+    assert list(ma) == pytest.approx(list(mb), nan_ok=True)
+    ta, tb = (rising_terms(ws, flt, limit=3) for ws in (whole, split))
+    assert ta.terms and (ta.current_total, ta.previous_total) == (
+        tb.current_total,
+        tb.previous_total,
+    )
+    assert [(t.term, t.current, t.previous) for t in ta.terms] == [
+        (t.term, t.current, t.previous) for t in tb.terms
+    ]
+    rule = default_rules()[0]  # total volume per hour
+    ea, eb = (backtest(ws, rule, flt.start, flt.end) for ws in (whole, split))
+    assert ea and [(e.start, e.end, e.mentions, e.baseline) for e in ea] == [
+        (e.start, e.end, e.mentions, e.baseline) for e in eb
+    ]
 
 
 def test_detach_returns_to_workspace_only(demo_path, tmp_path):

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
-from PySide6.QtCore import QDate, QEvent, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QDate, QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -64,7 +65,18 @@ from engage_desktop.ui.tasks import TaskRunner
 from engage_desktop.ui.theme import SENTIMENT_COLORS
 from engage_desktop.workspace.database import Workspace
 
+# The pane's name of each chart card's numbers (export_card_data), by card class.
+CARD_NAMES = {
+    "VolumeChart": "volume", "SentimentChart": "sentiment", "ShareOfVoiceChart": "share_of_voice",
+    "ResponseChart": "response_time", "BacklogChart": "backlog", "TopAuthorsChart": "top_authors",
+    "AdvocatesChart": "advocates", "ChannelsChart": "channels", "TermsChart": "terms",
+}  # fmt: skip
 # label, days (None: all time, 0: custom)
+# The cards below the first screen (attribute, class), in page order.
+LOWER_CARDS = (
+    ("response", ResponseChart), ("backlog", BacklogChart), ("authors", TopAuthorsChart),
+    ("advocates", AdvocatesChart), ("channels", ChannelsChart), ("terms", TermsChart),
+)  # fmt: skip
 RANGES = (
     ("Last 7 days", 7),
     ("Last 30 days", 30),
@@ -75,6 +87,9 @@ RANGES = (
 )
 DEFAULT_RANGE = 2
 EXTRAS_DELAY_MS = 150
+# If the charts in view are not painted by then (a window that gets no paint events),
+# the cards below them are drawn anyway.
+LOWER_FALLBACK_MS = 250
 ALL_TOPICS = "All topics"
 
 
@@ -131,6 +146,9 @@ class DashboardPane(QWidget):
 
     drill_requested = Signal(object, str)  # MentionQuery, a description for the status bar
     empty_action = Signal(str)  # a button of the empty state: add_source, import, brief
+    # The headline figures and the charts of the first screen are painted (on opening;
+    # for a later range or topic: drawn, and painted with the rest).
+    first_painted = Signal()
     updated = Signal()  # the main charts show the current filter
     extras_updated = Signal()  # rising terms and spike marks are drawn
 
@@ -170,6 +188,15 @@ class DashboardPane(QWidget):
         self._extras_timer = QTimer(self)
         self._extras_timer.setSingleShot(True)
         self._extras_timer.timeout.connect(self._start_extras)
+        # The charts in view are drawn and painted first; the cards below them after
+        # that paint (_on_top_painted). The request waiting for that paint, if any:
+        self._paint_request: int | None = None
+        self._top_painted = False
+        self._ranks_drawn = False
+        self._awaiting_draw: int | None = None  # a request not yet wholly drawn
+        self._lower_timer = QTimer(self)
+        self._lower_timer.setSingleShot(True)
+        self._lower_timer.timeout.connect(self._paint_missed)
 
         title = QLabel("Dashboard")
         title.setObjectName("title")
@@ -211,7 +238,9 @@ class DashboardPane(QWidget):
         selectors.addWidget(self.timing)
         selectors.addWidget(refresh)
 
-        self.model_card = ModelCard()  # before refresh(): its task result lands on it
+        # Built now (the model check of the window reports to it), placed with the
+        # cards below the first screen.
+        self.model_card = ModelCard()
         # Start reading the workspace now: DuckDB works on a pool thread while the
         # charts below are built (results arrive through queued signals, afterwards).
         self.refresh()
@@ -234,26 +263,26 @@ class DashboardPane(QWidget):
         for tile in self.kpis.values():
             kpi_row.addWidget(tile)
 
+        # The charts of the first screen. Those below it and the alerts card are built
+        # once these are painted (_build_lower): building, polishing and drawing them
+        # first kept the charts in view from the screen for longer.
         self.volume = VolumeChart()
         self.sentiment = SentimentChart()
         self.share = ShareOfVoiceChart()
-        self.response = ResponseChart()
-        self.backlog = BacklogChart()
-        self.authors = TopAuthorsChart()
-        self.advocates = AdvocatesChart()
-        self.channels = ChannelsChart()
-        self.terms = TermsChart()
-        self.alerts_card = self._alerts_card()
-        self.cards: list[ChartCard] = [
-            self.volume, self.sentiment, self.share, self.response, self.backlog,
-            self.authors, self.advocates, self.channels, self.terms,
-        ]  # fmt: skip
-        for card in self.cards:
-            card.element_clicked.connect(self.drill)
-        names = ("volume", "sentiment", "share_of_voice", "response_time", "backlog",
-                 "top_authors", "advocates", "channels", "terms")  # fmt: skip
-        for card, name in zip(self.cards, names, strict=True):
-            card.data_export_requested.connect(lambda fmt, n=name: self.export_card_data(n, fmt))
+        self.cards: list[ChartCard] = []
+        for card in (self.volume, self.sentiment, self.share):
+            self._adopt(card)
+        self.lower_built = False
+        self.placed = False  # the lower cards are in the grid
+        # Built one a turn while the numbers are read, the rest after the first paint.
+        self._lower_steps = [
+            *(partial(self._lower_card, name, cls) for name, cls in LOWER_CARDS),
+            self._lower_alerts,
+        ]
+        self._idle_build = QTimer(self)
+        self._idle_build.setInterval(0)
+        self._idle_build.timeout.connect(self._build_step)
+        self._idle_build.start()
 
         grid = QGridLayout()
         grid.setSpacing(12)
@@ -262,21 +291,20 @@ class DashboardPane(QWidget):
         grid.setColumnStretch(0, 1)
         grid.setColumnStretch(1, 1)
         self.grid = grid
-        self.pairs = [
-            (self.sentiment, self.share),
-            (self.response, self.backlog),
-            (self.authors, self.advocates),
-            (self.channels, self.terms),
-        ]
+        self.pairs: list[tuple[ChartCard, ChartCard]] = [(self.sentiment, self.share)]
         self.columns = 0
         self._place_cards(2)
         self.content.setLayout(grid)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
+        # The page is taller than a screen once the lower cards are in: a scroll bar
+        # appearing then would narrow, re-lay out and repaint every card in view.
+        scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         scroll.setWidget(self.content)
         self.scroll = scroll
         scroll.viewport().installEventFilter(self)
+        self.volume.graphics.viewport().installEventFilter(self)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
@@ -316,26 +344,104 @@ class DashboardPane(QWidget):
             )
         self.scroll.hide()
 
+    def _adopt(self, card: ChartCard) -> None:
+        """Wire a chart card's drill-down and data export to the pane."""
+        name = CARD_NAMES[card.__class__.__name__]
+        card.element_clicked.connect(self.drill)
+        card.data_export_requested.connect(lambda fmt, n=name: self.export_card_data(n, fmt))
+        card.export_caption = self.cards[0].export_caption if self.cards else ""
+        self.cards.append(card)
+
+    def _build_step(self) -> None:
+        """Build one lower card while the numbers are being read (the window is idle).
+
+        One card a turn of the event loop: the charts' numbers arriving meanwhile wait
+        at most one card's building. Once they are in, the rest waits for the paint.
+        """
+        if self._charts is not None or not self._lower_steps:
+            self._idle_build.stop()
+            return
+        self._lower_steps.pop(0)()
+        self.lower_built = not self._lower_steps
+
+    def _build_lower(self) -> None:
+        """Finish building the cards below the first screen (after its first paint).
+
+        They join the page in :meth:`_place_lower`, once they have their numbers: a
+        card drawn on the page re-lays out (and repaints) the cards in view.
+        """
+        self._idle_build.stop()
+        while self._lower_steps:
+            self._lower_steps.pop(0)()
+        self.lower_built = True
+
+    def _lower_card(self, name: str, cls: type[ChartCard]) -> None:
+        card = cls()
+        setattr(self, name, card)
+        self._adopt(card)
+
+    def _lower_alerts(self) -> None:
+        self.alerts_card = self._alerts_card()
+
+    def _extras(self) -> list[QWidget]:
+        """The alerts and model cards, once the lower cards are on the page."""
+        return [self.alerts_card, self.model_card] if self.placed else []
+
+    def _place_lower(self) -> None:
+        """Put the lower cards on the page (once, after they are drawn).
+
+        Only they are added: taking the cards in view out of the grid and back would
+        lay them out again.
+        """
+        if self.placed:
+            return
+        self.placed = True
+        self.pairs += [
+            (self.response, self.backlog),
+            (self.authors, self.advocates),
+            (self.channels, self.terms),
+        ]
+        for i in range(1, len(self.pairs)):
+            self._add_pair(i)
+        self._add_extras()
+        # Show them and settle the page's layout now. Left to Qt, each is shown by a
+        # queued call and the layout takes two passes (the grid in the page's old
+        # length, squeezing the cards in view, then the longer page): paints between
+        # those steps drew every card in view several times more.
+        for pair in self.pairs[1:]:
+            for card in pair:
+                card.show()
+        for widget in self._extras():
+            widget.show()
+        for _ in range(2):
+            QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+
+    def _add_pair(self, i: int) -> None:
+        left, right = self.pairs[i]
+        if self.columns == 2:
+            self.grid.addWidget(left, 2 + i, 0)
+            self.grid.addWidget(right, 2 + i, 1)
+        else:
+            self.grid.addWidget(left, 2 + 2 * i, 0, 1, 2)
+            self.grid.addWidget(right, 3 + 2 * i, 0, 1, 2)
+
+    def _add_extras(self) -> None:
+        for k, widget in enumerate(self._extras()):
+            self.grid.addWidget(widget, 2 + k + len(self.pairs) * (3 - self.columns), 0, 1, 2)
+
     def _place_cards(self, columns: int) -> None:
         """Two cards a row, or one (each pair stacked) when two would not fit."""
         if columns == self.columns:
             return
         self.columns = columns
-        grid = self.grid
         for pair in self.pairs:
             for card in pair:
-                grid.removeWidget(card)
-        grid.removeWidget(self.alerts_card)
-        grid.removeWidget(self.model_card)
-        for i, (left, right) in enumerate(self.pairs):
-            if columns == 2:
-                grid.addWidget(left, 2 + i, 0)
-                grid.addWidget(right, 2 + i, 1)
-            else:
-                grid.addWidget(left, 2 + 2 * i, 0, 1, 2)
-                grid.addWidget(right, 3 + 2 * i, 0, 1, 2)
-        grid.addWidget(self.alerts_card, 2 + len(self.pairs) * (3 - columns), 0, 1, 2)
-        grid.addWidget(self.model_card, 3 + len(self.pairs) * (3 - columns), 0, 1, 2)
+                self.grid.removeWidget(card)
+        for widget in self._extras():
+            self.grid.removeWidget(widget)
+        for i in range(len(self.pairs)):
+            self._add_pair(i)
+        self._add_extras()
 
     def reflow(self) -> None:
         """Pick one or two columns from the room there is and what the cards need."""
@@ -351,9 +457,17 @@ class DashboardPane(QWidget):
         self._place_cards(2 if room >= need else 1)
 
     def eventFilter(self, watched, event) -> bool:
-        """Reflow when the visible width changes."""
+        """Reflow when the visible width changes; note when the top charts are painted."""
         if watched is self.scroll.viewport() and event.type() == QEvent.Type.Resize:
             self.reflow()
+        elif (
+            self._paint_request is not None
+            and event.type() == QEvent.Type.Paint
+            and watched is self.volume.graphics.viewport()
+        ):
+            # The rest of this paint pass follows: draw the lower cards after it.
+            request, self._paint_request = self._paint_request, None
+            QTimer.singleShot(0, self, lambda r=request: self._on_top_painted(r))
         return super().eventFilter(watched, event)
 
     # -- loading ------------------------------------------------------------------------
@@ -385,6 +499,11 @@ class DashboardPane(QWidget):
         self._started = time.perf_counter()
         self._request += 1
         self._charts = self._ranks = None
+        self._paint_request = None
+        self._top_painted = False
+        self._ranks_drawn = False
+        self._awaiting_draw = self._request
+        self._lower_timer.stop()
         # The extras of an older request would be thrown away: stop them now, so they
         # do not take the processors from this one.
         self.tasks.cancel("dashboard.extras")
@@ -416,18 +535,48 @@ class DashboardPane(QWidget):
         self._charts = charts
         self.draw_charts(charts)
         self.reflow()
+        # On opening, paint what is in view before building and drawing the cards
+        # below it (or, when the volume chart is not in view -- the pane hidden,
+        # scrolled down, the empty state shown -- right after this event). Once they
+        # are on the page, a new range or topic redraws every card in one go.
+        if self.placed:
+            self._on_top_painted(request)
+        elif not self.volume.graphics.visibleRegion().isEmpty():
+            self._paint_request = request
+            self._lower_timer.start(LOWER_FALLBACK_MS)
+        else:
+            QTimer.singleShot(0, self, lambda r=request: self._on_top_painted(r))
+
+    def _paint_missed(self) -> None:
+        if self._paint_request is not None:
+            request, self._paint_request = self._paint_request, None
+            self._on_top_painted(request)
+
+    def _on_top_painted(self, request: int) -> None:
+        """The charts in view are painted: show and draw the cards below them."""
+        if request != self._request or self._top_painted or self._charts is None:
+            return
+        self._lower_timer.stop()
+        self._top_painted = True
+        self.first_painted.emit()
+        self._build_lower()
+        self.draw_lower_charts(self._charts)
         self._finish(request)
 
     def _on_ranks(self, request: int, ranks: Rankings | None) -> None:
         if not self._current(request, ranks):
             return
         self._ranks = ranks
-        self.draw_rankings(ranks)
-        self.reflow()  # their labels and legends may need more room now
+        self._ranks_drawn = False
+        if self.placed:  # their cards are on the page: draw them while the charts compute
+            self.draw_rankings(ranks)
+            self._ranks_drawn = True
+            self.reflow()
         self._finish(request)
 
     def _finish(self, request: int) -> None:
-        """Once both halves of ``request`` are drawn: say so, then start the extras."""
+        """Once both halves of ``request`` are in and the top is painted: draw the
+        rankings, say so, then start the extras."""
         charts, ranks = self._charts, self._ranks
         if charts is None or ranks is None:
             return
@@ -437,6 +586,14 @@ class DashboardPane(QWidget):
             self._ranks = None
             self._start_rankings(request, compute_rankings, charts.filter)
             return
+        if not self._top_painted:
+            return
+        if not self._ranks_drawn:  # on opening: their cards join the page now
+            self.draw_rankings(ranks)
+            self._ranks_drawn = True
+            self._place_lower()
+            self.reflow()  # their labels and legends may need more room now
+        self._awaiting_draw = None
         self.data = DashboardData.join(charts, ranks)
         self.filter = charts.filter
         self._show_empty_state(int(self.data.volume.total.sum()))
@@ -476,19 +633,18 @@ class DashboardPane(QWidget):
         self.extras_updated.emit()
 
     def _on_failed(self, message: str) -> None:
+        self._awaiting_draw = None
         self.subtitle.setText(f"Could not compute the dashboard: {message}")
 
     # -- drawing ------------------------------------------------------------------------
 
     def draw_charts(self, charts: ChartNumbers) -> None:
-        """Hand the cube's charts and the headline figures their numbers."""
+        """Hand the headline figures and the cube's charts in view their numbers."""
         self.filter = charts.filter
         vol = charts.volume
         self.volume.set_data(vol)
         self.sentiment.set_data(charts.sentiment)
         self.share.set_data(charts.share_of_voice)
-        self.response.set_data(charts.response)
-        self.backlog.set_data(charts.response.days, charts.response.backlog)
         self._draw_kpis(charts)
         days = vol.days
         span = f"{day_text(days[0])} – {day_text(days[-1])} (UTC)" if len(days) else "no mentions"
@@ -499,6 +655,11 @@ class DashboardPane(QWidget):
             f"{int(vol.total.sum()):,} mentions · {span} · {topic} · click any bar, point, "
             "legend count or term to open those mentions in the inbox"
         )
+
+    def draw_lower_charts(self, charts: ChartNumbers) -> None:
+        """Hand the cube's charts below the first screen their numbers."""
+        self.response.set_data(charts.response)
+        self.backlog.set_data(charts.response.days, charts.response.backlog)
 
     def draw_rankings(self, ranks: Rankings) -> None:
         """Hand the ranking charts their rows."""
@@ -643,7 +804,8 @@ class DashboardPane(QWidget):
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             busy = [t for t in self.tasks.running() if t.key.startswith("dashboard.")]
-            if self.data is not None and not busy and self._extras_pending is None:
+            drawn = self._awaiting_draw is None
+            if self.data is not None and drawn and not busy and self._extras_pending is None:
                 QCoreApplication.processEvents()
                 return True
             QCoreApplication.processEvents()

@@ -506,7 +506,7 @@ class ResponseChart(ChartCard):
         share = perf.sla_share
         sla_h = perf.sla_s / 3600
         self.unit.setText(
-            f"<b>{share:.1f} %</b> of {perf.answered:,} answered mentions got a first reply "
+            f"{share:.1f} % of {perf.answered:,} answered mentions got a first reply "
             f"within the {sla_h:g}-hour SLA ({perf.hours}) · weekly median in wall-clock hours"
             if share is not None
             else f"No answered mentions in this range · SLA {sla_h:g} h ({perf.hours})"
