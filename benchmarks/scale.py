@@ -348,8 +348,10 @@ from engage_desktop.ui.theme import STYLE_SHEET
 from engage_desktop.ui.dashboard.pane import DashboardPane
 from engage_desktop.workspace.database import Workspace
 from engage_desktop.enrich.sentiment import default_scorer
+from engage_desktop.core.priority import serve_window
 app = QApplication([])
 app.setStyleSheet(STYLE_SHEET)
+serve_window()  # as the main window does: its threads hand the GIL to the GUI sooner
 ws = Workspace.open({path!r}, read_only=True)
 if {no_cube!r}:
     mock.patch("engage_desktop.dashboard.cube.precomputed_cube", lambda *a: None).start()
