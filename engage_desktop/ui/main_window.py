@@ -350,7 +350,7 @@ class MainWindow(QMainWindow):
         """True when no view read or write is on its way (long jobs may still run)."""
         if self.inbox.model.is_loading() or self.inbox.model.pager is None:
             return False
-        if self.inbox.author_pending():
+        if self.inbox.author_pending() or self.inbox.news_pending():
             return False
         return not any(t.key.startswith(VIEW_READS) for t in self.tasks.running())
 
