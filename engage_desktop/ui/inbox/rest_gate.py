@@ -34,6 +34,13 @@ class RestGate(QObject):
         """The user moved (a key, a click): held jobs wait for the next rest."""
         self._moved_at = time.monotonic()
 
+    def busy_ms(self) -> float:
+        """Milliseconds until the user counts as resting (0 when resting).
+
+        Only reads a float: safe from a worker thread (a backfill's pause).
+        """
+        return self._still()
+
     def _still(self) -> float:
         """Milliseconds the user has yet to rest (0 when rested)."""
         return max(0.0, self.rest_ms - (time.monotonic() - self._moved_at) * 1000)
