@@ -1,8 +1,9 @@
 """The inbox: saved views, filters, the mention table, and the mention and author panes.
 
 Triage is keyboard-first (see :mod:`shortcuts` and :mod:`triage_actions`).
-New mentions are found by a cheap poll of ``max(id)``; they slide in without moving
-what the user looks at, and a banner says how many arrived.
+New mentions are found by a cheap poll of ``max(id)``; a banner says at once how many
+arrived, and they slide in (inserted, no reset) without moving what the user looks
+at once the j/k keys rest (:mod:`rest_gate`).
 
 Nothing here reads or writes the workspace on the GUI thread: the table's rows come
 from the model's lane, the mention and author panes are read as tasks, and every
@@ -702,8 +703,8 @@ class InboxView(TriageActions, SentimentActions, QWidget):
     def check_new(self):
         """Look for mentions stored since the last look (a fetch, an import).
 
-        They are shown without moving the selection or the scroll position, a
-        banner counts them, and alert rules raise one grouped notification. The look
+        A banner counts them at once; they are inserted around the current row
+        (selection and scroll stay) once the keys rest, and alert rules raise one grouped notification. The look
         runs in the writer (it records which alerts fired); :attr:`new_mentions`
         says when rows came in.
         """
