@@ -49,9 +49,9 @@ def _no_leftover_threads():
     """Fail a test that leaves threads running (after a short grace period)."""
     before = set(threading.enumerate())
     yield
-    listen = sys.modules.get("engage_desktop.listen.fetch")
-    if listen is not None:  # the shared parse pool has a manager thread
-        listen.shutdown_parse_pool()
+    pool = sys.modules.get("engage_desktop.listen.pool")
+    if pool is not None:  # the shared parse pool has a manager thread
+        pool.shutdown_parse_pool()
     deadline = time.monotonic() + 5.0
     while True:
         leftover = [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 
 from engage_desktop.cli.common import ProgressLine, err, open_workspace, out
 
@@ -29,9 +30,14 @@ def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -
 def cmd_fetch(args: argparse.Namespace) -> int:
     """Fetch; exit 0 when the run completed, even if some sources failed."""
     from engage_desktop.core.progress import PlainState
-    from engage_desktop.listen.fetch import FetchOptions, fork_parse_pool, run_fetch
+    from engage_desktop.listen.fetch import FetchOptions, run_fetch
+    from engage_desktop.listen.pool import fork_parse_pool
     from engage_desktop.listen.source_store import FAILING_AFTER
 
+    # numpy arrives with pyarrow and starts OpenBLAS's threads, which spin idle on the
+    # CPU the parse workers need; nothing in a fetch multiplies matrices big enough to
+    # use them (a user's own setting wins).
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     # Before the workspace opens: forking is safe only while there is one thread.
     fork_parse_pool(FetchOptions().parse_workers)
     with open_workspace(args, write=True) as ws:

@@ -176,7 +176,12 @@ def cmd_sources_add(args: argparse.Namespace) -> int:
         if args.service:
             config["service"] = args.service
         if args.instances:
-            config["instances"] = [h.strip() for h in args.instances.split(",") if h.strip()]
+            from engage_desktop.sources.mastodon import instance_list
+
+            try:
+                config["instances"] = instance_list(args.instances)
+            except ValueError as exc:
+                raise UsageError(f"--instances: {exc}") from None
         if args.key:
             config["key"] = args.key.strip()
         password = None

@@ -20,15 +20,11 @@ hook finds fetched rows already scored, and scores the rest).
 
 from __future__ import annotations
 
-import atexit
-import importlib
 import json
-import multiprocessing
 import os
 import queue
-import threading
 import time
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -36,12 +32,13 @@ from urllib.parse import urlsplit
 
 import duckdb
 
-from engage_desktop.core.priority import lower_priority, worker_nice
 from engage_desktop.core.progress import TaskState
-from engage_desktop.listen.insert import after_insert
+from engage_desktop.listen.insert import InsertRules, after_insert
+from engage_desktop.listen.pool import parse_pool
 from engage_desktop.listen.store import (
     Health,
     MentionBatch,
+    insert_rules,
     load_matchers,
     record_health,
     store_rows,
@@ -210,121 +207,6 @@ def _fetch_one(spec: SourceSpec, http: HttpClient) -> FetchOutcome:
     return adapter(spec, http)
 
 
-# What every parse worker needs, loaded once before the workers start. Not pandas
-# (pyarrow would import it on its first array: the preload tells pyarrow it is absent)
-# and not feedparser: the fast path reads well-formed feeds, and a worker imports
-# feedparser the first time a document needs it (~0.1 s, once per worker).
-PRELOAD = ("engage_desktop.listen.preload", "engage_desktop.sources.fastfeed", "nh3")
-
-_pool_lock = threading.Lock()
-_pool: ProcessPoolExecutor | None = None
-_pool_size = 0
-
-
-def parse_pool(workers: int, *, fork: bool = False) -> ProcessPoolExecutor:
-    """The parse processes, started on first use and kept for the session.
-
-    Starting a worker costs far more than parsing a feed (the interpreter, Arrow and
-    the language model: ~0.6 s of CPU each, measured), so the pool is shared by
-    every run of the process instead of being started per run; the window's
-    scheduled fetches reuse it. :func:`shutdown_parse_pool` ends it (the window
-    calls it on close; an ``atexit`` hook is the safety net).
-
-    ``fork`` (see :func:`fork_parse_pool`) starts the workers by forking this
-    process instead of through a fork server; only safe while it has one thread.
-    """
-    global _pool, _pool_size
-    with _pool_lock:
-        if _pool is not None and (_pool_size != workers or _broken(_pool)):
-            _pool.shutdown(wait=False, cancel_futures=True)
-            _pool = None
-        if _pool is None:
-            # forkserver: fork is unsafe in a process with Qt and HTTP threads running.
-            methods = multiprocessing.get_all_start_methods()
-            method = "forkserver" if "forkserver" in methods else "spawn"
-            if fork and "fork" in methods:
-                method = "fork"
-            ctx = multiprocessing.get_context(method)
-            if method == "forkserver":
-                ctx.set_forkserver_preload(list(PRELOAD))
-            _pool = ProcessPoolExecutor(
-                max_workers=workers,
-                mp_context=ctx,
-                initializer=die_with_parent,
-                initargs=(os.getpid(), worker_nice()),
-            )
-            _pool_size = workers
-        return _pool
-
-
-def die_with_parent(owner_pid: int, nice: int = 0) -> None:
-    """Make a parse worker end when the process that started the pool ends.
-
-    After ``kill -9`` of ``engage-desktop fetch`` nothing closes the pool, and a
-    forked worker holds both ends of its task pipe, so it would wait forever. On
-    Linux the kernel sends SIGKILL when the worker's parent dies
-    (``PR_SET_PDEATHSIG``; the parent is the fetch process, or the fork server,
-    which itself exits with it). Everywhere, a watcher thread also ends the worker
-    once the owner is gone. ``nice`` lowers the worker's priority when the owner
-    shows a window (:mod:`engage_desktop.core.priority`).
-    """
-    import signal
-    import sys
-
-    lower_priority(nice)
-
-    if sys.platform.startswith("linux"):
-        try:
-            import ctypes
-
-            libc = ctypes.CDLL(None, use_errno=True)
-            pr_set_pdeathsig = 1
-            libc.prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
-        except (OSError, AttributeError):  # no libc prctl: the watcher still works
-            pass
-    parent = os.getppid()
-    if not _alive(owner_pid) or parent == 1:  # the owner died before prctl took hold
-        os._exit(1)
-
-    def watch() -> None:
-        while _alive(owner_pid) and os.getppid() == parent:
-            time.sleep(1.0)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="watch-owner", daemon=True).start()
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # exists, owned by someone else (pid reused): gone for us
-        return False
-    return True
-
-
-def fork_parse_pool(workers: int) -> bool:
-    """Start the parse workers now by forking this process (one-shot commands).
-
-    A fresh process (``engage-desktop fetch``) would otherwise start a fork server
-    that imports the parse modules a second time before its first worker exists
-    (~0.35 s of a 10,000-entry cold fetch, measured). Forking is only safe while
-    the process runs a single thread: call this before opening a workspace (DuckDB
-    starts threads) or any HTTP pool. Returns False, doing nothing, when the process
-    already has other threads or the system cannot fork; the fork server is then
-    used as usual.
-    """
-    if "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
-        return False
-    for module in PRELOAD:  # what the workers need, imported once, before the fork
-        importlib.import_module(module)
-    pool = parse_pool(workers, fork=True)
-    for _ in range(workers):
-        pool.submit(int)  # start them all now
-    return True
-
-
 def prestart_parse_pool(ws: Workspace, options: FetchOptions | None = None) -> bool:
     """Start the parse workers before the first fetch that will need them.
 
@@ -346,22 +228,6 @@ def prestart_parse_pool(ws: Workspace, options: FetchOptions | None = None) -> b
     except RuntimeError:  # the process is exiting (a window closed early): no fetch comes
         return False
     return True
-
-
-def _broken(pool: ProcessPoolExecutor) -> bool:
-    return bool(getattr(pool, "_broken", False))
-
-
-def shutdown_parse_pool() -> None:
-    """Stop the parse processes (they start again on the next big fetch)."""
-    global _pool
-    with _pool_lock:
-        pool, _pool = _pool, None
-    if pool is not None:
-        pool.shutdown(wait=True, cancel_futures=True)
-
-
-atexit.register(shutdown_parse_pool)
 
 
 def _use_processes(options: FetchOptions, specs: list[SourceSpec]) -> bool:
@@ -411,6 +277,7 @@ def run_fetch(
     config, problems = load_matchers(ws)
     summary.warnings.extend(problems)
     batch = MentionBatch(config)
+    rules = insert_rules(ws)  # once per run, not once per stored batch
     healths: dict[int, Health] = {}
     done = 0
     http = HttpClient(options.limits)
@@ -521,7 +388,7 @@ def run_fetch(
                 else:
                     finish(spec, fetched, parsed, None)
             if len(batch) >= STORE_BATCH:
-                _store(ws, batch, summary)
+                _store(ws, batch, summary, rules)
     finally:
         for fut in pending:
             fut.cancel()
@@ -529,7 +396,7 @@ def run_fetch(
             http.close()  # aborts requests in flight, so cancelling is quick
         fetchers.shutdown(wait=True, cancel_futures=True)
         http.close()
-    _store(ws, batch, summary)
+    _store(ws, batch, summary, rules)
     for sid, n in batch.kept_by_source.items():
         if sid in healths:
             healths[sid].new_mentions = n
@@ -560,14 +427,14 @@ def _unstored(results: list[Health], fault: str) -> None:
             h.retry_after = None
 
 
-def _store(ws: Workspace, batch: MentionBatch, summary: FetchSummary) -> None:
+def _store(ws: Workspace, batch: MentionBatch, summary: FetchSummary, rules: InsertRules) -> None:
     if not len(batch):
         return
     if summary.store_error:  # the disk already refused: keep going for the health
         batch.take()
         return
     try:
-        ids = store_rows(ws, batch.take())
+        ids = store_rows(ws, batch.take(), rules)
     except (duckdb.Error, OSError) as exc:
         fault = explain_fault(exc, ws.path)
         if fault is None:

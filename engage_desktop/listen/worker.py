@@ -269,6 +269,10 @@ def prepare_rows(
     hardened = [harden_item(it, now) for it in items]
     notes = {id(it): note for it, note in hardened if note}
     items = [it for it, _note in hardened]
+    if _asks_language(config.queries):
+        # Before matching: ``lang:`` must see the language of items that declare none
+        # (otherwise only the kept rows need one, for scoring: see _score).
+        items = _with_languages(items)
     source_name = strip_controls(source.name)
     matches = match_items(items, source_name, config.queries, slow)
     topic_of = dict(config.topics)
@@ -295,6 +299,28 @@ def prepare_rows(
     cols["published_note"] = [notes.get(id(it)) for it in rows]
     scores = _score(cols, config)
     return _table(cols, scores)
+
+
+def _asks_language(queries: tuple[QuerySpec, ...]) -> bool:
+    """Whether a watch query may test ``lang:`` (a quoted "lang:" only costs a detection)."""
+    return any("lang:" in text.lower() for _qid, text in queries)
+
+
+def _with_languages(items: list[FeedItem]) -> list[FeedItem]:
+    """``items`` with the language detected where the source declared none.
+
+    Detected from the same text enrichment detects it from, so a later
+    enrichment finds nothing to change.
+    """
+    if all(it.language for it in items):
+        return items
+    from engage_desktop.enrich.language import detect_language
+    from engage_desktop.enrich.sentiment.columns import text_to_score
+
+    def detected(it: FeedItem) -> FeedItem:
+        return replace(it, language=detect_language(text_to_score(it.title, it.text)))
+
+    return [it if it.language else detected(it) for it in items]
 
 
 def _score(cols: dict[str, list[Any]], config: RowConfig) -> dict[str, list[Any]] | None:

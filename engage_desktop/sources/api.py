@@ -8,11 +8,13 @@ own limits and words, and uses these helpers for the common parts.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from engage_desktop.sources.http import FetchError, Response
-from engage_desktop.sources.item import utc
+from engage_desktop.sources.item import FeedItem, utc
 
 
 def read_json(response: Response | bytes, service: str) -> Any:
@@ -87,3 +89,45 @@ def wait_words(seconds: float) -> str:
 def text_int(value: object) -> int | None:
     """An int field (never a bool) or None."""
     return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a newest-first listing (Reddit, Lemmy).
+
+    Attributes:
+        entries: Each entry as an item (None for one that cannot be shown) and its
+            creation time (None when unknown).
+        more: Whether the service has a next page.
+    """
+
+    entries: list[tuple[FeedItem | None, datetime | None]]
+    more: bool
+
+
+def back_to_cursor(
+    pages: Iterable[Page], since: datetime | None
+) -> tuple[list[FeedItem], datetime | None]:
+    """The items of a newest-first listing newer than ``since``, and the newest time seen.
+
+    Pages are read one at a time (``pages`` is usually a generator that asks the
+    service only when the next page is wanted): reading stops at the first page
+    that reaches the cursor or is the last one. Without a cursor (a source's first
+    run) only the first page is read, so a new source does not pull a whole archive.
+    """
+    newest = since
+    items: list[FeedItem] = []
+    for page in pages:
+        reached_old = False
+        for item, created in page.entries:
+            if created is not None and since is not None and created <= since:
+                reached_old = True
+                continue
+            if item is None:
+                continue
+            items.append(item)
+            if created is not None and (newest is None or created > newest):
+                newest = created
+        if reached_old or since is None or not page.more:
+            break
+    return items, newest

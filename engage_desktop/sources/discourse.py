@@ -5,21 +5,25 @@ Two shapes of address:
 - ``https://FORUM/search?q=WORDS``: ``GET /search.json?q=WORDS order:latest``, the
   posts that say the words, each with its topic as the thread (``thread_id``) and
   the topic's title; paged with ``page`` while the forum says there is more.
-- ``https://FORUM/latest``: ``GET /latest.json``, the topics bumped most recently
-  (title and excerpt), paged with ``more_topics_url``.
+- ``https://FORUM/latest``: ``GET /posts.json``, the forum's latest posts (every
+  topic), each with its topic as the thread and the topic's title, paged to older
+  posts with ``before=ID``; a first run reads one page (the 50 newest posts).
 
-The cursor is the newest post (or topic activity) time seen; paging stops there,
-after :data:`MAX_PAGES` pages at most. Discourse throttles anonymous readers with a
+The cursor is the newest post time seen; paging stops there, after
+:data:`MAX_PAGES` pages at most. Discourse throttles anonymous readers with a
 429 and a ``Retry-After`` (or ``extras.wait_seconds``); forums that need a login
 answer 403.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from engage_desktop.sources.api import (
+    Page,
+    back_to_cursor,
     error_json,
     iso_date,
     read_json,
@@ -69,7 +73,7 @@ def search_url(base: str, words: str) -> str:
 
 
 def fetch(spec: SourceSpec, http: HttpClient) -> FetchOutcome:
-    """Posts (search) or topics (latest) newer than the cursor."""
+    """Posts (search, or the latest of the whole forum) newer than the cursor."""
     try:
         base, mode, words = mode_of(spec.url)
     except ValueError as exc:
@@ -155,7 +159,14 @@ def _search(
 
 
 def post_item(post: dict, topic: dict, base: str) -> FeedItem | None:
-    """One search result post, with its topic as the thread."""
+    """One post, with its topic as the thread.
+
+    Args:
+        post: A post as search and ``/posts.json`` give it (``topic_slug`` and
+            ``topic_title`` fill in when ``topic`` is empty).
+        topic: Its topic from the search answer's ``topics``, or ``{}``.
+        base: The forum's address.
+    """
     pid, tid = post.get("id"), post.get("topic_id")
     if pid is None or tid is None:
         return None
@@ -184,65 +195,34 @@ def post_item(post: dict, topic: dict, base: str) -> FeedItem | None:
     )
 
 
+#: Posts in one page of ``/posts.json`` (Discourse's PostsController#latest).
+LATEST_PAGE = 50
+
+
 def _latest(
     http: HttpClient, base: str, since: datetime | None
 ) -> tuple[list[FeedItem], datetime | None]:
-    items: list[FeedItem] = []
-    newest = since
-    params: dict[str, str] = {}
-    for _ in range(MAX_PAGES):
-        data = _get(http, f"{base}/latest.json", params)
-        topic_list = data.get("topic_list") if isinstance(data, dict) else None
-        topics = topic_list.get("topics") if isinstance(topic_list, dict) else None
-        if not isinstance(topics, list):
-            raise FetchError("the forum's answer has no topic list; is this a Discourse forum?")
-        users = {u.get("id"): u for u in (data.get("users") or []) if isinstance(u, dict)}
-        reached_old = False
-        for topic in topics:
-            if not isinstance(topic, dict) or topic.get("pinned_globally"):
-                continue
-            active = iso_date(topic.get("last_posted_at") or topic.get("bumped_at"))
-            if since is not None and active is not None and active <= since:
-                reached_old = True
-                continue
-            item = topic_item(topic, users, base)
-            if item is None:
-                continue
-            items.append(item)
-            if active is not None and (newest is None or active > newest):
-                newest = active
-        more = topic_list.get("more_topics_url")
-        page = parse_qs(urlsplit(more).query).get("page") if isinstance(more, str) else None
-        if reached_old or not page or not topics:
-            break
-        params = {"page": page[0]}
-    return items, newest
+    """The forum's latest posts (``/posts.json``), each with its topic as the thread.
 
+    The list is newest first (by post id); ``before=ID`` pages to older posts.
+    """
 
-def topic_item(topic: dict, users: dict, base: str) -> FeedItem | None:
-    """One topic of the latest list: its title and excerpt, the topic as the thread."""
-    tid = topic.get("id")
-    if tid is None or not topic.get("title"):
-        return None
-    slug = topic.get("slug") or "topic"
-    url = f"{base}/t/{slug}/{tid}"
-    posters = topic.get("posters") or []
-    first = posters[0] if posters and isinstance(posters[0], dict) else {}
-    user = users.get(first.get("user_id")) or {}
-    handle = user.get("username") if isinstance(user.get("username"), str) else None
-    excerpt = topic.get("excerpt")
-    return FeedItem(
-        item_key=url,
-        url=url,
-        title=str(topic["title"]),
-        text=html_to_text(excerpt) if isinstance(excerpt, str) else str(topic["title"]),
-        html=None,
-        published=iso_date(topic.get("created_at")) or datetime.now(UTC),
-        author_name=user.get("name") or handle,
-        author_handle=handle,
-        author_url=f"{base}/u/{handle}" if handle else None,
-        remote_id=str(tid),
-        thread_id=str(tid),
-        likes=text_int(topic.get("like_count")),
-        replies=max(0, (text_int(topic.get("posts_count")) or 1) - 1),
-    )
+    def pages() -> Iterator[Page]:
+        params: dict[str, str] = {}
+        for _ in range(MAX_PAGES):
+            data = _get(http, f"{base}/posts.json", params)
+            posts = data.get("latest_posts") if isinstance(data, dict) else None
+            if not isinstance(posts, list):
+                raise FetchError(
+                    "the forum's answer has no list of latest posts; is this a Discourse forum?"
+                )
+            posts = [p for p in posts if isinstance(p, dict)]
+            entries = [
+                (None if p.get("hidden") else post_item(p, {}, base), iso_date(p.get("created_at")))
+                for p in posts
+            ]
+            ids = [p["id"] for p in posts if text_int(p.get("id")) is not None]
+            yield Page(entries, len(posts) >= LATEST_PAGE and bool(ids))
+            params = {"before": str(min(ids) - 1)}
+
+    return back_to_cursor(pages(), since)

@@ -9,10 +9,18 @@ refusal (429, or ``{"error": "rate_limit_error"}``) becomes a wait.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from engage_desktop.sources.api import error_json, iso_date, read_json, text_int
+from engage_desktop.sources.api import (
+    Page,
+    back_to_cursor,
+    error_json,
+    iso_date,
+    read_json,
+    text_int,
+)
 from engage_desktop.sources.base import FetchOutcome, SourceSpec
 from engage_desktop.sources.http import FetchError, HttpClient
 from engage_desktop.sources.item import FeedItem
@@ -50,36 +58,27 @@ def fetch(spec: SourceSpec, http: HttpClient) -> FetchOutcome:
         base, words, kind = search_of(spec.url)
     except ValueError as exc:
         raise FetchError(str(exc)) from None
-    since = iso_date(spec.cursor)
-    newest = since
-    items: list[FeedItem] = []
-    for page in range(1, MAX_PAGES + 1):
-        params = {
-            "q": words, "type_": kind, "sort": "New", "listing_type": "All",
-            "page": str(page), "limit": str(PAGE),
-        }  # fmt: skip
-        try:
-            response = http.get(f"{base}/api/v3/search", params=params, accept="application/json")
-        except FetchError as exc:
-            raise _explained(exc) from None
-        data = read_json(response, SERVICE)
-        if not isinstance(data, dict) or not isinstance(data.get("posts"), list):
-            raise FetchError("the Lemmy instance's answer has no list of posts; is it Lemmy?")
-        found = [("post", v) for v in data["posts"]]
-        found += [("comment", v) for v in data.get("comments") or []]
-        reached_old = False
-        for what, view in found:
-            item = post_item(view, base) if what == "post" else comment_item(view, base)
-            if item is None:
-                continue
-            if since is not None and item.published <= since:
-                reached_old = True
-                continue
-            items.append(item)
-            if newest is None or item.published > newest:
-                newest = item.published
-        if reached_old or since is None or len(found) < PAGE:
-            break
+
+    def pages() -> Iterator[Page]:
+        for page in range(1, MAX_PAGES + 1):
+            params = {
+                "q": words, "type_": kind, "sort": "New", "listing_type": "All",
+                "page": str(page), "limit": str(PAGE),
+            }  # fmt: skip
+            try:
+                response = http.get(
+                    f"{base}/api/v3/search", params=params, accept="application/json"
+                )
+            except FetchError as exc:
+                raise _explained(exc) from None
+            data = read_json(response, SERVICE)
+            if not isinstance(data, dict) or not isinstance(data.get("posts"), list):
+                raise FetchError("the Lemmy instance's answer has no list of posts; is it Lemmy?")
+            found = [post_item(v, base) for v in data["posts"]]
+            found += [comment_item(v, base) for v in data.get("comments") or []]
+            yield Page([(it, it.published if it else None) for it in found], len(found) >= PAGE)
+
+    items, newest = back_to_cursor(pages(), iso_date(spec.cursor))
     return FetchOutcome(items=items, cursor=newest.isoformat() if newest else spec.cursor)
 
 

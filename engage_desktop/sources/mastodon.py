@@ -27,6 +27,8 @@ CATCH_UP = timedelta(hours=24)
 #: A safety stop for a tag far busier than any brand's (4,000 statuses a run).
 MAX_CATCH_UP_PAGES = 100
 _TAG_PATH = re.compile(r"^/tags/([^/.?#]+)/?$")
+#: An instance as a user types it: a host name, optionally with scheme and port.
+_INSTANCE = re.compile(r"(?:https?://)?[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::\d{1,5})?")
 
 
 def tag_of(url: str) -> tuple[str, str]:
@@ -40,6 +42,24 @@ def tag_of(url: str) -> tuple[str, str]:
     if not parts.scheme or not parts.netloc or not m:
         raise ValueError(f"{url} is not a Mastodon tag address; use https://INSTANCE/tags/NAME")
     return f"{parts.scheme}://{parts.netloc}", m.group(1)
+
+
+def instance_list(text: str) -> list[str]:
+    """Instances typed as a comma-separated list (``fosstodon.org, https://x.social``).
+
+    Raises:
+        ValueError: An entry is not an instance's name or address, in words.
+    """
+    found = []
+    for entry in (e.strip().rstrip("/") for e in text.split(",")):
+        if not entry:
+            continue
+        if not _INSTANCE.fullmatch(entry):
+            raise ValueError(
+                f"{entry[:60]!r} is not a Mastodon instance; write its name, like fosstodon.org"
+            )
+        found.append(entry)
+    return found
 
 
 def instances_of(spec: SourceSpec) -> list[str]:

@@ -17,10 +17,13 @@ the scheduler honours.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlsplit
 
 from engage_desktop.sources.api import (
+    Page,
+    back_to_cursor,
     epoch_date,
     header_number,
     read_json,
@@ -87,53 +90,43 @@ def fetch(spec: SourceSpec, http: HttpClient) -> FetchOutcome:
         endpoint, base_params, _label = listing_of(spec.url)
     except ValueError as exc:
         raise FetchError(str(exc)) from None
-    since = _cursor(spec.cursor)
-    newest = since
-    items: list[FeedItem] = []
-    after: str | None = None
-    note = None
-    wait = None
     base = "{0.scheme}://{0.netloc}".format(urlsplit(spec.url))
-    for page in range(MAX_PAGES):
-        params = {**base_params, "limit": str(PAGE), "raw_json": "1"}
-        if after:
-            params["after"] = after
-        try:
-            response = http.get(endpoint, params=params, accept="application/json")
-        except FetchError as exc:
-            raise _throttled(exc) if exc.status == 429 else _refused(exc) from None
-        listing = read_json(response, SERVICE)
-        data = listing.get("data") if isinstance(listing, dict) else None
-        children = data.get("children") if isinstance(data, dict) else None
-        if not isinstance(children, list):
-            raise FetchError(
-                "Reddit's answer is not a listing (no data.children); check the address"
-            )
-        reached_old = False
-        for child in children:
-            item, created = _child_item(child, base)
-            if created is not None and since is not None and created <= since:
-                reached_old = True
-                continue
-            if item is None:
-                continue
-            items.append(item)
-            if created is not None and (newest is None or created > newest):
-                newest = created
-        after = data.get("after") if isinstance(data.get("after"), str) else None
-        if reached_old or not after or since is None or len(children) < PAGE:
-            break
-        remaining = header_number(response.headers, "x-ratelimit-remaining")
-        if remaining is not None and remaining < 1:
-            reset = header_number(response.headers, "x-ratelimit-reset") or 60.0
-            wait = reset
-            note = (
-                f"Reddit's allowance for readers without an account is used up; read "
-                f"{page + 1} page(s), older posts since the last run were skipped "
-                f"(it resets in {wait_words(reset)})"
-            )
-            break
-    cursor = f"{newest:.0f}" if newest is not None else spec.cursor
+    spent: list[tuple[str, float]] = []  # the note and wait when the allowance ran out
+
+    def pages() -> Iterator[Page]:
+        after: str | None = None
+        for page in range(MAX_PAGES):
+            params = {**base_params, "limit": str(PAGE), "raw_json": "1"}
+            if after:
+                params["after"] = after
+            try:
+                response = http.get(endpoint, params=params, accept="application/json")
+            except FetchError as exc:
+                raise _throttled(exc) if exc.status == 429 else _refused(exc) from None
+            listing = read_json(response, SERVICE)
+            data = listing.get("data") if isinstance(listing, dict) else None
+            children = data.get("children") if isinstance(data, dict) else None
+            if not isinstance(children, list):
+                raise FetchError(
+                    "Reddit's answer is not a listing (no data.children); check the address"
+                )
+            after = data.get("after") if isinstance(data.get("after"), str) else None
+            yield Page([_child_item(child, base) for child in children],
+                       bool(after) and len(children) >= PAGE)  # fmt: skip
+            # Asked for the next page: only if the allowance lets us.
+            remaining = header_number(response.headers, "x-ratelimit-remaining")
+            if remaining is not None and remaining < 1:
+                reset = header_number(response.headers, "x-ratelimit-reset") or 60.0
+                spent.append((
+                    f"Reddit's allowance for readers without an account is used up; read "
+                    f"{page + 1} page(s), older posts since the last run were skipped "
+                    f"(it resets in {wait_words(reset)})", reset,
+                ))  # fmt: skip
+                return
+
+    items, newest = back_to_cursor(pages(), epoch_date(_cursor(spec.cursor)))
+    cursor = f"{newest.timestamp():.0f}" if newest is not None else spec.cursor
+    note, wait = spent[0] if spent else (None, None)
     return FetchOutcome(items=items, cursor=cursor, note=note, wait_s=wait)
 
 
@@ -171,16 +164,14 @@ def _refused(exc: FetchError) -> FetchError:
     return exc
 
 
-def _child_item(child: object, base: str) -> tuple[FeedItem | None, float | None]:
+def _child_item(child: object, base: str) -> tuple[FeedItem | None, datetime | None]:
     """One listing child (t3 post or t1 comment) and its creation time."""
     if not isinstance(child, dict) or child.get("kind") not in ("t3", "t1"):
         return None, None
     d = child.get("data")
     if not isinstance(d, dict):
         return None, None
-    created_raw = d.get("created_utc")
-    created_dt = epoch_date(created_raw)
-    created = created_dt.timestamp() if created_dt else None
+    created = epoch_date(d.get("created_utc"))
     name = d.get("name") if isinstance(d.get("name"), str) else None
     permalink = d.get("permalink") if isinstance(d.get("permalink"), str) else None
     if not name or not permalink or not permalink.startswith("/"):
@@ -201,7 +192,7 @@ def _child_item(child: object, base: str) -> tuple[FeedItem | None, float | None
             title=str(title) if title else None,
             text=text or str(title or ""),
             html=clean_html(body_html) if isinstance(body_html, str) and body_html else None,
-            published=created_dt or datetime.now(UTC),
+            published=created or datetime.now(UTC),
             author_name=author,
             author_handle=author,
             author_url=f"{base}/user/{author}" if author else None,

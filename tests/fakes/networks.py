@@ -78,11 +78,13 @@ class FakeReddit(FakeServer):
 
 
 class FakeDiscourse(FakeServer):
-    """``/search.json`` (posts + topics) and ``/latest.json`` (topic list)."""
+    """``/search.json`` (posts + topics) and ``/posts.json`` (the latest posts)."""
 
-    def __init__(self, posts: int = 0, per_page: int = 50) -> None:
+    def __init__(self, posts: int = 0, per_page: int = 50, latest: int = 0) -> None:
         super().__init__()
         self.per_page = per_page
+        self.latest = [self.latest_post(i, 5000 - i) for i in range(latest)]
+        self.befores: list[str | None] = []
         self.posts = [
             {
                 "id": 1000 + i,
@@ -93,6 +95,20 @@ class FakeDiscourse(FakeServer):
             for i in range(posts)
         ]
         self.login_required = False
+
+    @staticmethod
+    def latest_post(minutes_ago: int, post_id: int) -> dict:
+        """A post as ``/posts.json`` serializes it (PostSerializer with add_title)."""
+        topic = 700 + post_id % 7
+        number = post_id % 4 + 1
+        return {
+            "id": post_id, "name": "Dana Router", "username": "dana",
+            "created_at": at(minutes_ago).isoformat().replace("+00:00", "Z"),
+            "cooked": f"<p>Nimbus mesh drops again (post {post_id})</p>",
+            "post_number": number, "reply_to_post_number": None if number == 1 else 1,
+            "topic_id": topic, "topic_slug": f"mesh-drops-{topic}",
+            "topic_title": f"Mesh drops {topic}", "hidden": False, "post_type": 1,
+        }  # fmt: skip
 
     def route(self, method: str, path: str, headers: Any, body: Any, query: dict) -> Any:
         if self.login_required:
@@ -120,26 +136,11 @@ class FakeDiscourse(FakeServer):
                 "topics": topics,
                 "grouped_search_result": {"more_full_page_results": more},
             }
-        if path == "/latest.json":
-            page = int(query.get("page", 0))
-            topics = [
-                {
-                    "id": 500 + i,
-                    "title": f"Nimbus topic {i}",
-                    "slug": f"nimbus-topic-{i}",
-                    "created_at": at(i * 30).isoformat(),
-                    "last_posted_at": at(i * 30).isoformat(),
-                    "posts_count": 4,
-                    "like_count": 1,
-                    "posters": [{"user_id": 7}],
-                }
-                for i in range(page * 2, page * 2 + 2)
-            ]
-            more = f"/latest?page={page + 1}" if page < 2 else None
-            return {
-                "users": [{"id": 7, "username": "dana", "name": "Dana"}],
-                "topic_list": {"topics": topics, "more_topics_url": more},
-            }
+        if path == "/posts.json":  # PostsController#latest: newest id first, 50 a page
+            before = int(query.get("before", 10**9))
+            chunk = [p for p in self.latest if p["id"] <= before][:50]
+            self.befores.append(query.get("before"))
+            return {"latest_posts": chunk}
         raise Reply(404, {"errors": ["The requested URL or resource could not be found."]})
 
 

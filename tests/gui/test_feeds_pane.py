@@ -113,12 +113,13 @@ def test_a_refused_bluesky_password_can_be_entered_again(qtbot, tmp_path):
 
 def test_parse_workers_start_ahead_of_scheduled_fetches(qtbot, tmp_path):
     """A pane that fetches on schedule starts the parse pool only where runs use it."""
-    from engage_desktop.listen import fetch as listen
+    from engage_desktop.listen import pool as listen
+    from engage_desktop.listen.fetch import PROCESS_MIN_FEEDS
     from engage_desktop.listen.source_store import add_source
     from engage_desktop.ui.listen.pane import FeedsPane
     from engage_desktop.workspace.database import Workspace
 
-    least = listen.PROCESS_MIN_FEEDS
+    least = PROCESS_MIN_FEEDS
     for feeds, expected in ((least - 1, False), (least, True)):
         listen.shutdown_parse_pool()
         with Workspace.create(tmp_path / f"{feeds}.engage") as ws:
@@ -138,3 +139,46 @@ def test_parse_workers_start_ahead_of_scheduled_fetches(qtbot, tmp_path):
                 assert listen._pool.submit(int).result(timeout=30) == 0
             pane.tasks.shutdown()
     listen.shutdown_parse_pool()
+
+
+def test_other_instances_and_an_app_key_are_set_in_the_source_dialog(qtbot, tmp_path):
+    """Mastodon's other instances and Stack Exchange's key: fields, not only CLI flags."""
+    import json
+
+    from engage_desktop.listen.source_store import add_source, get_source
+    from engage_desktop.ui.listen.source_dialog import SourceDialog
+    from engage_desktop.ui.tasks import TaskRunner
+    from engage_desktop.workspace.database import Workspace
+
+    def config(ws, sid):
+        return json.loads(ws.scalar("SELECT config FROM sources WHERE id = ?", [sid]) or "{}")
+
+    with Workspace.create(tmp_path / "x.engage") as ws:
+        tasks = TaskRunner()
+        adding = SourceDialog(ws, tasks)
+        qtbot.addWidget(adding)
+        adding.url.setText("https://mastodon.social/tags/nimbus")
+        assert adding.instances.isVisibleTo(adding) and not adding.se_key.isVisibleTo(adding)
+        adding.url.setText("https://superuser.com/search?q=nimbus")
+        assert adding.se_key.isVisibleTo(adding) and not adding.instances.isVisibleTo(adding)
+        tag = add_source(ws, kind="mastodon", url="https://mastodon.social/tags/nimbus",
+                         name="#nimbus", channel="mastodon",
+                         config={"instances": ["fosstodon.org"]})  # fmt: skip
+        dialog = SourceDialog(ws, tasks, get_source(ws, tag))
+        qtbot.addWidget(dialog)
+        assert dialog.instances.text() == "fosstodon.org"
+        dialog.instances.setText("not an instance!")
+        dialog.buttons.button(dialog.buttons.StandardButton.Ok).click()
+        assert "is not a Mastodon instance" in dialog.message.text()
+        dialog.instances.setText("fosstodon.org, https://hachyderm.io/")
+        dialog.buttons.button(dialog.buttons.StandardButton.Ok).click()
+        assert dialog.result() == dialog.DialogCode.Accepted
+        assert config(ws, tag) == {"instances": ["fosstodon.org", "https://hachyderm.io"]}
+        se = add_source(ws, kind="stackexchange", url="https://superuser.com/search?q=nimbus",
+                        name="SU", channel="stackexchange")  # fmt: skip
+        dialog = SourceDialog(ws, tasks, get_source(ws, se))
+        qtbot.addWidget(dialog)
+        dialog.se_key.setText(" k3y(( ")
+        dialog.buttons.button(dialog.buttons.StandardButton.Ok).click()
+        assert config(ws, se) == {"key": "k3y(("}
+        tasks.shutdown()

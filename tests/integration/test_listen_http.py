@@ -595,6 +595,26 @@ def test_process_pool_parsing_stores_what_threads_store(tmp_path, http):
             assert summary.new_mentions == 15 and not summary.failed
             results.append(_scored(w))
     assert results[0] == results[1]
+    _assert_roomy_pool()
+
+
+def _assert_roomy_pool() -> None:
+    """The pool queues documents ahead and (on Linux) its pipes hold 1 MiB."""
+    import concurrent.futures.process as executor
+
+    from engage_desktop.listen import pool as parse
+
+    assert executor.EXTRA_QUEUED_CALLS == 1  # the executor's own default is left alone
+    queue_size = parse._pool._call_queue._maxsize  # private, but it is what is tuned
+    assert queue_size == 2 + parse.QUEUED_AHEAD
+    try:
+        import fcntl
+
+        size = fcntl.fcntl(parse._pool._result_queue._reader.fileno(), fcntl.F_GETPIPE_SZ)
+    except (ImportError, AttributeError):  # not Linux: nothing to check
+        return
+    limit = int(Path("/proc/sys/fs/pipe-max-size").read_text())
+    assert size == parse.PIPE_BYTES or limit < parse.PIPE_BYTES
 
 
 def test_languages_are_detected_in_the_parse_workers_as_enrichment_detects_them(
@@ -621,6 +641,17 @@ def test_languages_are_detected_in_the_parse_workers_as_enrichment_detects_them(
         assert {r[0]: r for r in _scored(w)} == stored  # enrichment finds nothing to change
 
 
+def test_lang_queries_match_items_whose_language_the_workers_detect(ws, http):
+    """A feed that declares no language: ``lang:de`` still finds the German post."""
+    http.expect_request("/moods.xml").respond_with_data(_feed_of_moods())
+    add_watch_query(ws, "german", "nimbus lang:de", "German")
+    _add(ws, http.url_for("/moods.xml"), keep_all=False)
+    assert _fetch(ws).new_mentions == 1
+    (row,) = _mentions(ws)
+    assert row["item_key"] == "urn:de" and row["language"] == "de"
+    assert row["topics"] == ["German"]
+
+
 def test_a_batch_with_a_repeated_key_keeps_the_first_and_known_keys_are_skipped(ws):
     from engage_desktop.listen.store import load_matchers, store_rows
     from engage_desktop.listen.worker import RowSource, prepare_rows
@@ -645,8 +676,9 @@ def test_a_batch_with_a_repeated_key_keeps_the_first_and_known_keys_are_skipped(
 
 FORKED_FETCH = """
 import sys, threading
-from engage_desktop.listen import fetch as listen
-from engage_desktop.listen.fetch import FetchOptions, fork_parse_pool, run_fetch
+from engage_desktop.listen import pool as listen
+from engage_desktop.listen.fetch import FetchOptions, run_fetch
+from engage_desktop.listen.pool import fork_parse_pool
 from engage_desktop.core.progress import PlainState
 from engage_desktop.sources.http import HttpLimits
 from engage_desktop.workspace.database import Workspace

@@ -109,12 +109,31 @@ def test_discourse_search_posts_carry_their_topic_as_thread(http):
         assert again.items == [] and len(fake.requests) == 1
 
 
-def test_discourse_latest_topics_and_refusals(http):
+def test_discourse_latest_gives_posts_with_their_topic_as_the_thread(http):
+    with FakeDiscourse(latest=120) as fake:
+        fake.latest[1]["hidden"] = True  # hidden by the community: not shown
+        url = f"{fake.url}/latest"
+        first = discourse.fetch(_spec("discourse", url), http)
+        assert len(first.items) == 49 and fake.befores == [None]  # a first run: one page
+        post = first.items[0]
+        assert (post.remote_id, post.thread_id) == ("5000", "702")
+        assert post.url == f"{fake.url}/t/mesh-drops-702/702/1" and post.parent_id is None
+        assert post.title == "Mesh drops 702" and first.items[1].title == "Re: Mesh drops 700"
+        assert post.text == "Nimbus mesh drops again (post 5000)" and post.author_handle == "dana"
+        # Three new posts: the first page reaches the cursor.
+        fake.latest[:0] = [FakeDiscourse.latest_post(n - 3, 5003 - n) for n in range(3)]
+        again = discourse.fetch(_spec("discourse", url, first.cursor), http)
+        assert [i.remote_id for i in again.items] == ["5003", "5002", "5001"]
+        # A quiet weekend: 70 new posts; it pages back with before= to the cursor.
+        fake.latest[:0] = [FakeDiscourse.latest_post(n - 73, 5073 - n) for n in range(70)]
+        fake.befores.clear()
+        caught = discourse.fetch(_spec("discourse", url, again.cursor), http)
+        assert len(caught.items) == 70 and fake.befores == [None, "5023"]
+
+
+def test_discourse_refusals_are_said_in_words(http):
     with FakeDiscourse() as fake:
-        latest = discourse.fetch(_spec("discourse", f"{fake.url}/latest"), http)
-        assert [i.title for i in latest.items][:2] == ["Nimbus topic 0", "Nimbus topic 1"]
-        assert len(latest.items) == 6 and latest.items[0].replies == 3
-        fake.script("/latest.json", ("429", 30))
+        fake.script("/posts.json", ("429", 30))
         with pytest.raises(FetchError, match="forum is throttling us") as err:
             discourse.fetch(_spec("discourse", f"{fake.url}/latest"), http)
         assert err.value.retry_after == 30

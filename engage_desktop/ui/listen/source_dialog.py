@@ -75,6 +75,17 @@ class SourceDialog(QDialog):
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password.setPlaceholderText("an app password; stored in the system keyring")
+        config = _config_of(source)
+        self.instances = QLineEdit(", ".join(config.get("instances") or []))
+        self.instances.setPlaceholderText("optional: mastodon.social, fosstodon.org")
+        self.instances.setToolTip(
+            "Read the same hashtag on these instances too (each keeps its own place)"
+        )
+        self.se_key = QLineEdit(str(config.get("key") or ""))
+        self.se_key.setPlaceholderText("optional: a stackapps.com app key (not secret)")
+        self.se_key.setToolTip(
+            "Without a key Stack Exchange allows 300 requests a day; with one, 10,000"
+        )
         self.message = QLabel(" ")
         self.message.setWordWrap(True)
 
@@ -90,6 +101,10 @@ class SourceDialog(QDialog):
         self.bsky_rows = (QLabel("Bluesky handle"), QLabel("App password"))
         form.addRow(self.bsky_rows[0], self.handle)
         form.addRow(self.bsky_rows[1], self.password)
+        self.instance_label = QLabel("Also on instances")
+        form.addRow(self.instance_label, self.instances)
+        self.key_label = QLabel("Stack Exchange key")
+        form.addRow(self.key_label, self.se_key)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -111,18 +126,20 @@ class SourceDialog(QDialog):
         return guess_kind(self.url.text().strip()) if key == "auto" else key
 
     def _kind_changed(self) -> None:
-        show = self._chosen_kind() == "bluesky"
+        kind = self._chosen_kind()
+        show = kind == "bluesky"
         for w in (*self.bsky_rows, self.handle, self.password):
             w.setVisible(show)
+        for w in (self.instance_label, self.instances):
+            w.setVisible(kind == "mastodon")
+        for w in (self.key_label, self.se_key):
+            w.setVisible(kind == "stackexchange")
         if show and self.source is not None:
             self._show_stored_password()
 
     def _source_handle(self) -> str:
         """The handle an existing Bluesky source signs in with."""
-        config = self.source.get("config") if self.source else None
-        if isinstance(config, str):
-            config = json.loads(config or "{}")
-        return str((config or {}).get("handle") or "")
+        return str(_config_of(self.source).get("handle") or "")
 
     def _show_stored_password(self) -> None:
         """On an existing Bluesky source: whose password, and whether one is stored."""
@@ -148,6 +165,25 @@ class SourceDialog(QDialog):
     def _tags(self) -> list[str]:
         return [t.strip() for t in self.tags.text().split(",") if t.strip()]
 
+    def _kind_config(self, kind: str, config: dict) -> dict:
+        """``config`` with this kind's own fields (other instances, an app key) as typed.
+
+        Raises:
+            ValueError: An instance is not an instance's name or address, in words.
+        """
+        config = dict(config)
+        if kind == "mastodon":
+            from engage_desktop.sources.mastodon import instance_list
+
+            config.pop("instances", None)
+            if instances := instance_list(self.instances.text()):
+                config["instances"] = instances
+        elif kind == "stackexchange":
+            config.pop("key", None)
+            if key := self.se_key.text().strip():
+                config["key"] = key
+        return config
+
     def _accept(self) -> None:
         url = self.url.text().strip()
         if not url:
@@ -160,6 +196,11 @@ class SourceDialog(QDialog):
 
         kind = self.kind.currentData()
         config = {"handle": self.handle.text().strip().lstrip("@")} if self.handle.text() else {}
+        try:
+            config = self._kind_config(self._chosen_kind(), config)
+        except ValueError as exc:
+            self._failed(str(exc))
+            return
 
         def work(state, ws, **kw):
             return add_source_checked(ws, url, **kw)
@@ -198,6 +239,11 @@ class SourceDialog(QDialog):
         if url != self.source["url"]:
             changes["url"] = url
         try:
+            if self.source["kind"] in ("mastodon", "stackexchange"):
+                stored = _config_of(self.source)
+                config = self._kind_config(self.source["kind"], stored)
+                if config != stored:
+                    changes["config"] = config or None
             update_source(self.ws, self.source["id"], **changes)
             if self.source["kind"] == "bluesky" and self.password.text():
                 from engage_desktop.sources.bluesky import store_app_password
@@ -216,3 +262,11 @@ class SourceDialog(QDialog):
             )
             return
         self.accept()
+
+
+def _config_of(source: dict | None) -> dict:
+    """A stored source's config as a dict (stored as JSON text or already decoded)."""
+    config = source.get("config") if source else None
+    if isinstance(config, str):
+        config = json.loads(config or "{}")
+    return dict(config or {})

@@ -1,0 +1,199 @@
+"""The parse workers' process pool, shared by every fetch of the process.
+
+Started on first use (or ahead of it: :func:`fork_parse_pool` for one-shot commands,
+``prestart_parse_pool`` in :mod:`engage_desktop.listen.fetch` for the window) and
+kept for the session; :func:`shutdown_parse_pool` ends it. The workers end with the
+process that started them, however it ends.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import importlib
+import multiprocessing
+import os
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+
+from engage_desktop.core.priority import lower_priority, worker_nice
+
+# What every parse worker needs, loaded once before the workers start. Not pandas
+# (pyarrow would import it on its first array: the preload tells pyarrow it is absent)
+# and not feedparser: the fast path reads well-formed feeds, and a worker imports
+# feedparser the first time a document needs it (~0.1 s, once per worker).
+PRELOAD = ("engage_desktop.listen.preload", "engage_desktop.sources.fastfeed", "nh3")
+
+_pool_lock = threading.Lock()
+_pool: ProcessPoolExecutor | None = None
+_pool_size = 0
+
+
+def parse_pool(workers: int, *, fork: bool = False) -> ProcessPoolExecutor:
+    """The parse processes, started on first use and kept for the session.
+
+    Starting a worker costs far more than parsing a feed (the interpreter, Arrow and
+    the language model: ~0.6 s of CPU each, measured), so the pool is shared by
+    every run of the process instead of being started per run; the window's
+    scheduled fetches reuse it. :func:`shutdown_parse_pool` ends it (the window
+    calls it on close; an ``atexit`` hook is the safety net).
+
+    ``fork`` (see :func:`fork_parse_pool`) starts the workers by forking this
+    process instead of through a fork server; only safe while it has one thread.
+    """
+    global _pool, _pool_size
+    with _pool_lock:
+        if _pool is not None and (_pool_size != workers or _broken(_pool)):
+            _pool.shutdown(wait=False, cancel_futures=True)
+            _pool = None
+        if _pool is None:
+            # forkserver: fork is unsafe in a process with Qt and HTTP threads running.
+            methods = multiprocessing.get_all_start_methods()
+            method = "forkserver" if "forkserver" in methods else "spawn"
+            if fork and "fork" in methods:
+                method = "fork"
+            ctx = multiprocessing.get_context(method)
+            if method == "forkserver":
+                ctx.set_forkserver_preload(list(PRELOAD))
+            _pool = _roomy_pool(workers, ctx)
+            _pool_size = workers
+        return _pool
+
+
+#: Documents queued ahead for the parse workers (the executor's default is one).
+QUEUED_AHEAD = 32
+#: Bytes a pipe between this process and the parse workers holds (Linux's default is
+#: 64 KiB: one feed document, or less than one batch of rows coming back).
+PIPE_BYTES = 1 << 20
+
+
+def _roomy_pool(workers: int, ctx: Any) -> ProcessPoolExecutor:
+    """A process pool whose workers do not wait on this process between documents.
+
+    With the executor's defaults a worker holds at most one queued document, and a
+    result bigger than the 64 KiB pipe blocks it until this process reads it; when
+    this process is busy (HTTP, storing a batch), the workers then sit idle. Measured
+    with /proc schedstat over a 10,000-entry run (benchmarks/ingest.py's feeds): the
+    workers' blocked time fell from 2.2-2.8 s to 1.6-1.9 s with documents queued
+    ahead *and* wider pipes (either one alone did not help).
+    """
+    import concurrent.futures.process as executor
+
+    with _queue_lock:  # the queue size is read from a module global at construction
+        before = executor.EXTRA_QUEUED_CALLS
+        executor.EXTRA_QUEUED_CALLS = QUEUED_AHEAD
+        try:
+            pool = ProcessPoolExecutor(
+                max_workers=workers,
+                mp_context=ctx,
+                initializer=die_with_parent,
+                initargs=(os.getpid(), worker_nice()),
+            )
+        finally:
+            executor.EXTRA_QUEUED_CALLS = before
+    _widen_pipes(pool)
+    return pool
+
+
+_queue_lock = threading.Lock()
+
+
+def _widen_pipes(pool: ProcessPoolExecutor) -> None:
+    """Let the pool's pipes hold :data:`PIPE_BYTES` (Linux); elsewhere nothing changes."""
+    try:
+        import fcntl
+
+        grow = fcntl.F_SETPIPE_SZ  # type: ignore[attr-defined]
+    except (ImportError, AttributeError):  # not Linux
+        return
+    for name in ("_call_queue", "_result_queue"):
+        reader = getattr(getattr(pool, name, None), "_reader", None)
+        # A system whose limit is below 1 MiB keeps the default.
+        with contextlib.suppress(AttributeError, OSError, ValueError):
+            fcntl.fcntl(reader.fileno(), grow, PIPE_BYTES)  # type: ignore[union-attr]
+
+
+def die_with_parent(owner_pid: int, nice: int = 0) -> None:
+    """Make a parse worker end when the process that started the pool ends.
+
+    After ``kill -9`` of ``engage-desktop fetch`` nothing closes the pool, and a
+    forked worker holds both ends of its task pipe, so it would wait forever. On
+    Linux the kernel sends SIGKILL when the worker's parent dies
+    (``PR_SET_PDEATHSIG``; the parent is the fetch process, or the fork server,
+    which itself exits with it). Everywhere, a watcher thread also ends the worker
+    once the owner is gone. ``nice`` lowers the worker's priority when the owner
+    shows a window (:mod:`engage_desktop.core.priority`).
+    """
+    import signal
+    import sys
+
+    lower_priority(nice)
+
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            pr_set_pdeathsig = 1
+            libc.prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):  # no libc prctl: the watcher still works
+            pass
+    parent = os.getppid()
+    if not _alive(owner_pid) or parent == 1:  # the owner died before prctl took hold
+        os._exit(1)
+
+    def watch() -> None:
+        while _alive(owner_pid) and os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="watch-owner", daemon=True).start()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by someone else (pid reused): gone for us
+        return False
+    return True
+
+
+def fork_parse_pool(workers: int) -> bool:
+    """Start the parse workers now by forking this process (one-shot commands).
+
+    A fresh process (``engage-desktop fetch``) would otherwise start a fork server
+    that imports the parse modules a second time before its first worker exists
+    (~0.35 s of a 10,000-entry cold fetch, measured). Forking is only safe while
+    the process runs a single thread: call this before opening a workspace (DuckDB
+    starts threads) or any HTTP pool. Returns False, doing nothing, when the process
+    already has other threads or the system cannot fork; the fork server is then
+    used as usual.
+    """
+    if "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
+        return False
+    for module in PRELOAD:  # what the workers need, imported once, before the fork
+        importlib.import_module(module)
+    pool = parse_pool(workers, fork=True)
+    for _ in range(workers):
+        pool.submit(int)  # start them all now
+    return True
+
+
+def _broken(pool: ProcessPoolExecutor) -> bool:
+    return bool(getattr(pool, "_broken", False))
+
+
+def shutdown_parse_pool() -> None:
+    """Stop the parse processes (they start again on the next big fetch)."""
+    global _pool
+    with _pool_lock:
+        pool, _pool = _pool, None
+    if pool is not None:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+atexit.register(shutdown_parse_pool)
