@@ -202,6 +202,8 @@ class InboxView(TriageActions, SentimentActions, QWidget):
         self.subtitle.setObjectName("subtitle")
         self.filter_bar = FilterBar(ws, self.ops)
         self.filter_bar.filter_changed.connect(self.apply_filter)
+        # Typing a search is moving too: the scoring and new rows wait for it to rest.
+        self.filter_bar.search.textEdited.connect(lambda _t: self.rest_gate.moved())
         self.sidebar = SavedViewsSidebar(ws, self.ops)
         self.sidebar.view_chosen.connect(self.filter_bar.set_filter)
         self.sidebar.save_requested.connect(lambda: self.sidebar.ask_and_save(self.model.filter))
