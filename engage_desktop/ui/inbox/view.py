@@ -706,9 +706,9 @@ class InboxView(TriageActions, SentimentActions, QWidget):
         """Look for mentions stored since the last look (a fetch, an import).
 
         A banner counts them at once; they are inserted around the current row
-        (selection and scroll stay) once the keys rest, and alert rules raise one grouped notification. The look
-        runs in the writer (it records which alerts fired); :attr:`new_mentions`
-        says when rows came in.
+        (selection and scroll stay) once the keys rest, and alert rules raise one
+        grouped notification. The look runs in the writer (it records which alerts
+        fired); :attr:`new_mentions` says when rows came in.
         """
         if self._polling or self._last_max_id is None:
             return None
