@@ -299,6 +299,13 @@ def main() -> None:
         pump(app, 0.2)
         heartbeat = Heartbeat()
         profiler = StallProfiler(heartbeat, HEARTBEAT_MS) if args.profile_stalls else None
+        resets = [0]  # the inbox model's resets (each drops and restores the selection)
+        window.inbox.model.modelReset.connect(lambda: resets.__setitem__(0, resets[0] + 1))
+
+        def phase(name: str) -> None:
+            if profiler is not None:
+                profiler.phase = name
+
         window.feeds.start_fetch(force=True)
         pump(app, 0.5)
 
@@ -315,19 +322,25 @@ def main() -> None:
                     pump(app, 0.2)
                 window.show_view("inbox")
                 window.inbox.table.setFocus()
+                phase(f"j/k {sort}/composer {composer}")
+                resets[0] = 0
                 jk[f"{sort}/composer {composer}"] = jk_round(app, window, args.keys)
                 print(
                     f"j/k, {sort}, composer {composer}: median "
                     f"{statistics.median(jk[f'{sort}/composer {composer}']):.1f} ms, p95 "
-                    f"{p(jk[f'{sort}/composer {composer}'], 0.95):.1f} ms",
+                    f"{p(jk[f'{sort}/composer {composer}'], 0.95):.1f} ms; the rows were "
+                    f"reset {resets[0]} times meanwhile; fetch "
+                    f"{'running' if window.feeds._fetch_task is not None else 'done'}",
                     flush=True,
                 )
         window.show_view("inbox")
+        phase("search")
         searches = [search_round(app, window, text) for text in SEARCHES * 2]
         print(f"search: {', '.join(f'{s:.0f}' for s in searches)} ms", flush=True)
         window.inbox.apply_filter(InboxFilter())
         until(app, lambda: not window.inbox.model.is_loading(), what="the unfiltered rows")
         window.inbox.table.setFocus()
+        phase("open and drafts")
         opens = []
         for _ in range(30):
             opens.append(press_and_wait(app, window, Qt.Key.Key_J))

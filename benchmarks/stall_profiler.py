@@ -101,6 +101,9 @@ class StallProfiler:
         self.stalls: list[dict] = []
         self.other_cpu: Counter[str] = Counter()
         self.other_lines: Counter[str] = Counter()
+        #: What the benchmark is doing now (set by it); each stall is filed under it.
+        self.phase = ""
+        self.by_phase: dict[str, Counter[str]] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="stall-profiler", daemon=True)
         self._thread.start()
@@ -131,6 +134,7 @@ class StallProfiler:
             if now - last < self.late_after:
                 continue
             # A stall: sample until the heartbeat ticks again.
+            phase = self.phase
             cpu_start = self._cpu_all()
             _, queued_start = _schedstat(self.gui_native)
             started = last
@@ -157,6 +161,7 @@ class StallProfiler:
                     self.stacks[stack] += weight
                     self.own[_own(stack)] += weight
                     seen[_own(stack)] += weight
+                    self.by_phase.setdefault(phase, Counter())[_own(stack)] += weight
                     samples += 1
                 time.sleep(0.002)
             end = time.perf_counter()
@@ -177,6 +182,7 @@ class StallProfiler:
                     self.other_cpu[name] += used
             self.stalls.append(
                 {
+                    "phase": phase,
                     "ms": round((end - started) * 1000, 1),
                     "gui_cpu_ms": round(gui_cpu, 1),
                     "gui_runnable_ms": round(queued, 1),
@@ -202,6 +208,16 @@ class StallProfiler:
         lines.append("  CPU of other threads during stalls (ms): " + ", ".join(
             f"{n} {v:.0f}" for n, v in self.other_cpu.most_common(8)
         ))  # fmt: skip
+        lines.append("  by phase of the script (stalls, ms stalled, GUI ran, GUI runnable):")
+        for phase in dict.fromkeys(s["phase"] for s in self.stalls):
+            mine = [s for s in self.stalls if s["phase"] == phase]
+            lines.append(
+                f"    {phase or '(start)'}: {len(mine)}, {sum(s['ms'] for s in mine):.0f}, "
+                f"{sum(s['gui_cpu_ms'] for s in mine):.0f}, "
+                f"{sum(s['gui_runnable_ms'] for s in mine):.0f}; innermost app frames: "
+                + ", ".join(f"{w} {ms:.0f}" for w, ms in self.by_phase.get(phase, Counter())
+                            .most_common(4))
+            )  # fmt: skip
         lines.append("  worst stalls:")
         for s in sorted(self.stalls, key=lambda s: -s["ms"])[:10]:
             lines.append(f"    {s}")

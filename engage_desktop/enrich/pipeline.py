@@ -142,6 +142,7 @@ def enrich(
     processes: int | None = None,
     chunk_size: int = CHUNK_SIZE,
     window: int = WINDOW,
+    pause: Callable[[], None] | None = None,
 ) -> EnrichSummary:
     """Enrich the mentions that need it (or ``ids``), chunk by chunk.
 
@@ -156,6 +157,9 @@ def enrich(
             :data:`~engage_desktop.enrich.sentiment.POOL_THRESHOLD` mentions.
         chunk_size: Mentions per transaction.
         window: Mentions read from the workspace at a time.
+        pause: Called between steps (windows, chunks, the authors' refresh); may
+            wait, e.g. while the window's user moves through the inbox, so the
+            scoring's reads and writes do not take the CPUs the keys need.
 
     Returns:
         An :class:`EnrichSummary`.
@@ -174,6 +178,7 @@ def enrich(
     learned_models = active_models(ws)
     summary.total = int(ws.scalar(f"SELECT count(*) FROM mentions WHERE {where}", params))
     cancelled = is_cancelled or (lambda: False)
+    hold = pause or (lambda: None)
     if progress is not None:
         progress(0, summary.total)
     touched_authors: set[int] = set()
@@ -185,6 +190,7 @@ def enrich(
         try:
             last_id = -(2**63)
             while not cancelled():
+                hold()
                 rows = _read_window(ws, where, params, last_id, window)
                 if not rows:
                     break
@@ -202,6 +208,7 @@ def enrich(
                     touched_authors,
                     progress,
                     learned_models,
+                    hold,
                 ):
                     break
                 if len(rows) < window:
@@ -209,6 +216,7 @@ def enrich(
         finally:
             summary.cancelled = cancelled() and summary.done < summary.total
             if touched_authors:
+                hold()
                 with ws.write() as cur:
                     big = len(touched_authors) > 50_000
                     store.refresh_authors(cur, None if big else sorted(touched_authors))
@@ -245,6 +253,7 @@ def _enrich_window(
     touched_authors: set[int],
     progress: Progress | None,
     learned_models: list[StoredModel],
+    hold: Callable[[], None],
 ) -> bool:
     """Score and store one window; False when cancelled part-way."""
     ids = [int(r[0]) for r in rows]
@@ -296,6 +305,7 @@ def _enrich_window(
             summary.done += len(chunk.scores)
             if progress is not None:
                 progress(summary.done, summary.total)
+            hold()
     return stored == len(rows)
 
 
@@ -360,12 +370,23 @@ def after_insert(ws: Workspace, mention_ids: Sequence[int], state: Any = None) -
 
 def backfill(state: Any, ws: Workspace) -> EnrichSummary:
     """The backlog, as a background task (``TaskRunner.start('enrich', backfill, ws)``)."""
-    return enrich(ws, progress=state.progress, is_cancelled=state.is_cancelled)
+    return enrich(
+        ws,
+        progress=state.progress,
+        is_cancelled=state.is_cancelled,
+        pause=getattr(state, "pause", None),
+    )
 
 
 def rescore_all(state: Any, ws: Workspace) -> EnrichSummary:
     """Every mention again (File › Re-score), as a background task; corrections win."""
-    return enrich(ws, rescore=True, progress=state.progress, is_cancelled=state.is_cancelled)
+    return enrich(
+        ws,
+        rescore=True,
+        progress=state.progress,
+        is_cancelled=state.is_cancelled,
+        pause=getattr(state, "pause", None),
+    )
 
 
 def retag_intents(ws: Workspace) -> int:

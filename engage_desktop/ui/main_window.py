@@ -56,6 +56,8 @@ VIEW_READS = (
 )  # fmt: skip
 # The first alert check of an unbuilt dashboard waits for the window to be painted.
 ALERTS_DELAY_MS = 2000
+#: The longest a scoring chunk waits for the inbox's keys to rest (so it never starves).
+BACKFILL_HOLD_S = 3.0
 
 
 class MainWindow(QMainWindow):
@@ -357,6 +359,9 @@ class MainWindow(QMainWindow):
         from engage_desktop.enrich.pipeline import backfill, rescore_all
 
         task = self.tasks.start("enrich", rescore_all if rescore else backfill, self.ws)
+        # Between chunks the scoring waits while the user moves through the inbox (at
+        # most BACKFILL_HOLD_S a chunk): its writes took the CPUs the j/k keys need.
+        task.state.hold_while(self.inbox.rest_gate.busy_ms, BACKFILL_HOLD_S)
         self.enrich_task = task
         self._enrich_what = "Re-scoring" if rescore else "Scoring"
         self._enrich_shown = False
@@ -463,7 +468,7 @@ class MainWindow(QMainWindow):
             return self.opening_page is not None and self.opening_page.busy.isHidden()
         if self.inbox.model.is_loading() or self.inbox.model.pager is None:
             return False
-        if self.inbox.author_pending():
+        if self.inbox.author_pending() or self.inbox.news_pending():
             return False
         return not any(t.key.startswith(VIEW_READS) for t in self.tasks.running())
 

@@ -15,6 +15,7 @@ thread-safe), and every write the window makes runs in the ``writer`` lane
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -29,6 +30,8 @@ class TaskState:
     def __init__(self, task: Task) -> None:
         self._task = task
         self._cancel = threading.Event()
+        self._busy: Callable[[], float] | None = None
+        self._most_s = 0.0
 
     def progress(self, done: int, total: int) -> None:
         """Report progress (thread-safe; delivered to the GUI queued)."""
@@ -37,6 +40,29 @@ class TaskState:
     def is_cancelled(self) -> bool:
         """True once the user or a newer task asked this one to stop."""
         return self._cancel.is_set()
+
+    def hold_while(self, busy: Callable[[], float], most_s: float) -> None:
+        """Make :meth:`pause` wait while ``busy()`` (ms the user still needs) is positive.
+
+        ``busy`` is called on the worker thread: it must only read plain values.
+        """
+        self._busy, self._most_s = busy, most_s
+
+    def pause(self) -> None:
+        """Between steps of long work: wait while the user is busy, at most ``most_s``.
+
+        Returns at once without :meth:`hold_while`, and as soon as the task is
+        cancelled. The bound keeps background work going under a user who never rests.
+        """
+        busy = self._busy
+        if busy is None:
+            return
+        end = time.monotonic() + self._most_s
+        while not self._cancel.is_set():
+            wait, left = busy() / 1000, end - time.monotonic()
+            if wait <= 0 or left <= 0:
+                return
+            self._cancel.wait(min(wait, left))
 
     def cancel(self) -> None:
         """Ask the work function to stop at its next check."""

@@ -152,3 +152,23 @@ def test_file_menu_scores_and_rescores_with_progress_and_cancel(qtbot, raw_path,
         assert win.statusBar().currentMessage().startswith("Enriched 1,500 of 1,500")
     finally:
         close_window(win, ws)
+
+
+def test_a_task_pauses_while_the_user_is_busy_within_its_bound():
+    from engage_desktop.ui.tasks import Task
+
+    state = Task("scoring").state
+    asked = []
+
+    def busy() -> float:  # the user moves for two more looks, then rests
+        asked.append(1)
+        return 5.0 if len(asked) < 3 else 0.0
+
+    state.hold_while(busy, most_s=600)
+    state.pause()
+    assert len(asked) == 3
+    state.hold_while(lambda: 1e9, most_s=0.01)
+    state.pause()  # the user never rests: it goes on at its bound (else this hangs)
+    state.hold_while(lambda: 1e9, most_s=1e9)
+    state.cancel()
+    state.pause()  # a cancelled task never waits

@@ -277,15 +277,26 @@ def test_new_mentions_keep_selection_and_scroll_and_show_a_banner(inbox, qtbot):
     top_row = inbox.table.rowAt(0)
     top_id = inbox.model.mention_id(top_row)
     assert top_row > 1000
+    resets = []
+    inbox.model.modelReset.connect(lambda: resets.append(1))
     insert_mentions(inbox.ws, fresh_mentions(5))
+    inbox.rest_gate.moved()  # the user is pressing j/k: the rows wait, the banner counts
+    inbox.rest_gate.rest_ms = 60_000
+    inbox.check_new()
+    qtbot.waitUntil(lambda: not inbox._polling, timeout=EVENT_TIMEOUT_MS)
+    assert "5 new mentions" in inbox.banner.text()
+    assert inbox.news_pending() and inbox.model.rowCount() == 3000
+    assert inbox.current_mention_id() == current
+    inbox.rest_gate.rest_ms = 0  # the keys rest: the new rows come in
     with qtbot.waitSignal(inbox.new_mentions, timeout=EVENT_TIMEOUT_MS) as arrived:
-        inbox.check_new()
+        inbox.rest_gate._release()
     settle(qtbot, inbox)
     assert arrived.args == [5]
     assert inbox.banner.isVisible() and "5 new mentions" in inbox.banner.text()
     assert inbox.current_mention_id() == current and inbox.current_row() == 1505
     assert inbox.model.mention_id(inbox.table.rowAt(0)) == top_id
     assert inbox.model.rowCount() == 3005
+    assert not resets  # inserted around the selection, not reloaded under it
     insert_mentions(inbox.ws, fresh_mentions(2, followers=60))
     inbox.check_new()
     settle(qtbot, inbox)

@@ -295,3 +295,16 @@ def test_old_workspace_gets_the_default_intent_rules(tmp_path):
         "purchase intent",
         "churn risk",
     } <= names
+
+
+def test_scoring_pauses_between_chunks_and_before_the_authors_refresh(raw_ws):
+    steps = []
+    summary = enrich(
+        raw_ws,
+        chunk_size=1250,
+        progress=lambda done, _total: steps.append(done),
+        pause=lambda: steps.append("pause"),
+    )
+    assert summary.done == 2500
+    # Before the first read, after each stored chunk, and before the authors' refresh.
+    assert steps == [0, "pause", 1250, "pause", 2500, "pause", "pause"]

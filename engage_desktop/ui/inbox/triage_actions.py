@@ -289,6 +289,15 @@ class TriageActions:
                 self.show_mention(self.current_mention_id())
             return
         current_id, position = self.kept_place(result, current_id)
+        if result.grown:  # new rows were inserted around the current one: it stays
+            now = self.current_mention_id()
+            if current_id is not None and now != current_id and position is not None:
+                self.select_row(position)
+            elif advance and self.current_row() is not None:
+                self.select_row(min(self.current_row() + 1, count - 1))
+            elif now is not None:  # its values may have changed
+                self.show_mention(now)
+            return
         if row is not None and count:
             target = position if position is not None else min(row, count - 1)
             if advance and position is not None:

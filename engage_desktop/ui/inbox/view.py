@@ -1,8 +1,9 @@
 """The inbox: saved views, filters, the mention table, and the mention and author panes.
 
 Triage is keyboard-first (see :mod:`shortcuts` and :mod:`triage_actions`).
-New mentions are found by a cheap poll of ``max(id)``; they slide in without moving
-what the user looks at, and a banner says how many arrived.
+New mentions are found by a cheap poll of ``max(id)``; a banner says at once how many
+arrived, and they slide in (inserted, no reset) without moving what the user looks
+at once the j/k keys rest (:mod:`rest_gate`).
 
 Nothing here reads or writes the workspace on the GUI thread: the table's rows come
 from the model's lane, the mention and author panes are read as tasks, and every
@@ -61,6 +62,7 @@ from engage_desktop.ui.inbox.model import (
     Loaded,
 )
 from engage_desktop.ui.inbox.notify import TrayNotifier
+from engage_desktop.ui.inbox.rest_gate import RestGate
 from engage_desktop.ui.inbox.sentiment_actions import SentimentActions
 from engage_desktop.ui.inbox.shortcuts import INBOX_SHORTCUTS, NATIVE_KEYS
 from engage_desktop.ui.inbox.sidebar import SavedViewsSidebar
@@ -175,6 +177,11 @@ class InboxView(TriageActions, SentimentActions, QWidget):
         self.model.modelAboutToBeReset.connect(
             lambda: setattr(self, "_current_at_reset", self.current_mention_id())
         )
+        self.model.about_to_grow.connect(
+            lambda: setattr(self, "_current_at_reset", self.current_mention_id())
+        )
+        # New rows and recounts wait until the keys rest (see rest_gate.py).
+        self.rest_gate = RestGate(self)
         self.model.page_loaded.connect(self._page_loaded)
         # Triage actions and sentiment corrections (CorrectionUndo), newest last.
         self._undo: list[list[Any]] = []
@@ -195,6 +202,8 @@ class InboxView(TriageActions, SentimentActions, QWidget):
         self.subtitle.setObjectName("subtitle")
         self.filter_bar = FilterBar(ws, self.ops)
         self.filter_bar.filter_changed.connect(self.apply_filter)
+        # Typing a search is moving too: the scoring and new rows wait for it to rest.
+        self.filter_bar.search.textEdited.connect(lambda _t: self.rest_gate.moved())
         self.sidebar = SavedViewsSidebar(ws, self.ops)
         self.sidebar.view_chosen.connect(self.filter_bar.set_filter)
         self.sidebar.save_requested.connect(lambda: self.sidebar.ask_and_save(self.model.filter))
@@ -560,6 +569,7 @@ class InboxView(TriageActions, SentimentActions, QWidget):
     def _on_current(self, current, _previous) -> None:
         if not current.isValid():
             return
+        self.rest_gate.moved()
         mention_id = self.model.mention_id(current.row())
         if mention_id is None:  # its page is being read: _page_loaded comes back here
             return
@@ -695,10 +705,10 @@ class InboxView(TriageActions, SentimentActions, QWidget):
     def check_new(self):
         """Look for mentions stored since the last look (a fetch, an import).
 
-        They are shown without moving the selection or the scroll position, a
-        banner counts them, and alert rules raise one grouped notification. The look
-        runs in the writer (it records which alerts fired); :attr:`new_mentions`
-        says when rows came in.
+        A banner counts them at once; they are inserted around the current row
+        (selection and scroll stay) once the keys rest, and alert rules raise one
+        grouped notification. The look runs in the writer (it records which alerts
+        fired); :attr:`new_mentions` says when rows came in.
         """
         if self._polling or self._last_max_id is None:
             return None
@@ -726,20 +736,29 @@ class InboxView(TriageActions, SentimentActions, QWidget):
             self.status_message.emit(problem)
         if groups:
             self.notifier.notify(groups)
-        if in_view:
-            self._insert_new(in_view)
-        self.refresh_counts()
+        if in_view:  # counted in the banner now; the rows move once the keys rest
+            self._new_count += in_view
+            self.banner.setText(
+                f"↑  {self._new_count:,} new mention{'s' if self._new_count != 1 else ''} "
+                "— click to show the newest"
+            )
+            self.banner.show()
+            self.rest_gate.run("rows", self._insert_new)
+        self.rest_gate.run("counts", self.refresh_counts)
 
-    def _insert_new(self, n: int) -> None:
+    def _insert_new(self) -> None:
+        """Read the rows with the new mentions in, keeping the current one and the top row."""
         current_id = self.current_mention_id()
+        row = self.current_row()
         scroll = self.table.verticalScrollBar().value()
         top_row = self.table.rowAt(0)
         top_id = self.model.mention_id(top_row) if top_row >= 0 else None
         keep = tuple(i for i in (current_id, top_id) if i is not None)
-        task = self.model.load(self.model.query, keep_ids=keep, pages=self._visible_pages())
-        task.succeeded.connect(
-            lambda result: self._new_shown(result, n, current_id, top_id, scroll)
+        keep_row = row if current_id is not None else (top_row if top_id is not None else None)
+        task = self.model.load(
+            self.model.query, keep_ids=keep, keep_row=keep_row, pages=self._visible_pages()
         )
+        task.succeeded.connect(lambda result: self._new_shown(result, current_id, top_id, scroll))
 
     def _visible_pages(self) -> list[int]:
         pager = self.model.pager
@@ -751,9 +770,11 @@ class InboxView(TriageActions, SentimentActions, QWidget):
         return sorted({top // pager.page_size, bottom // pager.page_size})
 
     def _new_shown(
-        self, result: Loaded, n: int, current_id: int | None, top_id: int | None, scroll: int
+        self, result: Loaded, current_id: int | None, top_id: int | None, scroll: int
     ) -> None:
         current_id, position = self.kept_place(result, current_id)
+        if result.grown and self.current_mention_id() == current_id:
+            position = None  # the rows were inserted around it: it is current still
         if position is not None:
             self.table.selectionModel().setCurrentIndex(
                 self.model.index(position, COL_SNIPPET),
@@ -762,12 +783,6 @@ class InboxView(TriageActions, SentimentActions, QWidget):
             )
         new_top = result.positions.get(top_id) if top_id is not None else None
         self.table.verticalScrollBar().setValue(new_top if new_top is not None else scroll)
-        self._new_count += n
-        self.banner.setText(
-            f"↑  {self._new_count:,} new mention{'s' if self._new_count != 1 else ''} "
-            "— click to show the newest"
-        )
-        self.banner.show()
         self.new_mentions.emit(self._new_count)
 
     def kept_place(self, result: Loaded, asked_id: int | None) -> tuple[int | None, int | None]:
@@ -791,14 +806,29 @@ class InboxView(TriageActions, SentimentActions, QWidget):
         if task is None:
             self._after_change(advance=False)
             return
-        task.succeeded.connect(lambda result: result[1] or self._after_change(advance=False))
+        task.succeeded.connect(
+            lambda result: (
+                result[1] or self.rest_gate.run("rows", lambda: self._after_change(advance=False))
+            )
+        )
 
     def show_newest(self) -> None:
-        """Scroll to the top and dismiss the banner."""
+        """Show the new rows (if they wait for a rest), go to the top, dismiss the banner."""
         self._new_count = 0
         self.banner.hide()
+        if self.rest_gate.take("rows"):
+            self.model.refresh().succeeded.connect(lambda _result: self._to_top())
+        else:
+            self._to_top()
+
+    def _to_top(self) -> None:
+        self._current_at_reset = None
         self.table.scrollToTop()
         self.select_row(0)
+
+    def news_pending(self) -> bool:
+        """True while new rows or recounts wait for the keys to rest."""
+        return self.rest_gate.pending()
 
     def refresh(self) -> None:
         """Re-read after new mentions or changes (the rows shown stay until then)."""
@@ -809,4 +839,5 @@ class InboxView(TriageActions, SentimentActions, QWidget):
     def shutdown(self) -> None:
         """Stop polling and release the table's cursor (the window is closing)."""
         self._poll.stop()
+        self.rest_gate.stop()
         self.model.close()
