@@ -36,13 +36,17 @@ from ingest import _children_cpu, compile_bytecode, start_server, workspace  # n
 LINE = re.compile(r"timeline: +([\d.]+) s \(\+ *[\d.]+\)  cpu +([\d.]+) s  (.+)$")
 
 
-def one_run(path: Path) -> tuple[dict[str, float], float, float]:
-    """Marks (seconds since start), wall and CPU seconds of one cold command."""
+def one_run(path: Path, checkout: Path = ROOT) -> tuple[dict[str, float], float, float]:
+    """Marks (seconds since start), wall and CPU seconds of one cold command.
+
+    ``checkout`` runs another copy of the code (``python -m`` finds the package in
+    its working directory first); a copy without the marks gives wall and CPU only.
+    """
     cmd = [sys.executable, "-m", "engage_desktop", "fetch", "--force", "--quiet", "-w", str(path)]
     env = {**os.environ, "ENGAGE_DESKTOP_TIMELINE": "1"}
     cpu = _children_cpu()
     t = time.perf_counter()
-    done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    done = subprocess.run(cmd, cwd=checkout, env=env, capture_output=True, text=True, check=True)
     wall, cpu = time.perf_counter() - t, _children_cpu() - cpu
     marks = {}
     for line in done.stderr.splitlines():
@@ -60,8 +64,14 @@ def main() -> None:
     ap.add_argument("--items", type=int, default=50)
     ap.add_argument("--hosts", type=int, default=50)
     ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument(
+        "--baseline", type=Path, metavar="CHECKOUT",
+        help="another checkout run alternately with this one (wall and CPU compared)",
+    )  # fmt: skip
     opts = ap.parse_args()
     compile_bytecode(ROOT)
+    if opts.baseline:
+        compile_bytecode(opts.baseline)
     load_before = os.getloadavg()
     server, urls = start_server(opts.feeds, opts.items, opts.hosts)
     folder = Path(tempfile.mkdtemp(prefix="fetch-timeline-"))
@@ -69,12 +79,16 @@ def main() -> None:
         template = workspace(folder, urls)
         template_path = template.path
         template.close()
-        runs = []
+        runs, base_runs = [], []
         for i in range(opts.runs):
             path = folder / f"run-{i}.engage"
             shutil.copy(template_path, path)
             print(f"run {i + 1} (load {os.getloadavg()[0]:.1f})")
             runs.append(one_run(path))
+            if opts.baseline:
+                shutil.copy(template_path, path)
+                print(f"baseline run {i + 1} (load {os.getloadavg()[0]:.1f})")
+                base_runs.append(one_run(path, opts.baseline))
     finally:
         server.stdin.close()
         server.wait()
@@ -89,6 +103,12 @@ def main() -> None:
         "wall_s": round(statistics.median(r[1] for r in runs), 3),
         "cpu_s": round(statistics.median(r[2] for r in runs), 3),
         "runs": opts.runs,
+        **({
+            "baseline_wall_s": round(statistics.median(r[1] for r in base_runs), 3),
+            "baseline_cpu_s": round(statistics.median(r[2] for r in base_runs), 3),
+            "wall_ratio_per_run": round(statistics.median(
+                b[1] / r[1] for r, b in zip(runs, base_runs, strict=True)), 3),
+        } if base_runs else {}),
         "load_before": [round(x, 2) for x in load_before],
         "load_after": [round(x, 2) for x in os.getloadavg()],
     }))  # fmt: skip

@@ -32,7 +32,7 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     """Fetch; exit 0 when the run completed, even if some sources failed."""
     from engage_desktop.core.progress import PlainState
     from engage_desktop.listen.fetch import FetchOptions, run_fetch
-    from engage_desktop.listen.pool import fork_parse_pool
+    from engage_desktop.listen.pool import fork_parse_pool, shutdown_parse_pool
     from engage_desktop.listen.source_store import FAILING_AFTER
 
     # numpy arrives with pyarrow and starts OpenBLAS's threads, which spin idle on the
@@ -47,6 +47,9 @@ def cmd_fetch(args: argparse.Namespace) -> int:
         timeline.mark("workspace open")
         progress = None if args.quiet else ProgressLine("fetching")
         summary = run_fetch(PlainState(progress), ws, force=args.force, source_ids=args.source)
+        # Nothing is left to parse: the workers end while the workspace writes its
+        # checkpoint on close, instead of one after the other at exit.
+        shutdown_parse_pool(wait=False)
     timeline.mark("workspace closed")
     if timeline.ENABLED:
         for line in timeline.report(_process_started()):
