@@ -41,15 +41,16 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     # Before the workspace opens: forking is safe only while there is one thread.
     timeline.mark("fetch imported")
-    fork_parse_pool(FetchOptions().parse_workers)
+    own_pool = fork_parse_pool(FetchOptions().parse_workers)
     timeline.mark("parse pool forked")
     with open_workspace(args, write=True) as ws:
         timeline.mark("workspace open")
         progress = None if args.quiet else ProgressLine("fetching")
         summary = run_fetch(PlainState(progress), ws, force=args.force, source_ids=args.source)
-        # Nothing is left to parse: the workers end while the workspace writes its
-        # checkpoint on close, instead of one after the other at exit.
-        shutdown_parse_pool(wait=False)
+        if own_pool:  # not a window's pool (a command handed to it runs here too)
+            # Nothing is left to parse: the workers end while the workspace writes
+            # its checkpoint on close, instead of one after the other at exit.
+            shutdown_parse_pool(wait=False)
     timeline.mark("workspace closed")
     if timeline.ENABLED:
         for line in timeline.report(_process_started()):
