@@ -28,6 +28,7 @@ import numpy as np
 
 from engage_desktop.core.errors import Conflict, InvalidInput, NotFound
 from engage_desktop.core.untrusted import date_window
+from engage_desktop.dashboard.spike_screen import phase_candidates
 from engage_desktop.inbox.pager import MentionQuery
 from engage_desktop.workspace.database import Workspace
 
@@ -168,20 +169,44 @@ def detect_spikes(
     values = np.asarray(values, dtype=float)
     usable = np.ones(len(values), dtype=bool)
     out: list[Spike] = []
-    for i in range(len(values)):
-        earlier = np.arange(i - season, max(-1, i - season * (window + 1)), -season)
-        earlier = earlier[earlier >= 0][:window]
-        earlier = earlier[usable[earlier]]
-        if len(earlier) < min(window, MIN_HISTORY):
-            continue
-        history = values[earlier]
-        mean = float(history.mean())
-        scale = max(float(history.std()), math.sqrt(mean), 1.0)
-        score = (values[i] - mean) / scale
-        if score >= z and values[i] >= max(min_count, min_ratio * mean):
-            out.append(Spike(i, float(values[i]), mean, float(score)))
-            usable[i] = False
+    need = min(window, MIN_HISTORY)
+    # Baselines only look at the same phase (hour of day), so each phase is screened
+    # on its own; a bucket near the thresholds is then scored exactly, in order, and a
+    # spike found changes the later baselines of its phase, which are screened again.
+    for phase in range(min(season, len(values))):
+        x = values[phase::season]
+        start = 0
+        while start < len(x):
+            for j in phase_candidates(
+                x, usable[phase::season], start, window, need, z, min_count, min_ratio
+            ):
+                spike = _exact_score(values, usable, phase + int(j) * season, window, season)
+                start = int(j) + 1
+                if spike is not None and spike.z >= z and spike.value >= max(
+                    min_count, min_ratio * spike.baseline
+                ):
+                    out.append(spike)
+                    usable[spike.index] = False
+                    break  # the later baselines of this phase change: screen again
+            else:
+                break
+    out.sort(key=lambda s: s.index)
     return out
+
+
+def _exact_score(
+    values: np.ndarray, usable: np.ndarray, i: int, window: int, season: int
+) -> Spike | None:
+    """Bucket ``i`` scored against its usable comparable buckets (None: no baseline)."""
+    earlier = np.arange(i - season, max(-1, i - season * (window + 1)), -season)
+    earlier = earlier[earlier >= 0][:window]
+    earlier = earlier[usable[earlier]]
+    if len(earlier) < min(window, MIN_HISTORY):
+        return None
+    history = values[earlier]
+    mean = float(history.mean())
+    scale = max(float(history.std()), math.sqrt(mean), 1.0)
+    return Spike(i, float(values[i]), mean, float((values[i] - mean) / scale))
 
 
 def group_episodes(spikes: list[Spike], gap: int = 6) -> list[list[Spike]]:

@@ -9,6 +9,7 @@ import pytest
 from engage_desktop.archive.export import export_archive
 from engage_desktop.dashboard.analytics import DashboardFilter
 from engage_desktop.ui.inbox.model import _TOOLTIP, COL_STATUS, COL_TIME, ChipsRole
+from tests.gui.waiting import TIMEOUT_S
 
 
 @pytest.fixture
@@ -24,7 +25,7 @@ def moved_window(qtbot, demo_path, tmp_path, settings):
     qtbot.addWidget(win)
     win.resize(1280, 800)
     win.show()
-    assert win.settle()
+    assert win.settle(TIMEOUT_S)
     yield win, folder
     win.close()
     ws.close()
@@ -36,26 +37,26 @@ def test_attach_shows_archived_rows_flagged_and_read_only(moved_window, qtbot):
     assert window.inbox.model.rowCount() < 3000
     assert not window.detach_action.isEnabled()
     window.attach_archive(str(folder))
-    qtbot.waitUntil(lambda: window.inbox.model.rowCount() == 3000, timeout=30_000)
-    assert window.settle()
+    qtbot.waitUntil(lambda: window.inbox.model.rowCount() == 3000)
+    assert window.settle(TIMEOUT_S)
     assert "Archive attached (read-only): 1,789 mentions" in window.status_label.text()
     assert window.detach_action.isEnabled()
     model = window.inbox.model
     last = model.rowCount() - 1  # newest first: the oldest rows come from the archive
-    qtbot.waitUntil(lambda: model.mention_id(last) is not None, timeout=30_000)
+    qtbot.waitUntil(lambda: model.mention_id(last) is not None)
     status_chips = model.data(model.index(last, COL_STATUS), ChipsRole)
     assert status_chips == [("archived", "#6b7280")]
     assert "status when archived" in model.data(model.index(last, COL_STATUS), _TOOLTIP)
     assert "2026" in model.data(model.index(last, COL_TIME))  # the year of old rows
     newest_chips = model.data(model.index(0, COL_STATUS), ChipsRole)
     assert "archived" not in [text for text, _ in newest_chips]
-    assert window.dashboard.wait_until_ready()
+    assert window.dashboard.wait_until_ready(TIMEOUT_S)
     everything = window.dashboard.session.cube.volume(DashboardFilter())
     assert everything.total.sum() == 3000  # the dashboard counts archived mentions too
 
     window.attach_archive(None)
-    qtbot.waitUntil(lambda: window.inbox.model.rowCount() < 3000, timeout=30_000)
-    assert window.settle()
+    qtbot.waitUntil(lambda: window.inbox.model.rowCount() < 3000)
+    assert window.settle(TIMEOUT_S)
     assert "Archive attached" not in window.status_label.text()
 
 
@@ -65,7 +66,5 @@ def test_attaching_a_folder_that_is_no_archive_says_so(moved_window, qtbot, tmp_
     shown: list[str] = []
     window.statusBar().messageChanged.connect(shown.append)
     window.attach_archive(str(tmp_path / "other"))
-    qtbot.waitUntil(
-        lambda: any("not an engage-desktop archive" in m for m in shown), timeout=30_000
-    )
+    qtbot.waitUntil(lambda: any("not an engage-desktop archive" in m for m in shown))
     assert "Archive attached" not in window.status_label.text()

@@ -13,6 +13,7 @@ from engage_desktop.enrich.pipeline import needs_enrichment
 from engage_desktop.ui.main_window import MainWindow
 from engage_desktop.ui.tasks import TaskRunner
 from engage_desktop.workspace.database import Workspace
+from tests.gui.waiting import TIMEOUT_S
 
 
 @pytest.fixture
@@ -50,7 +51,7 @@ def test_backfill_starts_on_open_shows_progress_and_refreshes(qtbot, raw_path, s
         assert not win.task_bar.isVisible()
         assert win.statusBar().currentMessage().startswith("Enriched 1,500 of 1,500")
         # The views were refreshed: the inbox shows scores now.
-        assert win.settle()
+        assert win.settle(TIMEOUT_S)
         assert win.inbox.model.data(win.inbox.model.index(0, 4)) != "not scored"
     finally:
         close_window(win, ws)
@@ -119,7 +120,7 @@ def test_worker_errors_arrive_as_messages_without_traceback(qtbot, capfd):
         gate.clear()
         task = runner.start(fn.__name__, fn)
         task.failed.connect(messages.append)
-        with qtbot.waitSignal(task.done, timeout=5000):
+        with qtbot.waitSignal(task.done):
             gate.set()
     runner.shutdown()
     assert messages == [

@@ -4,21 +4,23 @@ from __future__ import annotations
 
 import pytest
 
+from tests.gui.waiting import TIMEOUT_S
+
 
 @pytest.fixture
 def inbox(window, qtbot):
     window.show_view("inbox")
     view = window.inbox
-    qtbot.waitUntil(lambda: not view.tasks.running(), timeout=60000)
-    assert window.settle()
+    qtbot.waitUntil(lambda: not view.tasks.running())
+    assert window.settle(TIMEOUT_S)
     yield view
-    qtbot.waitUntil(lambda: not view.tasks.running(), timeout=60000)
+    qtbot.waitUntil(lambda: not view.tasks.running())
 
 
 def _open_author(inbox, qtbot, author_id):
     card = inbox.author_panel.customer_card
     mention = inbox.ws.scalar("SELECT max(id) FROM mentions WHERE author_id = ?", [author_id])
-    with qtbot.waitSignal(card.loaded, timeout=60000):
+    with qtbot.waitSignal(card.loaded):
         inbox.open_mention_id(mention)
     return card
 
@@ -39,14 +41,14 @@ def test_card_shows_the_linked_customer_and_splits_merges_undoes(inbox, qtbot):
     assert external in text and tier in text and "Open tickets" in text
     assert "account_manager" in text and card.unlink_button.isEnabled()
 
-    with qtbot.waitSignal(card.loaded, timeout=60000):
+    with qtbot.waitSignal(card.loaded):
         card.unlink_button.click()
     assert ws.scalar("SELECT count(*) FROM customer_links WHERE author_id = ?", [author_id]) == 0
     assert (
         "Not linked" in card.body.text()
         and f"Unlinked from customer {external}" in card.message.text()
     )
-    with qtbot.waitSignal(card.loaded, timeout=60000):
+    with qtbot.waitSignal(card.loaded):
         card.undo_button.click()
     assert (
         ws.scalar(
@@ -72,7 +74,7 @@ def test_card_confirms_a_suggested_link(inbox, qtbot):
     assert card.suggestions.count() == 1
     row = card.suggestions.itemAt(0).widget()
     confirm = next(b for b in row.findChildren(type(card.link_button)) if b.text() == "Confirm")
-    with qtbot.waitSignal(card.loaded, timeout=60000):
+    with qtbot.waitSignal(card.loaded):
         confirm.click()
     rule = ws.scalar(
         "SELECT rule FROM customer_links WHERE author_id = ? AND customer_id = ?",
@@ -95,7 +97,7 @@ def test_filter_bar_segments_and_the_card_filter(inbox, qtbot):
     expected = ws.scalar(
         "SELECT count(*) FROM mentions WHERE author_id IN (SELECT author_id FROM customer_links)"
     )
-    qtbot.waitUntil(lambda: inbox.model.rowCount() == expected, timeout=60000)
+    qtbot.waitUntil(lambda: inbox.model.rowCount() == expected)
     assert bar.buttons["customer"].text() == "Customer: customers"
 
     author_id, external = (
@@ -114,7 +116,7 @@ def test_filter_bar_segments_and_the_card_filter(inbox, qtbot):
         "WHERE customer_id = (SELECT id FROM customers WHERE external_id = ?))",
         [external],
     )
-    qtbot.waitUntil(lambda: inbox.model.rowCount() == own, timeout=60000)
+    qtbot.waitUntil(lambda: inbox.model.rowCount() == own)
 
 
 def test_customers_menu_imports_and_ranks_advocates(window, qtbot, tmp_path):
@@ -132,7 +134,7 @@ def test_customers_menu_imports_and_ranks_advocates(window, qtbot, tmp_path):
     export = tmp_path / "crm.csv"
     export.write_text(f"customer_id,name,tier,{channel}\nNEW-1,New Person,Pro,{handle}\n")
     task = window.import_customers(str(export))
-    with qtbot.waitSignal(task.done, timeout=60000):
+    with qtbot.waitSignal(task.done):
         pass
     assert "1 added" in window.statusBar().currentMessage()
     assert "1 authors linked" in window.statusBar().currentMessage()
@@ -145,7 +147,7 @@ def test_customers_menu_imports_and_ranks_advocates(window, qtbot, tmp_path):
     )
 
     dialog = window.show_advocates()
-    with qtbot.waitSignal(dialog.loaded, timeout=60000):
+    with qtbot.waitSignal(dialog.loaded):
         pass
     assert dialog.table.rowCount() == len(dialog.ranked) > 0
     assert dialog.table.item(0, 0).text() == "1"

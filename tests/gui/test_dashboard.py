@@ -12,14 +12,19 @@ from PySide6.QtTest import QTest
 
 from engage_desktop.dashboard.analytics import DAY_S, LABELS
 from engage_desktop.dashboard.spikes import Episode
+from tests.gui.conftest import dashboard_as_first_opened
+from tests.gui.waiting import TIMEOUT_S
+
+
+@pytest.fixture
+def window(module_window):
+    """The module's shared window (these tests look, click and drill down)."""
+    return module_window
 
 
 @pytest.fixture
 def dash(window, qtbot):
-    window.show_view("dashboard")
-    pane = window.dashboard
-    assert pane.wait_until_ready()
-    return pane
+    return dashboard_as_first_opened(window, qtbot)
 
 
 def _view_point(card, plot, x: float, y: float):
@@ -68,7 +73,7 @@ def test_clicking_a_bar_opens_the_inbox_on_exactly_its_mentions(window, dash):
     k = int(np.argmax(sums[:, i]))  # the day's largest sentiment segment
     x = (starts[i] + ends[i]) / 2
     _click(dash, dash.volume, dash.volume.plot, x, sums[:k, i].sum() + sums[k, i] / 2)
-    assert window.settle()
+    assert window.settle(TIMEOUT_S)
     assert window.pages.currentWidget() is window.inbox
     assert window.inbox.model.rowCount() == int(sums[k, i]) > 0
     assert f"{int(sums[k, i]):,} mentions" in window.statusBar().currentMessage()
@@ -94,14 +99,14 @@ def test_legend_toggles_series_and_its_count_drills_down(window, dash):
     total = int(dash.data.volume.counts[label].sum())
     assert legend.counts[label].text() == f"{total:,}"
     legend.counts[label].click()
-    assert window.settle()
+    assert window.settle(TIMEOUT_S)
     assert window.inbox.model.rowCount() == total
 
 
 def test_zoom_rebuckets_and_reset_view_returns(dash, qtbot):
     dash.set_range("All time")
-    qtbot.waitUntil(lambda: len(dash.data.volume.days) > 170, timeout=10_000)
-    assert dash.wait_until_ready()
+    qtbot.waitUntil(lambda: len(dash.data.volume.days) > 170)
+    assert dash.wait_until_ready(TIMEOUT_S)
     assert dash.volume.unit_name == "week"  # 180 days on screen
     total = dash.volume.buckets[2].sum()
     days = dash.data.volume.days
@@ -114,10 +119,10 @@ def test_zoom_rebuckets_and_reset_view_returns(dash, qtbot):
 
 def test_range_and_topic_drive_every_chart(window, dash, qtbot):
     dash.set_range("Last 30 days")
-    qtbot.waitUntil(lambda: len(dash.data.volume.days) == 30, timeout=10_000)
+    qtbot.waitUntil(lambda: len(dash.data.volume.days) == 30)
     dash.set_topic("Outage")
-    qtbot.waitUntil(lambda: dash.data.filter.topic == "Outage", timeout=10_000)
-    assert dash.wait_until_ready()
+    qtbot.waitUntil(lambda: dash.data.filter.topic == "Outage")
+    assert dash.wait_until_ready(TIMEOUT_S)
     outage = dash.data
     assert outage.volume.total.sum() < 200
     assert outage.response.answered <= outage.volume.total.sum()
@@ -125,7 +130,7 @@ def test_range_and_topic_drive_every_chart(window, dash, qtbot):
     # A channel bar drills to the topic's mentions on that channel.
     row = outage.channels[0]
     _click(dash, dash.channels, dash.channels.channel_bars.plot, row.mentions / 2, 0)
-    assert window.settle()
+    assert window.settle(TIMEOUT_S)
     assert window.inbox.model.rowCount() == row.mentions
 
 
@@ -133,7 +138,7 @@ def test_clicking_a_rising_term(window, dash):
     terms = dash.terms.result.terms
     assert terms
     _click(dash, dash.terms, dash.terms.bars.plot, terms[0].current / 2, 0)
-    assert window.settle()
+    assert window.settle(TIMEOUT_S)
     assert window.inbox.model.rowCount() == terms[0].current
     assert terms[0].term in window.statusBar().currentMessage()
 
@@ -146,7 +151,7 @@ def test_clicking_an_alert_opens_its_mentions(window, dash):
     )
     episode = item.data(Qt.ItemDataRole.UserRole)
     dash.alerts_list.itemClicked.emit(item)
-    assert window.settle()
+    assert window.settle(TIMEOUT_S)
     assert window.inbox.model.rowCount() == episode.mentions
 
 
@@ -189,8 +194,8 @@ def test_rankings_redraw_in_place_and_follow_the_charts_filter(dash, qtbot):
     assert not any(t.isVisible() for t in dash.advocates.bars.notes)
     assert dash.advocates.empty.isVisible()
     dash.set_range("Last 7 days")
-    qtbot.waitUntil(lambda: len(dash.data.volume.days) == 7, timeout=10_000)
-    assert dash.wait_until_ready()
+    qtbot.waitUntil(lambda: len(dash.data.volume.days) == 7)
+    assert dash.wait_until_ready(TIMEOUT_S)
     assert bars.bars is item and bars.notes[: len(notes)] == notes
     shown = [t.toPlainText().strip() for t in bars.notes if t.isVisible()]
     assert shown and len(shown) == len(dash.data.authors.top)
@@ -205,7 +210,7 @@ def test_rankings_redraw_in_place_and_follow_the_charts_filter(dash, qtbot):
     other = DashboardFilter(shown_filter.start, None, None)
     dash._on_ranks(request, rankings(dash.ws, other))
     assert dash._ranks is None  # thrown away, ranked again
-    assert dash.wait_until_ready()
+    assert dash.wait_until_ready(TIMEOUT_S)
     assert dash.data.filter == shown_filter
     assert dash.data.authors == rankings(dash.ws, shown_filter).authors
 
@@ -268,8 +273,8 @@ def test_drawing_opens_no_stray_windows(window, dash, qtbot):
     from PySide6.QtWidgets import QApplication
 
     dash.set_range("Last 7 days")
-    qtbot.waitUntil(lambda: len(dash.data.volume.days) == 7, timeout=10_000)
-    assert dash.wait_until_ready()
+    qtbot.waitUntil(lambda: len(dash.data.volume.days) == 7)
+    assert dash.wait_until_ready(TIMEOUT_S)
     shown = [w for w in QApplication.topLevelWidgets() if w.isVisible()]
     assert shown == [window]
     assert QApplication.activeWindow() is window

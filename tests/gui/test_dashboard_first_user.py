@@ -5,14 +5,19 @@ from __future__ import annotations
 import pytest
 
 from engage_desktop.ui.inbox.model import COL_PRIORITY
+from tests.gui.conftest import dashboard_as_first_opened
+from tests.gui.waiting import TIMEOUT_S
+
+
+@pytest.fixture
+def window(module_window):
+    """The module's shared window (these tests look, resize, export and drill down)."""
+    return module_window
 
 
 @pytest.fixture
 def dash(window, qtbot):
-    window.show_view("dashboard")
-    pane = window.dashboard
-    assert pane.wait_until_ready()
-    return pane
+    return dashboard_as_first_opened(window, qtbot)
 
 
 def test_response_chart_has_one_unit_per_axis_from_zero(dash):
@@ -44,7 +49,7 @@ def test_a_drill_down_is_a_removable_chip_that_sorting_keeps(window, dash):
     )
     episode = item.data(Qt.ItemDataRole.UserRole)
     dash.alerts_list.itemClicked.emit(item)
-    assert window.settle()
+    assert window.settle(TIMEOUT_S)
     n = episode.mentions
     chip = inbox.filter_bar.drill_chip
     assert window.pages.currentWidget() is inbox and inbox.model.rowCount() == n
@@ -58,17 +63,17 @@ def test_a_drill_down_is_a_removable_chip_that_sorting_keeps(window, dash):
     assert inbox.subtitle.text().startswith(f"{n:,} mentions · Spike {episode.start:%d %b}")
     # Sorting keeps the drill-down.
     inbox._header_clicked(COL_PRIORITY)
-    assert window.settle()
+    assert window.settle(TIMEOUT_S)
     assert inbox.model.filter.sort != "time" and inbox.model.rowCount() == n and chip.isVisible()
     # Clear filters removes it, and so does its ✕.
     inbox.filter_bar.clear()
-    assert window.settle()
+    assert window.settle(TIMEOUT_S)
     assert not chip.isVisible() and inbox.model.rowCount() > n
     dash.alerts_list.itemClicked.emit(item)
-    assert window.settle()
+    assert window.settle(TIMEOUT_S)
     assert inbox.model.rowCount() == n
     chip.click()
-    assert window.settle()
+    assert window.settle(TIMEOUT_S)
     assert not chip.isVisible() and inbox.model.rowCount() > n
 
 

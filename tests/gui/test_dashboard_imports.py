@@ -11,6 +11,7 @@ from engage_desktop.inbox.mention_import import import_mentions
 from engage_desktop.inbox.pager import MentionPager
 from engage_desktop.listen.brief import create_from_brief, make_brief, plan_brief
 from engage_desktop.workspace.database import Workspace
+from tests.gui.waiting import TIMEOUT_S
 
 TEXTS = (
     ("I love my Nimbus router, fantastic support", "positive"),
@@ -45,20 +46,20 @@ def pane(qtbot, tmp_path):
     qtbot.addWidget(dash)
     dash.resize(1280, 900)
     dash.show()
-    assert dash.wait_until_ready()
+    assert dash.wait_until_ready(TIMEOUT_S)
     yield dash
     dash.tasks.shutdown()
     ws.close()
 
 
 def test_agreement_tile_drills_into_the_disagreements(pane, qtbot):
-    qtbot.waitUntil(lambda: pane.agreement.isVisible(), timeout=20_000)
+    qtbot.waitUntil(lambda: pane.agreement.isVisible())
     result = pane.agreement_data
     cells = result.cells
     disagree = sum(n for (ours, theirs), n in cells.items() if ours != theirs)
     assert result.compared == 5 and disagree >= 2
     assert pane.agreement.text() == f"{100 * (5 - disagree) / 5:.1f} %"
-    with qtbot.waitSignal(pane.drill_requested, timeout=5_000) as signal:
+    with qtbot.waitSignal(pane.drill_requested) as signal:
         pane.agreement.clicked.emit()
     query, description = signal.args
     pager = MentionPager(pane.ws, query)
@@ -85,8 +86,8 @@ def test_card_data_exports_from_the_right_click_menu(pane, qtbot, tmp_path, monk
     assert asked == [("share_of_voice", "xlsx")]
     out = tmp_path / "sov.xlsx"
     real("share_of_voice", "xlsx", str(out))
-    qtbot.waitUntil(lambda: out.exists(), timeout=20_000)
-    qtbot.waitUntil(lambda: "exported" in pane.timing.text(), timeout=20_000)
+    qtbot.waitUntil(lambda: out.exists())
+    qtbot.waitUntil(lambda: "exported" in pane.timing.text())
     rows = list(openpyxl.load_workbook(out, read_only=True).worksheets[0].values)
     assert rows[0] == ("week", "entity", "mentions")
     totals = {}
@@ -106,7 +107,7 @@ def test_competitor_hint_only_without_competitor_topics(qtbot, tmp_path):
     dash = DashboardPane(ws)
     qtbot.addWidget(dash)
     try:
-        assert dash.wait_until_ready()
+        assert dash.wait_until_ready(TIMEOUT_S)
         assert dash.kpis["sov"].caption.text() == "share of voice (add competitor topics)"
     finally:
         dash.tasks.shutdown()

@@ -7,6 +7,7 @@ import pytest
 from engage_desktop.inbox.filters import InboxFilter
 from engage_desktop.ui.main_window import MainWindow
 from engage_desktop.workspace.database import Workspace
+from tests.gui.waiting import TIMEOUT_S
 
 
 @pytest.fixture
@@ -16,7 +17,7 @@ def empty_window(qtbot, tmp_path, settings):
     qtbot.addWidget(win)
     win.resize(1280, 900)
     win.show()
-    assert win.settle()
+    assert win.settle(TIMEOUT_S)
     yield win
     win.close()
 
@@ -33,12 +34,12 @@ def test_an_empty_workspace_says_what_to_do_in_every_view(empty_window, qtbot):
     win.show_view("feeds")
     assert win.feeds.empty.isVisible() and _shown(win.feeds.empty) == ["add_source", "brief"]
     win.show_view("dashboard")
-    assert win.dashboard.wait_until_ready()
+    assert win.dashboard.wait_until_ready(TIMEOUT_S)
     assert win.dashboard.empty.isVisible() and not win.dashboard.scroll.isVisible()
     assert win.dashboard.empty.heading.text() == "Nothing to measure yet"
     assert _shown(win.dashboard.empty) == ["add_source", "import", "brief"]
     win.show_view("composer")
-    assert win.settle()
+    assert win.settle(TIMEOUT_S)
     win.composer.tabs.setCurrentIndex(1)
     outbox = win.composer.outbox
     assert outbox.empty.isVisible() and _shown(outbox.empty) == ["inbox"]
@@ -50,10 +51,10 @@ def test_no_match_offers_clear_filters_and_data_hides_the_empty_state(window, qt
     inbox = window.inbox
     assert not inbox.empty.isVisible()
     inbox.filter_bar.set_filter(InboxFilter(search="zzqqxxnotaword"))
-    assert window.settle()
+    assert window.settle(TIMEOUT_S)
     assert inbox.model.rowCount() == 0 and inbox.empty.isVisible()
     assert _shown(inbox.empty) == ["clear_filters"]
     inbox.empty.buttons["clear_filters"].click()
-    assert window.settle()
+    assert window.settle(TIMEOUT_S)
     assert inbox.model.rowCount() > 0 and not inbox.empty.isVisible()
     assert not window.feeds.empty.isVisibleTo(window.feeds)

@@ -39,7 +39,7 @@ def test_a_bug_in_a_task_is_logged_shown_and_handed_over_as_an_object(reporter, 
     seen: list[object] = []
     task = runner.start("boom", _boom)
     task.errored.connect(seen.append)
-    with qtbot.waitSignal(task.done, timeout=10_000):
+    with qtbot.waitSignal(task.done):
         pass
     qtbot.waitUntil(lambda: len(reporter.dialogs) == 1)
     assert isinstance(seen[0], ZeroDivisionError)
@@ -58,7 +58,7 @@ def test_a_problem_in_words_is_not_a_bug(reporter, qtbot):
     messages: list[str] = []
     task = runner.start("refused", _refused)
     task.failed.connect(messages.append)
-    with qtbot.waitSignal(task.done, timeout=10_000):
+    with qtbot.waitSignal(task.done):
         pass
     assert messages == ["the server refused the token; reconnect the account"]
     assert reporter.dialogs == []

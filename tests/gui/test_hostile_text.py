@@ -16,6 +16,7 @@ from PySide6.QtGui import QDesktopServices, QTextDocument
 
 from engage_desktop.ui.safe_text import SafeBrowser, plain_tooltip
 from engage_desktop.workspace.database import Workspace
+from tests.gui.waiting import TIMEOUT_S
 
 MARKUP = '<img src="/dev/zero"><b>bold</b><a href="javascript:alert(1)">click</a>'
 HOSTILE_LINKS = (
@@ -200,7 +201,7 @@ def test_the_dashboard_and_alerts_survive_impossible_dates(hostile_window, qtbot
     win, _mid = hostile_window
     win.show_view("dashboard")
     pane = win.dashboard
-    assert pane.wait_until_ready()
+    assert pane.wait_until_ready(TIMEOUT_S)
     assert "Could not compute" not in pane.subtitle.text()
     assert pane.data is not None and pane.data.volume.total.sum() > 0
     # Read-outs show names literally; the range never reaches year 1 or 9999.

@@ -22,7 +22,7 @@ def test_mapping_preview_then_background_import(window, qtbot, tmp_path):
     before = window.ws.scalar("SELECT count(*) FROM mentions")
     window.import_mentions_dialog(str(source))
     dialog: ImportDialog = window.import_dialog
-    qtbot.waitUntil(lambda: dialog.import_button.isEnabled(), timeout=10_000)
+    qtbot.waitUntil(lambda: dialog.import_button.isEnabled())
     # The proposed mapping, before anything is written.
     assert dialog.mapping()["text"] == "Message" and dialog.mapping()["author"] == "From"
     assert dialog.mapping()["id"] == "Message ID" and dialog.mapping()["published"] == "Date"
@@ -42,8 +42,7 @@ def test_mapping_preview_then_background_import(window, qtbot, tmp_path):
     assert not dialog.import_button.isEnabled()
     dialog.set_field("text", "Message")
     qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: "Imported 3 of 3 rows" in window.statusBar().currentMessage(),
-                    timeout=30_000)  # fmt: skip
+    qtbot.waitUntil(lambda: "Imported 3 of 3 rows" in window.statusBar().currentMessage())
     rows = dict(
         window.ws.cursor()
         .execute("SELECT external_id, source_name FROM mentions WHERE channel = 'import'")

@@ -11,7 +11,7 @@ from engage_desktop.inbox.pager import counts
 from engage_desktop.ui.inbox.filter_bar import PRIORITY_CHOICES
 from engage_desktop.ui.inbox.model import COL_PRIORITY
 from tests.gui.test_inbox import EVENT_TIMEOUT_MS, wait_for_counts
-from tests.gui.waiting import settle
+from tests.gui.waiting import TIMEOUT_S, settle
 
 
 @pytest.fixture
@@ -82,7 +82,7 @@ def test_columns_fit_content_text_stretches_and_the_layout_is_remembered(
     qtbot.addWidget(win)
     win.resize(1280, 900)
     win.show()
-    assert win.settle()
+    assert win.settle(TIMEOUT_S)
     table = win.inbox.table
     header = table.horizontalHeader()
     assert header.sectionResizeMode(COL_SNIPPET) == QHeaderView.ResizeMode.Stretch
@@ -95,7 +95,7 @@ def test_columns_fit_content_text_stretches_and_the_layout_is_remembered(
     first = win.inbox.model.mention_id(0)
     triage.add_tag(ws, [first], "outage-0612")
     win.inbox.mentions_changed()
-    assert win.settle()
+    assert win.settle(TIMEOUT_S)
     chips = win.inbox.model.data(win.inbox.model.index(0, COL_INTENT), ChipsRole)
     assert ("#outage-0612", chips[-1][1], OUTLINE) == chips[-1]
     assert all(len(c) == 2 for c in chips[:-1])

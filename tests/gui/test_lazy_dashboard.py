@@ -14,6 +14,7 @@ from engage_desktop.dashboard.analytics import ChartElement
 from engage_desktop.dashboard.spikes import backtest, default_rules
 from engage_desktop.ui.dashboard.pane import DashboardPane
 from engage_desktop.ui.main_window import VIEWS
+from tests.gui.waiting import TIMEOUT_S
 
 
 def test_the_dashboard_is_built_when_first_shown_and_works(window, qtbot):
@@ -27,10 +28,10 @@ def test_the_dashboard_is_built_when_first_shown_and_works(window, qtbot):
     assert isinstance(pane, DashboardPane)
     assert window.pages.currentWidget() is pane is window.dashboard
     assert window.pages.count() == len(VIEWS)
-    assert pane.wait_until_ready()
+    assert pane.wait_until_ready(TIMEOUT_S)
     # Its drill-down reaches the inbox: the window connected it when building it.
     author = pane.data.authors.top[0]
-    with qtbot.waitSignal(pane.drill_requested, timeout=5000):
+    with qtbot.waitSignal(pane.drill_requested):
         pane.drill(ChartElement("author", key=author.key))
     assert window.pages.currentIndex() == VIEWS.index("inbox")
     assert window.inbox.model.rowCount() > 0
@@ -56,7 +57,7 @@ def test_an_unbuilt_dashboard_still_checks_its_alerts(window, qtbot):
             "DELETE FROM mentions WHERE published > ?::TIMESTAMPTZ + INTERVAL 1 DAY", [outage]
         )
     window.mentions_arrived()
-    qtbot.waitUntil(lambda: bool(window.alert_notifier.shown), timeout=60_000)
+    qtbot.waitUntil(lambda: bool(window.alert_notifier.shown))
     assert window._dashboard is None
     title, body = window.alert_notifier.shown[0]
     assert "new alert" in title and "Volume spike" in body

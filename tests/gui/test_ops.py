@@ -38,7 +38,7 @@ def test_writes_run_one_after_another_on_one_thread_and_say_what_changed(qtbot):
     messages: list[str] = []
     failed.failed.connect(messages.append)
     gate.set()
-    with qtbot.waitSignal(failed.done, timeout=30_000):
+    with qtbot.waitSignal(failed.done):
         pass
     assert [n for n, _ in order] == [0, 1, 2, 3]  # in the order asked, none cancelled
     assert len({ident for _, ident in order}) == 1  # on one thread
@@ -75,7 +75,7 @@ def test_a_refresh_runs_once_at_a_time_and_the_latest_request_after_it(qtbot):
     for task in tasks:
         task.done.connect(lambda t=task: ended.append(t))
     gate.set()
-    qtbot.waitUntil(lambda: len(ended) == 4, timeout=30_000)
+    qtbot.waitUntil(lambda: len(ended) == 4)
     assert ran == [0, 3]  # the first, then only the latest request made while it ran
     assert running_at_once["most"] == 1
     assert results == [0, 3]  # 1 and 2 never ran: cancelled, yet their done fired

@@ -22,7 +22,7 @@ def test_model_pages_100k_rows(qtbot, workspace_100k):
 
     with Workspace.open(workspace_100k, read_only=True) as ws:
         model = InboxTableModel(ws)
-        qtbot.waitUntil(lambda: not model.is_loading(), timeout=60_000)
+        qtbot.waitUntil(lambda: not model.is_loading())
         expected = [
             r[0]
             for r in ws.cursor()
@@ -32,7 +32,7 @@ def test_model_pages_100k_rows(qtbot, workspace_100k):
         assert model.rowCount() == 100_000
         for row in (0, 199, 200, 31_337, 99_999):
             # A row not read yet is asked for (off the GUI thread) and shows blank.
-            qtbot.waitUntil(lambda r=row: model.mention_id(r) is not None, timeout=60_000)
+            qtbot.waitUntil(lambda r=row: model.mention_id(r) is not None)
             assert model.mention_id(row) == expected[row]
             text = model.data(model.index(row, COL_SNIPPET))
             assert text == f"post {expected[row] - 1}"

@@ -9,7 +9,7 @@ from engage_desktop.workspace import settings as S
 
 def test_settings_dialog_reads_edits_and_saves(window, qtbot):
     window.open_settings()
-    qtbot.waitUntil(lambda: getattr(window, "settings_dialog", None) is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: getattr(window, "settings_dialog", None) is not None)
     dialog = window.settings_dialog
     editors = dialog._editors
     assert isinstance(editors["approval.required"], QCheckBox)
@@ -27,14 +27,14 @@ def test_settings_dialog_reads_edits_and_saves(window, qtbot):
         "approval.required": True,
         "workspace.name": "Client <b>X</b>",
     }
-    qtbot.waitUntil(lambda: window.ws.get_setting("approval.required") is True, timeout=10_000)
-    qtbot.waitUntil(lambda: window.windowTitle().startswith("Client <b>X</b>"), timeout=10_000)
+    qtbot.waitUntil(lambda: window.ws.get_setting("approval.required") is True)
+    qtbot.waitUntil(lambda: window.windowTitle().startswith("Client <b>X</b>"))
     assert S.get(window.ws, S.SLA_HOURS) == 2.0
 
 
 def test_a_bad_value_is_said_in_the_dialog_and_nothing_is_saved(window, qtbot):
     window.open_settings()
-    qtbot.waitUntil(lambda: getattr(window, "settings_dialog", None) is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: getattr(window, "settings_dialog", None) is not None)
     dialog = window.settings_dialog
     dialog._editors["sla.business_hours"].setText("{not json")
     dialog._accept()

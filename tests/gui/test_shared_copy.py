@@ -17,6 +17,7 @@ from engage_desktop.dashboard.analytics import ChartElement
 from engage_desktop.dashboard.share.copy import ShareOptions, export_workspace
 from engage_desktop.inbox.pager import MentionPager
 from engage_desktop.workspace.database import Workspace
+from tests.gui.waiting import TIMEOUT_S
 
 
 def _sha(path: Path) -> str:
@@ -69,7 +70,7 @@ def test_reader_mode_and_drill_down_keep_the_file_identical(qtbot, shared_path, 
             assert not button.isVisible() and not button.isVisibleTo(win.feeds)
         assert not win.feeds.timer.isActive()
         assert not win.share_action.isEnabled() and win.report_action.isEnabled()
-        assert win.dashboard.wait_until_ready()
+        assert win.dashboard.wait_until_ready(TIMEOUT_S)
         data = win.dashboard.data
         author = data.authors.top[0].key
         elements = [
@@ -84,13 +85,13 @@ def test_reader_mode_and_drill_down_keep_the_file_identical(qtbot, shared_path, 
             ChartElement("source", key=data.sources[0].key),
         ]
         for element in elements:
-            with qtbot.waitSignal(win.dashboard.drill_requested, timeout=5000) as got:
+            with qtbot.waitSignal(win.dashboard.drill_requested) as got:
                 win.dashboard.drill(element)
             query = got.args[0]
             assert win.pages.currentWidget() is win.inbox
             expected = MentionPager(ws, query).count()
             assert expected > 0, element
-            qtbot.waitUntil(lambda e=expected: win.inbox.model.rowCount() == e, timeout=5000)
+            qtbot.waitUntil(lambda e=expected: win.inbox.model.rowCount() == e)
             win.inbox.select_row(0)  # the detail pane reads the mention too
             win.show_view("dashboard")
     finally:
@@ -175,10 +176,10 @@ def test_hostile_shared_copy_runs_nothing_and_fetches_nothing(
         banner = win.shared_banner.text()
         assert "<script>" in banner  # shown as plain text, never as markup
         assert len(banner) < 200
-        assert win.dashboard.wait_until_ready()
+        assert win.dashboard.wait_until_ready(TIMEOUT_S)
         win.show_view("inbox")
         win.inbox.select_row(0)
-        qtbot.waitUntil(lambda: win.inbox.current_mention_id() is not None, timeout=5000)
+        qtbot.waitUntil(lambda: win.inbox.current_mention_id() is not None)
         html = win.inbox.detail.toHtml()
         assert "<script" not in html and "file:///etc/passwd" not in html
         win.inbox.detail.image_requested.emit(0)  # a click on "load image"
@@ -201,7 +202,7 @@ def test_file_menu_shares_and_exports_a_report_in_the_background(window, qtbot, 
 
     labels = [a.text() for a in window.menuBar().actions()[0].menu().actions()]
     assert "&Share with a client…" in labels and "Export &report…" in labels
-    assert window.dashboard.wait_until_ready()
+    assert window.dashboard.wait_until_ready(TIMEOUT_S)
     dialog = open_dialog(window, "share")
     out = tmp_path / "client"
     dialog.path.setText(str(out))
@@ -209,7 +210,7 @@ def test_file_menu_shares_and_exports_a_report_in_the_background(window, qtbot, 
     dialog.pseudonymize.setChecked(True)
     dialog.keep_segments.setChecked(True)
     dialog.shared_by.setText("Dana")
-    with qtbot.waitSignal(dialog.finished, timeout=60_000):
+    with qtbot.waitSignal(dialog.finished):
         dialog.buttons.accepted.emit()
     shared = tmp_path / "client.engage"
     with Workspace.open(shared) as ws:
@@ -223,7 +224,7 @@ def test_file_menu_shares_and_exports_a_report_in_the_background(window, qtbot, 
     report = open_dialog(window, "report")
     report.path.setText(str(tmp_path / "month.pdf"))
     report.topic_box.setCurrentText("Outage")
-    with qtbot.waitSignal(report.finished, timeout=60_000):
+    with qtbot.waitSignal(report.finished):
         report.buttons.accepted.emit()
     assert (tmp_path / "month.pdf").read_bytes().startswith(b"%PDF")
     assert "wrote the report" in window.statusBar().currentMessage().lower()

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QApplication
 
 from engage_desktop.ui.main_window import fitting_size
 from engage_desktop.workspace.database import Workspace
+from tests.gui.waiting import TIMEOUT_S
+
+
+@pytest.fixture
+def window(module_window):
+    """The module's shared window: these tests look at it and close what they open."""
+    return module_window
 
 
 def test_shortcuts_dialog_has_no_sideways_scroll(window, qtbot):
@@ -22,7 +30,7 @@ def test_shortcuts_dialog_has_no_sideways_scroll(window, qtbot):
 
 def test_chart_read_out_clears_when_the_mouse_leaves(window, qtbot):
     window.show_view("dashboard")
-    assert window.dashboard.wait_until_ready()
+    assert window.dashboard.wait_until_ready(TIMEOUT_S)
     card = window.dashboard.volume
     card.readout.setText("Tue 03 Nov: 41 mentions")
     QApplication.sendEvent(card.graphics.viewport(), QEvent(QEvent.Type.Leave))

@@ -22,6 +22,7 @@ from engage_desktop.dashboard.analytics import ChartElement, DashboardFilter
 from engage_desktop.dashboard.session import DashboardSession
 from engage_desktop.inbox.pager import MentionPager
 from engage_desktop.workspace.database import Workspace
+from tests.gui.waiting import TIMEOUT_S
 from tests.integration.listen_helpers import rss
 
 SARCASM = "Oh great, Nimbus dropped my connection again. Just wonderful, love it"
@@ -113,16 +114,16 @@ def test_agency_month_from_new_to_the_executives_read_only_copy(
     try:
         win.show()
         assert ws.read_only and win.shared_banner.text().startswith("Shared by Dana on ")
-        assert win.dashboard.wait_until_ready()
+        assert win.dashboard.wait_until_ready(TIMEOUT_S)
         detractor = win.dashboard.data.authors.detractors[0]
         assert detractor.label.startswith("Author ") and detractor.mentions >= 12
-        with qtbot.waitSignal(win.dashboard.drill_requested, timeout=5000) as got:
+        with qtbot.waitSignal(win.dashboard.drill_requested) as got:
             win.dashboard.drill(ChartElement("author", key=detractor.key))
         expected = MentionPager(ws, got.args[0]).count()
         assert expected == detractor.mentions
-        qtbot.waitUntil(lambda: win.inbox.model.rowCount() == expected, timeout=60_000)
+        qtbot.waitUntil(lambda: win.inbox.model.rowCount() == expected)
         win.inbox.select_row(0)
-        assert win.settle()
+        assert win.settle(TIMEOUT_S)
         assert "Oh great" in win.inbox.detail.toPlainText()
     finally:
         win.close()

@@ -13,7 +13,7 @@ def test_places_are_ranked_in_the_background_and_a_place_is_added(qtbot, window)
     panel.source_added.disconnect(feeds._located_source_added)
     window.show_view("feeds")
     feeds.show_where()
-    qtbot.waitUntil(lambda: panel.located is not None and not panel.loading, timeout=30_000)
+    qtbot.waitUntil(lambda: panel.located is not None and not panel.loading)
     first = panel.located.places[0]
     assert first.name == "forum.routerfans.example" and not first.watched
     assert panel.table.item(0, 1).text() == "forum.routerfans.example"
@@ -36,15 +36,13 @@ def test_places_are_ranked_in_the_background_and_a_place_is_added(qtbot, window)
         next(b for b in box.buttons() if b.text() == "Add source").click()
 
     QTimer.singleShot(0, answer_when_open)
-    with qtbot.waitSignal(panel.source_added, timeout=30_000) as added:
+    with qtbot.waitSignal(panel.source_added) as added:
         panel.add_button.click()
     assert "it would have matched" in shown[0] and "negative" in shown[0]
     kind = window.ws.scalar("SELECT kind FROM sources WHERE id = ?", [added.args[0]])
     assert kind == "discourse"
     # Ranked again: the forum is listened to now, so it leaves the top.
-    qtbot.waitUntil(
-        lambda: not panel.loading and panel.located.places[0].key != first.key, timeout=30_000
-    )
+    qtbot.waitUntil(lambda: not panel.loading and panel.located.places[0].key != first.key)
     forum = next(p for p in panel.located.places if p.key == first.key)
     assert forum.watched
 

@@ -11,6 +11,8 @@ from typing import Any
 #: Waits are for events; this bound only matters when an event never comes (a busy
 #: CI machine can take minutes).
 TIMEOUT_MS = 180_000
+#: The same bound in seconds, for the window's own waits (``settle``, ``wait_until_ready``).
+TIMEOUT_S = TIMEOUT_MS / 1000
 
 
 def settle(qtbot, widget) -> None:

@@ -162,7 +162,7 @@ def test_thread_workers_run_in_a_process_bigger_than_their_memory_limit():
     with dask_client(workers=1, processes=False, memory_limit="64MiB") as c:
         assert list(c.run(monitor_tick).values()) == ["running"]
         c.scatter({"probe": 41}, broadcast=True, hash=False)
-        assert c.submit(lambda x: x + 1, 41).result(timeout=30) == 42
+        assert c.submit(lambda x: x + 1, 41).result(timeout=180) == 42
 
 
 def test_killed_worker_still_gives_complete_correct_result(rescored):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
-import time
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -19,8 +19,10 @@ from engage_desktop.sources.http import HttpLimits
 from engage_desktop.workspace.database import Workspace
 from tests.integration.listen_helpers import atom, rss
 
+# No politeness delay, and timeouts that a busy 2-core machine never reaches on
+# loopback (the one test of a timeout sets its own).
 FAST = FetchOptions(
-    limits=HttpLimits(read_timeout=0.6, deadline=3.0, host_delay=0.0), parse="thread"
+    limits=HttpLimits(read_timeout=10.0, deadline=30.0, host_delay=0.0), parse="thread"
 )
 
 
@@ -163,15 +165,24 @@ def test_500_and_consecutive_failures(ws, http):
 
 
 def test_timeout_is_reported_and_others_continue(ws, http):
+    answer = threading.Event()  # the slow server answers only after the fetch is over
+
     def slow(_request: Request) -> Response:
-        time.sleep(1.5)
+        answer.wait(60)
         return Response(rss([("urn:late", "late")]))
 
     http.expect_request("/slow.xml").respond_with_handler(slow)
     http.expect_request("/quick.xml").respond_with_data(rss([("urn:q", "quick")]))
     slow_id = _add(ws, http.url_for("/slow.xml"))
     _add(ws, http.url_for("/quick.xml"))
-    summary = _fetch(ws)
+    # Short enough to keep the test quick, long enough for the quick feed on a busy machine.
+    limits = HttpLimits(read_timeout=2.0, deadline=30.0, host_delay=0.0)
+    try:
+        summary = run_fetch(
+            PlainState(), ws, force=True, options=FetchOptions(limits=limits, parse="thread")
+        )
+    finally:
+        answer.set()
     assert summary.ok == 1
     assert "did not answer" in get_source(ws, slow_id)["last_error"]
 
@@ -685,7 +696,7 @@ from engage_desktop.workspace.database import Workspace
 
 assert fork_parse_pool(2)  # one thread so far: the workers are forked
 assert listen._pool._mp_context.get_start_method() == "fork"
-limits = HttpLimits(read_timeout=2.0, deadline=10.0, host_delay=0.0)
+limits = HttpLimits(read_timeout=10.0, deadline=30.0, host_delay=0.0)
 with Workspace.open(sys.argv[1]) as ws:
     options = FetchOptions(limits=limits, parse="process", parse_workers=2)
     summary = run_fetch(PlainState(), ws, force=True, options=options)

@@ -17,7 +17,7 @@ from engage_desktop.sources.http import HttpClient, HttpLimits
 from engage_desktop.workspace.database import Workspace
 from tests.fakes.server import FakeServer, Reply
 
-FAST = HttpLimits(host_delay=0.0, read_timeout=5.0)
+FAST = HttpLimits(host_delay=0.0, read_timeout=30.0)  # loopback on a busy CPU: never reached
 
 
 class BusyTag(FakeServer):

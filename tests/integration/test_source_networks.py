@@ -13,7 +13,7 @@ from engage_desktop.sources.base import SourceSpec
 from engage_desktop.sources.http import FetchError, HttpClient, HttpLimits
 from tests.fakes.networks import FakeDiscourse, FakeLemmy, FakeReddit, FakeStackExchange
 
-FAST = HttpLimits(host_delay=0.0, read_timeout=5.0, connect_timeout=5.0)
+FAST = HttpLimits(host_delay=0.0, read_timeout=30.0, connect_timeout=30.0)  # loopback, busy CPU
 
 
 @pytest.fixture

@@ -201,7 +201,7 @@ def held_by_other_process(tmp_path):
     assert proc.stdout.readline().strip() == "locked"
     yield path, proc
     proc.stdin.close()
-    proc.wait(timeout=20)
+    proc.wait(timeout=120)
 
 
 def test_lock_held_by_another_process(held_by_other_process):

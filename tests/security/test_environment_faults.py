@@ -214,7 +214,7 @@ def test_parse_workers_die_after_kill_9_of_the_fetch(tmp_path):
             workers = [p for p in _descendants(proc.pid) if _alive(p)]
             assert len(srv.requests) >= 2 and workers, "the fetch started its parse workers"
             proc.send_signal(signal.SIGKILL)
-            proc.wait(timeout=10)
+            proc.wait(timeout=60)
             deadline = time.monotonic() + 30
             while any(_alive(p) for p in workers) and time.monotonic() < deadline:
                 time.sleep(0.1)

@@ -1,7 +1,9 @@
 """Property-based fuzzing (hypothesis) of the query language and of the feed path.
 
-Time-bounded: every example has a deadline and each property a small number of
-examples, so the suite stays quick on a busy two-core machine. The properties:
+Kept quick by a small number of examples per property. No per-example deadline:
+on a busy two-core machine one example can take seconds, and a deadline then fails
+the test for the machine's load, not for the code (pytest's timeout still bounds it).
+The properties:
 
 * any text either parses or raises QuerySyntaxError (never another exception,
   never a RecursionError), and a parsed query prints back to itself and compiles
@@ -14,7 +16,7 @@ examples, so the suite stays quick on a busy two-core machine. The properties:
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import duckdb
 import pytest
@@ -33,7 +35,7 @@ pytestmark = pytest.mark.filterwarnings("ignore:To avoid breaking existing softw
 FUZZ = settings(
     database=None,  # no .hypothesis folder in the work tree; each run explores afresh
     max_examples=60,
-    deadline=timedelta(seconds=2),
+    deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -149,7 +151,7 @@ def mutated_feeds(draw) -> bytes:
 @settings(
     database=None,
     max_examples=40,
-    deadline=timedelta(seconds=5),
+    deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 @given(mutated_feeds())

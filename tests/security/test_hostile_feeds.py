@@ -21,7 +21,7 @@ from engage_desktop.workspace.database import Workspace
 from tests.security.hostile import ESC, EVIL_WILDCARD, HostileServer, run_cli
 
 FAST = FetchOptions(
-    limits=HttpLimits(read_timeout=2.0, deadline=5.0, host_delay=0.0), parse="thread"
+    limits=HttpLimits(read_timeout=10.0, deadline=30.0, host_delay=0.0), parse="thread"
 )
 CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 

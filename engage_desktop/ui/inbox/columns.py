@@ -28,6 +28,8 @@ from engage_desktop.ui.inbox.model import (
     COL_TIME,
     COL_TOPIC,
     COLUMNS,
+    SENTIMENT_SOURCES,
+    sentiment_text,
 )
 
 #: The text column never gets narrower than this, whatever the others take.
@@ -60,7 +62,12 @@ def content_widths(table: QTableView) -> dict[int, int]:
         COL_CHANNEL: 28,
         COL_TIME: fit("30 Oct 14:00"),
         COL_AUTHOR: fit("Nadia Murphy  ·  16.3k"),
-        COL_SENTIMENT: chips_width(font, ["negative −0.95", "not scored"]),
+        # The widest label and score with each scorer's mark ("negative −0.95 ✎").
+        COL_SENTIMENT: chips_width(
+            font,
+            [sentiment_text("negative", -0.95, s, chip=True) for s in SENTIMENT_SOURCES]
+            + ["not scored"],
+        ),
         COL_INTENT: chips_width(font, intents),
         COL_TOPIC: fit("competitor"),
         COL_STATUS: chips_width(font, list(STATUSES)),

@@ -106,6 +106,31 @@ class _RowCells:
     spans: list[tuple[int, int]] | None = None
 
 
+#: Who can give the shown label (the pager's ``sentiment_source``).
+SENTIMENT_SOURCES = ("analyst", "model", "VADER")
+#: The chip's short mark of who gave the label: a pencil for an analyst's correction,
+#: a spark for the learned model, none for VADER (every row's default). The cell's
+#: text and tooltip name the scorer in words.
+SOURCE_MARKS = {"analyst": "✎", "model": "✦"}
+
+
+def sentiment_text(
+    label: str | None, score: float | None, source: str | None, *, chip: bool = False
+) -> str:
+    """The Sentiment cell: label, score and who gave it ("negative −0.42 · analyst").
+
+    With ``chip``, the scorer is a mark instead ("negative −0.42 ✎"), so the pill fits
+    the column without taking the text's room.
+    """
+    if not label or label == "unscored":
+        return "not scored"
+    text = label if score is None else f"{label} {score:+.2f}"
+    if chip:
+        mark = SOURCE_MARKS.get(source or "")
+        return f"{text} {mark}" if mark else text
+    return f"{text} · {source}" if source else text
+
+
 def sentiment_tooltip(row: tuple[Any, ...]) -> str | None:
     """Who gave the shown label, and what VADER said beside it."""
     source = row[_F["sentiment_source"]]
@@ -574,12 +599,11 @@ class InboxTableModel(QAbstractTableModel):
     @staticmethod
     def _chips(row: tuple[Any, ...], col: int) -> list[tuple[str, str]] | None:
         if col == COL_SENTIMENT:
-            label, score = row[_F["sentiment_label"]], row[_F["sentiment"]]
-            if not label or label == "unscored":
-                return [("not scored", SENTIMENT_COLORS["unscored"])]
-            text = label if score is None else f"{label} {score:+.2f}"
+            label = row[_F["sentiment_label"]]
             source = row[_F["sentiment_source"]]
-            text = f"{text} · {source}" if source else text
+            text = sentiment_text(label, row[_F["sentiment"]], source, chip=True)
+            if text == "not scored":
+                return [(text, SENTIMENT_COLORS["unscored"])]
             return [(text, SENTIMENT_COLORS.get(label, "#8c96a8"))]
         if col == COL_STATUS:
             status = row[_F["status"]]
@@ -607,12 +631,9 @@ class InboxTableModel(QAbstractTableModel):
             title, snippet = row[_F["title"]], (row[_F["snippet"]] or "").replace("\n", " ")
             return f"{title} — {snippet}" if title else snippet
         if col == COL_SENTIMENT:
-            label, score = row[_F["sentiment_label"]], row[_F["sentiment"]]
-            if not label:
-                return "not scored"
-            text = label if score is None else f"{label} {score:+.2f}"
-            source = row[_F["sentiment_source"]]
-            return f"{text} · {source}" if source else text
+            return sentiment_text(
+                row[_F["sentiment_label"]], row[_F["sentiment"]], row[_F["sentiment_source"]]
+            )
         if col == COL_INTENT:
             tags = [f"#{t}" for t in row[_F["tags"]] or []]
             return ", ".join([*(row[_F["intents"]] or []), *tags])
