@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from engage_desktop import __version__
 from engage_desktop.cli.common import ARGV, err, workspace_options
 from engage_desktop.cli.errors import USAGE_ERRORS, exit_status
+from engage_desktop.core import timeline
 from engage_desktop.core.errors import EngageError
 from engage_desktop.workspace.faults import explain_fault
 
@@ -167,6 +168,7 @@ def _first_line(exc: BaseException) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     args_list = list(sys.argv[1:] if argv is None else argv)
+    timeline.mark("cli imported")
     try:
         args = _parse(args_list)
     except SystemExit as exc:  # argparse: --help, --version, usage errors
@@ -181,6 +183,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from engage_desktop.cli.plugins import install_plugins
 
         install_plugins()
+    timeline.mark("command parsed, plugins installed")
     try:
         return int(func(args) or 0)
     except EngageError as exc:  # in words: 2 when the caller gave something wrong, else 1

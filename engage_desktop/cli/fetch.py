@@ -6,6 +6,7 @@ import argparse
 import os
 
 from engage_desktop.cli.common import ProgressLine, err, open_workspace, out
+from engage_desktop.core import timeline
 
 
 def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:
@@ -31,7 +32,7 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     """Fetch; exit 0 when the run completed, even if some sources failed."""
     from engage_desktop.core.progress import PlainState
     from engage_desktop.listen.fetch import FetchOptions, run_fetch
-    from engage_desktop.listen.pool import fork_parse_pool
+    from engage_desktop.listen.pool import fork_parse_pool, shutdown_parse_pool
     from engage_desktop.listen.source_store import FAILING_AFTER
 
     # numpy arrives with pyarrow and starts OpenBLAS's threads, which spin idle on the
@@ -39,10 +40,21 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     # use them (a user's own setting wins).
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     # Before the workspace opens: forking is safe only while there is one thread.
-    fork_parse_pool(FetchOptions().parse_workers)
+    timeline.mark("fetch imported")
+    own_pool = fork_parse_pool(FetchOptions().parse_workers)
+    timeline.mark("parse pool forked")
     with open_workspace(args, write=True) as ws:
+        timeline.mark("workspace open")
         progress = None if args.quiet else ProgressLine("fetching")
         summary = run_fetch(PlainState(progress), ws, force=args.force, source_ids=args.source)
+        if own_pool:  # not a window's pool (a command handed to it runs here too)
+            # Nothing is left to parse: the workers end while the workspace writes
+            # its checkpoint on close, instead of one after the other at exit.
+            shutdown_parse_pool(wait=False)
+    timeline.mark("workspace closed")
+    if timeline.ENABLED:
+        for line in timeline.report(_process_started()):
+            err(f"timeline: {line}")
     for line in summary.warnings:
         err(f"warning: {line}")
     for line in summary.skipped:
@@ -57,3 +69,17 @@ def cmd_fetch(args: argparse.Namespace) -> int:
         err(f"engage-desktop: {summary.store_error}")
         return 1
     return 0
+
+
+def _process_started() -> float:
+    """When this process started, on the ``perf_counter`` clock (Linux; else now)."""
+    import time
+
+    try:
+        with open("/proc/self/stat", encoding="ascii") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        ticks = int(fields[19])  # field 22, starttime: clock ticks after boot
+        age = time.clock_gettime(time.CLOCK_BOOTTIME) - ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError, AttributeError):
+        return time.perf_counter()
+    return time.perf_counter() - age

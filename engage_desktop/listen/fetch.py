@@ -32,6 +32,7 @@ from urllib.parse import urlsplit
 
 import duckdb
 
+from engage_desktop.core import timeline
 from engage_desktop.core.progress import TaskState
 from engage_desktop.listen.insert import InsertRules, after_insert
 from engage_desktop.listen.pool import parse_pool
@@ -268,6 +269,7 @@ def run_fetch(
     started = time.perf_counter()
     now = datetime.now(UTC)
     specs, stored, held = due_sources(ws, force=force, source_ids=source_ids, now=now)
+    timeline.mark("sources read")
     summary = FetchSummary(skipped=held)
     total = len(specs)
     state.progress(0, total)
@@ -278,6 +280,7 @@ def run_fetch(
     summary.warnings.extend(problems)
     batch = MentionBatch(config)
     rules = insert_rules(ws)  # once per run, not once per stored batch
+    timeline.mark("matchers and rules read")
     healths: dict[int, Health] = {}
     done = 0
     http = HttpClient(options.limits)
@@ -297,7 +300,10 @@ def run_fetch(
         Handing it over here rather than on the run's thread keeps the workers busy
         while that thread stores a batch.
         """
+        timeline.mark("first request")
         outcome = _fetch_one(spec, http)
+        timeline.mark("first response")
+        timeline.mark_last("last response")
         if outcome.document is None:
             return outcome, None
         source = RowSource(spec.id, spec.name, spec.channel, bool(stored[spec.id]["keep_all"]))
@@ -380,6 +386,8 @@ def run_fetch(
                 finish(spec, outcome, None, FetchError(words))
                 continue
             if outcome is not None:  # a parse job's result
+                timeline.mark("first parse done")
+                timeline.mark_last("last parse done")
                 finish(spec, outcome, result, None)
             else:
                 fetched, parsed = result
@@ -396,6 +404,7 @@ def run_fetch(
             http.close()  # aborts requests in flight, so cancelling is quick
         fetchers.shutdown(wait=True, cancel_futures=True)
         http.close()
+    timeline.mark("fetch and parse done")
     _store(ws, batch, summary, rules)
     for sid, n in batch.kept_by_source.items():
         if sid in healths:
@@ -409,6 +418,7 @@ def run_fetch(
         fault = explain_fault(exc, ws.path) or f"{type(exc).__name__}: {exc}"
         summary.warnings.append(f"the sources' health could not be recorded: {fault}")
         summary.store_error = summary.store_error or fault
+    timeline.mark("health recorded")
     summary.results = results
     summary.seconds = time.perf_counter() - started
     return summary
@@ -433,6 +443,7 @@ def _store(ws: Workspace, batch: MentionBatch, summary: FetchSummary, rules: Ins
     if summary.store_error:  # the disk already refused: keep going for the health
         batch.take()
         return
+    timeline.mark("first store starts")
     try:
         ids = store_rows(ws, batch.take(), rules)
     except (duckdb.Error, OSError) as exc:
@@ -448,3 +459,4 @@ def _store(ws: Workspace, batch: MentionBatch, summary: FetchSummary, rules: Ins
 
     # Plugins (enrichment first) see each stored batch: enrich/hooks.py.
     after_insert(ws, ids, on_error=hook_failed)
+    timeline.mark_last("last store done")

@@ -187,13 +187,18 @@ def _broken(pool: ProcessPoolExecutor) -> bool:
     return bool(getattr(pool, "_broken", False))
 
 
-def shutdown_parse_pool() -> None:
-    """Stop the parse processes (they start again on the next big fetch)."""
+def shutdown_parse_pool(*, wait: bool = True) -> None:
+    """Stop the parse processes (they start again on the next big fetch).
+
+    ``wait=False`` only tells them to stop and returns: a one-shot command does so
+    once its last document is parsed, so the workers end while it writes its last
+    rows to disk rather than after (the interpreter still waits for them at exit).
+    """
     global _pool
     with _pool_lock:
         pool, _pool = _pool, None
     if pool is not None:
-        pool.shutdown(wait=True, cancel_futures=True)
+        pool.shutdown(wait=wait, cancel_futures=True)
 
 
 atexit.register(shutdown_parse_pool)

@@ -1,0 +1,118 @@
+"""Where a one-shot ``engage-desktop fetch --force`` spends its wall time, phase by phase.
+
+Runs the command cold (a fresh workspace, every feed new) against the same loopback
+feeds as benchmarks/ingest.py, with ``ENGAGE_DESKTOP_TIMELINE=1``, and prints the
+marks of each run (seconds since the process started, CPU of the command's own
+process) and their medians: imports, the parse pool, the workspace, the first and
+last request, response and parse, the stores, the health, and the exit. The gaps
+between them show what is serial. No peers: benchmarks/ingest.py compares.
+
+    python benchmarks/fetch_timeline.py [--feeds 200] [--items 50] [--hosts 50] [--runs 5]
+
+The last line is one JSON object (median seconds since process start per mark,
+wall and CPU seconds of the whole command, the load average).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from ingest import _children_cpu, compile_bytecode, start_server, workspace  # noqa: E402
+
+LINE = re.compile(r"timeline: +([\d.]+) s \(\+ *[\d.]+\)  cpu +([\d.]+) s  (.+)$")
+
+
+def one_run(path: Path, checkout: Path = ROOT) -> tuple[dict[str, float], float, float]:
+    """Marks (seconds since start), wall and CPU seconds of one cold command.
+
+    ``checkout`` runs another copy of the code (``python -m`` finds the package in
+    its working directory first); a copy without the marks gives wall and CPU only.
+    """
+    cmd = [sys.executable, "-m", "engage_desktop", "fetch", "--force", "--quiet", "-w", str(path)]
+    env = {**os.environ, "ENGAGE_DESKTOP_TIMELINE": "1"}
+    cpu = _children_cpu()
+    t = time.perf_counter()
+    done = subprocess.run(cmd, cwd=checkout, env=env, capture_output=True, text=True, check=True)
+    wall, cpu = time.perf_counter() - t, _children_cpu() - cpu
+    marks = {}
+    for line in done.stderr.splitlines():
+        found = LINE.search(line)
+        if found:
+            marks[found.group(3)] = float(found.group(1))
+            print(line)
+    print(f"exit (measured outside) {wall:.3f} s, CPU {cpu:.3f} s (workers included)")
+    return marks, wall, cpu
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--feeds", type=int, default=200)
+    ap.add_argument("--items", type=int, default=50)
+    ap.add_argument("--hosts", type=int, default=50)
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument(
+        "--baseline", type=Path, metavar="CHECKOUT",
+        help="another checkout run alternately with this one (wall and CPU compared)",
+    )  # fmt: skip
+    opts = ap.parse_args()
+    compile_bytecode(ROOT)
+    if opts.baseline:
+        compile_bytecode(opts.baseline)
+    load_before = os.getloadavg()
+    server, urls = start_server(opts.feeds, opts.items, opts.hosts)
+    folder = Path(tempfile.mkdtemp(prefix="fetch-timeline-"))
+    try:
+        template = workspace(folder, urls)
+        template_path = template.path
+        template.close()
+        runs, base_runs = [], []
+        for i in range(opts.runs):
+            path = folder / f"run-{i}.engage"
+            shutil.copy(template_path, path)
+            print(f"run {i + 1} (load {os.getloadavg()[0]:.1f})")
+            runs.append(one_run(path))
+            if opts.baseline:
+                shutil.copy(template_path, path)
+                print(f"baseline run {i + 1} (load {os.getloadavg()[0]:.1f})")
+                base_runs.append(one_run(path, opts.baseline))
+    finally:
+        server.stdin.close()
+        server.wait()
+        shutil.rmtree(folder, ignore_errors=True)
+    names = [name for name in runs[0][0] if all(name in r[0] for r in runs)]
+    medians = {name: round(statistics.median(r[0][name] for r in runs), 3) for name in names}
+    print("medians (s since process start):")
+    for name, at in medians.items():
+        print(f"  {at:7.3f}  {name}")
+    print(json.dumps({
+        "marks_s": medians,
+        "wall_s": round(statistics.median(r[1] for r in runs), 3),
+        "cpu_s": round(statistics.median(r[2] for r in runs), 3),
+        "runs": opts.runs,
+        **({
+            "baseline_wall_s": round(statistics.median(r[1] for r in base_runs), 3),
+            "baseline_cpu_s": round(statistics.median(r[2] for r in base_runs), 3),
+            "wall_ratio_per_run": round(statistics.median(
+                b[1] / r[1] for r, b in zip(runs, base_runs, strict=True)), 3),
+        } if base_runs else {}),
+        "load_before": [round(x, 2) for x in load_before],
+        "load_after": [round(x, 2) for x in os.getloadavg()],
+    }))  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
