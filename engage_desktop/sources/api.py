@@ -77,15 +77,6 @@ def header_number(headers: dict[str, str], name: str) -> float | None:
     return min(number, 24 * 3600.0)
 
 
-def wait_words(seconds: float) -> str:
-    """A wait in words: ``40 s``, ``12 min``, ``3.5 h``."""
-    if seconds < 120:
-        return f"{seconds:.0f} s"
-    if seconds < 7200:
-        return f"{seconds / 60:.0f} min"
-    return f"{seconds / 3600:.1f} h"
-
-
 def text_int(value: object) -> int | None:
     """An int field (never a bool) or None."""
     return value if isinstance(value, int) and not isinstance(value, bool) else None

@@ -28,10 +28,9 @@ from engage_desktop.sources.api import (
     iso_date,
     read_json,
     text_int,
-    wait_words,
 )
 from engage_desktop.sources.base import FetchOutcome, SourceSpec
-from engage_desktop.sources.http import FetchError, HttpClient
+from engage_desktop.sources.http import FetchError, HttpClient, wait_words
 from engage_desktop.sources.item import FeedItem
 from engage_desktop.sources.sanitize import clean_html, html_to_text
 

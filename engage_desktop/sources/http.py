@@ -514,11 +514,12 @@ def _status_error(status: int, headers: dict[str, str]) -> FetchError:
         f"the server had an error ({status})" if status >= 500 else f"HTTP error {status}"
     )
     if retry is not None:
-        text += f"; it asked us to wait {_duration(retry)}"
+        text += f"; it asked us to wait {wait_words(retry)}"
     return FetchError(text, retry_after=retry, status=status)
 
 
-def _duration(seconds: float) -> str:
+def wait_words(seconds: float) -> str:
+    """A wait in words: ``40 s``, ``12 min``, ``3.5 h``."""
     if seconds < 120:
         return f"{seconds:.0f} s"
     if seconds < 7200:
