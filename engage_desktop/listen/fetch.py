@@ -396,7 +396,9 @@ def run_fetch(
                     watch(parsed, spec, fetched)
                 else:
                     finish(spec, fetched, parsed, None)
-            if len(batch) >= STORE_BATCH:
+            # Mid-run stores only while documents are still coming: the last rows go
+            # in with the health, in one transaction.
+            if len(batch) >= STORE_BATCH and pending:
                 _store(ws, batch, summary, rules)
     finally:
         for fut in pending:
