@@ -277,10 +277,37 @@ def prepare_rows(
     cols["matched_queries"] = [matched for _it, _norm, matched in kept]
     cols["topics"] = [list(dict.fromkeys(topic_of[q] for q in m)) for m in cols["matched_queries"]]
     cols["published_note"] = [notes.get(id(it)) for it in rows]
+    for name in _TEXT_COLUMNS:
+        cols[name] = _storable(cols[name])
     scores = _score(cols, config)
     for name in SCORE_COLUMNS:
         cols[name] = scores[name] if scores else [None] * n
     return cols
+
+
+#: Columns of text (str or None), which must be valid UTF-8 to be stored.
+_TEXT_COLUMNS = (
+    "item_key", "source_name", "channel", "remote_id", "remote_cid", "url", "author_name",
+    "author_handle", "author_url", "title", "text", "html", "text_norm", "language",
+    "thread_id", "parent_id", "published_note",
+)  # fmt: skip
+
+
+def _storable(values: list[str | None]) -> list[str | None]:
+    """``values`` with lone surrogates replaced by "?" (DuckDB refuses them).
+
+    A JSON API can send "\\ud800" escapes, which Python decodes into strings that
+    are not UTF-8; one of them would fail the whole stored batch. Checked a column at
+    a time (one join and one encode in C); only a column that fails is redone.
+    """
+    joined = "\n".join(v for v in values if v is not None)
+    if joined.isascii():
+        return values
+    try:
+        joined.encode("utf-8")
+    except UnicodeEncodeError:
+        return [None if v is None else v.encode("utf-8", "replace").decode("utf-8") for v in values]
+    return values
 
 
 def _asks_language(queries: tuple[QuerySpec, ...]) -> bool:

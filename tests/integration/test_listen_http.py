@@ -685,6 +685,25 @@ def test_a_batch_with_a_repeated_key_keeps_the_first_and_known_keys_are_skipped(
     assert ws.scalar("SELECT count(*) FROM mentions") == 3
 
 
+def test_lone_surrogates_from_a_json_api_are_stored_replaced_not_fatal(ws):
+    """json.loads turns "\\ud800" into a str that is not UTF-8: the row still goes in."""
+    from engage_desktop.listen.store import load_matchers, store_rows
+    from engage_desktop.listen.worker import RowSource, prepare_rows
+    from engage_desktop.sources.item import FeedItem
+
+    text = json.loads('"caf\\u00e9 \\ud800 nimbus"')
+    when = datetime(2026, 10, 1, tzinfo=UTC)
+    items = [
+        FeedItem("k\ud800", "https://b.example/1", "t\udfff", text, None, when),
+        FeedItem("fine", "https://b.example/2", None, "café nimbus", None, when),
+    ]
+    config, _ = load_matchers(ws)
+    rows = prepare_rows(items, RowSource(1, "blog", "blog", True), config)
+    assert len(store_rows(ws, rows)) == 2
+    stored = dict(ws.tuples("SELECT item_key, text FROM mentions"))
+    assert stored == {"k?": "café ? nimbus", "fine": "café nimbus"}
+
+
 FORKED_FETCH = """
 import sys, threading
 from engage_desktop.listen import pool as listen
