@@ -279,6 +279,8 @@ def prepare_rows(
     cols["published_note"] = [notes.get(id(it)) for it in rows]
     for name in _TEXT_COLUMNS:
         cols[name] = _storable(cols[name])
+    for name in _COUNT_COLUMNS:
+        cols[name] = _counts(cols[name])
     scores = _score(cols, config)
     for name in SCORE_COLUMNS:
         cols[name] = scores[name] if scores else [None] * n
@@ -308,6 +310,30 @@ def _storable(values: list[str | None]) -> list[str | None]:
     except UnicodeEncodeError:
         return [None if v is None else v.encode("utf-8", "replace").decode("utf-8") for v in values]
     return values
+
+
+#: Columns stored as INTEGER (32 bits): counts a server sends.
+_COUNT_COLUMNS = ("followers", "likes", "reposts", "replies", "score")
+_INT32_MAX = 2**31 - 1
+
+
+def _counts(values: list[Any]) -> list[int | None]:
+    """Counts as 32-bit integers: a string or float that is a number becomes one, others None.
+
+    A server's ``"followers": "12"`` or 1e12 must not fail the whole stored batch
+    (DuckDB refuses a value its INTEGER column cannot hold); out-of-range counts are
+    clamped.
+    """
+    if all(v is None or (type(v) is int and -_INT32_MAX <= v <= _INT32_MAX) for v in values):
+        return values
+    out: list[int | None] = []
+    for v in values:
+        try:
+            n = None if v is None else int(v)
+        except (TypeError, ValueError, OverflowError):
+            n = None
+        out.append(None if n is None else max(-_INT32_MAX, min(n, _INT32_MAX)))
+    return out
 
 
 def _asks_language(queries: tuple[QuerySpec, ...]) -> bool:

@@ -704,6 +704,25 @@ def test_lone_surrogates_from_a_json_api_are_stored_replaced_not_fatal(ws):
     assert stored == {"k?": "café ? nimbus", "fine": "café nimbus"}
 
 
+def test_odd_counts_from_a_server_are_stored_as_numbers_not_fatal(ws):
+    """Counts that are strings, floats or beyond INTEGER do not fail the stored batch."""
+    from engage_desktop.listen.store import load_matchers, store_rows
+    from engage_desktop.listen.worker import RowSource, prepare_rows
+    from engage_desktop.sources.item import FeedItem
+
+    when = datetime(2026, 10, 1, tzinfo=UTC)
+    odd = [("12", 3.0), ("many", 10**12), (None, -(10**15))]
+    items = [
+        FeedItem(f"k{i}", f"https://b.example/{i}", None, "nimbus", None, when,
+                 followers=followers, likes=likes)  # type: ignore[arg-type]
+        for i, (followers, likes) in enumerate(odd)
+    ]  # fmt: skip
+    config, _ = load_matchers(ws)
+    assert len(store_rows(ws, prepare_rows(items, RowSource(1, "b", "blog", True), config))) == 3
+    got = ws.tuples("SELECT followers, likes FROM mentions ORDER BY item_key")
+    assert got == [(12, 3), (None, 2**31 - 1), (None, -(2**31 - 1))]
+
+
 FORKED_FETCH = """
 import sys, threading
 from engage_desktop.listen import pool as listen
