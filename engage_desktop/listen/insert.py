@@ -129,7 +129,7 @@ def insert_mentions(
     skip_known: bool = False,
     return_ids: bool = True,
 ) -> list[int]:
-    """Insert an Arrow table of new mentions in one statement, on the caller's cursor.
+    """Insert a table of new mentions in one statement, on the caller's cursor.
 
     Columns are matched by name; columns ``mentions`` does not have are ignored, and
     missing ones take their defaults. With ``rules``, rows also get:

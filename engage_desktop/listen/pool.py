@@ -34,7 +34,7 @@ _pool_size = 0
 def parse_pool(workers: int, *, fork: bool = False) -> ProcessPoolExecutor:
     """The parse processes, started on first use and kept for the session.
 
-    Starting a worker costs far more than parsing a feed (the interpreter, Arrow and
+    Starting a worker costs far more than parsing a feed (the interpreter, the lexicon and
     the language model: ~0.6 s of CPU each, measured), so the pool is shared by
     every run of the process instead of being started per run; the window's
     scheduled fetches reuse it. :func:`shutdown_parse_pool` ends it (the window
