@@ -165,6 +165,8 @@ class MainWindow(QMainWindow):
         self._open_locked = isinstance(exc, WorkspaceLockedError)
 
     def _open_failed(self, message: str) -> None:
+        if self._closing:  # stopped by closeEvent: the window is going away
+            return
         assert self.opening_page is not None
         self.opening_page.show_error(self.request.path, message, locked=self._open_locked)
         self.statusBar().clearMessage()
@@ -1005,6 +1007,8 @@ class MainWindow(QMainWindow):
         self._paint_then_open = False
         self.settings.setValue("window/geometry", self.saveGeometry())
         if self.ws is None:  # closed while opening, or after opening failed
+            # Cancelling the open task interrupts its migration (ui/opening.py), so
+            # this returns once the file is let go, not when the migration would end.
             self.tasks.shutdown()
             for ws in self._opened_here:  # opened after all: let go of the file
                 ws.close()

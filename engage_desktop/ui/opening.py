@@ -64,29 +64,43 @@ class OpenRequest:
     create: bool = False
 
 
-def open_workspace(_state: Any, request: OpenRequest) -> Workspace:
+def open_workspace(state: Any, request: OpenRequest) -> Workspace:
     """Open the workspace of ``request`` and import the views (on a worker thread).
+
+    Cancelling the task (the window closed meanwhile) stops the opening at once, a
+    migration in progress included: its queries are interrupted, it is rolled back
+    and the file is let go (``workspace/interrupt.py``).
 
     Raises:
         WorkspaceError: The file is missing, locked, foreign, damaged or too new
-            (a subclass says which; its message is the one line to show).
+            (a subclass says which; its message is the one line to show), or
+            :class:`~engage_desktop.core.errors.OpenStoppedError` when cancelled.
     """
     from engage_desktop.cli.plugins import install_plugins
     from engage_desktop.workspace.database import Workspace
+    from engage_desktop.workspace.interrupt import OpenInterrupt
 
-    install_plugins()  # the stages' after-insert hooks, as every command has them
-    if request.create:
-        ws = Workspace.create(request.path, overwrite=True)
-    elif request.snapshot:
-        ws = Workspace.open_snapshot(request.path)
-    else:
-        ws = Workspace.open(request.path, read_only=request.read_only)
+    stop = OpenInterrupt()
+    if hasattr(state, "on_cancel"):  # the window's tasks (ui/tasks.py)
+        state.on_cancel(stop.stop)
     try:
-        for name in VIEW_MODULES:
-            importlib.import_module(name)
-    except BaseException:
-        ws.close()
-        raise
+        install_plugins()  # the stages' after-insert hooks, as every command has them
+        if request.create:
+            ws = Workspace.create(request.path, overwrite=True, stop=stop)
+        elif request.snapshot:
+            ws = Workspace.open_snapshot(request.path, stop=stop)
+        else:
+            ws = Workspace.open(request.path, read_only=request.read_only, stop=stop)
+        try:
+            for name in VIEW_MODULES:
+                stop.check(request.path)
+                importlib.import_module(name)
+            stop.check(request.path)
+        except BaseException:
+            ws.close()
+            raise
+    finally:
+        stop.finish()
     return ws
 
 
