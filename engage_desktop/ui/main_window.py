@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 
 from engage_desktop import __version__
 from engage_desktop.core.priority import serve_window
-from engage_desktop.ui.opening import OpeningPage, OpenRequest, open_workspace
+from engage_desktop.ui.opening import OpeningPage, OpenRequest, open_and_hold
 from engage_desktop.ui.ops import OpChanges, Operations
 from engage_desktop.ui.tasks import Task, TaskRunner
 
@@ -154,7 +154,7 @@ class MainWindow(QMainWindow):
         if self._closing or self.ws is not None:
             return
         self._open_locked = False
-        task = self.tasks.start("open-workspace", _open_job, self.request, self._opened_here)
+        task = self.tasks.start("open-workspace", open_and_hold, self.request, self._opened_here)
         task.errored.connect(self._open_errored)
         task.failed.connect(self._open_failed)
         task.succeeded.connect(self._opened)
@@ -1039,13 +1039,6 @@ def fitting_size(window: QMainWindow, wanted: tuple[int, int] = (1440, 900)) -> 
     room = screen.availableGeometry()
     # Leave room for the window's frame and title bar, which the geometry excludes.
     return min(wanted[0], room.width() - 40), min(wanted[1], room.height() - 80)
-
-
-def _open_job(state, request: OpenRequest, opened: list) -> Workspace:
-    """Open the workspace and keep it in ``opened`` until the window takes it."""
-    ws = open_workspace(state, request)
-    opened.append(ws)
-    return ws
 
 
 def _status_job(_state, ws: Workspace) -> tuple[str, dict[str, int]]:

@@ -111,3 +111,27 @@ def test_closing_while_it_migrates_stops_at_once_and_lets_the_file_go(
     monkeypatch.undo()
     with Workspace.open(path) as ws:  # and it opens (and migrates) as usual afterwards
         assert ws.schema_version() == schema.LATEST_VERSION
+
+
+def test_the_inbox_entry_point_opens_its_workspace_in_a_task(qtbot, demo_path):
+    from engage_desktop.ui.inbox.__main__ import open_inbox
+    from engage_desktop.ui.inbox.view import InboxView
+    from engage_desktop.workspace import thread_guard
+
+    thread_guard.guard_thread(mode="record")  # this thread is the GUI thread
+    try:
+        shell = open_inbox(demo_path)
+        qtbot.addWidget(shell)
+        assert shell.page.heading.text() == f"Opening {demo_path.name}…"
+        with qtbot.waitSignal(shell.opened, timeout=TIMEOUT_MS) as opened:
+            shell.show()  # the task starts once the frame is shown
+        view = opened.args[0]
+        assert isinstance(view, InboxView) and view.ws is shell.ws
+        qtbot.waitUntil(lambda: view.model.rowCount() > 0, timeout=TIMEOUT_MS)
+        ws = shell.ws
+        shell.close()
+        assert ws.closed
+        found = [q.origin() for q in thread_guard.found()]
+    finally:
+        thread_guard.unguard()
+    assert found == []  # neither the open, the migration nor the first rows ran here
