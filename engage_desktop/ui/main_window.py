@@ -236,6 +236,8 @@ class MainWindow(QMainWindow):
         self._drill_description: str | None = None
         self.inbox.filter_applied.connect(self._filter_applied)
         self.composer.accounts_requested.connect(self.open_accounts)
+        # VADER loads for the composer's tone check once the start-up is painted.
+        self.inbox.first_rows.painted.connect(self.composer.warm_up)
         self.ops.changed.connect(self.workspace_changed)
         for pane in (self.inbox, self.feeds, self.outbox):  # the dashboard's: on build
             pane.empty_action.connect(self.empty_state_action)

@@ -52,6 +52,7 @@ from engage_desktop.ui.inbox.correction_bar import SentimentCorrectionBar
 from engage_desktop.ui.inbox.delegates import ChipDelegate, SnippetDelegate
 from engage_desktop.ui.inbox.detail import MentionBrowser, sanitize, sentence_sentiment
 from engage_desktop.ui.inbox.filter_bar import SORT_LABELS, FilterBar
+from engage_desktop.ui.inbox.first_rows import FirstRows
 from engage_desktop.ui.inbox.model import (
     COL_INTENT,
     COL_SENTIMENT,
@@ -258,6 +259,8 @@ class InboxView(TriageActions, SentimentActions, QWidget):
         self.table.selectionModel().currentRowChanged.connect(self._on_current)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_bulk_bar())
         self.table.doubleClicked.connect(lambda _i: self.open_current())
+        # The window's start-up ends when the first rows are painted (first_rows.py).
+        self.first_rows = FirstRows(self.table)
         self.empty = EmptyState(self.table.viewport(), overlay=self.table.viewport())
         self.empty.action.connect(self._empty_clicked)
         self.model.marks_changed.connect(lambda _n: self._update_bulk_bar())
