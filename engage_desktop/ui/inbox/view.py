@@ -436,6 +436,7 @@ class InboxView(TriageActions, SentimentActions, QWidget):
             self.model.set_filter(flt)
         except EngageError as exc:
             self.filter_bar.show_error(str(exc))
+            self._update_header_indicator()  # the sort control changed all the same
             return
         self.filter_bar.show_error(None)
         self._filter_pending = True
@@ -527,17 +528,23 @@ class InboxView(TriageActions, SentimentActions, QWidget):
         self.filter_bar.update_filter(author_id=author_id, author_label=label)
 
     def _header_clicked(self, section: int) -> None:
+        """A header click changes the sort control (the Time header toggles newest and
+        oldest first); the arrow then shows the control's sort, whatever Qt drew."""
         sort = SORT_OF_COLUMN.get(section)
-        if sort is None:
-            self._update_header_indicator()
-            return
-        if sort == "time" and self.model.filter.sort == "time":
-            sort = "oldest"
-        self.filter_bar.update_filter(sort=sort)
+        if sort is not None:
+            if sort == "time" and self.filter_bar.filter.sort == "time":
+                sort = "oldest"
+            self.filter_bar.update_filter(sort=sort)
+        self._update_header_indicator()
 
     def _update_header_indicator(self) -> None:
+        """The header's arrow shows the sort control's choice: one state, two views.
+
+        Read from the filter bar, not the model: a filter the model refused (a bad
+        search) still changed the control, and the arrow must agree with it.
+        """
         header = self.table.horizontalHeader()
-        sort = self.model.filter.sort
+        sort = self.filter_bar.filter.sort
         for col, name in SORT_OF_COLUMN.items():
             if name == sort or (sort == "oldest" and name == "time"):
                 ascending = sort in ("oldest", "sentiment")
