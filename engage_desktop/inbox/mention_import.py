@@ -30,6 +30,7 @@ source and id, or same content) are skipped as duplicates.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -330,8 +331,9 @@ def _check_rows(ws: Workspace, staged: Any, zone: str, default_source: str) -> A
                  CASE WHEN num > 0 THEN 'positive' WHEN num < 0 THEN 'negative'
                       WHEN num = 0 THEN 'neutral' END) AS their_label,
         coalesce(nullif(trim(raw_source), ''), ?) AS source, coalesce(st, 'new') AS status,
-        list_filter(list_transform(string_split(replace(coalesce(raw_tags, ''), ';', ','), ','),
-                                   lambda t: trim(t)), lambda t: t <> '') AS tags,
+        to_json(list_filter(list_transform(
+            string_split(replace(coalesce(raw_tags, ''), ';', ','), ','),
+            lambda t: trim(t)), lambda t: t <> ''))::VARCHAR AS tags,
         nullif(split_part(replace(lower(trim(raw_language)), '_', '-'), '-', 1), '')
             AS language,
         try_cast(try_cast(raw_followers AS DOUBLE) AS INTEGER) AS followers
@@ -374,7 +376,7 @@ def _harden(good: Any, summary: ImportSummary) -> Any:
     import numpy as np
 
     from engage_desktop.inbox.import_guard import harden_row
-    from engage_desktop.workspace.columns import ColumnTable
+    from engage_desktop.workspace.columns import ColumnTable, json_lists
 
     now = datetime.now(UTC)
     rows = np.flatnonzero(good.column("flagged") == True).tolist()  # noqa: E712 (NULL is None)
@@ -390,14 +392,14 @@ def _harden(good: Any, summary: ImportSummary) -> Any:
         row = {name: columns[c][i] for c, name in _HARDENED}
         stamp = published[i]
         row["published"] = None if np.isnat(stamp) else stamp.item().replace(tzinfo=UTC)
-        row["tags"] = list(tags[i]) if tags[i] is not None else None
+        row["tags"] = json.loads(tags[i]) if tags[i] is not None else None
         for note in harden_row(row, now):
             summary.warnings.append(BadRow(int(lines[i]), note))
         for c, name in _HARDENED:
             columns[c][i] = row[name]
         when = row["published"]
         published[i] = np.datetime64("NaT") if when is None else _utc64(when)
-        tags[i] = row["tags"]
+        tags[i] = json_lists([row["tags"]])[0]
         notes_col[i] = row.get("published_note")
     return ColumnTable(
         {**good, **columns, "published": published, "tags": tags, "published_note": notes_col}
@@ -445,7 +447,7 @@ def _store(ws: Workspace, good: Any, path: Path, summary: ImportSummary) -> None
     from engage_desktop.enrich.store import refresh_authors
     from engage_desktop.listen.insert import InsertRules, insert_mentions
     from engage_desktop.listen.watch import match_table
-    from engage_desktop.workspace.columns import fetch_columns, objects
+    from engage_desktop.workspace.columns import ColumnTable, json_lists, list_sql
 
     rules = InsertRules.of(ws)
     norms = [
@@ -502,18 +504,30 @@ def _store(ws: Workspace, good: Any, path: Path, summary: ImportSummary) -> None
         cur.register("fresh_rows", good)
         _upsert_authors(cur)
         # Topics as a fetch matches them (core.query), on the rows about to go in.
-        rows = fetch_columns(cur.sql(_AS_MENTIONS))
         if rules.queries:
             topics, matched = match_table(cur, _AS_MENTIONS, list(rules.queries))
         else:
             topics, matched = [[] for _ in range(fresh)], [[] for _ in range(fresh)]
-        rows = rows.with_column("topics", objects(topics, fresh))
-        rows = rows.with_column("matched_queries", objects(matched, fresh))
         summary.matched = fresh - matched.count([])
+        cur.register(
+            "fresh_topics",
+            ColumnTable(
+                k=np.arange(fresh, dtype=np.int64),
+                topics=json_lists(topics, fresh),
+                matched_queries=json_lists(matched, fresh),
+            ),
+        )
+        rows = cur.sql(
+            f"SELECT m.* REPLACE ({list_sql('m.tags')} AS tags), "
+            f"{list_sql('t.topics')} AS topics, "
+            f"{list_sql('t.matched_queries', 'INTEGER')} AS matched_queries "
+            f"FROM ({_AS_MENTIONS}) m JOIN fresh_topics t USING (k) ORDER BY k"
+        )
         # Scores, intent tags, topics, author and priority go in with the row: an
         # UPDATE later would rewrite every wide row.
         insert_mentions(cur, rows, rules, return_ids=False)
         del rows
+        cur.unregister("fresh_topics")
         touched = [
             int(r[0])
             for r in cur.execute(

@@ -11,14 +11,20 @@ back to DuckDB.
 How DuckDB maps the arrays: ``int64``/``int32``/``float64``/``bool`` as such (a
 float NaN is NULL); ``datetime64[us]`` as TIMESTAMP (a workspace's session is in
 UTC, so it casts to TIMESTAMPTZ unchanged); an ``object`` array by its values
-(``str`` to VARCHAR, a ``list`` or array of ``str`` to VARCHAR[], ``None`` to NULL,
-timezone-aware ``datetime`` to TIMESTAMPTZ); an all-``None`` column is of type NULL,
-which an INSERT casts to the column's type.
+(``str`` to VARCHAR, ``None`` to NULL, timezone-aware ``datetime`` to TIMESTAMPTZ);
+an all-``None`` column is of type NULL, which an INSERT casts to the column's type.
+
+**Lists travel as JSON text** (:func:`json_lists`, read back with :func:`list_sql`).
+DuckDB types an ``object`` column from a sample of its rows (1,000): when every
+sampled list is empty it settles on ``"NULL"[]`` and then fails on the first
+non-empty list ("Failed to cast value ... VARCHAR -> NULL"), which the tags or
+topics of a few rows among thousands trigger. Text has no such trap.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import json
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -33,6 +39,19 @@ def objects(values: Iterable[Any], count: int | None = None) -> np.ndarray:
         values = list(values)
         count = len(values)
     return np.fromiter(values, dtype=object, count=count)
+
+
+def json_lists(values: Iterable[Sequence[Any] | None], count: int | None = None) -> np.ndarray:
+    """Each list as JSON text (``None`` stays NULL); read it in SQL with :func:`list_sql`."""
+    dumps = json.dumps
+    return objects(
+        (None if v is None else "[]" if not len(v) else dumps(list(v)) for v in values), count
+    )
+
+
+def list_sql(column: str, element: str = "VARCHAR") -> str:
+    """SQL turning a :func:`json_lists` column back into a list of ``element``."""
+    return f"CAST(CAST({column} AS JSON) AS {element}[])"
 
 
 def as_column(values: Any) -> np.ndarray:
