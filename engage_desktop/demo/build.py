@@ -1,7 +1,7 @@
 """Build the demo workspace: a deterministic, realistic brand-listening history.
 
 The same ``seed``, ``mentions`` and ``end`` give the same workspace. Generation is
-vectorised with numpy and written through one Arrow insert, so a million mentions
+vectorised with numpy and written through one insert of numpy columns, so a million mentions
 take well under a minute (see benchmarks/demo.py).
 
 What it holds: the fictional brand Nimbus (home Wi-Fi), three products and two

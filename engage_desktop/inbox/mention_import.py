@@ -3,7 +3,7 @@
 The flow: :class:`~engage_desktop.inbox.import_read.TableFile` reads the header,
 :func:`~engage_desktop.inbox.import_map.auto_map` proposes which column is which
 field (``--map`` or the preview dialog can change it), :func:`import_mentions`
-reads the mapped columns, checks every row in one DuckDB pass over an Arrow table,
+reads the mapped columns, checks every row in one DuckDB pass over numpy columns,
 matches the enabled watch queries, and inserts everything in ONE transaction: an
 interrupted import (cancel, crash, full disk) writes nothing.
 

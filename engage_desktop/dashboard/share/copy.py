@@ -9,9 +9,10 @@ only when complete, so a cancelled or failed share leaves nothing behind. Its
 ``share_manifest`` table (:mod:`engage_desktop.workspace.shared`) makes every later
 open read-only.
 
-Rows travel from the source to the copy as Arrow record batches: that works
-whether the source is open for writing or read-only, and lets the pseudonyms
-rewrite texts batch by batch.
+A writable source attaches the copy and DuckDB copies table to table; a read-only
+one (which cannot attach a file for writing) writes each table's rows to a Parquet
+file that the copy's own connection reads in batches. Pseudonyms rewrite texts
+through a SQL function either way.
 """
 
 from __future__ import annotations

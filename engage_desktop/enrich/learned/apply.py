@@ -1,8 +1,8 @@
 """Applying the learned model: re-scoring mentions, chunk by chunk.
 
 The model reads VADER's stored scores and the text, so re-scoring never re-runs
-VADER. Mentions are read, predicted and written as Arrow tables (no Python object
-per mention: the features are Arrow and numpy kernels, the text choice and the
+VADER. Mentions are read, predicted and written as numpy columns (the features
+work once per distinct word and on integer arrays, the text choice and the
 domain-model routing are SQL). Each chunk of :data:`CHUNK_SIZE` mentions is stored
 in one transaction, so a cancel keeps whole chunks and loses none half-written.
 From :data:`POOL_THRESHOLD` mentions on, worker processes predict while this one

@@ -2,7 +2,7 @@
 
 Each correction wins over VADER and the learned model at once (like
 :func:`engage_desktop.enrich.store.set_correction`, one by one), and all of them are
-stored in one transaction through an Arrow table, so 10,000 corrections take well
+stored in one transaction through one table of numpy columns, so 10,000 corrections take well
 under a second and a bad file changes nothing.
 
 Mention ids in a file go through :func:`resolve_mention_ids`, the one place that
