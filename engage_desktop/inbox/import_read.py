@@ -49,9 +49,7 @@ class ImportCancelled(EngageError):
 def _check_suffix(path: Path) -> str:
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
-        raise InvalidInput(
-            f"cannot import {path.name}: use a .csv, .jsonl, .xlsx or .parquet file"
-        )
+        raise InvalidInput(f"cannot import {path.name}: use a .csv, .jsonl, .xlsx or .parquet file")
     return ".jsonl" if suffix in (".ndjson", ".json") else suffix
 
 
