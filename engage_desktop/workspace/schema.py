@@ -417,6 +417,7 @@ def _v4_published_note(con: duckdb.DuckDBPyConnection) -> None:
         """
     )
 
+
 # The learned sentiment model (issue 14): the fitted models, versioned, and the
 # model's label, confidence and version beside VADER's scores on every mention.
 # ``sentiment``/``sentiment_label`` stay the effective values: correction, else the
