@@ -14,8 +14,8 @@ registered after-insert hooks (enrichment, the learned model, CRM segments) then
 the rows as lemon24/reader's plugins see a stored entry.
 
 A table is anything DuckDB scans natively: a ``dict`` of one-dimensional numpy
-arrays (what a fetch builds with :func:`column_table`; no pyarrow or pandas needed),
-a pandas DataFrame, or an Arrow table from a caller that already has pyarrow.
+arrays (what a fetch builds with :func:`column_table`, or a
+:class:`~engage_desktop.workspace.columns.ColumnTable`), or a pandas DataFrame.
 """
 
 from __future__ import annotations
@@ -100,7 +100,7 @@ def column_table(columns: Mapping[str, Sequence[Any]]) -> dict[str, np.ndarray]:
 
 
 def row_count(table: Any) -> int:
-    """Rows of a table (a dict of columns, a DataFrame or an Arrow table); 0 for None."""
+    """Rows of a table (a dict of columns or a DataFrame); 0 for None."""
     if table is None:
         return 0
     if isinstance(table, Mapping):
@@ -143,7 +143,7 @@ def insert_mentions(
 
     Args:
         cur: A cursor inside the caller's ``Workspace.write()`` transaction.
-        table: A table of rows (a dict of numpy arrays, a DataFrame, an Arrow table).
+        table: A table of rows (a dict of numpy arrays or a DataFrame).
         rules: The workspace's :class:`InsertRules`, or None to store the rows as given.
         skip_known: Skip rows whose ``item_key`` is stored (the cross-source dedupe)
             instead of failing on them.
@@ -209,12 +209,11 @@ def first_of_each_key(table: Any) -> Any:
     """``table`` without repeats of an item key (the first row of each stays).
 
     Args:
-        table: A dict of numpy arrays, a pandas DataFrame or an Arrow table, with an
-            ``item_key`` column.
+        table: A dict of numpy arrays or a pandas DataFrame, with an ``item_key`` column.
     """
     if isinstance(table, Mapping):
         keys = list(table["item_key"])
-    elif hasattr(table, "column_names"):  # an Arrow table
+    elif hasattr(table, "column_names"):  # an Arrow table (tests' synthetic data)
         keys = table.column("item_key").to_pylist()
     else:  # a pandas DataFrame
         repeated = table["item_key"].duplicated()
@@ -239,8 +238,7 @@ def with_watch_topics(cur: Any, table: Any, queries: Sequence[EnabledQuery]) -> 
 
     Args:
         cur: A cursor.
-        table: Rows named like mentions: a dict of numpy arrays, a pandas DataFrame
-            or an Arrow table.
+        table: Rows named like mentions: a dict of numpy arrays or a pandas DataFrame.
         queries: The enabled watch queries (none: every row gets empty lists).
 
     Returns:
@@ -273,13 +271,7 @@ def _without(table: Any, name: str) -> Any:
         return table
     if isinstance(table, Mapping):
         return type(table)({k: v for k, v in table.items() if k != name})
-    if hasattr(table, "drop_columns"):  # Arrow
-        return table.drop_columns([name])
     return table.drop(columns=[name])
-
-
-#: Arrow types of the columns :func:`_appended` adds to an Arrow table.
-_ARROW_KINDS = {"topics": "list<string>", "matched_queries": "list<int32>", "k": "int64"}
 
 
 def _appended(table: Any, columns: dict[str, list[Any]]) -> Any:
@@ -287,14 +279,6 @@ def _appended(table: Any, columns: dict[str, list[Any]]) -> Any:
     if isinstance(table, Mapping):
         extra = {name: np.fromiter(v, dtype=object, count=len(v)) for name, v in columns.items()}
         return type(table)({**table, **extra})
-    if hasattr(table, "append_column"):  # an Arrow table: its caller has pyarrow loaded
-        import pyarrow as pa
-
-        kinds = {"list<string>": pa.list_(pa.string()), "list<int32>": pa.list_(pa.int32()),
-                 "int64": pa.int64()}  # fmt: skip
-        for name, values in columns.items():
-            table = table.append_column(name, pa.array(values, kinds[_ARROW_KINDS[name]]))
-        return table
     return table.assign(**columns)  # a pandas DataFrame
 
 
