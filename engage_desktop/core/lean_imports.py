@@ -95,14 +95,21 @@ def _remove_finder(finder: object) -> None:
         sys.meta_path.remove(finder)  # type: ignore[arg-type]
 
 
-def skip_pandas_probe() -> bool:
+def skip_pandas_probe(*, other_threads: bool = False) -> bool:
     """Tell pyarrow now, cheaply, that pandas is absent (see the module docstring).
+
+    Args:
+        other_threads: Do it even though other threads run. Only for a process that
+            never imports pandas itself (the window): a thread importing pandas at
+            that very moment would fail. The window's backfill thread does it before
+            its first Arrow table, so importing pandas (~0.5 s of CPU, long stretches
+            of it holding the GIL) never stalls the GUI thread.
 
     Returns:
         True when pyarrow was told; False when pandas is already imported, or the
         process already runs other threads (then nothing is done).
     """
-    if "pandas" in sys.modules or threading.active_count() > 1:
+    if "pandas" in sys.modules or (threading.active_count() > 1 and not other_threads):
         return False
     import pyarrow as pa
 

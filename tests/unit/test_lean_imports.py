@@ -34,9 +34,13 @@ def test_refused_modules_fail_to_import_only_while_refused():
 
 def test_arrow_works_without_pandas_and_pandas_support_returns_with_pandas():
     out = _run(
-        "import sys\n"
+        "import sys, threading\n"
         "from engage_desktop.core.lean_imports import skip_pandas_probe\n"
-        "assert skip_pandas_probe()\n"
+        # As the window's backfill thread does it, with the GUI thread running.
+        "told = []\n"
+        "t = threading.Thread(target=lambda: told.append(skip_pandas_probe(other_threads=True)))\n"
+        "t.start(); t.join()\n"
+        "assert told == [True], told\n"
         "import pyarrow as pa, duckdb\n"
         "t = pa.table({'a': pa.array([1, None]), 's': pa.array(['x', 'y'])})\n"
         "con = duckdb.connect(); con.register('t', t)\n"
