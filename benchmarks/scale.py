@@ -17,14 +17,15 @@ Steps (each figure is printed with the load average at the time it was taken):
    in view painted (``first_painted``), ``*_all_s`` to every card drawn too (the
    rankings and the charts below the first screen, ``updated``, then a paint), while
    the window's backfill runs for real in the same process: ``enrich`` re-scoring, in
-   a loop, a scratch copy of the desk workspace (20k mentions; its scorer's memo cleared
-   each round, as a backlog is new text) on a thread, as the window's backfill thread
-   does: it reads rows, sends the texts to the window's scoring worker (one child
-   process at nice 10, ``enrich/sentiment/window_pool.py``, already started as after the
-   window's first backfill), receives the scores and writes them, while the worker uses
-   the other core. Its reads, writes and Python glue compete with the GUI thread
-   for the interpreter. ``*_gui_cpu_s`` is the GUI thread's own CPU time (load barely
-   moves it). From the stored cube, without the archive (peer),
+   a loop, a scratch copy of the desk workspace (20k mentions; the scorer's memo is
+   cleared each round, so their distinct texts go to the worker again) on a thread, as
+   the window's backfill thread does: it reads rows, sends the texts to the window's
+   scoring worker (one child process at nice 10, ``enrich/sentiment/window_pool.py``,
+   already started as after the window's first backfill), receives the scores and
+   writes them, while the worker uses the other core. Its reads, writes and Python
+   glue compete with the GUI thread for the interpreter. ``*_gui_cpu_s`` is the GUI
+   thread's own CPU time (load barely moves it). From the stored cube, without the
+   archive (peer),
    from the stored cube with no background work (with the process's CPU time), and
    without the stored cube (a live scan of the union). ``*_extras_s`` is until the
    rising terms, spike marks, alerts and model card, drawn afterwards, are done too.
@@ -364,7 +365,7 @@ stop, warm = threading.Event(), threading.Event()
 def backfill():  # the window's backfill, for real, on a scratch copy of the desk workspace
     with Workspace.open({scratch!r}) as own:
         while not stop.is_set():
-            workspace_scorer(own).clear_cache()  # a backlog is new text, not memo hits
+            workspace_scorer(own).clear_cache()  # the texts go to the worker again
             enrich(own, rescore=True, is_cancelled=stop.is_set,
                    progress=lambda done, total: done and warm.set())
 worker = threading.Thread(target=backfill, daemon=True)
