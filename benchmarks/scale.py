@@ -24,7 +24,9 @@ Steps (each figure is printed with the load average at the time it was taken):
    already started as after the window's first backfill), receives the scores and
    writes them, while the worker uses the other core. Its reads, writes and Python
    glue compete with the GUI thread for the interpreter. ``*_gui_cpu_s`` is the GUI
-   thread's own CPU time (load barely moves it). From the stored cube, without the
+   thread's own CPU time (load barely moves it), ``*_gui_runnable_s`` how long it
+   waited for a CPU (schedstat; load), ``*_gui_blocked_s`` the rest of the draw: on
+   the GIL, a lock, or idle while the pane's reads ran. From the stored cube, without the
    archive (peer),
    from the stored cube with no background work (with the process's CPU time), and
    without the stored cube (a live scan of the union). ``*_extras_s`` is until the
@@ -372,12 +374,20 @@ worker = threading.Thread(target=backfill, daemon=True)
 if {background!r}:
     worker.start()
     warm.wait(600)  # the window's scoring worker runs, as after the window's first backfill
+def run_delay():  # seconds this thread waited runnable for a CPU (Linux schedstat)
+    try:
+        with open("/proc/thread-self/schedstat") as f:
+            return int(f.read().split()[1]) / 1e9
+    except OSError:
+        return 0.0
 fired, painted = [], []
 started, cpu, gui = time.perf_counter(), time.process_time(), time.thread_time()
+queued = run_delay()
 pane = DashboardPane(ws)
 # The headline figures and the charts in view, painted (emitted after that paint).
 pane.first_painted.connect(
-    lambda: painted.append((time.perf_counter() - started, time.thread_time() - gui))
+    lambda: painted.append((time.perf_counter() - started, time.thread_time() - gui,
+                            run_delay() - queued))
 )
 pane.updated.connect(lambda: fired.append(1))
 pane.resize(1440, 900)
@@ -397,6 +407,7 @@ if {background!r}:
     close_window_pool()
 total = float(pane.data.volume.total.sum())
 print(json.dumps({{"draw_s": painted[0][0], "draw_gui_cpu_s": painted[0][1],
+                  "draw_gui_runnable_s": painted[0][2],
                   "all_s": drawn, "all_cpu_s": drawn_cpu, "all_gui_cpu_s": drawn_gui,
                   "ready_s": ready,
                   "mentions_in_range": total, "range": str(pane.data.filter)}}))
@@ -466,6 +477,13 @@ def bench_dashboard(workspace: Path, runs: int, results: dict) -> None:
         note(f"{name}_s", statistics.median(d["draw_s"] for d in draws), "s", results)
         gui = statistics.median(d["draw_gui_cpu_s"] for d in draws)
         note(f"{name}_gui_cpu_s", gui, "s CPU of the GUI thread", results)
+        queued = statistics.median(d["draw_gui_runnable_s"] for d in draws)
+        note(f"{name}_gui_runnable_s", queued, "s the GUI thread waited for a CPU", results)
+        # The rest of the wall time the GUI thread was blocked: on the GIL, a lock, or
+        # idle between events while the pane's reads ran.
+        rest = statistics.median(d["draw_s"] - d["draw_gui_cpu_s"] - d["draw_gui_runnable_s"]
+                                 for d in draws)  # fmt: skip
+        note(f"{name}_gui_blocked_s", rest, "s the GUI thread was blocked or idle", results)
         every = statistics.median(d["all_s"] for d in draws)
         note(f"{name}_all_s", every, "s (every card)", results)
         gui = statistics.median(d["all_gui_cpu_s"] for d in draws)
