@@ -90,11 +90,11 @@ def write_archive(folder: Path, total: int) -> None:
     """
     import duckdb
     import numpy as np
-    import pyarrow as pa
 
     from engage_desktop.archive import manifest as mf
     from engage_desktop.demo.build import _generate, _topic_columns, generated_mention_columns
     from engage_desktop.workspace import schema
+    from engage_desktop.workspace.columns import ColumnTable, list_sql
 
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
@@ -105,13 +105,13 @@ def write_archive(folder: Path, total: int) -> None:
     n = min(CHUNK, total)
     data = _generate(n, 1000, start)
     ids = np.arange(ID_BASE + 1, ID_BASE + n + 1)
-    table = pa.table(
+    table = ColumnTable(
         {"id": ids, "item_key": [f"bench-{k}" for k in ids], **generated_mention_columns(data)}
     )
     con.register("chunk", table)
     con.execute(
-        f"INSERT INTO mentions BY NAME SELECT *, {topic_sql} AS topics, "
-        f"{ids_sql} AS matched_queries FROM chunk"
+        f"INSERT INTO mentions BY NAME SELECT * REPLACE ({list_sql('tags')} AS tags), "
+        f"{topic_sql} AS topics, {ids_sql} AS matched_queries FROM chunk"
     )
     con.execute("CREATE TABLE template AS SELECT * FROM mentions")  # with the defaults filled
     con.unregister("chunk")

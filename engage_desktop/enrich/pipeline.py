@@ -336,7 +336,9 @@ def _chunk_table(
     scores: list[SentimentScore],
     summary: EnrichSummary,
 ) -> Any:
-    import pyarrow as pa
+    import numpy as np
+
+    from engage_desktop.workspace.columns import ColumnTable
 
     columns = score_columns(scores, scored_mask)
     n_scored = sum(scored_mask)
@@ -345,14 +347,21 @@ def _chunk_table(
     summary.labels.update(
         lab for lab, keep in zip(columns["label"], scored_mask, strict=True) if keep
     )
-    return pa.table(
+    return ColumnTable(
         {
-            "id": pa.array(ids, pa.int64()),
-            "language": pa.array(languages, pa.string()),
-            **{k: pa.array(v, pa.float64()) for k, v in columns.items() if k != "label"},
-            "label": pa.array(columns["label"], pa.string()),
+            "id": np.array(ids, dtype=np.int64),
+            "language": languages,
+            **{k: _floats(v) for k, v in columns.items() if k != "label"},
+            "label": columns["label"],
         }
     )
+
+
+def _floats(values: Sequence[float | None]) -> Any:
+    """A float column; None becomes NaN, which DuckDB reads as NULL."""
+    import numpy as np
+
+    return np.array(values, dtype=np.float64)
 
 
 # -- entry points for the hook, the backfill and the CLI --------------------------------
@@ -417,15 +426,14 @@ def score_new_rows(
     scorer: VaderScorer | None = None,
     processes: int | None = None,
 ) -> dict[str, Any]:
-    """Model sentiment columns for rows about to be inserted, as Arrow arrays.
+    """Model sentiment columns for rows about to be inserted, as numpy arrays.
 
     The languages must be known (the demo generator knows them). The result's
     keys are ``mentions`` columns: sentiment, sentiment_label, sentiment_pos/neu/neg,
     model_sentiment, model_label; add ``scorer_version`` and ``scored_at`` in SQL.
     """
-    import pyarrow as pa
-
     from engage_desktop.enrich.sentiment import score_batch
+    from engage_desktop.workspace.columns import objects
 
     mask = [is_scored_language(lang) for lang in languages]
     batch = [
@@ -434,16 +442,16 @@ def score_new_rows(
     ]
     scores = score_batch(batch, scorer=scorer, processes=processes)
     cols = score_columns(scores, mask)
-    compound = pa.array(cols["compound"], pa.float64())
-    label = pa.array(cols["label"], pa.string())
+    compound = _floats(cols["compound"])
+    label = objects(cols["label"])
     return {
         "sentiment": compound,
         "sentiment_label": label,
         "model_sentiment": compound,
         "model_label": label,
-        "sentiment_pos": pa.array(cols["pos"], pa.float64()),
-        "sentiment_neu": pa.array(cols["neu"], pa.float64()),
-        "sentiment_neg": pa.array(cols["neg"], pa.float64()),
+        "sentiment_pos": _floats(cols["pos"]),
+        "sentiment_neu": _floats(cols["neu"]),
+        "sentiment_neg": _floats(cols["neg"]),
     }
 
 
@@ -460,7 +468,7 @@ def score_before_insert(
     is_cancelled: IsCancelled | None = None,
     score: bool = True,
 ) -> dict[str, Any]:
-    """Languages and model scores of rows about to be inserted (an import), as Arrow arrays.
+    """Languages and model scores of rows about to be inserted (an import), as numpy arrays.
 
     Scoring before the insert means the rows go in scored, and nothing rewrites
     them afterwards (an UPDATE rewrites DuckDB's wide rows). Undeclared languages
@@ -476,9 +484,10 @@ def score_before_insert(
     Raises:
         ScoringCancelled: ``is_cancelled`` returned True.
     """
-    import pyarrow as pa
+    import numpy as np
 
     from engage_desktop.enrich.sentiment import ScoringCancelled
+    from engage_desktop.workspace.columns import objects
 
     scorer = workspace_scorer(ws)
     rows = list(zip(range(len(texts)), titles, texts, languages, strict=True))
@@ -490,10 +499,10 @@ def score_before_insert(
             if progress is not None:
                 progress(1, 1)
             return {
-                "language": pa.array(langs, pa.string()),
-                "model_sentiment": pa.nulls(len(langs), pa.float64()),
-                "model_label": pa.nulls(len(langs), pa.string()),
-                **{k: pa.nulls(len(langs), pa.float64()) for k in _SHARES},
+                "language": objects(langs),
+                "model_sentiment": np.full(len(langs), np.nan),
+                "model_label": np.full(len(langs), None, dtype=object),
+                **{k: np.full(len(langs), np.nan) for k in _SHARES},
             }
         mask = [is_scored_language(lang) for lang in langs]
         batch = [
@@ -512,10 +521,10 @@ def score_before_insert(
                     progress(len(scores), len(batch))
     cols = score_columns(scores, mask)
     return {
-        "language": pa.array(langs, pa.string()),
-        "model_sentiment": pa.array(cols["compound"], pa.float64()),
-        "model_label": pa.array(cols["label"], pa.string()),
-        "sentiment_pos": pa.array(cols["pos"], pa.float64()),
-        "sentiment_neu": pa.array(cols["neu"], pa.float64()),
-        "sentiment_neg": pa.array(cols["neg"], pa.float64()),
+        "language": objects(langs),
+        "model_sentiment": _floats(cols["compound"]),
+        "model_label": objects(cols["label"]),
+        "sentiment_pos": _floats(cols["pos"]),
+        "sentiment_neu": _floats(cols["neu"]),
+        "sentiment_neg": _floats(cols["neg"]),
     }

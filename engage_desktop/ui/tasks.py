@@ -30,6 +30,7 @@ class TaskState:
     def __init__(self, task: Task) -> None:
         self._task = task
         self._cancel = threading.Event()
+        self._on_cancel: list[Callable[[], None]] = []
         self._busy: Callable[[], float] | None = None
         self._most_s = 0.0
 
@@ -64,9 +65,24 @@ class TaskState:
                 return
             self._cancel.wait(min(wait, left))
 
+    def on_cancel(self, stop: Callable[[], None]) -> None:
+        """Call ``stop`` when the task is cancelled (at once if it already is).
+
+        For work that waits where no check can reach it, inside a DuckDB query:
+        ``stop`` interrupts it. It runs on the thread that cancels (the GUI thread),
+        so it must be quick and thread-safe.
+        """
+        self._on_cancel.append(stop)
+        if self._cancel.is_set():
+            stop()
+
     def cancel(self) -> None:
-        """Ask the work function to stop at its next check."""
+        """Ask the work function to stop at its next check (and call its ``on_cancel``)."""
+        if self._cancel.is_set():
+            return
         self._cancel.set()
+        for stop in list(self._on_cancel):
+            stop()
 
 
 class Task(QObject):

@@ -70,9 +70,11 @@ def _status_at_first_report(win) -> list[tuple[bool, bool, str]]:
     """What the status bar shows when the scoring task's first report has arrived."""
     shown: list[tuple[bool, bool, str]] = []
     win.enrich_task.progressed.connect(  # after the window's own slot
-        lambda _d, _t: shown
-        or shown.append(
-            (win.task_bar.isVisible(), win.task_cancel.isVisible(), win.task_label.text())
+        lambda _d, _t: (
+            shown
+            or shown.append(
+                (win.task_bar.isVisible(), win.task_cancel.isVisible(), win.task_label.text())
+            )
         )
     )
     return shown

@@ -23,9 +23,8 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 
-from engage_desktop.core.lean_imports import skip_pandas_probe
 from engage_desktop.core.priority import serves_window
 from engage_desktop.enrich.sentiment.pool import POOL_THRESHOLD, ScoringPool
 from engage_desktop.enrich.sentiment.vader_fast import VaderScorer
@@ -56,7 +55,6 @@ def scoring_pool(
         A started-on-demand :class:`ScoringPool`, or None (score in-process).
     """
     if serves_window():
-        _arrow_without_pandas()
         with _window_pool(scorer, BIG_WORKERS if total >= POOL_THRESHOLD else SMALL_WORKERS) as p:
             yield p
         return
@@ -106,25 +104,6 @@ def _window_pool(scorer: VaderScorer, workers: int) -> Iterator[ScoringPool]:
                 _shared = None
         if shrink:
             pool.close()
-
-
-_told_arrow = False
-
-
-def _arrow_without_pandas() -> None:
-    """Before the window's first Arrow table: tell pyarrow pandas is absent.
-
-    Otherwise pyarrow's first conversion of a Python list imports pandas, only to
-    ask whether the list is a pandas object: ~0.3-0.6 s of CPU on the backfill
-    thread, with GUI ticks late by up to ~100 ms (measured under load 8), for a
-    library the window never uses. A later ``import pandas`` still works
-    (:mod:`engage_desktop.core.lean_imports`).
-    """
-    global _told_arrow
-    if not _told_arrow:
-        _told_arrow = True
-        with suppress(ImportError):  # an install without pyarrow has nothing to tell
-            skip_pandas_probe(other_threads=True)
 
 
 def _window_scoring_pool(scorer: VaderScorer, workers: int) -> ScoringPool:
