@@ -35,7 +35,6 @@ from engage_desktop.enrich.language import detect_language, is_scored_language
 from engage_desktop.enrich.learned.store import StoredModel, active_models
 from engage_desktop.enrich.learned.teach import refresh_teaching_queue
 from engage_desktop.enrich.sentiment import (
-    POOL_THRESHOLD,
     UNSCORED,
     ScoredChunk,
     ScoringPool,
@@ -45,6 +44,7 @@ from engage_desktop.enrich.sentiment import (
     scorer_version,
 )
 from engage_desktop.enrich.sentiment.columns import score_columns, text_to_score
+from engage_desktop.enrich.sentiment.window_pool import scoring_pool
 from engage_desktop.workspace.database import Workspace
 
 Progress = Callable[[int, int], None]
@@ -154,7 +154,8 @@ def enrich(
         progress: Called as ``progress(done, total)`` after each stored chunk.
         is_cancelled: Polled between chunks; True stops after the current one.
         processes: Scoring processes; None uses a pool on all cores for at least
-            :data:`~engage_desktop.enrich.sentiment.POOL_THRESHOLD` mentions.
+            :data:`~engage_desktop.enrich.sentiment.POOL_THRESHOLD` mentions. In a
+            window the window's own pool always scores (see ``window_pool.py``).
         chunk_size: Mentions per transaction.
         window: Mentions read from the workspace at a time.
         pause: Called between steps (windows, chunks, the authors' refresh); may
@@ -182,11 +183,9 @@ def enrich(
     if progress is not None:
         progress(0, summary.total)
     touched_authors: set[int] = set()
-    workers = processes if processes is not None else (0 if summary.total >= POOL_THRESHOLD else 1)
-    with contextlib.ExitStack() as stack:
-        pool = None
-        if workers != 1:
-            pool = stack.enter_context(ScoringPool(scorer, workers or None))
+    # In a window every batch goes to child processes (window_pool.py); a CLI scores
+    # small batches in-process and big ones in a temporary pool.
+    with scoring_pool(scorer, summary.total, processes) as pool:
         try:
             last_id = -(2**63)
             while not cancelled():
@@ -320,7 +319,8 @@ def _languages(rows: list[tuple[Any, ...]], pool: ScoringPool | None) -> list[st
     if not unknown:
         return languages
     texts = [text_to_score(rows[i][1], rows[i][2]) for i in unknown]
-    if pool is not None and len(unknown) >= POOL_LANGUAGE_MIN:
+    # A window's pool (min_task_size 1) takes every batch: the GIL stays with the GUI.
+    if pool is not None and (len(unknown) >= POOL_LANGUAGE_MIN or pool.min_task_size <= 1):
         found = pool.detect_languages(texts)
     else:
         found = [detect_language(t) for t in texts]
@@ -491,10 +491,7 @@ def score_before_insert(
 
     scorer = workspace_scorer(ws)
     rows = list(zip(range(len(texts)), titles, texts, languages, strict=True))
-    with contextlib.ExitStack() as stack:
-        pool = None
-        if len(rows) >= POOL_THRESHOLD:
-            pool = stack.enter_context(ScoringPool(scorer))
+    with scoring_pool(scorer, len(rows)) as pool:
         langs = _languages(rows, pool)
         if is_cancelled is not None and is_cancelled():
             raise ScoringCancelled([])

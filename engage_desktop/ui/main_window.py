@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QDialog,
     QFileDialog,
     QHBoxLayout,
@@ -1027,6 +1028,13 @@ class MainWindow(QMainWindow):
         for timer in self.findChildren(QTimer):
             timer.stop()
         self.tasks.shutdown()
+        if not any(w is not self and isinstance(w, MainWindow) and w.isVisible()
+                   for w in QApplication.topLevelWidgets()):  # fmt: skip
+            # The last window: its scoring worker ends with it (imported here, not at
+            # start-up: the scoring modules are not on the path to the first paint).
+            from engage_desktop.enrich.sentiment.window_pool import close_window_pool
+
+            close_window_pool()
         # Released once the results the workers posted before stopping are delivered
         # (they may still read the workspace), on the next turn of the event loop.
         QTimer.singleShot(0, self.ws.close)
