@@ -152,8 +152,15 @@ def insert_mentions(
     Returns:
         The ids of the rows inserted (``[]`` when ``return_ids`` is False).
     """
-    if not row_count(table):
+    n = row_count(table)
+    if not n:
         return []
+    if isinstance(table, Mapping):
+        # DuckDB types a column of Python objects from a sample of its rows (1,000 by
+        # default): when every sampled list is empty it settles on NULL[] and the first
+        # non-empty list later fails the insert ("VARCHAR -> NULL"). A fetch's batch has
+        # at most a few thousand rows, so the whole column is looked at.
+        cur.execute(f"SET pandas_analyze_sample = {max(1000, n)}")
     given = column_names(table)
     if rules is not None and rules.queries and "topics" not in given:
         table = with_watch_topics(cur, table, rules.queries)
