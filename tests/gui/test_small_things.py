@@ -75,3 +75,44 @@ def test_first_start_builds_the_demo_behind_a_progress_dialog(qtbot, tmp_path, m
     assert seen  # the dialog was shown and moved while the worker built
     with Workspace.open(demo) as ws:
         assert ws.scalar("SELECT count(*) FROM mentions") == 300
+
+
+def test_j_past_the_last_visible_row_moves_pixels_instead_of_repainting(window, qtbot):
+    """Scrolling one row down repaints the rows that changed, not the whole table."""
+    from PySide6.QtCore import Qt
+
+    from engage_desktop.ui.inbox.delegates import SnippetDelegate
+    from engage_desktop.ui.inbox.model import COL_SNIPPET
+    from engage_desktop.ui.theme import STYLE_SHEET
+
+    class Counting(SnippetDelegate):
+        painted = 0
+
+        def paint(self, painter, option, index) -> None:
+            Counting.painted += 1
+            super().paint(painter, option, index)
+
+    window.show()
+    window.activateWindow()  # a repaint on activation is not the key's
+    window.show_view("inbox")
+    inbox = window.inbox
+    qtbot.waitActive(window)
+    table = inbox.table
+    old = table.itemDelegateForColumn(COL_SNIPPET)
+    table.setItemDelegateForColumn(COL_SNIPPET, Counting(table))
+    table.setStyleSheet(STYLE_SHEET)  # as the app has it: it makes the viewport see-through
+    try:
+        last = table.rowAt(table.viewport().height() - 1)
+        assert last > 5  # a table taller than the rows a scroll repaints
+        inbox.select_row(last)
+        table.setFocus()
+        qtbot.waitUntil(window.is_settled, timeout=TIMEOUT_S * 1000)
+        table.viewport().repaint()
+        Counting.painted = 0
+        qtbot.keyClick(table, Qt.Key.Key_J)
+        assert table.rowAt(0) > 0  # it scrolled
+        qtbot.waitUntil(lambda: Counting.painted > 0)  # one paint event for the key
+        assert Counting.painted <= 4  # the new row and the two whose selection changed
+    finally:
+        table.setItemDelegateForColumn(COL_SNIPPET, old)
+        table.setStyleSheet("")

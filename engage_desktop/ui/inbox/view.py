@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QMenu,
     QPushButton,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -67,6 +66,7 @@ from engage_desktop.ui.inbox.rest_gate import RestGate
 from engage_desktop.ui.inbox.sentiment_actions import SentimentActions
 from engage_desktop.ui.inbox.shortcuts import INBOX_SHORTCUTS, NATIVE_KEYS
 from engage_desktop.ui.inbox.sidebar import SavedViewsSidebar
+from engage_desktop.ui.inbox.table import MentionTable
 from engage_desktop.ui.inbox.triage_actions import TriageActions
 from engage_desktop.ui.ops import OpChanges, Operations
 from engage_desktop.ui.safe_text import plain_label
@@ -234,7 +234,7 @@ class InboxView(TriageActions, SentimentActions, QWidget):
         self.bulk_bar = self._build_bulk_bar()
         self.bulk_bar.hide()
 
-        self.table = QTableView()
+        self.table = MentionTable()  # scrolls by moving pixels (see table.py)
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
