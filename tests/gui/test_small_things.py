@@ -116,3 +116,26 @@ def test_j_past_the_last_visible_row_moves_pixels_instead_of_repainting(window, 
     finally:
         table.setItemDelegateForColumn(COL_SNIPPET, old)
         table.setStyleSheet("")
+
+
+def test_the_next_mention_is_read_ahead_and_shown_at_the_key(window, qtbot):
+    """j shows the next mention's pane at once; a change anywhere drops what was read."""
+    from PySide6.QtCore import Qt
+
+    from engage_desktop.ui.inbox.detail_ahead import MISSING
+    from engage_desktop.ui.ops import OpChanges
+
+    window.show_view("inbox")
+    inbox = window.inbox
+    qtbot.waitUntil(window.is_settled, timeout=TIMEOUT_S * 1000)
+    inbox.select_row(0)
+    inbox.table.setFocus()
+    qtbot.waitUntil(lambda: inbox._shown_id == inbox.model.mention_id(0))
+    second, third = inbox.model.mention_id(1), inbox.model.mention_id(2)
+    qtbot.waitUntil(lambda: inbox.ahead.take(second) is not MISSING)  # read ahead, down
+    qtbot.keyClick(inbox.table, Qt.Key.Key_J)
+    assert inbox._shown_id == second  # in the key's own handling: no read waited for
+    qtbot.waitUntil(lambda: inbox.ahead.take(third) is not MISSING)
+    window.ops.publish(OpChanges(notes=True))  # e.g. a note added elsewhere
+    assert inbox.ahead.take(third) is MISSING and inbox.ahead.take(second) is MISSING
+    qtbot.waitUntil(window.is_settled, timeout=TIMEOUT_S * 1000)
