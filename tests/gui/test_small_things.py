@@ -139,3 +139,26 @@ def test_the_next_mention_is_read_ahead_and_shown_at_the_key(window, qtbot):
     window.ops.publish(OpChanges(notes=True))  # e.g. a note added elsewhere
     assert inbox.ahead.take(third) is MISSING and inbox.ahead.take(second) is MISSING
     qtbot.waitUntil(window.is_settled, timeout=TIMEOUT_S * 1000)
+
+
+def test_the_pane_follows_when_new_rows_put_another_mention_under_the_current_row(window, qtbot):
+    window.show_view("inbox")
+    inbox = window.inbox
+    qtbot.waitUntil(window.is_settled, timeout=TIMEOUT_S * 1000)
+    inbox.select_row(0)
+    first, later = inbox.model.mention_id(0), inbox.model.mention_id(5)
+    qtbot.waitUntil(lambda: inbox._shown_id == first)
+    ws = window.ws
+    published = ws.scalar("SELECT published FROM mentions WHERE id = ?", [later])
+    with ws.write() as cur:  # as if it had just arrived: now the newest
+        cur.execute("UPDATE mentions SET published = now() + INTERVAL 1 DAY WHERE id = ?", [later])
+    try:
+        inbox.model.load(inbox.model.query)  # same count: the rows change in place
+        qtbot.waitUntil(lambda: inbox.model.mention_id(0) == later)
+        assert inbox.current_row() == 0  # Qt saw no new current row
+        qtbot.waitUntil(lambda: inbox._shown_id == later, timeout=20_000)
+    finally:
+        with ws.write() as cur:
+            cur.execute("UPDATE mentions SET published = ? WHERE id = ?", [published, later])
+        inbox.model.load(inbox.model.query)
+        qtbot.waitUntil(window.is_settled, timeout=TIMEOUT_S * 1000)

@@ -201,6 +201,8 @@ class InboxView(TriageActions, SentimentActions, QWidget):
         self.ahead.arrived.connect(self._ahead_arrived)
         self.ahead.lost.connect(self._ahead_lost)
         self._move = 1  # the direction the user moves in the table (+1 down, -1 up)
+        # False while the pane shows a mention the list does not (a link followed).
+        self._pane_follows_row = True
         self._author_id: int | None = None
         self._prompt_mode: str | None = None
 
@@ -461,6 +463,19 @@ class InboxView(TriageActions, SentimentActions, QWidget):
         else:
             self._update_counts_labels()
             self._start_anchors()
+        # Once whoever asked for these rows has put the selection back (next turn).
+        QTimer.singleShot(0, self, self._follow_current)
+
+    def _follow_current(self) -> None:
+        """Show the current row's mention if new rows put another one under it.
+
+        Rows that arrive while the user moves (new mentions slid in around the current
+        row) can change which mention sits in the current row without Qt reporting a
+        new current row; the pane must still show what the row shows.
+        """
+        now = self.current_mention_id()
+        if self._pane_follows_row and now is not None and now != self._wanted_id:
+            self.show_mention(now)
 
     def _after_filter(self) -> None:
         flt = self.model.filter
@@ -595,6 +610,7 @@ class InboxView(TriageActions, SentimentActions, QWidget):
         mention_id = self.model.mention_id(current.row())
         if mention_id is None:  # its page is being read: _page_loaded comes back here
             return
+        self._pane_follows_row = True
         self.show_mention(mention_id)
         self.mention_selected.emit(mention_id)
 
@@ -717,6 +733,7 @@ class InboxView(TriageActions, SentimentActions, QWidget):
             self.select_row(position)
         else:
             self.show_mention(mention_id)
+            self._pane_follows_row = False
             self.mention_selected.emit(mention_id)
 
     def _load_image(self, index: int) -> None:
