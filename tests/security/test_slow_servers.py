@@ -1,0 +1,136 @@
+"""Servers that trickle within every read timeout are cut off at the exchange deadline.
+
+Each attack of tests/security/slow_server.py would hold a fetch forever; the
+deadline ends it, the source's health says so in one line, and the other sources
+of the same run (on the same host too) are fetched normally.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import time
+from pathlib import Path
+
+import pytest
+
+from engage_desktop.core.progress import PlainState
+from engage_desktop.listen.fetch import FetchOptions, fetch_options, run_fetch
+from engage_desktop.listen.source_store import add_source, get_source
+from engage_desktop.outbox.channels.base import ReplyRequest, ReplyTarget, TemporaryFailure
+from engage_desktop.outbox.channels.mastodon import MastodonChannel
+from engage_desktop.sources.deadline import deadline, watch_socket
+from engage_desktop.sources.http import FetchError, HttpClient, HttpLimits
+from engage_desktop.workspace import settings
+from engage_desktop.workspace.database import Workspace
+from tests.security.hostile import run_cli
+from tests.security.slow_server import SlowServer
+
+ATTACKS = ("headers", "continue", "redirect", "trailer")
+#: Read timeouts far above the deadline: only the deadline can end these fetches.
+LIMITS = HttpLimits(read_timeout=20.0, deadline=0.4, host_delay=0.0)
+GAVE_UP = "the response took longer than 0.4 s; gave up"
+
+
+@pytest.fixture
+def slow():
+    with SlowServer() as server:
+        yield server
+
+
+@pytest.mark.parametrize("attack", ATTACKS)
+def test_each_trickle_is_cut_off_at_the_deadline(slow, attack):
+    started = time.monotonic()
+    with HttpClient(LIMITS) as http, pytest.raises(FetchError) as caught:
+        http.get(slow.url(f"/attack/{attack}"))
+    elapsed = time.monotonic() - started
+    assert str(caught.value).startswith(GAVE_UP)
+    assert "\n" not in str(caught.value)
+    assert slow.hung_up.wait(10)  # it was still sending when we left
+    assert LIMITS.deadline <= elapsed < LIMITS.read_timeout  # the deadline ended it
+
+
+def test_one_stalling_host_does_not_stall_the_run(tmp_path: Path):
+    with (
+        SlowServer() as host_a,
+        SlowServer() as host_b,
+        SlowServer() as host_c,
+        Workspace.create(tmp_path / "slow.engage") as ws,
+    ):
+        hosts = (host_a, host_a, host_b, host_b)
+        attacks = [
+            add_source(ws, kind="rss", url=server.url(f"/attack/{attack}"), name=attack,
+                       channel="blog", keep_all=True)
+            for server, attack in zip(hosts, ATTACKS, strict=True)
+        ]  # fmt: skip
+        # A feed on a host whose two connections are both held by attacks, and
+        # one elsewhere; four fetch threads, all taken by the attacks at first.
+        same_host = add_source(
+            ws, kind="rss", url=host_a.url("/feed"), name="a", channel="blog", keep_all=True
+        )
+        other = add_source(
+            ws, kind="rss", url=host_c.url("/feed"), name="c", channel="blog", keep_all=True
+        )
+        options = FetchOptions(limits=LIMITS, workers=4, parse="thread")
+        summary = run_fetch(PlainState(), ws, force=True, options=options)
+        assert summary.ok == 2 and len(summary.failed) == 4, summary.failed
+        for source_id in attacks:
+            assert get_source(ws, source_id)["last_error"].startswith(GAVE_UP)
+        for source_id in (same_host, other):
+            assert get_source(ws, source_id)["last_error"] is None
+        assert summary.items_seen == 4  # both feeds read whole (the items are the same)
+
+
+def test_the_cli_prints_one_line_and_exits_0(tmp_path: Path, slow):
+    path = tmp_path / "cli.engage"
+    with Workspace.create(path) as ws:
+        add_source(
+            ws, kind="rss", url=slow.url("/attack/continue"), name="Stalling blog", channel="blog"
+        )
+        add_source(ws, kind="rss", url=slow.url("/feed"), name="Good blog", channel="blog")
+        settings.put(ws, settings.RESPONSE_DEADLINE, "1")
+    done = run_cli("fetch", "--force", "--quiet", "-w", str(path), timeout=60)
+    assert done.returncode == 0, done.stderr
+    failed = [line for line in done.stdout.splitlines() if line.startswith("failed:")]
+    assert failed == [
+        "failed: Stalling blog: the response took longer than 1 s; gave up (the server is "
+        "too slow or stalls on purpose: it is tried again next run; raise "
+        "listen.response_deadline in Settings if it is only slow)"
+    ]
+    assert "1 sources ok" in done.stdout
+    assert "Traceback" not in done.stderr
+
+
+def test_the_deadline_setting_is_bounded_and_read_safely(tmp_path: Path):
+    with Workspace.create(tmp_path / "s.engage") as ws:
+        assert fetch_options(ws).limits.deadline == 60.0
+        with pytest.raises(Exception, match="outside 1 to 3600"):
+            settings.put(ws, settings.RESPONSE_DEADLINE, "0")
+        settings.put(ws, settings.RESPONSE_DEADLINE, "90")
+        assert fetch_options(ws).limits.deadline == 90.0
+        # A file from someone else may hold anything: the default, not a stalled fetch.
+        ws.set_setting(settings.RESPONSE_DEADLINE.key, -5)
+        assert fetch_options(ws).limits.deadline == 60.0
+
+
+def test_a_plain_http_client_exchange_is_cut_off_too(slow):
+    connection = http.client.HTTPConnection("127.0.0.1", slow.port, timeout=20.0)
+    # http.client takes headers cut off by the end of the connection for the whole
+    # answer: the caller must ask the exchange, as sources/http.py does.
+    with deadline(0.4) as exchange, contextlib.suppress(OSError, http.client.HTTPException):
+        connection.connect()
+        watch_socket(connection.sock)
+        connection.request("GET", "/attack/headers")
+        connection.getresponse().read()
+    connection.close()
+    assert exchange.expired
+    assert slow.hung_up.wait(10)
+
+
+def test_a_reply_to_a_stalling_server_fails_in_words(slow):
+    request = ReplyRequest("hello", ReplyTarget(remote_id="1"), idempotency_key="k1")
+    with (
+        MastodonChannel(slow.url(""), "token", deadline=0.4) as channel,
+        pytest.raises(TemporaryFailure, match=r"took longer than 0\.4 s to answer; gave up; the"),
+    ):
+        channel.send(request)
