@@ -90,7 +90,7 @@ class Setting:
     def _within(self, number: float) -> Any:
         if self.bounds is not None and not self.bounds[0] <= number <= self.bounds[1]:
             low, high = self.bounds
-            raise InvalidInput(f"{self.label}: {number:g} is outside {low:g} to {high:g}")
+            raise InvalidInput(f"{self.label}: {number:g} is out of range; use {low:g} to {high:g}")
         return number
 
 

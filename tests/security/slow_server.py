@@ -26,20 +26,24 @@ class SlowServer:
     """One port; each connection is served on its own thread.
 
     Attributes:
-        hung_up: Set when a client went away while an attack was still sending.
-        attacks: How many attack answers were started.
+        hangups: Clients that went away while an attack was still sending.
     """
 
     def __init__(self, default: str = "headers", step: float = 0.05) -> None:
         self.default = default
         self.step = step
-        self.hung_up = threading.Event()
-        self.attacks = 0
+        self.hangups = 0
+        self._hung_up = threading.Condition()
         self._stop = threading.Event()
         self._listener = socket.create_server(("127.0.0.1", 0))
         self.port = self._listener.getsockname()[1]
         self._threads: list[threading.Thread] = []
         self._acceptor = threading.Thread(target=self._accept, name="slow-accept")
+
+    def wait_hangups(self, count: int, timeout: float = 10.0) -> bool:
+        """Wait until ``count`` clients have hung up on an attack."""
+        with self._hung_up:
+            return self._hung_up.wait_for(lambda: self.hangups >= count, timeout)
 
     def url(self, path: str) -> str:
         """The address of ``path`` on this server."""
@@ -86,10 +90,11 @@ class SlowServer:
                     )
                     return
                 attack = path.removeprefix("/attack/") if path.startswith("/attack/") else ""
-                self.attacks += 1
                 self._attack(conn, attack or self.default)
             except OSError:  # the client hung up: what a deadline does
-                self.hung_up.set()
+                with self._hung_up:
+                    self.hangups += 1
+                    self._hung_up.notify_all()
 
     def _attack(self, conn: socket.socket, attack: str) -> None:
         if attack == "headers":
