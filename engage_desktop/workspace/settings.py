@@ -135,7 +135,7 @@ SETTINGS: tuple[Setting, ...] = (
             "from a brief starts with it off: nothing is fetched until you say so."),
     Setting("listen.response_deadline", "float", 60.0, "Response deadline (seconds)",
             "The longest one answer from a server may take, all of it: a server that "
-            "trickles or stalls is cut off then and tried again next run.",
+            "trickles or stalls is cut off then and tried again next run (1 to 3600 s).",
             bounds=(1.0, 3600.0)),
     Setting("brief", "json", None, "The client's brief",
             "Brand, products, competitors and languages the workspace was made from.",
