@@ -352,8 +352,10 @@ class HttpClient:
         with self._gate(url), deadline(self.limits.deadline) as exchange:
             try:
                 return self._exchange(method, url, headers, params, json_body)
-            except FetchError:
-                if exchange.expired:  # the watchdog cut it: whatever broke, that is why
+            except FetchError as exc:
+                # Cut by the watchdog: whatever broke, that is why; unless the server
+                # had said its status (a 429 whose body trickled still says 429).
+                if exchange.expired and exc.status is None:
                     raise deadline_error(self.limits.deadline) from None
                 raise
 

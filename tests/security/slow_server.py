@@ -6,7 +6,8 @@ overall deadline ends it:
 - ``/attack/headers``: a status line, then one header byte at a time;
 - ``/attack/continue``: ``100 Continue`` answers, one after another, forever;
 - ``/attack/redirect``: a redirect whose (announced) body comes a byte at a time;
-- ``/attack/trailer``: a whole chunked feed, then a trailer that never ends.
+- ``/attack/trailer``: a whole chunked feed, then a trailer that never ends;
+- ``/attack/throttled``: a 429 with Retry-After whose body comes a byte at a time.
 
 ``/feed`` answers an ordinary RSS feed at once. Any other path gets the server's
 ``default`` attack (for clients whose paths are fixed, like a Mastodon channel).
@@ -103,6 +104,9 @@ class SlowServer:
             opening, piece = b"", b"HTTP/1.1 100 Continue\r\n\r\n"
         elif attack == "redirect":
             opening = b"HTTP/1.1 302 Found\r\nLocation: /feed\r\nContent-Length: 100000\r\n\r\n"
+            piece = b"a"
+        elif attack == "throttled":
+            opening = b"HTTP/1.1 429 Too Many\r\nRetry-After: 120\r\nContent-Length: 9999\r\n\r\n"
             piece = b"a"
         elif attack == "trailer":
             opening = (

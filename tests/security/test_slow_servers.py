@@ -52,25 +52,32 @@ def test_each_trickle_is_cut_off_and_the_others_are_fetched(tmp_path: Path):
             for server, attack in zip(hosts, ATTACKS, strict=True)
         ]  # fmt: skip
         # A feed on a host whose two connections are both held by attacks, and
-        # one elsewhere; four fetch threads for the six sources.
+        # one elsewhere; four fetch threads for the seven sources.
         same_host = add_source(
             ws, kind="rss", url=host_a.url("/feed"), name="a", channel="blog", keep_all=True
         )
         other = add_source(
             ws, kind="rss", url=host_c.url("/feed"), name="c", channel="blog", keep_all=True
         )
+        # A server that said its status before trickling: its words are kept.
+        throttled = add_source(
+            ws, kind="rss", url=host_c.url("/attack/throttled"), name="t", channel="blog"
+        )
         options = FetchOptions(limits=LIMITS, workers=4, parse="thread")
         started = time.monotonic()
         summary = run_fetch(PlainState(), ws, force=True, options=options)
         assert time.monotonic() - started < LIMITS.read_timeout  # the deadline ended it
         # Each attack was still sending when its fetch gave up.
-        assert host_a.wait_hangups(2) and host_b.wait_hangups(2)
-        assert summary.ok == 2 and len(summary.failed) == 4, summary.failed
+        assert host_a.wait_hangups(2) and host_b.wait_hangups(2) and host_c.wait_hangups(1)
+        assert summary.ok == 2 and len(summary.failed) == 5, summary.failed
         for source_id in attacks:
             error = get_source(ws, source_id)["last_error"]
             assert error.startswith(GAVE_UP) and "\n" not in error
         for source_id in (same_host, other):
             assert get_source(ws, source_id)["last_error"] is None
+        assert get_source(ws, throttled)["last_error"] == (
+            "the server says we ask too often (429); it asked us to wait 2 min"
+        )
         assert summary.items_seen == 4  # both feeds read whole (the items are the same)
 
 
