@@ -20,6 +20,7 @@ import ssl
 import threading
 import time
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -44,6 +45,8 @@ MB = 1024 * 1024
 MAX_RETRY_AFTER_S = 24 * 3600.0
 #: How much of an error answer is kept for the adapter to read (APIs explain there).
 ERROR_BODY_BYTES = 16 * 1024
+#: The largest body of a redirect (a short page saying "moved"; it is thrown away).
+REDIRECT_BODY_BYTES = 1 * MB
 
 
 @dataclass(frozen=True)
@@ -509,6 +512,29 @@ def _check_redirect(response: httpx.Response) -> None:
         raise FetchError(
             "the server redirected to an address that is not valid; check the feed's URL"
         ) from None
+    # httpx reads a redirect's whole body before following it, past our size cap.
+    response.stream = _CappedBody(response.stream)
+
+
+class _CappedBody(httpx.SyncByteStream):
+    """A redirect's body, refused past :data:`REDIRECT_BODY_BYTES` (nobody reads it)."""
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+
+    def __iter__(self) -> Iterator[bytes]:
+        seen = 0
+        for chunk in self._inner:
+            seen += len(chunk)
+            if seen > REDIRECT_BODY_BYTES:
+                raise FetchError(
+                    f"the server's redirect came with more than {REDIRECT_BODY_BYTES // MB} MB "
+                    "of text; refused (a broken or hostile server)"
+                )
+            yield chunk
+
+    def close(self) -> None:
+        self._inner.close()
 
 
 def _short_url(url: str) -> str:

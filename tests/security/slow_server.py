@@ -7,7 +7,8 @@ overall deadline ends it:
 - ``/attack/continue``: ``100 Continue`` answers, one after another, forever;
 - ``/attack/redirect``: a redirect whose (announced) body comes a byte at a time;
 - ``/attack/trailer``: a whole chunked feed, then a trailer that never ends;
-- ``/attack/throttled``: a 429 with Retry-After whose body comes a byte at a time.
+- ``/attack/throttled``: a 429 with Retry-After whose body comes a byte at a time;
+- ``/attack/fat-redirect``: a redirect with an endless body, as fast as it goes.
 
 ``/feed`` answers an ordinary RSS feed at once. Any other path gets the server's
 ``default`` attack (for clients whose paths are fixed, like a Mastodon channel).
@@ -108,6 +109,13 @@ class SlowServer:
         elif attack == "throttled":
             opening = b"HTTP/1.1 429 Too Many\r\nRetry-After: 120\r\nContent-Length: 9999\r\n\r\n"
             piece = b"a"
+        elif attack == "fat-redirect":
+            opening = b"HTTP/1.1 302 Found\r\nLocation: /feed\r\nTransfer-Encoding: chunked\r\n\r\n"
+            piece = b"10000\r\n" + b"a" * 0x10000 + b"\r\n"
+            conn.sendall(opening)
+            while not self._stop.is_set():
+                conn.sendall(piece)
+            return
         elif attack == "trailer":
             opening = (
                 b"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\n"

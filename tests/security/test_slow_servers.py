@@ -21,7 +21,7 @@ from engage_desktop.listen.source_store import add_source, get_source
 from engage_desktop.outbox.channels.base import ReplyRequest, ReplyTarget, TemporaryFailure
 from engage_desktop.outbox.channels.mastodon import MastodonChannel
 from engage_desktop.sources.deadline import deadline, watch_socket
-from engage_desktop.sources.http import HttpLimits
+from engage_desktop.sources.http import FetchError, HttpClient, HttpLimits
 from engage_desktop.workspace import settings
 from engage_desktop.workspace.database import Workspace
 from tests.security.slow_server import SlowServer
@@ -138,3 +138,12 @@ def test_a_reply_to_a_stalling_server_fails_in_words(slow):
         pytest.raises(TemporaryFailure, match=r"took longer than 0\.4 s to answer; gave up; the"),
     ):
         channel.send(request)
+
+
+def test_a_redirect_with_an_endless_body_is_refused_past_1_mb(slow):
+    with (
+        HttpClient(LIMITS) as http,
+        pytest.raises(FetchError, match=r"^the server's redirect came with more than 1 MB"),
+    ):
+        http.get(slow.url("/attack/fat-redirect"))
+    assert slow.wait_hangups(1)
