@@ -12,9 +12,12 @@ in alternating order:
 
 Figures: CPU seconds of this process (``time.process_time``: load from elsewhere
 moves it far less than wall time) per 1,000 requests, medians over the rounds, the
-ratio watched/plain and the difference in microseconds per request; also the cost
-of one bare arm + disarm of the watchdog, and the wall time from the start of a
-fetch of a server trickling its headers to its failure (deadline 0.5 s).
+ratio watched/plain and the difference in microseconds per request (on a busy
+machine this difference is noise of the whole path: tens of microseconds either
+way); also, isolated from the network, the CPU of one bare arm + disarm and of all
+the watchdog's work in one exchange (arm, a write and two reads through the watched
+stream, disarm), and the wall time from the start of a fetch of a server trickling
+its headers to its failure (deadline 0.5 s).
 
     python benchmarks/http_deadline.py [--feeds 200] [--items 10] [--hosts 50]
                                        [--passes 5] [--reps 7]
@@ -28,6 +31,7 @@ import argparse
 import contextlib
 import json
 import os
+import socket
 import statistics
 import sys
 import time
@@ -39,11 +43,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+import httpcore  # noqa: E402
 import httpx  # noqa: E402
 from ingest import start_server  # noqa: E402
 
 from engage_desktop.sources import http as http_module  # noqa: E402
-from engage_desktop.sources.deadline import WATCHDOG  # noqa: E402
+from engage_desktop.sources.deadline import WATCHDOG, _WatchedStream, deadline  # noqa: E402
 from engage_desktop.sources.http import FetchError, HttpClient, HttpLimits  # noqa: E402
 
 LIMITS = HttpLimits(host_delay=0.0)  # politeness spacing only adds idle wall time
@@ -84,6 +89,51 @@ def arm_cost(n: int = 200_000) -> float:
     spent = time.process_time() - start
     WATCHDOG.disarm(keep)
     return spent / n * 1e6
+
+
+class _NullStream(httpcore.NetworkStream):
+    """A network stream that does no I/O: what is left is the watch's own work."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        self._sock = sock
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return b""
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        return None
+
+    def get_extra_info(self, info: str) -> object:
+        return self._sock if info == "socket" else None
+
+
+def added_work_us(n: int = 100_000) -> float:
+    """Microseconds of CPU the watchdog adds to one exchange, without the network.
+
+    One exchange = arm, a request write and two response reads through the watched
+    stream, disarm; minus the same three calls on the bare stream.
+    """
+    a, b = socket.socketpair()
+    bare = _NullStream(a)
+    watched = _WatchedStream(bare)
+    try:
+        start = time.process_time()
+        for _ in range(n):
+            with deadline(60):
+                watched.write(b"")
+                watched.read(1)
+                watched.read(1)
+        with_watch = time.process_time() - start
+        start = time.process_time()
+        for _ in range(n):
+            bare.write(b"")
+            bare.read(1)
+            bare.read(1)
+        without = time.process_time() - start
+    finally:
+        a.close()
+        b.close()
+    return (with_watch - without) / n * 1e6
 
 
 def cut_off_wall(deadline: float = 0.5) -> float:
@@ -138,6 +188,7 @@ def main() -> None:
         result["watched_cpu_s_per_1000"] - result["plain_cpu_s_per_1000"]
     ) * 1000
     result["arm_disarm_us"] = arm_cost()
+    result["exchange_overhead_us"] = added_work_us()
     result["trickle_cut_off_s_at_0_5"] = cut_off_wall()
     result["load_after"] = os.getloadavg()
     print(
@@ -145,7 +196,8 @@ def main() -> None:
         f"{result['plain_cpu_s_per_1000']:.3f} s (ratio round by round "
         f"{result['cpu_ratio_watched_vs_plain_round_median']:.3f}; "
         f"{result['cpu_us_per_request_added']:+.0f} us a request); arm + disarm "
-        f"{result['arm_disarm_us']:.2f} us; a trickle cut off after "
+        f"{result['arm_disarm_us']:.2f} us, all the watchdog's work in one exchange "
+        f"{result['exchange_overhead_us']:.2f} us; a trickle cut off after "
         f"{result['trickle_cut_off_s_at_0_5']:.2f} s (deadline 0.5 s); load average "
         f"{load_before[0]:.2f} -> {result['load_after'][0]:.2f}"
     )
