@@ -258,7 +258,7 @@ class WatchedTransport(httpx.HTTPTransport):
 
     httpx takes no network backend, so the connection pool it builds is replaced
     by the same pool with the watched backend (``_pool`` is the one attribute its
-    transport uses; tests/integration/test_http_deadline.py fails if that changes).
+    transport uses; tests/security/test_slow_servers.py fails if that changes).
 
     Args:
         verify: As for ``httpx.HTTPTransport`` (an ``ssl.SSLContext`` is used as is).
