@@ -63,6 +63,7 @@ class HttpLimits:
         per_host: Requests in flight per host at most.
         host_delay: Seconds between the starts of two requests to one host.
         max_ratio: Largest decoded/compressed ratio accepted for big bodies.
+        deadline_advice: What the user can do when the deadline cut an exchange off.
     """
 
     connect_timeout: float = 10.0
@@ -73,6 +74,9 @@ class HttpLimits:
     per_host: int = 2
     host_delay: float = 0.1
     max_ratio: int = 200
+    deadline_advice: str = (
+        "it is tried again next run; raise listen.response_deadline in Settings if it is only slow"
+    )
 
 
 class FetchError(Exception):
@@ -359,7 +363,9 @@ class HttpClient:
                 # Cut by the watchdog: whatever broke, that is why; unless the server
                 # had said its status (a 429 whose body trickled still says 429).
                 if exchange.expired and exc.status is None:
-                    raise deadline_error(self.limits.deadline) from None
+                    raise deadline_error(
+                        self.limits.deadline, self.limits.deadline_advice
+                    ) from None
                 raise
 
     def _exchange(
@@ -541,12 +547,11 @@ def _short_url(url: str) -> str:
     return url if len(url) <= 80 else url[:77] + "..."
 
 
-def deadline_error(seconds: float) -> FetchError:
+def deadline_error(seconds: float, advice: str = HttpLimits.deadline_advice) -> FetchError:
     """The failure of an exchange cut off at its deadline, in one line."""
     return FetchError(
         f"the response took longer than {seconds:g} s; gave up (the server is too slow "
-        "or stalls on purpose: it is tried again next run; raise "
-        "listen.response_deadline in Settings if it is only slow)"
+        f"or stalls on purpose: {advice})"
     )
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from engage_desktop.cli import main
+from engage_desktop.core.errors import EngageError
 from engage_desktop.core.progress import PlainState
 from engage_desktop.listen.fetch import FetchOptions, fetch_options, run_fetch
 from engage_desktop.listen.source_store import add_source, get_source
@@ -147,3 +148,17 @@ def test_a_redirect_with_an_endless_body_is_refused_past_1_mb(slow):
     ):
         http.get(slow.url("/attack/fat-redirect"))
     assert slow.wait_hangups(1)
+
+
+def test_adding_a_stalling_feed_says_to_try_later_not_the_fetch_setting(slow, monkeypatch):
+    from dataclasses import replace
+
+    from engage_desktop.listen import subscriptions
+
+    fast = replace(subscriptions.CHECK_LIMITS, deadline=0.4)
+    monkeypatch.setattr(subscriptions, "CHECK_LIMITS", fast)
+    with pytest.raises(EngageError) as refused:
+        subscriptions.resolve_feed(slow.url("/attack/headers"))
+    message = str(refused.value)
+    assert GAVE_UP in message and "try adding it again later" in message
+    assert "listen.response_deadline" not in message  # a fetch setting: not this check's
