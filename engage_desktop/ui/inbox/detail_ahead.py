@@ -84,13 +84,14 @@ class DetailAhead(QObject):
         task.done.connect(lambda i=mention_id, g=generation: self._done(i, g))
 
     def _arrived(self, mention_id: int, detail: Any, generation: int) -> None:
-        if generation != self._generation:  # the workspace changed while it was read
+        if self.tasks.closed or generation != self._generation:  # closing, or changed
             return
         self.keep(mention_id, detail)
         self.arrived.emit(mention_id)
 
     def _done(self, mention_id: int, generation: int) -> None:
-        if generation != self._generation:  # clear() has said it is lost already
+        # Closing (the view may be gone), or clear() has said it is lost already.
+        if self.tasks.closed or generation != self._generation:
             return
         if self._pending == mention_id:
             self._pending = None
