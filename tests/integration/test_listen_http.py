@@ -739,7 +739,10 @@ with Workspace.open(sys.argv[1]) as ws:
     options = FetchOptions(limits=limits, parse="process", parse_workers=2)
     summary = run_fetch(PlainState(), ws, force=True, options=options)
     assert summary.new_mentions == 15 and not summary.failed, summary.line()
+from engage_desktop.core import timeline  # on (see the test): each job's span came back
+assert sum(len(jobs) for jobs in timeline.SPANS.values()) == 3, timeline.SPANS
 workers = list(listen._pool._processes)
+assert set(timeline.SPANS) <= {f"pid {pid}" for pid in workers}, timeline.SPANS
 listen.shutdown_parse_pool(wait=False)  # told to stop (as fetch does before its close)
 listen.shutdown_parse_pool(wait=True)  # ... and waited for: reaped, none left running
 for pid in workers:
@@ -757,6 +760,7 @@ stop.set()
 
 def test_forked_parse_workers_store_what_threads_store(tmp_path, http):
     """`engage-desktop fetch` forks its workers before any thread: same rows."""
+    import os
     import subprocess
     import sys
 
@@ -778,6 +782,7 @@ def test_forked_parse_workers_store_what_threads_store(tmp_path, http):
         text=True,
         timeout=120,
         cwd=Path(__file__).resolve().parents[2],
+        env={**os.environ, "ENGAGE_DESKTOP_TIMELINE": "1"},  # the workers' spans too
     )
     assert code.returncode == 0, code.stderr[-2000:]
     scored = []
