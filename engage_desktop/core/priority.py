@@ -9,12 +9,10 @@ it starts then pass :func:`worker_nice` to their workers, which lower their own
 scheduling priority (:func:`lower_priority`) before any work. A command-line run
 opens no window, so its workers keep the normal priority and their full speed.
 
-The window's own background threads (the backfill's and the fetch's, see
-``TaskRunner.start_background``) are lowered a little (:data:`BACKGROUND_THREAD_NICE`,
-:func:`lower_thread_priority`): most of their time is DuckDB work with the GIL
-released, CPU the GUI thread wants. Only a little, because a thread holding the GIL
-while descheduled makes the GUI thread wait for it; for that the window's process
-also hands the GIL over sooner (:data:`WINDOW_SWITCH_INTERVAL_S`).
+Only worker *processes* are lowered: a thread of the window's own process that
+held the GIL while descheduled would make the GUI thread wait for it instead. For
+those threads the window's process hands the GIL over sooner instead
+(:data:`WINDOW_SWITCH_INTERVAL_S`).
 """
 
 from __future__ import annotations
@@ -31,11 +29,6 @@ WORKER_NICE = 10
 #: timer every 10 ms and one thread scoring with VADER: at 5 ms the ticks came a
 #: median 2 ms late and at worst 100-116 ms; at 1 ms a median 0 ms, at worst 45-56.
 WINDOW_SWITCH_INTERVAL_S = 0.001
-
-#: How much lower than the GUI thread the window's background threads run (their
-#: niceness; Linux sets it per thread). Measured with ``benchmarks/responsiveness.py``
-#: (backfill and fetch running): see the commit that set it.
-BACKGROUND_THREAD_NICE = 5
 
 _window = False
 
@@ -70,26 +63,3 @@ def lower_priority(nice: int) -> None:
         os.nice(nice)
     except OSError:  # a sandbox may refuse; the work still runs, only not yielding
         return
-
-
-def lower_thread_priority(nice: int) -> bool:
-    """Lower the calling *thread's* scheduling priority by ``nice`` (Linux only).
-
-    Linux keeps a niceness per thread, and threads this one starts later inherit it
-    (the fetch's HTTP threads from the fetch's thread). It cannot be raised back
-    without privileges, so call it only on a thread that runs nothing but background
-    work from then on. Elsewhere, or where the system refuses, it does nothing.
-
-    Returns:
-        Whether the priority was lowered.
-    """
-    if nice <= 0 or not sys.platform.startswith("linux"):
-        return False
-    import threading
-
-    tid = threading.get_native_id()
-    try:
-        os.setpriority(os.PRIO_PROCESS, tid, min(19, os.getpriority(os.PRIO_PROCESS, tid) + nice))
-    except OSError:  # a sandbox may refuse; the work still runs, only not yielding
-        return False
-    return True

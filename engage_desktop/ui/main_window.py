@@ -366,7 +366,7 @@ class MainWindow(QMainWindow):
             return None
         from engage_desktop.enrich.pipeline import backfill, rescore_all
 
-        task = self.tasks.start_background("enrich", rescore_all if rescore else backfill, self.ws)
+        task = self.tasks.start("enrich", rescore_all if rescore else backfill, self.ws)
         # Between chunks the scoring waits while the user moves through the inbox (at
         # most BACKFILL_HOLD_S a chunk): its writes took the CPUs the j/k keys need.
         task.state.hold_while(self.inbox.rest_gate.busy_ms, BACKFILL_HOLD_S)

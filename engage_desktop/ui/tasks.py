@@ -22,7 +22,6 @@ from typing import Any
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
 
 from engage_desktop.core.errors import EngageError
-from engage_desktop.core.priority import BACKGROUND_THREAD_NICE, lower_thread_priority
 
 
 class TaskState:
@@ -125,27 +124,17 @@ class Task(QObject):
         self.state.cancel()
 
 
-#: Set on a thread of the background pool once its priority is lowered.
-_lowered = threading.local()
-
-
 class _Runnable(QRunnable):
-    def __init__(
-        self, task: Task, fn: Callable[..., Any], args: tuple, kwargs: dict, nice: int = 0
-    ) -> None:
+    def __init__(self, task: Task, fn: Callable[..., Any], args: tuple, kwargs: dict) -> None:
         super().__init__()
         self.setAutoDelete(True)
         self.task, self.fn, self.args, self.kwargs = task, fn, args, kwargs
-        self.nice = nice
 
     def run(self) -> None:
         task = self.task
         result: Any = None
         error: BaseException | None = None
         message = ""
-        if self.nice and not getattr(_lowered, "done", False):
-            # Only the background pool's threads get here, and they run nothing else.
-            _lowered.done = lower_thread_priority(self.nice)
         try:
             result = self.fn(task.state, *self.args, **self.kwargs)
         except EngageError as exc:
@@ -193,12 +182,6 @@ class TaskRunner(QObject):
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(4)
         self._lanes: dict[str, QThreadPool] = {}
-        # Long background work (the backfill, a fetch) on threads of lower priority
-        # than the GUI thread, which never run the user's reads (start_background).
-        self._background = QThreadPool(self)
-        self._background.setMaxThreadCount(2)
-        self._background.setExpiryTimeout(-1)  # a lowered thread is never reused elsewhere
-        self._background.setObjectName("background")
         self._running: dict[str, Task] = {}
         # Per key, the latest start_latest request waiting for the running task.
         self._waiting: dict[str, tuple[Task, Callable[..., Any], tuple, dict]] = {}
@@ -207,15 +190,6 @@ class TaskRunner(QObject):
     def start(self, key: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Task:
         """Run ``fn(state, *args, **kwargs)`` in the pool; cancel an older ``key`` task."""
         return self._start(self.pool, key, fn, args, kwargs)
-
-    def start_background(self, key: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Task:
-        """Like :meth:`start`, on a thread that yields the CPU to the GUI thread.
-
-        For long work the user does not wait on (the backfill, a fetch): its thread
-        runs at a lower priority (``core/priority.py``, :data:`BACKGROUND_THREAD_NICE`),
-        and so do the threads it starts.
-        """
-        return self._start(self._background, key, fn, args, kwargs, BACKGROUND_THREAD_NICE)
 
     def start_latest(self, key: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Task:
         """Run ``fn`` now, or once after the running ``key`` task if there is one.
@@ -258,13 +232,7 @@ class TaskRunner(QObject):
         return self._start(pool, key, fn, args, kwargs)
 
     def _start(
-        self,
-        pool: QThreadPool,
-        key: str,
-        fn: Callable[..., Any],
-        args: tuple,
-        kwargs: dict,
-        nice: int = 0,
+        self, pool: QThreadPool, key: str, fn: Callable[..., Any], args: tuple, kwargs: dict
     ) -> Task:
         older = self._running.get(key)
         if older is not None:
@@ -276,7 +244,7 @@ class TaskRunner(QObject):
             return task
         self._running[key] = task
         task.done.connect(lambda t=task: self._finished(t))
-        pool.start(_Runnable(task, fn, args, kwargs, nice))
+        pool.start(_Runnable(task, fn, args, kwargs))
         return task
 
     def cancel(self, key: str) -> None:
@@ -308,5 +276,4 @@ class TaskRunner(QObject):
             self._drop_waiting(key)
         # The lanes first: the writer finishes what it was asked (a draft saved on close).
         lanes = all(pool.waitForDone(timeout_ms) for pool in self._lanes.values())
-        background = self._background.waitForDone(timeout_ms)
-        return self.pool.waitForDone(timeout_ms) and lanes and background
+        return self.pool.waitForDone(timeout_ms) and lanes

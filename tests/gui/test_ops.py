@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import os
-import sys
 import threading
 
-import pytest
-
 from engage_desktop.core.errors import EngageError
-from engage_desktop.core.priority import BACKGROUND_THREAD_NICE
 from engage_desktop.ui.ops import OpChanges, Operations
 from engage_desktop.ui.tasks import TaskRunner
 
@@ -85,23 +80,4 @@ def test_a_refresh_runs_once_at_a_time_and_the_latest_request_after_it(qtbot):
     assert running_at_once["most"] == 1
     assert results == [0, 3]  # 1 and 2 never ran: cancelled, yet their done fired
     assert tasks[1].state.is_cancelled() and tasks[2].state.is_cancelled()
-    assert runner.shutdown()
-
-
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread niceness is Linux's")
-def test_background_work_runs_below_the_gui_threads_priority_and_user_reads_do_not(qtbot):
-    runner = TaskRunner()
-
-    def niceness(_state) -> int:
-        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
-
-    gui = niceness(None)
-    found: dict[str, int] = {}
-    for name, start in (("read", runner.start), ("backfill", runner.start_background)):
-        task = start(name, niceness)
-        task.succeeded.connect(lambda n, name=name: found.__setitem__(name, n))
-        qtbot.waitUntil(lambda name=name: name in found)
-    assert found["read"] == gui  # a read the user waits for keeps the GUI's priority
-    assert found["backfill"] == min(19, gui + BACKGROUND_THREAD_NICE)
-    assert niceness(None) == gui
     assert runner.shutdown()

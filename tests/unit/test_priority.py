@@ -5,9 +5,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import threading
-
-import pytest
 
 from engage_desktop.core import priority
 
@@ -34,31 +31,3 @@ def test_a_worker_lowers_its_own_priority_and_nothing_else():
     )
     assert done.stdout.strip() == "3"
     assert os.nice(0) == os.nice(0)  # this process was not touched
-
-
-def _nice_of(tid: int) -> int:
-    return os.getpriority(os.PRIO_PROCESS, tid)
-
-
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread niceness is Linux's")
-def test_a_background_thread_lowers_itself_and_the_threads_it_starts_not_the_process():
-    main_before = _nice_of(threading.get_native_id())
-    seen: dict[str, int] = {}
-
-    def background() -> None:
-        before = _nice_of(threading.get_native_id())
-        seen["lowered"] = priority.lower_thread_priority(2)
-        seen["by"] = _nice_of(threading.get_native_id()) - before
-        child = threading.Thread(
-            target=lambda: seen.update(child=_nice_of(threading.get_native_id()))
-        )
-        child.start()
-        child.join()
-        seen["child"] -= before
-        seen["zero"] = priority.lower_thread_priority(0)
-
-    thread = threading.Thread(target=background)
-    thread.start()
-    thread.join()
-    assert seen == {"lowered": True, "by": 2, "child": 2, "zero": False}
-    assert _nice_of(threading.get_native_id()) == main_before  # the caller's thread kept its own

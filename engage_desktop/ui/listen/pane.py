@@ -470,9 +470,7 @@ class FeedsPane(QWidget):
 
         if self.ws.read_only or self._fetch_task is not None:
             return
-        task = self.tasks.start_background(
-            "fetch", run_fetch, self.ws, force=force, source_ids=source_ids
-        )
+        task = self.tasks.start("fetch", run_fetch, self.ws, force=force, source_ids=source_ids)
         self._fetch_task = task
         self.progress.setRange(0, 0)
         self.progress.show()
