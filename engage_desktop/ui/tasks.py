@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
@@ -32,6 +33,10 @@ class TaskState:
         self._cancel = threading.Event()
         self._busy: Callable[[], float] | None = None
         self._most_s = 0.0
+        # Guards _stop: cancel() calls it under the lock, and leaving interrupting()
+        # clears it under the lock, so a stop never lands after its block ended.
+        self._lock = threading.Lock()
+        self._stop: Callable[[], None] | None = None
 
     def progress(self, done: int, total: int) -> None:
         """Report progress (thread-safe; delivered to the GUI queued)."""
@@ -64,9 +69,29 @@ class TaskState:
                 return
             self._cancel.wait(min(wait, left))
 
+    @contextmanager
+    def interrupting(self, stop: Callable[[], None]) -> Iterator[None]:
+        """While inside, cancelling the task also calls ``stop`` (a query's interrupt).
+
+        For work that cancelling cannot otherwise reach, such as a scan of a million
+        texts: a superseded search would run to its end and hold the lane the newest
+        one waits in. ``stop`` is called on the cancelling thread, and never once the
+        block is left, so it cannot stop what a later task runs on the same cursor.
+        """
+        with self._lock:
+            self._stop = stop
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._stop = None
+
     def cancel(self) -> None:
-        """Ask the work function to stop at its next check."""
-        self._cancel.set()
+        """Ask the work function to stop at its next check (and interrupt its query)."""
+        with self._lock:
+            self._cancel.set()
+            if self._stop is not None:
+                self._stop()
 
 
 class Task(QObject):
@@ -128,7 +153,9 @@ class _Runnable(QRunnable):
 
             error = exc
             fault = Workspace.explain_fault(exc)
-            if fault is not None:  # a full disk or a denied file: the machine, not a bug
+            if task.state.is_cancelled() and Workspace.is_interruption(exc):
+                error = None  # superseded, its query stopped (interrupting): no result
+            elif fault is not None:  # a full disk or a denied file: the machine, not a bug
                 message = fault[0].upper() + fault[1:]
             else:
                 # The traceback goes to the log file and the error dialog
