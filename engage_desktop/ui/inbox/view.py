@@ -202,6 +202,8 @@ class InboxView(TriageActions, SentimentActions, QWidget):
         self.subtitle.setObjectName("subtitle")
         self.filter_bar = FilterBar(ws, self.ops)
         self.filter_bar.filter_changed.connect(self.apply_filter)
+        # The search's rows are read while the debounce waits (ui/inbox/read_ahead.py).
+        self.filter_bar.search_typed.connect(self.model.read_ahead)
         # Typing a search is moving too: the scoring and new rows wait for it to rest.
         self.filter_bar.search.textEdited.connect(lambda _t: self.rest_gate.moved())
         self.sidebar = SavedViewsSidebar(ws, self.ops)
