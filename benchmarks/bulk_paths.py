@@ -1,15 +1,16 @@
-"""Bulk writes into DuckDB without pyarrow: is a dict of numpy arrays as fast as Arrow?
+"""Bulk writes into DuckDB without pyarrow: are numpy columns as fast as Arrow?
 
-The bundle carries pyarrow (59 MiB, 20 MiB of the .tar.gz) only to hand tables of
-new rows to DuckDB. DuckDB also scans a dict of numpy arrays by itself (no pandas,
-no pyarrow), object arrays included (strings, lists, None). This measures the three
-ways of writing the same mention-like rows into a workspace-like table of a DuckDB
-file, each in a fresh process (so the others' imports are not loaded):
+The app hands bulk rows to DuckDB as numpy columns it scans natively
+(:class:`engage_desktop.workspace.columns.ColumnTable`, no pandas, no pyarrow);
+pyarrow was how it did so before (and how ``cluster/`` still may). This measures
+the three ways of writing the same mention-like rows into a workspace-like table of
+a DuckDB file, each in a fresh process (so the others' imports are not loaded):
 
 - ``arrow``: ``pa.table`` of typed arrays, registered, ``INSERT ... SELECT``;
-- ``numpy``: a dict of numpy arrays (object arrays for text, lists and NULLs; int64
-  microseconds turned into TIMESTAMPTZ in SQL), registered the same way, in a
-  process where importing pyarrow or pandas fails;
+- ``numpy``: the app's path: a ``ColumnTable`` (object arrays for text and NULLs,
+  NaN for a NULL number, ``datetime64[us]`` for times, lists as JSON text read back
+  with ``list_sql``), registered the same way, in a process where importing pyarrow
+  or pandas fails;
 - ``executemany``: the parameterised INSERT, on a hundredth of the rows (it is slow).
 
 Columns: BIGINT id, VARCHAR text, nullable VARCHAR, nullable DOUBLE, TIMESTAMPTZ,
@@ -55,6 +56,7 @@ if way == "arrow":
     import pyarrow as pa
 elif way == "numpy":
     import numpy as np
+    from engage_desktop.workspace.columns import ColumnTable, json_lists, list_sql
 wall, cpu = time.perf_counter(), time.process_time()  # imports are not counted
 if way == "arrow":
     table = pa.table({
@@ -67,20 +69,16 @@ if way == "arrow":
     con.register("incoming", table)
     con.execute("INSERT INTO m SELECT * FROM incoming")
 elif way == "numpy":
-    def objects(values):
-        out = np.empty(len(values), dtype=object)
-        out[:] = values
-        return out
-    table = {
-        "id": np.array(ids, dtype=np.int64), "text": objects(text), "author": objects(author),
-        "score": np.array([np.nan if s is None else s for s in score], dtype=np.float64),
-        "published": np.array(micros, dtype=np.int64), "tags": objects(tags),
-        "matched": objects(matched),
-    }
+    table = ColumnTable(
+        id=np.array(ids, dtype=np.int64), text=text, author=author,
+        score=np.array([np.nan if s is None else s for s in score], dtype=np.float64),
+        published=np.array(micros, dtype=np.int64).astype("datetime64[us]"),
+        tags=json_lists(tags, rows), matched=json_lists(matched, rows),
+    )
     con.register("incoming", table)
     con.execute(
-        "INSERT INTO m SELECT id, text, author::VARCHAR, score, make_timestamptz(published), "
-        "tags::VARCHAR[], matched::INTEGER[] FROM incoming"
+        f"INSERT INTO m SELECT id, text, author, score, published, {list_sql('tags')}, "
+        f"{list_sql('matched', 'INTEGER')} FROM incoming"
     )
 else:
     import datetime as dt

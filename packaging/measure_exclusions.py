@@ -42,7 +42,8 @@ MB = 1024 * 1024  # MiB, as du -m and du -h count
 def load_exclusions() -> dict[str, dict[str, list[str]]]:
     """The spec's EXCLUSIONS literal (the spec itself only runs inside PyInstaller)."""
     text = SPEC.read_text()
-    body = text[text.index("EXCLUSIONS = {") + len("EXCLUSIONS = ") : text.index("\nUNLINK")]
+    start = text.index("EXCLUSIONS = {") + len("EXCLUSIONS = ")
+    body = text[start : text.index("\n}\n", start) + 2]
     return ast.literal_eval(body)
 
 

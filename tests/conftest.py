@@ -58,6 +58,12 @@ def _no_leftover_threads():
     pool = sys.modules.get("engage_desktop.listen.pool")
     if pool is not None:  # the shared parse pool has a manager thread
         pool.shutdown_parse_pool()
+    scoring = sys.modules.get("engage_desktop.enrich.sentiment.window_pool")
+    if scoring is not None:  # so has a window's scoring pool, if a window left one
+        scoring.close_window_pool()
+    priority = sys.modules.get("engage_desktop.core.priority")
+    if priority is not None:  # a window's test must not make later tests score in a pool
+        priority._window = False
     deadline = time.monotonic() + 60.0
     while True:
         leftover = [

@@ -207,7 +207,7 @@ def export_archive(
 def _pick(
     cur: Any, folder: Path, manifest: mf.Manifest, before: datetime | None, move: bool
 ) -> Any:
-    """The ids to archive, as an Arrow table (column ``id``), in id order."""
+    """The ids to archive, as a :class:`ColumnTable` (column ``id``), in id order."""
     where = ["true"]
     params: list[Any] = []
     if before is not None:
@@ -222,12 +222,11 @@ def _pick(
             f"id NOT IN (SELECT id FROM read_parquet({parquet_list(folder, archived)}, "
             "hive_partitioning = false))"
         )
-    import pyarrow as pa
+    from engage_desktop.workspace.columns import fetch_columns
 
-    found = cur.execute(
-        f"SELECT id FROM mentions WHERE {' AND '.join(where)} ORDER BY id", params
-    ).fetchnumpy()
-    return pa.table({"id": pa.array(found["id"], pa.int64())})
+    return fetch_columns(
+        cur.execute(f"SELECT id FROM mentions WHERE {' AND '.join(where)} ORDER BY id", params)
+    )
 
 
 def _write_staged(

@@ -20,9 +20,7 @@ def register(sub: argparse._SubParsersAction, parent: argparse.ArgumentParser) -
         "composer opens it). With --send it goes to the outbox and is sent at once; a "
         "failed attempt stays in the outbox for 'outbox send'.",
     )
-    reply.add_argument(
-        "mention", metavar="MENTION_ID", help="our id or an imported external id"
-    )
+    reply.add_argument("mention", metavar="MENTION_ID", help="our id or an imported external id")
     reply.add_argument("text", nargs="?", default="", metavar="TEXT", help="the reply")
     reply.add_argument("--template", metavar="NAME", help="start with this saved reply")
     reply.add_argument("--send", action="store_true", help="queue the reply and send it now")

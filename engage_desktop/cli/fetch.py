@@ -35,7 +35,7 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     from engage_desktop.listen.pool import fork_parse_pool, shutdown_parse_pool
     from engage_desktop.listen.source_store import FAILING_AFTER
 
-    # numpy arrives with pyarrow and starts OpenBLAS's threads, which spin idle on the
+    # numpy (bulk columns, language detection) starts OpenBLAS's threads, which spin idle on the
     # CPU the parse workers need; nothing in a fetch multiplies matrices big enough to
     # use them (a user's own setting wins).
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")

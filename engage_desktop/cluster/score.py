@@ -31,6 +31,8 @@ from typing import Any
 from engage_desktop.archive import manifest as mf
 from engage_desktop.archive.export import sql_literal
 from engage_desktop.cluster.runner import PartitionFailed, RunCancelled, run_partitions
+from engage_desktop.workspace.columns import ColumnTable
+from engage_desktop.workspace.parquet import parquet_rows
 
 Progress = Callable[[int, int], None]
 IsCancelled = Callable[[], bool]
@@ -102,8 +104,7 @@ def _rescore_file(
 ) -> tuple:
     """Score one file's rows and write them, in the same order, to the run's staging file."""
     import duckdb
-    import pyarrow as pa
-    import pyarrow.parquet as pq
+    import numpy as np
 
     from engage_desktop.enrich.language import detect_language
     from engage_desktop.enrich.pipeline import score_new_rows
@@ -129,14 +130,14 @@ def _rescore_file(
         ids = [r[0] for r in got]
         if corrections:  # an analyst's correction wins, as in the app
             _apply_corrections(con, folder, corrections, ids, cols)
-        scored = pa.table(
+        scored = ColumnTable(
             {
-                "s_id": pa.array(ids, pa.int64()),
+                "s_id": np.array(ids, dtype=np.int64),
                 "s_language": languages,
                 **{f"s_{k}": v for k, v in cols.items()},
             }
         )
-        labels = Counter(scored.column("s_model_label").to_pylist())
+        labels = Counter(scored.column("s_model_label").tolist())
         con.register("scored", scored)
         # One new file per old one: a partition may hold files of several runs.
         tag = hashlib.sha1(rel.encode()).hexdigest()[:8]
@@ -163,7 +164,7 @@ def _rescore_file(
         )
     finally:
         con.close()
-    written = pq.read_metadata(tmp).num_rows
+    written = parquet_rows(tmp)
     if written != len(got):  # a row out of step with its score was left out: refuse
         tmp.unlink(missing_ok=True)
         raise mf.ArchiveError(f"{new_rel}: wrote {written} of {len(got)} rows")
@@ -182,8 +183,6 @@ def _apply_corrections(
     con: Any, folder: Path, corrections: list[str], ids: list[int], cols: dict[str, Any]
 ) -> None:
     """Replace the effective sentiment of corrected mentions (label and compound)."""
-    import pyarrow as pa
-
     listed = ", ".join(sql_literal(folder / c) for c in corrections)
     found = dict(
         (m, (lab, comp))
@@ -194,14 +193,14 @@ def _apply_corrections(
     )
     if not found:
         return
-    sentiment = cols["sentiment"].to_pylist()
-    label = cols["sentiment_label"].to_pylist()
+    # Copies: the model's columns share these arrays.
+    sentiment = cols["sentiment"].copy()
+    label = cols["sentiment_label"].copy()
     for k, ident in enumerate(ids):
         hit = found.get(ident)
         if hit is not None:
             label[k], sentiment[k] = hit
-    cols["sentiment"] = pa.array(sentiment, pa.float64())
-    cols["sentiment_label"] = pa.array(label, pa.string())
+    cols["sentiment"], cols["sentiment_label"] = sentiment, label
 
 
 def cluster_score(
@@ -298,8 +297,6 @@ def _publish(
     folder: Path, manifest: mf.Manifest, summary: ClusterScoreSummary, results: Any
 ) -> None:
     """Check the new files, move them beside the old ones and swap the manifest."""
-    import pyarrow.parquet as pq
-
     staging = folder / f".staging-{summary.run}"
     old = {e.path: e for e in manifest.files_of("mentions")}
     if sorted(results["source"]) != sorted(old):
@@ -309,7 +306,7 @@ def _publish(
     new_entries = []
     for r in results.itertuples():
         staged = staging / r.path
-        if pq.read_metadata(staged).num_rows != old[r.source].rows or r.rows != old[r.source].rows:
+        if parquet_rows(staged) != old[r.source].rows or r.rows != old[r.source].rows:
             raise mf.ArchiveError(f"{r.path}: row count differs from {r.source}; unchanged")
         # Same rows, new scores: the partition, id and time ranges carry over.
         entry = old[r.source]

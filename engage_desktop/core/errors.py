@@ -60,5 +60,10 @@ class WorkspaceTooNewError(WorkspaceError):
     """The workspace was written by a newer version of engage_desktop."""
 
 
+class OpenStoppedError(WorkspaceError):
+    """Opening (or migrating) the workspace was stopped before it finished (a window
+    closed while it opened); the file is left as it was before."""
+
+
 class ReadOnlyError(WorkspaceError):
     """A write was attempted on a workspace opened read-only."""

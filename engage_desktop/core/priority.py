@@ -41,6 +41,11 @@ def serve_window() -> None:
     sys.setswitchinterval(min(sys.getswitchinterval(), WINDOW_SWITCH_INTERVAL_S))
 
 
+def serves_window() -> bool:
+    """Whether this process shows a window (then scoring never runs on its threads)."""
+    return _window
+
+
 def worker_nice() -> int:
     """The niceness a new worker process should add to its own (0 without a window)."""
     return WORKER_NICE if _window else 0

@@ -1,4 +1,4 @@
-"""Reading a CRM export into one Arrow table of text columns, fast and literally.
+"""Reading a CRM export into one table of text columns (numpy, for DuckDB), literally.
 
 Every cell stays text here (a CRM's "00123" id must not become 123); checking and
 converting happen afterwards, in one SQL pass (:mod:`.records`). Column names are
@@ -22,11 +22,12 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 from engage_desktop.core.errors import EngageError, InvalidInput
-from engage_desktop.core.untrusted import cell_text
+from engage_desktop.core.untrusted import allow_long_csv_fields, cell_text
 
 LINE = "__line"
 JSON_PREFIX = "__json__"
@@ -34,7 +35,7 @@ SUFFIXES = (".csv", ".jsonl", ".ndjson", ".xlsx")
 
 
 def read_export(path: Path) -> tuple[Any, list[tuple[int, str]]]:
-    """(Arrow table of text columns plus ``__line``, unreadable rows) of a CRM export.
+    """(:class:`ColumnTable` of text columns plus ``__line``, unreadable rows) of an export.
 
     Raises:
         InvalidInput: Not a .csv, .jsonl or .xlsx file.
@@ -50,73 +51,49 @@ def read_export(path: Path) -> tuple[Any, list[tuple[int, str]]]:
     raise InvalidInput(f"cannot import {path.name}: use a .csv, .jsonl or .xlsx file")
 
 
-def _read_csv(path: Path) -> tuple[Any, list[tuple[int, str]]]:
-    import pyarrow as pa
-    from pyarrow import csv as pacsv
+def _table(columns: dict[str, list[Any]], lines: list[int]) -> Any:
+    import numpy as np
 
+    from engage_desktop.workspace.columns import ColumnTable
+
+    return ColumnTable({**columns, LINE: np.array(lines, dtype=np.int64)})
+
+
+def _read_csv(path: Path) -> tuple[Any, list[tuple[int, str]]]:
+    """Every record by the csv module: a record's line is where it starts."""
+    columns: dict[str, list[Any]] = {}
+    lines: list[int] = []
+    bad: list[tuple[int, str]] = []
     try:
         with path.open(newline="", encoding="utf-8-sig") as fh:
-            header = next(csv.reader(fh), [])
+            allow_long_csv_fields()  # a huge cell is cut by harden(), not refused
+            reader = csv.reader(fh)
+            names = [h.strip().lower() for h in next(reader, [])]
+            if not names:
+                return _table({}, []), []
+            # A repeated header keeps its first column.
+            keep = {n: names.index(n) for n in names}
+            columns = {n: [] for n in keep}
+            start = reader.line_num + 1
+            for record in reader:
+                line, start = start, reader.line_num + 1
+                if not record:
+                    continue
+                if len(record) != len(names):
+                    bad.append((line, f"{len(record)} fields where the header has {len(names)}"))
+                    continue
+                for name, i in keep.items():
+                    columns[name].append(record[i])
+                lines.append(line)
     except UnicodeDecodeError:
         raise EngageError(
             f"{path.name} is not UTF-8 text; save it as UTF-8 and import again"
         ) from None
-    names = [h.strip().lower() for h in header]
-    if not names:
-        return pa.table({LINE: pa.array([], pa.int64())}), []
-    # Unique names for the reader; a repeated header keeps its first column.
-    unique = [n if n not in names[:i] else f"{n}__{i}" for i, n in enumerate(names)]
-    invalid: list[Any] = []
-
-    def skip(row: Any) -> str:
-        invalid.append(row)
-        return "skip"
-
-    try:
-        table = pacsv.read_csv(
-            path,
-            read_options=pacsv.ReadOptions(column_names=unique, skip_rows=1),
-            parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=skip),
-            convert_options=pacsv.ConvertOptions(
-                column_types=dict.fromkeys(unique, pa.string()),
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-            ),
-        )
-    except pa.ArrowInvalid as exc:
-        text = str(exc).splitlines()[0]
-        if "UTF8" in text or "utf8" in text.lower():
-            raise EngageError(
-                f"{path.name} is not UTF-8 text; save it as UTF-8 and import again"
-            ) from None
+    except csv.Error as exc:
         raise EngageError(
-            f"{path.name} is not a readable CSV file ({text}); check its quoting"
+            f"{path.name} is not a readable CSV file ({exc}); check its quoting"
         ) from None
-    keep = [i for i, n in enumerate(unique) if n == names[i]]
-    table = table.select(keep)
-    if not invalid:
-        lines = pa.array(range(2, table.num_rows + 2), pa.int64())
-        return table.append_column(LINE, lines), []
-    # Arrow does not say where the rows it skipped were: find them (and the lines of
-    # the good rows) with the csv module, only in this rare case.
-    good: list[int] = []
-    bad: list[tuple[int, str]] = []
-    with path.open(newline="", encoding="utf-8-sig") as fh:
-        reader = csv.reader(fh)
-        next(reader, None)
-        start = reader.line_num + 1
-        for record in reader:
-            line, start = start, reader.line_num + 1
-            if not record:
-                continue
-            if len(record) == len(names):
-                good.append(line)
-            else:
-                bad.append((line, f"{len(record)} fields where the header has {len(names)}"))
-    if len(good) != table.num_rows:  # the two readers disagree: count records instead
-        good = list(range(2, table.num_rows + 2))
-    lines = pa.array(good, pa.int64())
-    return table.append_column(LINE, lines), bad
+    return _table(columns, lines), bad
 
 
 def _simple_json(value: Any) -> str | None:
@@ -129,8 +106,6 @@ def _simple_json(value: Any) -> str | None:
 
 
 def _read_jsonl(path: Path) -> tuple[Any, list[tuple[int, str]]]:
-    import pyarrow as pa
-
     columns: dict[str, list[str | None]] = {}
     typed: dict[str, list[str | None]] = {}
     lines: list[int] = []
@@ -164,16 +139,12 @@ def _read_jsonl(path: Path) -> tuple[Any, list[tuple[int, str]]]:
         raise EngageError(
             f"{path.name} is not UTF-8 text; save it as UTF-8 and import again"
         ) from None
-    data = {k: pa.array(v, pa.string()) for k, v in columns.items()}
-    data.update({JSON_PREFIX + k: pa.array(v, pa.string()) for k, v in typed.items()})
-    data[LINE] = pa.array(lines, pa.int64())
-    return pa.table(data), bad
+    columns.update({JSON_PREFIX + k: v for k, v in typed.items()})
+    return _table(columns, lines), bad
 
 
 def _read_xlsx(path: Path) -> tuple[Any, list[tuple[int, str]]]:
     """The first sheet: its first row is the header, each later row a record."""
-    import pyarrow as pa
-
     from engage_desktop.inbox.import_read import TableFile
 
     table = TableFile(path)
@@ -183,44 +154,34 @@ def _read_xlsx(path: Path) -> tuple[Any, list[tuple[int, str]]]:
         first.setdefault(header.strip().lower(), header)
     result = table.read(list(first.values()))
     data = {
-        name: pa.array([cell_text(v, ";") for v in result.columns[header]], pa.string())
-        for name, header in first.items()
+        name: [cell_text(v, ";") for v in result.columns[header]] for name, header in first.items()
     }
-    data[LINE] = pa.array(result.lines, pa.int64())
-    return pa.table(data), list(result.bad)
+    return _table(data, list(result.lines)), list(result.bad)
 
 
 def harden(table: Any) -> tuple[Any, list[tuple[int, str]]]:
     """Strip control characters and cut huge cells; (table, (line, note) per change).
 
-    Cheap Arrow tests find the few cells that need it (as the mention import does);
+    A cheap test per cell finds the few that need it (as the mention import does);
     only those go through :func:`~engage_desktop.core.untrusted.strip_controls` and
     :func:`~engage_desktop.core.untrusted.cap_text`.
     """
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
     from engage_desktop.core.untrusted import MAX_FIELD_CHARS, cap_text, strip_controls
 
     notes: list[tuple[int, str]] = []
-    lines = None
+    lines = table.column(LINE)
     for name in table.column_names:
         if name == LINE or name.startswith(JSON_PREFIX):
             continue
         values = table.column(name)
-        flagged = pc.fill_null(
-            pc.or_(
-                pc.greater(pc.utf8_length(values), MAX_FIELD_CHARS),
-                pc.match_substring_regex(values, _CONTROLS),
-            ),
-            False,
-        )
-        rows = pc.indices_nonzero(flagged).to_pylist()
+        rows = [
+            i
+            for i, v in enumerate(values.tolist())
+            if v is not None and (len(v) > MAX_FIELD_CHARS or _CONTROLS.search(v))
+        ]
         if not rows:
             continue
-        if lines is None:
-            lines = table.column(LINE).to_pylist()
-        cells = values.to_pylist()
+        cells = values.copy()
         for i in rows:
             text, cut = cap_text(strip_controls(cells[i]))
             if cut:
@@ -228,12 +189,10 @@ def harden(table: Any) -> tuple[Any, list[tuple[int, str]]]:
             elif text != cells[i]:
                 notes.append((int(lines[i]), f"control characters removed from {name}"))
             cells[i] = text
-        table = table.set_column(
-            table.schema.get_field_index(name), name, pa.array(cells, pa.string())
-        )
+        table = table.with_column(name, cells)
     notes.sort()
     return table, notes
 
 
 #: The controls the mention import looks for (a carriage return alone is a line end).
-_CONTROLS = "[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]"
+_CONTROLS = re.compile("[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]")

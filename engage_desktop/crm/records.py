@@ -23,7 +23,7 @@ rows are imported. The file is untrusted: control characters are removed and hug
 cells cut, each change reported with its line (``warnings``); an XLSX formula never
 runs (its stored value is read, or nothing).
 
-The rows go to DuckDB as one Arrow table and one set-based upsert (``executemany``
+The rows go to DuckDB as one table of numpy columns and one set-based upsert (``executemany``
 would take a minute for 100,000 rows; this takes about a second).
 """
 

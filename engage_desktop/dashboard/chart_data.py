@@ -168,9 +168,7 @@ def _share(d: Any) -> Table:
 
 def _response(d: Any) -> Table:
     r = d.response
-    rows = [
-        (label, _num(r.bin_counts[i]), _num(r.bin_within[i])) for i, label in enumerate(r.bins)
-    ]
+    rows = [(label, _num(r.bin_counts[i]), _num(r.bin_within[i])) for i, label in enumerate(r.bins)]
     return ["first response within", "answered", f"within the {r.sla_s / 3600:g} h SLA"], rows
 
 

@@ -183,8 +183,10 @@ def detect_spikes(
             ):
                 spike = _exact_score(values, usable, phase + int(j) * season, window, season)
                 start = int(j) + 1
-                if spike is not None and spike.z >= z and spike.value >= max(
-                    min_count, min_ratio * spike.baseline
+                if (
+                    spike is not None
+                    and spike.z >= z
+                    and spike.value >= max(min_count, min_ratio * spike.baseline)
                 ):
                     out.append(spike)
                     usable[spike.index] = False

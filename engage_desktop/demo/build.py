@@ -1,7 +1,7 @@
 """Build the demo workspace: a deterministic, realistic brand-listening history.
 
 The same ``seed``, ``mentions`` and ``end`` give the same workspace. Generation is
-vectorised with numpy and written through one Arrow insert, so a million mentions
+vectorised with numpy and written through one insert of numpy columns, so a million mentions
 take well under a minute (see benchmarks/demo.py).
 
 What it holds: the fictional brand Nimbus (home Wi-Fi), three products and two
@@ -30,6 +30,7 @@ from engage_desktop.crm.records import update_value_ranks
 from engage_desktop.demo import text as T
 from engage_desktop.demo.customers import plan_customers, write_customers
 from engage_desktop.demo.places import SITE_URLS, place_urls
+from engage_desktop.workspace.columns import ColumnTable, json_lists, list_sql
 from engage_desktop.workspace.database import Workspace
 
 Progress = Callable[[int, int], None]
@@ -528,12 +529,17 @@ def generated_mention_columns(data: dict) -> dict[str, Any]:
     """The mention columns every generated row has, from :func:`_generate`'s data.
 
     The demo adds its own ids, keys, links and threads; the scale benchmark uses the
-    same columns for its archive.
+    same columns for its archive. Numpy columns for a :class:`ColumnTable`; ``tags``
+    is JSON text (read it with :func:`~engage_desktop.workspace.columns.list_sql`).
     """
-    import pyarrow as pa
-
     rows, who, channel, a = data["rows"], data["who"], data["channel"], data["authors"]
-    ts = pa.array((data["ts"] * 1e6).astype("int64"), pa.timestamp("us", tz="UTC"))
+    ts = (data["ts"] * 1e6).astype("int64").astype("datetime64[us]")  # UTC
+    replied = np.array(
+        [np.nan if v is None else v for v in rows["first_reply_at"]], dtype=np.float64
+    )
+    first_reply = np.full(len(replied), np.datetime64("NaT"), dtype="datetime64[us]")
+    answered = ~np.isnan(replied)
+    first_reply[answered] = (replied[answered] * 1e6).astype("int64").astype("datetime64[us]")
     return {
         "source_name": [SOURCE_NAMES[c] for c in channel],
         "channel": channel.tolist(),
@@ -551,23 +557,18 @@ def generated_mention_columns(data: dict) -> dict[str, Any]:
         "likes": data["likes"],
         "status": rows["status"],
         "owner": rows["owner"],
-        "unread": rows["unread"],
-        "tags": pa.array(rows["tags"], pa.list_(pa.string())),
-        "first_reply_at": pa.array(
-            [None if v is None else int(v * 1e6) for v in rows["first_reply_at"]],
-            pa.timestamp("us", tz="UTC"),
-        ),
+        "unread": np.array(rows["unread"], dtype=bool),
+        "tags": json_lists(rows["tags"], len(rows["tags"])),
+        "first_reply_at": first_reply,
     }
 
 
 def _write_rows(ws: Workspace, data: dict, scores: dict | None = None) -> None:
     """Insert authors, mentions and replies; with ``scores``, enriched as well."""
-    import pyarrow as pa
-
     a = data["authors"]
     n_auth = len(a["handle"])
     domains = {c: CHANNELS[c][1] for c in CHANNELS}
-    author_tbl = pa.table(
+    author_tbl = ColumnTable(
         {
             "id": np.arange(1, n_auth + 1),
             "channel": a["channel"].tolist(),
@@ -577,7 +578,7 @@ def _write_rows(ws: Workspace, data: dict, scores: dict | None = None) -> None:
                 f"https://{domains[c]}/@{h}" for c, h in zip(a["channel"], a["handle"], strict=True)
             ],
             "followers": a["followers"],
-            "email": pa.array(a.get("email") or [None] * n_auth, pa.string()),
+            "email": a.get("email") or [None] * n_auth,
         }
     )
     rows, who, channel = data["rows"], data["who"], data["channel"]
@@ -589,14 +590,14 @@ def _write_rows(ws: Workspace, data: dict, scores: dict | None = None) -> None:
         (CLASSES.index("negative"), CLASSES.index("outage")), data["end_s"],
     )  # fmt: skip
     keys = [hashlib.blake2b(u.encode(), digest_size=12).hexdigest() for u in urls]
-    mention_tbl = pa.table(
+    mention_tbl = ColumnTable(
         {
             "id": ids,
             "item_key": keys,
             "source_id": [data["source_ids"][c] for c in channel],
             "url": urls,
             **generated_mention_columns(data),
-            "html": pa.array(html, pa.string()),
+            "html": html,
             "thread_id": rows["thread_id"],
             "parent_id": rows["parent_id"],
             "reposts": data["reposts"],
@@ -605,14 +606,16 @@ def _write_rows(ws: Workspace, data: dict, scores: dict | None = None) -> None:
         }
     )
     r = data["replies"]
-    reply_tbl = pa.table(
+    reply_tbl = ColumnTable(
         {
             "id": np.arange(1, len(r["mention_id"]) + 1),
             "mention_id": r["mention_id"],
             "channel": [channel[i - 1] for i in r["mention_id"]],
             "body": r["body"],
             "sent_by": r["sent_by"],
-            "sent_at": pa.array([int(s * 1e6) for s in r["sent_at"]], pa.timestamp("us", tz="UTC")),
+            "sent_at": (np.array(r["sent_at"], dtype=np.float64) * 1e6)
+            .astype("int64")
+            .astype("datetime64[us]"),
             "response_time_s": r["response_time_s"],
         }
     )
@@ -627,13 +630,13 @@ def _write_rows(ws: Workspace, data: dict, scores: dict | None = None) -> None:
         cur.register("demo_mentions", mention_tbl)
         cur.register("demo_replies", reply_tbl)
         cur.execute("INSERT INTO authors BY NAME SELECT * FROM demo_authors")
-        matched = cur.sql(
-            f"SELECT {topic_sql} AS topics, {ids_sql} AS matched_queries FROM demo_mentions"
-        ).to_arrow_table()
-        mention_tbl = mention_tbl.append_column("topics", matched.column("topics"))
-        mention_tbl = mention_tbl.append_column("matched_queries", matched.column(1))
-        del matched
-        insert_mentions(cur, mention_tbl, rules, return_ids=False)
+        # The rows as DuckDB reads them: lists decoded, topics matched in the same pass.
+        mentions = cur.sql(
+            f"SELECT * REPLACE ({list_sql('tags')} AS tags), {topic_sql} AS topics, "
+            f"{ids_sql} AS matched_queries FROM demo_mentions"
+        )
+        insert_mentions(cur, mentions, rules, return_ids=False)
+        del mentions
         cur.execute("INSERT INTO replies BY NAME SELECT * FROM demo_replies")
         cur.execute(
             "UPDATE authors SET mention_count = s.n, first_seen = s.f, last_seen = s.l "

@@ -93,18 +93,18 @@ def _company(i: int) -> str:
 
 def write_customers(cur, plan: dict) -> None:
     """Insert the planned records and their identifiers (inside the caller's write)."""
-    import pyarrow as pa
+    from engage_desktop.workspace.columns import ColumnTable
 
     c = plan["customers"]
     n = len(c["external_id"])
-    table = pa.table(
+    table = ColumnTable(
         {
             "id": np.arange(1, n + 1),
             "external_id": c["external_id"],
             "name": c["name"],
             "tier": c["tier"],
             "value": c["value"],
-            "since": pa.array(c["since"], pa.date32()),
+            "since": c["since"],  # datetime.date objects: DuckDB reads them as DATE
             "open_tickets": c["open_tickets"],
             "extra": c["extra"],
         }
@@ -113,10 +113,10 @@ def write_customers(cur, plan: dict) -> None:
     mails = [m for mails in c["emails"] for m in mails]
     h_owner = [i + 1 for i, hs in enumerate(c["handles"]) for _ in hs]
     h_rows = [h for hs in c["handles"] for h in hs]
-    email_tbl = pa.table({"customer_id": pa.array(owner, pa.int64()), "email": mails})
-    handle_tbl = pa.table(
+    email_tbl = ColumnTable(customer_id=np.array(owner, dtype=np.int64), email=mails)
+    handle_tbl = ColumnTable(
         {
-            "customer_id": pa.array(h_owner, pa.int64()),
+            "customer_id": np.array(h_owner, dtype=np.int64),
             "channel": [h["channel"] for h in h_rows],
             "handle": [h["handle"] for h in h_rows],
         }

@@ -35,7 +35,6 @@ from engage_desktop.enrich.language import detect_language, is_scored_language
 from engage_desktop.enrich.learned.store import StoredModel, active_models
 from engage_desktop.enrich.learned.teach import refresh_teaching_queue
 from engage_desktop.enrich.sentiment import (
-    POOL_THRESHOLD,
     UNSCORED,
     ScoredChunk,
     ScoringPool,
@@ -45,6 +44,7 @@ from engage_desktop.enrich.sentiment import (
     scorer_version,
 )
 from engage_desktop.enrich.sentiment.columns import score_columns, text_to_score
+from engage_desktop.enrich.sentiment.window_pool import scoring_pool
 from engage_desktop.workspace.database import Workspace
 
 Progress = Callable[[int, int], None]
@@ -154,7 +154,8 @@ def enrich(
         progress: Called as ``progress(done, total)`` after each stored chunk.
         is_cancelled: Polled between chunks; True stops after the current one.
         processes: Scoring processes; None uses a pool on all cores for at least
-            :data:`~engage_desktop.enrich.sentiment.POOL_THRESHOLD` mentions.
+            :data:`~engage_desktop.enrich.sentiment.POOL_THRESHOLD` mentions. In a
+            window the window's own pool always scores (see ``window_pool.py``).
         chunk_size: Mentions per transaction.
         window: Mentions read from the workspace at a time.
         pause: Called between steps (windows, chunks, the authors' refresh); may
@@ -182,11 +183,9 @@ def enrich(
     if progress is not None:
         progress(0, summary.total)
     touched_authors: set[int] = set()
-    workers = processes if processes is not None else (0 if summary.total >= POOL_THRESHOLD else 1)
-    with contextlib.ExitStack() as stack:
-        pool = None
-        if workers != 1:
-            pool = stack.enter_context(ScoringPool(scorer, workers or None))
+    # In a window every batch goes to child processes (window_pool.py); a CLI scores
+    # small batches in-process and big ones in a temporary pool.
+    with scoring_pool(scorer, summary.total, processes) as pool:
         try:
             last_id = -(2**63)
             while not cancelled():
@@ -320,7 +319,8 @@ def _languages(rows: list[tuple[Any, ...]], pool: ScoringPool | None) -> list[st
     if not unknown:
         return languages
     texts = [text_to_score(rows[i][1], rows[i][2]) for i in unknown]
-    if pool is not None and len(unknown) >= POOL_LANGUAGE_MIN:
+    # A window's pool (min_task_size 1) takes every batch: the GIL stays with the GUI.
+    if pool is not None and (len(unknown) >= POOL_LANGUAGE_MIN or pool.min_task_size <= 1):
         found = pool.detect_languages(texts)
     else:
         found = [detect_language(t) for t in texts]
@@ -336,7 +336,9 @@ def _chunk_table(
     scores: list[SentimentScore],
     summary: EnrichSummary,
 ) -> Any:
-    import pyarrow as pa
+    import numpy as np
+
+    from engage_desktop.workspace.columns import ColumnTable
 
     columns = score_columns(scores, scored_mask)
     n_scored = sum(scored_mask)
@@ -345,14 +347,21 @@ def _chunk_table(
     summary.labels.update(
         lab for lab, keep in zip(columns["label"], scored_mask, strict=True) if keep
     )
-    return pa.table(
+    return ColumnTable(
         {
-            "id": pa.array(ids, pa.int64()),
-            "language": pa.array(languages, pa.string()),
-            **{k: pa.array(v, pa.float64()) for k, v in columns.items() if k != "label"},
-            "label": pa.array(columns["label"], pa.string()),
+            "id": np.array(ids, dtype=np.int64),
+            "language": languages,
+            **{k: _floats(v) for k, v in columns.items() if k != "label"},
+            "label": columns["label"],
         }
     )
+
+
+def _floats(values: Sequence[float | None]) -> Any:
+    """A float column; None becomes NaN, which DuckDB reads as NULL."""
+    import numpy as np
+
+    return np.array(values, dtype=np.float64)
 
 
 # -- entry points for the hook, the backfill and the CLI --------------------------------
@@ -417,15 +426,14 @@ def score_new_rows(
     scorer: VaderScorer | None = None,
     processes: int | None = None,
 ) -> dict[str, Any]:
-    """Model sentiment columns for rows about to be inserted, as Arrow arrays.
+    """Model sentiment columns for rows about to be inserted, as numpy arrays.
 
     The languages must be known (the demo generator knows them). The result's
     keys are ``mentions`` columns: sentiment, sentiment_label, sentiment_pos/neu/neg,
     model_sentiment, model_label; add ``scorer_version`` and ``scored_at`` in SQL.
     """
-    import pyarrow as pa
-
     from engage_desktop.enrich.sentiment import score_batch
+    from engage_desktop.workspace.columns import objects
 
     mask = [is_scored_language(lang) for lang in languages]
     batch = [
@@ -434,16 +442,16 @@ def score_new_rows(
     ]
     scores = score_batch(batch, scorer=scorer, processes=processes)
     cols = score_columns(scores, mask)
-    compound = pa.array(cols["compound"], pa.float64())
-    label = pa.array(cols["label"], pa.string())
+    compound = _floats(cols["compound"])
+    label = objects(cols["label"])
     return {
         "sentiment": compound,
         "sentiment_label": label,
         "model_sentiment": compound,
         "model_label": label,
-        "sentiment_pos": pa.array(cols["pos"], pa.float64()),
-        "sentiment_neu": pa.array(cols["neu"], pa.float64()),
-        "sentiment_neg": pa.array(cols["neg"], pa.float64()),
+        "sentiment_pos": _floats(cols["pos"]),
+        "sentiment_neu": _floats(cols["neu"]),
+        "sentiment_neg": _floats(cols["neg"]),
     }
 
 
@@ -460,7 +468,7 @@ def score_before_insert(
     is_cancelled: IsCancelled | None = None,
     score: bool = True,
 ) -> dict[str, Any]:
-    """Languages and model scores of rows about to be inserted (an import), as Arrow arrays.
+    """Languages and model scores of rows about to be inserted (an import), as numpy arrays.
 
     Scoring before the insert means the rows go in scored, and nothing rewrites
     them afterwards (an UPDATE rewrites DuckDB's wide rows). Undeclared languages
@@ -476,16 +484,14 @@ def score_before_insert(
     Raises:
         ScoringCancelled: ``is_cancelled`` returned True.
     """
-    import pyarrow as pa
+    import numpy as np
 
     from engage_desktop.enrich.sentiment import ScoringCancelled
+    from engage_desktop.workspace.columns import objects
 
     scorer = workspace_scorer(ws)
     rows = list(zip(range(len(texts)), titles, texts, languages, strict=True))
-    with contextlib.ExitStack() as stack:
-        pool = None
-        if len(rows) >= POOL_THRESHOLD:
-            pool = stack.enter_context(ScoringPool(scorer))
+    with scoring_pool(scorer, len(rows)) as pool:
         langs = _languages(rows, pool)
         if is_cancelled is not None and is_cancelled():
             raise ScoringCancelled([])
@@ -493,10 +499,10 @@ def score_before_insert(
             if progress is not None:
                 progress(1, 1)
             return {
-                "language": pa.array(langs, pa.string()),
-                "model_sentiment": pa.nulls(len(langs), pa.float64()),
-                "model_label": pa.nulls(len(langs), pa.string()),
-                **{k: pa.nulls(len(langs), pa.float64()) for k in _SHARES},
+                "language": objects(langs),
+                "model_sentiment": np.full(len(langs), np.nan),
+                "model_label": np.full(len(langs), None, dtype=object),
+                **{k: np.full(len(langs), np.nan) for k in _SHARES},
             }
         mask = [is_scored_language(lang) for lang in langs]
         batch = [
@@ -515,10 +521,10 @@ def score_before_insert(
                     progress(len(scores), len(batch))
     cols = score_columns(scores, mask)
     return {
-        "language": pa.array(langs, pa.string()),
-        "model_sentiment": pa.array(cols["compound"], pa.float64()),
-        "model_label": pa.array(cols["label"], pa.string()),
-        "sentiment_pos": pa.array(cols["pos"], pa.float64()),
-        "sentiment_neu": pa.array(cols["neu"], pa.float64()),
-        "sentiment_neg": pa.array(cols["neg"], pa.float64()),
+        "language": objects(langs),
+        "model_sentiment": _floats(cols["compound"]),
+        "model_label": objects(cols["label"]),
+        "sentiment_pos": _floats(cols["pos"]),
+        "sentiment_neu": _floats(cols["neu"]),
+        "sentiment_neg": _floats(cols["neg"]),
     }

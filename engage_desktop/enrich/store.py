@@ -1,6 +1,6 @@
 """Storage of enrichment results: scores, corrections, lexicon, intent rules, profiles.
 
-Bulk writes take an Arrow table registered on the writer's cursor and run one
+Bulk writes take a table of numpy columns registered on the writer's cursor and run one
 ``UPDATE ... FROM`` per chunk, inside the caller's :meth:`Workspace.write`
 transaction, so a chunk is stored whole or not at all.
 
@@ -55,7 +55,7 @@ def write_scores(cur: duckdb.DuckDBPyConnection, scored: Any, version: str) -> N
 
     Args:
         cur: The writer's cursor, inside a transaction.
-        scored: Arrow table with ``id, language, compound, pos, neu, neg, label``
+        scored: A table (numpy columns) with ``id, language, compound, pos, neu, neg, label``
             (label ``unscored`` and NULL scores for posts not scored).
         version: The scorer version that produced them.
     """

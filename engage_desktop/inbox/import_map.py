@@ -111,9 +111,7 @@ def auto_map(headers: Sequence[object], overrides: Mapping[str, str] | None = No
     overrides = dict(overrides or {})
     for field, header in overrides.items():
         if field not in ALIASES:
-            raise InvalidInput(
-                f"--map: {field!r} is not a field; fields are: {', '.join(FIELDS)}"
-            )
+            raise InvalidInput(f"--map: {field!r} is not a field; fields are: {', '.join(FIELDS)}")
         if not header:
             continue
         found = header if header in names else by_norm.get(normalize_header(header))

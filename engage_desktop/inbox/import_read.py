@@ -23,7 +23,7 @@ from typing import Any
 from engage_desktop.core.errors import EngageError, InvalidInput, NotFound
 from engage_desktop.core.untrusted import allow_long_csv_fields
 from engage_desktop.inbox.import_map import score_header_row
-from engage_desktop.workspace.parquet import parquet_columns, parquet_rows, parquet_table
+from engage_desktop.workspace.parquet import parquet_columns, parquet_records, parquet_rows
 
 SUFFIXES = (".csv", ".jsonl", ".ndjson", ".json", ".xlsx", ".parquet")
 #: Lines searched for the header row (Brandwatch writes report details above it).
@@ -49,9 +49,7 @@ class ImportCancelled(EngageError):
 def _check_suffix(path: Path) -> str:
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
-        raise InvalidInput(
-            f"cannot import {path.name}: use a .csv, .jsonl, .xlsx or .parquet file"
-        )
+        raise InvalidInput(f"cannot import {path.name}: use a .csv, .jsonl, .xlsx or .parquet file")
     return ".jsonl" if suffix in (".ndjson", ".json") else suffix
 
 
@@ -174,10 +172,10 @@ class TableFile:
                     continue
                 yield i, [row[k] if k < len(row) else None for k in index], None
         elif self.kind == ".parquet":
-            table = parquet_table(self.path, wanted)
-            cols = [table.column(h).to_pylist() for h in wanted]
-            for i in range(table.num_rows):
-                yield i + 1, [c[i] for c in cols], None
+            names = list(dict.fromkeys(wanted))  # the records have each column once
+            index = [names.index(h) for h in wanted]
+            for i, record in enumerate(parquet_records(self.path, names), start=1):
+                yield i, [record[k] for k in index], None
         else:
             for line, obj, error in self._json_records():
                 if obj is None:
@@ -259,7 +257,7 @@ class _ReadErrors:
             raise EngageError(f"{name} is not a readable CSV file ({exc}); check its quoting")
         if isinstance(exc, OSError):
             raise EngageError(f"cannot read {name}: {exc.strerror or exc}")
-        readers = ("openpyxl", "zipfile", "pyarrow", "duckdb", "_duckdb", "defusedxml")
+        readers = ("openpyxl", "zipfile", "duckdb", "_duckdb", "defusedxml")
         if type(exc).__module__.split(".")[0] in readers:
             kind = "an Excel .xlsx" if self.path.suffix.lower() == ".xlsx" else "a Parquet"
             first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__

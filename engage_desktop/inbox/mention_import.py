@@ -3,7 +3,7 @@
 The flow: :class:`~engage_desktop.inbox.import_read.TableFile` reads the header,
 :func:`~engage_desktop.inbox.import_map.auto_map` proposes which column is which
 field (``--map`` or the preview dialog can change it), :func:`import_mentions`
-reads the mapped columns, checks every row in one DuckDB pass over an Arrow table,
+reads the mapped columns, checks every row in one DuckDB pass over numpy columns,
 matches the enabled watch queries, and inserts everything in ONE transaction: an
 interrupted import (cancel, crash, full disk) writes nothing.
 
@@ -30,6 +30,7 @@ source and id, or same content) are skipped as duplicates.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -148,8 +149,9 @@ def import_mentions(
         EngageError: The file cannot be read.
         ImportCancelled: Stopped on request; nothing was written.
     """
-    import pyarrow as pa
-    import pyarrow.compute as pc
+    import numpy as np
+
+    from engage_desktop.workspace.columns import ColumnTable
 
     cancelled = is_cancelled or (lambda: False)
     table_file = TableFile(path)
@@ -179,10 +181,10 @@ def import_mentions(
         "text", "title", "author", "published", "url", "id", "external_id", "sentiment",
         "sentiment_label", "source", "status", "tags", "language", "followers",
     )}  # fmt: skip
-    staged = pa.table(
+    staged = ColumnTable(
         {
-            "line": pa.array(read.lines, pa.int64()),
-            **{f"raw_{k}": pa.array(v, pa.string()) for k, v in col.items()},
+            "line": np.array(read.lines, dtype=np.int64),
+            **{f"raw_{k}": v for k, v in col.items()},
         }
     )
     del raw, read, col
@@ -190,18 +192,17 @@ def import_mentions(
         raise ImportCancelled("import cancelled; nothing was written")
     checked = _check_rows(ws, staged, assume_zone, table_file.path.name)
     del staged
-    bad_rows = checked.filter(pc.invert(pc.is_null(checked.column("reason"))))
+    reasons = checked.column("reason")
+    is_bad = np.array([r is not None for r in reasons.tolist()], dtype=bool)
     summary.bad.extend(
         BadRow(int(line), str(reason))
         for line, reason in zip(
-            bad_rows.column("line").to_pylist(),
-            bad_rows.column("reason").to_pylist(),
-            strict=True,
+            checked.column("line")[is_bad].tolist(), reasons[is_bad].tolist(), strict=True
         )
     )
     summary.bad.sort(key=lambda b: b.line)
-    good = checked.filter(pc.is_null(checked.column("reason"))).drop_columns(["reason"])
-    del checked, bad_rows
+    good = checked.select(n for n in checked.column_names if n != "reason").take(~is_bad)
+    del checked, reasons
     good = _harden(good, summary)
     good = _with_item_keys(good)
     good = _with_scores(ws, good, enrich, phases.part(1), cancelled)
@@ -239,15 +240,15 @@ def _with_scores(
     matched (``lang:fr`` must match an imported French post without a language
     column); ``enrich=False`` skips only the scoring.
     """
-    import pyarrow as pa
+    import numpy as np
 
     from engage_desktop.enrich.sentiment import ScoringCancelled
+    from engage_desktop.workspace.columns import ColumnTable
 
     names = ("model_sentiment", "model_label", "sentiment_pos", "sentiment_neu", "sentiment_neg")
     if not good.num_rows:
         for name in names:
-            kind = pa.string() if name == "model_label" else pa.float64()
-            good = good.append_column(name, pa.nulls(good.num_rows, kind))
+            good = good.with_column(name, np.zeros(0, object if name == "model_label" else float))
         progress(1, 1)
         return good
     from engage_desktop.enrich.pipeline import score_before_insert
@@ -255,19 +256,16 @@ def _with_scores(
     try:
         cols = score_before_insert(
             ws,
-            good.column("title").to_pylist(),
-            good.column("text").to_pylist(),
-            good.column("language").to_pylist(),
+            good.column("title").tolist(),
+            good.column("text").tolist(),
+            good.column("language").tolist(),
             progress=progress,
             is_cancelled=cancelled,
             score=enrich,
         )
     except ScoringCancelled:
         raise ImportCancelled("import cancelled; nothing was written") from None
-    good = good.set_column(good.schema.get_field_index("language"), "language", cols["language"])
-    for name in names:
-        good = good.append_column(name, cols[name])
-    return good
+    return ColumnTable({**good, "language": cols["language"], **{n: cols[n] for n in names}})
 
 
 def _check_zone(ws: Workspace, zone: str) -> None:
@@ -283,7 +281,14 @@ def _check_zone(ws: Workspace, zone: str) -> None:
 
 
 def _check_rows(ws: Workspace, staged: Any, zone: str, default_source: str) -> Any:
-    """Parse and check every row in one DuckDB pass; each row gets a ``reason`` or NULL."""
+    """Parse and check every row in one DuckDB pass; each row gets a ``reason`` or NULL.
+
+    ``flagged`` marks the rows :func:`_harden` must look at: a field too long or with
+    control characters, a link that is not http(s), a date before 1990 or in the future.
+    """
+    from engage_desktop.inbox.import_guard import MAX_FIELD_CHARS
+    from engage_desktop.workspace.columns import fetch_columns
+
     formats = "[" + ", ".join(f"'{f}'" for f in DATE_FORMATS) + "]"
     label_of = """CASE
         WHEN lower(trim({x})) IN ('positive', 'pos', 'very positive') THEN 'positive'
@@ -308,7 +313,7 @@ def _check_rows(ws: Workspace, staged: Any, zone: str, default_source: str) -> A
                 AND NOT regexp_full_match(pub, '\\d{{9,13}}(\\.\\d+)?') AS unzoned
         FROM s
     )
-    SELECT line,
+    SELECT *, {_flagged_sql(MAX_FIELD_CHARS)} AS flagged FROM (SELECT line,
         CASE
             WHEN raw_text IS NULL OR trim(raw_text) = '' THEN 'no text'
             WHEN pub IS NOT NULL AND published IS NULL THEN
@@ -326,17 +331,19 @@ def _check_rows(ws: Workspace, staged: Any, zone: str, default_source: str) -> A
                  CASE WHEN num > 0 THEN 'positive' WHEN num < 0 THEN 'negative'
                       WHEN num = 0 THEN 'neutral' END) AS their_label,
         coalesce(nullif(trim(raw_source), ''), ?) AS source, coalesce(st, 'new') AS status,
-        list_filter(list_transform(string_split(replace(coalesce(raw_tags, ''), ';', ','), ','),
-                                   lambda t: trim(t)), lambda t: t <> '') AS tags,
+        to_json(list_filter(list_transform(
+            string_split(replace(coalesce(raw_tags, ''), ';', ','), ','),
+            lambda t: trim(t)), lambda t: t <> ''))::VARCHAR AS tags,
         nullif(split_part(replace(lower(trim(raw_language)), '_', '-'), '-', 1), '')
             AS language,
         try_cast(try_cast(raw_followers AS DOUBLE) AS INTEGER) AS followers
-    FROM p ORDER BY line
+    FROM p) ORDER BY line
     """
     cur = ws.cursor()
     try:
         cur.register("staged", staged)
-        table = cur.sql(sql, params=[zone, default_source]).to_arrow_table()
+        now = datetime.now(UTC)
+        table = fetch_columns(cur.sql(sql, params=[zone, now + timedelta(days=2), default_source]))
         cur.unregister("staged")
     finally:
         cur.close()
@@ -348,57 +355,62 @@ _HARDENED = (("text", "text"), ("title", "title"), ("author", "author"), ("sourc
              ("external_id", "id"), ("url", "url"))  # fmt: skip
 
 
+def _flagged_sql(max_chars: int) -> str:
+    """True for a row :func:`_harden` must look at (see :func:`_check_rows`)."""
+    tests = [
+        f"length({c}) > {max_chars} OR regexp_matches({c}, '{_CONTROLS}')" for c, _ in _HARDENED
+    ]
+    tests.append("NOT regexp_matches(url, '^(?i)https?://\\S+$')")
+    tests.append("published < TIMESTAMPTZ '1990-01-01 00:00:00+00' OR published > ?::TIMESTAMPTZ")
+    return " OR ".join(f"coalesce({t}, false)" for t in tests)
+
+
 def _harden(good: Any, summary: ImportSummary) -> Any:
     """A client's file is untrusted: cut huge fields, strip control characters, drop
     links that are not http(s), replace impossible dates; each change by line.
 
-    Cheap tests find the few rows that need it; those go through the same
-    :func:`~engage_desktop.inbox.import_guard.harden_row` as every other import path.
+    The check's SQL flags the few rows that need it (``flagged``); those go through
+    the same :func:`~engage_desktop.inbox.import_guard.harden_row` as every other
+    import path.
     """
-    import pyarrow as pa
-    import pyarrow.compute as pc
+    import numpy as np
 
-    from engage_desktop.inbox.import_guard import MAX_FIELD_CHARS, harden_row
+    from engage_desktop.inbox.import_guard import harden_row
+    from engage_desktop.workspace.columns import ColumnTable, json_lists
 
     now = datetime.now(UTC)
-    flagged = pa.array([False] * good.num_rows, pa.bool_())
-    for column, _ in _HARDENED:
-        values = good.column(column)
-        test = pc.or_(
-            pc.greater(pc.utf8_length(values), MAX_FIELD_CHARS),
-            pc.match_substring_regex(values, _CONTROLS),
-        )
-        if column == "url":
-            test = pc.or_(test, pc.invert(pc.match_substring_regex(values, "^(?i)https?://\\S+$")))
-        flagged = pc.or_kleene(flagged, pc.fill_null(test, False))
-    published = good.column("published")
-    low = pa.scalar(datetime(1990, 1, 1, tzinfo=UTC), published.type)
-    high = pa.scalar(now + timedelta(days=2), published.type)
-    out_of_range = pc.or_(pc.less(published, low), pc.greater(published, high))
-    flagged = pc.or_kleene(flagged, pc.fill_null(out_of_range, False))
-    rows = pc.indices_nonzero(flagged).to_pylist()
-    notes_col: list[str | None] = [None] * good.num_rows
+    rows = np.flatnonzero(good.column("flagged") == True).tolist()  # noqa: E712 (NULL is None)
+    good = good.select(n for n in good.column_names if n != "flagged")
+    notes_col = np.full(good.num_rows, None, dtype=object)
     if not rows:
-        return good.append_column("published_note", pa.array(notes_col, pa.string()))
-    columns = {c: good.column(c).to_pylist() for c, _ in _HARDENED}
-    columns["published"] = published.to_pylist()
-    columns["tags"] = good.column("tags").to_pylist()
-    lines = good.column("line").to_pylist()
+        return good.with_column("published_note", notes_col)
+    columns = {c: good.column(c).copy() for c, _ in _HARDENED}
+    published = good.column("published").copy()
+    tags = good.column("tags").copy()
+    lines = good.column("line")
     for i in rows:
         row = {name: columns[c][i] for c, name in _HARDENED}
-        row["published"], row["tags"] = columns["published"][i], columns["tags"][i]
+        stamp = published[i]
+        row["published"] = None if np.isnat(stamp) else stamp.item().replace(tzinfo=UTC)
+        row["tags"] = json.loads(tags[i]) if tags[i] is not None else None
         for note in harden_row(row, now):
             summary.warnings.append(BadRow(int(lines[i]), note))
         for c, name in _HARDENED:
             columns[c][i] = row[name]
-        columns["published"][i], columns["tags"][i] = row["published"], row["tags"]
+        when = row["published"]
+        published[i] = np.datetime64("NaT") if when is None else _utc64(when)
+        tags[i] = json_lists([row["tags"]])[0]
         notes_col[i] = row.get("published_note")
-    for c, _ in _HARDENED:
-        good = good.set_column(good.schema.get_field_index(c), c, pa.array(columns[c], pa.string()))
-    for c in ("published", "tags"):
-        index = good.schema.get_field_index(c)
-        good = good.set_column(index, c, pa.array(columns[c], good.schema.field(c).type))
-    return good.append_column("published_note", pa.array(notes_col, pa.string()))
+    return ColumnTable(
+        {**good, **columns, "published": published, "tags": tags, "published_note": notes_col}
+    )
+
+
+def _utc64(when: datetime) -> Any:
+    """An aware datetime as numpy's (naive, UTC) microseconds."""
+    import numpy as np
+
+    return np.datetime64(when.astimezone(UTC).replace(tzinfo=None), "us")
 
 
 def _with_item_keys(good: Any) -> Any:
@@ -407,53 +419,51 @@ def _with_item_keys(good: Any) -> Any:
     The content hash (blake2b, as earlier versions stored it) is computed only for
     the rows that have neither url nor id.
     """
-    import pyarrow as pa
-
-    urls = good.column("url").to_pylist()
-    ext = good.column("external_id").to_pylist()
-    sources = good.column("source").to_pylist()
+    urls = good.column("url").tolist()
+    ext = good.column("external_id").tolist()
+    sources = good.column("source").tolist()
     keys: list[str] = []
     need = [i for i, (u, e) in enumerate(zip(urls, ext, strict=True)) if not u and not e]
     hashed: dict[int, str] = {}
     if need:
-        authors = good.column("author").to_pylist()
-        titles = good.column("title").to_pylist()
-        texts = good.column("text").to_pylist()
-        stamps = good.column("published").to_pylist()
+        authors = good.column("author").tolist()
+        titles = good.column("title").tolist()
+        texts = good.column("text").tolist()
+        stamps = good.column("published").tolist()  # naive UTC datetimes, None for NaT
         for i in need:
-            stamp = stamps[i].isoformat() if stamps[i] is not None else ""
+            # Aware, as earlier versions hashed it ("...+00:00"): the same key again.
+            stamp = stamps[i].replace(tzinfo=UTC).isoformat() if stamps[i] is not None else ""
             blob = "\x1f".join((sources[i], authors[i] or "", stamp, titles[i] or "", texts[i]))
             hashed[i] = "import:" + hashlib.blake2b(blob.encode(), digest_size=12).hexdigest()
     for i, (u, e, src) in enumerate(zip(urls, ext, sources, strict=True)):
         keys.append(u if u else f"import:{src}:{e}" if e else hashed[i])
-    return good.append_column("item_key", pa.array(keys, pa.string()))
+    return good.with_column("item_key", keys)
 
 
 def _store(ws: Workspace, good: Any, path: Path, summary: ImportSummary) -> None:
     """Insert the new rows, with ids, topics and intents, in one transaction."""
-    import pyarrow as pa
+    import numpy as np
 
     from engage_desktop.enrich.store import refresh_authors
-    from engage_desktop.listen.insert import InsertRules, insert_mentions, with_watch_topics
+    from engage_desktop.listen.insert import InsertRules, insert_mentions
+    from engage_desktop.listen.watch import match_table
+    from engage_desktop.workspace.columns import ColumnTable, json_lists, list_sql
 
     rules = InsertRules.of(ws)
-    norms = pa.array(
-        [
-            mention_norm(title, text)
-            for title, text in zip(
-                good.column("title").to_pylist(), good.column("text").to_pylist(), strict=True
-            )
-        ],
-        pa.string(),
-    )
-    good = good.append_column("text_norm", norms)
+    norms = [
+        mention_norm(title, text)
+        for title, text in zip(
+            good.column("title").tolist(), good.column("text").tolist(), strict=True
+        )
+    ]
+    good = good.with_column("text_norm", norms)
     total_good = good.num_rows
     # First of each key in the file (the file is in line order); a repeat is reported.
     first: dict[str, int] = {}
-    lines = good.column("line").to_pylist()
-    urls = good.column("url").to_pylist()
-    ext = good.column("external_id").to_pylist()
-    for i, key in enumerate(good.column("item_key").to_pylist()):
+    lines = good.column("line").tolist()
+    urls = good.column("url").tolist()
+    ext = good.column("external_id").tolist()
+    for i, key in enumerate(good.column("item_key").tolist()):
         seen = first.setdefault(key, i)
         if seen != i:
             what = "url" if urls[i] and urls[i] == urls[seen] else "id" if ext[i] else "content"
@@ -462,7 +472,7 @@ def _store(ws: Workspace, good: Any, path: Path, summary: ImportSummary) -> None
             )
     summary.warnings.sort(key=lambda w: w.line)
     if len(first) < good.num_rows:
-        good = good.take(pa.array(sorted(first.values()), pa.int64()))
+        good = good.take(sorted(first.values()))
     with ws.write() as cur:
         # Not already here: a row is here when its key is, or its url is a stored
         # mention's url (fetched mentions key on guids, not urls).
@@ -477,28 +487,47 @@ def _store(ws: Workspace, good: Any, path: Path, summary: ImportSummary) -> None
         }
         cur.unregister("incoming_keys")
         if known:
-            keys = good.column("item_key").to_pylist()
-            urls = good.column("url").to_pylist()
+            keys = good.column("item_key").tolist()
+            urls = good.column("url").tolist()
             keep = [k not in known and (u is None or u not in known) for k, u in zip(
                 keys, urls, strict=True)]  # fmt: skip
-            good = good.filter(pa.array(keep, pa.bool_()))
+            good = good.take(np.array(keep, dtype=bool))
         summary.duplicates += total_good - good.num_rows
         fresh = good.num_rows
-        good = good.append_column("id", pa.array(_assign_ids(cur, good, summary), pa.int64()))
-        good = good.append_column("k", pa.array(range(fresh), pa.int64()))
-        summary.undated = good.column("published").null_count
-        summary.unzoned = sum(1 for u in good.column("unzoned").to_pylist() if u)
-        summary.external_ids = fresh - good.column("external_id").null_count
-        summary.their_sentiment = fresh - good.column("their_label").null_count
+        good = good.with_column("id", np.array(_assign_ids(cur, good, summary), dtype=np.int64))
+        good = good.with_column("k", np.arange(fresh, dtype=np.int64))
+        summary.undated = int(np.isnat(good.column("published")).sum())
+        summary.unzoned = sum(1 for u in good.column("unzoned").tolist() if u)
+        summary.external_ids = fresh - good.column("external_id").tolist().count(None)
+        summary.their_sentiment = fresh - good.column("their_label").tolist().count(None)
         summary.zoned = fresh - summary.undated - summary.unzoned
         cur.register("fresh_rows", good)
         _upsert_authors(cur)
-        rows = with_watch_topics(cur, _as_mentions(cur), rules.queries)
-        summary.matched = fresh - rows.column("matched_queries").to_pylist().count([])
+        # Topics as a fetch matches them (core.query), on the rows about to go in.
+        if rules.queries:
+            topics, matched = match_table(cur, _AS_MENTIONS, list(rules.queries))
+        else:
+            topics, matched = [[] for _ in range(fresh)], [[] for _ in range(fresh)]
+        summary.matched = fresh - matched.count([])
+        cur.register(
+            "fresh_topics",
+            ColumnTable(
+                k=np.arange(fresh, dtype=np.int64),
+                topics=json_lists(topics, fresh),
+                matched_queries=json_lists(matched, fresh),
+            ),
+        )
+        rows = cur.sql(
+            f"SELECT m.* REPLACE ({list_sql('m.tags')} AS tags), "
+            f"{list_sql('t.topics')} AS topics, "
+            f"{list_sql('t.matched_queries', 'INTEGER')} AS matched_queries "
+            f"FROM ({_AS_MENTIONS}) m JOIN fresh_topics t USING (k) ORDER BY k"
+        )
         # Scores, intent tags, topics, author and priority go in with the row: an
         # UPDATE later would rewrite every wide row.
         insert_mentions(cur, rows, rules, return_ids=False)
         del rows
+        cur.unregister("fresh_topics")
         touched = [
             int(r[0])
             for r in cur.execute(
@@ -508,7 +537,7 @@ def _store(ws: Workspace, good: Any, path: Path, summary: ImportSummary) -> None
         ]
         if touched:
             refresh_authors(cur, touched)
-        ids = good.column("id").to_pylist()
+        ids = good.column("id").tolist()
         cur.unregister("fresh_rows")
         log_event(
             cur, ws.actor, "mentions", None, "import", None, fresh,
@@ -519,20 +548,18 @@ def _store(ws: Workspace, good: Any, path: Path, summary: ImportSummary) -> None
     summary.mention_ids = ids
 
 
-def _as_mentions(cur: Any) -> Any:
-    """The staged ``fresh_rows`` as mention columns, with their authors' ids, in file order."""
-    return cur.sql(
-        f"""SELECT f.id, f.item_key, '{IMPORT_CHANNEL}' AS channel, f.source AS source_name,
-               f.external_id, f.url, a.id AS author_id, f.author AS author_name,
-               f.author AS author_handle, f.title, f.text, f.text_norm,
-               coalesce(f.published, now()) AS published, f.published_note,
-               f.language, f.followers, f.their_sentiment, f.their_label, f.status,
-               f.status = 'new' AS unread, f.tags, f.model_sentiment, f.model_label,
-               f.sentiment_pos, f.sentiment_neu, f.sentiment_neg
-        FROM fresh_rows f
-        LEFT JOIN authors a ON a.channel = '{IMPORT_CHANNEL}' AND a.handle = f.author
-        ORDER BY f.k"""
-    ).to_arrow_table()
+#: The staged ``fresh_rows`` as mention columns, with their authors' ids, in file
+#: order; ``k`` numbers them from 0 (what the watch queries' matching needs).
+_AS_MENTIONS = f"""SELECT f.k, f.id, f.item_key, '{IMPORT_CHANNEL}' AS channel,
+       f.source AS source_name, f.external_id, f.url, a.id AS author_id,
+       f.author AS author_name, f.author AS author_handle, f.title, f.text, f.text_norm,
+       coalesce(f.published, now()) AS published, f.published_note,
+       f.language, f.followers, f.their_sentiment, f.their_label, f.status,
+       f.status = 'new' AS unread, f.tags, f.model_sentiment, f.model_label,
+       f.sentiment_pos, f.sentiment_neu, f.sentiment_neg
+FROM fresh_rows f
+LEFT JOIN authors a ON a.channel = '{IMPORT_CHANNEL}' AND a.handle = f.author
+ORDER BY f.k"""
 
 
 def _upsert_authors(cur: Any) -> None:
@@ -553,8 +580,8 @@ def _upsert_authors(cur: Any) -> None:
 
 def _assign_ids(cur: Any, rows: Any, summary: ImportSummary) -> list[int]:
     """Our id of each row: its integer id when free and near, else a new one."""
-    external = rows.column("id_text").to_pylist()
-    lines = rows.column("line").to_pylist()
+    external = rows.column("id_text").tolist()
+    lines = rows.column("line").tolist()
     wanted = [int(e) for e in external if e is not None and e.isdigit() and len(e) < 19]
     used = {
         int(r[0])

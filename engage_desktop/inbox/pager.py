@@ -100,7 +100,8 @@ class MentionQuery:
 
 
 def insert_mentions(ws: Workspace, table: Any) -> int:
-    """Insert a pyarrow Table or pandas DataFrame of mentions as given, skipping known items.
+    """Insert a table of mentions (a :class:`~engage_desktop.workspace.columns.ColumnTable`,
+    or anything DuckDB scans) as given, skipping known items.
 
     Columns are matched by name; missing ones take their defaults. Rows whose
     ``item_key`` is already stored are ignored, which is the cross-source dedupe.

@@ -82,9 +82,7 @@ def _competitor_topics(ws: Workspace) -> list[str]:
 
 def _defaults(ws: Workspace) -> list[SavedView]:
     views = [(name, flt) for name, flt in DEFAULT_VIEWS]
-    views += [
-        (competitor_view_name(t), InboxFilter(topics=(t,))) for t in _competitor_topics(ws)
-    ]
+    views += [(competitor_view_name(t), InboxFilter(topics=(t,))) for t in _competitor_topics(ws)]
     return [SavedView(0, name, flt, i) for i, (name, flt) in enumerate(views)]
 
 

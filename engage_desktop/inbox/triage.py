@@ -162,8 +162,8 @@ def undo(ws: Workspace, action: TriageAction) -> int:
     if not action.before:
         return 0
     kind = _COLUMNS[action.column]
-    # Two parallel lists unnested side by side: no pyarrow import (~0.5 s the first
-    # time) for what is at most a few hundred thousand small values.
+    # Two parallel lists unnested side by side: no numpy columns to build for what
+    # is at most a few hundred thousand small values.
     values = f"SELECT unnest(?::BIGINT[]) AS id, unnest(?::{kind}[]) AS old"
     ids = [i for i, _ in action.before]
     olds = [v for _, v in action.before]

@@ -33,6 +33,7 @@ from urllib.parse import urlsplit
 import duckdb
 
 from engage_desktop.core import timeline
+from engage_desktop.core.priority import serves_window
 from engage_desktop.core.progress import TaskState
 from engage_desktop.listen.insert import InsertRules, after_insert
 from engage_desktop.listen.pool import parse_pool
@@ -276,7 +277,11 @@ def run_fetch(
     if not specs:
         summary.seconds = time.perf_counter() - started
         return summary
-    config, problems = load_matchers(ws)
+    in_processes = _use_processes(options, specs)
+    # Parsed on this process's threads in a window, rows are left unscored: the
+    # after-insert enrichment scores them in the window's scoring worker, so VADER
+    # never holds this process's GIL against the GUI thread (enrich/sentiment/window_pool.py).
+    config, problems = load_matchers(ws, score=in_processes or not serves_window())
     summary.warnings.extend(problems)
     batch = MentionBatch(config)
     rules = insert_rules(ws)  # once per run, not once per stored batch
@@ -287,9 +292,7 @@ def run_fetch(
     fetchers = ThreadPoolExecutor(
         max_workers=max(1, min(options.workers, total)), thread_name_prefix="fetch"
     )
-    parser: Executor | None = (
-        parse_pool(options.parse_workers) if _use_processes(options, specs) else None
-    )
+    parser: Executor | None = parse_pool(options.parse_workers) if in_processes else None
     if parser is not None:
         for _ in range(options.parse_workers):
             parser.submit(int)  # start any worker not running yet, while the network works

@@ -3,14 +3,11 @@
 ``multiprocessing`` fork servers preload *modules*; importing this one also loads
 the VADER lexicon and the query parser (see
 :func:`engage_desktop.listen.worker.warm_up`), so every worker forked
-afterwards starts with them in memory instead of loading them again per run. It
-also keeps pandas out of the workers (see :mod:`engage_desktop.core.lean_imports`).
+afterwards starts with them in memory instead of loading them again per run.
 """
 
 from __future__ import annotations
 
-from engage_desktop.core.lean_imports import skip_pandas_probe
 from engage_desktop.listen.worker import warm_up
 
-skip_pandas_probe()  # workers build Arrow tables and never use pandas
 warm_up()

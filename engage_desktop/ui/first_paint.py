@@ -16,7 +16,7 @@ import os
 import sys
 import time
 
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QEvent, QObject
 
 ENV = "ENGAGE_DESKTOP_PAINT_TIME"
 PREFIX = "first-paint-epoch: "
@@ -29,35 +29,23 @@ def _say(prefix: str) -> None:
 
 
 class FirstPaintReporter(QObject):
-    """Event filter on the main window (then on its inbox) that reports each moment once."""
+    """Event filter on the main window that reports its first paint, then the inbox's
+    first painted rows (``ui/inbox/first_rows.py``), each once."""
 
     def __init__(self, window, quit_after_rows: bool) -> None:
         super().__init__(window)
         self.window = window
         self.quit_after_rows = quit_after_rows
-        self._viewport: QObject | None = None
 
     def watch_rows(self) -> None:
         """The workspace is open: wait for the inbox to paint its first rows."""
-        self._viewport = self.window.inbox.table.viewport()
-        self._viewport.installEventFilter(self)
+        self.window.inbox.first_rows.painted.connect(self._rows_painted)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() != QEvent.Type.Paint:
-            return False
-        if watched is self.window:
+        if event.type() == QEvent.Type.Paint and watched is self.window:
             watched.removeEventFilter(self)
             _say(PREFIX)
-        elif watched is self._viewport and self._rows_arrived():
-            watched.removeEventFilter(self)
-            QTimer.singleShot(0, self._rows_painted)  # after this paint has run
         return False
-
-    def _rows_arrived(self) -> bool:
-        model = self.window.inbox.model
-        if model.pager is None:  # the first load is still on its way
-            return False
-        return model.rowCount() == 0 or model.pager.cached_row(0) is not None
 
     def _rows_painted(self) -> None:
         _say(ROWS_PREFIX)

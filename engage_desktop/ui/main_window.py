@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QDialog,
     QFileDialog,
     QHBoxLayout,
@@ -36,7 +37,7 @@ from PySide6.QtWidgets import (
 
 from engage_desktop import __version__
 from engage_desktop.core.priority import serve_window
-from engage_desktop.ui.opening import OpeningPage, OpenRequest, open_workspace
+from engage_desktop.ui.opening import OpeningPage, OpenRequest, open_and_hold
 from engage_desktop.ui.ops import OpChanges, Operations
 from engage_desktop.ui.tasks import Task, TaskRunner
 
@@ -154,7 +155,7 @@ class MainWindow(QMainWindow):
         if self._closing or self.ws is not None:
             return
         self._open_locked = False
-        task = self.tasks.start("open-workspace", _open_job, self.request, self._opened_here)
+        task = self.tasks.start("open-workspace", open_and_hold, self.request, self._opened_here)
         task.errored.connect(self._open_errored)
         task.failed.connect(self._open_failed)
         task.succeeded.connect(self._opened)
@@ -165,6 +166,8 @@ class MainWindow(QMainWindow):
         self._open_locked = isinstance(exc, WorkspaceLockedError)
 
     def _open_failed(self, message: str) -> None:
+        if self._closing:  # stopped by closeEvent: the window is going away
+            return
         assert self.opening_page is not None
         self.opening_page.show_error(self.request.path, message, locked=self._open_locked)
         self.statusBar().clearMessage()
@@ -234,6 +237,8 @@ class MainWindow(QMainWindow):
         self._drill_description: str | None = None
         self.inbox.filter_applied.connect(self._filter_applied)
         self.composer.accounts_requested.connect(self.open_accounts)
+        # VADER loads for the composer's tone check once the start-up is painted.
+        self.inbox.first_rows.painted.connect(self.composer.warm_up)
         self.ops.changed.connect(self.workspace_changed)
         for pane in (self.inbox, self.feeds, self.outbox):  # the dashboard's: on build
             pane.empty_action.connect(self.empty_state_action)
@@ -1005,6 +1010,8 @@ class MainWindow(QMainWindow):
         self._paint_then_open = False
         self.settings.setValue("window/geometry", self.saveGeometry())
         if self.ws is None:  # closed while opening, or after opening failed
+            # Cancelling the open task interrupts its migration (ui/opening.py), so
+            # this returns once the file is let go, not when the migration would end.
             self.tasks.shutdown()
             for ws in self._opened_here:  # opened after all: let go of the file
                 ws.close()
@@ -1021,6 +1028,13 @@ class MainWindow(QMainWindow):
         for timer in self.findChildren(QTimer):
             timer.stop()
         self.tasks.shutdown()
+        if not any(w is not self and isinstance(w, MainWindow) and w.isVisible()
+                   for w in QApplication.topLevelWidgets()):  # fmt: skip
+            # The last window: its scoring worker ends with it (imported here, not at
+            # start-up: the scoring modules are not on the path to the first paint).
+            from engage_desktop.enrich.sentiment.window_pool import close_window_pool
+
+            close_window_pool()
         # Released once the results the workers posted before stopping are delivered
         # (they may still read the workspace), on the next turn of the event loop.
         QTimer.singleShot(0, self.ws.close)
@@ -1035,13 +1049,6 @@ def fitting_size(window: QMainWindow, wanted: tuple[int, int] = (1440, 900)) -> 
     room = screen.availableGeometry()
     # Leave room for the window's frame and title bar, which the geometry excludes.
     return min(wanted[0], room.width() - 40), min(wanted[1], room.height() - 80)
-
-
-def _open_job(state, request: OpenRequest, opened: list) -> Workspace:
-    """Open the workspace and keep it in ``opened`` until the window takes it."""
-    ws = open_workspace(state, request)
-    opened.append(ws)
-    return ws
 
 
 def _status_job(_state, ws: Workspace) -> tuple[str, dict[str, int]]:

@@ -11,12 +11,15 @@ copy of a workspace another window holds, another file, or closing the window).
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
+    QFileDialog,
     QHBoxLayout,
     QLabel,
     QProgressBar,
@@ -24,6 +27,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from engage_desktop.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
     from engage_desktop.workspace.database import Workspace
@@ -64,29 +69,52 @@ class OpenRequest:
     create: bool = False
 
 
-def open_workspace(_state: Any, request: OpenRequest) -> Workspace:
+def open_workspace(state: Any, request: OpenRequest) -> Workspace:
     """Open the workspace of ``request`` and import the views (on a worker thread).
+
+    Cancelling the task (the window closed meanwhile) stops the opening at once, a
+    migration in progress included: its queries are interrupted, it is rolled back
+    and the file is let go (``workspace/interrupt.py``).
 
     Raises:
         WorkspaceError: The file is missing, locked, foreign, damaged or too new
-            (a subclass says which; its message is the one line to show).
+            (a subclass says which; its message is the one line to show), or
+            :class:`~engage_desktop.core.errors.OpenStoppedError` when cancelled.
     """
     from engage_desktop.cli.plugins import install_plugins
     from engage_desktop.workspace.database import Workspace
+    from engage_desktop.workspace.interrupt import OpenInterrupt
 
-    install_plugins()  # the stages' after-insert hooks, as every command has them
-    if request.create:
-        ws = Workspace.create(request.path, overwrite=True)
-    elif request.snapshot:
-        ws = Workspace.open_snapshot(request.path)
-    else:
-        ws = Workspace.open(request.path, read_only=request.read_only)
+    stop = OpenInterrupt()
+    if hasattr(state, "on_cancel"):  # the window's tasks (ui/tasks.py)
+        state.on_cancel(stop.stop)
     try:
-        for name in VIEW_MODULES:
-            importlib.import_module(name)
-    except BaseException:
-        ws.close()
-        raise
+        install_plugins()  # the stages' after-insert hooks, as every command has them
+        if request.create:
+            ws = Workspace.create(request.path, overwrite=True, stop=stop)
+        elif request.snapshot:
+            ws = Workspace.open_snapshot(request.path, stop=stop)
+        else:
+            ws = Workspace.open(request.path, read_only=request.read_only, stop=stop)
+        try:
+            for name in VIEW_MODULES:
+                stop.check(request.path)
+                importlib.import_module(name)
+            stop.check(request.path)
+        except BaseException:
+            ws.close()
+            raise
+    finally:
+        stop.finish()
+    return ws
+
+
+def open_and_hold(state: Any, request: OpenRequest, opened: list) -> Workspace:
+    """:func:`open_workspace`, keeping the workspace in ``opened`` until a window takes
+    it: one closed meanwhile never receives it (a cancelled task delivers no result)
+    and closes what is left there."""
+    ws = open_workspace(state, request)
+    opened.append(ws)
     return ws
 
 
@@ -148,3 +176,107 @@ class OpeningPage(QWidget):
         self.other_button.show()
         self.close_button.show()
         (self.copy_button if locked else self.other_button).setDefault(True)
+
+
+class OpeningShell(QWidget):
+    """A window that opens its workspace as the app's window does, then shows one view.
+
+    For the stages' developer entry points (``python -m engage_desktop.ui.inbox``,
+    ``python -m engage_desktop.ui.dashboard``): "Opening <file>…" first, the file
+    opened (and migrated) in a task, the view built by ``build(ws, tasks)`` once it is
+    open, or the one line saying why not. Closing it stops an opening in progress.
+    """
+
+    opened = Signal(object)  # the view
+    open_failed = Signal(str)
+
+    def __init__(
+        self, request: OpenRequest, build: Callable[[Workspace, TaskRunner], QWidget]
+    ) -> None:
+        super().__init__()
+        self.setObjectName("page")
+        self.request = request
+        self._build = build
+        self.tasks = TaskRunner(self)
+        self.ws: Workspace | None = None
+        self.view: QWidget | None = None
+        self._held: list[Workspace] = []  # opened by the task, not yet taken
+        self._closing = False
+        self._started = False
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self.page = self._new_page()
+        self.setWindowTitle(f"Opening {request.path.name}…")
+
+    def _new_page(self) -> OpeningPage:
+        page = OpeningPage(self.request.path)
+        page.close_requested.connect(self.close)
+        page.copy_requested.connect(
+            lambda: self._restart(OpenRequest(self.request.path, read_only=True, snapshot=True))
+        )
+        page.other_requested.connect(self._choose_other)
+        self._layout.addWidget(page)
+        return page
+
+    def showEvent(self, event) -> None:
+        """The frame is on screen: start opening (once)."""
+        super().showEvent(event)
+        if not self._started:
+            self._started = True
+            self._start()
+
+    def _start(self) -> None:
+        from engage_desktop.core.errors import WorkspaceLockedError
+
+        task = self.tasks.start("open-workspace", open_and_hold, self.request, self._held)
+        locked: list[bool] = []
+        task.errored.connect(lambda exc: locked.append(isinstance(exc, WorkspaceLockedError)))
+        task.failed.connect(lambda message: self._failed(message, any(locked)))
+        task.succeeded.connect(self._opened)
+
+    def _restart(self, request: OpenRequest) -> None:
+        self.request = request
+        self._layout.removeWidget(self.page)
+        self.page.deleteLater()
+        self.page = self._new_page()
+        self._start()
+
+    def _choose_other(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Open workspace", str(self.request.path.parent),
+            "Workspaces (*.engage);;All files (*)",
+        )  # fmt: skip
+        if path:
+            self._restart(OpenRequest(Path(path), read_only=self.request.read_only))
+
+    def _failed(self, message: str, locked: bool) -> None:
+        if self._closing:
+            return
+        self.page.show_error(self.request.path, message, locked=locked)
+        self.open_failed.emit(message)
+
+    def _opened(self, ws: Workspace) -> None:
+        if self._closing:  # closeEvent lets it go
+            return
+        self._held.clear()
+        self.ws = ws
+        self.view = self._build(ws, self.tasks)
+        self._layout.removeWidget(self.page)
+        self.page.deleteLater()
+        self._layout.addWidget(self.view)
+        self.setWindowTitle(ws.path.stem)
+        self.opened.emit(self.view)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Stop the view's polls and an opening in progress; let the file go."""
+        self._closing = True
+        if self.view is None:  # whoever waits for the outcome hears it
+            self.open_failed.emit("the window was closed while the workspace opened")
+        shutdown = getattr(self.view, "shutdown", None)
+        if shutdown is not None:
+            shutdown()
+        self.tasks.shutdown()  # interrupts an opening (see open_workspace)
+        for ws in [*self._held, *([self.ws] if self.ws is not None else [])]:
+            ws.close()
+        self._held.clear()
+        event.accept()

@@ -31,6 +31,7 @@ class TaskState:
     def __init__(self, task: Task) -> None:
         self._task = task
         self._cancel = threading.Event()
+        self._on_cancel: list[Callable[[], None]] = []
         self._busy: Callable[[], float] | None = None
         self._most_s = 0.0
         # Guards _stop: cancel() calls it under the lock, and leaving interrupting()
@@ -69,14 +70,25 @@ class TaskState:
                 return
             self._cancel.wait(min(wait, left))
 
+    def on_cancel(self, stop: Callable[[], None]) -> None:
+        """Call ``stop`` when the task is cancelled (at once if it already is).
+
+        For work that waits where no check can reach it, inside a DuckDB query:
+        ``stop`` interrupts it. It runs on the thread that cancels (the GUI thread),
+        so it must be quick and thread-safe.
+        """
+        self._on_cancel.append(stop)
+        if self._cancel.is_set():
+            stop()
+
     @contextmanager
     def interrupting(self, stop: Callable[[], None]) -> Iterator[None]:
         """While inside, cancelling the task also calls ``stop`` (a query's interrupt).
 
-        For work that cancelling cannot otherwise reach, such as a scan of a million
-        texts: a superseded search would run to its end and hold the lane the newest
-        one waits in. ``stop`` is called on the cancelling thread, and never once the
-        block is left, so it cannot stop what a later task runs on the same cursor.
+        Unlike :meth:`on_cancel`, ``stop`` is never called once the block is left, so
+        it cannot stop what a later task runs on the same cursor (the inbox's lane
+        shares one pager's cursor between tasks). A cancel repeated while inside
+        calls it again (the first may have come before the query began).
         """
         with self._lock:
             self._stop = stop
@@ -89,9 +101,14 @@ class TaskState:
     def cancel(self) -> None:
         """Ask the work function to stop at its next check (and interrupt its query)."""
         with self._lock:
-            self._cancel.set()
+            again = self._cancel.is_set()
+            self._cancel.set()  # first: an interrupted query must find itself cancelled
             if self._stop is not None:
                 self._stop()
+        if again:
+            return
+        for stop in list(self._on_cancel):
+            stop()
 
 
 class Task(QObject):

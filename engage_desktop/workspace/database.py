@@ -31,6 +31,7 @@ from engage_desktop.core.errors import (
 )
 from engage_desktop.workspace import schema, thread_guard
 from engage_desktop.workspace.faults import explain_fault
+from engage_desktop.workspace.interrupt import OpenInterrupt
 from engage_desktop.workspace.shared import Manifest, read_manifest
 
 SUFFIX = ".engage"
@@ -94,6 +95,30 @@ def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     return con
 
 
+def _migrate(con: duckdb.DuckDBPyConnection, path: Path, stop: OpenInterrupt | None) -> None:
+    """Migrate ``con`` forward; on failure (or when ``stop`` stops it) close it.
+
+    The migration in progress is rolled back and the file's lock goes with the
+    connection, so a window closed while its workspace opens leaves the file as it was.
+    """
+    if stop is None:
+        try:
+            schema.migrate(con)
+        except BaseException:
+            con.close()
+            raise
+        return
+    stop.attach(con)
+    try:
+        schema.migrate(con, before_step=lambda: stop.check(path))
+    except BaseException:
+        stop.attach(None)
+        con.close()
+        stop.check(path)  # stopped: say so, not "interrupted" from inside DuckDB
+        raise
+    stop.attach(None)
+
+
 #: Rows turned into Python objects per step of :func:`fetch_all`. DuckDB holds the
 #: GIL while it converts a batch, so one ``fetchall()`` of 100,000 rows froze the
 #: window's GUI thread for 150-250 ms; 2,000 rows take a few milliseconds.
@@ -136,8 +161,13 @@ class Workspace:
     # -- opening -------------------------------------------------------------------
 
     @classmethod
-    def create(cls, path: str | Path, *, overwrite: bool = False) -> Workspace:
+    def create(
+        cls, path: str | Path, *, overwrite: bool = False, stop: OpenInterrupt | None = None
+    ) -> Workspace:
         """Create a new, empty workspace at ``path`` and open it for writing.
+
+        ``stop``, when given, lets another thread stop the creation (see
+        :class:`~engage_desktop.workspace.interrupt.OpenInterrupt`).
 
         Raises:
             WorkspaceError: The file exists and ``overwrite`` is false.
@@ -154,16 +184,20 @@ class Workspace:
                 wal.unlink()
         path.parent.mkdir(parents=True, exist_ok=True)
         con = _connect(path, read_only=False)
-        schema.migrate(con)
+        _migrate(con, path, stop)
         return cls(path, con, read_only=False)
 
     @classmethod
-    def open(cls, path: str | Path, *, read_only: bool = False) -> Workspace:
+    def open(
+        cls, path: str | Path, *, read_only: bool = False, stop: OpenInterrupt | None = None
+    ) -> Workspace:
         """Open an existing workspace, migrating it forward unless read-only.
 
         Nothing on disk changes when opening fails. A shared copy (one with a
         manifest, see :mod:`engage_desktop.workspace.shared`) always opens read-only,
-        whatever was asked: the file someone sent stays byte-identical.
+        whatever was asked: the file someone sent stays byte-identical. ``stop``, when
+        given, lets another thread stop the opening and its migration (see
+        :class:`~engage_desktop.workspace.interrupt.OpenInterrupt`).
 
         Raises:
             WorkspaceError: The file is missing, locked, foreign or too new.
@@ -179,6 +213,8 @@ class Workspace:
             raise NotAWorkspaceError(
                 f"{path} is not an engage-desktop workspace; choose a .engage file", path
             )
+        if stop is not None:
+            stop.check(path)
         # Probe read-only first so a foreign or too-new file is never written to.
         probe = _connect(path, read_only=True)
         try:
@@ -215,8 +251,10 @@ class Workspace:
                     path,
                 )
             return cls(path, _connect(path, read_only=True), read_only=True)
+        if stop is not None:
+            stop.check(path)
         con = _connect(path, read_only=False)
-        schema.migrate(con)
+        _migrate(con, path, stop)
         return cls(path, con, read_only=False)
 
     @classmethod
@@ -239,11 +277,11 @@ class Workspace:
         return ws
 
     @classmethod
-    def open_snapshot(cls, path: str | Path) -> Workspace:
+    def open_snapshot(cls, path: str | Path, *, stop: OpenInterrupt | None = None) -> Workspace:
         """Open a read-only copy of a workspace another process holds open.
 
         The copy (and its write-ahead log) goes to a temporary folder that is removed
-        when the workspace is closed.
+        when the workspace is closed. ``stop``: as for :meth:`open`.
         """
         path = Path(path)
         if not path.is_file():
@@ -259,7 +297,7 @@ class Workspace:
         if wal.exists():
             shutil.copy2(wal, copy.with_name(copy.name + ".wal"))
         try:
-            ws = cls.open(copy, read_only=True)
+            ws = cls.open(copy, read_only=True, stop=stop)
             if ws.manifest is not None:  # show the file's own name, not the temp copy's
                 ws.path = path
         except BaseException:

@@ -1,14 +1,14 @@
-"""Reading Parquet files through DuckDB, so nothing needs ``pyarrow.parquet``.
+"""Reading Parquet files through DuckDB, so nothing needs pyarrow.
 
-The bundle leaves pyarrow's Parquet and dataset libraries out (about 80 MB, see
-``packaging/engage-desktop.spec``); DuckDB reads Parquet by itself. Every Parquet
-read in the app goes through these three functions.
+The app leaves pyarrow out (only ``cluster/`` uses it, with Dask); DuckDB reads
+Parquet by itself. Every Parquet read in the app goes through these three functions.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -44,10 +44,10 @@ def parquet_columns(path: str | Path) -> list[str]:
         return [d[0] for d in rel.description or ()]
 
 
-def parquet_table(path: str | Path, columns: Sequence[str]):  # -> pyarrow.Table
-    """The named columns of every row, as an in-memory Arrow table."""
+def parquet_records(path: str | Path, columns: Sequence[str]) -> list[tuple[Any, ...]]:
+    """The named columns of every row, in the file's order, as Python values."""
     names = list(dict.fromkeys(columns))
     select = ", ".join('"' + c.replace('"', '""') + '"' for c in names) or "*"
     with duckdb.connect() as con:
         source = "'" + _literal(path).replace("'", "''") + "'"
-        return con.sql(f"SELECT {select} FROM read_parquet({source})").to_arrow_table()
+        return con.sql(f"SELECT {select} FROM read_parquet({source})").fetchall()

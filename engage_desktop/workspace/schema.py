@@ -417,6 +417,7 @@ def _v4_published_note(con: duckdb.DuckDBPyConnection) -> None:
         """
     )
 
+
 # The learned sentiment model (issue 14): the fitted models, versioned, and the
 # model's label, confidence and version beside VADER's scores on every mention.
 # ``sentiment``/``sentiment_label`` stay the effective values: correction, else the
@@ -480,11 +481,16 @@ def current_version(con: duckdb.DuckDBPyConnection) -> int | None:
     return int(row[0]) if row and row[0] is not None else 0
 
 
-def migrate(con: duckdb.DuckDBPyConnection, target: int = LATEST_VERSION) -> list[int]:
+def migrate(
+    con: duckdb.DuckDBPyConnection,
+    target: int = LATEST_VERSION,
+    before_step: Callable[[], None] | None = None,
+) -> list[int]:
     """Apply every migration above the current version, up to ``target``.
 
     Each migration runs in its own transaction, so a failure leaves the workspace at
-    the last good version.
+    the last good version. ``before_step`` is called before each one; it stops the
+    migration by raising (a window closed while its workspace opened).
 
     Returns:
         The versions applied, in order.
@@ -494,6 +500,8 @@ def migrate(con: duckdb.DuckDBPyConnection, target: int = LATEST_VERSION) -> lis
     for step in MIGRATIONS:
         if step.version <= have or step.version > target:
             continue
+        if before_step is not None:
+            before_step()
         con.execute("BEGIN TRANSACTION")
         try:
             if callable(step.apply):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from datetime import UTC, datetime
 
@@ -10,6 +11,7 @@ import pytest
 from engage_desktop.core.errors import EngageError
 from engage_desktop.demo.build import build_demo
 from engage_desktop.enrich.pipeline import needs_enrichment
+from engage_desktop.enrich.sentiment import window_pool
 from engage_desktop.ui.main_window import MainWindow
 from engage_desktop.ui.tasks import TaskRunner
 from engage_desktop.workspace.database import Workspace
@@ -53,17 +55,26 @@ def test_backfill_starts_on_open_shows_progress_and_refreshes(qtbot, raw_path, s
         # The views were refreshed: the inbox shows scores now.
         assert win.settle(TIMEOUT_S)
         assert win.inbox.model.data(win.inbox.model.index(0, 4)) != "not scored"
+        # Scored by the window's worker process, not on one of its own threads.
+        pool = window_pool._shared
+        assert pool is not None and pool.processes == 1
+        workers = list(pool._executor._processes.values())
+        assert workers and os.getpid() not in {w.pid for w in workers}
     finally:
         close_window(win, ws)
+    assert window_pool._shared is None  # closing the window stopped its worker
+    assert not any(w.is_alive() for w in workers)
 
 
 def _status_at_first_report(win) -> list[tuple[bool, bool, str]]:
     """What the status bar shows when the scoring task's first report has arrived."""
     shown: list[tuple[bool, bool, str]] = []
     win.enrich_task.progressed.connect(  # after the window's own slot
-        lambda _d, _t: shown
-        or shown.append(
-            (win.task_bar.isVisible(), win.task_cancel.isVisible(), win.task_label.text())
+        lambda _d, _t: (
+            shown
+            or shown.append(
+                (win.task_bar.isVisible(), win.task_cancel.isVisible(), win.task_label.text())
+            )
         )
     )
     return shown

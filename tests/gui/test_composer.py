@@ -261,3 +261,48 @@ def test_inbox_and_composer_show_the_same_thread(window, qtbot):
         start = " ".join(post["text"].split())[:30]
         assert start in " ".join(inbox_text.split()), start
         assert start in " ".join(composer_text.split()), start
+
+
+def test_vader_warms_up_after_the_first_rows_off_the_gui_thread(
+    qtbot, demo_path, settings, monkeypatch
+):
+    import threading
+
+    from PySide6.QtCore import QTimer
+
+    from engage_desktop.composer import tone
+    from engage_desktop.ui.main_window import MainWindow
+    from engage_desktop.workspace.database import Workspace
+    from tests.gui.conftest import close_demo_window
+
+    order: list[str] = []
+    started, gui_free = threading.Event(), threading.Event()
+    real = tone.warm_up
+
+    def watched_warm_up():
+        order.append("warm-up")
+        started.set()
+        # Held until the GUI thread turns its event loop: on the GUI thread this would
+        # never be set (and the wait would time out).
+        order.append("gui-free" if gui_free.wait(60) else "gui-blocked")
+        order.append("gui-thread" if threading.current_thread() is gui else "worker")
+        real()
+
+    gui = threading.current_thread()
+    monkeypatch.setattr(tone, "warm_up", watched_warm_up)
+    ws = Workspace.open(demo_path)
+    win = MainWindow(ws, settings)
+    win.feeds.set_schedule(False)
+    win.inbox.first_rows.painted.connect(lambda: order.append("rows painted"))
+    assert order == [] and win.composer.warm_task is None  # no timer: nothing yet
+    win.resize(1280, 800)
+    win.show()
+    try:
+        qtbot.waitUntil(started.is_set, timeout=TIMEOUT_MS)
+        QTimer.singleShot(0, gui_free.set)
+        with qtbot.waitSignal(win.composer.warm_task.done, timeout=TIMEOUT_MS):
+            pass
+        assert order == ["rows painted", "warm-up", "gui-free", "worker"]
+        assert win.inbox.model.rowCount() > 0
+    finally:
+        close_demo_window(win, ws)

@@ -88,7 +88,11 @@ def test_card_data_exports_from_the_right_click_menu(pane, qtbot, tmp_path, monk
     real("share_of_voice", "xlsx", str(out))
     qtbot.waitUntil(lambda: out.exists())
     qtbot.waitUntil(lambda: "exported" in pane.timing.text())
-    rows = list(openpyxl.load_workbook(out, read_only=True).worksheets[0].values)
+    book = openpyxl.load_workbook(out, read_only=True)  # read-only keeps the file open
+    try:
+        rows = list(book.worksheets[0].values)
+    finally:
+        book.close()
     assert rows[0] == ("week", "entity", "mentions")
     totals = {}
     for _week, entity, n in rows[1:]:

@@ -135,6 +135,7 @@ def test_common_actions_run_no_query_on_the_gui_thread(qtbot, demo_path, setting
         inbox.select_row(5)
         settle()
         assert win.composer.mention_id == mention_id  # hidden: not re-bound by j/k
+        _link_and_unlink_on_the_customer_card(qtbot, win, settle)  # writes by the writer
         win.show_view("feeds")
         feeds = win.feeds
         feeds.sources.selectRow(0)  # edit a source: stored in a task
@@ -160,3 +161,51 @@ def test_common_actions_run_no_query_on_the_gui_thread(qtbot, demo_path, setting
         qtbot.waitUntil(lambda: ws.closed, timeout=TIMEOUT_MS)
     on_gui_thread = [q.origin() for q in guarded.found()]
     assert on_gui_thread == []
+
+
+def _off_the_gui_thread(fn):
+    """The test's own reads, on another thread (the guard watches this one)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(fn).result()
+
+
+def _link_and_unlink_on_the_customer_card(qtbot, win, settle):
+    """Unlink an account from its customer, then link it back through the dialog."""
+    from PySide6.QtCore import QTimer
+
+    from engage_desktop.ui.widgets.customer_card import LinkCustomerDialog
+
+    ws, inbox = win.ws, win.inbox
+    author_id, mention_id, external = _off_the_gui_thread(
+        lambda: ws.tuples(
+            "SELECT l.author_id, max(m.id), any_value(c.external_id) FROM customer_links l "
+            "JOIN customers c ON c.id = l.customer_id "
+            "JOIN mentions m ON m.author_id = l.author_id GROUP BY 1 ORDER BY 1 LIMIT 1"
+        )[0]
+    )
+    win.show_view("inbox")
+    card = inbox.author_panel.customer_card
+    with qtbot.waitSignal(card.loaded, timeout=TIMEOUT_MS):
+        inbox.open_mention_id(mention_id)
+    assert card.author_id == author_id and card.unlink_button.isEnabled()
+    with qtbot.waitSignal(card.loaded, timeout=TIMEOUT_MS):  # the writer unlinks
+        card.unlink_button.click()
+    assert card.message.text() == f"Unlinked from customer {external}"
+
+    def pick_the_customer():  # in the dialog's own event loop (exec)
+        dialog = card.findChild(LinkCustomerDialog)
+        dialog.search.setText(external)  # searched in a task
+        qtbot.waitUntil(
+            lambda: dialog.results.count() == 1
+            and dialog.results.item(0).text().startswith(f"{external} ·"),
+            timeout=TIMEOUT_MS,
+        )
+        dialog.accept()
+
+    QTimer.singleShot(0, pick_the_customer)
+    with qtbot.waitSignal(card.loaded, timeout=TIMEOUT_MS):  # the writer links
+        card.link_button.click()
+    assert card.message.text() == f"Linked to customer {external}"
+    settle()

@@ -219,6 +219,37 @@ def test_sorting_by_header(inbox, qtbot):
     assert inbox.model.filter.sort == "time"
 
 
+def test_time_header_arrow_and_sort_control_are_one_state(inbox, qtbot):
+    from PySide6.QtCore import QPoint
+
+    header, bar = inbox.table.horizontalHeader(), inbox.filter_bar
+    newest = ("Newest first", 1, Qt.SortOrder.DescendingOrder)
+    oldest = ("Oldest first", 1, Qt.SortOrder.AscendingOrder)
+
+    def shown():
+        return bar.sort.currentText(), header.sortIndicatorSection(), header.sortIndicatorOrder()
+
+    def click_time():  # a real click: Qt flips its own arrow before our handler runs
+        x = header.sectionViewportPosition(1) + header.sectionSize(1) // 2
+        qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, 5))
+
+    assert shown() == newest
+    bar.sort.setCurrentIndex(bar.sort.findData("oldest"))  # the control moves the arrow
+    assert shown() == oldest
+    settle(qtbot, inbox)
+    click_time()  # the header moves the control
+    assert shown() == newest
+    settle(qtbot, inbox)
+    assert inbox.model.filter.sort == "time"
+    bar.update_filter(search='"unclosed')  # a filter the model refuses
+    assert bar.error_label.text()
+    for want in (oldest, newest, oldest):  # the control and the arrow still agree
+        click_time()
+        assert shown() == want
+    bar.sort.setCurrentIndex(bar.sort.findData("time"))
+    assert shown() == newest
+
+
 def test_saved_views_with_live_counts(inbox, qtbot):
     ws = inbox.ws
     orbit = scalar(ws, "SELECT count(*) FROM mentions WHERE list_contains(topics, 'Orbit')")

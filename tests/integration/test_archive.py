@@ -203,8 +203,7 @@ def test_move_by_compaction_interrupted_loses_and_duplicates_nothing(
     with Workspace.open(demo_path) as ws:
         assert ws.scalar("SELECT count(*) FROM mentions WHERE published < ?", [CUT]) == (
             ws.scalar(
-                "SELECT count(*) FROM mentions WHERE published < ? AND "
-                + export_mod.IN_WORK_SQL,
+                "SELECT count(*) FROM mentions WHERE published < ? AND " + export_mod.IN_WORK_SQL,
                 [CUT],
             )
         )

@@ -248,6 +248,15 @@ def test_cluster_command_without_dask_says_what_to_install(tmp_path):
     )
     assert done.returncode == 1
     assert done.stderr.strip().splitlines() == [
-        "engage-desktop: this command needs Dask (distributed is not installed): "
+        "engage-desktop: this command needs Dask and pyarrow (distributed is not installed): "
         "pip install 'engage-desktop[cluster]'"
     ]
+
+
+def test_cluster_commands_name_pyarrow_when_only_it_is_missing(monkeypatch):
+    from engage_desktop.cluster import ClusterUnavailable, require_dask
+
+    require_dask()  # Dask and distributed load (the test extra has them)
+    monkeypatch.setitem(sys.modules, "pyarrow", None)  # as in the desktop install
+    with pytest.raises(ClusterUnavailable, match=r"pyarrow is not installed\): pip install"):
+        require_dask()

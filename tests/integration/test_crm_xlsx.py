@@ -130,9 +130,7 @@ def test_csv_cells_with_controls_and_huge_text_are_made_safe(ws, tmp_path, capsy
     path = tmp_path / "crm.csv"
     huge = "y" * (MAX_FIELD_CHARS + 10)
     path.write_text(
-        "customer_id,name,notes\n"
-        "C1,Ana\x1b[2J Silva,ok\n"
-        f"C2,Bob,{huge}\n",
+        f"customer_id,name,notes\nC1,Ana\x1b[2J Silva,ok\nC2,Bob,{huge}\n",
         encoding="utf-8",
     )
     summary = import_customers(ws, path)

@@ -68,9 +68,7 @@ def test_import_score_export_round_trip_with_bad_rows(tmp_path, capsys):
     with Workspace.open(ws_path) as ws:
         remote, intents = (
             ws.cursor()
-            .execute(
-                "SELECT external_id, intents FROM mentions WHERE id = ?", [int(churn["id"])]
-            )
+            .execute("SELECT external_id, intents FROM mentions WHERE id = ?", [int(churn["id"])])
             .fetchone()
         )
         their = ws.scalar("SELECT their_label FROM mentions WHERE id = 108")

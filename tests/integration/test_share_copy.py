@@ -276,7 +276,7 @@ def test_opens_from_a_read_only_folder(demo_path: Path, tmp_path: Path) -> None:
 
 
 def test_a_read_only_source_gives_the_same_copy(prepared, tmp_path: Path) -> None:
-    """Read-only sources go through Arrow, writable ones through ATTACH: same result."""
+    """Read-only sources go through a Parquet file, writable ones through ATTACH: same result."""
     source, facts = prepared
     with Workspace.open(source) as ws:
         export_workspace(None, ws, tmp_path / "a.engage", ShareOptions(pseudonymize=True))

@@ -90,10 +90,11 @@ def test_brandwatch_csv_maps_keeps_ids_zones_and_their_sentiment(tmp_path, capsy
     with Workspace.open(path) as ws:
         rows = {
             r[0]: r[1:]
-            for r in ws.cursor().execute(
-                "SELECT external_id, published, their_label, sentiment_label, topics "
-                "FROM mentions"
-            ).fetchall()
+            for r in ws.cursor()
+            .execute(
+                "SELECT external_id, published, their_label, sentiment_label, topics FROM mentions"
+            )
+            .fetchall()
         }
     assert set(rows) == set(EXT_IDS)
     stamp, their, ours, topics = rows["rid-00017-x"]
@@ -162,9 +163,11 @@ def test_commands_take_external_ids(tmp_path, capsys):
     assert "no mention with id or external id 'no-such-id'" in capsys.readouterr().err
     with Workspace.open(path) as ws:
         first = resolve_mention(ws, "rid-00017-x")
-        label, their = ws.cursor().execute(
-            "SELECT sentiment_label, their_label FROM mentions WHERE id = ?", [first]
-        ).fetchone()
+        label, their = (
+            ws.cursor()
+            .execute("SELECT sentiment_label, their_label FROM mentions WHERE id = ?", [first])
+            .fetchone()
+        )
         tagged = ws.scalar("SELECT count(*) FROM mentions WHERE list_contains(tags, 'vip')")
         status = ws.scalar("SELECT status FROM mentions WHERE external_id = ?", [UUID])
         drafts = ws.scalar("SELECT count(*) FROM drafts")

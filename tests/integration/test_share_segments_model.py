@@ -237,8 +237,8 @@ def test_undo_puts_back_the_previous_correction_or_the_models_label(tmp_path):
             "LEFT JOIN sentiment_corrections c ON c.mention_id = m.id ORDER BY m.id"
         )
         assert after == before  # mention 1 has its earlier correction, 2 VADER's label
-        assert ws.scalar(
-            "SELECT count(*) FROM events WHERE action = 'undo_sentiment_correction'"
-        ) == 1
+        assert (
+            ws.scalar("SELECT count(*) FROM events WHERE action = 'undo_sentiment_correction'") == 1
+        )
     finally:
         ws.close()

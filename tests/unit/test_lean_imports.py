@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
 
-from engage_desktop.core.lean_imports import refusing, skip_pandas_probe
+from engage_desktop.core.lean_imports import refusing
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -30,35 +29,6 @@ def test_refused_modules_fail_to_import_only_while_refused():
 
     assert colorsys.rgb_to_hsv(0, 0, 0) == (0, 0, 0)
     assert not any(type(f).__name__ == "_Refuse" for f in sys.meta_path)
-
-
-def test_arrow_works_without_pandas_and_pandas_support_returns_with_pandas():
-    out = _run(
-        "import sys\n"
-        "from engage_desktop.core.lean_imports import skip_pandas_probe\n"
-        "assert skip_pandas_probe()\n"
-        "import pyarrow as pa, duckdb\n"
-        "t = pa.table({'a': pa.array([1, None]), 's': pa.array(['x', 'y'])})\n"
-        "con = duckdb.connect(); con.register('t', t)\n"
-        "assert con.execute('SELECT count(a) FROM t').fetchone()[0] == 1\n"
-        "print('pandas' in sys.modules)\n"
-        # pandas arrives: pyarrow treats its objects as pandas again (NaN is null).
-        "import pandas as pd\n"
-        "print(pa.array(pd.Series([1.0, None])).null_count)\n"
-        "print(pa.Table.from_pandas(pd.DataFrame({'a': [1.0, None]})).column('a').null_count)\n"
-    )
-    assert out.split() == ["False", "1", "1"]
-
-
-def test_nothing_is_skipped_once_threads_run():
-    stop = threading.Event()
-    helper = threading.Thread(target=stop.wait)
-    helper.start()
-    try:
-        assert skip_pandas_probe() is False
-    finally:
-        stop.set()
-        helper.join()
 
 
 def test_http_client_loads_without_the_httpx_command_line():

@@ -18,7 +18,7 @@ NEUTRAL = [0.0, 0.0, 1.0, 0.0]
 
 def test_tokens_split_nt_and_marks_like_glove():
     tok = tokenize(["I don't LIKE it!!", None, "'quoted' rock'n'roll?"])
-    assert tok.tokens.to_pylist() == [
+    assert tok.tokens.tolist() == [
         "i", "do", "n't", "like", "it", "!", "!", "quoted", "rock'n'roll", "?",
     ]  # fmt: skip
     assert tok.rows.tolist() == [0, 0, 0, 0, 0, 0, 0, 2, 2, 2]
@@ -35,7 +35,7 @@ def test_vocabulary_counts_texts_not_occurrences():
 def test_shipped_vectors_load_with_their_licence():
     table = shipped_vectors()
     assert table.name == TABLE and table.vectors.shape == (100_000, 50)
-    words = table.words.to_pylist()
+    words = table.words
     assert words[:3] == ["the", "of", "to"] and "n't" in words and "tedious" in words
     assert "PDDL" in resource("word_vectors", "LICENSE.txt").read_text(encoding="utf-8")
 

@@ -9,9 +9,10 @@ only when complete, so a cancelled or failed share leaves nothing behind. Its
 ``share_manifest`` table (:mod:`engage_desktop.workspace.shared`) makes every later
 open read-only.
 
-Rows travel from the source to the copy as Arrow record batches: that works
-whether the source is open for writing or read-only, and lets the pseudonyms
-rewrite texts batch by batch.
+A writable source attaches the copy and DuckDB copies table to table; a read-only
+one (which cannot attach a file for writing) writes each table's rows to a Parquet
+file that the copy's own connection reads in batches. Pseudonyms rewrite texts
+through a SQL function either way.
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import pyarrow as pa
 from duckdb.sqltypes import VARCHAR
 
 from engage_desktop import __version__
@@ -154,11 +154,12 @@ def export_workspace(
         pseudo = _pseudonyms(src, where, params) if options.pseudonymize else None
         if ws.read_only:
             # A read-only connection cannot attach a file for writing: rows travel
-            # through Arrow into the copy's own connection.
+            # through a Parquet file beside the copy into the copy's own connection.
             with dst_ws.write() as dst:
                 copied = _copy_all(
-                    src, _ArrowSink(dst), options, pseudo, where, params, state, steps
-                )
+                    src, _ParquetSink(dst, partial, pseudo), options, pseudo, where, params,
+                    state, steps,
+                )  # fmt: skip
             dst_ws.close()
         else:
             # DuckDB copies from table to table itself: about twice as fast.
@@ -213,32 +214,63 @@ def _select(
     return names, ", ".join(f"{e} AS {n}" for e, n in zip(exprs, names, strict=True))
 
 
-class _ArrowSink:
-    """Rows streamed as Arrow batches into the copy's own connection."""
+def _rewriting(con, pseudo) -> None:
+    """Give ``con`` the SQL function ``share_rewrite`` (handles to pseudonyms)."""
+    if pseudo is not None:
+        con.create_function(
+            "share_rewrite", pseudo.rewrite_shared, [VARCHAR], VARCHAR, side_effects=False
+        )
 
-    def __init__(self, dst) -> None:
+
+def _rewritten(table: str, names: list[str], pseudo) -> str:
+    """The select list of ``names`` with the texts of ``table`` rewritten if asked.
+
+    Only values with an '@' reach Python; NULL stays NULL.
+    """
+    rewrite = _REWRITTEN.get(table, ()) if pseudo is not None else ()
+    return ", ".join(
+        f"CASE WHEN contains({n}, '@') THEN share_rewrite({n}) ELSE {n} END AS {n}"
+        if n in rewrite
+        else n
+        for n in names
+    )
+
+
+class _ParquetSink:
+    """Rows written by the source to a Parquet file, read by the copy's own connection.
+
+    For a read-only source, which cannot attach the copy for writing. DuckDB writes
+    and reads the file itself, and the copy reads it in batches of
+    :data:`BATCH_ROWS` (progress and cancel between them).
+    """
+
+    def __init__(self, dst, partial: Path, pseudo) -> None:
         self.dst = dst
+        self.staged = partial.with_name(partial.name + ".rows.parquet")
+        _rewriting(dst, pseudo)
 
     def insert(self, src, table: str, sql: str, params, names: list[str], pseudo, on_batch) -> int:
-        reader = src.sql(sql, params=params).to_arrow_reader(BATCH_ROWS)
-        rows = 0
-        cols = ", ".join(names)
-        for batch in reader:
-            if pseudo is not None and table in _REWRITTEN:
-                arrays = [
-                    pseudo.rewrite_column(batch.column(i))
-                    if name in _REWRITTEN[table]
-                    else batch.column(i)
-                    for i, name in enumerate(batch.schema.names)
-                ]
-                batch = pa.RecordBatch.from_arrays(arrays, names=batch.schema.names)
-            self.dst.register("share_batch", batch)
-            self.dst.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM share_batch")
-            self.dst.unregister("share_batch")
-            rows += batch.num_rows
-            if on_batch is not None:
-                on_batch()
-        return rows
+        literal = "'" + str(self.staged).replace("'", "''") + "'"
+        try:
+            src.execute(f"COPY ({sql}) TO {literal} (FORMAT parquet)", params)
+            total = int(
+                self.dst.execute(
+                    f"SELECT coalesce(sum(num_rows), 0) FROM parquet_file_metadata({literal})"
+                ).fetchall()[0][0]
+            )
+            outer = _rewritten(table, names, pseudo)
+            for start in range(0, total, BATCH_ROWS):
+                self.dst.execute(
+                    f"INSERT INTO {table} ({', '.join(names)}) SELECT {outer} FROM "
+                    f"read_parquet({literal}, file_row_number = true) "
+                    f"WHERE file_row_number >= {start} AND file_row_number < {start + BATCH_ROWS} "
+                    "ORDER BY file_row_number"
+                )
+                if on_batch is not None:
+                    on_batch()
+        finally:
+            self.staged.unlink(missing_ok=True)
+        return total
 
     def keys(self) -> set[str]:
         return {k for (k,) in self.dst.execute("SELECT key FROM settings").fetchall()}
@@ -249,21 +281,12 @@ class _AttachedSink:
 
     def __init__(self, src, pseudo) -> None:
         self.src = src
-        if pseudo is not None:
-            src.create_function(
-                "share_rewrite",
-                pseudo.rewrite_column,
-                [VARCHAR],
-                VARCHAR,
-                type="arrow",
-                side_effects=False,
-            )
+        _rewriting(src, pseudo)
 
     def insert(self, src, table: str, sql: str, params, names: list[str], pseudo, on_batch) -> int:
-        rewrite = _REWRITTEN.get(table, ()) if pseudo is not None else ()
-        outer = ", ".join(f"share_rewrite({n}) AS {n}" if n in rewrite else n for n in names)
         rows = src.execute(
-            f"INSERT INTO {ATTACHED}.{table} ({', '.join(names)}) SELECT {outer} FROM ({sql})",
+            f"INSERT INTO {ATTACHED}.{table} ({', '.join(names)}) "
+            f"SELECT {_rewritten(table, names, pseudo)} FROM ({sql})",
             params,
         ).fetchall()[0][0]
         if on_batch is not None:

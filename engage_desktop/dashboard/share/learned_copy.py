@@ -19,10 +19,10 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
-import pyarrow as pa
 
 from engage_desktop.dashboard.share import allowlist
 from engage_desktop.enrich.learned.model import LearnedModel, tokens
+from engage_desktop.workspace.columns import ColumnTable
 
 TABLE = "sentiment_models"
 
@@ -105,9 +105,7 @@ def copy_models(src: Any, sink: Any, pseudo: Any, insert: Insert) -> int:
         blobs.append(clean)
         cards.append(scrub_card(card, words, len(LearnedModel.from_bytes(clean).vocabulary)))
     columns["weights"], columns["card"] = blobs, cards
-    table = pa.table(
-        {n: pa.array(v, pa.binary() if n == "weights" else None) for n, v in columns.items()}
-    )
+    table = ColumnTable(columns)  # bytes are read as BLOB
     src.register("share_models", table)
     try:
         return insert(

@@ -14,9 +14,7 @@ import random
 import re
 import threading
 from collections.abc import Iterable
-
-import pyarrow as pa
-import pyarrow.compute as pc
+from typing import Any
 
 # An @handle not preceded by a word character (so e-mail addresses are not handles):
 # Mastodon's user@instance and Bluesky's dotted handles included.
@@ -68,15 +66,17 @@ class Pseudonyms:
                 self._by_handle.setdefault(form, n)
         return n
 
-    def table(self, pairs: Iterable[tuple[str, str]]) -> pa.Table:
-        """(channel, handle, n) for every pair, as an Arrow table to join in SQL."""
+    def table(self, pairs: Iterable[tuple[str, str]]) -> Any:
+        """(channel, handle, n) for every pair, as a table to join in SQL."""
+        import numpy as np
+
+        from engage_desktop.workspace.columns import ColumnTable
+
         rows = sorted(set(pairs))
-        return pa.table(
-            {
-                "channel": pa.array([c for c, _ in rows], pa.string()),
-                "handle": pa.array([h for _, h in rows], pa.string()),
-                "n": pa.array([self.author(c, h) for c, h in rows], pa.int64()),
-            }
+        return ColumnTable(
+            channel=[c for c, _ in rows],
+            handle=[h for _, h in rows],
+            n=np.array([self.author(c, h) for c, h in rows], dtype=np.int64),
         )
 
     def handles(self) -> list[str]:
@@ -102,17 +102,10 @@ class Pseudonyms:
             return text
         return HANDLE.sub(self._handle, text)
 
-    def rewrite_column(self, column: pa.ChunkedArray | pa.Array) -> pa.Array:
-        """:meth:`rewrite` over an Arrow string column; rows without '@' are untouched."""
-        column = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
-        has_at = pc.fill_null(pc.match_substring(column, "@"), False)
-        if not pc.any(has_at).as_py():
-            return column
-        values = column.to_pylist()
+    def rewrite_shared(self, text: str | None) -> str | None:
+        """:meth:`rewrite` for a SQL function: DuckDB may call it from several threads."""
         with self._lock:
-            for i in pc.indices_nonzero(has_at).to_pylist():
-                values[i] = self.rewrite(values[i])
-        return pa.array(values, column.type)
+            return self.rewrite(text)
 
 
 def _forms(handle: str) -> set[str]:

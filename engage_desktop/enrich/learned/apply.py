@@ -1,8 +1,8 @@
 """Applying the learned model: re-scoring mentions, chunk by chunk.
 
 The model reads VADER's stored scores and the text, so re-scoring never re-runs
-VADER. Mentions are read, predicted and written as Arrow tables (no Python object
-per mention: the features are Arrow and numpy kernels, the text choice and the
+VADER. Mentions are read, predicted and written as numpy columns (the features
+work once per distinct word and on integer arrays, the text choice and the
 domain-model routing are SQL). Each chunk of :data:`CHUNK_SIZE` mentions is stored
 in one transaction, so a cancel keeps whole chunks and loses none half-written.
 From :data:`POOL_THRESHOLD` mentions on, worker processes predict while this one
@@ -35,6 +35,7 @@ import numpy as np
 from engage_desktop.core.priority import lower_priority, worker_nice
 from engage_desktop.enrich.learned.model import CLASSES, LearnedModel
 from engage_desktop.enrich.learned.store import StoredModel, active_models
+from engage_desktop.workspace.columns import ColumnTable, fetch_columns
 from engage_desktop.workspace.database import Workspace
 
 Progress = Callable[[int, int], None]
@@ -101,57 +102,46 @@ def _init_worker(blobs: list[tuple[str | None, str, bytes]], nice: int = 0) -> N
     _worker_models = [(d, v, LearnedModel.from_bytes(b)) for d, v, b in blobs]
 
 
-def predict_table(models: Models, rows: Any) -> Any:
-    """Predictions for an Arrow table read by :func:`_read_rows`.
+def predict_table(models: Models, rows: ColumnTable) -> ColumnTable:
+    """Predictions for the rows read by :func:`_read_rows`.
 
     Args:
         models: ``(domain, version, model)`` in the order :func:`_read_rows` numbered them.
         rows: Columns ``id, body, compound, pos, neu, neg, model_index``.
 
     Returns:
-        An Arrow table of :data:`LEARNED_COLUMNS`; rows no model covers are left out.
+        A table of :data:`LEARNED_COLUMNS`; rows no model covers are left out.
     """
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    which = rows.column("model_index").to_numpy()
-    vader_all = np.column_stack(
-        [rows.column(c).to_numpy() for c in ("compound", "pos", "neu", "neg")]
-    ).astype(np.float64)
-    labels = pa.array(CLASSES, pa.string())
+    which = rows.column("model_index")
+    vader_all = np.column_stack([rows.column(c) for c in ("compound", "pos", "neu", "neg")]).astype(
+        np.float64
+    )
+    labels = np.array(CLASSES, dtype=object)
     parts = []
     for k in np.unique(which[which >= 0]):
         members = np.flatnonzero(which == k)
         _, version, model = models[int(k)]
-        proba = model.predict_proba(pc.take(rows.column("body"), members), vader_all[members])
-        best = proba.argmax(axis=1).astype(np.int32)
-        n = len(members)
+        proba = model.predict_proba(rows.column("body")[members], vader_all[members])
         parts.append(
-            pa.table(
-                {
-                    "id": pc.take(rows.column("id"), members),
-                    "learned_sentiment": np.round(proba[:, 2] - proba[:, 0], 4),
-                    "learned_label": pa.DictionaryArray.from_arrays(best, labels).cast(pa.string()),
-                    "learned_confidence": np.round(proba.max(axis=1), 4),
-                    "learned_version": pa.DictionaryArray.from_arrays(
-                        np.zeros(n, np.int32), pa.array([version], pa.string())
-                    ).cast(pa.string()),
-                }
-            )
+            {
+                "id": rows.column("id")[members],
+                "learned_sentiment": np.round(proba[:, 2] - proba[:, 0], 4),
+                "learned_label": labels[proba.argmax(axis=1)],
+                "learned_confidence": np.round(proba.max(axis=1), 4),
+                "learned_version": np.full(len(members), version, dtype=object),
+            }
         )
     if not parts:
         return _empty_predictions()
-    return pa.concat_tables(parts)
+    return ColumnTable({c: np.concatenate([p[c] for p in parts]) for c in LEARNED_COLUMNS})
 
 
-def _empty_predictions() -> Any:
-    import pyarrow as pa
-
-    types = (pa.int64(), pa.float64(), pa.string(), pa.float64(), pa.string())
-    return pa.table({c: pa.array([], t) for c, t in zip(LEARNED_COLUMNS, types, strict=True)})
+def _empty_predictions() -> ColumnTable:
+    kinds = (np.int64, np.float64, object, np.float64, object)
+    return ColumnTable({c: np.zeros(0, k) for c, k in zip(LEARNED_COLUMNS, kinds, strict=True)})
 
 
-def _predict_task(rows: Any) -> Any:
+def _predict_task(rows: ColumnTable) -> ColumnTable:
     return predict_table(_worker_models, rows)
 
 
@@ -202,8 +192,8 @@ def write_learned(cur: Any, table: Any) -> int:
 
 def _read_rows(
     cur: Any, models: Models, where: str, params: Sequence[Any], limit: int | None = None
-) -> Any:
-    """The mentions to score as an Arrow table, each with the index of its model.
+) -> ColumnTable:
+    """The mentions to score, each with the index of its model.
 
     A mention goes to the first domain model whose topic it has, else to the
     whole-workspace model (-1: none). The text is chosen as
@@ -220,7 +210,7 @@ def _read_rows(
         else str(whole)
     )
     tail = f" ORDER BY mentions.id LIMIT {int(limit)}" if limit else ""
-    return cur.sql(
+    relation = cur.sql(
         "SELECT mentions.id AS id, "
         "CASE WHEN regexp_matches(coalesce(text, ''), '\\S') THEN text "
         "ELSE coalesce(title, '') END AS body, "
@@ -229,7 +219,8 @@ def _read_rows(
         f"{model_index} AS model_index "
         f"FROM mentions WHERE {_SELECTABLE} AND ({where}){tail}",
         params=[d for _k, d in cases] + list(params),
-    ).to_arrow_table()
+    )
+    return fetch_columns(relation)
 
 
 def apply_in_transaction(
@@ -338,8 +329,8 @@ def _predicted_chunks(
             cur.close()
         if not rows.num_rows:
             break
-        last_id = int(rows.column("id")[-1].as_py())
-        chunks = [rows.slice(s, chunk_size) for s in range(0, rows.num_rows, chunk_size)]
+        last_id = int(rows.column("id")[-1])
+        chunks = [rows.take(slice(s, s + chunk_size)) for s in range(0, rows.num_rows, chunk_size)]
         if pool is None:
             for chunk in chunks:
                 if cancelled():

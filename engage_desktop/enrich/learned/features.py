@@ -1,9 +1,10 @@
 """What the learned model reads of a text: words, phrases, stems and word vectors.
 
-Everything here works on whole columns at once with Arrow's compute kernels
-(C++, no Python loop per text), so re-scoring a million mentions spends its time
-in native code. Training and scoring use the same functions, so a model sees the
-same features in both.
+A column of texts is split once (one regular-expression split per text) into
+numbered tokens; phrases, stems and vocabulary look-ups then work once per
+distinct word and on integer arrays for the rest, so re-scoring a million mentions
+spends little time per token in Python. Training and scoring use the same
+functions, so a model sees the same features in both.
 
 Tokens are lower-case runs of letters, digits and inner apostrophes, ``n't``
 split off as GloVe does ("don't" -> "do", "n't"), and ``!``/``?`` marks. The terms
@@ -14,11 +15,14 @@ teaches about "predictably").
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+
+from engage_desktop.workspace.columns import objects
 
 #: Bin edges on VADER's compound: the model learns its own thresholds.
 COMPOUND_EDGES = np.array([-0.75, -0.5, -0.25, -0.05, 0.05, 0.25, 0.5, 0.75])
@@ -28,98 +32,136 @@ N_VADER = 4 + len(COMPOUND_EDGES) + 1
 STEM_FROM = 7
 STEM = 5
 
-
-def _pa() -> tuple[Any, Any]:
-    # Imported here: the model module is imported at start-up, Arrow only on use.
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    return pa, pc
+_SPLIT = re.compile(r"[^a-z0-9'!?]+")
+_MARKS = re.compile(r"([!?])")
 
 
 @dataclass
 class Tokens:
-    """The tokens of a column of texts, flattened.
+    """The tokens of a column of texts, flattened and numbered.
 
     Attributes:
         rows: Index of the text each token belongs to (non-decreasing).
-        tokens: The tokens (an Arrow string array), in text order.
+        codes: Each token as an index into ``words``, in text order.
+        words: The distinct tokens (an ``object`` array), in order of first appearance.
         n_texts: Number of texts.
     """
 
     rows: np.ndarray
-    tokens: Any
+    codes: np.ndarray
+    words: np.ndarray
     n_texts: int
 
+    @property
+    def tokens(self) -> np.ndarray:
+        """Every token as text, in text order."""
+        return self.words[self.codes]
 
-def tokenize(texts: Sequence[str] | Any) -> Tokens:
-    """Split texts (a list or an Arrow string array; None counts as empty) into tokens."""
-    pa, pc = _pa()
-    array = texts if isinstance(texts, pa.Array | pa.ChunkedArray) else pa.array(texts, pa.string())
-    if isinstance(array, pa.ChunkedArray):
-        array = array.combine_chunks()
-    n_texts = len(array)
-    low = pc.utf8_lower(pc.fill_null(array.cast(pa.string()), ""))
-    low = pc.replace_substring(low, "n't", " n't")
-    low = pc.replace_substring_regex(low, r"([!?])", r" \1 ")
-    parts = pc.split_pattern_regex(low, r"[^a-z0-9'!?]+")
-    rows = pc.list_parent_indices(parts)
-    tokens = pc.utf8_trim(pc.list_flatten(parts), "'")
-    # "n't" keeps its apostrophe (trim only strips the ends); "''" becomes empty.
-    keep = pc.greater(pc.utf8_length(tokens), 0)
-    tokens = pc.filter(tokens, keep)
-    rows = pc.filter(rows, keep).to_numpy(zero_copy_only=False).astype(np.int64)
-    return Tokens(rows, tokens, n_texts)
+    def lookup(self, index: Mapping[str, int]) -> np.ndarray:
+        """``index[token]`` of every token, -1 when absent (one look-up per distinct word)."""
+        return lookup(self.words, index)[self.codes]
+
+
+def lookup(names: np.ndarray, index: Mapping[str, int]) -> np.ndarray:
+    """``index[name]`` of each name, -1 when absent."""
+    get = index.get
+    return np.fromiter((get(n, -1) for n in names.tolist()), dtype=np.int64, count=len(names))
+
+
+def tokenize(texts: Iterable[Any]) -> Tokens:
+    """Split texts (None counts as empty) into tokens.
+
+    One regular-expression split per text; each token is numbered as it is found,
+    so the later steps (phrases, stems, look-ups) work once per distinct word and on
+    integer arrays for the rest.
+    """
+    index: dict[str, int] = {}
+    number = index.setdefault
+    rows: list[int] = []
+    codes: list[int] = []
+    n_texts = 0
+    for i, text in enumerate(texts):
+        n_texts = i + 1
+        if not text:
+            continue
+        low = (text if isinstance(text, str) else str(text)).lower().replace("n't", " n't")
+        if "!" in low or "?" in low:
+            low = _MARKS.sub(r" \1 ", low)
+        for part in _SPLIT.split(low):
+            # "n't" keeps its apostrophe (only the ends are stripped); "''" is dropped.
+            part = part.strip("'")
+            if part:
+                rows.append(i)
+                codes.append(number(part, len(index)))
+    return Tokens(
+        np.array(rows, dtype=np.int64),
+        np.array(codes, dtype=np.int64),
+        objects(index, len(index)),
+        n_texts,
+    )
 
 
 def tokens(text: str) -> list[str]:
     """The tokens of one text, in order."""
-    return list(tokenize([text]).tokens.to_pylist())
+    return tokenize([text]).tokens.tolist()
 
 
-def term_pairs(tok: Tokens) -> tuple[np.ndarray, Any]:
-    """Every (text, term) occurrence: unigrams, bigrams and stems (duplicates kept)."""
-    pa, pc = _pa()
-    tokens, rows = tok.tokens, tok.rows
-    n = len(tokens)
-    if n == 0:
-        return np.zeros(0, dtype=np.int64), pa.array([], pa.string())
+def term_pairs(tok: Tokens) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every (text, term) occurrence: unigrams, bigrams and stems (duplicates kept).
+
+    Returns:
+        ``(rows, ids, names)``: the text and the term id of each occurrence, and the
+        term of each id (all distinct: a phrase has a space, a stem ends in ``~``, a
+        token has neither).
+    """
+    rows, codes, words = tok.rows, tok.codes, tok.words
+    n_words = max(len(words), 1)
     same = rows[:-1] == rows[1:]
-    mask = pa.array(same)
-    left = pc.filter(tokens.slice(0, n - 1), mask)
-    right = pc.filter(tokens.slice(1), mask)
-    bigrams = pc.binary_join_element_wise(left, right, " ")
-    long = pc.greater_equal(pc.utf8_length(tokens), STEM_FROM)
-    stems = pc.binary_join_element_wise(
-        pc.utf8_slice_codeunits(pc.filter(tokens, long), 0, STEM), "~", ""
+    pairs, pair_ids = np.unique(codes[:-1][same] * n_words + codes[1:][same], return_inverse=True)
+    listed = words.tolist()
+    left, right = divmod(pairs, n_words)
+    phrases = objects(
+        (f"{listed[a]} {listed[b]}" for a, b in zip(left.tolist(), right.tolist(), strict=True)),
+        len(pairs),
     )
-    long_np = long.to_numpy(zero_copy_only=False)
-    all_rows = np.concatenate([rows, rows[:-1][same], rows[long_np]])
-    return all_rows, pa.concat_arrays([tokens, bigrams, stems])
+    stems: dict[str, int] = {}
+    stem_of = np.fromiter(
+        (
+            stems.setdefault(w[:STEM] + "~", len(stems)) if len(w) >= STEM_FROM else -1
+            for w in listed
+        ),
+        dtype=np.int64,
+        count=len(listed),
+    )
+    token_stems = stem_of[codes]
+    long = token_stems >= 0
+    all_rows = np.concatenate([rows, rows[:-1][same], rows[long]])
+    ids = np.concatenate(
+        [codes, len(words) + pair_ids.reshape(-1), len(words) + len(pairs) + token_stems[long]]
+    )
+    names = np.concatenate([words, phrases, objects(stems, len(stems))])
+    return all_rows, ids.astype(np.int64), names
 
 
 def terms(text: str) -> set[str]:
     """The distinct terms of one text (for the model card and tests)."""
-    _rows, found = term_pairs(tokenize([text]))
-    return set(found.to_pylist())
+    _rows, ids, names = term_pairs(tokenize([text]))
+    return set(names[ids].tolist())
 
 
 def build_vocabulary(
     texts: Sequence[str], min_count: int = 1, limit: int = 50_000
 ) -> dict[str, int]:
     """Terms of the training texts seen in at least ``min_count`` texts, most frequent first."""
-    pa, _pc = _pa()
-    rows, found = term_pairs(tokenize(texts))
-    if not len(found):
+    rows, ids, names = term_pairs(tokenize(texts))
+    if not len(ids):
         return {}
-    table = pa.table({"row": rows, "term": found}).group_by(["row", "term"]).aggregate([])
-    counts = table.group_by("term").aggregate([([], "count_all")])
+    # Texts per term: the distinct (text, term) pairs, counted by term.
+    in_texts = np.bincount(np.unique(rows * len(names) + ids) % len(names), minlength=len(names))
+    listed = names.tolist()
     # Most frequent first, ties by term, so the cut at ``limit`` is reproducible.
-    top = counts.sort_by([("count_all", "descending"), ("term", "ascending")]).slice(0, limit)
-    n = top.column("count_all").to_numpy()
-    kept = sorted(
-        t for t, c in zip(top.column("term").to_pylist(), n, strict=True) if c >= min_count
-    )
+    top = sorted(np.flatnonzero(in_texts).tolist(), key=lambda i: (-in_texts[i], listed[i]))
+    kept = sorted(listed[i] for i in top[:limit] if in_texts[i] >= min_count)
     return {t: i for i, t in enumerate(kept)}
 
 
@@ -169,29 +211,11 @@ class SparseRows:
         ).reshape(self.n_cols, grad.shape[1])
 
 
-def lookup(values: Any, vocabulary: Any) -> np.ndarray:
-    """Index of each value in ``vocabulary`` (an Arrow string array); -1 when absent."""
-    _pa_mod, pc = _pa()
-    found = pc.index_in(values, value_set=vocabulary)
-    return pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
-
-
-def encode_terms(
-    texts: Sequence[str] | Tokens, vocabulary: dict[str, int], terms_array: Any = None
-) -> SparseRows:
-    """Map texts to the vocabulary's columns (unknown terms are dropped).
-
-    Args:
-        texts: Texts, or their :class:`Tokens`.
-        vocabulary: Term -> column.
-        terms_array: The vocabulary's terms in column order as an Arrow array
-            (pass it when encoding many chunks: building it costs a little).
-    """
+def encode_terms(texts: Iterable[Any] | Tokens, vocabulary: dict[str, int]) -> SparseRows:
+    """Map texts (or their :class:`Tokens`) to the vocabulary's columns (unknown terms dropped)."""
     tok = texts if isinstance(texts, Tokens) else tokenize(texts)
-    if terms_array is None:
-        terms_array = vocabulary_array(vocabulary)
-    rows, found = term_pairs(tok)
-    cols = lookup(found, terms_array) if len(terms_array) else np.full(len(rows), -1)
+    rows, ids, names = term_pairs(tok)
+    cols = lookup(names, vocabulary)[ids]
     known = cols >= 0
     n_cols = max(len(vocabulary), 1)
     # Distinct (row, column) pairs, sorted by row: a term counts once per text.
@@ -203,12 +227,6 @@ def encode_terms(
     indptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
     scale = np.repeat(1.0 / np.sqrt(np.maximum(counts, 1)), counts)
     return SparseRows(indptr, indices.astype(np.int64), scale, len(vocabulary))
-
-
-def vocabulary_array(vocabulary: dict[str, int]) -> Any:
-    """The vocabulary's terms in column order, as an Arrow string array."""
-    pa, _pc = _pa()
-    return pa.array(sorted(vocabulary, key=vocabulary.__getitem__), pa.string())
 
 
 def vader_features(vader: np.ndarray) -> np.ndarray:

@@ -47,7 +47,6 @@ from engage_desktop.enrich.learned.features import (
     tokenize,
     tokens,
     vader_features,
-    vocabulary_array,
 )
 from engage_desktop.enrich.learned.word_vectors import (
     TABLE,
@@ -124,17 +123,14 @@ class LearnedModel:
     meta: dict[str, Any] = field(default_factory=dict)
     vector_weights: np.ndarray | None = None
     vectors: str | None = None
-    _terms: Any = field(default=None, repr=False)
     _projection: np.ndarray | None = field(default=None, repr=False)
 
     # -- scoring -------------------------------------------------------------------
 
     def logits(self, texts: Sequence[str] | Any, vader: np.ndarray) -> np.ndarray:
-        """Raw class scores, ``(n, 3)``, of texts (a list or an Arrow string array)."""
+        """Raw class scores, ``(n, 3)``, of texts (a list or an array of strings)."""
         tok = tokenize(texts)
-        if self._terms is None:
-            self._terms = vocabulary_array(self.vocabulary)
-        words = encode_terms(tok, self.vocabulary, self._terms)
+        words = encode_terms(tok, self.vocabulary)
         out = vader_features(vader) @ self.vader_weights + words.dot(self.word_weights) + self.bias
         if self.vector_weights is not None:
             table = vectors_named(self.vectors)

@@ -13,12 +13,12 @@ app: nothing is downloaded.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cache
-from typing import Any
 
 import numpy as np
 
-from engage_desktop.enrich.learned.features import Tokens, lookup
+from engage_desktop.enrich.learned.features import Tokens
 from engage_desktop.resources import resource
 
 #: The shipped table; a model records it, so it is never applied with other vectors.
@@ -35,16 +35,15 @@ class WordVectors:
         name: What a model records as its table.
     """
 
-    def __init__(self, words: Any, vectors: np.ndarray, name: str) -> None:
-        import pyarrow as pa
-
-        self.words = words if isinstance(words, pa.Array) else pa.array(words, pa.string())
+    def __init__(self, words: Sequence[str], vectors: np.ndarray, name: str) -> None:
+        self.words = list(words)
+        self.row = {w: i for i, w in enumerate(self.words)}
         self.vectors = vectors
         self.name = name
 
     def rows_of(self, tok: Tokens) -> tuple[np.ndarray, np.ndarray]:
         """The text and table row of every token found in the table."""
-        ids = lookup(tok.tokens, self.words)
+        ids = tok.lookup(self.row)
         known = ids >= 0
         return tok.rows[known], ids[known]
 
@@ -81,26 +80,12 @@ def shipped_vectors() -> WordVectors:
     with np.load(path, allow_pickle=False) as data:
         text = data["words"]
         vectors = data["vectors"].astype(np.float32) * data["scale"][:, None]
-    return WordVectors(_string_array(text), vectors, TABLE)
+    return WordVectors(_words(text), vectors, TABLE)
 
 
-def _string_array(joined: np.ndarray) -> Any:
-    """An Arrow string array from UTF-8 words joined by newlines, built from buffers.
-
-    (``pa.array`` of 100,000 Python strings costs more, and imports pandas.)
-    """
-    import pyarrow as pa
-
-    breaks = np.flatnonzero(joined == ord("\n"))
-    ends = np.append(breaks, len(joined))
-    starts = np.concatenate([[0], breaks + 1])
-    # Offsets into the text with the newlines squeezed out.
-    kept = joined[joined != ord("\n")]
-    lengths = ends - starts
-    offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int32)
-    return pa.StringArray.from_buffers(
-        len(lengths), pa.py_buffer(offsets.tobytes()), pa.py_buffer(kept.tobytes())
-    )
+def _words(joined: np.ndarray) -> list[str]:
+    """The words of UTF-8 text joined by newlines (the bytes of a ``uint8`` array)."""
+    return joined.tobytes().decode("utf-8").split("\n")
 
 
 def check_table(name: str) -> None:
@@ -118,7 +103,7 @@ def check_table(name: str) -> None:
         )
 
 
-def vectors_named(name: str | None) -> Any:
+def vectors_named(name: str | None) -> WordVectors | None:
     """The table a model was trained with; None for a model without vectors."""
     if name is None:
         return None

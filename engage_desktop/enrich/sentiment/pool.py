@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 from array import array
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
@@ -144,9 +145,15 @@ class ScoringPool:
         self.processes = max(1, processes or os.cpu_count() or 1)
         self.min_task_size = max(1, min_task_size)
         self._executor: ProcessPoolExecutor | None = None
+        # Threads of a window may share one pool (window_pool.py): one starts it.
+        self._start_lock = threading.Lock()
 
     def start(self) -> None:
         """Start the workers now rather than on the first batch."""
+        with self._start_lock:
+            self._start()
+
+    def _start(self) -> None:
         if self._executor is None:
             self._executor = ProcessPoolExecutor(
                 self.processes,

@@ -61,7 +61,6 @@ from engage_desktop.workspace.database import Workspace
 
 AUTOSAVE_MS = 800
 TONE_DEBOUNCE_MS = 250
-TONE_WARMUP_DELAY_MS = 1_500  # VADER loads this long after the pane is built
 OUTBOX_TICK_MS = 20_000
 VISIBILITIES = (
     ("public", "Public"),
@@ -158,15 +157,23 @@ class ComposerPane(QWidget):
         self._build()
         self._timers()
         self._set_enabled(False)
-        # Load VADER off the GUI thread before the first keystroke, but after the window
-        # has its rows: loading it is pure Python, and while it ran it held the GIL the
-        # GUI thread needed to build and paint the window (benchmarks/responsiveness.py).
-        QTimer.singleShot(TONE_WARMUP_DELAY_MS, self, self._warm_up)
         self.ops.changed.connect(self.workspace_changed)
+        self.warm_task: Task | None = None
 
-    def _warm_up(self) -> None:
-        if not self.tasks.closed:
-            self.tasks.start("tone-warmup", lambda _state: tone.warm_up())
+    def warm_up(self) -> None:
+        """Load VADER in a task once the window is idle, before the first keystroke.
+
+        The window calls it when the inbox has painted its first rows: loading VADER
+        is pure Python, and while it ran it held the GIL the GUI thread needed to build
+        and paint the window (benchmarks/responsiveness.py). A zero timer waits for
+        the events already queued (Qt's idle), then the task starts.
+        """
+        if self.warm_task is None:
+            QTimer.singleShot(0, self, self._start_warm_up)
+
+    def _start_warm_up(self) -> None:
+        if self.warm_task is None and not self.tasks.closed:
+            self.warm_task = self.tasks.start("tone-warmup", _warm_up_job)
 
     # -- building ------------------------------------------------------------------
 
@@ -1025,3 +1032,8 @@ class ComposerPane(QWidget):
 def _heading(text: str) -> QLabel:
     label = QLabel(f"<b>{html.escape(text)}</b>")
     return label
+
+
+def _warm_up_job(_state: object) -> None:
+    """VADER's scorer and lexicon, loaded on a worker thread."""
+    tone.warm_up()

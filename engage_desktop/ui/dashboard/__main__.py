@@ -24,27 +24,41 @@ def main(argv: list[str] | None = None) -> int:
         import os
 
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from pathlib import Path
+
+    from PySide6.QtCore import QEventLoop
     from PySide6.QtWidgets import QApplication
 
     from engage_desktop.ui.dashboard.pane import DashboardPane
+    from engage_desktop.ui.opening import OpeningShell, OpenRequest
     from engage_desktop.ui.theme import STYLE_SHEET
-    from engage_desktop.workspace.database import Workspace
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setStyleSheet(STYLE_SHEET)
-    ws = Workspace.open(args.path, read_only=True)
-    pane = DashboardPane(ws)
-    pane.resize(args.width, 900)
-    pane.show()
+    # Opened as the app's window opens it (ui/opening.py): in a task, not on this thread.
+    shell = OpeningShell(
+        OpenRequest(Path(args.path), read_only=True),
+        lambda ws, tasks: DashboardPane(ws, tasks=tasks),
+    )
+    shell.resize(args.width, 900)
+    opening = QEventLoop()
+    shell.opened.connect(opening.quit)
+    shell.open_failed.connect(opening.quit)
+    shell.show()
+    opening.exec()
+    pane = shell.view
+    if not isinstance(pane, DashboardPane):  # the shell says why; so does stderr
+        print(f"engage-desktop: {shell.page.text.text()}", file=sys.stderr)
+        if args.png:
+            shell.close()
+            return 1
+        return int(app.exec())
     pane.wait_until_ready()
     pane.set_range(args.range)
     pane.set_topic(args.topic)
     pane.wait_until_ready()
     if not args.png:
-        code = app.exec()
-        pane.tasks.shutdown()
-        ws.close()
-        return int(code)
+        return int(app.exec())
     content = pane.content
     height = content.sizeHint().height()
     pane.scroll.takeWidget()
@@ -61,8 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     for _ in range(10):
         app.processEvents()
     ok = content.grab().save(args.png)
-    pane.tasks.shutdown()
-    ws.close()
+    shell.close()
     return 0 if ok else 1
 
 

@@ -89,3 +89,31 @@ def compute_extras(
     # The volume chart counts the selected topic: mark the episodes counted the same way.
     marks = [ep for ep in episodes if ep.topic == flt.topic]
     return terms, marks, episodes
+
+
+def model_status_job(_state: object, ws: Workspace) -> dict:
+    """The learned model card's status."""
+    from engage_desktop.enrich.learned.card import model_status
+
+    return model_status(ws)
+
+
+def agreement_job(_state: object, ws: Workspace, flt: DashboardFilter) -> Any:
+    """Our scorer against the imported tool's labels, within ``flt``."""
+    from engage_desktop.dashboard.chart_data import scorer_agreement
+
+    return scorer_agreement(ws, flt)
+
+
+def export_card_job(
+    _state: object, ws: Workspace, name: str, path: str, flt: DashboardFilter
+) -> int:
+    """A card's numbers to CSV or XLSX at ``path``; the number of rows written."""
+    from engage_desktop.dashboard.chart_data import export_chart
+
+    return export_chart(ws, name, path, flt)
+
+
+def workspace_name_job(_state: object, ws: Workspace) -> str:
+    """The workspace's display name."""
+    return ws.name

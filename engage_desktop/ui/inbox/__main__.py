@@ -1,13 +1,28 @@
 """Show the inbox alone: ``python -m engage_desktop.ui.inbox [PATH]``.
 
-Without PATH it opens the demo workspace (created on first use). The inbox stage
-imports nothing of the app that composes it (``ui/app.py``): the window is the one
-place that knows every stage.
+Without PATH it opens the demo workspace (created on first use, before the window).
+The window opens the file as the app's does (``ui/opening.py``): "Opening <file>…"
+first, the file opened and migrated in a task. The inbox stage imports nothing of
+the app that composes it (``ui/app.py``): the window is the one place that knows
+every stage.
 """
 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
+
+from engage_desktop.ui.opening import OpeningShell
+
+
+def open_inbox(path: Path) -> OpeningShell:
+    """A window that opens ``path`` and then shows its inbox (not yet shown)."""
+    from engage_desktop.ui.inbox.view import InboxView
+    from engage_desktop.ui.opening import OpenRequest
+
+    shell = OpeningShell(OpenRequest(path), lambda ws, tasks: InboxView(ws, tasks))
+    shell.resize(1440, 900)
+    return shell
 
 
 def main(argv: list[str]) -> int:
@@ -16,31 +31,22 @@ def main(argv: list[str]) -> int:
 
     from engage_desktop.core.errors import EngageError
     from engage_desktop.paths import demo_workspace_path
-    from engage_desktop.ui.inbox.view import InboxView
     from engage_desktop.ui.theme import STYLE_SHEET
-    from engage_desktop.workspace.database import Workspace
 
+    path = Path(argv[0]) if argv else demo_workspace_path()
+    if not argv and not path.exists():
+        from engage_desktop.demo.build import build_demo
+
+        try:
+            build_demo(path, 20_000)
+        except EngageError as exc:
+            print(f"engage-desktop: {exc}", file=sys.stderr)
+            return 1
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setStyleSheet(STYLE_SHEET)
-    path = argv[0] if argv else demo_workspace_path()
-    try:
-        if not argv and not demo_workspace_path().exists():
-            from engage_desktop.demo.build import build_demo
-
-            build_demo(path, 20_000)
-        ws = Workspace.open(path)
-    except EngageError as exc:
-        print(f"engage-desktop: {exc}", file=sys.stderr)
-        return 1
-    view = InboxView(ws)
-    view.setWindowTitle(f"Inbox — {ws.path.stem}")
-    view.resize(1440, 900)
-    view.show()
-    code = app.exec()
-    view.shutdown()
-    view.tasks.shutdown()
-    ws.close()
-    return int(code)
+    shell = open_inbox(path)
+    shell.show()
+    return int(app.exec())
 
 
 if __name__ == "__main__":

@@ -52,6 +52,7 @@ from engage_desktop.ui.inbox.correction_bar import SentimentCorrectionBar
 from engage_desktop.ui.inbox.delegates import ChipDelegate, SnippetDelegate
 from engage_desktop.ui.inbox.detail import MentionBrowser, sanitize, sentence_sentiment
 from engage_desktop.ui.inbox.filter_bar import SORT_LABELS, FilterBar
+from engage_desktop.ui.inbox.first_rows import FirstRows
 from engage_desktop.ui.inbox.model import (
     COL_INTENT,
     COL_SENTIMENT,
@@ -260,6 +261,8 @@ class InboxView(TriageActions, SentimentActions, QWidget):
         self.table.selectionModel().currentRowChanged.connect(self._on_current)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_bulk_bar())
         self.table.doubleClicked.connect(lambda _i: self.open_current())
+        # The window's start-up ends when the first rows are painted (first_rows.py).
+        self.first_rows = FirstRows(self.table)
         self.empty = EmptyState(self.table.viewport(), overlay=self.table.viewport())
         self.empty.action.connect(self._empty_clicked)
         self.model.marks_changed.connect(lambda _n: self._update_bulk_bar())
@@ -435,6 +438,7 @@ class InboxView(TriageActions, SentimentActions, QWidget):
             self.model.set_filter(flt)
         except EngageError as exc:
             self.filter_bar.show_error(str(exc))
+            self._update_header_indicator()  # the sort control changed all the same
             return
         self.filter_bar.show_error(None)
         self._filter_pending = True
@@ -526,17 +530,23 @@ class InboxView(TriageActions, SentimentActions, QWidget):
         self.filter_bar.update_filter(author_id=author_id, author_label=label)
 
     def _header_clicked(self, section: int) -> None:
+        """A header click changes the sort control (the Time header toggles newest and
+        oldest first); the arrow then shows the control's sort, whatever Qt drew."""
         sort = SORT_OF_COLUMN.get(section)
-        if sort is None:
-            self._update_header_indicator()
-            return
-        if sort == "time" and self.model.filter.sort == "time":
-            sort = "oldest"
-        self.filter_bar.update_filter(sort=sort)
+        if sort is not None:
+            if sort == "time" and self.filter_bar.filter.sort == "time":
+                sort = "oldest"
+            self.filter_bar.update_filter(sort=sort)
+        self._update_header_indicator()
 
     def _update_header_indicator(self) -> None:
+        """The header's arrow shows the sort control's choice: one state, two views.
+
+        Read from the filter bar, not the model: a filter the model refused (a bad
+        search) still changed the control, and the arrow must agree with it.
+        """
         header = self.table.horizontalHeader()
-        sort = self.model.filter.sort
+        sort = self.filter_bar.filter.sort
         for col, name in SORT_OF_COLUMN.items():
             if name == sort or (sort == "oldest" and name == "time"):
                 ascending = sort in ("oldest", "sentiment")
