@@ -2,7 +2,7 @@
 
 Usage: python benchmarks/insert.py [--rows N] [--batches B] [--runs R]
 
-Worker-built Arrow batches (``listen.worker.prepare_rows``: matched and scored, as a
+Worker-built batches (``listen.worker.prepare_rows``: matched and scored, as a
 fetch's pool builds them) are stored with ``listen.store.store_rows``, which goes
 through ``listen.insert.insert_mentions`` with the workspace's rules (intents,
 scorer version, priority) and upserts the authors. The peer in the same script is
@@ -39,12 +39,21 @@ def _item(batch: int, i: int):
 
 
 def batches(rows: int, count: int) -> list:
-    """``count`` Arrow tables of ``rows`` fetched items each, built like a fetch's pool."""
+    """``count`` batches of ``rows`` fetched items each, built like a fetch's pool.
+
+    Each is the table a fetch stores (``MentionBatch.take``: a dict of numpy arrays).
+    """
+    from engage_desktop.listen.store import MentionBatch
     from engage_desktop.listen.worker import RowConfig, RowSource, prepare_rows
 
     config = RowConfig(((1, "nimbus OR outage"),), ((1, "Nimbus"),), (), 1)
     source = RowSource(1, "Bench feed", "rss", True)
-    return [prepare_rows([_item(b, i) for i in range(rows)], source, config) for b in range(count)]
+    out = []
+    for b in range(count):
+        batch = MentionBatch(config)
+        batch.add_rows(1, prepare_rows([_item(b, i) for i in range(rows)], source, config))
+        out.append(batch.take())
+    return out
 
 
 def main() -> None:

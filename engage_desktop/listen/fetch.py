@@ -7,8 +7,8 @@ with ``progress(done, total)`` and ``is_cancelled()``, so the GUI runs it throug
 Concurrency: HTTP runs on a bounded thread pool (one small connection pool per host;
 the client enforces the per-host limits). Each feed document then goes to
 :func:`~engage_desktop.listen.worker.parse_and_prepare`, which parses,
-sanitizes, matches, detects the language and scores sentiment, and returns Arrow
-rows; big runs do that in a process pool shared for the session (``ParseMode``),
+sanitizes, matches, detects the language and scores sentiment, and returns its
+rows as plain columns; big runs do that in a process pool shared for the session (``ParseMode``),
 because all of it is pure Python and holds the GIL (benchmarks/ingest.py measures
 processes against threads). This thread only deduplicates and inserts. One broken
 source never stops the others: its error becomes words on its health row.
@@ -40,10 +40,11 @@ from engage_desktop.listen.pool import parse_pool
 from engage_desktop.listen.store import (
     Health,
     MentionBatch,
+    insert_fetched,
     insert_rules,
     load_matchers,
     record_health,
-    store_rows,
+    write_health,
 )
 from engage_desktop.listen.worker import PreparedFeed, RowSource, parse_and_prepare
 from engage_desktop.sources.base import FetchOutcome, SourceSpec
@@ -398,7 +399,9 @@ def run_fetch(
                     watch(parsed, spec, fetched)
                 else:
                     finish(spec, fetched, parsed, None)
-            if len(batch) >= STORE_BATCH:
+            # Mid-run stores only while documents are still coming: the last rows go
+            # in with the health, in one transaction.
+            if len(batch) >= STORE_BATCH and pending:
                 _store(ws, batch, summary, rules)
     finally:
         for fut in pending:
@@ -408,19 +411,21 @@ def run_fetch(
         fetchers.shutdown(wait=True, cancel_futures=True)
         http.close()
     timeline.mark("fetch and parse done")
-    _store(ws, batch, summary, rules)
     for sid, n in batch.kept_by_source.items():
         if sid in healths:
             healths[sid].new_mentions = n
     results = [healths[s.id] for s in specs if s.id in healths]
-    if summary.store_error:
-        _unstored(results, summary.store_error)
-    try:
-        summary.warnings.extend(record_health(ws, results, stored, now))
-    except (duckdb.Error, OSError) as exc:
-        fault = explain_fault(exc, ws.path) or f"{type(exc).__name__}: {exc}"
-        summary.warnings.append(f"the sources' health could not be recorded: {fault}")
-        summary.store_error = summary.store_error or fault
+    # The last rows and every source's health in one transaction: one commit (and
+    # log sync) fewer, and no source's new validators stored without its rows.
+    if not _store(ws, batch, summary, rules, (results, stored, now)):
+        if summary.store_error:
+            _unstored(results, summary.store_error)
+        try:
+            summary.warnings.extend(record_health(ws, results, stored, now))
+        except (duckdb.Error, OSError) as exc:
+            fault = explain_fault(exc, ws.path) or f"{type(exc).__name__}: {exc}"
+            summary.warnings.append(f"the sources' health could not be recorded: {fault}")
+            summary.store_error = summary.store_error or fault
     timeline.mark("health recorded")
     summary.results = results
     summary.seconds = time.perf_counter() - started
@@ -440,26 +445,42 @@ def _unstored(results: list[Health], fault: str) -> None:
             h.retry_after = None
 
 
-def _store(ws: Workspace, batch: MentionBatch, summary: FetchSummary, rules: InsertRules) -> None:
-    if not len(batch):
-        return
+def _store(
+    ws: Workspace,
+    batch: MentionBatch,
+    summary: FetchSummary,
+    rules: InsertRules,
+    health: tuple[list[Health], dict[int, dict[str, Any]], datetime] | None = None,
+) -> bool:
+    """Store the queued rows in one transaction, with the run's health when given.
+
+    Returns:
+        Whether the health was written (False: the caller records it on its own, as
+        when the rows could not be stored).
+    """
+    table = batch.take()
+    if table is None and health is None:
+        return False
     if summary.store_error:  # the disk already refused: keep going for the health
-        batch.take()
-        return
+        return False
     timeline.mark("first store starts")
     try:
-        ids = store_rows(ws, batch.take(), rules)
+        with ws.write() as cur:
+            ids = insert_fetched(cur, table, rules) if table is not None else []
+            if health is not None:
+                summary.warnings.extend(write_health(ws, cur, *health))
     except (duckdb.Error, OSError) as exc:
         fault = explain_fault(exc, ws.path)
         if fault is None:
             raise
         summary.store_error = fault
-        return
+        return False
     summary.new_ids.extend(ids)
+    timeline.mark_last("last store done")
 
     def hook_failed(name: str, exc: Exception) -> None:  # it must not lose the fetch
         summary.warnings.append(f"after-insert hook {name} failed: {exc}")
 
     # Plugins (enrichment first) see each stored batch: enrich/hooks.py.
     after_insert(ws, ids, on_error=hook_failed)
-    timeline.mark_last("last store done")
+    return health is not None

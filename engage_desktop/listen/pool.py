@@ -20,10 +20,10 @@ from typing import Any
 
 from engage_desktop.core.priority import lower_priority, worker_nice
 
-# What every parse worker needs, loaded once before the workers start. Not pandas
-# (pyarrow would import it on its first array: the preload tells pyarrow it is absent)
-# and not feedparser: the fast path reads well-formed feeds, and a worker imports
-# feedparser the first time a document needs it (~0.1 s, once per worker).
+# What every parse worker needs, loaded once before the workers start. Not pyarrow,
+# numpy or pandas (workers return plain lists) and not feedparser: the fast path
+# reads well-formed feeds, and a worker imports feedparser the first time a document
+# needs it (~0.1 s, once per worker).
 PRELOAD = ("engage_desktop.listen.preload", "engage_desktop.sources.fastfeed", "nh3")
 
 _pool_lock = threading.Lock()
@@ -34,7 +34,7 @@ _pool_size = 0
 def parse_pool(workers: int, *, fork: bool = False) -> ProcessPoolExecutor:
     """The parse processes, started on first use and kept for the session.
 
-    Starting a worker costs far more than parsing a feed (the interpreter, Arrow and
+    Starting a worker costs far more than parsing a feed (the interpreter, the lexicon and
     the language model: ~0.6 s of CPU each, measured), so the pool is shared by
     every run of the process instead of being started per run; the window's
     scheduled fetches reuse it. :func:`shutdown_parse_pool` ends it (the window

@@ -1,8 +1,10 @@
 """The storing half of listening: write mentions and authors, record health.
 
 Called by :mod:`engage_desktop.listen.fetch` on the thread that runs the fetch. The
-rows arrive as Arrow tables built by :mod:`engage_desktop.listen.worker`;
-every write goes through ``Workspace.write()`` in bulk, one transaction per batch.
+rows arrive as plain column lists built by :mod:`engage_desktop.listen.worker`;
+:class:`MentionBatch` gathers them and hands the writer one dict of numpy arrays,
+which DuckDB scans natively (no pyarrow). Every write goes through
+``Workspace.write()`` in bulk, one transaction per batch.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from engage_desktop.core.untrusted import strip_controls
 from engage_desktop.listen.worker import (
     RowConfig,
+    Rows,
     RowSource,
     prepare_rows,
 )
@@ -67,11 +70,15 @@ def load_matchers(ws: Workspace, *, score: bool = True) -> tuple[RowConfig, list
 
 
 class MentionBatch:
-    """Rows waiting to be stored, deduplicated by item key within the run."""
+    """Rows waiting to be stored, deduplicated by item key within the run.
+
+    Documents' columns are appended to one list per column as they arrive, so
+    :meth:`take` builds each stored column once (no per-document tables to combine).
+    """
 
     def __init__(self, config: RowConfig) -> None:
         self.config = config
-        self.tables: list[Any] = []
+        self.columns: Rows = {}
         self.rows = 0
         self.seen: set[str] = set()
         self.kept_by_source: dict[int, int] = {}
@@ -84,35 +91,35 @@ class MentionBatch:
         source = RowSource(spec.id, spec.name, spec.channel, keep_all)
         return self.add_rows(spec.id, prepare_rows(items, source, self.config))
 
-    def add_rows(self, source_id: int, table: Any) -> int:
+    def add_rows(self, source_id: int, rows: Rows | None) -> int:
         """Queue rows a worker built; items already queued in this run are dropped."""
         kept = 0
-        if table is not None and table.num_rows:
-            keys = table.column("item_key").to_pylist()
-            fresh = [k not in self.seen for k in keys]
-            if not all(fresh):
-                import pyarrow as pa
-
-                table = table.filter(pa.array(fresh))
-            self.seen.update(keys)
-            kept = table.num_rows
+        keys = rows["item_key"] if rows else []
+        if rows and keys:
+            seen = self.seen
+            if len(set(keys)) != len(keys) or not seen.isdisjoint(keys):
+                first = [i for i, k in enumerate(keys) if not (k in seen or seen.add(k))]  # type: ignore[func-returns-value]
+                rows = {name: [values[i] for i in first] for name, values in rows.items()}
+            else:
+                seen.update(keys)
+            kept = len(rows["item_key"])
             if kept:
-                self.tables.append(table)
+                if not self.columns:
+                    self.columns = {name: [] for name in rows}
+                for name, values in self.columns.items():
+                    values.extend(rows[name])
                 self.rows += kept
         self.kept_by_source[source_id] = self.kept_by_source.get(source_id, 0) + kept
         return kept
 
-    def take(self) -> Any:
+    def take(self) -> dict[str, Any] | None:
         """The queued rows as one table (None when empty); the batch is empty afterwards."""
-        if not self.tables:
+        if not self.rows:
             return None
-        import pyarrow as pa
+        from engage_desktop.listen.insert import column_table
 
-        tables, self.tables, self.rows = self.tables, [], 0
-        # One chunk per column rather than one per document: DuckDB scans a hundred
-        # 50-row chunks ~25% slower than the same rows in one (5,000 rows: 5 ms to
-        # combine, ~30 ms less to insert).
-        return pa.concat_tables(tables).combine_chunks() if len(tables) > 1 else tables[0]
+        columns, self.columns, self.rows = self.columns, {}, 0
+        return column_table(columns)
 
 
 def store_rows(ws: Workspace, table: Any, rules: InsertRules | None = None) -> list[int]:
@@ -124,29 +131,43 @@ def store_rows(ws: Workspace, table: Any, rules: InsertRules | None = None) -> l
 
     Args:
         ws: The workspace.
-        table: The rows (Arrow).
+        table: The rows: :meth:`MentionBatch.take`'s dict of numpy arrays, or the
+            plain columns :func:`~engage_desktop.listen.worker.prepare_rows` built.
         rules: The run's insert rules (:func:`insert_rules`), read once per run
             rather than once per batch; None reads them now.
 
     Returns:
         The ids of the mentions that were new.
     """
-    if table is None or not table.num_rows:
-        return []
-    from engage_desktop.enrich.store import refresh_authors
-    from engage_desktop.listen.insert import insert_mentions
+    from engage_desktop.listen.insert import row_count
 
+    if not row_count(table):
+        return []
     rules = rules or insert_rules(ws)
     with ws.write() as cur:
-        ids = insert_mentions(cur, table, rules, skip_known=True)
-        if ids:
-            import pyarrow as pa
+        return insert_fetched(cur, table, rules)
 
-            cur.register("fetched_rows", table.select(["item_key", "author_url"]))
-            cur.register("new_mention_ids", pa.table({"id": pa.array(ids, pa.int64())}))
-            touched = _upsert_authors(cur)
-            if touched:
-                refresh_authors(cur, touched)
+
+def insert_fetched(cur: Any, table: dict[str, Any], rules: InsertRules) -> list[int]:
+    """:func:`store_rows` inside the caller's write transaction (``cur``).
+
+    Returns:
+        The ids of the mentions that were new.
+    """
+    import numpy as np
+
+    from engage_desktop.enrich.store import refresh_authors
+    from engage_desktop.listen.insert import column_table, insert_mentions
+
+    if isinstance(table.get("item_key"), list):  # plain columns, as a worker built them
+        table = column_table(table)
+    ids = insert_mentions(cur, table, rules, skip_known=True)
+    if ids:
+        cur.register("fetched_rows", {k: table[k] for k in ("item_key", "author_url")})
+        cur.register("new_mention_ids", {"id": np.array(ids, dtype=np.int64)})
+        touched = _upsert_authors(cur)
+        if touched:
+            refresh_authors(cur, touched)
     return ids
 
 
@@ -255,7 +276,7 @@ def _finite(value: float | None) -> float:
 def record_health(
     ws: Workspace, results: list[Health], state: dict[int, dict[str, Any]], now: datetime
 ) -> list[str]:
-    """Write every source's health in one bulk UPDATE.
+    """Write every source's health in one bulk UPDATE, in a transaction of its own.
 
     Args:
         ws: The workspace.
@@ -268,7 +289,25 @@ def record_health(
     """
     if not results:
         return []
-    import pyarrow as pa
+    with ws.write() as cur:
+        return write_health(ws, cur, results, state, now)
+
+
+def write_health(
+    ws: Workspace,
+    cur: Any,
+    results: list[Health],
+    state: dict[int, dict[str, Any]],
+    now: datetime,
+) -> list[str]:
+    """:func:`record_health` inside the caller's write transaction (``cur``).
+
+    A fetch writes its last rows and the health in one transaction, so a source's
+    new validators (ETag, cursor) are never stored without its rows.
+    """
+    if not results:
+        return []
+    import numpy as np
 
     cols: dict[str, list[Any]] = {k: [] for k in (
         "id", "ok", "last_error", "failures", "items_last_run", "next_run_at", "etag",
@@ -300,38 +339,31 @@ def record_health(
             ("config", json.dumps(config) if config else None), ("name", name),
         ):  # fmt: skip
             cols[key].append(value)
-    types = {
-        "id": pa.int64(),
-        "ok": pa.bool_(),
-        "failures": pa.int64(),
-        "items_last_run": pa.int64(),
-        "next_run_at": pa.timestamp("us", tz="UTC"),
-    }
-    # Datetimes as epoch microseconds: converting aware datetimes makes pyarrow
-    # import pandas (~0.5 s in a fresh process).
-    cols["next_run_at"] = [int(t.timestamp() * 1_000_000) for t in cols["next_run_at"]]
-    arrays = {
-        k: pa.array(v, types.get(k, pa.string())) for k, v in cols.items() if k != "next_run_at"
-    }
-    # Straight into the timestamp type: .cast() would import pyarrow.compute (~0.15 s).
-    arrays["next_run_at"] = pa.array(cols["next_run_at"], types["next_run_at"])
-    table = pa.table(arrays)
-    with ws.write() as cur:
-        cur.register("run_health", table)
-        cur.execute(
-            """
-            UPDATE sources SET
-                last_fetch_at = ?,
-                last_success_at = CASE WHEN h.ok THEN ? ELSE sources.last_success_at END,
-                last_error = h.last_error, failures = h.failures,
-                items_last_run = h.items_last_run, next_run_at = h.next_run_at,
-                etag = h.etag, last_modified = h.last_modified, cursor = h.cursor,
-                config = h.config, name = h.name
-            FROM run_health h WHERE sources.id = h.id
-            """,
-            [now, now],
-        )
-        return problems + _follow_moves(ws, cur, results, state)
+    table = {k: np.fromiter(v, dtype=object, count=len(v)) for k, v in cols.items()}
+    table["id"] = np.array(cols["id"], dtype=np.int64)
+    table["ok"] = np.array(cols["ok"], dtype=bool)
+    table["failures"] = np.array(cols["failures"], dtype=np.int64)
+    table["items_last_run"] = np.array(cols["items_last_run"], dtype=np.int64)
+    # Epoch microseconds as datetime64 (the workspace's session is in UTC).
+    table["next_run_at"] = np.array(
+        [int(t.timestamp() * 1_000_000) for t in cols["next_run_at"]], dtype="datetime64[us]"
+    )
+    cur.register("run_health", table)
+    cur.execute(
+        """
+        UPDATE sources SET
+            last_fetch_at = ?,
+            last_success_at = CASE WHEN h.ok THEN ? ELSE sources.last_success_at END,
+            last_error = h.last_error::VARCHAR, failures = h.failures,
+            items_last_run = h.items_last_run, next_run_at = h.next_run_at,
+            etag = h.etag::VARCHAR, last_modified = h.last_modified::VARCHAR,
+            cursor = h.cursor::VARCHAR, config = h.config::VARCHAR, name = h.name::VARCHAR
+        FROM run_health h WHERE sources.id = h.id
+        """,
+        [now, now],
+    )
+    cur.unregister("run_health")
+    return problems + _follow_moves(ws, cur, results, state)
 
 
 def _next_state(

@@ -266,10 +266,10 @@ def _retag(
     progress: Any,
     cancelled: Any,
 ) -> None:
-    import pyarrow as pa
+    import numpy as np
 
     with ws.write() as cur:
-        cur.register("hits", pa.table({"id": pa.array(hits, pa.int64())}))
+        cur.register("hits", {"id": np.array(hits, dtype=np.int64)})
         changed = cur.execute(
             """SELECT m.id, m.topics, m.matched_queries, h.id IS NOT NULL AS hit
             FROM mentions m LEFT JOIN hits h ON h.id = m.id
@@ -297,18 +297,19 @@ def _retag(
             new_matched.append(matched)
         cur.unregister("hits")
         if ids and not cancelled():
+            # Lists travel as object arrays; DuckDB reads each cell's list (typed by the
+            # casts below even when every list is empty).
             cur.register(
                 "retagged",
-                pa.table(
-                    {
-                        "id": pa.array(ids, pa.int64()),
-                        "topics": pa.array(new_topics, pa.list_(pa.string())),
-                        "matched_queries": pa.array(new_matched, pa.list_(pa.int32())),
-                    }
-                ),
+                {
+                    "id": np.array(ids, dtype=np.int64),
+                    "topics": np.fromiter(new_topics, dtype=object, count=len(ids)),
+                    "matched_queries": np.fromiter(new_matched, dtype=object, count=len(ids)),
+                },
             )
             cur.execute(
-                "UPDATE mentions SET topics = r.topics, matched_queries = r.matched_queries "
+                "UPDATE mentions SET topics = r.topics::VARCHAR[], "
+                "matched_queries = r.matched_queries::INTEGER[] "
                 "FROM retagged r WHERE mentions.id = r.id"
             )
             cur.unregister("retagged")

@@ -128,24 +128,27 @@ def _rss(root: ET.Element, feed_url: str, now: datetime) -> tuple[list[FeedItem]
     lang = (_text(channel.find("language")) or "").split("-")[0].lower() or None
     items = []
     for el in channel.iterfind("item"):
-        tags = {child.tag for child in el}
-        if not tags <= _RSS_KNOWN:
+        # One pass over the children: the first of each tag, as find() would give.
+        child: dict[str, ET.Element] = {}
+        for sub in el:
+            child.setdefault(sub.tag, sub)
+        if not child.keys() <= _RSS_KNOWN:
             raise _Unsupported
-        body = _text(el.find(f"{CONTENT}encoded")) or _text(el.find("description")) or ""
-        title_raw = _text(el.find("title"))
+        body = _text(child.get(f"{CONTENT}encoded")) or _text(child.get("description")) or ""
+        title_raw = _text(child.get("title"))
         title = html_to_text(title_raw) if title_raw else None
-        link = _text(el.find("link"))
+        link = _text(child.get("link"))
         if link:
             link = absolute_url(feed_url, link)
         if link and "google." in link and "/url?" in link:
             raise _Unsupported  # Google Alerts: feedparser path unwraps the redirect
-        author = _text(el.find(f"{DC}creator"))
-        if author is None and el.find("author") is not None:
+        author = _text(child.get(f"{DC}creator"))
+        if author is None and "author" in child:
             raise _Unsupported  # "mail (Name)" parsing is feedparser's
-        guid = _text(el.find("guid"))
+        guid = _text(child.get("guid"))
         html, text = sanitize_body(body, link or feed_url)
-        published = _rfc822(_text(el.find("pubDate"))) or _iso(_text(el.find(f"{DC}date")))
-        replies = _text(el.find(f"{SLASH}comments"))
+        published = _rfc822(_text(child.get("pubDate"))) or _iso(_text(child.get(f"{DC}date")))
+        replies = _text(child.get(f"{SLASH}comments"))
         if not text and not link:
             continue
         items.append(

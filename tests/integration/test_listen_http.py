@@ -685,6 +685,44 @@ def test_a_batch_with_a_repeated_key_keeps_the_first_and_known_keys_are_skipped(
     assert ws.scalar("SELECT count(*) FROM mentions") == 3
 
 
+def test_lone_surrogates_from_a_json_api_are_stored_replaced_not_fatal(ws):
+    """json.loads turns "\\ud800" into a str that is not UTF-8: the row still goes in."""
+    from engage_desktop.listen.store import load_matchers, store_rows
+    from engage_desktop.listen.worker import RowSource, prepare_rows
+    from engage_desktop.sources.item import FeedItem
+
+    text = json.loads('"caf\\u00e9 \\ud800 nimbus"')
+    when = datetime(2026, 10, 1, tzinfo=UTC)
+    items = [
+        FeedItem("k\ud800", "https://b.example/1", "t\udfff", text, None, when),
+        FeedItem("fine", "https://b.example/2", None, "café nimbus", None, when),
+    ]
+    config, _ = load_matchers(ws)
+    rows = prepare_rows(items, RowSource(1, "blog", "blog", True), config)
+    assert len(store_rows(ws, rows)) == 2
+    stored = dict(ws.tuples("SELECT item_key, text FROM mentions"))
+    assert stored == {"k?": "café ? nimbus", "fine": "café nimbus"}
+
+
+def test_odd_counts_from_a_server_are_stored_as_numbers_not_fatal(ws):
+    """Counts that are strings, floats or beyond INTEGER do not fail the stored batch."""
+    from engage_desktop.listen.store import load_matchers, store_rows
+    from engage_desktop.listen.worker import RowSource, prepare_rows
+    from engage_desktop.sources.item import FeedItem
+
+    when = datetime(2026, 10, 1, tzinfo=UTC)
+    odd = [("12", 3.0), ("many", 10**12), (None, -(10**15))]
+    items = [
+        FeedItem(f"k{i}", f"https://b.example/{i}", None, "nimbus", None, when,
+                 followers=followers, likes=likes)  # type: ignore[arg-type]
+        for i, (followers, likes) in enumerate(odd)
+    ]  # fmt: skip
+    config, _ = load_matchers(ws)
+    assert len(store_rows(ws, prepare_rows(items, RowSource(1, "b", "blog", True), config))) == 3
+    got = ws.tuples("SELECT followers, likes FROM mentions ORDER BY item_key")
+    assert got == [(12, 3), (None, 2**31 - 1), (None, -(2**31 - 1))]
+
+
 FORKED_FETCH = """
 import sys, threading
 from engage_desktop.listen import pool as listen
@@ -739,3 +777,38 @@ def test_forked_parse_workers_store_what_threads_store(tmp_path, http):
         with Workspace.open(paths[mode], read_only=True) as w:
             scored.append(_scored(w))
     assert scored[0] == scored[1] and len(scored[0]) == 15
+
+
+class _Crash(BaseException):
+    """Stands for the process dying (not an Exception: nothing in a fetch catches it)."""
+
+
+def test_a_crash_between_transactions_loses_nothing(ws, http, monkeypatch):
+    """Rows committed before a crash stay; nothing else was marked fetched, so the
+    next run stores the rest, each item once. The last rows and the health share one
+    transaction, so no source keeps a new ETag without its rows."""
+    from engage_desktop.enrich.hooks import register_after_insert, unregister_after_insert
+    from engage_desktop.listen import fetch
+
+    for n in range(3):
+        body = rss([(f"urn:{n}:{i}", f"Nimbus post {i} of feed {n}") for i in range(5)])
+        http.expect_request(f"/c{n}.xml").respond_with_data(body, headers={"ETag": f'"e{n}"'})
+        _add(ws, http.url_for(f"/c{n}.xml"))
+    monkeypatch.setattr(fetch, "STORE_BATCH", 5)  # a transaction per feed while others come
+
+    def crash(_ws, ids, _state):
+        raise _Crash  # just after the first batch committed
+
+    register_after_insert(crash)
+    try:
+        with pytest.raises(_Crash):
+            _fetch(ws)
+    finally:
+        unregister_after_insert(crash)
+    assert ws.scalar("SELECT count(*) FROM mentions") == 5  # the committed batch
+    assert ws.scalar("SELECT count(*) FROM sources WHERE etag IS NOT NULL") == 0
+    summary = _fetch(ws)
+    assert summary.new_mentions == 10 and not summary.failed
+    assert ws.scalar("SELECT count(DISTINCT item_key) FROM mentions") == 15
+    assert ws.scalar("SELECT count(*) FROM mentions") == 15
+    assert ws.scalar("SELECT count(*) FROM sources WHERE etag IS NOT NULL") == 3

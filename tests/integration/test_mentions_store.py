@@ -87,3 +87,30 @@ def test_filtered_paging_and_cache_is_bounded(big):
         assert seen == expected[::97]
         assert len(pager._pages) <= 4
         pager.close()
+
+
+def test_a_fetch_batch_with_one_topic_past_the_type_sample_is_stored(tmp_path):
+    """Lists as objects: a topic first seen after DuckDB's 1,000-row sample still lands."""
+    from engage_desktop.listen.insert import InsertRules, column_table
+    from engage_desktop.listen.insert import insert_mentions as insert_batch
+
+    n = 3000
+    columns = {
+        "item_key": [f"k{i}" for i in range(n)],
+        "channel": ["blog"] * n,
+        "text": [f"post {i}" for i in range(n)],
+        "text_norm": [f"post {i}" for i in range(n)],
+        "published": [1_767_225_600_000_000 + i for i in range(n)],
+        "topics": [[] for _ in range(n)],
+        "matched_queries": [[] for _ in range(n)],
+    }
+    columns["topics"][2501] = ["refunds"]
+    columns["matched_queries"][2501] = [7]
+    with Workspace.create(tmp_path / "w.engage") as ws:
+        with ws.write() as cur:
+            ids = insert_batch(cur, column_table(columns), InsertRules.of(ws), skip_known=True)
+        assert len(ids) == n
+        rows = ws.cursor().execute(
+            "SELECT item_key, topics, matched_queries FROM mentions WHERE len(topics) > 0"
+        ).fetchall()
+    assert rows == [("k2501", ["refunds"], [7])]

@@ -171,4 +171,4 @@ def test_any_mutated_feed_yields_only_safe_rows(content):
             assert href.startswith(("http://", "https://", "mailto:")), href
     rows = prepare_rows(parsed.items, RowSource(1, "fuzz", "blog", True), RowConfig(), now)
     if rows is not None:
-        assert rows.num_rows == len(parsed.items)
+        assert len(rows["item_key"]) == len(parsed.items)

@@ -36,8 +36,10 @@ _VARIATION_SELECTORS = ((0xFE00, 0xFE0F), (0xE0100, 0xE01EF))
 # Above U+3FFFF only tags, variation selectors and private use exist (none are
 # word characters), so scanning stops there: 50 ms instead of 240 ms.
 _SCAN_LIMIT = 0x40000
-_ASCII_WORD = re.compile(r"[0-9A-Za-z_]+")
 _ASCII_PATTERN_WORD = re.compile(r"[0-9A-Za-z_*]+")
+_ASCII_WORD_BYTES = frozenset(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")
+#: bytes.translate table: ASCII non-word characters become spaces (see tokenize).
+_ASCII_NON_WORD_TO_SPACE = bytes(c if c in _ASCII_WORD_BYTES else 32 for c in range(256))
 _WORD_CATEGORIES = frozenset({"Lu", "Ll", "Lt", "Lm", "Lo", "Nd", "Nl", "No", "Mn", "Mc"})
 
 
@@ -110,9 +112,10 @@ def tokenize(norm: str) -> list[str]:
         The words in order.
     """
     if norm.isascii():
-        # In ASCII the word characters are exactly letters, digits and "_": a small
-        # class matches ~3x faster than the full Unicode one (fetch matching).
-        return _ASCII_WORD.findall(norm)
+        # In ASCII the word characters are exactly letters, digits and "_": every other
+        # byte becomes a space and str.split() cuts the rest, all in C (5x faster than
+        # findall of [0-9A-Za-z_]+, which gives the same words: fetch matching).
+        return norm.encode("ascii").translate(_ASCII_NON_WORD_TO_SPACE).decode("ascii").split()
     return word_re().findall(norm)
 
 
