@@ -45,6 +45,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -145,13 +146,14 @@ def pump(app, seconds: float) -> None:
         time.sleep(0.001)
 
 
-def until(app, done, timeout: float = 30.0, what: str = "") -> None:
+def until(app, done, timeout: float = 30.0, what: str | Callable[[], str] = "") -> None:
     """Run the event loop until ``done()`` holds."""
     end = time.perf_counter() + timeout
     while not done():
         app.processEvents()
         if time.perf_counter() > end:
-            raise TimeoutError(f"the window did not get there in time: {what}")
+            said = what() if callable(what) else what
+            raise TimeoutError(f"the window did not get there in time: {said}")
         time.sleep(0.0005)
     app.processEvents()
 
@@ -169,7 +171,12 @@ def press_and_wait(app, window, key) -> float:
         lambda: (
             inbox.current_mention_id() != before and inbox._shown_id == inbox.current_mention_id()
         ),
-        what=f"{key} from {before}: now {inbox.current_mention_id()}, shown {inbox._shown_id}",
+        # Said at the timeout (not at the key press): where the window is stuck.
+        what=lambda: (
+            f"{key} from {before}: now {inbox.current_mention_id()}, shown {inbox._shown_id},"
+            f" wanted {inbox._detail_wanted()}, rows loading {inbox.model.is_loading()},"
+            f" tasks {sorted(inbox.tasks._running)}"
+        ),
     )
     return (time.perf_counter() - start) * 1000
 
