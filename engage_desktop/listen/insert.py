@@ -28,6 +28,7 @@ import numpy as np
 
 from engage_desktop.core.progress import TaskState
 from engage_desktop.listen.watch import EnabledQuery, enabled_queries, match_table
+from engage_desktop.workspace.columns import objects
 from engage_desktop.workspace.database import Workspace
 
 #: Name the incoming table is registered under for the INSERT.
@@ -95,7 +96,7 @@ def column_table(columns: Mapping[str, Sequence[Any]]) -> dict[str, np.ndarray]:
         elif name in _FLOATS:
             out[name] = np.array(values, dtype=np.float64)
         else:
-            out[name] = np.fromiter(values, dtype=object, count=len(values))
+            out[name] = objects(values, len(values))
     return out
 
 
@@ -284,7 +285,7 @@ def _without(table: Any, name: str) -> Any:
 def _appended(table: Any, columns: dict[str, list[Any]]) -> Any:
     """``table`` with columns added, as the same kind of table."""
     if isinstance(table, Mapping):
-        extra = {name: np.fromiter(v, dtype=object, count=len(v)) for name, v in columns.items()}
+        extra = {name: objects(v, len(v)) for name, v in columns.items()}
         return type(table)({**table, **extra})
     return table.assign(**columns)  # a pandas DataFrame
 

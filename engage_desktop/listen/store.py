@@ -309,6 +309,8 @@ def write_health(
         return []
     import numpy as np
 
+    from engage_desktop.workspace.columns import objects
+
     cols: dict[str, list[Any]] = {k: [] for k in (
         "id", "ok", "last_error", "failures", "items_last_run", "next_run_at", "etag",
         "last_modified", "cursor", "config", "name")}  # fmt: skip
@@ -339,7 +341,7 @@ def write_health(
             ("config", json.dumps(config) if config else None), ("name", name),
         ):  # fmt: skip
             cols[key].append(value)
-    table = {k: np.fromiter(v, dtype=object, count=len(v)) for k, v in cols.items()}
+    table = {k: objects(v, len(v)) for k, v in cols.items()}
     table["id"] = np.array(cols["id"], dtype=np.int64)
     table["ok"] = np.array(cols["ok"], dtype=bool)
     table["failures"] = np.array(cols["failures"], dtype=np.int64)

@@ -268,6 +268,8 @@ def _retag(
 ) -> None:
     import numpy as np
 
+    from engage_desktop.workspace.columns import objects
+
     with ws.write() as cur:
         cur.register("hits", {"id": np.array(hits, dtype=np.int64)})
         changed = cur.execute(
@@ -303,8 +305,8 @@ def _retag(
                 "retagged",
                 {
                     "id": np.array(ids, dtype=np.int64),
-                    "topics": np.fromiter(new_topics, dtype=object, count=len(ids)),
-                    "matched_queries": np.fromiter(new_matched, dtype=object, count=len(ids)),
+                    "topics": objects(new_topics, len(ids)),
+                    "matched_queries": objects(new_matched, len(ids)),
                 },
             )
             cur.execute(
