@@ -123,6 +123,35 @@ def test_a_read_ahead_is_taken_over_and_a_superseded_one_never_lands(qtbot, text
         assert model.tasks.shutdown()
 
 
+def test_a_taken_read_still_lands_when_the_next_key_reads_ahead(qtbot, texts):
+    """The pause took "mesh" while it was still read; a key and a backspace followed.
+
+    The next key's read ahead must not cancel the read the model took over, or the
+    rows of "mesh" never show (the backspace asks for nothing new).
+    """
+    from engage_desktop.ui.inbox.model import InboxTableModel
+
+    path, by_id = texts
+    with Workspace.open(path, read_only=True) as ws:
+        model = InboxTableModel(ws)
+        qtbot.waitUntil(lambda: not model.is_loading())
+        shown: list[str] = []
+        model.loaded.connect(lambda _r: shown.append(model.filter.search))
+        gate = threading.Event()
+        model.tasks.start_in(model.lane, "hold the lane", lambda _s: gate.wait(10))
+        mesh = InboxFilter(search="mesh")
+        taken = model.read_ahead(mesh)
+        assert model.set_filter(mesh) is taken  # taken over while still queued
+        assert model.read_ahead(InboxFilter(search="mesh w")) is not None  # a key
+        assert model.read_ahead(mesh) is None  # its backspace: the rows asked for
+        gate.set()
+        qtbot.waitUntil(lambda: not model.is_loading() and not model.tasks.running())
+        assert shown == ["mesh"]
+        assert shown_ids(model) == plain_scan(by_id, "mesh")
+        model.close()
+        assert model.tasks.shutdown()
+
+
 def test_cancelling_interrupts_a_query_and_the_cursor_stays_usable(qtbot, tmp_path):
     from engage_desktop.ui.tasks import TaskRunner
 

@@ -264,6 +264,7 @@ class InboxTableModel(QAbstractTableModel):
         self._generation = 0
         self._loading: Task | None = None
         self._read_ahead = ReadAhead(self._discard)
+        self._ahead_serial = 0
         self._wanted: set[int] = set()
         self._highlight: Callable[[str], list[tuple[int, int]]] = lambda _t: []
         self.marked: set[int] = set()
@@ -329,11 +330,18 @@ class InboxTableModel(QAbstractTableModel):
             query = to_query(flt, self._ws.actor)
         except EngageError:
             return None
-        if query == self._query or query == self._read_ahead.query:
+        if query == self._query:  # back to what is asked for: an older read ahead is moot
+            self._read_ahead.drop()
             return None
+        if query == self._read_ahead.query:
+            return None
+        # A key of its own: under a shared one the runner would cancel the previous
+        # read ahead even once the model took it over as its load (its rows would
+        # then never show). ReadAhead cancels the one it still holds itself.
+        self._ahead_serial += 1
         task = self.tasks.start_in(
-            self._lane, f"{self._lane}-ahead", load_query, self._ws, query, self._page_size(),
-            (), (),
+            self._lane, f"{self._lane}-ahead-{self._ahead_serial}", load_query, self._ws, query,
+            self._page_size(), (), (),
         )  # fmt: skip
         self._read_ahead.start(query, task)
         return task
