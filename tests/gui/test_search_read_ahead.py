@@ -186,3 +186,30 @@ def test_cancelling_interrupts_a_query_and_the_cursor_stays_usable(qtbot, tmp_pa
         assert blocker.args == [(42,)]
         assert runner.shutdown()
         cur.close()
+
+
+def test_a_cancelled_anchors_scan_ends_without_anchors(qtbot, texts):
+    """A new filter cancels the shown rows' anchors scan: it ends with no result."""
+    from engage_desktop.inbox.filters import to_query
+    from engage_desktop.inbox.lookups import anchors_of
+    from engage_desktop.ui.tasks import TaskRunner
+
+    path, by_id = texts
+    with Workspace.open(path, read_only=True) as ws:
+        runner = TaskRunner()
+        gate = threading.Event()
+        runner.start_in("lane", "hold the lane", lambda _s: gate.wait(10))
+        query = to_query(InboxFilter(), ws.actor)
+        live = runner.start_in("lane", "live", lambda s: anchors_of(ws, query, 10, s))
+        moot = runner.start_in("lane", "moot", lambda s: anchors_of(ws, query, 10, s))
+        outcomes: list[object] = []
+        moot.succeeded.connect(outcomes.append)
+        moot.failed.connect(outcomes.append)
+        moot.cancel()
+        gate.set()
+        with qtbot.waitSignal(live.succeeded) as blocker:
+            pass
+        qtbot.waitUntil(lambda: not runner.running())
+        assert len(blocker.args[0]) == len(by_id) // 10  # every 10th row of 300
+        assert outcomes == []
+        assert runner.shutdown()

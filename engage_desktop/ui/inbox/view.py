@@ -79,10 +79,12 @@ __all__ = ["InboxView"]
 POLL_MS = 4000
 #: How long the selection rests before the author panel follows it (ms).
 AUTHOR_REST_MS = 150
+#: The task key of the jump anchors' scan (one at a time; a new filter stops it).
+ANCHORS_TASK = "inbox-anchors"
 
 
-def _anchors_job(_state: Any, ws: Workspace, query, page_size: int) -> list:
-    return lookups.anchors_of(ws, query, page_size)
+def _anchors_job(state: Any, ws: Workspace, query, page_size: int) -> list | None:
+    return lookups.anchors_of(ws, query, page_size, state)
 
 
 def _views_job(_state: Any, ws: Workspace) -> tuple[list, list[int]]:
@@ -434,6 +436,9 @@ class InboxView(TriageActions, SentimentActions, QWidget):
     def apply_filter(self, flt: InboxFilter) -> None:
         """Show ``flt``: the count and first page arrive from a task (the old rows stay
         until then), anchors for jumps come after them."""
+        # The shown rows' anchors are moot now: stop their scan (it would compete
+        # with the new filter's count and first page for the CPU).
+        self.tasks.cancel(ANCHORS_TASK)
         try:
             self.model.set_filter(flt)
         except EngageError as exc:
@@ -504,7 +509,7 @@ class InboxView(TriageActions, SentimentActions, QWidget):
         if pager is None or pager.has_anchors or self.model.rowCount() <= pager.page_size:
             return
         query = self.model.query
-        task = self.tasks.start("inbox-anchors", _anchors_job, self.ws, query, pager.page_size)
+        task = self.tasks.start(ANCHORS_TASK, _anchors_job, self.ws, query, pager.page_size)
         task.succeeded.connect(lambda anchors, q=query: self._anchors_ready(q, anchors))
 
     def _anchors_ready(self, query, anchors: list) -> None:
