@@ -158,6 +158,22 @@ def until(app, done, timeout: float = 30.0, what: str | Callable[[], str] = "") 
     app.processEvents()
 
 
+#: (perf_counter, mention id) of every change of the inbox's current row: a timeout
+#: says how the current row moved after the key (see ``watch_current``).
+CURRENTS: list[tuple[float, int | None]] = []
+
+
+def watch_current(window) -> None:
+    """Record every change of the inbox's current row into :data:`CURRENTS`."""
+    inbox = window.inbox
+    inbox.table.selectionModel().currentChanged.connect(
+        lambda cur, _prev: CURRENTS.append(
+            (time.perf_counter(), inbox.model.mention_id(cur.row()) if cur.isValid() else None)
+        )
+    )
+    inbox.model.modelReset.connect(lambda: CURRENTS.append((time.perf_counter(), None)))
+
+
 def press_and_wait(app, window, key) -> float:
     """Milliseconds from a key press in the inbox to the new mention shown."""
     from PySide6.QtTest import QTest
@@ -175,7 +191,10 @@ def press_and_wait(app, window, key) -> float:
         what=lambda: (
             f"{key} from {before}: now {inbox.current_mention_id()}, shown {inbox._shown_id},"
             f" wanted {inbox._detail_wanted()}, rows loading {inbox.model.is_loading()},"
-            f" tasks {sorted(inbox.tasks._running)}"
+            f" tasks {sorted(inbox.tasks._running)}, focus {type(app.focusWidget()).__name__},"
+            f" modal {type(app.activeModalWidget()).__name__}, popup"
+            f" {type(app.activePopupWidget()).__name__}, current rows since the key"
+            f" {[(round((t - start) * 1000), i) for t, i in CURRENTS if t >= start]}"
         ),
     )
     return (time.perf_counter() - start) * 1000
@@ -332,6 +351,7 @@ def main() -> None:
         window.activateWindow()
         pump(app, 0.2)
         heartbeat = Heartbeat()
+        watch_current(window)
         profiler = StallProfiler(heartbeat, HEARTBEAT_MS) if args.profile_stalls else None
         resets = [0]  # the inbox model's resets (each drops and restores the selection)
         window.inbox.model.modelReset.connect(lambda: resets.__setitem__(0, resets[0] + 1))
