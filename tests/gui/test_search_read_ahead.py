@@ -213,3 +213,31 @@ def test_a_cancelled_anchors_scan_ends_without_anchors(qtbot, texts):
         assert len(blocker.args[0]) == len(by_id) // 10  # every 10th row of 300
         assert outcomes == []
         assert runner.shutdown()
+
+
+def test_new_rows_landing_in_place_leave_a_user_who_moved_on_where_they_are(qtbot, texts):
+    """The rows the banner asked for land after the user pressed j: no jump back.
+
+    (benchmarks/responsiveness.py timed out so: j moved on, and 158 ms later the
+    current row went back to the mention current when the rows were asked for.)
+    """
+    from engage_desktop.ui.inbox.view import InboxView
+
+    path, _by_id = texts
+    with Workspace.open(path, read_only=True) as ws:
+        view = InboxView(ws)
+        qtbot.addWidget(view)
+        qtbot.waitUntil(lambda: not view.model.is_loading() and view.model.rowCount() > 0)
+        view.select_row(3)
+        gate = threading.Event()
+        view.tasks.start_in(view.model.lane, "hold the lane", lambda _s: gate.wait(10))
+        view._insert_new()  # the keys rested: the new rows are read (here: none new)
+        view.move_down()  # j, while they are read
+        moved_to = view.current_mention_id()
+        assert view.current_row() == 4
+        gate.set()
+        qtbot.waitUntil(lambda: not view.model.is_loading() and not view.tasks.running())
+        assert view.current_row() == 4
+        assert view.current_mention_id() == moved_to
+        view.shutdown()
+        assert view.tasks.shutdown()

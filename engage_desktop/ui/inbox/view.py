@@ -789,6 +789,13 @@ class InboxView(TriageActions, SentimentActions, QWidget):
     def _new_shown(
         self, result: Loaded, current_id: int | None, top_id: int | None, scroll: int
     ) -> None:
+        if result.in_place:
+            # Nothing moved: the selection and the scroll are the user's as they are
+            # now (they may have pressed j/k while the rows were read); the mention
+            # current when the rows were asked for must not pull them back.
+            self._current_at_reset = None
+            self.new_mentions.emit(self._new_count)
+            return
         current_id, position = self.kept_place(result, current_id)
         if result.grown and self.current_mention_id() == current_id:
             position = None  # the rows were inserted around it: it is current still
