@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from engage_desktop import __version__
+from engage_desktop.core.heap import freeze_long_lived
 from engage_desktop.core.priority import serve_window
 from engage_desktop.ui.opening import OpeningPage, OpenRequest, open_and_hold
 from engage_desktop.ui.ops import OpChanges, Operations
@@ -239,6 +240,8 @@ class MainWindow(QMainWindow):
         self.composer.accounts_requested.connect(self.open_accounts)
         # VADER loads for the composer's tone check once the start-up is painted.
         self.inbox.first_rows.painted.connect(self.composer.warm_up)
+        # What start-up built lives as long as the window: out of the GC's full passes.
+        self.inbox.first_rows.painted.connect(lambda: freeze_long_lived("start-up"))
         self.ops.changed.connect(self.workspace_changed)
         for pane in (self.inbox, self.feeds, self.outbox):  # the dashboard's: on build
             pane.empty_action.connect(self.empty_state_action)

@@ -46,6 +46,7 @@ from engage_desktop.composer.saved_replies import (
     load_choices,
     save_saved_reply,
 )
+from engage_desktop.core.heap import freeze_long_lived
 from engage_desktop.core.templates import first_name
 from engage_desktop.inbox import notes
 from engage_desktop.outbox.send import send_due
@@ -174,6 +175,8 @@ class ComposerPane(QWidget):
     def _start_warm_up(self) -> None:
         if self.warm_task is None and not self.tasks.closed:
             self.warm_task = self.tasks.start("tone-warmup", _warm_up_job)
+            # VADER's lexicon is kept for the session: out of the GC's full passes.
+            self.warm_task.succeeded.connect(lambda _r: freeze_long_lived("tone warm-up"))
 
     # -- building ------------------------------------------------------------------
 

@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QMenu,
     QPushButton,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -51,6 +50,7 @@ from engage_desktop.ui.inbox.author_panel import AuthorPanel
 from engage_desktop.ui.inbox.correction_bar import SentimentCorrectionBar
 from engage_desktop.ui.inbox.delegates import ChipDelegate, SnippetDelegate
 from engage_desktop.ui.inbox.detail import MentionBrowser, sanitize, sentence_sentiment
+from engage_desktop.ui.inbox.detail_ahead import MISSING, DetailAhead
 from engage_desktop.ui.inbox.filter_bar import SORT_LABELS, FilterBar
 from engage_desktop.ui.inbox.first_rows import FirstRows
 from engage_desktop.ui.inbox.model import (
@@ -67,6 +67,7 @@ from engage_desktop.ui.inbox.rest_gate import RestGate
 from engage_desktop.ui.inbox.sentiment_actions import SentimentActions
 from engage_desktop.ui.inbox.shortcuts import INBOX_SHORTCUTS, NATIVE_KEYS
 from engage_desktop.ui.inbox.sidebar import SavedViewsSidebar
+from engage_desktop.ui.inbox.table import MentionTable
 from engage_desktop.ui.inbox.triage_actions import TriageActions
 from engage_desktop.ui.ops import OpChanges, Operations
 from engage_desktop.ui.safe_text import plain_label
@@ -195,7 +196,15 @@ class InboxView(TriageActions, SentimentActions, QWidget):
         self._loaded_images: set[str] = set()
         self._images: list[str] = []
         self._shown_id: int | None = None
+        self._wanted_id: int | None = None
         self._mention: dict[str, Any] | None = None
+        # The mention pane reads the next mention before the user gets there.
+        self.ahead = DetailAhead(self.tasks, lambda state, i: _detail_job(state, ws, i), self)
+        self.ahead.arrived.connect(self._ahead_arrived)
+        self.ahead.lost.connect(self._ahead_lost)
+        self._move = 1  # the direction the user moves in the table (+1 down, -1 up)
+        # False while the pane shows a mention the list does not (a link followed).
+        self._pane_follows_row = True
         self._author_id: int | None = None
         self._prompt_mode: str | None = None
 
@@ -238,7 +247,7 @@ class InboxView(TriageActions, SentimentActions, QWidget):
         self.bulk_bar = self._build_bulk_bar()
         self.bulk_bar.hide()
 
-        self.table = QTableView()
+        self.table = MentionTable()  # scrolls by moving pixels (see table.py)
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
@@ -367,6 +376,8 @@ class InboxView(TriageActions, SentimentActions, QWidget):
 
     def workspace_changed(self, changes: OpChanges, initiator: object) -> None:
         """Re-read what a write elsewhere changed (the writer's record says what)."""
+        if changes.names():  # details read ahead may show old values now (also ours)
+            self.ahead.clear()
         if initiator is self or (isinstance(initiator, QWidget) and self.isAncestorOf(initiator)):
             return  # this view re-reads after its own writes itself, keeping its place
         if changes.mentions:
@@ -459,6 +470,19 @@ class InboxView(TriageActions, SentimentActions, QWidget):
         else:
             self._update_counts_labels()
             self._start_anchors()
+        # Once whoever asked for these rows has put the selection back (next turn).
+        QTimer.singleShot(0, self, self._follow_current)
+
+    def _follow_current(self) -> None:
+        """Show the current row's mention if new rows put another one under it.
+
+        Rows that arrive while the user moves (new mentions slid in around the current
+        row) can change which mention sits in the current row without Qt reporting a
+        new current row; the pane must still show what the row shows.
+        """
+        now = self.current_mention_id()
+        if self._pane_follows_row and now is not None and now != self._wanted_id:
+            self.show_mention(now)
 
     def _after_filter(self) -> None:
         flt = self.model.filter
@@ -583,13 +607,17 @@ class InboxView(TriageActions, SentimentActions, QWidget):
         row = self.current_row()
         return self.model.mention_id(row) if row is not None else None
 
-    def _on_current(self, current, _previous) -> None:
+    def _on_current(self, current, previous) -> None:
         if not current.isValid():
             return
+        if previous is not None and previous.isValid() and previous.row() != current.row():
+            # One row up (k) reads on upwards; anything else (j, a click, a jump) down.
+            self._move = -1 if current.row() == previous.row() - 1 else 1
         self.rest_gate.moved()
         mention_id = self.model.mention_id(current.row())
         if mention_id is None:  # its page is being read: _page_loaded comes back here
             return
+        self._pane_follows_row = True
         self.show_mention(mention_id)
         self.mention_selected.emit(mention_id)
 
@@ -601,14 +629,46 @@ class InboxView(TriageActions, SentimentActions, QWidget):
                 self._on_current(self.table.currentIndex(), None)
 
     def _detail_wanted(self) -> int | None:
-        return getattr(self, "_wanted_id", None)
+        return self._wanted_id
 
-    def show_mention(self, mention_id: int) -> None:
-        """Fill the mention pane (and the author pane): read in a task, shown when back."""
+    def show_mention(self, mention_id: int):
+        """Fill the mention pane (and the author pane): at once when it was read ahead,
+        else read in a task and shown when back (the task; None when no read started)."""
         self._wanted_id = mention_id
+        detail = self.ahead.take(mention_id)
+        if detail is not MISSING:
+            self._show_detail(mention_id, detail)
+            return None
+        if self.ahead.pending(mention_id):  # on its way already: _ahead_arrived shows it
+            return None
+        return self._read_detail(mention_id)
+
+    def _read_detail(self, mention_id: int):
         task = self.tasks.start("inbox-detail", _detail_job, self.ws, mention_id)
-        task.succeeded.connect(lambda detail, i=mention_id: self._show_detail(i, detail))
+        task.succeeded.connect(lambda detail, i=mention_id: self._detail_read(i, detail))
         return task
+
+    def _detail_read(self, mention_id: int, detail: dict[str, Any] | None) -> None:
+        self.ahead.keep(mention_id, detail)  # k back to it is then at once too
+        self._show_detail(mention_id, detail)
+
+    def _ahead_arrived(self, mention_id: int) -> None:
+        if mention_id == self._wanted_id and mention_id != self._shown_id:
+            self._show_detail(mention_id, self.ahead.take(mention_id))
+
+    def _ahead_lost(self, mention_id: int) -> None:
+        if mention_id == self._wanted_id and mention_id != self._shown_id:
+            self._read_detail(mention_id)
+
+    def _read_next_ahead(self) -> None:
+        """Read the mention the user is heading to (the next row in their direction)."""
+        row = self.current_row()
+        if row is None or self.current_mention_id() != self._shown_id:
+            return
+        for nxt in (row + self._move, row - self._move):  # at an end, the other way
+            if 0 <= nxt < self.model.rowCount():
+                self.ahead.read_ahead(self.model.mention_id(nxt))
+                return
 
     def _show_detail(self, mention_id: int, detail: dict[str, Any] | None) -> None:
         if detail is None or mention_id != self._wanted_id:
@@ -632,6 +692,7 @@ class InboxView(TriageActions, SentimentActions, QWidget):
         self._author_id = detail["author_id"]
         self._shown_id = mention_id
         self._fill_author()
+        self._read_next_ahead()
 
     def _sentiment_corrected(self, mention_id: int) -> None:
         """An analyst relabelled a mention: redraw its row, its detail and its author."""
@@ -679,6 +740,7 @@ class InboxView(TriageActions, SentimentActions, QWidget):
             self.select_row(position)
         else:
             self.show_mention(mention_id)
+            self._pane_follows_row = False
             self.mention_selected.emit(mention_id)
 
     def _load_image(self, index: int) -> None:
