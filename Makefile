@@ -20,8 +20,13 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(VENV)/bin/engage-desktop
 
+# Two pytest-xdist workers, a test file each at a time (a module's shared window and
+# templates are built once); TEST_WORKERS=0 runs the suite in this one process.
+TEST_WORKERS ?= 2
+
 test: $(STAMP)
-	QT_QPA_PLATFORM=$${QT_QPA_PLATFORM:-offscreen} $(PY) -m pytest $(PYTEST_ARGS)
+	QT_QPA_PLATFORM=$${QT_QPA_PLATFORM:-offscreen} $(PY) -m pytest \
+	  -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check engage_desktop tests benchmarks
