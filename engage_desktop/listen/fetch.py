@@ -33,6 +33,7 @@ from urllib.parse import urlsplit
 import duckdb
 
 from engage_desktop.core import timeline
+from engage_desktop.core.errors import EngageError
 from engage_desktop.core.priority import serves_window
 from engage_desktop.core.progress import TaskState
 from engage_desktop.listen.insert import InsertRules, after_insert
@@ -50,6 +51,7 @@ from engage_desktop.listen.worker import PreparedFeed, RowSource, parse_and_prep
 from engage_desktop.sources.base import FetchOutcome, SourceSpec
 from engage_desktop.sources.http import FetchError, HttpClient, HttpLimits
 from engage_desktop.sources.registry import ADAPTERS
+from engage_desktop.workspace import settings
 from engage_desktop.workspace.database import Workspace
 from engage_desktop.workspace.faults import explain_fault
 
@@ -115,6 +117,20 @@ class FetchSummary:
             f"{self.seconds:.1f} s"
         )
         return text + (" (cancelled)" if self.cancelled else "")
+
+
+def fetch_options(ws: Workspace) -> FetchOptions:
+    """The run's options with the limits the workspace's settings give.
+
+    A value another copy of the app could not have stored (the file came from
+    someone else) falls back to the default rather than stall or fail every fetch.
+    """
+    decl = settings.RESPONSE_DEADLINE
+    try:
+        seconds = decl.parse(settings.get(ws, decl))
+    except EngageError:
+        seconds = decl.default
+    return FetchOptions(limits=HttpLimits(deadline=seconds))
 
 
 def due_sources(
@@ -262,12 +278,12 @@ def run_fetch(
         ws: An open, writable workspace.
         force: Fetch every unpaused source now, whatever its interval.
         source_ids: Fetch exactly these sources.
-        options: Concurrency and limits.
+        options: Concurrency and limits (default: :func:`fetch_options` of ``ws``).
 
     Returns:
         The run's summary. A failing source is reported in it, never raised.
     """
-    options = options or FetchOptions()
+    options = options or fetch_options(ws)
     started = time.perf_counter()
     now = datetime.now(UTC)
     specs, stored, held = due_sources(ws, force=force, source_ids=source_ids, now=now)

@@ -19,7 +19,13 @@ from engage_desktop.sources.registry import (
 )
 from engage_desktop.workspace.database import Workspace
 
-CHECK_LIMITS = HttpLimits(connect_timeout=8.0, read_timeout=12.0, deadline=20.0, host_delay=0.0)
+CHECK_LIMITS = HttpLimits(
+    connect_timeout=8.0,
+    read_timeout=12.0,
+    deadline=20.0,
+    host_delay=0.0,
+    deadline_advice="try adding it again later",
+)
 #: The shortest fetch interval of kinds whose services ration readers without an
 #: account: Reddit (about ten requests a minute per address) and Stack Exchange
 #: (300 requests a day per address without an app key).

@@ -5,9 +5,12 @@ starts at least ``host_delay`` seconds apart per host, conditional GET with the
 stored validators, a User-Agent naming the app, Retry-After read on 429/503.
 
 Defence against bad servers: connect and read timeouts plus an overall deadline per
-response, a size cap on the *decoded* body (a compressed body is inflated here in
-bounded steps, so a gzip or deflate bomb is refused before it fills memory), a
-redirect limit, and errors turned into one human sentence (:class:`FetchError`).
+exchange (kept by :mod:`engage_desktop.sources.deadline`: at the deadline the
+socket is shut down, whatever the server was trickling: headers, ``100 Continue``
+answers, a redirect's body, a chunked trailer), a size cap on the *decoded* body (a
+compressed body is inflated here in bounded steps, so a gzip or deflate bomb is
+refused before it fills memory), a redirect limit, and errors turned into one human
+sentence (:class:`FetchError`).
 """
 
 from __future__ import annotations
@@ -17,12 +20,14 @@ import ssl
 import threading
 import time
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from engage_desktop import __version__
 from engage_desktop.core.lean_imports import refusing
+from engage_desktop.sources.deadline import WatchedTransport, deadline
 
 # Without httpx's command-line client: it imports click, rich and pygments (~0.05 s
 # of every fetch process's start-up) and nothing here runs it. Only that one module
@@ -40,6 +45,8 @@ MB = 1024 * 1024
 MAX_RETRY_AFTER_S = 24 * 3600.0
 #: How much of an error answer is kept for the adapter to read (APIs explain there).
 ERROR_BODY_BYTES = 16 * 1024
+#: The largest body of a redirect (a short page saying "moved"; it is thrown away).
+REDIRECT_BODY_BYTES = 1 * MB
 
 
 @dataclass(frozen=True)
@@ -49,12 +56,14 @@ class HttpLimits:
     Attributes:
         connect_timeout: Seconds to wait for a connection.
         read_timeout: Seconds to wait for the next bytes of a response.
-        deadline: Seconds one response may take in total (a trickling server).
+        deadline: Seconds one exchange (request, redirects, whole answer) may take in
+            total: a server trickling within the read timeout is cut off there.
         max_bytes: Largest decoded body accepted.
         max_redirects: Redirects followed before giving up.
         per_host: Requests in flight per host at most.
         host_delay: Seconds between the starts of two requests to one host.
         max_ratio: Largest decoded/compressed ratio accepted for big bodies.
+        deadline_advice: What the user can do when the deadline cut an exchange off.
     """
 
     connect_timeout: float = 10.0
@@ -65,6 +74,9 @@ class HttpLimits:
     per_host: int = 2
     host_delay: float = 0.1
     max_ratio: int = 200
+    deadline_advice: str = (
+        "it is tried again next run; raise listen.response_deadline in Settings if it is only slow"
+    )
 
 
 class FetchError(Exception):
@@ -222,11 +234,11 @@ class _PerHostTransport(httpx.BaseTransport):
         )
         self._ssl: ssl.SSLContext | None = None
         self._plain: ssl.SSLContext | None = None
-        self._pools: dict[tuple[bytes, bytes, int | None], httpx.HTTPTransport] = {}
+        self._pools: dict[tuple[bytes, bytes, int | None], WatchedTransport] = {}
         self._lock = threading.Lock()
         self._closed = False
 
-    def _pool(self, url: httpx.URL) -> httpx.HTTPTransport:
+    def _pool(self, url: httpx.URL) -> WatchedTransport:
         key = (url.raw_scheme, url.raw_host, url.port)
         pool = self._pools.get(key)
         if pool is None:
@@ -235,7 +247,7 @@ class _PerHostTransport(httpx.BaseTransport):
                     raise httpx.TransportError("the client was closed")
                 pool = self._pools.get(key)
                 if pool is None:
-                    pool = self._pools[key] = httpx.HTTPTransport(
+                    pool = self._pools[key] = WatchedTransport(
                         verify=self._context(url.raw_scheme), limits=self._limits
                     )
         return pool
@@ -342,36 +354,57 @@ class HttpClient:
         params: dict[str, Any] | None = None,
         json_body: dict[str, Any] | None = None,
     ) -> Response:
-        with self._gate(url):
+        # The deadline starts once the host's turn has come: waiting for politeness
+        # is not the server's fault.
+        with self._gate(url), deadline(self.limits.deadline) as exchange:
             try:
-                request = self._client.build_request(
-                    method, url, headers=headers, params=params, json=json_body
-                )
-                response = self._client.send(request, stream=True)
-            except httpx.TooManyRedirects:
-                raise FetchError(
-                    f"too many redirects (more than {self.limits.max_redirects}; a redirect loop?)"
-                ) from None
-            except httpx.ConnectTimeout:
-                raise FetchError("the server did not accept a connection in time") from None
-            except httpx.TimeoutException:
-                raise FetchError(
-                    f"the server did not answer within {self.limits.read_timeout:g} s"
-                ) from None
-            except httpx.ConnectError as exc:
-                raise FetchError(f"cannot connect: {_short(exc)}") from None
-            except httpx.UnsupportedProtocol:
-                raise FetchError(
-                    f"{_short_url(url)} is not a web address; only http:// and https:// are fetched"
-                ) from None
-            except httpx.InvalidURL as exc:
-                raise FetchError(f"the address is not valid ({_short(exc)}); check it") from None
-            except (httpx.HTTPError, ValueError) as exc:
-                raise FetchError(f"request failed: {_short(exc)}") from None
-            try:
-                return self._read(response)
-            finally:
-                response.close()
+                return self._exchange(method, url, headers, params, json_body)
+            except FetchError as exc:
+                # Cut by the watchdog: whatever broke, that is why; unless the server
+                # had said its status (a 429 whose body trickled still says 429).
+                if exchange.expired and exc.status is None:
+                    raise deadline_error(
+                        self.limits.deadline, self.limits.deadline_advice
+                    ) from None
+                raise
+
+    def _exchange(
+        self,
+        method: str,
+        url: str,
+        headers: dict[str, str],
+        params: dict[str, Any] | None,
+        json_body: dict[str, Any] | None,
+    ) -> Response:
+        try:
+            request = self._client.build_request(
+                method, url, headers=headers, params=params, json=json_body
+            )
+            response = self._client.send(request, stream=True)
+        except httpx.TooManyRedirects:
+            raise FetchError(
+                f"too many redirects (more than {self.limits.max_redirects}; a redirect loop?)"
+            ) from None
+        except httpx.ConnectTimeout:
+            raise FetchError("the server did not accept a connection in time") from None
+        except httpx.TimeoutException:
+            raise FetchError(
+                f"the server did not answer within {self.limits.read_timeout:g} s"
+            ) from None
+        except httpx.ConnectError as exc:
+            raise FetchError(f"cannot connect: {_short(exc)}") from None
+        except httpx.UnsupportedProtocol:
+            raise FetchError(
+                f"{_short_url(url)} is not a web address; only http:// and https:// are fetched"
+            ) from None
+        except httpx.InvalidURL as exc:
+            raise FetchError(f"the address is not valid ({_short(exc)}); check it") from None
+        except (httpx.HTTPError, ValueError) as exc:
+            raise FetchError(f"request failed: {_short(exc)}") from None
+        try:
+            return self._read(response)
+        finally:
+            response.close()
 
     def _read(self, response: httpx.Response) -> Response:
         status = response.status_code
@@ -395,11 +428,8 @@ class HttpClient:
             raise _too_big(lim.max_bytes)
         inflater = None if encoding in ("", "identity") else _Inflater(encoding, lim.max_bytes)
         body = bytearray()
-        raw_size = 0
-        started = time.monotonic()
         try:
             for chunk in response.iter_raw():
-                raw_size += len(chunk)
                 if inflater is None:
                     body += chunk
                 else:
@@ -413,8 +443,6 @@ class HttpClient:
                             "(a compression bomb)"
                         )
                     raise _too_big(lim.max_bytes)
-                if time.monotonic() - started > lim.deadline:
-                    raise FetchError(f"the response took longer than {lim.deadline:g} s; gave up")
         except httpx.TimeoutException:
             raise FetchError(
                 f"the server stopped sending for {lim.read_timeout:g} s; gave up"
@@ -490,10 +518,41 @@ def _check_redirect(response: httpx.Response) -> None:
         raise FetchError(
             "the server redirected to an address that is not valid; check the feed's URL"
         ) from None
+    # httpx reads a redirect's whole body before following it, past our size cap.
+    response.stream = _CappedBody(response.stream)
+
+
+class _CappedBody(httpx.SyncByteStream):
+    """A redirect's body, refused past :data:`REDIRECT_BODY_BYTES` (nobody reads it)."""
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+
+    def __iter__(self) -> Iterator[bytes]:
+        seen = 0
+        for chunk in self._inner:
+            seen += len(chunk)
+            if seen > REDIRECT_BODY_BYTES:
+                raise FetchError(
+                    f"the server's redirect came with more than {REDIRECT_BODY_BYTES // MB} MB "
+                    "of text; refused (a broken or hostile server)"
+                )
+            yield chunk
+
+    def close(self) -> None:
+        self._inner.close()
 
 
 def _short_url(url: str) -> str:
     return url if len(url) <= 80 else url[:77] + "..."
+
+
+def deadline_error(seconds: float, advice: str = HttpLimits.deadline_advice) -> FetchError:
+    """The failure of an exchange cut off at its deadline, in one line."""
+    return FetchError(
+        f"the response took longer than {seconds:g} s; gave up (the server is too slow "
+        f"or stalls on purpose: {advice})"
+    )
 
 
 def _too_big(limit: int) -> FetchError:

@@ -8,6 +8,8 @@ from engage_desktop.core.errors import EngageError
 
 MAX_IMAGE_BYTES = 8 * 1024 * 1024
 TIMEOUT_S = 10.0
+#: The longest the whole download may take (a server trickling within the timeout).
+DEADLINE_S = 30.0
 
 
 def fetch_image(state: Any, url: str) -> bytes:
@@ -18,10 +20,17 @@ def fetch_image(state: Any, url: str) -> bytes:
     """
     import httpx
 
+    from engage_desktop.sources.deadline import WatchedTransport, deadline
+
     if not url.startswith(("http://", "https://")):
         raise EngageError(f"cannot load {url}: only http and https images are loaded")
+    client = httpx.Client(timeout=TIMEOUT_S, follow_redirects=True, transport=WatchedTransport())
     try:
-        with httpx.stream("GET", url, timeout=TIMEOUT_S, follow_redirects=True) as response:
+        with (
+            client,
+            deadline(DEADLINE_S) as exchange,
+            client.stream("GET", url) as response,
+        ):
             response.raise_for_status()
             kind = response.headers.get("content-type", "")
             if not kind.startswith("image/"):
@@ -37,5 +46,10 @@ def fetch_image(state: Any, url: str) -> bytes:
                     return b""
                 chunks.append(chunk)
     except httpx.HTTPError as exc:
+        if exchange.expired:
+            raise EngageError(
+                f"the image took longer than {DEADLINE_S:g} s to load; gave up; "
+                "open it in the browser"
+            ) from None
         raise EngageError(f"could not load the image: {exc}; try again later") from None
     return b"".join(chunks)

@@ -115,7 +115,7 @@ class SettingsDialog(QDialog):
             return spin
         if decl.kind == "float":
             dspin = QDoubleSpinBox()
-            dspin.setRange(0.0, 10_000.0)
+            dspin.setRange(*(decl.bounds or (0.0, 10_000.0)))
             dspin.setDecimals(1)
             dspin.setValue(float(value if value is not None else decl.default or 0))
             return dspin

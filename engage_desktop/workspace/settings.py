@@ -40,6 +40,7 @@ class Setting:
         choices: The allowed values of a "choice" setting.
         shared: Whether it may travel in an executive copy.
         editable: Whether the Settings dialog offers it (internal markers are not).
+        bounds: The smallest and largest value of an "int" or "float" setting.
     """
 
     key: str
@@ -50,6 +51,7 @@ class Setting:
     choices: tuple[str, ...] = ()
     shared: bool = True
     editable: bool = True
+    bounds: tuple[float, float] | None = None
 
     def key_for(self, *parts: object) -> str:
         """The concrete key of a family member (``account.{}.max_characters``)."""
@@ -70,12 +72,12 @@ class Setting:
                     return lowered in {"true", "yes", "on", "1"}
                 return bool(value)
             if self.kind == "int":
-                return int(value)
+                return self._within(int(value))
             if self.kind == "float":
                 number = float(value)
                 if number != number or number in (float("inf"), float("-inf")):
                     raise ValueError(value)
-                return number
+                return self._within(number)
             if self.kind == "json":
                 return json.loads(value) if isinstance(value, str) else value
             text = "" if value is None else str(value).strip()
@@ -84,6 +86,12 @@ class Setting:
         if self.kind == "choice" and text not in self.choices:
             raise InvalidInput(f"{self.label}: choose one of {', '.join(self.choices)}")
         return text or None
+
+    def _within(self, number: float) -> Any:
+        if self.bounds is not None and not self.bounds[0] <= number <= self.bounds[1]:
+            low, high = self.bounds
+            raise InvalidInput(f"{self.label}: {number:g} is out of range; use {low:g} to {high:g}")
+        return number
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -125,6 +133,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("listen.fetch_on_schedule", "bool", True, "Fetch on schedule",
             "While the window is open, fetch each source on its interval. A workspace made "
             "from a brief starts with it off: nothing is fetched until you say so."),
+    Setting("listen.response_deadline", "float", 60.0, "Response deadline (seconds)",
+            "The longest one answer from a server may take, all of it: a server that "
+            "trickles or stalls is cut off then and tried again next run (1 to 3600 s).",
+            bounds=(1.0, 3600.0)),
     Setting("brief", "json", None, "The client's brief",
             "Brand, products, competitors and languages the workspace was made from.",
             editable=False),
@@ -192,6 +204,7 @@ VIEWS_SEEDED = _BY_KEY["inbox.views_seeded"]
 TEACH_VIEW_SEEDED = _BY_KEY["inbox.teach_view_seeded"]
 TOPIC_VIEWS_ADDED = _BY_KEY["inbox.topic_views_added"]
 FETCH_ON_SCHEDULE = _BY_KEY["listen.fetch_on_schedule"]
+RESPONSE_DEADLINE = _BY_KEY["listen.response_deadline"]
 BRIEF = _BY_KEY["brief"]
 CUSTOMER_VALUE_WEIGHT = _BY_KEY["priority.customer_value_weight"]
 DEFAULT_MENTION_RULE = _BY_KEY["alerts.default_mention_rule"]

@@ -7,6 +7,7 @@ import multiprocessing
 import random
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -392,6 +393,32 @@ def test_pool_equals_in_process(reference, texts):
         assert cancelled.value.scores == want[:1000]
     adjusted = score_batch(sample[:800], scorer=VaderScorer(ADJUSTMENTS), processes=2)
     assert adjusted == VaderScorer(ADJUSTMENTS).score_many(sample[:800])
+
+
+def test_a_cancelled_wait_gives_up_its_chunk_and_close_now_stops_the_worker():
+    # A window closed during a backfill: the thread waiting for a chunk must not wait
+    # for it to be scored, and the worker must not go on scoring it.
+    pool = ScoringPool(VaderScorer(), processes=1, min_task_size=1)
+    cancelled, asked = threading.Event(), threading.Event()
+
+    def is_cancelled() -> bool:
+        asked.set()  # first asked once the text is queued, before the wait for it
+        return cancelled.is_set()
+
+    got = []
+    texts = [f"post {i}: I love the app but support was awful" for i in range(100_000)]
+    # One chunk of seconds of work for the worker.
+    chunks = pool.iter_chunks(texts, chunk_size=len(texts), is_cancelled=is_cancelled)
+    waiting = threading.Thread(target=lambda: got.extend(chunks))
+    waiting.start()
+    assert asked.wait(60)
+    workers = list(pool._executor._processes.values())
+    cancelled.set()
+    waiting.join(60)
+    assert not waiting.is_alive() and got == []  # gave up, nothing scored came back
+    pool.close(now=True)
+    assert workers and not any(w.is_alive() for w in workers)
+    assert pool._executor is None
 
 
 def test_in_process_chunks_and_cancel(texts):

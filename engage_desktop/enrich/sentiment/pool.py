@@ -21,7 +21,7 @@ import threading
 from array import array
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from types import TracebackType
 
@@ -35,6 +35,9 @@ POOL_THRESHOLD = 100_000
 # Chunks prepared and queued ahead of the one being assembled, so workers never
 # wait while the main process assembles results or the caller writes a chunk.
 _LOOKAHEAD = 3
+# How often a caller waiting for a chunk looks whether it was cancelled: a window
+# closed during a backfill must not wait for a chunk of thousands of texts.
+_CANCEL_POLL_S = 0.1
 
 Progress = Callable[[int, int], None]
 IsCancelled = Callable[[], bool]
@@ -165,11 +168,28 @@ class ScoringPool:
             # queuing one task per worker at once starts them all.
             list(self._executor.map(_ping, range(self.processes)))
 
-    def close(self) -> None:
-        """Stop the workers; queued work is cancelled."""
-        if self._executor is not None:
-            self._executor.shutdown(wait=True, cancel_futures=True)
-            self._executor = None
+    def close(self, *, now: bool = False) -> None:
+        """Stop the workers; queued work is cancelled.
+
+        Args:
+            now: Also stop the work that is running, at once (a window that closes
+                does not wait for a chunk of thousands of texts; whoever waits for
+                it sees it cancelled). Otherwise running work finishes first.
+        """
+        executor, self._executor = self._executor, None
+        if executor is None:
+            return
+        if not now:
+            executor.shutdown(wait=True, cancel_futures=True)
+            return
+        # Python 3.14 has terminate_workers(); before it the processes are only
+        # reachable through the executor's private table.
+        processes = list((getattr(executor, "_processes", None) or {}).values())
+        executor.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.join(5)
 
     def __enter__(self) -> ScoringPool:
         return self
@@ -219,6 +239,10 @@ class ScoringPool:
                 if is_cancelled is not None and is_cancelled():
                     return
                 job = pending.popleft()
+                pending.appendleft(job)  # cancelled with the others if the wait stops
+                if not self._wait(job, is_cancelled):
+                    return
+                pending.popleft()
                 scores = self._finish(job, inflight)
                 queue_next()  # before yielding: workers keep busy while the caller writes
                 yield ScoredChunk(job.start, scores)
@@ -279,6 +303,17 @@ class ScoringPool:
                 for k in range(0, len(sent), step)
             ]
         return job
+
+    @staticmethod
+    def _wait(job: _Job, is_cancelled: IsCancelled | None) -> bool:
+        """Wait for a job's workers; False as soon as ``is_cancelled`` says so."""
+        if is_cancelled is None:
+            return True
+        for future in job.futures:
+            while not wait([future], timeout=_CANCEL_POLL_S).done:
+                if is_cancelled():
+                    return False
+        return True
 
     def _finish(self, job: _Job, inflight: set[str]) -> list[SentimentScore]:
         """Wait for a job's workers, memoise the new scores and fill the chunk."""

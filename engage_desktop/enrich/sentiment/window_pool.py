@@ -115,11 +115,12 @@ def _window_scoring_pool(scorer: VaderScorer, workers: int) -> ScoringPool:
 def close_window_pool() -> None:
     """Stop the window's scoring workers (the window calls this when it closes).
 
-    Work still queued is cancelled; a batch still running on another thread then
-    fails, as it would when its process exits.
+    Work still queued is cancelled and the running work is stopped at once (the
+    window's tasks were cancelled first and no longer wait for it); a batch still
+    running on another thread then fails, as it would when its process exits.
     """
     global _shared, _users
     with _lock:
         pool, _shared, _users = _shared, None, 0
     if pool is not None:
-        pool.close()
+        pool.close(now=True)

@@ -20,7 +20,7 @@ import email.utils
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from engage_desktop.core.errors import EngageError
 
@@ -163,3 +163,41 @@ def server_words(response, fallback: str) -> str:
             if isinstance(value, str) and value.strip():
                 return value.strip()
     return fallback
+
+
+#: The longest one request of a channel may take in all (a server trickling its
+#: answer within the read timeout is cut off then).
+REQUEST_DEADLINE_S = 60.0
+
+
+def request_in_time(
+    client: Any, server: str, method: str, url: str, deadline_s: float, **kwargs: Any
+) -> Any:
+    """``client.request(...)`` under an overall deadline; failures in words.
+
+    Args:
+        client: An ``httpx.Client`` built with a ``WatchedTransport``.
+        server: The server's address, for the message.
+        method: The HTTP method.
+        url: The address or path.
+        deadline_s: Seconds the whole exchange may take.
+        **kwargs: Passed to ``client.request``.
+
+    Raises:
+        TemporaryFailure: No answer in time, a cut-off or broken connection.
+    """
+    import httpx
+
+    from engage_desktop.sources.deadline import deadline
+
+    with deadline(deadline_s) as exchange:
+        try:
+            return client.request(method, url, **kwargs)
+        except httpx.HTTPError as exc:
+            if exchange.expired:
+                words = f"{server} took longer than {deadline_s:g} s to answer; gave up"
+            elif isinstance(exc, httpx.TimeoutException):
+                words = f"{server} did not answer in time"
+            else:
+                words = f"could not reach {server} ({type(exc).__name__})"
+            raise TemporaryFailure(f"{words}; the reply will be retried") from None

@@ -18,6 +18,7 @@ from typing import Any
 import httpx
 
 from engage_desktop.outbox.channels.base import (
+    REQUEST_DEADLINE_S,
     AuthFailed,
     RateLimited,
     Rejected,
@@ -25,9 +26,11 @@ from engage_desktop.outbox.channels.base import (
     SendResult,
     TemporaryFailure,
     parse_retry_after,
+    request_in_time,
     seconds_until_epoch,
     server_words,
 )
+from engage_desktop.sources.deadline import WatchedTransport
 from engage_desktop.sources.http import insecure_secret_words, sends_secret_in_clear
 
 DEFAULT_SERVICE = "https://bsky.social"
@@ -63,7 +66,8 @@ class BlueskyChannel:
         handle: The account's handle or DID.
         app_password: An app password (Settings › App passwords), not the main one.
         service: The account's PDS (default bsky.social).
-        timeout: Seconds per request.
+        timeout: Seconds to wait for the next bytes of an answer.
+        deadline: Seconds one request may take in all.
     """
 
     name = "bluesky"
@@ -75,13 +79,17 @@ class BlueskyChannel:
         *,
         service: str = DEFAULT_SERVICE,
         timeout: float = 20.0,
+        deadline: float = REQUEST_DEADLINE_S,
     ) -> None:
         self.handle = handle.lstrip("@")
         self.service = (service or DEFAULT_SERVICE).rstrip("/")
         if sends_secret_in_clear(self.service):
             raise Rejected(insecure_secret_words(self.service, "the Bluesky app password"))
         self._password = app_password
-        self._client = httpx.Client(base_url=self.service, timeout=timeout)
+        self.deadline = deadline
+        self._client = httpx.Client(
+            base_url=self.service, timeout=timeout, transport=WatchedTransport()
+        )
 
     def close(self) -> None:
         """Close the HTTP connection pool."""
@@ -208,17 +216,10 @@ class BlueskyChannel:
             headers = {}
             if authed:
                 headers["Authorization"] = f"Bearer {self._session()['accessJwt']}"
-            try:
-                response = self._client.request(method, f"/xrpc/{nsid}", headers=headers, **kwargs)
-            except httpx.TimeoutException:
-                raise TemporaryFailure(
-                    f"{self.service} did not answer in time; the reply will be retried"
-                ) from None
-            except httpx.HTTPError as exc:
-                raise TemporaryFailure(
-                    f"could not reach {self.service} ({type(exc).__name__}); "
-                    "the reply will be retried"
-                ) from None
+            response = request_in_time(
+                self._client, self.service, method, f"/xrpc/{nsid}", self.deadline,
+                headers=headers, **kwargs,
+            )  # fmt: skip
             if response.status_code < 400:
                 return response
             error = ""

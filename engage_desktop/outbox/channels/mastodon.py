@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from engage_desktop.outbox.channels.base import (
+    REQUEST_DEADLINE_S,
     AuthFailed,
     RateLimited,
     Rejected,
@@ -24,8 +25,10 @@ from engage_desktop.outbox.channels.base import (
     SendResult,
     TemporaryFailure,
     parse_retry_after,
+    request_in_time,
     server_words,
 )
+from engage_desktop.sources.deadline import WatchedTransport
 from engage_desktop.sources.http import insecure_secret_words, sends_secret_in_clear
 
 USER_AGENT = "engage-desktop (+https://github.com/engage-desktop)"
@@ -47,19 +50,29 @@ class MastodonChannel:
     Args:
         instance_url: The account's server.
         token: The account's access token (scope ``write:statuses``, ``read:accounts``).
-        timeout: Seconds per request.
+        timeout: Seconds to wait for the next bytes of an answer.
+        deadline: Seconds one request may take in all.
     """
 
     name = "mastodon"
 
-    def __init__(self, instance_url: str, token: str, *, timeout: float = 20.0) -> None:
+    def __init__(
+        self,
+        instance_url: str,
+        token: str,
+        *,
+        timeout: float = 20.0,
+        deadline: float = REQUEST_DEADLINE_S,
+    ) -> None:
         self.instance_url = normalize_instance(instance_url)
         if sends_secret_in_clear(self.instance_url):
             raise Rejected(insecure_secret_words(self.instance_url, "the Mastodon token"))
+        self.deadline = deadline
         self._client = httpx.Client(
             base_url=self.instance_url,
             timeout=timeout,
             headers={"Authorization": f"Bearer {token}", "User-Agent": USER_AGENT},
+            transport=WatchedTransport(),
         )
 
     def close(self) -> None:
@@ -136,17 +149,9 @@ class MastodonChannel:
         return str(statuses[0]["id"])
 
     def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        try:
-            response = self._client.request(method, path, **kwargs)
-        except httpx.TimeoutException:
-            raise TemporaryFailure(
-                f"{self.instance_url} did not answer in time; the reply will be retried"
-            ) from None
-        except httpx.HTTPError as exc:
-            raise TemporaryFailure(
-                f"could not reach {self.instance_url} ({type(exc).__name__}); "
-                "the reply will be retried"
-            ) from None
+        response = request_in_time(
+            self._client, self.instance_url, method, path, self.deadline, **kwargs
+        )
         status = response.status_code
         if status < 400:
             return response
