@@ -5,7 +5,8 @@ feeds as benchmarks/ingest.py, with ``ENGAGE_DESKTOP_TIMELINE=1``, and prints th
 marks of each run (seconds since the process started, CPU of the command's own
 process) and their medians: imports, the parse pool, the workspace, the first and
 last request, response and parse, the stores, the health, and the exit. The gaps
-between them show what is serial. No peers: benchmarks/ingest.py compares.
+between them show what is serial; a line per parse worker says when it was busy
+(time in jobs, their CPU) and idle between jobs. No peers: benchmarks/ingest.py compares.
 
     python benchmarks/fetch_timeline.py [--feeds 200] [--items 50] [--hosts 50] [--runs 5]
 
@@ -53,6 +54,8 @@ def one_run(path: Path, checkout: Path = ROOT) -> tuple[dict[str, float], float,
         found = LINE.search(line)
         if found:
             marks[found.group(3)] = float(found.group(1))
+            print(line)
+        elif line.startswith("timeline: worker"):  # a parse worker's busy and idle time
             print(line)
     print(f"exit (measured outside) {wall:.3f} s, CPU {cpu:.3f} s (workers included)")
     return marks, wall, cpu

@@ -1,11 +1,10 @@
 """``python -m engage_desktop``."""
 
 import multiprocessing
-import sys
 
-from engage_desktop.cli import main
+from engage_desktop.cli import run
 
 if __name__ == "__main__":
     # The sentiment pool spawns workers; a frozen (PyInstaller) build needs this.
     multiprocessing.freeze_support()
-    sys.exit(main())
+    run()

@@ -15,9 +15,10 @@ import importlib
 import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from engage_desktop import __version__
-from engage_desktop.cli.common import ARGV, err, workspace_options
+from engage_desktop.cli.common import ARGV, ENDS_QUICKLY, err, workspace_options
 from engage_desktop.cli.errors import USAGE_ERRORS, exit_status
 from engage_desktop.core import timeline
 from engage_desktop.core.errors import EngageError
@@ -165,9 +166,35 @@ def _first_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
+def run() -> NoReturn:
+    """The ``engage-desktop`` script: :func:`main`, then end the process with its status.
+
+    After a command that said it may (:func:`~engage_desktop.cli.common.may_end_quickly`:
+    a one-shot ``fetch``), the output is flushed, the exit handlers run, and the
+    process ends at once instead of tearing down numpy, DuckDB and ~400 modules one
+    by one: 0.13-0.20 s of wall time at the end of every such command on the shared
+    2-core machine (load 9), measured. The command has closed its workspace and
+    waited for its worker processes, so nothing is lost and nothing outlives it.
+    """
+    status = main()
+    if not ENDS_QUICKLY.get():
+        sys.exit(status)
+    import atexit
+    import contextlib
+
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing more to say
+            stream.flush()
+    # What a normal exit runs first (logging's flush, multiprocessing's finalizers):
+    # only the module-by-module teardown after it is skipped.
+    atexit._run_exitfuncs()
+    os._exit(status)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     args_list = list(sys.argv[1:] if argv is None else argv)
+    ENDS_QUICKLY.set(False)
     timeline.mark("cli imported")
     try:
         args = _parse(args_list)

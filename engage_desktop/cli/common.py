@@ -19,6 +19,16 @@ if TYPE_CHECKING:  # imported when a command opens one: the window starts withou
 WORKSPACE_ENV = "ENGAGE_DESKTOP_WORKSPACE"
 #: The arguments of the command being run (handed to a window holding the workspace).
 ARGV: ContextVar[tuple[str, ...]] = ContextVar("ARGV", default=())
+#: Set by a command whose process may end without Python's teardown (see
+#: :func:`engage_desktop.cli.run`); a context variable, so a command a window runs
+#: for another process (``cli/handover.py``) never marks the window's own process.
+ENDS_QUICKLY: ContextVar[bool] = ContextVar("ENDS_QUICKLY", default=False)
+
+
+def may_end_quickly() -> None:
+    """Say this command left nothing to tear down: its workspace is closed, its
+    worker processes have ended, and all it had to say is written."""
+    ENDS_QUICKLY.set(True)
 
 
 def workspace_options() -> argparse.ArgumentParser:

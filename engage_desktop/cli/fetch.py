@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 
-from engage_desktop.cli.common import ProgressLine, err, open_workspace, out
+from engage_desktop.cli.common import ProgressLine, err, may_end_quickly, open_workspace, out
 from engage_desktop.core import timeline
 
 
@@ -52,6 +52,9 @@ def cmd_fetch(args: argparse.Namespace) -> int:
             # its checkpoint on close, instead of one after the other at exit.
             shutdown_parse_pool(wait=False)
     timeline.mark("workspace closed")
+    if own_pool:
+        shutdown_parse_pool(wait=True)  # they end with this command, their CPU counted
+        timeline.mark("parse workers ended")
     if timeline.ENABLED:
         for line in timeline.report(_process_started()):
             err(f"timeline: {line}")
@@ -65,6 +68,8 @@ def cmd_fetch(args: argparse.Namespace) -> int:
         flag = f" (failed {h.failures} times in a row)" if h.failures >= FAILING_AFTER else ""
         out(f"failed: {h.name}: {h.error}{flag}")
     out(summary.line())
+    if own_pool:  # the workspace is closed, the workers are gone: no teardown needed
+        may_end_quickly()
     if summary.store_error:
         err(f"engage-desktop: {summary.store_error}")
         return 1

@@ -408,6 +408,8 @@ def run_fetch(
             if outcome is not None:  # a parse job's result
                 timeline.mark("first parse done")
                 timeline.mark_last("last parse done")
+                if result.spent is not None:
+                    timeline.span(f"pid {result.spent[3]}", *result.spent[:3])
                 finish(spec, outcome, result, None)
             else:
                 fetched, parsed = result

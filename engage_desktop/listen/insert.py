@@ -22,14 +22,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from engage_desktop.core.progress import TaskState
 from engage_desktop.listen.watch import EnabledQuery, enabled_queries, match_table
-from engage_desktop.workspace.columns import objects
 from engage_desktop.workspace.database import Workspace
+
+if TYPE_CHECKING:  # numpy loads with the first rows to store: a one-shot fetch sends its
+    # first requests ~0.08 s of CPU sooner (and forks its workers without it)
+    import numpy as np
 
 #: Name the incoming table is registered under for the INSERT.
 INCOMING = "incoming_mentions"
@@ -89,6 +90,10 @@ def column_table(columns: Mapping[str, Sequence[Any]]) -> dict[str, np.ndarray]:
     DuckDB reads by its values (str, int, list, None). Measured against the Arrow
     tables it replaces: see benchmarks/insert.py.
     """
+    import numpy as np
+
+    from engage_desktop.workspace.columns import objects
+
     out: dict[str, np.ndarray] = {}
     for name, values in columns.items():
         if name in _MICROS:
@@ -219,6 +224,8 @@ def first_of_each_key(table: Any) -> Any:
     Args:
         table: A dict of numpy arrays or a pandas DataFrame, with an ``item_key`` column.
     """
+    import numpy as np
+
     if isinstance(table, Mapping):
         keys = list(table["item_key"])
     elif hasattr(table, "column_names"):  # an Arrow table (tests' synthetic data)
@@ -285,6 +292,8 @@ def _without(table: Any, name: str) -> Any:
 def _appended(table: Any, columns: dict[str, list[Any]]) -> Any:
     """``table`` with columns added, as the same kind of table."""
     if isinstance(table, Mapping):
+        from engage_desktop.workspace.columns import objects
+
         extra = {name: objects(v, len(v)) for name, v in columns.items()}
         return type(table)({**table, **extra})
     return table.assign(**columns)  # a pandas DataFrame

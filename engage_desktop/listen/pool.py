@@ -29,6 +29,11 @@ PRELOAD = ("engage_desktop.listen.preload", "engage_desktop.sources.fastfeed", "
 _pool_lock = threading.Lock()
 _pool: ProcessPoolExecutor | None = None
 _pool_size = 0
+#: Manager threads of pools told to stop and not waited for yet.
+_stopping: list[threading.Thread] = []
+#: Seconds :func:`shutdown_parse_pool` waits for stopped workers (they end in
+#: milliseconds; a stuck one ends with this process anyway, see die_with_parent).
+STOP_WAIT_S = 10.0
 
 
 def parse_pool(workers: int, *, fork: bool = False) -> ProcessPoolExecutor:
@@ -192,13 +197,25 @@ def shutdown_parse_pool(*, wait: bool = True) -> None:
 
     ``wait=False`` only tells them to stop and returns: a one-shot command does so
     once its last document is parsed, so the workers end while it writes its last
-    rows to disk rather than after (the interpreter still waits for them at exit).
+    rows to disk rather than after. A later call with ``wait=True`` (or the
+    interpreter's exit) waits for them too.
     """
     global _pool
     with _pool_lock:
         pool, _pool = _pool, None
+        earlier = [] if not wait else _stopping[:]
+        if wait:
+            _stopping.clear()
     if pool is not None:
+        # The executor forgets its manager thread on a shutdown without waiting (a
+        # second shutdown waits for nothing); the thread ends once every worker has.
+        manager = getattr(pool, "_executor_manager_thread", None)
         pool.shutdown(wait=wait, cancel_futures=True)
+        if not wait and isinstance(manager, threading.Thread):
+            with _pool_lock:
+                _stopping.append(manager)
+    for thread in earlier:  # pools told to stop before: wait until their workers end
+        thread.join(STOP_WAIT_S)
 
 
 atexit.register(shutdown_parse_pool)

@@ -17,12 +17,14 @@ enrichment hook finds them done; rows built without a :class:`RowConfig` scorer
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
+from engage_desktop.core import timeline
 from engage_desktop.core.text import mention_norm
 from engage_desktop.core.untrusted import (
     MAX_FIELD_CHARS,
@@ -99,6 +101,8 @@ class PreparedFeed:
         rows: The rows to store (matched items, or all for keep-all sources), as
             columns; None when nothing is kept.
         slow_items: Keys of items whose matching ran out of time.
+        spent: When the worker started and ended it and the CPU it took, with the
+            worker's pid, for ``core.timeline`` (None unless the timeline is on).
     """
 
     title: str | None
@@ -106,6 +110,7 @@ class PreparedFeed:
     items_found: int
     rows: Rows | None
     slow_items: list[str] = field(default_factory=list)
+    spent: tuple[float, float, float, int] | None = None
 
 
 @lru_cache(maxsize=256)
@@ -392,12 +397,19 @@ def parse_and_prepare(
     config: RowConfig,
 ) -> PreparedFeed:
     """Parse one document and build its rows (a picklable top-level function)."""
+    started, cpu = time.perf_counter(), time.process_time()
     parsed = parse_feed(content, feed_url, content_type, fetched_at)
     if parsed.error:
-        return PreparedFeed(parsed.title, parsed.error, 0, None)
-    slow: list[str] = []
-    rows = prepare_rows(parsed.items, source, config, fetched_at, slow) if parsed.items else None
-    return PreparedFeed(parsed.title, None, len(parsed.items), rows, slow)
+        done = PreparedFeed(parsed.title, parsed.error, 0, None)
+    else:
+        slow: list[str] = []
+        items = parsed.items
+        rows = prepare_rows(items, source, config, fetched_at, slow) if items else None
+        done = PreparedFeed(parsed.title, None, len(parsed.items), rows, slow)
+    if not timeline.ENABLED:
+        return done
+    spent = (started, time.perf_counter(), time.process_time() - cpu, os.getpid())
+    return replace(done, spent=spent)
 
 
 def warm_up() -> None:

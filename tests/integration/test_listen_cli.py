@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,7 +14,7 @@ from pytest_httpserver import HTTPServer
 from engage_desktop.cli import main
 from engage_desktop.core.progress import PlainState
 from engage_desktop.listen.fetch import run_fetch
-from engage_desktop.listen.source_store import list_sources
+from engage_desktop.listen.source_store import add_source, list_sources
 from engage_desktop.workspace.database import Workspace
 from tests.integration.listen_helpers import rss
 
@@ -60,6 +63,29 @@ def test_add_discovers_feed_fetch_summary_and_failures(wspath, server, capsys):
     assert "last error: cannot connect" in listing and "Test feed" in listing  # its title
     assert main([*w, "watch", "test", "nimbus OR unrelated"]) == 0
     assert "1 of 1 stored mentions match" in capsys.readouterr().out
+
+
+def test_one_shot_fetch_process_ends_quickly_with_everything_written(wspath, server):
+    """``python -m engage_desktop fetch`` skips Python's teardown (cli.run), not its work."""
+    server.clear()
+    server.expect_request("/quick.xml").respond_with_data(
+        rss([("urn:q:1", "Nimbus is fast"), ("urn:q:2", "Nimbus again")]),
+        content_type="application/rss+xml",
+    )
+    with Workspace.open(wspath) as ws:
+        add_source(ws, kind="rss", url=server.url_for("/quick.xml"), name="q", channel="blog",
+                   keep_all=True)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", "engage_desktop", "fetch", "--quiet", "-w", str(wspath)],
+        capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL,
+        env={**os.environ, "ENGAGE_DESKTOP_TIMELINE": "1"},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "1 sources ok" in done.stdout and "2 new mentions" in done.stdout  # flushed
+    assert "parse workers ended" in done.stderr  # waited for before the quick end
+    assert not Path(f"{wspath}.wal").exists()  # closed whole: checkpointed, no log left
+    with Workspace.open(wspath, read_only=True) as ws:
+        assert ws.scalar("SELECT count(*) FROM mentions WHERE sentiment_label IS NOT NULL") == 2
 
 
 def test_watch_parse_error_points_at_the_character(wspath, capsys):

@@ -724,7 +724,7 @@ def test_odd_counts_from_a_server_are_stored_as_numbers_not_fatal(ws):
 
 
 FORKED_FETCH = """
-import sys, threading
+import os, sys, threading
 from engage_desktop.listen import pool as listen
 from engage_desktop.listen.fetch import FetchOptions, run_fetch
 from engage_desktop.listen.pool import fork_parse_pool
@@ -739,7 +739,18 @@ with Workspace.open(sys.argv[1]) as ws:
     options = FetchOptions(limits=limits, parse="process", parse_workers=2)
     summary = run_fetch(PlainState(), ws, force=True, options=options)
     assert summary.new_mentions == 15 and not summary.failed, summary.line()
-listen.shutdown_parse_pool()
+from engage_desktop.core import timeline  # on (see the test): each job's span came back
+assert sum(len(jobs) for jobs in timeline.SPANS.values()) == 3, timeline.SPANS
+workers = list(listen._pool._processes)
+assert set(timeline.SPANS) <= {f"pid {pid}" for pid in workers}, timeline.SPANS
+listen.shutdown_parse_pool(wait=False)  # told to stop (as fetch does before its close)
+listen.shutdown_parse_pool(wait=True)  # ... and waited for: reaped, none left running
+for pid in workers:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        continue
+    raise AssertionError(f"parse worker {pid} outlived shutdown_parse_pool(wait=True)")
 stop = threading.Event()
 threading.Thread(target=stop.wait).start()
 assert not fork_parse_pool(2)  # another thread runs: never fork
@@ -749,6 +760,7 @@ stop.set()
 
 def test_forked_parse_workers_store_what_threads_store(tmp_path, http):
     """`engage-desktop fetch` forks its workers before any thread: same rows."""
+    import os
     import subprocess
     import sys
 
@@ -770,6 +782,7 @@ def test_forked_parse_workers_store_what_threads_store(tmp_path, http):
         text=True,
         timeout=120,
         cwd=Path(__file__).resolve().parents[2],
+        env={**os.environ, "ENGAGE_DESKTOP_TIMELINE": "1"},  # the workers' spans too
     )
     assert code.returncode == 0, code.stderr[-2000:]
     scored = []

@@ -42,3 +42,17 @@ def test_http_client_loads_without_the_httpx_command_line():
         "print(callable(httpx.main), httpx.Client is not None)\n"
     )
     assert out.splitlines() == ["[]", "True True"]
+
+
+def test_a_fetch_sends_its_requests_before_numpy_loads():
+    """numpy comes with the first rows to store, not before the first request."""
+    out = _run(
+        "import sys\n"
+        "import engage_desktop.cli.fetch, engage_desktop.listen.fetch, engage_desktop.cli.plugins\n"
+        "engage_desktop.cli.plugins.install_plugins()\n"
+        "import engage_desktop.listen.preload\n"  # what the forked parse workers hold
+        "print('numpy' in sys.modules)\n"
+        "from engage_desktop.listen.insert import column_table\n"
+        "print(column_table({'published': [0], 'text': ['a']})['text'].dtype)\n"
+    )
+    assert out.splitlines() == ["False", "object"]

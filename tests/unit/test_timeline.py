@@ -8,6 +8,7 @@ from engage_desktop.core import timeline
 def test_marks_keep_the_first_or_the_last_occurrence_and_report_in_time_order(monkeypatch):
     monkeypatch.setattr(timeline, "ENABLED", True)
     monkeypatch.setattr(timeline, "MARKS", {})
+    monkeypatch.setattr(timeline, "SPANS", {})
     clock = iter([1.0, 2.0, 3.0, 4.0, 5.0])
     monkeypatch.setattr(timeline.time, "perf_counter", lambda: next(clock))
     monkeypatch.setattr(timeline.time, "process_time", lambda: 0.5)
@@ -26,6 +27,20 @@ def test_marks_keep_the_first_or_the_last_occurrence_and_report_in_time_order(mo
 def test_marks_are_not_kept_when_the_timeline_is_off(monkeypatch):
     monkeypatch.setattr(timeline, "ENABLED", False)
     monkeypatch.setattr(timeline, "MARKS", {})
+    monkeypatch.setattr(timeline, "SPANS", {})
     timeline.mark("first request")
     timeline.mark_last("last response")
-    assert timeline.MARKS == {} and timeline.report(0.0) == []
+    timeline.span("pid 7", 1.0, 2.0, 0.5)
+    assert timeline.MARKS == {} and timeline.SPANS == {} and timeline.report(0.0) == []
+
+
+def test_a_workers_jobs_report_its_busy_and_idle_time(monkeypatch):
+    monkeypatch.setattr(timeline, "ENABLED", True)
+    monkeypatch.setattr(timeline, "MARKS", {})
+    monkeypatch.setattr(timeline, "SPANS", {})
+    for start, end in ((1.2, 1.5), (1.0, 1.1), (1.6, 2.0)):  # arrive out of order
+        timeline.span("pid 7", start, end, cpu=0.05)
+    assert timeline.report(started=0.5) == [
+        "worker pid 7: 3 jobs from 0.500 s to 1.500 s, 0.800 s in jobs (0.150 s CPU), "
+        "idle between jobs 0.200 s (longest 0.100 s)"
+    ]
