@@ -20,8 +20,15 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(VENV)/bin/engage-desktop
 
+# One process by default: on a busy 2-core machine two pytest-xdist workers were not
+# faster (same code, load 6-7: 581 s with two, 566 s with one) and cost more CPU.
+# TEST_WORKERS=2 runs two workers, a test file each at a time (a module's shared
+# window and templates built once), which helps on a quiet machine.
+TEST_WORKERS ?= 0
+
 test: $(STAMP)
-	QT_QPA_PLATFORM=$${QT_QPA_PLATFORM:-offscreen} $(PY) -m pytest $(PYTEST_ARGS)
+	QT_QPA_PLATFORM=$${QT_QPA_PLATFORM:-offscreen} $(PY) -m pytest \
+	  -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check engage_desktop tests benchmarks

@@ -10,7 +10,9 @@ timer on the GUI thread ticks every 10 ms; how late each tick comes is the stall
   inbox page, so the composer is then hidden but bound); each from the key press
   until the detail pane shows the newly selected mention and paints.
 - ``search_*``: a 12-character search typed one key at a time (60 ms apart), from
-  the last key until the rows and the count show it (the debounce is included).
+  the last key until the rows and the count show it (the debounce is included);
+  ``search_query_cpu_ms``/``_wall_ms``: the median cost of one such search's count
+  and first page alone, measured after the window closed.
 - ``open_*``: Enter on a mention (mark read): how long the key's handler holds the
   GUI thread (the write itself runs in the window's writer).
 - drafts are typed in the composer and autosaved (their stalls are in the heartbeat).
@@ -43,6 +45,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -143,15 +146,32 @@ def pump(app, seconds: float) -> None:
         time.sleep(0.001)
 
 
-def until(app, done, timeout: float = 30.0, what: str = "") -> None:
+def until(app, done, timeout: float = 30.0, what: str | Callable[[], str] = "") -> None:
     """Run the event loop until ``done()`` holds."""
     end = time.perf_counter() + timeout
     while not done():
         app.processEvents()
         if time.perf_counter() > end:
-            raise TimeoutError(f"the window did not get there in time: {what}")
+            said = what() if callable(what) else what
+            raise TimeoutError(f"the window did not get there in time: {said}")
         time.sleep(0.0005)
     app.processEvents()
+
+
+#: (perf_counter, mention id) of every change of the inbox's current row: a timeout
+#: says how the current row moved after the key (see ``watch_current``).
+CURRENTS: list[tuple[float, int | None]] = []
+
+
+def watch_current(window) -> None:
+    """Record every change of the inbox's current row into :data:`CURRENTS`."""
+    inbox = window.inbox
+    inbox.table.selectionModel().currentChanged.connect(
+        lambda cur, _prev: CURRENTS.append(
+            (time.perf_counter(), inbox.model.mention_id(cur.row()) if cur.isValid() else None)
+        )
+    )
+    inbox.model.modelReset.connect(lambda: CURRENTS.append((time.perf_counter(), None)))
 
 
 def press_and_wait(app, window, key) -> float:
@@ -167,7 +187,15 @@ def press_and_wait(app, window, key) -> float:
         lambda: (
             inbox.current_mention_id() != before and inbox._shown_id == inbox.current_mention_id()
         ),
-        what=f"{key} from {before}: now {inbox.current_mention_id()}, shown {inbox._shown_id}",
+        # Said at the timeout (not at the key press): where the window is stuck.
+        what=lambda: (
+            f"{key} from {before}: now {inbox.current_mention_id()}, shown {inbox._shown_id},"
+            f" wanted {inbox._detail_wanted()}, rows loading {inbox.model.is_loading()},"
+            f" tasks {sorted(inbox.tasks._running)}, focus {type(app.focusWidget()).__name__},"
+            f" modal {type(app.activeModalWidget()).__name__}, popup"
+            f" {type(app.activePopupWidget()).__name__}, current rows since the key"
+            f" {[(round((t - start) * 1000), i) for t, i in CURRENTS if t >= start]}"
+        ),
     )
     return (time.perf_counter() - start) * 1000
 
@@ -195,16 +223,47 @@ def search_round(app, window, text: str) -> float:
     box = inbox.filter_bar.search
     box.clear()
     box.setFocus()
-    applied: list[float] = []
-    inbox.filter_applied.connect(lambda _n: applied.append(time.perf_counter()))
+    # When and for which search rows were shown: under load the pause can come
+    # mid-word, and a prefix's rows landing after the last key are not the answer.
+    applied: list[tuple[float, str]] = []
+
+    def shown(_n: int) -> None:
+        applied.append((time.perf_counter(), inbox.model.filter.search))
+
+    inbox.filter_applied.connect(shown)
     for ch in text[:-1]:
         QTest.keyClicks(box, ch)
         pump(app, 0.06)
     last = time.perf_counter()
     QTest.keyClicks(box, text[-1])
-    until(app, lambda: applied and applied[-1] >= last and inbox.model.filter.search == text)
-    inbox.filter_applied.disconnect()
-    return (applied[-1] - last) * 1000
+    until(app, lambda: applied and applied[-1][0] >= last and applied[-1][1] == text)
+    inbox.filter_applied.disconnect(shown)
+    return (applied[-1][0] - last) * 1000
+
+
+def search_query_times(path: Path) -> tuple[list[float], list[float]]:
+    """CPU and wall milliseconds of each search's count and first page, alone.
+
+    After the window closed, in this process (nothing else runs in it then): the
+    query's own cost per keystroke, which the machine's load disturbs much less
+    than the window's figure (DuckDB's threads count in the process CPU time).
+    """
+    from engage_desktop.inbox.filters import InboxFilter, to_query
+    from engage_desktop.inbox.pager import MentionPager
+    from engage_desktop.workspace.database import Workspace
+
+    cpu, wall = [], []
+    with Workspace.open(path) as ws:
+        for text in SEARCHES * 2:
+            query = to_query(InboxFilter(search=text, sort="oldest"), ws.actor)
+            start, start_cpu = time.perf_counter(), time.process_time()
+            pager = MentionPager(ws, query)
+            pager.count()
+            pager.page(0)
+            cpu.append((time.process_time() - start_cpu) * 1000)
+            wall.append((time.perf_counter() - start) * 1000)
+            pager.close()
+    return cpu, wall
 
 
 def type_draft(app, window, text: str) -> None:
@@ -298,6 +357,7 @@ def main() -> None:
         window.activateWindow()
         pump(app, 0.2)
         heartbeat = Heartbeat()
+        watch_current(window)
         profiler = StallProfiler(heartbeat, HEARTBEAT_MS) if args.profile_stalls else None
         resets = [0]  # the inbox model's resets (each drops and restores the selection)
         window.inbox.model.modelReset.connect(lambda: resets.__setitem__(0, resets[0] + 1))
@@ -375,6 +435,7 @@ def main() -> None:
             print(profiler.report(), flush=True)
         window.close()
         ws.close()
+        query_cpu, query_wall = search_query_times(path)
     finally:
         server.stdin.close()
         server.wait(timeout=10)
@@ -390,6 +451,8 @@ def main() -> None:
         **{f"jk_p95_ms[{k}]": round(p(v, 0.95), 1) for k, v in jk.items()},
         "search_p95_ms": round(p(searches, 0.95), 1),
         "search_median_ms": round(statistics.median(searches), 1),
+        "search_query_cpu_ms": round(statistics.median(query_cpu), 1),
+        "search_query_wall_ms": round(statistics.median(query_wall), 1),
         "open_p95_ms": round(p(opens, 0.95), 1),
         "max_stall_ms": round(max(heartbeat.late_ms), 1),
         "p99_stall_ms": round(p(heartbeat.late_ms, 0.99), 1),

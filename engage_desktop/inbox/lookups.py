@@ -6,6 +6,7 @@ is on a hot path; they live here because the window holds no SQL.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -97,13 +98,31 @@ def new_in_view(ws: Workspace, since: int, where: str, params: list[Any]) -> int
     )
 
 
-def anchors_of(ws: Workspace, query: Any, page_size: int) -> list[tuple[Any, int]]:
-    """The jump anchors of an inbox query (see :func:`.pager.compute_anchors`)."""
+def anchors_of(
+    ws: Workspace, query: Any, page_size: int, state: Any = None
+) -> list[tuple[Any, int]] | None:
+    """The jump anchors of an inbox query (see :func:`.pager.compute_anchors`).
+
+    Args:
+        ws: The workspace.
+        query: The inbox query.
+        page_size: Rows per page of the pager that takes them.
+        state: The task state, if any. When it can interrupt a query (the window's
+            ``interrupting``), cancelling it stops the scan: a new filter makes these
+            anchors useless, and the scan would compete with the new filter's rows.
+
+    Returns:
+        The anchors, or None when the task was cancelled.
+    """
     from engage_desktop.archive.views import mention_source
     from engage_desktop.inbox.pager import compute_anchors
 
+    interrupting = getattr(state, "interrupting", None)
     cur = ws.cursor()
     try:
-        return compute_anchors(cur, query, page_size, mention_source(ws, *query.span))
+        with interrupting(cur.interrupt) if interrupting else nullcontext():
+            if state is not None and state.is_cancelled():
+                return None
+            return compute_anchors(cur, query, page_size, mention_source(ws, *query.span))
     finally:
         cur.close()

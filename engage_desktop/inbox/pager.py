@@ -216,6 +216,15 @@ class MentionPager:
         """Release the cursor."""
         self._cur.close()
 
+    def interrupt(self) -> None:
+        """Stop the query this pager's cursor runs now, from any thread.
+
+        The query raises DuckDB's ``InterruptException`` in its own thread (see
+        ``Workspace.is_interruption``); the cursor stays usable. Nothing happens when
+        no query runs.
+        """
+        self._cur.interrupt()
+
     def position_of(self, mention_id: int) -> int | None:
         """The row index of ``mention_id`` in this view, or None when it is not in it.
 

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
@@ -33,6 +34,10 @@ class TaskState:
         self._on_cancel: list[Callable[[], None]] = []
         self._busy: Callable[[], float] | None = None
         self._most_s = 0.0
+        # Guards _stop: cancel() calls it under the lock, and leaving interrupting()
+        # clears it under the lock, so a stop never lands after its block ended.
+        self._lock = threading.Lock()
+        self._stop: Callable[[], None] | None = None
 
     def progress(self, done: int, total: int) -> None:
         """Report progress (thread-safe; delivered to the GUI queued)."""
@@ -76,11 +81,32 @@ class TaskState:
         if self._cancel.is_set():
             stop()
 
+    @contextmanager
+    def interrupting(self, stop: Callable[[], None]) -> Iterator[None]:
+        """While inside, cancelling the task also calls ``stop`` (a query's interrupt).
+
+        Unlike :meth:`on_cancel`, ``stop`` is never called once the block is left, so
+        it cannot stop what a later task runs on the same cursor (the inbox's lane
+        shares one pager's cursor between tasks). A cancel repeated while inside
+        calls it again (the first may have come before the query began).
+        """
+        with self._lock:
+            self._stop = stop
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._stop = None
+
     def cancel(self) -> None:
-        """Ask the work function to stop at its next check (and call its ``on_cancel``)."""
-        if self._cancel.is_set():
+        """Ask the work function to stop at its next check (and interrupt its query)."""
+        with self._lock:
+            again = self._cancel.is_set()
+            self._cancel.set()  # first: an interrupted query must find itself cancelled
+            if self._stop is not None:
+                self._stop()
+        if again:
             return
-        self._cancel.set()
         for stop in list(self._on_cancel):
             stop()
 
@@ -144,7 +170,9 @@ class _Runnable(QRunnable):
 
             error = exc
             fault = Workspace.explain_fault(exc)
-            if fault is not None:  # a full disk or a denied file: the machine, not a bug
+            if task.state.is_cancelled() and Workspace.is_interruption(exc):
+                error = None  # superseded, its query stopped (interrupting): no result
+            elif fault is not None:  # a full disk or a denied file: the machine, not a bug
                 message = fault[0].upper() + fault[1:]
             else:
                 # The traceback goes to the log file and the error dialog

@@ -322,6 +322,11 @@ class Workspace:
         return explain_fault(exc)
 
     @staticmethod
+    def is_interruption(exc: BaseException) -> bool:
+        """True when ``exc`` is a query stopped by its cursor's ``interrupt()``."""
+        return isinstance(exc, duckdb.InterruptException)
+
+    @staticmethod
     def guard_calling_thread(mode: str | None = None) -> str | None:
         """Debug: watch the calling thread (the GUI's) for queries; see ``thread_guard``.
 

@@ -9,7 +9,9 @@ teach the model some of them and check it on the rest.
 from __future__ import annotations
 
 import random
+import shutil
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pyarrow as pa
 
@@ -82,3 +84,9 @@ def make_workspace(path, n: int = 300, seed: int = 1) -> tuple[Workspace, dict[i
     assert insert_mentions(ws, table) == n
     enrich(ws, processes=1)
     return ws, {i: label for i, (_, label) in zip(ids, rows, strict=True)}
+
+
+def open_copy(template: Path, target: Path) -> Workspace:
+    """A private copy of the closed workspace ``template`` at ``target``, opened."""
+    shutil.copy2(template, target)
+    return Workspace.open(target)

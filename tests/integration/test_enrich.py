@@ -4,6 +4,7 @@ priority, author profiles, corrections, lexicon adjustments and cancellation."""
 from __future__ import annotations
 
 import random
+import shutil
 from datetime import UTC, datetime, timedelta
 
 import duckdb
@@ -25,15 +26,26 @@ from engage_desktop.enrich.store import (
 from engage_desktop.inbox.pager import MentionPager, MentionQuery, insert_mentions
 from engage_desktop.workspace import schema
 from engage_desktop.workspace.database import Workspace
+from tests.conftest import use_private_dirs
 
 END = datetime(2026, 11, 1, tzinfo=UTC)
 
 
+@pytest.fixture(scope="module")
+def raw_template(tmp_path_factory):
+    """A 2,500-mention demo that is not enriched yet, built once for the module."""
+    folder = tmp_path_factory.mktemp("raw")
+    with pytest.MonkeyPatch.context() as mp:  # built before the tests' private folders
+        use_private_dirs(folder / "home", mp)
+        build_demo(folder / "raw.engage", 2500, seed=5, end=END, enrich=False)
+    return folder / "raw.engage"
+
+
 @pytest.fixture
-def raw_ws(tmp_path):
-    """A 2,500-mention demo that is not enriched yet."""
+def raw_ws(raw_template, tmp_path):
+    """A private copy of the module's raw demo, open (building it costs far more)."""
     path = tmp_path / "raw.engage"
-    build_demo(path, 2500, seed=5, end=END, enrich=False)
+    shutil.copy2(raw_template, path)
     ws = Workspace.open(path)
     yield ws
     ws.close()

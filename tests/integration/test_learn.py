@@ -22,7 +22,8 @@ from engage_desktop.inbox.filters import InboxFilter, to_query
 from engage_desktop.inbox.pager import MentionPager
 from engage_desktop.workspace import schema
 from engage_desktop.workspace.database import Workspace
-from tests.integration.learn_fixture import make_workspace
+from tests.conftest import use_private_dirs
+from tests.integration.learn_fixture import make_workspace, open_copy
 
 SCORE_COLUMNS = (
     "id, sentiment, sentiment_label, model_sentiment, model_label, sentiment_pos, "
@@ -38,10 +39,22 @@ def rows(ws, sql, params=None):
         cur.close()
 
 
+@pytest.fixture(scope="module")
+def labelled_template(tmp_path_factory):
+    """The scored labelled workspace, built once for the module (tests open copies)."""
+    folder = tmp_path_factory.mktemp("learn")
+    with pytest.MonkeyPatch.context() as mp:  # built before the tests' private folders
+        use_private_dirs(folder / "home", mp)
+        ws, truth = make_workspace(folder / "template.engage")
+        ws.close()
+    return folder / "template.engage", truth
+
+
 @pytest.fixture
-def labelled(tmp_path):
-    ws, truth = make_workspace(tmp_path / "learn.engage")
-    yield ws, truth
+def labelled(labelled_template, tmp_path):
+    template, truth = labelled_template
+    ws = open_copy(template, tmp_path / "learn.engage")
+    yield ws, dict(truth)
     ws.close()
 
 
@@ -108,8 +121,8 @@ def test_rescore_uses_the_model_and_new_mentions_get_it(labelled, tmp_path):
     assert versions == [(f"learned.{model_id}",)]
 
 
-def test_no_model_means_byte_identical_scores(tmp_path):
-    ws, _ = make_workspace(tmp_path / "plain.engage")
+def test_no_model_means_byte_identical_scores(labelled_template, tmp_path):
+    ws = open_copy(labelled_template[0], tmp_path / "plain.engage")
     with ws:
         before = rows(ws, f"SELECT {SCORE_COLUMNS} FROM mentions ORDER BY id")
         assert rescore(ws).total == 0

@@ -22,7 +22,8 @@ from engage_desktop.enrich.learned.train import train_workspace
 from engage_desktop.inbox.filters import TOP_TIER, InboxFilter, to_query
 from engage_desktop.inbox.pager import MentionPager
 from engage_desktop.workspace.database import Workspace
-from tests.integration.learn_fixture import make_workspace
+from tests.conftest import use_private_dirs
+from tests.integration.learn_fixture import make_workspace, open_copy
 
 CUSTOMER_TABLES = (
     "customers",
@@ -152,22 +153,34 @@ def test_the_cli_takes_keep_segments(crm_demo, tmp_path, capsys):
     assert _filled(out)["customer_tier"] > 0 and _filled(out)["customers"] == 0
 
 
-@pytest.fixture
-def trained(tmp_path):
-    """A labelled workspace with a trained model, every mention re-scored by it.
+@pytest.fixture(scope="module")
+def trained_template(tmp_path_factory):
+    """A labelled workspace with a trained model, every mention re-scored by it, built
+    once for the module (training and scoring cost far more than a copy).
 
     Some corrected texts name an author by @handle, as replies do.
     """
-    path = tmp_path / "learn.engage"
-    ws, truth = make_workspace(path)
-    with ws.write() as cur:
-        cur.execute(
-            "UPDATE mentions SET text = text || ' @user3 @zoltanfromsupport' WHERE id % 10 = 0"
-        )
-    set_corrections(ws, [(i, truth[i]) for i in range(1, 121)], "test")
-    result = train_workspace(ws)
-    rescore(ws, processes=1)
-    yield ws, result.model_id
+    folder = tmp_path_factory.mktemp("trained")
+    with pytest.MonkeyPatch.context() as mp:  # built before the tests' private folders
+        use_private_dirs(folder / "home", mp)
+        ws, truth = make_workspace(folder / "learn.engage")
+        with ws.write() as cur:
+            cur.execute(
+                "UPDATE mentions SET text = text || ' @user3 @zoltanfromsupport' WHERE id % 10 = 0"
+            )
+        set_corrections(ws, [(i, truth[i]) for i in range(1, 121)], "test")
+        result = train_workspace(ws)
+        rescore(ws, processes=1)
+        ws.close()
+    return folder / "learn.engage", result.model_id
+
+
+@pytest.fixture
+def trained(trained_template, tmp_path):
+    """A private copy of the module's trained workspace, open."""
+    template, model_id = trained_template
+    ws = open_copy(template, tmp_path / "learn.engage")
+    yield ws, model_id
     ws.close()
 
 

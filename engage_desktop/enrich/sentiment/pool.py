@@ -182,14 +182,18 @@ class ScoringPool:
         if not now:
             executor.shutdown(wait=True, cancel_futures=True)
             return
-        # Python 3.14 has terminate_workers(); before it the processes are only
-        # reachable through the executor's private table.
+        # Python 3.14 has terminate_workers(); before it the processes and the
+        # executor's manager thread are only reachable through private names.
         processes = list((getattr(executor, "_processes", None) or {}).values())
+        manager = getattr(executor, "_executor_manager_thread", None)
         executor.shutdown(wait=False, cancel_futures=True)
         for process in processes:
             process.terminate()
-        for process in processes:
-            process.join(5)
+        # The manager thread reaps the workers; it must be the only one: a second
+        # thread waiting on the same child can find it reaped before the first one
+        # has recorded its exit code, and then believe it still alive.
+        if manager is not None:
+            manager.join(10)
 
     def __enter__(self) -> ScoringPool:
         return self

@@ -2,8 +2,8 @@
 
 Every control edits one :class:`InboxFilter`; the bar emits ``filter_changed`` with
 the new value. Menus fill themselves when opened, so the bar costs nothing at start
-even on a million mentions. The search box is debounced: results follow typing
-without a query per keystroke.
+even on a million mentions. The search box is debounced: results are shown once
+typing pauses, never mid-word; ``search_typed`` lets the rows be read meanwhile.
 """
 
 from __future__ import annotations
@@ -82,6 +82,9 @@ class FilterBar(QWidget):
     """Search and filters over the inbox table."""
 
     filter_changed = Signal(object)  # InboxFilter
+    #: At every key in the search box: the filter the text typed so far would make
+    #: (for reading its rows ahead; ``filter_changed`` follows once typing pauses).
+    search_typed = Signal(object)
 
     def __init__(self, ws: Workspace, ops: Operations, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -99,7 +102,7 @@ class FilterBar(QWidget):
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(SEARCH_DEBOUNCE_MS)
         self._debounce.timeout.connect(self.apply_search)
-        self.search.textEdited.connect(lambda _t: self._debounce.start())
+        self.search.textEdited.connect(self._typed)
         self.search.returnPressed.connect(self.apply_search)
         self.count_label = QLabel()
         self.count_label.setObjectName("subtitle")
@@ -213,6 +216,10 @@ class FilterBar(QWidget):
     def clear(self) -> None:
         """Back to everything (keeping the sort)."""
         self.set_filter(InboxFilter(sort=self._filter.sort))
+
+    def _typed(self, text: str) -> None:
+        self._debounce.start()
+        self.search_typed.emit(self._filter.with_(search=text.strip()))
 
     def apply_search(self) -> None:
         """Run the search now (the debounce timer calls this)."""

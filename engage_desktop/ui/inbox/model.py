@@ -19,11 +19,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QBrush, QColor, QFont
 
+from engage_desktop.core.errors import EngageError
 from engage_desktop.inbox.filters import InboxFilter, compile_search, to_query
 from engage_desktop.inbox.pager import ROW_FIELDS, MentionPager, MentionQuery
+from engage_desktop.ui.inbox.read_ahead import Ahead, ReadAhead
 from engage_desktop.ui.safe_text import plain_tooltip
 from engage_desktop.ui.tasks import Task, TaskRunner
 from engage_desktop.ui.theme import SENTIMENT_COLORS, STATUS_COLORS, channel_icon
@@ -179,20 +188,33 @@ def load_query(
     page_size: int,
     keep_ids: tuple[int, ...],
     pages: Iterable[int],
-) -> Loaded:
-    """Count ``query`` and read the pages the view shows (in the model's lane)."""
+) -> Loaded | None:
+    """Count ``query`` and read the pages the view shows (in the model's lane).
+
+    A newer load cancels this one and interrupts its query (a search scans every
+    text): the newest keystroke's search then starts at once instead of queueing
+    behind scans nobody will see. Returns None when cancelled.
+    """
+    if state.is_cancelled():  # superseded while it waited in the lane
+        return None
     pager = MentionPager(ws, query, page_size=page_size)
-    count = pager.count()
-    positions = {i: pager.position_of(i) for i in keep_ids}
-    wanted = {0, *pages}
-    wanted.update(p // page_size for p in positions.values() if p is not None)
-    for number in sorted(wanted):
-        if state.is_cancelled():
-            break
-        if number * page_size < count:
-            pager.page(number)
+    try:
+        with state.interrupting(pager.interrupt):
+            count = pager.count()
+            positions = {i: pager.position_of(i) for i in keep_ids}
+            wanted = {0, *pages}
+            wanted.update(p // page_size for p in positions.values() if p is not None)
+            for number in sorted(wanted):
+                if state.is_cancelled():
+                    break
+                if number * page_size < count:
+                    pager.page(number)
+    except BaseException:
+        pager.close()
+        raise
     if state.is_cancelled():  # a newer query won: its result will be ignored
         pager.close()
+        return None
     return Loaded(pager, positions)
 
 
@@ -241,6 +263,8 @@ class InboxTableModel(QAbstractTableModel):
         self._count = 0
         self._generation = 0
         self._loading: Task | None = None
+        self._read_ahead = ReadAhead(self._discard)
+        self._ahead_serial = 0
         self._wanted: set[int] = set()
         self._highlight: Callable[[str], list[tuple[int, int]]] = lambda _t: []
         self.marked: set[int] = set()
@@ -292,6 +316,39 @@ class InboxTableModel(QAbstractTableModel):
         """Show a raw query (used by tests and by click-to-filter from charts)."""
         return self.load(query)
 
+    def read_ahead(self, flt: InboxFilter) -> Task | None:
+        """Start reading ``flt``'s rows without showing them (a search being typed).
+
+        :meth:`set_filter` with the same filter then shows them as soon as they are
+        read, or at once when they already are (see ``read_ahead.py``). A filter that
+        does not compile yet (an open quote) is simply not read ahead.
+
+        Returns:
+            The reading task, or None when nothing new is read.
+        """
+        try:
+            query = to_query(flt, self._ws.actor)
+        except EngageError:
+            return None
+        if query == self._query:  # back to what is asked for: an older read ahead is moot
+            self._read_ahead.drop()
+            return None
+        if query == self._read_ahead.query:
+            return None
+        # A key of its own: under a shared one the runner would cancel the previous
+        # read ahead even once the model took it over as its load (its rows would
+        # then never show). ReadAhead cancels the one it still holds itself.
+        self._ahead_serial += 1
+        task = self.tasks.start_in(
+            self._lane, f"{self._lane}-ahead-{self._ahead_serial}", load_query, self._ws, query,
+            self._page_size(), (), (),
+        )  # fmt: skip
+        self._read_ahead.start(query, task)
+        return task
+
+    def _page_size(self) -> int:
+        return self._pager.page_size if self._pager is not None else 200
+
     def refresh(self) -> Task:
         """Re-read counts and pages (after a fetch or a change); old rows stay meanwhile."""
         return self.load(self._query, pages=self._cached_pages())
@@ -315,19 +372,42 @@ class InboxTableModel(QAbstractTableModel):
             pages: Page numbers to read besides the first.
         """
         keep_id = keep_ids[0] if keep_ids else None
+        if self._loading is not None:  # superseded: stop its query (it may be a read ahead)
+            self._loading.cancel()
+        ahead = self._read_ahead.take(query) if not keep_ids and not pages else None
+        self._read_ahead.drop()
         self._query = query
         self._generation += 1
         generation = self._generation
-        size = self._pager.page_size if self._pager is not None else 200
+        if ahead is not None:
+            return self._take_ahead(ahead, generation)
         task = self.tasks.start_in(
-            self._lane, f"{self._lane}-load", load_query, self._ws, query, size, keep_ids,
-            tuple(pages),
+            self._lane, f"{self._lane}-load", load_query, self._ws, query, self._page_size(),
+            keep_ids, tuple(pages),
         )  # fmt: skip
         self._loading = task
         task.succeeded.connect(
             lambda result, g=generation, k=keep_id, r=keep_row: self._arrived(result, g, k, r)
         )
         task.done.connect(lambda t=task: self._load_done(t))
+        return task
+
+    def _take_ahead(self, ahead: Ahead, generation: int) -> Task:
+        """Show a read ahead's rows: when they arrive, or next turn of the event loop."""
+        task = self._loading = ahead.task
+        if ahead.result is not None:
+            # Not at once: the caller (the view's apply_filter) expects the rows to
+            # arrive after it returns, as from any load.
+            result = ahead.result
+
+            def show() -> None:
+                self._arrived(result, generation, None, None)
+                self._load_done(task)
+
+            QTimer.singleShot(0, self, show)
+        else:
+            task.succeeded.connect(lambda r, g=generation: self._arrived(r, g, None, None))
+            task.done.connect(lambda t=task: self._load_done(t))
         return task
 
     def _load_done(self, task: Task) -> None:
@@ -473,6 +553,7 @@ class InboxTableModel(QAbstractTableModel):
     def close(self) -> None:
         """Release the database cursor (in the lane, after what it still reads)."""
         self._generation += 1
+        self._read_ahead.drop()
         if self._pager is not None:
             self._discard(self._pager)
             self._pager = None

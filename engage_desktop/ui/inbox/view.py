@@ -80,10 +80,12 @@ __all__ = ["InboxView"]
 POLL_MS = 4000
 #: How long the selection rests before the author panel follows it (ms).
 AUTHOR_REST_MS = 150
+#: The task key of the jump anchors' scan (one at a time; a new filter stops it).
+ANCHORS_TASK = "inbox-anchors"
 
 
-def _anchors_job(_state: Any, ws: Workspace, query, page_size: int) -> list:
-    return lookups.anchors_of(ws, query, page_size)
+def _anchors_job(state: Any, ws: Workspace, query, page_size: int) -> list | None:
+    return lookups.anchors_of(ws, query, page_size, state)
 
 
 def _views_job(_state: Any, ws: Workspace) -> tuple[list, list[int]]:
@@ -212,6 +214,8 @@ class InboxView(TriageActions, SentimentActions, QWidget):
         self.subtitle.setObjectName("subtitle")
         self.filter_bar = FilterBar(ws, self.ops)
         self.filter_bar.filter_changed.connect(self.apply_filter)
+        # The search's rows are read while the debounce waits (ui/inbox/read_ahead.py).
+        self.filter_bar.search_typed.connect(self.model.read_ahead)
         # Typing a search is moving too: the scoring and new rows wait for it to rest.
         self.filter_bar.search.textEdited.connect(lambda _t: self.rest_gate.moved())
         self.sidebar = SavedViewsSidebar(ws, self.ops)
@@ -443,6 +447,9 @@ class InboxView(TriageActions, SentimentActions, QWidget):
     def apply_filter(self, flt: InboxFilter) -> None:
         """Show ``flt``: the count and first page arrive from a task (the old rows stay
         until then), anchors for jumps come after them."""
+        # The shown rows' anchors are moot now: stop their scan (it would compete
+        # with the new filter's count and first page for the CPU).
+        self.tasks.cancel(ANCHORS_TASK)
         try:
             self.model.set_filter(flt)
         except EngageError as exc:
@@ -526,7 +533,7 @@ class InboxView(TriageActions, SentimentActions, QWidget):
         if pager is None or pager.has_anchors or self.model.rowCount() <= pager.page_size:
             return
         query = self.model.query
-        task = self.tasks.start("inbox-anchors", _anchors_job, self.ws, query, pager.page_size)
+        task = self.tasks.start(ANCHORS_TASK, _anchors_job, self.ws, query, pager.page_size)
         task.succeeded.connect(lambda anchors, q=query: self._anchors_ready(q, anchors))
 
     def _anchors_ready(self, query, anchors: list) -> None:
@@ -844,6 +851,13 @@ class InboxView(TriageActions, SentimentActions, QWidget):
     def _new_shown(
         self, result: Loaded, current_id: int | None, top_id: int | None, scroll: int
     ) -> None:
+        if result.in_place:
+            # Nothing moved: the selection and the scroll are the user's as they are
+            # now (they may have pressed j/k while the rows were read); the mention
+            # current when the rows were asked for must not pull them back.
+            self._current_at_reset = None
+            self.new_mentions.emit(self._new_count)
+            return
         current_id, position = self.kept_place(result, current_id)
         if result.grown and self.current_mention_id() == current_id:
             position = None  # the rows were inserted around it: it is current still
