@@ -14,6 +14,7 @@ Python line the GUI thread reached after it got the GIL back.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import threading
@@ -104,6 +105,13 @@ class StallProfiler:
         #: What the benchmark is doing now (set by it); each stall is filed under it.
         self.phase = ""
         self.by_phase: dict[str, Counter[str]] = {}
+        # Collector passes (any thread; each holds the GIL throughout): generation ->
+        # [count, ms in all, longest ms], and the ms of passes that ran inside a stall.
+        self.gc_passes: dict[int, list[float]] = {}
+        self.gc_in_stalls_ms = 0.0
+        self._gc_started = 0.0
+        self._gc_during: list[tuple[float, float]] = []
+        gc.callbacks.append(self._on_gc)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="stall-profiler", daemon=True)
         self._thread.start()
@@ -111,6 +119,18 @@ class StallProfiler:
     def stop(self) -> None:
         self._stop.set()
         self._thread.join(2)
+        if self._on_gc in gc.callbacks:
+            gc.callbacks.remove(self._on_gc)
+
+    def _on_gc(self, phase: str, info: dict) -> None:
+        now = time.perf_counter()
+        if phase == "start":
+            self._gc_started = now
+            return
+        ms = (now - self._gc_started) * 1000
+        count, total, longest = self.gc_passes.get(info["generation"], [0, 0.0, 0.0])
+        self.gc_passes[info["generation"]] = [count + 1, total + ms, max(longest, ms)]
+        self._gc_during.append((self._gc_started, now))
 
     def _names(self) -> dict[int, str]:
         names = {t.ident: t.name for t in threading.enumerate() if t.ident}
@@ -165,6 +185,10 @@ class StallProfiler:
                     samples += 1
                 time.sleep(0.002)
             end = time.perf_counter()
+            passes, self._gc_during = self._gc_during, []
+            self.gc_in_stalls_ms += sum(
+                (min(b, end) - max(a, started)) * 1000 for a, b in passes if b > started
+            )
             cpu_end = self._cpu_all()
             _, queued_end = _schedstat(self.gui_native)
             queued = (queued_end - queued_start) * 1000
@@ -204,6 +228,14 @@ class StallProfiler:
             f"and waited {self.queued_ms:.0f} ms runnable for a CPU; the rest "
             f"({total - gui - self.queued_ms:.0f} ms) it was blocked (the GIL, a lock) "
             f"({os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f})"
+        )
+        lines.append(
+            "  garbage collector: "
+            + ", ".join(
+                f"gen{g} {c:.0f} passes {t:.0f} ms (longest {m:.1f})"
+                for g, (c, t, m) in sorted(self.gc_passes.items())
+            )
+            + f"; {self.gc_in_stalls_ms:.0f} ms of passes inside stalls"
         )
         lines.append("  CPU of other threads during stalls (ms): " + ", ".join(
             f"{n} {v:.0f}" for n, v in self.other_cpu.most_common(8)
