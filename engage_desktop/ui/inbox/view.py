@@ -529,6 +529,15 @@ class InboxView(TriageActions, SentimentActions, QWidget):
         self._update_counts_labels()
 
     def _start_anchors(self) -> None:
+        """Scan the jump anchors of the rows shown, once the user rests.
+
+        Every re-read (each mark-read, each triage key) brings a new pager without
+        anchors; scanning them at once sorted every row of the view on both CPUs
+        under the next keys. A jump that needs them before they came reads them itself.
+        """
+        self.rest_gate.run(ANCHORS_TASK, self._scan_anchors, background=True)
+
+    def _scan_anchors(self) -> None:
         pager = self.model.pager
         if pager is None or pager.has_anchors or self.model.rowCount() <= pager.page_size:
             return
