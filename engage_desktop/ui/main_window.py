@@ -811,7 +811,8 @@ class MainWindow(QMainWindow):
         if changes.sources or changes.settings:
             self.feeds.refresh()
         if changes.rows_moved() or changes.sources or changes.settings:
-            self.update_status()
+            # A full count of the mentions: after a run of triage keys, once they rest.
+            self.inbox.rest_gate.run("status", self.update_status)
 
     def refresh(self) -> None:
         """Re-read every view from the workspace."""
