@@ -128,7 +128,8 @@ def _warm_search_job(_state: Any, actor: str) -> None:
 
     The first search of a session compiled them on the GUI thread when its key was
     typed: 194 ms of CPU (a 585 ms stall under load); afterwards a search compiles
-    in well under a millisecond.
+    in well under a millisecond. (The tables now take ~65 ms, in steps that hand the
+    GIL back every millisecond: see ``core/query/tokens.py:word_ranges``.)
     """
     warm = InboxFilter(search="warm up")
     compile_search(warm.search).highlight("warm up")
