@@ -455,13 +455,14 @@ def test_word_ranges_hold_exactly_the_word_characters():
     """The fast scan agrees with the definition (a sample of every 5th code point,
     plus the edges: "_", a variation selector, a combining mark, the scan limit)."""
     import bisect
+    import itertools
     import unicodedata
 
     from engage_desktop.core.query.tokens import _SCAN_LIMIT, _WORD_CATEGORIES, word_ranges
 
     ranges = word_ranges()
     starts = [lo for lo, _ in ranges]
-    assert all(a[1] + 1 < b[0] for a, b in zip(ranges, ranges[1:]))  # sorted, merged
+    assert all(a[1] + 1 < b[0] for a, b in itertools.pairwise(ranges))  # sorted, merged
 
     def in_ranges(cp: int) -> bool:
         i = bisect.bisect_right(starts, cp) - 1
