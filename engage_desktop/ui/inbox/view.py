@@ -390,7 +390,8 @@ class InboxView(TriageActions, SentimentActions, QWidget):
         if changes.views:
             self.refresh_counts()
         if changes.mentions or changes.sources or changes.customers or changes.settings:
-            self.filter_bar.reload_choices()
+            # Distinct channels, languages, intents…: scans of every mention.
+            self.rest_gate.run("choices", self.filter_bar.reload_choices)
 
     # -- building ------------------------------------------------------------------
 
