@@ -269,7 +269,8 @@ class MainWindow(QMainWindow):
         install_sharing(self)  # File › Share…, Export report…; a shared copy's reader mode
         alerts = QTimer(self)  # a child: closing the window stops it
         alerts.setSingleShot(True)
-        alerts.timeout.connect(self.check_alerts)
+        # (And not under the inbox's keys: its first run also imports the statistics.)
+        alerts.timeout.connect(lambda: self.inbox.rest_gate.run("alerts", self.check_alerts))
         alerts.start(ALERTS_DELAY_MS)
 
     # -- the dashboard, built on first use ----------------------------------------
