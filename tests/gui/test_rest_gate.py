@@ -56,7 +56,7 @@ def test_a_background_job_waits_for_rest_and_nothing_waits_for_it(qtbot):
     assert ran[-1] == "at rest"  # at rest it runs at once
 
 
-def test_the_anchors_scan_waits_while_the_user_moves_and_runs_at_rest(qtbot, workspace):
+def test_anchors_and_counts_wait_while_the_user_moves_and_run_at_rest(qtbot, workspace):
     from engage_desktop.ui.inbox.view import ANCHORS_TASK, InboxView
 
     with Workspace.open(workspace, read_only=True) as ws:
@@ -74,5 +74,16 @@ def test_the_anchors_scan_waits_while_the_user_moves_and_runs_at_rest(qtbot, wor
         view.rest_gate._release()
         assert ANCHORS_TASK in view.tasks._running  # started at once
         qtbot.waitUntil(lambda: view.model.pager.has_anchors)
+        qtbot.waitUntil(lambda: not view.tasks.running())
+        # After a triage key the views' counts wait too, and the window waits for them.
+        view.rest_gate.rest_ms = 60_000
+        view.select_row(3)
+        view._after_change(advance=False)
+        qtbot.waitUntil(lambda: not view.model.is_loading())
+        assert view.news_pending() and "inbox-view-counts" not in view.tasks._running
+        view.rest_gate.rest_ms = 0
+        view.rest_gate._release()
+        assert "inbox-view-counts" in view.tasks._running and not view.news_pending()
+        qtbot.waitUntil(lambda: not view.tasks.running())
         view.shutdown()
         assert view.tasks.shutdown()
