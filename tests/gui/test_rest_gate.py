@@ -62,12 +62,13 @@ def test_anchors_and_counts_wait_while_the_user_moves_and_run_at_rest(qtbot, wor
     with Workspace.open(workspace, read_only=True) as ws:
         view = InboxView(ws)
         qtbot.addWidget(view)
+        view._anchors_later.setInterval(0)  # (a second after the rows in the app)
         qtbot.waitUntil(lambda: view.model.pager is not None and view.model.pager.has_anchors)
         view.rest_gate.rest_ms = 60_000
         view.select_row(2)  # j/k: the user moves
         with qtbot.waitSignal(view.model.loaded):
             view.model.refresh()  # as after a mark-read: new rows, no anchors yet
-        qtbot.waitUntil(lambda: not view.tasks.running())
+        qtbot.waitUntil(lambda: not view.tasks.running() and not view._anchors_later.isActive())
         assert not view.model.pager.has_anchors  # no scan ran: it would have set them
         assert not view.news_pending()  # the window counts as settled meanwhile
         view.rest_gate.rest_ms = 0  # the keys rest
