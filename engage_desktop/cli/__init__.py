@@ -90,7 +90,7 @@ def build_parser(command: str | None = None) -> tuple[argparse.ArgumentParser, s
     gui = sub.add_parser("gui", parents=[parent], help="open the window (the default)")
     add_gui_arguments(gui)
     gui.set_defaults(func=run_gui_command)
-    for name in COMMAND_INDEX[command] if command in COMMAND_INDEX else COMMAND_MODULES:
+    for name in COMMAND_INDEX.get(command or "", COMMAND_MODULES):
         importlib.import_module(name).register(sub, parent)
     return parser, set(sub.choices)
 
