@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
+from PySide6.QtCore import SIGNAL, QObject, QRunnable, Qt, QThreadPool, Signal, Slot
 
 from engage_desktop.core.errors import EngageError
 
@@ -133,6 +133,8 @@ class Task(QObject):
         super().__init__()
         self.key = key
         self.state = TaskState(self)
+        # The runner's bookkeeping: the first thing ``done`` does (see TaskRunner).
+        self._finishing: Callable[[Task], None] | None = None
         self._progress.connect(self.progressed, Qt.ConnectionType.QueuedConnection)
         self._outcome.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
 
@@ -143,7 +145,27 @@ class Task(QObject):
             self.failed.emit(message)
         elif not self.state.is_cancelled():
             self.succeeded.emit(result)
+        finishing, self._finishing = self._finishing, None
+        if finishing is not None:
+            finishing(self)
         self.done.emit()
+
+    def _release(self) -> None:
+        """Drop every connection of a delivered task.
+
+        A slot that holds its own task (``task.done.connect(lambda t=task: ...)``)
+        makes a cycle through Qt that Python's collector cannot see: without this,
+        every task ever started stayed in memory, and in the collector's full passes.
+        """
+        for signal, signature in (
+            (self.progressed, "progressed(int,int)"),
+            (self.succeeded, "succeeded(PyObject)"),
+            (self.failed, "failed(QString)"),
+            (self.errored, "errored(PyObject)"),
+            (self.done, "done()"),
+        ):
+            if self.receivers(SIGNAL(signature)):
+                signal.disconnect()
 
     def cancel(self) -> None:
         """Ask the task to stop."""
@@ -185,6 +207,9 @@ class _Runnable(QRunnable):
         finally:
             _forget_dummy_thread()
             task._outcome.emit(result, error, message)
+            # Let go here: the runner holds the task until it is delivered, so its
+            # last reference drops on the GUI thread that owns it, never on this one.
+            self.task = self.fn = self.args = self.kwargs = None  # type: ignore[assignment]
 
 
 def _forget_dummy_thread() -> None:
@@ -213,6 +238,10 @@ class TaskRunner(QObject):
         self._running: dict[str, Task] = {}
         # Per key, the latest start_latest request waiting for the running task.
         self._waiting: dict[str, tuple[Task, Callable[..., Any], tuple, dict]] = {}
+        # Started or waiting, not yet delivered: held here so that a task's last
+        # reference never drops on a pool thread (a QObject must die on its own thread).
+        self._live: set[Task] = set()
+        self._retired: list[Task] = []  # the last delivered task, released at the next
         self.closed = False  # set by shutdown(): late timers must not start new work
 
     def start(self, key: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Task:
@@ -236,8 +265,14 @@ class TaskRunner(QObject):
             task.cancel()
             return task
         self._drop_waiting(key)
+        self._follow(task)
         self._waiting[key] = (task, fn, args, kwargs)
         return task
+
+    def _follow(self, task: Task) -> None:
+        """Hold ``task`` until delivered, and do the bookkeeping first when it is."""
+        self._live.add(task)
+        task._finishing = self._finished
 
     def _drop_waiting(self, key: str) -> None:
         """Cancel the request waiting under ``key``; it never ran, its ``done`` fires."""
@@ -271,7 +306,7 @@ class TaskRunner(QObject):
             task.cancel()
             return task
         self._running[key] = task
-        task.done.connect(lambda t=task: self._finished(t))
+        self._follow(task)
         pool.start(_Runnable(task, fn, args, kwargs))
         return task
 
@@ -282,13 +317,17 @@ class TaskRunner(QObject):
             task.cancel()
 
     def _finished(self, task: Task) -> None:
+        # Released one delivery later, not now: ``task`` is still emitting ``done``.
+        self._live.discard(task)
+        for old in self._retired:
+            old._release()
+        self._retired = [task]
         if self._running.get(task.key) is task:
             del self._running[task.key]
             waiting = self._waiting.pop(task.key, None)
             if waiting is not None:
                 queued, fn, args, kwargs = waiting
                 self._running[task.key] = queued
-                queued.done.connect(lambda t=queued: self._finished(t))
                 self.pool.start(_Runnable(queued, fn, args, kwargs))
 
     def running(self) -> list[Task]:

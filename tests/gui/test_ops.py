@@ -81,3 +81,29 @@ def test_a_refresh_runs_once_at_a_time_and_the_latest_request_after_it(qtbot):
     assert results == [0, 3]  # 1 and 2 never ran: cancelled, yet their done fired
     assert tasks[1].state.is_cancelled() and tasks[2].state.is_cancelled()
     assert runner.shutdown()
+
+
+def test_delivered_tasks_are_freed_even_when_a_slot_holds_its_own_task(qtbot):
+    import gc
+    import weakref
+
+    runner = TaskRunner()
+    refs = []
+    for n in range(30):
+        # A slot that holds its task, the pattern the inbox's model uses; superseded
+        # keys and waiting refreshes too.
+        task = runner.start(f"key{n % 3}", lambda _state, n=n: n)
+        task.done.connect(lambda t=task: t.key)
+        waiting = runner.start_latest("counts", lambda _state: None)
+        refs += [weakref.ref(task), weakref.ref(waiting)]
+    del task, waiting
+    qtbot.waitUntil(lambda: not runner.running())
+    # One more delivery releases the one before it. Delivery is queued, so the signal
+    # cannot fire before the wait below processes events.
+    last = runner.start("last", lambda _state: None)
+    with qtbot.waitSignal(last.done):
+        pass
+    gc.collect()
+    alive = [r for r in refs if r() is not None]
+    assert len(alive) <= 1  # at most the last delivered one, held until the next
+    assert runner.shutdown()
