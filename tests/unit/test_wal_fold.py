@@ -51,3 +51,28 @@ def test_a_log_past_the_threshold_is_folded_and_nothing_is_lost(tmp_path):
 def test_in_memory_has_no_log():
     con = duckdb.connect()
     assert fold_log_if_due(con) is False
+
+
+def test_an_opened_workspace_lets_duckdb_fold_its_log(tmp_path):
+    """Opening reads the schema version to its end, so no read stays open for the session.
+
+    The old ``fetchone()`` left its read transaction open on the workspace's own
+    connection: DuckDB then refused every checkpoint ("other write transactions
+    active") and never folded its log until the workspace was closed.
+    """
+    from engage_desktop.workspace.database import Workspace
+
+    Workspace.create(tmp_path / "w.engage").close()
+    ws = Workspace.open(tmp_path / "w.engage")
+    try:
+        with ws.write() as cur:
+            cur.execute("CREATE TABLE wal_probe (s VARCHAR)")
+            cur.execute("INSERT INTO wal_probe SELECT repeat('x', 100) FROM range(2000)")
+        cur = ws.cursor()
+        cur.execute("SET checkpoint_threshold = '10KB'")
+        assert fold_log_if_due(cur) is True
+        cur.close()
+        wal = tmp_path / "w.engage.wal"
+        assert not wal.exists() or wal.stat().st_size == 0
+    finally:
+        ws.close()
