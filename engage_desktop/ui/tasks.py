@@ -135,6 +135,7 @@ class Task(QObject):
         self.state = TaskState(self)
         # The runner's bookkeeping: the first thing ``done`` does (see TaskRunner).
         self._finishing: Callable[[Task], None] | None = None
+        self.delivering = False  # True while ``done`` is being emitted
         self._progress.connect(self.progressed, Qt.ConnectionType.QueuedConnection)
         self._outcome.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
 
@@ -148,7 +149,11 @@ class Task(QObject):
         finishing, self._finishing = self._finishing, None
         if finishing is not None:
             finishing(self)
-        self.done.emit()
+        self.delivering = True  # a done slot may run a nested event loop (a dialog)
+        try:
+            self.done.emit()
+        finally:
+            self.delivering = False
 
     def _release(self) -> None:
         """Drop every connection of a delivered task.
@@ -317,11 +322,14 @@ class TaskRunner(QObject):
             task.cancel()
 
     def _finished(self, task: Task) -> None:
-        # Released one delivery later, not now: ``task`` is still emitting ``done``.
+        # Released at a later delivery, not now: ``task`` is about to emit ``done``
+        # (and one whose done slot runs a nested event loop is still emitting it).
         self._live.discard(task)
+        still = [old for old in self._retired if old.delivering]
         for old in self._retired:
-            old._release()
-        self._retired = [task]
+            if not old.delivering:
+                old._release()
+        self._retired = [*still, task]
         if self._running.get(task.key) is task:
             del self._running[task.key]
             waiting = self._waiting.pop(task.key, None)

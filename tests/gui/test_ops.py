@@ -107,3 +107,24 @@ def test_delivered_tasks_are_freed_even_when_a_slot_holds_its_own_task(qtbot):
     alive = [r for r in refs if r() is not None]
     assert len(alive) <= 1  # at most the last delivered one, held until the next
     assert runner.shutdown()
+
+
+def test_a_done_slot_running_a_nested_event_loop_keeps_its_later_slots(qtbot):
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    runner = TaskRunner()
+    first = runner.start("first", lambda _state: 1)
+    calls: list[str] = []
+
+    def nested() -> None:  # like a dialog's exec(): other tasks deliver meanwhile
+        loop = QEventLoop()
+        other = runner.start("other", lambda _state: 2)
+        other.done.connect(loop.quit)
+        QTimer.singleShot(10_000, loop.quit)  # a failure ends, it does not hang
+        loop.exec()
+        calls.append("nested")
+
+    first.done.connect(nested)
+    first.done.connect(lambda: calls.append("after"))
+    qtbot.waitUntil(lambda: calls == ["nested", "after"])
+    assert runner.shutdown()

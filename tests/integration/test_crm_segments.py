@@ -92,7 +92,7 @@ def test_advocates_ranked_by_influence_and_exported(demo, tmp_path):
     assert any(a.echo > 0 for a in ranked) and any(a.customer_id for a in ranked)
     out = tmp_path / "advocates.csv"
     assert export_advocates(ranked, out) == 20
-    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    rows = list(csv.DictReader(out.read_text(encoding="utf-8").splitlines()))
     assert rows[0]["author_id"] == str(top.author_id) and rows[0]["rank"] == "1"
 
 
@@ -104,5 +104,5 @@ def test_advocate_export_defuses_spreadsheet_formulas(demo, tmp_path):
         )
     out = tmp_path / "a.csv"
     export_advocates(rank_advocates(demo, limit=1), out)
-    row = next(csv.DictReader(out.open(encoding="utf-8")))
+    row = next(csv.DictReader(out.read_text(encoding="utf-8").splitlines()))
     assert row["name"].startswith("'=")

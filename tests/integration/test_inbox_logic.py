@@ -174,7 +174,7 @@ def test_export_selected(ws, tmp_path):
     ids = sorted(ids_where(ws, "true"))[:7]
     triage.add_tag(ws, ids[:2], "vip")
     assert triage.export_mentions(ws, ids, tmp_path / "out.csv") == 7
-    rows = list(csv.DictReader((tmp_path / "out.csv").open()))
+    rows = list(csv.DictReader((tmp_path / "out.csv").read_text().splitlines()))
     assert {int(r["id"]) for r in rows} == set(ids)
     assert {
         "id",

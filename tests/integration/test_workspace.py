@@ -202,6 +202,7 @@ def held_by_other_process(tmp_path):
     yield path, proc
     proc.stdin.close()
     proc.wait(timeout=120)
+    proc.stdout.close()
 
 
 def test_lock_held_by_another_process(held_by_other_process):

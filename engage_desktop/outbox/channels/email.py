@@ -78,17 +78,21 @@ class EmailChannel:
             )
         else:
             smtp = smtplib.SMTP(self.host, self.port, timeout=self._timeout)
-            smtp.ehlo()
-            if not smtp.has_extn("starttls"):
-                smtp.quit()
-                raise Rejected(
-                    f"{self.host} does not offer STARTTLS; the password would travel "
-                    "unencrypted, so nothing was sent — use the server's TLS port"
-                )
-            smtp.starttls(context=self._context)
-            smtp.ehlo()
-        if self.user:
-            smtp.login(self.user, self._password or "")
+        try:
+            if self.port != 465:
+                smtp.ehlo()
+                if not smtp.has_extn("starttls"):
+                    raise Rejected(
+                        f"{self.host} does not offer STARTTLS; the password would travel "
+                        "unencrypted, so nothing was sent — use the server's TLS port"
+                    )
+                smtp.starttls(context=self._context)
+                smtp.ehlo()
+            if self.user:
+                smtp.login(self.user, self._password or "")
+        except BaseException:
+            smtp.close()  # a refused login or handshake must not leave the socket open
+            raise
         return smtp
 
     def verify(self) -> dict[str, str]:

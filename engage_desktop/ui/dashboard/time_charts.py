@@ -499,8 +499,11 @@ class ResponseChart(ChartCard):
         self.hist.setXRange(-0.6, n - 0.4, padding=0)
         self.hist.setYRange(0, max(float(perf.bin_counts.max()) if n else 1, 1) * 1.08, padding=0)
         x = perf.weeks + WEEK_S / 2
-        self.median.setData(x, perf.weekly_median_h)
         medians = perf.weekly_median_h[~np.isnan(perf.weekly_median_h)]
+        if len(medians):
+            self.median.setData(x, perf.weekly_median_h)
+        else:  # no week with an answer: nothing to draw (all-NaN points upset the bounds)
+            self.median.setData([], [])
         top = float(medians.max()) if len(medians) else 1.0
         self.median_plot.setYRange(0, max(top, 1.0) * 1.1, padding=0)  # hours start at 0
         share = perf.sla_share
