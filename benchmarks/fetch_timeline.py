@@ -10,8 +10,14 @@ between them show what is serial; a line per parse worker says when it was busy
 
     python benchmarks/fetch_timeline.py [--feeds 200] [--items 50] [--hosts 50] [--runs 5]
 
+The CPU account: while the command runs, /proc is read every 5 ms for the CPU of each
+of its threads and of each child (the parse workers), so each run also prints the
+command's main thread, its other threads (HTTP, the pool's pipes, DuckDB's threads)
+and every worker's CPU over its whole life, beside the total the kernel counted
+(``getrusage``; a thread's last < 5 ms between two reads is missed).
+
 The last line is one JSON object (median seconds since process start per mark,
-wall and CPU seconds of the whole command, the load average).
+wall and CPU seconds of the whole command, the median CPU account, the load average).
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -47,10 +54,19 @@ def one_run(path: Path, checkout: Path = ROOT) -> tuple[dict[str, float], float,
     env = {**os.environ, "ENGAGE_DESKTOP_TIMELINE": "1"}
     cpu = _children_cpu()
     t = time.perf_counter()
-    done = subprocess.run(cmd, cwd=checkout, env=env, capture_output=True, text=True, check=True)
+    proc = subprocess.Popen(
+        cmd, cwd=checkout, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    account = CpuAccount(proc.pid)
+    sampler = threading.Thread(target=account.follow, args=(proc,), daemon=True)
+    sampler.start()
+    _out, stderr = proc.communicate()
     wall, cpu = time.perf_counter() - t, _children_cpu() - cpu
+    sampler.join()
+    if proc.returncode:
+        raise SystemExit(f"the command failed: {stderr[-500:]}")
     marks = {}
-    for line in done.stderr.splitlines():
+    for line in stderr.splitlines():
         found = LINE.search(line)
         if found:
             marks[found.group(3)] = float(found.group(1))
@@ -58,7 +74,59 @@ def one_run(path: Path, checkout: Path = ROOT) -> tuple[dict[str, float], float,
         elif line.startswith("timeline: worker"):  # a parse worker's busy and idle time
             print(line)
     print(f"exit (measured outside) {wall:.3f} s, CPU {cpu:.3f} s (workers included)")
+    totals = account.totals()
+    marks.update({f"cpu: {name}": value for name, value in totals.items()})
+    print("cpu account: " + ", ".join(f"{name} {value:.3f} s" for name, value in totals.items()))
     return marks, wall, cpu
+
+
+class CpuAccount:
+    """CPU seconds of a process's threads and children, read from /proc while it runs."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        #: (pid, tid) -> CPU seconds at the last read (a finished thread keeps its last).
+        self.seen: dict[tuple[int, int], float] = {}
+
+    def follow(self, proc: subprocess.Popen) -> None:
+        """Read until ``proc`` ends."""
+        while proc.poll() is None:
+            self._read(self.pid)
+            time.sleep(0.005)
+
+    def _read(self, pid: int) -> None:
+        """Read ``pid``'s threads, then its children's (whichever thread started them)."""
+        try:
+            tids = os.listdir(f"/proc/{pid}/task")
+        except OSError:
+            return
+        kids: list[str] = []
+        for tid in tids:
+            try:
+                # schedstat's first field: nanoseconds on a CPU (stat's utime and stime
+                # are whole clock ticks, which loses ~5 ms of each short-lived thread).
+                ran = Path(f"/proc/{pid}/task/{tid}/schedstat").read_text().split()[0]
+                kids += Path(f"/proc/{pid}/task/{tid}/children").read_text().split()
+            except OSError:
+                continue
+            self.seen[(pid, int(tid))] = int(ran) / 1e9
+        for kid in kids:
+            self._read(int(kid))
+
+    def totals(self) -> dict[str, float]:
+        """The command's main thread, its other threads, each worker, and the sum."""
+        out = {"main thread": 0.0, "other threads": 0.0}
+        workers: dict[int, float] = {}
+        for (pid, tid), seconds in self.seen.items():
+            if pid != self.pid:
+                workers[pid] = workers.get(pid, 0.0) + seconds
+            else:
+                out["main thread" if tid == pid else "other threads"] += seconds
+        for n, pid in enumerate(sorted(workers), 1):
+            out[f"worker {n}"] = workers[pid]
+        out["workers"] = sum(workers.values())
+        out["sum"] = out["main thread"] + out["other threads"] + out["workers"]
+        return {name: round(value, 3) for name, value in out.items()}
 
 
 def main() -> None:
@@ -100,11 +168,21 @@ def main() -> None:
     medians = {name: round(statistics.median(r[0][name] for r in runs), 3) for name in names}
     print("medians (s since process start):")
     for name, at in medians.items():
-        print(f"  {at:7.3f}  {name}")
+        if not name.startswith("cpu: "):
+            print(f"  {at:7.3f}  {name}")
+    print("median CPU account: " + ", ".join(
+        f"{name.removeprefix('cpu: ')} {at:.3f} s" for name, at in medians.items()
+        if name.startswith("cpu: ")
+    ))  # fmt: skip
     print(json.dumps({
-        "marks_s": medians,
+        "marks_s": {k: v for k, v in medians.items() if not k.startswith("cpu: ")},
         "wall_s": round(statistics.median(r[1] for r in runs), 3),
         "cpu_s": round(statistics.median(r[2] for r in runs), 3),
+        "cpu_account_s": {
+            name.removeprefix("cpu: "): at
+            for name, at in medians.items()
+            if name.startswith("cpu: ")
+        },
         "runs": opts.runs,
         **({
             "baseline_wall_s": round(statistics.median(r[1] for r in base_runs), 3),

@@ -470,15 +470,22 @@ LATEST_VERSION = MIGRATIONS[-1].version
 
 
 def current_version(con: duckdb.DuckDBPyConnection) -> int | None:
-    """The highest applied migration, or None when the file has no version table."""
+    """The highest applied migration, or None when the file has no version table.
+
+    Results are read to their end (``fetchall``): a result left open keeps its read
+    transaction open on ``con``, the workspace's connection for the whole session,
+    and DuckDB then can neither fold its log into the file (no automatic checkpoint,
+    ``CHECKPOINT`` refused: "other write transactions active") nor drop the old
+    versions of updated rows until the workspace is closed.
+    """
     found = con.execute(
         "SELECT count(*) FROM information_schema.tables "
         "WHERE table_name = 'schema_version' AND table_schema = 'main'"
-    ).fetchone()
-    if not found or not found[0]:
+    ).fetchall()
+    if not found or not found[0][0]:
         return None
-    row = con.execute("SELECT max(version) FROM schema_version").fetchone()
-    return int(row[0]) if row and row[0] is not None else 0
+    rows = con.execute("SELECT max(version) FROM schema_version").fetchall()
+    return int(rows[0][0]) if rows and rows[0][0] is not None else 0
 
 
 def migrate(
