@@ -14,7 +14,8 @@ timer on the GUI thread ticks every 10 ms; how late each tick comes is the stall
   ``search_query_cpu_ms``/``_wall_ms``: the median cost of one such search's count
   and first page alone, measured after the window closed.
 - ``open_*``: Enter on a mention (mark read): how long the key's handler holds the
-  GUI thread (the write itself runs in the window's writer).
+  GUI thread (the write itself runs in the window's writer); ``opened_read``: how
+  many of the 30 opened mentions are marked read in the file at the end.
 - drafts are typed in the composer and autosaved (their stalls are in the heartbeat).
 - ``max_stall_ms`` / ``p99_stall_ms``: the heartbeat's longest lateness and its 99th
   percentile over the whole script; ``stalls_over_50ms``: how many ticks were late
@@ -416,9 +417,10 @@ def main() -> None:
         until(app, lambda: not window.inbox.model.is_loading(), what="the unfiltered rows")
         window.inbox.table.setFocus()
         phase("open and drafts")
-        opens = []
+        opens, opened_ids = [], []
         for _ in range(30):
             opens.append(press_and_wait(app, window, Qt.Key.Key_J))
+            opened_ids.append(window.inbox.current_mention_id())
             start = time.perf_counter()
             from PySide6.QtTest import QTest
 
@@ -435,6 +437,10 @@ def main() -> None:
             print(profiler.report(), flush=True)
         window.close()
         ws.close()
+        with Workspace.open(path) as check:  # the Enter keys' writes all landed
+            opened_read = int(check.scalar(
+                "SELECT count(*) FROM mentions WHERE id IN (SELECT unnest(?::BIGINT[]))"
+                " AND NOT unread", [opened_ids]))  # fmt: skip
         query_cpu, query_wall = search_query_times(path)
     finally:
         server.stdin.close()
@@ -454,6 +460,7 @@ def main() -> None:
         "search_query_cpu_ms": round(statistics.median(query_cpu), 1),
         "search_query_wall_ms": round(statistics.median(query_wall), 1),
         "open_p95_ms": round(p(opens, 0.95), 1),
+        "opened_read": opened_read,
         "max_stall_ms": round(max(heartbeat.late_ms), 1),
         "p99_stall_ms": round(p(heartbeat.late_ms, 0.99), 1),
         "stalls_over_50ms": sum(1 for v in heartbeat.late_ms if v > 50),

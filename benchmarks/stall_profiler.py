@@ -9,7 +9,9 @@ GIL or a lock) from one where it computed.
 
 The watchdog itself needs the GIL to sample: a thread that holds it inside C code
 delays the sample, so a stall caused by C code holding the GIL shows as the first
-Python line the GUI thread reached after it got the GIL back.
+Python line the GUI thread reached after it got the GIL back. Each stall therefore
+also keeps where the other threads were at the sample after its longest gap
+between samples (``longest_gap_ms``, ``suspects``): the holder is among them.
 """
 
 from __future__ import annotations
@@ -161,11 +163,22 @@ class StallProfiler:
             prev = now
             samples = 0
             seen: Counter[str] = Counter()
+            # Where the other threads were at the first sample after the longest wait
+            # for the GIL: a thread that held it in C code is still on that line.
+            suspects: list[str] = []
+            longest_wait = 0.0
             while self.heartbeat._last == last and not self._stop.is_set():
                 frames = sys._current_frames()
                 t = time.perf_counter()
                 weight = (t - prev) * 1000
                 prev = t
+                if weight > longest_wait + 10:
+                    longest_wait = weight
+                    suspects = [
+                        f"{_label(o) or '?'} @ {_stack(o, 3)[0]}"
+                        for i, o in frames.items()
+                        if i != self.gui and not _idle(o)
+                    ]
                 for ident, other in frames.items():
                     if ident == self.gui or _idle(other):
                         continue
@@ -213,6 +226,8 @@ class StallProfiler:
                     "others_cpu_ms": others,
                     "top": seen.most_common(2),
                     "samples": samples,
+                    "longest_gap_ms": round(longest_wait, 1),
+                    "suspects": suspects,
                 }
             )
 

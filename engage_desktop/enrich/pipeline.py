@@ -54,6 +54,11 @@ IsCancelled = Callable[[], bool]
 WINDOW = 100_000
 #: Mentions per transaction: a cancel loses at most one chunk of work, never half.
 CHUNK_SIZE = 10_000
+#: The window's background tasks read fewer at a time: the Python work on each window
+#: read (languages, texts to score) is one burst holding the GIL in 1 ms slices, and
+#: every one the window's GUI thread needs meanwhile waits for the next slice. Small
+#: windows make small bursts, each after a pause for the user's keys to rest.
+TASK_WINDOW = 20_000
 #: Sentence scores are shown for posts with at least this many sentences.
 MIN_SENTENCES = 2
 
@@ -384,6 +389,7 @@ def backfill(state: Any, ws: Workspace) -> EnrichSummary:
         progress=state.progress,
         is_cancelled=state.is_cancelled,
         pause=getattr(state, "pause", None),
+        window=TASK_WINDOW,
     )
 
 
@@ -395,6 +401,7 @@ def rescore_all(state: Any, ws: Workspace) -> EnrichSummary:
         progress=state.progress,
         is_cancelled=state.is_cancelled,
         pause=getattr(state, "pause", None),
+        window=TASK_WINDOW,
     )
 
 

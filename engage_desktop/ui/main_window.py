@@ -269,7 +269,8 @@ class MainWindow(QMainWindow):
         install_sharing(self)  # File › Share…, Export report…; a shared copy's reader mode
         alerts = QTimer(self)  # a child: closing the window stops it
         alerts.setSingleShot(True)
-        alerts.timeout.connect(self.check_alerts)
+        # (And not under the inbox's keys: its first run also imports the statistics.)
+        alerts.timeout.connect(lambda: self.inbox.rest_gate.run("alerts", self.check_alerts))
         alerts.start(ALERTS_DELAY_MS)
 
     # -- the dashboard, built on first use ----------------------------------------
@@ -803,15 +804,21 @@ class MainWindow(QMainWindow):
         """
         if self._closing:
             return
+        # Each of these re-reads scans the mentions on both CPUs: while the user moves
+        # through the inbox (a fetch landing, a run of triage keys) they wait for the
+        # keys to rest, the latest of each kind once.
+        later = self.inbox.rest_gate.run
         if changes.rows_moved() or changes.settings:
+            if self._dashboard is not None:
+                later("dashboard", self._dashboard.refresh)
             # Spike alerts count mentions and their sentiment: a triage change (read,
             # status, tags) moves neither, and a check is a full scan per rule.
-            alerts = changes.mentions or changes.sentiment or changes.settings
-            self._refresh_dashboard(alerts=alerts)
+            if changes.mentions or changes.sentiment or changes.settings:
+                later("alerts", self.check_alerts)
         if changes.sources or changes.settings:
-            self.feeds.refresh()
+            later("feeds", self.feeds.refresh)
         if changes.rows_moved() or changes.sources or changes.settings:
-            self.update_status()
+            later("status", self.update_status)
 
     def refresh(self) -> None:
         """Re-read every view from the workspace."""

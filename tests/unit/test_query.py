@@ -449,3 +449,31 @@ def test_ascii_query_words_agree_with_the_unicode_pattern_class():
     ascii_text = "".join(chr(i) for i in range(128))
     for text in (ascii_text, "refund* *ing r*d x_2", "a-b c.d"):
         assert pattern_words(text) == pattern_word_re().findall(text)
+
+
+def test_word_ranges_hold_exactly_the_word_characters():
+    """The fast scan agrees with the definition (a sample of every 5th code point,
+    plus the edges: "_", a variation selector, a combining mark, the scan limit)."""
+    import bisect
+    import itertools
+    import unicodedata
+
+    from engage_desktop.core.query.tokens import _SCAN_LIMIT, _WORD_CATEGORIES, word_ranges
+
+    ranges = word_ranges()
+    starts = [lo for lo, _ in ranges]
+    assert all(a[1] + 1 < b[0] for a, b in itertools.pairwise(ranges))  # sorted, merged
+
+    def in_ranges(cp: int) -> bool:
+        i = bisect.bisect_right(starts, cp) - 1
+        return i >= 0 and ranges[i][0] <= cp <= ranges[i][1]
+
+    def is_word(cp: int) -> bool:
+        if 0xFE00 <= cp <= 0xFE0F:  # variation selectors trail emoji
+            return False
+        return cp == 0x5F or unicodedata.category(chr(cp)) in _WORD_CATEGORIES
+
+    sample = [*range(0, _SCAN_LIMIT, 5), 0x5F, 0x2D, 0xFE0F, 0x0301, _SCAN_LIMIT - 1]
+    assert [cp for cp in sample if in_ranges(cp) != is_word(cp)] == []
+    assert in_ranges(0x0301) and not in_ranges(0xFE0F) and in_ranges(0x5F)
+    assert ranges[-1][1] < _SCAN_LIMIT

@@ -43,20 +43,30 @@ _ASCII_NON_WORD_TO_SPACE = bytes(c if c in _ASCII_WORD_BYTES else 32 for c in ra
 _WORD_CATEGORIES = frozenset({"Lu", "Ll", "Lt", "Lm", "Lo", "Nd", "Nl", "No", "Mn", "Mc"})
 
 
+#: Code points classified per step of :func:`word_ranges`: each step is one C-level
+#: loop holding the GIL for about a millisecond, so a window's GUI thread that needs
+#: the GIL meanwhile (to paint) never waits longer than that.
+_SCAN_STEP = 4096
+
+
 @cache
 def word_ranges() -> tuple[tuple[int, int], ...]:
-    """Return the word characters as sorted, inclusive code-point ranges."""
+    """Return the word characters as sorted, inclusive code-point ranges.
+
+    Classified by C-level ``map`` steps into one flag byte per code point, and the
+    runs of flags found by a regex: 60 ms of CPU where a Python loop over the code
+    points took 190-420 ms, all of it holding the GIL in the window's search warm-up.
+    """
     category = unicodedata.category
-    ranges: list[list[int]] = []
-    for cp in range(_SCAN_LIMIT):
-        if cp == 0x5F or category(chr(cp)) in _WORD_CATEGORIES:
-            if any(lo <= cp <= hi for lo, hi in _VARIATION_SELECTORS):
-                continue
-            if ranges and ranges[-1][1] == cp - 1:
-                ranges[-1][1] = cp
-            else:
-                ranges.append([cp, cp])
-    return tuple((lo, hi) for lo, hi in ranges)
+    is_word = _WORD_CATEGORIES.__contains__
+    flags = bytearray()
+    for start in range(0, _SCAN_LIMIT, _SCAN_STEP):
+        stop = min(start + _SCAN_STEP, _SCAN_LIMIT)
+        flags += bytes(map(is_word, map(category, map(chr, range(start, stop)))))
+    flags[0x5F] = 1  # "_"
+    for lo, hi in _VARIATION_SELECTORS:  # (slices past the scan limit are empty)
+        flags[lo : hi + 1] = bytes(len(flags[lo : hi + 1]))
+    return tuple((m.start(), m.end() - 1) for m in re.finditer(rb"\x01+", flags))
 
 
 def _py_word_run(extra: str = "") -> str:

@@ -4,6 +4,11 @@ A fetch stores mentions every few seconds. Re-reading the rows each time costs t
 CPUs' worth of counting and paging on a million mentions, right when a triager holds
 j: the keys stall behind it. Like a feed reader, the inbox counts what came in at
 once (the banner) and moves the rows only once the keys rest.
+
+Some held jobs nobody waits for: the jump anchors' scan (a sort of every row of the
+view, ~0.5 s of two CPUs on a million mentions) is only a head start for a jump deep
+into the list, which reads them itself when they are missing. Those are held as
+``background`` jobs, which :meth:`RestGate.pending` does not report.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ class RestGate(QObject):
         self.rest_ms = rest_ms
         self._moved_at = -1e9
         self._held: dict[str, Callable[[], object]] = {}
+        self._background: set[str] = set()  # names of held jobs nothing waits for
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._release)
@@ -45,22 +51,33 @@ class RestGate(QObject):
         """Milliseconds the user has yet to rest (0 when rested)."""
         return max(0.0, self.rest_ms - (time.monotonic() - self._moved_at) * 1000)
 
-    def run(self, name: str, job: Callable[[], object]) -> None:
-        """Run ``job`` now if the user rests, else once they do (replacing one held as ``name``)."""
+    def run(self, name: str, job: Callable[[], object], background: bool = False) -> None:
+        """Run ``job`` now if the user rests, else once they do (replacing one held as ``name``).
+
+        Args:
+            name: What the job is; a later job of the same name replaces a held one.
+            job: What to run.
+            background: Nothing waits for it: :meth:`pending` does not report it.
+        """
         if not self._held and self._still() == 0:
             job()
             return
         self._held[name] = job
+        if background:
+            self._background.add(name)
+        else:
+            self._background.discard(name)
         if not self._timer.isActive():
             self._timer.start(int(self._still()) + 1)
 
     def take(self, name: str) -> bool:
         """Drop the job held as ``name`` (the caller does it now); True if one was held."""
+        self._background.discard(name)
         return self._held.pop(name, None) is not None
 
     def pending(self) -> bool:
-        """True while jobs wait for the user to rest."""
-        return bool(self._held)
+        """True while jobs wait for the user to rest (background jobs aside)."""
+        return any(name not in self._background for name in self._held)
 
     def _release(self) -> None:
         wait = self._still()
@@ -68,6 +85,7 @@ class RestGate(QObject):
             self._timer.start(int(wait) + 1)
             return
         held, self._held = self._held, {}
+        self._background.clear()
         for job in held.values():
             job()
 
@@ -75,3 +93,4 @@ class RestGate(QObject):
         """Drop held jobs (the view is closing)."""
         self._timer.stop()
         self._held.clear()
+        self._background.clear()

@@ -273,7 +273,8 @@ class TriageActions:
         task.succeeded.connect(
             lambda result: self._changed_rows_shown(result, row, current_id, scroll, advance)
         )
-        self.refresh_counts()
+        # The views' counts scan every mention: once the keys rest, not after each one.
+        self.rest_gate.run("counts", self.refresh_counts)
         self.mentions_edited.emit()
 
     def _changed_rows_shown(self, result, row, current_id, scroll: int, advance: bool) -> None:
