@@ -308,14 +308,19 @@ def test_pager_pages_keep_every_sort_and_say_who_labelled_a_row(ws):
     pager.close()
 
 
-def test_a_search_is_counted_and_paged_in_sort_order(ws):
-    # The count and first page come from one scan, later pages by id (pager.py).
-    query = to_query(InboxFilter(search="router", sort="oldest"), ws.actor)
+@pytest.mark.parametrize(
+    ("sort", "order"),
+    [("oldest", "published, id"), ("reach", "coalesce(followers, -1) DESC, id DESC")],
+)
+def test_a_search_is_counted_and_paged_in_sort_order(ws, sort, order):
+    # By time a count then the page's ids; by other keys the count and first page
+    # in one scan; later pages by id either way (pager.py).
+    query = to_query(InboxFilter(search="router", sort=sort), ws.actor)
     cur = ws.cursor()
     expected = [
         r[0]
         for r in cur.execute(
-            f"SELECT id FROM mentions WHERE {query.where} ORDER BY published, id",
+            f"SELECT id FROM mentions WHERE {query.where} ORDER BY {order}",
             list(query.params),
         ).fetchall()
     ]

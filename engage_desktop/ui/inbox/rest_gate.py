@@ -75,9 +75,9 @@ class RestGate(QObject):
         self._background.discard(name)
         return self._held.pop(name, None) is not None
 
-    def pending(self) -> bool:
-        """True while jobs wait for the user to rest (background jobs aside)."""
-        return any(name not in self._background for name in self._held)
+    def pending(self, background: bool = False) -> bool:
+        """True while jobs wait for the user to rest (background jobs too if asked)."""
+        return any(background or name not in self._background for name in self._held)
 
     def _release(self) -> None:
         wait = self._still()

@@ -939,6 +939,10 @@ class InboxView(TriageActions, SentimentActions, QWidget):
         """True while new rows or recounts wait for the keys to rest."""
         return self.rest_gate.pending()
 
+    def background_pending(self) -> bool:
+        """True while the jump anchors' scan is still to start (see _start_anchors)."""
+        return self._anchors_later.isActive() or self.rest_gate.pending(background=True)
+
     def refresh(self) -> None:
         """Re-read after new mentions or changes (the rows shown stay until then)."""
         self.model.refresh()
