@@ -246,7 +246,11 @@ class TaskRunner(QObject):
         # Started or waiting, not yet delivered: held here so that a task's last
         # reference never drops on a pool thread (a QObject must die on its own thread).
         self._live: set[Task] = set()
-        self._retired: list[Task] = []  # the last delivered task, released at the next
+        # Delivered tasks, with when, released at a later delivery at least this long
+        # after theirs: whoever waited on one (pytest-qt's waitSignal, a dialog) may
+        # still disconnect its own slot just after, and Qt warns when it is gone.
+        self._retired: list[tuple[float, Task]] = []
+        self.release_after_s = 2.0
         self.closed = False  # set by shutdown(): late timers must not start new work
 
     def start(self, key: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Task:
@@ -325,11 +329,14 @@ class TaskRunner(QObject):
         # Released at a later delivery, not now: ``task`` is about to emit ``done``
         # (and one whose done slot runs a nested event loop is still emitting it).
         self._live.discard(task)
-        still = [old for old in self._retired if old.delivering]
-        for old in self._retired:
-            if not old.delivering:
+        now = time.monotonic()
+        kept = []
+        for retired_at, old in self._retired:
+            if old.delivering or now - retired_at < self.release_after_s:
+                kept.append((retired_at, old))
+            else:
                 old._release()
-        self._retired = [*still, task]
+        self._retired = [*kept, (now, task)]
         if self._running.get(task.key) is task:
             del self._running[task.key]
             waiting = self._waiting.pop(task.key, None)

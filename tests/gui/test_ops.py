@@ -88,6 +88,7 @@ def test_delivered_tasks_are_freed_even_when_a_slot_holds_its_own_task(qtbot):
     import weakref
 
     runner = TaskRunner()
+    runner.release_after_s = 0.0  # released at the next delivery (the window waits 2 s)
     refs = []
     for n in range(30):
         # A slot that holds its task, the pattern the inbox's model uses; superseded
@@ -113,6 +114,7 @@ def test_a_done_slot_running_a_nested_event_loop_keeps_its_later_slots(qtbot):
     from PySide6.QtCore import QEventLoop, QTimer
 
     runner = TaskRunner()
+    runner.release_after_s = 0.0
     first = runner.start("first", lambda _state: 1)
     calls: list[str] = []
 
@@ -128,3 +130,4 @@ def test_a_done_slot_running_a_nested_event_loop_keeps_its_later_slots(qtbot):
     first.done.connect(lambda: calls.append("after"))
     qtbot.waitUntil(lambda: calls == ["nested", "after"])
     assert runner.shutdown()
+
