@@ -52,6 +52,34 @@ def paint(app, pane) -> None:
     pane.repaint()
 
 
+def settle(app, pane, most_s: float = 2.0) -> None:
+    """Process events until a few turns pass without a paint (at most ``most_s``).
+
+    The extras' results (spike marks, rising terms, alerts, the agreement tile) are
+    drawn when they arrive, and pyqtgraph paints a chart again when its paint moved
+    the auto-range: without this, those paints landed inside the next figure.
+    """
+    from PySide6.QtCore import QEvent, QObject
+
+    painted = [True]
+
+    class PaintSpy(QObject):
+        def eventFilter(self, obj, event):
+            if event.type() in (QEvent.Type.Paint, QEvent.Type.UpdateRequest):
+                painted[0] = True
+            return False
+
+    spy = PaintSpy()
+    app.installEventFilter(spy)
+    quiet, deadline = 0, time.monotonic() + most_s
+    while quiet < 3 and time.monotonic() < deadline:
+        painted[0] = False
+        app.processEvents()
+        quiet = 0 if painted[0] else quiet + 1
+        time.sleep(0.005)
+    app.removeEventFilter(spy)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--mentions", type=int, default=1_000_000)
@@ -133,6 +161,7 @@ def main() -> None:
             paint(app, pane)
             changes.append((f"{kind}={value or 'all'}", time.perf_counter() - started))
             pane.wait_until_ready()  # let the background extras finish between steps
+            settle(app, pane)  # and their drawing
     for name in dict.fromkeys(n for n, _ in changes):
         values = [s for n, s in changes if n == name]
         print(f"change {name:<20} median {statistics.median(values):.3f} s")
