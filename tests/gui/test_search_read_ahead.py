@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import random
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
+from typing import Any
 
 import pyarrow as pa
 import pytest
@@ -56,15 +59,24 @@ def shown_ids(model) -> list[int]:
     return [model.mention_id(row) for row in range(model.rowCount())]
 
 
-def test_typing_shows_the_same_rows_as_a_plain_scan(qtbot, texts):
+@contextmanager
+def searching_model(qtbot, path) -> Iterator[tuple[Any, list[str]]]:
+    """The inbox model on the workspace at ``path``, loaded, and the searches it showed."""
     from engage_desktop.ui.inbox.model import InboxTableModel
 
-    path, by_id = texts
     with Workspace.open(path, read_only=True) as ws:
         model = InboxTableModel(ws)
         qtbot.waitUntil(lambda: not model.is_loading())
         shown: list[str] = []
         model.loaded.connect(lambda _r: shown.append(model.filter.search))
+        yield model, shown
+        model.close()
+        assert model.tasks.shutdown()
+
+
+def test_typing_shows_the_same_rows_as_a_plain_scan(qtbot, texts):
+    path, by_id = texts
+    with searching_model(qtbot, path) as (model, shown):
         # Key by key; the debounce asks for the rows where typing pauses: after a
         # word, after a second one, back (backspaces) to the first, and on.
         steps = [
@@ -88,19 +100,11 @@ def test_typing_shows_the_same_rows_as_a_plain_scan(qtbot, texts):
             assert shown_ids(model) == expected
         # Only where the typing paused was ever shown: no prefix flickered by.
         assert shown == paused == ["mesh", "mesh wifi", "mesh", "mesh pro"]
-        model.close()
-        assert model.tasks.shutdown()
 
 
 def test_a_read_ahead_is_taken_over_and_a_superseded_one_never_lands(qtbot, texts):
-    from engage_desktop.ui.inbox.model import InboxTableModel
-
     path, by_id = texts
-    with Workspace.open(path, read_only=True) as ws:
-        model = InboxTableModel(ws)
-        qtbot.waitUntil(lambda: not model.is_loading())
-        shown: list[str] = []
-        model.loaded.connect(lambda _r: shown.append(model.filter.search))
+    with searching_model(qtbot, path) as (model, shown):
         failures: list[str] = []
 
         ahead = model.read_ahead(InboxFilter(search="firmware"))
@@ -119,8 +123,6 @@ def test_a_read_ahead_is_taken_over_and_a_superseded_one_never_lands(qtbot, text
         assert shown == ["firmware", "bug"]
         assert model.rowCount() == len(plain_scan(by_id, "bug"))
         assert failures == []
-        model.close()
-        assert model.tasks.shutdown()
 
 
 def test_a_taken_read_still_lands_when_the_next_key_reads_ahead(qtbot, texts):
@@ -129,14 +131,8 @@ def test_a_taken_read_still_lands_when_the_next_key_reads_ahead(qtbot, texts):
     The next key's read ahead must not cancel the read the model took over, or the
     rows of "mesh" never show (the backspace asks for nothing new).
     """
-    from engage_desktop.ui.inbox.model import InboxTableModel
-
     path, by_id = texts
-    with Workspace.open(path, read_only=True) as ws:
-        model = InboxTableModel(ws)
-        qtbot.waitUntil(lambda: not model.is_loading())
-        shown: list[str] = []
-        model.loaded.connect(lambda _r: shown.append(model.filter.search))
+    with searching_model(qtbot, path) as (model, shown):
         gate = threading.Event()
         model.tasks.start_in(model.lane, "hold the lane", lambda _s: gate.wait(10))
         mesh = InboxFilter(search="mesh")
@@ -148,8 +144,6 @@ def test_a_taken_read_still_lands_when_the_next_key_reads_ahead(qtbot, texts):
         qtbot.waitUntil(lambda: not model.is_loading() and not model.tasks.running())
         assert shown == ["mesh"]
         assert shown_ids(model) == plain_scan(by_id, "mesh")
-        model.close()
-        assert model.tasks.shutdown()
 
 
 def test_cancelling_interrupts_a_query_and_the_cursor_stays_usable(qtbot, tmp_path):
