@@ -300,12 +300,11 @@ class MainWindow(QMainWindow):
             self._build_dashboard()
         self.pages.setCurrentIndex(row)
 
-    def _refresh_dashboard(self, alerts: bool = True) -> None:
+    def _refresh_dashboard(self) -> None:
         """Mentions changed: re-read the dashboard if it is built, and check the alerts."""
         if self._dashboard is not None:
             self._dashboard.refresh()
-        if alerts:
-            self.check_alerts()
+        self.check_alerts()
 
     def check_alerts(self) -> None:
         """Run the alert rules in the background; new episodes notify, each once.

@@ -125,6 +125,9 @@ class Task(QObject):
     failed = Signal(str)  # the message in words, for where the work was started
     errored = Signal(object)  # the exception itself, for whoever needs more than words
     done = Signal()
+    # A result that arrived after the task was cancelled: nobody shows it, so whoever
+    # owns what it holds (an open cursor) frees it.
+    discarded = Signal(object)
 
     _progress = Signal(int, int)
     _outcome = Signal(object, object, str)  # result, exception, message
@@ -146,6 +149,8 @@ class Task(QObject):
             self.failed.emit(message)
         elif not self.state.is_cancelled():
             self.succeeded.emit(result)
+        elif result is not None:
+            self.discarded.emit(result)
         finishing, self._finishing = self._finishing, None
         if finishing is not None:
             finishing(self)
@@ -167,6 +172,7 @@ class Task(QObject):
             (self.succeeded, "succeeded(PyObject)"),
             (self.failed, "failed(QString)"),
             (self.errored, "errored(PyObject)"),
+            (self.discarded, "discarded(PyObject)"),
             (self.done, "done()"),
         ):
             if self.receivers(SIGNAL(signature)):

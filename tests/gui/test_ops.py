@@ -131,3 +131,17 @@ def test_a_done_slot_running_a_nested_event_loop_keeps_its_later_slots(qtbot):
     qtbot.waitUntil(lambda: calls == ["nested", "after"])
     assert runner.shutdown()
 
+
+def test_a_result_that_arrives_after_its_cancel_is_handed_over_as_discarded(qtbot):
+    runner = TaskRunner()
+    task = runner.start("read", lambda _state: "an open cursor")
+    succeeded: list[object] = []
+    discarded: list[object] = []
+    task.succeeded.connect(succeeded.append)
+    task.discarded.connect(discarded.append)
+    runner.pool.waitForDone()  # the work returned; its delivery is still queued
+    task.cancel()
+    with qtbot.waitSignal(task.done):
+        pass
+    assert succeeded == [] and discarded == ["an open cursor"]
+    assert runner.shutdown()

@@ -343,6 +343,7 @@ class InboxTableModel(QAbstractTableModel):
             self._lane, f"{self._lane}-ahead-{self._ahead_serial}", load_query, self._ws, query,
             self._page_size(), (), (),
         )  # fmt: skip
+        task.discarded.connect(self._discard_loaded)
         self._read_ahead.start(query, task)
         return task
 
@@ -389,6 +390,7 @@ class InboxTableModel(QAbstractTableModel):
         task.succeeded.connect(
             lambda result, g=generation, k=keep_id, r=keep_row: self._arrived(result, g, k, r)
         )
+        task.discarded.connect(self._discard_loaded)
         task.done.connect(lambda t=task: self._load_done(t))
         return task
 
@@ -484,6 +486,10 @@ class InboxTableModel(QAbstractTableModel):
             self._count += below
             self.endInsertRows()
         self.rows_changed()
+
+    def _discard_loaded(self, result: Loaded) -> None:
+        """Close the pager of rows read for a load cancelled after they were read."""
+        self._discard(result.pager)
 
     def _discard(self, pager: MentionPager) -> None:
         """Close a pager in the lane, after whatever it is still reading."""
