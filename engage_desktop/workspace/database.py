@@ -29,6 +29,7 @@ from engage_desktop.core.errors import (
     WorkspaceLockedError,
     WorkspaceTooNewError,
 )
+from engage_desktop.core.foreground import make_way
 from engage_desktop.workspace import schema, thread_guard
 from engage_desktop.workspace.faults import explain_fault
 from engage_desktop.workspace.interrupt import OpenInterrupt
@@ -125,14 +126,25 @@ def _migrate(con: duckdb.DuckDBPyConnection, path: Path, stop: OpenInterrupt | N
 FETCH_BATCH = 2_000
 
 
-def fetch_all(cur: duckdb.DuckDBPyConnection) -> list[tuple[Any, ...]]:
-    """Every remaining row of ``cur``'s result, converted a batch at a time.
+def fetch_batches(cur: duckdb.DuckDBPyConnection) -> Iterator[list[tuple[Any, ...]]]:
+    """The remaining rows of ``cur``'s result, converted a batch at a time.
 
     Between batches other threads (the window's GUI thread above all) get the GIL,
-    so a big read in the background never stalls the window for long.
+    and no batch starts while the GUI thread paints (:func:`make_way`), so a big
+    read in the background never stalls the window for long.
     """
+    while True:
+        make_way()
+        batch = cur.fetchmany(FETCH_BATCH)
+        if not batch:
+            return
+        yield batch
+
+
+def fetch_all(cur: duckdb.DuckDBPyConnection) -> list[tuple[Any, ...]]:
+    """Every remaining row of ``cur``'s result (see :func:`fetch_batches`)."""
     out: list[tuple[Any, ...]] = []
-    while batch := cur.fetchmany(FETCH_BATCH):
+    for batch in fetch_batches(cur):
         out.extend(batch)
     return out
 
@@ -388,7 +400,10 @@ class Workspace:
         try:
             cur.execute(sql, params or [])
             names = [d[0] for d in cur.description or ()]
-            return [dict(zip(names, row, strict=True)) for row in fetch_all(cur)]
+            # Made into dicts a batch at a time: each batch is a burst of Python.
+            return [
+                dict(zip(names, row, strict=True)) for batch in fetch_batches(cur) for row in batch
+            ]
         finally:
             cur.close()
 
