@@ -675,12 +675,16 @@ class InboxTableModel(QAbstractTableModel):
         """
         cells = None
         if index.isValid():
-            cells = self._cells.get(index.row()) or self._row_cells(index.row())
+            r, col = index.row(), index.column()
+            cells = self._cells.get(r) or self._row_cells(r)
+        if cells is None:  # its page is on its way; the row repaints when it lands
+            for role_data in roleDataSpan:
+                role_data.clearData()
+            return
+        value_of = self._value
         for role_data in roleDataSpan:
             role = role_data.role()
-            value = None
-            if cells is not None and role in _ROLES_USED:
-                value = self._value(cells, index.row(), index.column(), role)
+            value = value_of(cells, r, col, role) if role in _ROLES_USED else None
             if value is None:
                 role_data.clearData()
             else:
