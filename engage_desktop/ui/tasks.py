@@ -203,7 +203,6 @@ class _Runnable(QRunnable):
         error: BaseException | None = None
         message = ""
         try:
-            make_way()  # a task started by a key waits out the paint that key set off
             result = self.fn(task.state, *self.args, **self.kwargs)
         except EngageError as exc:
             error, message = exc, str(exc)
