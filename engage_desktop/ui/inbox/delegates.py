@@ -69,8 +69,9 @@ def chips_width(base: QFont, texts: list[str]) -> int:
     return max(metrics.horizontalAdvance(t) for t in texts) + 12 + 12
 
 
-#: Pills drawn once and kept (sentiment scores, statuses, intents, tags repeat).
-PILL_CACHE_SIZE = 1024
+#: Pills drawn once and kept (sentiment scores, statuses, intents, tags repeat; each
+#: pixmap is ~5 kB, so at most ~2.5 MB).
+PILL_CACHE_SIZE = 512
 
 
 class ChipDelegate(QStyledItemDelegate):
