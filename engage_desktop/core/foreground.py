@@ -10,8 +10,8 @@ waiting for the GIL for most of its longest stalls, between the callbacks of a p
 
 So the GUI thread says when it is busy (:func:`foreground_busy`, around a repaint of
 the main window, the inbox table's paint and the delivery of a task's result), and
-background work calls :func:`make_way` between its steps (row batches, the backfill's
-pauses, each feed request): while the GUI thread is busy the step waits,
+background work calls :func:`make_way` between its steps (the batches of a big read,
+the backfill's pauses): while the GUI thread is busy the step waits,
 without the GIL, at most :data:`MOST_WAIT_S`, so the work never stops under a window
 that never rests; a busy spell older than :data:`MOST_BUSY_S` (a dialog's own event
 loop opened from a paint or a result) holds nothing back. Without a window nothing

@@ -34,7 +34,6 @@ import duckdb
 
 from engage_desktop.core import timeline
 from engage_desktop.core.errors import EngageError
-from engage_desktop.core.foreground import make_way
 from engage_desktop.core.priority import serves_window
 from engage_desktop.core.progress import TaskState
 from engage_desktop.listen.insert import InsertRules, after_insert
@@ -323,7 +322,6 @@ def run_fetch(
         while that thread stores a batch.
         """
         timeline.mark("first request")
-        make_way()  # not while a window's GUI thread paints (core/foreground.py)
         outcome = _fetch_one(spec, http)
         timeline.mark("first response")
         timeline.mark_last("last response")

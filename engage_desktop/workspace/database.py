@@ -130,15 +130,18 @@ def fetch_batches(cur: duckdb.DuckDBPyConnection) -> Iterator[list[tuple[Any, ..
     """The remaining rows of ``cur``'s result, converted a batch at a time.
 
     Between batches other threads (the window's GUI thread above all) get the GIL,
-    and no batch starts while the GUI thread paints (:func:`make_way`), so a big
-    read in the background never stalls the window for long.
+    and no batch after the first starts while the GUI thread paints
+    (:func:`make_way`), so a big read in the background never stalls the window for
+    long. The first batch never waits: most reads (a count, a mention, a page) end
+    with it, and a fetch or a backfill makes hundreds of them.
     """
-    while True:
+    batch = cur.fetchmany(FETCH_BATCH)
+    while batch:
+        yield batch
+        if len(batch) < FETCH_BATCH:
+            return
         make_way()
         batch = cur.fetchmany(FETCH_BATCH)
-        if not batch:
-            return
-        yield batch
 
 
 def fetch_all(cur: duckdb.DuckDBPyConnection) -> list[tuple[Any, ...]]:
