@@ -17,7 +17,7 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -36,7 +36,6 @@ from PySide6.QtWidgets import (
 )
 
 from engage_desktop import __version__
-from engage_desktop.core.foreground import foreground_busy
 from engage_desktop.core.heap import freeze_long_lived
 from engage_desktop.core.priority import serve_window
 from engage_desktop.ui.opening import OpeningPage, OpenRequest, open_and_hold
@@ -61,10 +60,6 @@ VIEW_READS = (
 ALERTS_DELAY_MS = 2000
 #: The longest a scoring chunk waits for the inbox's keys to rest (so it never starves).
 BACKFILL_HOLD_S = 3.0
-
-
-#: The event that repaints a window's dirty widgets (its backing store's sync).
-_UPDATE_REQUEST = QEvent.Type.UpdateRequest
 
 
 class MainWindow(QMainWindow):
@@ -138,18 +133,6 @@ class MainWindow(QMainWindow):
             self._start_opening()
         else:  # the first paint goes first; the task starts after it
             self._paint_then_open = True
-
-    def event(self, event: QEvent) -> bool:
-        """A repaint of the window (every dirty widget in it) runs as one busy spell.
-
-        Background threads hold their next GIL-holding step back meanwhile
-        (``core/foreground.py``), and the GIL stays with the GUI thread between the
-        paint's Python callbacks unless a background thread waited for it before.
-        """
-        if event.type() == _UPDATE_REQUEST:
-            with foreground_busy():
-                return super().event(event)
-        return super().event(event)
 
     def paintEvent(self, event) -> None:
         """The first paint of a window that is opening its workspace starts the task."""

@@ -32,35 +32,6 @@ def test_view_shortcuts(module_window, qtbot):
         assert window.pages.currentIndex() == VIEWS.index(name)
 
 
-def test_a_repaint_of_the_window_holds_background_steps_back(module_window, qtbot):
-    """Every widget of the window paints inside one busy spell (core/foreground.py)."""
-    from PySide6.QtWidgets import QLabel
-
-    from engage_desktop.core.foreground import foreground_is_busy
-
-    busy_while_painted: list[bool] = []
-
-    class Probe(QLabel):
-        def paintEvent(self, event) -> None:
-            busy_while_painted.append(foreground_is_busy())
-            super().paintEvent(event)
-
-    window = module_window
-    window.show_view("inbox")
-    probe = Probe("probe", window.statusBar())
-    window.statusBar().addWidget(probe)
-    window.show()
-    try:
-        probe.show()
-        probe.update()
-        qtbot.waitUntil(lambda: bool(busy_while_painted), timeout=TIMEOUT_S * 1000)
-        assert all(busy_while_painted)
-        assert not foreground_is_busy()  # the spell ends with the paint
-    finally:
-        window.statusBar().removeWidget(probe)
-        probe.deleteLater()
-
-
 def test_selecting_a_mention_binds_the_composer_when_shown_and_saves_a_draft(window, qtbot):
     window.inbox.select_row(3)
     mention_id = window.inbox.current_mention_id()
