@@ -8,8 +8,8 @@ to let go, and every hand-over on a busy machine waits for the other thread to g
 CPU. The stall profiler of ``benchmarks/responsiveness.py`` found the GUI thread
 waiting for the GIL for most of its longest stalls, between the callbacks of a paint.
 
-So the GUI thread says when it is busy (:func:`foreground_busy`, around a repaint of
-the main window, the inbox table's paint and the delivery of a task's result), and
+So the GUI thread says when it is busy (:func:`foreground_busy`, around the inbox
+table's paint and the delivery of a task's result), and
 background work calls :func:`make_way` between its steps (the batches of a big read,
 the backfill's pauses): while the GUI thread is busy the step waits,
 without the GIL, at most :data:`MOST_WAIT_S`, so the work never stops under a window
