@@ -218,7 +218,9 @@ def score_values(text: str, tokens: TokenTable) -> tuple[float, float, float, fl
     """
     if not isinstance(text, str):
         raise TypeError(f"expected str, got {type(text).__name__}")
-    ws = [tok for raw in text.split() if (tok := tokens[raw]) is not None]
+    # The table's lookups (and its __missing__) run in C through map; filter drops
+    # the None of 1-character tokens (every _Token is a non-empty tuple, so true).
+    ws = list(filter(None, map(tokens.__getitem__, text.split())))
     n = len(ws)
     if not n:
         return _EMPTY
@@ -230,6 +232,7 @@ def score_values(text: str, tokens: TokenTable) -> tuple[float, float, float, fl
     n_upper = sum(map(_UPPER, ws))
     cap_diff = 0 < n_upper < n  # some, but not all, words are ALL CAPS
     odd = list(compress(positions, map(_ODD, ws)))
+    plain = not odd
     first: dict[str, float] = {}
     sentiments: list[float] = []
     for p in hits:
@@ -242,7 +245,7 @@ def score_values(text: str, tokens: TokenTable) -> tuple[float, float, float, fl
                 tok.low == "kind" and p < n - 1 and ws[p + 1].low == "of"
             ):
                 valence = 0
-            elif _plain_neighbours(odd, p):
+            elif plain or _plain_neighbours(odd, p):
                 valence = tok.valence
                 if tok.upper and cap_diff:
                     valence = valence + C_INCR if valence > 0 else valence - C_INCR
@@ -276,11 +279,12 @@ def _score_valence(
     neg_sum = 0.0
     neu_count = zeros
     for s in sentiments:
+        # float(s) + 1 in NLTK: s is a float or a small int, so s + 1 adds the same value.
         if s > 0:
-            pos_sum += float(s) + 1  # compensates for neutral words counted as 1
-        if s < 0:
-            neg_sum += float(s) - 1
-        if s == 0:
+            pos_sum += s + 1  # compensates for neutral words counted as 1
+        elif s < 0:
+            neg_sum += s - 1
+        elif s == 0:
             neu_count += 1
     if pos_sum > math.fabs(neg_sum):
         pos_sum += amplifier
