@@ -6,7 +6,9 @@ against the plain way of computing the same thing, on varied generated input.
 
 from __future__ import annotations
 
+import html
 import random
+import re
 
 from engage_desktop.core import untrusted
 from engage_desktop.sources import sanitize
@@ -45,3 +47,39 @@ def test_all_absolute_only_when_no_relative_link_attribute():
         if fast:
             assert sanitize._NOT_ABSOLUTE.search(text) is None, repr(text)
     assert seen == {True, False}  # both answers were exercised
+
+
+_HTML_PIECES = (
+    "<p>", "</p>", "<P>", "</P >", "< /p>", "<br>", "<BR/>", "<br />", "<hr>", "</div>",
+    "</li>", "</h2>", "</blockquote>", "</tr>", "</pre>", "<pre>", "<b>", "</b>",
+    "<brx>", "<script>x()</script>", "<img src=a.gif>", "<IMG SRC='b.gif'>",
+    "<img\tsrc = c.gif>", "<a href=/x>link</a>", "words", " ", "  ", "\n", "\t", "\xa0",
+    "&amp;", "&lt;br&gt;", "é", "\r\n",
+)  # fmt: skip
+
+
+def _html_samples(n: int = 800, seed: int = 11) -> list[str]:
+    rng = random.Random(seed)
+    return ["".join(rng.choice(_HTML_PIECES) for _ in range(rng.randint(0, 14))) for _ in range(n)]
+
+
+def _plain_text_the_old_way(safe: str) -> str:
+    block_end = re.compile(
+        r"<\s*(br|/p|/div|/li|/h[1-6]|/blockquote|/tr|/pre|hr)\b[^>]*>", re.IGNORECASE
+    )
+    text = sanitize._TAG.sub("", block_end.sub("\n", safe))
+    if "&" in text:
+        text = html.unescape(text)
+    lines = (" ".join(line.split()) for line in text.split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def test_body_text_and_html_equal_the_old_way():
+    for raw in _html_samples():
+        renamed = sanitize._IMG_SRC.sub(r"\1data-src\2", raw)
+        old_html = sanitize._html_cleaner()(renamed).strip() or None
+        assert sanitize.clean_html(raw) == (old_html if raw.strip() else None), repr(raw)
+        if old_html is not None:
+            assert sanitize._plain_text(old_html) == _plain_text_the_old_way(old_html), repr(raw)
+        text_html = sanitize._text_cleaner()(raw)
+        assert sanitize._plain_text(text_html) == _plain_text_the_old_way(text_html), repr(raw)
