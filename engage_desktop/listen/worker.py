@@ -164,24 +164,20 @@ def match_items(
     out: list[tuple[str, list[int]]] = []
     if not queries:
         return [(mention_norm(it.title, it.text), []) for it in items]
-    from engage_desktop.core.query import MatchDoc, prepare
+    from engage_desktop.core.query import prepare_folded
 
-    compiled = [(qid, _compiled(text)) for qid, text in queries]
+    compiled = [(qid, _compiled(text).matches_prepared) for qid, text in queries]
     clock = time.perf_counter
     for it in items:
         norm = mention_norm(it.title, it.text)
-        doc = prepare(
-            MatchDoc(
-                text=it.text, title=it.title or "", author=it.author_name or "",
-                author_handle=it.author_handle or "", source=source_name,
-                lang=it.language or "", url=it.url or "",
-            ),
-            text_norm=norm,
+        doc = prepare_folded(
+            norm, it.author_name or "", it.author_handle or "", source_name,
+            it.language or "", it.url or "",
         )  # fmt: skip
         deadline = clock() + ITEM_MATCH_BUDGET_S
         matched: list[int] = []
-        for qid, q in compiled:
-            if q.matches_prepared(doc):
+        for qid, matches in compiled:
+            if matches(doc):
                 matched.append(qid)
             if clock() > deadline:
                 if slow is not None:

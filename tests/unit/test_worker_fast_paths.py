@@ -83,3 +83,80 @@ def test_body_text_and_html_equal_the_old_way():
             assert sanitize._plain_text(old_html) == _plain_text_the_old_way(old_html), repr(raw)
         text_html = sanitize._text_cleaner()(raw)
         assert sanitize._plain_text(text_html) == _plain_text_the_old_way(text_html), repr(raw)
+
+
+_WORDS = (
+    "nimbus", "Nimbus", "router", "x2", "mesh", "pro", "orbit", "orbital", "skylink", "is",
+    "down", "outage", "no", "internet", "great", "GREAT", "terrible", "not", "very", "but",
+    "never", "so", "this", "least", "at", "kind", "of", "the", "bomb", "love", "hate", "!",
+    "?", "café", "Zürich", "support", "app", "@nimbushq", "#fail", ":)", "😀", "refund",
+)  # fmt: skip
+_QUERIES = (
+    (1, 'nimbus OR @nimbushq OR "nimbus support"'),
+    (2, '"router x2" OR "nimbus x2"'),
+    (3, '"mesh pro"'),
+    (4, 'orbit NOT (orbital OR "in orbit")'),
+    (5, 'outage OR "no internet" OR "is down"'),
+    (6, "refund* AND lang:en"),
+    (7, '(nimbus NEAR/3 great) OR (source:"feed one" AND hate)'),
+)
+
+
+def _items(n: int = 60, seed: int = 5) -> list:
+    from datetime import UTC, datetime
+
+    from engage_desktop.sources.item import FeedItem
+
+    rng = random.Random(seed)
+    when = datetime(2026, 11, 1, tzinfo=UTC)
+    out = []
+    for i in range(n):
+        text = " ".join(rng.choice(_WORDS) for _ in range(rng.randint(1, 30)))
+        title = " ".join(rng.choice(_WORDS) for _ in range(3)) if i % 3 else None
+        language = None if i % 7 == 0 else rng.choice(("en", "de", "EN-us"))
+        out.append(
+            FeedItem(
+                item_key=f"k{i}", url=f"https://site.example/{i}", title=title, text=text,
+                html=None, published=when, author_name=rng.choice(("Ann", None)),
+                language=language,
+            )
+        )  # fmt: skip
+    return out
+
+
+def test_prepared_rows_equal_the_straightforward_path():
+    from engage_desktop.core.query import MatchDoc, parse
+    from engage_desktop.enrich.language import detect_language, is_scored_language
+    from engage_desktop.enrich.sentiment import label_for
+    from engage_desktop.enrich.sentiment.columns import text_to_score
+    from engage_desktop.enrich.sentiment.reference import nltk_analyzer
+    from engage_desktop.listen.worker import RowConfig, RowSource, prepare_rows
+
+    items = _items()
+    topics = tuple((qid, f"topic {qid % 3}") for qid, _q in _QUERIES)
+    config = RowConfig(_QUERIES, topics, (), run=1)
+    rows = prepare_rows(items, RowSource(1, "feed one", "blog", True), config)
+    nltk = nltk_analyzer()  # the reference VADER (NLTK's own code)
+    queries = [(qid, parse(text)) for qid, text in _QUERIES]
+    for i, it in enumerate(items):
+        text = text_to_score(it.title, it.text)
+        language = it.language or detect_language(text)
+        doc = MatchDoc(
+            text=it.text, title=it.title or "", author=it.author_name or "",
+            source="feed one", lang=language, url=it.url or "",
+        )  # fmt: skip
+        matched = [qid for qid, q in queries if q.matches(doc)]
+        assert rows["matched_queries"][i] == matched, it
+        assert rows["topics"][i] == list(dict.fromkeys(f"topic {q % 3}" for q in matched))
+        assert rows["language"][i] == language
+        if is_scored_language(language):
+            want = nltk.polarity_scores(text)
+            got = {
+                "compound": rows["model_sentiment"][i], "pos": rows["sentiment_pos"][i],
+                "neu": rows["sentiment_neu"][i], "neg": rows["sentiment_neg"][i],
+            }  # fmt: skip
+            assert got == want, text
+            assert rows["model_label"][i] == label_for(want["compound"])
+        else:
+            assert rows["model_label"][i] == "unscored"
+    assert {len(m) for m in rows["matched_queries"]} > {0, 1}  # the sample matches and misses
