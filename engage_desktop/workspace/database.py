@@ -122,13 +122,12 @@ def _migrate(con: duckdb.DuckDBPyConnection, path: Path, stop: OpenInterrupt | N
 
 #: Rows turned into Python objects per step of :func:`fetch_all`. DuckDB holds the
 #: GIL while it converts a batch, so one ``fetchall()`` of 100,000 rows froze the
-#: window's GUI thread for 150-250 ms. A batch of 2,000 rows still held it for a few
-#: milliseconds, longer when the machine preempted the converting thread mid-batch:
-#: with two threads reading 20,000 rows in a loop, a 10 ms GUI-thread timer came a
-#: median 2.0-2.9 ms late (p99 49-79 ms) at 2,000 rows a batch and 0.3-0.4 ms late
-#: (p99 19-52 ms) at 500, alternated in one process at load 8-11; the reads were
-#: no slower (130k against 150k rows/s).
-FETCH_BATCH = 500
+#: window's GUI thread for 150-250 ms; 2,000 rows take a few milliseconds. 500 rows
+#: made a GUI-thread timer much less late beside two reading threads alone
+#: (``benchmarks/fetch_batch_gil.py``), but in the window the backfill, which makes
+#: way for the GUI thread between batches (``core/foreground.py``), then scored 15-20 %
+#: fewer mentions a second, and ``benchmarks/responsiveness.py`` did not gain.
+FETCH_BATCH = 2_000
 
 
 def fetch_batches(cur: duckdb.DuckDBPyConnection) -> Iterator[list[tuple[Any, ...]]]:
