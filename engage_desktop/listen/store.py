@@ -216,11 +216,13 @@ def _upsert_authors(cur: Any) -> list[int]:
           AND a.handle = coalesce(mentions.author_handle, mentions.author_name)
         """
     )
+    # fetchall, not fetchone: a result left unfinished on the cursor makes DuckDB refuse
+    # the caller's next step in this transaction (registering the run's health).
     touched = cur.execute(
-        "SELECT list(DISTINCT m.author_id) FROM mentions m JOIN new_mention_ids n ON n.id = m.id "
+        "SELECT DISTINCT m.author_id FROM mentions m JOIN new_mention_ids n ON n.id = m.id "
         "WHERE m.author_id IS NOT NULL AND m.model_label IS NOT NULL"
-    ).fetchone()[0]
-    return [int(a) for a in touched or []]
+    ).fetchall()
+    return [int(a) for (a,) in touched]
 
 
 @dataclass
