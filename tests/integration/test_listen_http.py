@@ -693,7 +693,8 @@ def test_an_author_in_two_stored_batches_is_one_author_with_both_mentions(ws):
     def item(key: str, day: int, followers: int | None, url: str | None) -> FeedItem:
         when = datetime(2026, 10, day, tzinfo=UTC)
         return FeedItem(key, f"https://b.example/{key}", None, "nimbus", None, when,
-                        author_name="Ann", author_url=url, followers=followers)  # fmt: skip
+                        author_name="Ann", author_url=url, followers=followers,
+                        language="en")  # fmt: skip
 
     config, _ = load_matchers(ws)
     source = RowSource(1, "blog", "blog", True)
