@@ -350,7 +350,19 @@ EDGE_TEXTS = [
     "café ok",
     "a cafe\u0301",
 ]
-EDGE_QUERIES = ["router", '"mesh pro"', "refund*", "café", "-router", 'router -"mesh pro"', "*fund"]
+EDGE_QUERIES = [
+    "router",
+    '"mesh pro"',
+    "refund*",
+    "café",
+    "*fund",
+    # Under a NOT terms compile to CASE chains (sql.py: guarded).
+    "-router",
+    'router -"mesh pro"',
+    "-*fund",
+    "NOT (router NEAR/1 died)",
+    "NOT (NOT router)",
+]
 
 
 def test_quick_accept_edges_agree_with_python() -> None:
