@@ -325,8 +325,9 @@ class MentionPager:
         Args:
             ids: The rows to read.
             published: Their publication times, when known: the query then also
-                bounds ``published`` by them, so DuckDB reads only the row groups
-                that can hold the rows (a page by time: 2 ms of CPU, not 15).
+                bounds ``published`` by them, so DuckDB skips the row groups that
+                cannot hold the rows (a search's first page by time of the 1M
+                demo: 10.6 ms of CPU, not 12.8).
         """
         if not ids:
             return []
