@@ -242,7 +242,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         build_parser()[0].print_help()
         return 2
     ARGV.set(tuple(args_list))
-    if func is not run_gui_command:  # the window installs them itself, after its paint
+    # The window installs them itself, after its paint; a command may do so itself.
+    if func is not run_gui_command and not getattr(args, "installs_plugins", False):
         from engage_desktop.cli.plugins import install_plugins
 
         install_plugins()

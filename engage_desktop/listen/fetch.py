@@ -37,7 +37,7 @@ from engage_desktop.core.errors import EngageError
 from engage_desktop.core.priority import serves_window
 from engage_desktop.core.progress import TaskState
 from engage_desktop.listen.insert import InsertRules, after_insert
-from engage_desktop.listen.pool import parse_pool
+from engage_desktop.listen.pool import default_parse_workers, parse_pool
 from engage_desktop.listen.store import (
     Health,
     MentionBatch,
@@ -78,7 +78,7 @@ class FetchOptions:
     limits: HttpLimits = field(default_factory=HttpLimits)
     workers: int = 64
     parse: ParseMode = "auto"
-    parse_workers: int = max(1, min(4, os.cpu_count() or 1))
+    parse_workers: int = field(default_factory=default_parse_workers)
 
 
 @dataclass

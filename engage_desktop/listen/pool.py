@@ -167,6 +167,11 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def default_parse_workers() -> int:
+    """Parse processes a fetch starts: one per core, at most four."""
+    return max(1, min(4, os.cpu_count() or 1))
+
+
 def fork_parse_pool(workers: int) -> bool:
     """Start the parse workers now by forking this process (one-shot commands).
 

@@ -187,25 +187,18 @@ def _upsert_authors(cur: Any) -> list[int]:
     Returns:
         The ids of the authors of scored new mentions (their profiles need a refresh).
     """
-    cur.execute(
-        """
-        CREATE OR REPLACE TEMP TABLE new_authors AS
-        SELECT m.channel, coalesce(m.author_handle, m.author_name) AS handle,
-               any_value(m.author_name) AS name, any_value(i.author_url) AS profile_url,
-               max(m.followers) AS followers, min(m.published) AS first_seen,
-               max(m.published) AS last_seen, count(*) AS n
-        FROM mentions m JOIN new_mention_ids n ON n.id = m.id
-        LEFT JOIN fetched_rows i ON i.item_key = m.item_key
-        WHERE coalesce(m.author_handle, m.author_name) IS NOT NULL
-        GROUP BY ALL
-        """
-    )
+    # One statement (no temporary table to create and drop: ~6 ms of every store).
     cur.execute(
         """
         INSERT INTO authors (channel, handle, name, profile_url, followers, first_seen,
                              last_seen, mention_count)
-        SELECT channel, handle, name, profile_url, followers, first_seen, last_seen, n
-        FROM new_authors
+        SELECT m.channel, coalesce(m.author_handle, m.author_name) AS handle,
+               any_value(m.author_name), any_value(i.author_url), max(m.followers),
+               min(m.published), max(m.published), count(*)
+        FROM mentions m JOIN new_mention_ids n ON n.id = m.id
+        LEFT JOIN fetched_rows i ON i.item_key = m.item_key
+        WHERE coalesce(m.author_handle, m.author_name) IS NOT NULL
+        GROUP BY m.channel, coalesce(m.author_handle, m.author_name)
         ON CONFLICT (channel, handle) DO UPDATE SET
             name = coalesce(excluded.name, authors.name),
             profile_url = coalesce(excluded.profile_url, authors.profile_url),
@@ -223,12 +216,13 @@ def _upsert_authors(cur: Any) -> list[int]:
           AND a.handle = coalesce(mentions.author_handle, mentions.author_name)
         """
     )
+    # fetchall, not fetchone: a result left unfinished on the cursor makes DuckDB refuse
+    # the caller's next step in this transaction (registering the run's health).
     touched = cur.execute(
-        "SELECT list(DISTINCT m.author_id) FROM mentions m JOIN new_mention_ids n ON n.id = m.id "
+        "SELECT DISTINCT m.author_id FROM mentions m JOIN new_mention_ids n ON n.id = m.id "
         "WHERE m.author_id IS NOT NULL AND m.model_label IS NOT NULL"
-    ).fetchone()[0]
-    cur.execute("DROP TABLE new_authors")
-    return [int(a) for a in touched or []]
+    ).fetchall()
+    return [int(a) for (a,) in touched]
 
 
 @dataclass

@@ -16,6 +16,7 @@ sentence (:class:`FetchError`).
 from __future__ import annotations
 
 import email.utils
+import re
 import ssl
 import threading
 import time
@@ -158,6 +159,35 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
         when = when.replace(tzinfo=UTC)
     now_ts = time.time() if now is None else now
     return min(max(0.0, when.timestamp() - now_ts), MAX_RETRY_AFTER_S)
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+#: A plain host (a name or an IPv4 address, or an IPv6 address in brackets) and port.
+_PLAIN_NETLOC = re.compile(r"([a-z0-9](?:[a-z0-9.-]*[a-z0-9])?|\[[0-9a-f:.]+\])(?::(\d{1,5}))?")
+
+
+def host_key(url: str) -> str:
+    """The host (and port, when not the scheme's default) whose politeness ``url`` obeys.
+
+    The same key ``httpx.URL(url).netloc`` gives, ~100 times cheaper for the plain
+    addresses nearly every feed has (``httpx.URL`` parses and validates the whole
+    address: 35 us, and the request parses it again); anything unusual (a user name,
+    a non-ASCII host, escapes) still goes through ``httpx.URL``.
+    """
+    scheme, sep, rest = url.partition("://")
+    netloc = rest.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0].lower()
+    plain = _PLAIN_NETLOC.fullmatch(netloc) if sep and netloc.isascii() else None
+    default = _DEFAULT_PORTS.get(scheme.lower())
+    if plain is not None and default is not None:
+        host, port = plain.group(1), plain.group(2)
+        if port is None or int(port) == default:
+            return host
+        if int(port) <= 65535:
+            return f"{host}:{int(port)}"
+    try:
+        return httpx.URL(url).netloc.decode("ascii", "replace")
+    except (httpx.InvalidURL, ValueError, TypeError):
+        return netloc  # the request itself fails, in words
 
 
 class _HostGate:
@@ -307,7 +337,7 @@ class HttpClient:
         self.close()
 
     def _gate(self, url: str) -> _HostGate:
-        host = httpx.URL(url).netloc.decode("ascii", "replace")
+        host = host_key(url)
         with self._gates_lock:
             gate = self._gates.get(host)
             if gate is None:

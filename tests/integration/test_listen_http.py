@@ -685,6 +685,32 @@ def test_a_batch_with_a_repeated_key_keeps_the_first_and_known_keys_are_skipped(
     assert ws.scalar("SELECT count(*) FROM mentions") == 3
 
 
+def test_an_author_in_two_stored_batches_is_one_author_with_both_mentions(ws):
+    from engage_desktop.listen.store import load_matchers, store_rows
+    from engage_desktop.listen.worker import RowSource, prepare_rows
+    from engage_desktop.sources.item import FeedItem
+
+    def item(key: str, day: int, followers: int | None, url: str | None) -> FeedItem:
+        when = datetime(2026, 10, day, tzinfo=UTC)
+        return FeedItem(key, f"https://b.example/{key}", None, "nimbus", None, when,
+                        author_name="Ann", author_url=url, followers=followers,
+                        language="en")  # fmt: skip
+
+    config, _ = load_matchers(ws)
+    source = RowSource(1, "blog", "blog", True)
+    first = [item("k1", 3, 10, "https://b.example/ann"), item("k2", 5, None, None)]
+    assert len(store_rows(ws, prepare_rows(first, source, config))) == 2
+    later = [item("k3", 1, 40, None), item("k1", 9, 99, None)]  # k1 is known: not counted
+    assert len(store_rows(ws, prepare_rows(later, source, config))) == 1
+    author = ws.tuples(
+        "SELECT mention_count, followers, profile_url, first_seen::DATE::VARCHAR, "
+        "last_seen::DATE::VARCHAR FROM authors"
+    )
+    assert author == [(3, 40, "https://b.example/ann", "2026-10-01", "2026-10-05")]
+    assert ws.scalar("SELECT count(DISTINCT author_id) FROM mentions") == 1
+    assert ws.scalar("SELECT count(*) FROM mentions WHERE author_id IS NULL") == 0
+
+
 def test_lone_surrogates_from_a_json_api_are_stored_replaced_not_fatal(ws):
     """json.loads turns "\\ud800" into a str that is not UTF-8: the row still goes in."""
     from engage_desktop.listen.store import load_matchers, store_rows

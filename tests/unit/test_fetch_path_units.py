@@ -94,3 +94,29 @@ def test_a_run_takes_one_source_from_each_host_in_turn():
     order = [s.id for s in across_hosts(specs)]
     assert order == [0, 3, 4, 6, 1, 5, 2]
     assert sorted(order) == list(range(len(urls)))  # every source once
+
+
+@settings(database=None, max_examples=200, deadline=None)
+@given(st.sampled_from(["http://", "https://"]), LINKS)
+def test_the_politeness_key_is_the_host_httpx_would_connect_to(scheme, rest):
+    import httpx
+
+    from engage_desktop.sources.http import host_key
+
+    url = scheme + rest
+    try:
+        expected = httpx.URL(url).netloc.decode("ascii", "replace")
+    except (httpx.InvalidURL, ValueError, TypeError):
+        return  # never fetched: the request itself fails in words
+    if expected:
+        assert host_key(url) == expected
+
+
+def test_the_politeness_key_drops_a_default_port_whatever_the_scheme_s_case():
+    from engage_desktop.sources.http import host_key
+
+    keys = {
+        host_key(u) for u in ("http://h.example/a", "HTTP://H.example:80/b", "http://h.example:080")
+    }
+    assert keys == {"h.example"}
+    assert host_key("https://h.example:8443/x") == "h.example:8443"
