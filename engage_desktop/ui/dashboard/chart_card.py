@@ -419,6 +419,16 @@ class ChartCard(QFrame):
     def on_legend_drill(self, key: str) -> None:
         """A legend count was clicked (subclasses emit an element)."""
 
+    def settle_ranges(self) -> None:
+        """Apply the plots' pending auto-ranges now, before the next paint.
+
+        pyqtgraph applies an auto-range while it paints, and a range that moved there
+        asks for a second paint of the whole chart (and a third when the axes' labels
+        changed width). Called at the end of a ``set_data``, new numbers paint once.
+        """
+        for plot in self.plots:
+            plot.getViewBox().prepareForPaint()
+
     def reset_view(self) -> None:
         """Zoom out to everything."""
         for plot in self.plots:
@@ -548,6 +558,17 @@ def nearest_index(xs: np.ndarray, x: float) -> int | None:
         return None
     i = int(np.searchsorted(xs, x, side="right")) - 1
     return i if 0 <= i < len(xs) else None
+
+
+def left_axis_width(axis: pg.AxisItem, widest: tuple[str, ...]) -> float:
+    """The width pyqtgraph would give a left axis whose widest tick label is in ``widest``.
+
+    As AxisItem sizes itself: tick text, the gap to it, the ticks and the title.
+    """
+    metrics = QFontMetrics(axis.style["tickFont"] or QFont())
+    text = max(metrics.horizontalAdvance(label) for label in widest)
+    title = axis.label.boundingRect().height() * 0.8 if axis.label.isVisible() else 0.0
+    return text + axis.style["tickTextOffset"][0] + max(0, axis.style["tickLength"]) + title
 
 
 def set_category_ticks(axis: pg.AxisItem, labels: list[str], width: int = 190) -> None:

@@ -286,6 +286,7 @@ class TermsChart(ChartCard):
     def set_data(self, result: RisingTerms | None) -> None:
         """Draw new rising terms (None: no data)."""
         self.result = result
+        self.unit.setMinimumHeight(0)
         terms = result.terms if result else []
         counts = [t.current for t in terms]
         self.bars.draw(
@@ -308,7 +309,9 @@ class TermsChart(ChartCard):
             )
 
     def set_loading(self) -> None:
-        """Say the terms are being computed."""
+        """Say the terms are being computed (in the caption's room: a shorter caption
+        would shorten the card and lay out, and repaint, every card in view)."""
+        self.unit.setMinimumHeight(self.unit.height())
         self.unit.setText("Computing rising terms…")
 
     def hover_text(self, plot, x: float, y: float) -> str | None:
