@@ -289,6 +289,13 @@ class ChartCard(QFrame):
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setBackground("w")
         self.graphics.ci.setContentsMargins(4, 4, 8, 4)
+        # Hidden (in its place) until the first numbers: empty axes painted while the
+        # opening's reads ran were painted again as their ranges settled, taking the
+        # processors from those reads.
+        policy = self.graphics.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        self.graphics.setSizePolicy(policy)
+        self.graphics.hide()
         self.legend = LegendBar()
         # Hover read-outs name authors, sources and terms: outside text, shown literally.
         self.readout = QLabel(" ")
@@ -419,13 +426,15 @@ class ChartCard(QFrame):
     def on_legend_drill(self, key: str) -> None:
         """A legend count was clicked (subclasses emit an element)."""
 
-    def settle_ranges(self) -> None:
-        """Apply the plots' pending auto-ranges now, before the next paint.
+    def show_update(self) -> None:
+        """Show the chart (hidden until its first numbers) in its settled view ranges.
 
-        pyqtgraph applies an auto-range while it paints, and a range that moved there
-        asks for a second paint of the whole chart (and a third when the axes' labels
-        changed width). Called at the end of a ``set_data``, new numbers paint once.
+        Called at the end of every ``set_data``. The plots' pending auto-ranges are
+        applied now: pyqtgraph applies them while it paints, and a range that moved
+        there asks for a second paint of the whole chart. So new numbers paint once.
         """
+        if self.graphics.isHidden():
+            self.graphics.show()
         for plot in self.plots:
             plot.getViewBox().prepareForPaint()
 

@@ -91,7 +91,7 @@ class VolumeChart(ChartCard):
         self._draw(bucket_unit(len(days) * DAY_S))
         if len(days):
             self.plot.setXRange(float(days[0]), float(days[-1] + DAY_S), padding=0.01)
-        self.settle_ranges()
+        self.show_update()
 
     def set_episodes(self, episodes: list[Episode]) -> None:
         """Mark spike episodes on the chart."""
@@ -310,7 +310,7 @@ class SentimentChart(ChartCard):
             self.empty.setText("")
         if len(trend.days):
             self.top.setXRange(float(trend.days[0]), float(trend.days[-1] + DAY_S), padding=0.01)
-        self.settle_ranges()
+        self.show_update()
 
     def set_series_visible(self, key: str, shown: bool) -> None:
         items = {
@@ -417,7 +417,7 @@ class ShareOfVoiceChart(ChartCard):
             self.lines_plot.setXRange(
                 float(sov.weeks[0]), float(sov.weeks[-1] + WEEK_S), padding=0.01
             )
-        self.settle_ranges()
+        self.show_update()
 
     def set_series_visible(self, key: str, shown: bool) -> None:
         for item in (self.lines.get(key), self.bars.get(key)):
@@ -549,7 +549,7 @@ class ResponseChart(ChartCard):
             self.median_plot.setXRange(
                 float(perf.weeks[0]), float(perf.weeks[-1] + WEEK_S), padding=0.02
             )
-        self.settle_ranges()
+        self.show_update()
 
     def set_series_visible(self, key: str, shown: bool) -> None:
         {"within": self.within, "breached": self.breached, "median": self.median}[key].setVisible(
@@ -631,7 +631,7 @@ class BacklogChart(ChartCard):
         )
         if len(days):
             self.plot.setXRange(float(days[0] + DAY_S), float(days[-1] + DAY_S), padding=0.02)
-        self.settle_ranges()
+        self.show_update()
 
     def set_series_visible(self, key: str, shown: bool) -> None:
         self.curve.setVisible(shown)
