@@ -43,6 +43,8 @@ def strip_controls(text: str) -> str:
     """
     if text.isprintable():  # the common case, one C call
         return text
+    if "\n" in text and text.replace("\n", "").isprintable():
+        return text  # lines of plain text (every control is non-printable): two C calls
     if "\r" in text:
         text = _CRLF.sub("\n", text)
     return _CONTROLS.sub("", text)

@@ -24,6 +24,11 @@ DC = "{http://purl.org/dc/elements/1.1/}"
 CONTENT = "{http://purl.org/rss/1.0/modules/content/}"
 SLASH = "{http://purl.org/rss/1.0/modules/slash/}"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+# The qualified tags read for every RSS item, spelled once rather than per item.
+_DC_CREATOR = f"{DC}creator"
+_DC_DATE = f"{DC}date"
+_CONTENT_ENCODED = f"{CONTENT}encoded"
+_SLASH_COMMENTS = f"{SLASH}comments"
 _DECL = re.compile(rb"^\s*<\?xml[^>]*encoding=[\"']([A-Za-z0-9_.-]+)[\"']")
 _DOCTYPE = re.compile(rb"<!DOCTYPE|<!ENTITY", re.IGNORECASE)
 # Elements whose presence means feedparser would interpret something we do not.
@@ -129,12 +134,10 @@ def _rss(root: ET.Element, feed_url: str, now: datetime) -> tuple[list[FeedItem]
     items = []
     for el in channel.iterfind("item"):
         # One pass over the children: the first of each tag, as find() would give.
-        child: dict[str, ET.Element] = {}
-        for sub in el:
-            child.setdefault(sub.tag, sub)
+        child = {sub.tag: sub for sub in reversed(el)}  # reversed: the first one stays
         if not child.keys() <= _RSS_KNOWN:
             raise _Unsupported
-        body = _text(child.get(f"{CONTENT}encoded")) or _text(child.get("description")) or ""
+        body = _text(child.get(_CONTENT_ENCODED)) or _text(child.get("description")) or ""
         title_raw = _text(child.get("title"))
         title = html_to_text(title_raw) if title_raw else None
         link = _text(child.get("link"))
@@ -142,13 +145,13 @@ def _rss(root: ET.Element, feed_url: str, now: datetime) -> tuple[list[FeedItem]
             link = absolute_url(feed_url, link)
         if link and "google." in link and "/url?" in link:
             raise _Unsupported  # Google Alerts: feedparser path unwraps the redirect
-        author = _text(child.get(f"{DC}creator"))
+        author = _text(child.get(_DC_CREATOR))
         if author is None and "author" in child:
             raise _Unsupported  # "mail (Name)" parsing is feedparser's
         guid = _text(child.get("guid"))
         html, text = sanitize_body(body, link or feed_url)
-        published = _rfc822(_text(child.get("pubDate"))) or _iso(_text(child.get(f"{DC}date")))
-        replies = _text(child.get(f"{SLASH}comments"))
+        published = _rfc822(_text(child.get("pubDate"))) or _iso(_text(child.get(_DC_DATE)))
+        replies = _text(child.get(_SLASH_COMMENTS))
         if not text and not link:
             continue
         items.append(

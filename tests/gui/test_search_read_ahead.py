@@ -125,6 +125,18 @@ def test_a_read_ahead_is_taken_over_and_a_superseded_one_never_lands(qtbot, text
         assert failures == []
 
 
+def test_a_read_ahead_with_relative_dates_is_taken_over(qtbot, texts):
+    """A "last N days" filter's start comes from the clock; the pause reuses the read's."""
+    path, by_id = texts
+    with searching_model(qtbot, path) as (model, shown):
+        flt = InboxFilter(search="firmware", within_days=3650)
+        ahead = model.read_ahead(flt)
+        qtbot.waitUntil(lambda: not model.tasks.running())
+        assert model.set_filter(flt) is ahead  # not read a second time
+        qtbot.waitUntil(lambda: shown == ["firmware"])
+        assert shown_ids(model) == plain_scan(by_id, "firmware")
+
+
 def test_a_taken_read_still_lands_when_the_next_key_reads_ahead(qtbot, texts):
     """The pause took "mesh" while it was still read; a key and a backspace followed.
 

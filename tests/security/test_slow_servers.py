@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import http.client
+import socket
+import threading
 import time
 from pathlib import Path
 
@@ -20,6 +22,7 @@ from engage_desktop.core.progress import PlainState
 from engage_desktop.listen.fetch import FetchOptions, fetch_options, run_fetch
 from engage_desktop.listen.source_store import add_source, get_source
 from engage_desktop.outbox.channels.base import ReplyRequest, ReplyTarget, TemporaryFailure
+from engage_desktop.outbox.channels.email import EmailChannel
 from engage_desktop.outbox.channels.mastodon import MastodonChannel
 from engage_desktop.sources.deadline import deadline, watch_socket
 from engage_desktop.sources.http import FetchError, HttpClient, HttpLimits
@@ -162,3 +165,36 @@ def test_adding_a_stalling_feed_says_to_try_later_not_the_fetch_setting(slow, mo
     message = str(refused.value)
     assert GAVE_UP in message and "try adding it again later" in message
     assert "listen.response_deadline" not in message  # a fetch setting: not this check's
+
+
+def test_an_smtp_server_that_trickles_its_greeting_is_cut_off():
+    """Continuation lines of a greeting, forever: each inside the 20 s read timeout."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    stop, hung_up = threading.Event(), threading.Event()
+
+    def greet_forever() -> None:
+        conn, _ = listener.accept()
+        with conn:
+            try:
+                while not stop.wait(0.05):
+                    conn.sendall(b"220-still here\r\n")
+            except OSError:
+                hung_up.set()
+
+    server = threading.Thread(target=greet_forever)
+    server.start()
+    port = listener.getsockname()[1]
+    channel = EmailChannel(
+        f"smtp://support@127.0.0.1:{port}", "support@example.com", "pw",
+        timeout=20.0, deadline=0.4,
+    )  # fmt: skip
+    try:
+        with pytest.raises(
+            TemporaryFailure, match=r"took longer than 0\.4 s to answer; gave up; the reply"
+        ):
+            channel.verify()
+        assert hung_up.wait(10)  # the socket was shut, not left to trickle
+    finally:
+        stop.set()
+        server.join()
+        listener.close()

@@ -22,6 +22,7 @@ def test_workers_keep_their_priority_without_a_window_and_yield_with_one(monkeyp
 
 
 def test_a_worker_lowers_its_own_priority_and_nothing_else():
+    ours = os.nice(0)
     code = (
         "import os; from engage_desktop.core.priority import lower_priority; "
         "before = os.nice(0); lower_priority(3); lower_priority(0); print(os.nice(0) - before)"
@@ -29,5 +30,6 @@ def test_a_worker_lowers_its_own_priority_and_nothing_else():
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
-    assert done.stdout.strip() == "3"
-    assert os.nice(0) == os.nice(0)  # this process was not touched
+    # Niceness stops at 19: a test run that is itself niced sees less than 3.
+    assert done.stdout.strip() == str(min(3, 19 - ours))
+    assert os.nice(0) == ours  # this process was not touched

@@ -46,6 +46,7 @@ from engage_desktop.core.query.match import (
     matcher,
     positive_terms,
     prepare,
+    prepare_folded,
 )
 from engage_desktop.core.query.parse import FIELDS, MAX_NEAR, MAX_QUERY_CHARS, MAX_TERMS, parse_node
 from engage_desktop.core.query.sql import SqlFilter, to_sql
@@ -71,6 +72,7 @@ __all__ = [
     "fold",
     "parse",
     "prepare",
+    "prepare_folded",
     "to_sql",
 ]
 

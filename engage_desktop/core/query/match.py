@@ -162,9 +162,23 @@ def prepare(doc: MatchDoc, *, text_norm: str | None = None) -> PreparedDoc:
         The prepared document.
     """
     norm = mention_norm(doc.title, doc.text) if text_norm is None else text_norm
-    return PreparedDoc(
-        tokenize(norm), doc.author, doc.author_handle, doc.source, doc.lang, doc.url, norm
-    )
+    return prepare_folded(norm, doc.author, doc.author_handle, doc.source, doc.lang, doc.url)
+
+
+def prepare_folded(
+    norm: str,
+    author: str = "",
+    author_handle: str = "",
+    source: str = "",
+    lang: str | None = None,
+    url: str = "",
+) -> PreparedDoc:
+    """:func:`prepare` from the folded text and the fields, without a :class:`MatchDoc`.
+
+    The fetcher prepares every item it reads; building a frozen MatchDoc first cost
+    a tenth of its matching time.
+    """
+    return PreparedDoc(tokenize(norm), author, author_handle, source, lang, url, norm)
 
 
 @lru_cache(maxsize=4096)

@@ -7,7 +7,10 @@ order as NLTK's so the floats, and therefore the rounded scores, are identical.
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from collections.abc import Mapping
+from itertools import compress
+from operator import itemgetter
 from typing import NamedTuple
 
 from engage_desktop.enrich.sentiment._constants import (
@@ -38,6 +41,16 @@ class _Token(NamedTuple):
     negation: bool  # NLTK's negated([word])
     booster: float | None
     idiom: bool  # part of a multi-word idiom or booster key
+    scored: bool  # valence is not None
+    odd: bool  # may change a lexicon word's valence nearby (see _plain_neighbours)
+
+
+#: Words whose place before a lexicon word changes its valence (NLTK's _never_check
+#: and _least_check compare them as written).
+_CONTEXT_WORDS = frozenset({"so", "this", "never"})
+_UPPER = itemgetter(2)
+_SCORED = itemgetter(7)
+_ODD = itemgetter(8)
 
 
 def nltk_word(raw: str) -> str:
@@ -75,15 +88,17 @@ class TokenTable(dict):
         if len(raw) > 1:  # NLTK drops 1-character tokens
             word = nltk_word(raw)
             low = word.lower()
-            token = _Token(
-                word,
-                low,
-                word.isupper(),
-                self._lexicon.get(low),
-                low in NEGATE or "n't" in low,
-                BOOSTER_DICT.get(low),
-                word in IDIOM_WORDS,
+            valence = self._lexicon.get(low)
+            negation = low in NEGATE or "n't" in low
+            booster = BOOSTER_DICT.get(low)
+            idiom = word in IDIOM_WORDS
+            odd = (
+                negation or booster is not None or idiom or word in _CONTEXT_WORDS or low == "least"
             )
+            token = _Token(
+                word, low, word.isupper(), valence, negation, booster, idiom,
+                valence is not None, odd,
+            )  # fmt: skip
         if len(self) >= _TOKEN_TABLE_SIZE:
             self.clear()  # social text has an endless tail of names, numbers and URLs
         self[raw] = token
@@ -177,6 +192,20 @@ def _valence(ws: list[_Token], i: int, n: int, cap_diff: bool) -> float:
     return valence
 
 
+def _plain_neighbours(odd: list[int], p: int) -> bool:
+    """Whether no word from three before to two after ``p`` is odd.
+
+    Then NLTK's sentiment_valence adds only zero scalars to the word's own
+    valence (capitals aside): no booster, negation, "never/so/this", "least" or
+    idiom word is near, so :func:`_valence` would return the valence as it is. Most
+    lexicon words in real posts are like that; only the others take the long way.
+    """
+    if not odd:
+        return True
+    k = bisect_left(odd, p - 3)
+    return k == len(odd) or odd[k] > p + 2
+
+
 def score_values(text: str, tokens: TokenTable) -> tuple[float, float, float, float]:
     """Score one text as NLTK does: (compound, pos, neu, neg), NLTK-rounded.
 
@@ -189,15 +218,21 @@ def score_values(text: str, tokens: TokenTable) -> tuple[float, float, float, fl
     """
     if not isinstance(text, str):
         raise TypeError(f"expected str, got {type(text).__name__}")
-    ws = [tok for raw in text.split() if (tok := tokens[raw]) is not None]
+    # The table's lookups (and its __missing__) run in C through map; filter drops
+    # the None of 1-character tokens (every _Token is a non-empty tuple, so true).
+    ws = list(filter(None, map(tokens.__getitem__, text.split())))
     n = len(ws)
     if not n:
         return _EMPTY
-    hits = [p for p, tok in enumerate(ws) if tok.valence is not None]
+    # Positions picked in C (compress over itemgetters), not in a Python loop per token.
+    positions = range(n)
+    hits = list(compress(positions, map(_SCORED, ws)))
     if not hits:
         return _ALL_NEUTRAL
-    n_upper = [tok.upper for tok in ws].count(True)
+    n_upper = sum(map(_UPPER, ws))
     cap_diff = 0 < n_upper < n  # some, but not all, words are ALL CAPS
+    odd = list(compress(positions, map(_ODD, ws)))
+    plain = not odd
     first: dict[str, float] = {}
     sentiments: list[float] = []
     for p in hits:
@@ -210,6 +245,10 @@ def score_values(text: str, tokens: TokenTable) -> tuple[float, float, float, fl
                 tok.low == "kind" and p < n - 1 and ws[p + 1].low == "of"
             ):
                 valence = 0
+            elif plain or _plain_neighbours(odd, p):
+                valence = tok.valence
+                if tok.upper and cap_diff:
+                    valence = valence + C_INCR if valence > 0 else valence - C_INCR
             else:
                 valence = _valence(ws, p, n, cap_diff)
             first[tok.word] = valence
@@ -240,11 +279,12 @@ def _score_valence(
     neg_sum = 0.0
     neu_count = zeros
     for s in sentiments:
+        # float(s) + 1 in NLTK: s is a float or a small int, so s + 1 adds the same value.
         if s > 0:
-            pos_sum += float(s) + 1  # compensates for neutral words counted as 1
-        if s < 0:
-            neg_sum += float(s) - 1
-        if s == 0:
+            pos_sum += s + 1  # compensates for neutral words counted as 1
+        elif s < 0:
+            neg_sum += s - 1
+        elif s == 0:
             neu_count += 1
     if pos_sum > math.fabs(neg_sum):
         pos_sum += amplifier

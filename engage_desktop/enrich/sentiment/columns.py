@@ -6,8 +6,11 @@ Kept free of storage imports so a parse worker can use it without loading DuckDB
 from __future__ import annotations
 
 from collections.abc import Sequence
+from operator import attrgetter
 
 from engage_desktop.enrich.sentiment.vader_fast import UNSCORED, SentimentScore
+
+_GETTERS = {name: attrgetter(name) for name in ("compound", "pos", "neu", "neg", "label")}
 
 
 def text_to_score(title: str | None, text: str | None) -> str:
@@ -17,6 +20,8 @@ def text_to_score(title: str | None, text: str | None) -> str:
 
 def score_columns(scores: Sequence[SentimentScore], scored_mask: Sequence[bool]) -> dict[str, list]:
     """Column lists (compound, pos, neu, neg, label) of scores; unscored rows get NULLs."""
+    if all(scored_mask):  # the common batch: each column read by one C-level map
+        return {name: list(map(getter, scores)) for name, getter in _GETTERS.items()}
     compound: list[float | None] = []
     pos: list[float | None] = []
     neu: list[float | None] = []

@@ -4,6 +4,12 @@ Used for mentions that came with an address. The Message-ID is derived from the
 reply's idempotency key, so a receiving system that deduplicates by Message-ID sees
 a retried reply as the same message. SMTP itself has no idempotency: a crash after
 the server accepted the message but before the outbox recorded it can repeat it.
+
+Each send or check runs under one overall deadline (``sources/deadline.py``): a
+server that trickles its greeting or replies a byte at a time stays inside every
+read timeout, and the deadline's watchdog shuts its socket down. The TLS handshake
+itself is bounded by the read timeout only (``wrap_socket`` detaches the plain
+socket the watchdog holds until the handshake is over).
 """
 
 from __future__ import annotations
@@ -16,12 +22,14 @@ from email.utils import formatdate
 from urllib.parse import unquote, urlsplit
 
 from engage_desktop.outbox.channels.base import (
+    REQUEST_DEADLINE_S,
     AuthFailed,
     Rejected,
     ReplyRequest,
     SendResult,
     TemporaryFailure,
 )
+from engage_desktop.sources.deadline import deadline, watch_socket
 
 DEFAULT_PORT = 587
 
@@ -43,6 +51,7 @@ class EmailChannel:
         password: The SMTP password (None when the server needs no login).
         ssl_context: TLS settings (default: the system's trusted certificates).
         timeout: Seconds per network operation.
+        deadline: Seconds one send or check may take in all.
     """
 
     name = "email"
@@ -55,12 +64,14 @@ class EmailChannel:
         *,
         ssl_context: ssl.SSLContext | None = None,
         timeout: float = 30.0,
+        deadline: float = REQUEST_DEADLINE_S,
     ) -> None:
         self.host, self.port, self.user = parse_smtp_url(smtp_url)
         self.sender = sender
         self._password = password
         self._context = ssl_context or ssl.create_default_context()
         self._timeout = timeout
+        self.deadline = deadline
 
     def close(self) -> None:
         """Nothing stays open between sends."""
@@ -73,11 +84,11 @@ class EmailChannel:
 
     def _connect(self) -> smtplib.SMTP:
         if self.port == 465:
-            smtp: smtplib.SMTP = smtplib.SMTP_SSL(
+            smtp: smtplib.SMTP = _WatchedSMTPSSL(
                 self.host, self.port, timeout=self._timeout, context=self._context
             )
         else:
-            smtp = smtplib.SMTP(self.host, self.port, timeout=self._timeout)
+            smtp = _WatchedSMTP(self.host, self.port, timeout=self._timeout)
         try:
             if self.port != 465:
                 smtp.ehlo()
@@ -130,6 +141,19 @@ class EmailChannel:
         return SendResult(msg["Message-ID"], None)
 
     def _guarded(self, action) -> None:
+        with deadline(self.deadline) as exchange:
+            try:
+                self._explained(action)
+            except (TemporaryFailure, Rejected):
+                if not exchange.expired:
+                    raise
+                # Cut off by the watchdog: what broke is the deadline's doing.
+                raise TemporaryFailure(
+                    f"{self.host} took longer than {self.deadline:g} s to answer; gave up; "
+                    "the reply will be retried"
+                ) from None
+
+    def _explained(self, action) -> None:
         try:
             action()
         except smtplib.SMTPAuthenticationError as exc:
@@ -157,6 +181,38 @@ class EmailChannel:
             raise TemporaryFailure(
                 f"could not reach {self.host}:{self.port} ({exc}); the reply will be retried"
             ) from None
+
+
+class _WatchedSMTP(smtplib.SMTP):
+    """SMTP whose sockets are under the deadline of the exchange on this thread."""
+
+    def connect(self, *args, **kwargs):
+        """Connect and read the greeting; a failure closes the socket (smtplib's does not)."""
+        try:
+            return super().connect(*args, **kwargs)
+        except BaseException:
+            self.close()
+            raise
+
+    def _get_socket(self, host, port, timeout):
+        sock = super()._get_socket(host, port, timeout)
+        watch_socket(sock)
+        return sock
+
+    def starttls(self, *args, **kwargs):
+        """STARTTLS, then watch the TLS socket that replaced the plain one."""
+        reply = super().starttls(*args, **kwargs)
+        watch_socket(self.sock)
+        return reply
+
+
+class _WatchedSMTPSSL(smtplib.SMTP_SSL, _WatchedSMTP):
+    """Implicit TLS (port 465): the plain socket, then the TLS one, are watched."""
+
+    def _get_socket(self, host, port, timeout):
+        sock = super()._get_socket(host, port, timeout)
+        watch_socket(sock)
+        return sock
 
 
 def _words(raw: bytes | str) -> str:

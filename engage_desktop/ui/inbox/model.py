@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from PySide6.QtCore import (
@@ -265,6 +265,10 @@ class InboxTableModel(QAbstractTableModel):
         self._loading: Task | None = None
         self._read_ahead = ReadAhead(self._discard)
         self._ahead_serial = 0
+        # The filter read ahead last and the "now" its relative dates were read at:
+        # set_filter reuses that "now", or a "last 7 days" query would never equal
+        # the one read ahead (its start is computed from the clock).
+        self._ahead_clock: tuple[InboxFilter, datetime] | None = None
         self._wanted: set[int] = set()
         self._highlight: Callable[[str], list[tuple[int, int]]] = lambda _t: []
         self.marked: set[int] = set()
@@ -306,7 +310,9 @@ class InboxTableModel(QAbstractTableModel):
         Raises:
             InvalidInput: The search text or a date cannot be read.
         """
-        query = to_query(flt, self._ws.actor)
+        clock, self._ahead_clock = self._ahead_clock, None
+        now = clock[1] if clock is not None and clock[0] == flt else None
+        query = to_query(flt, self._ws.actor, now)
         search = compile_search(flt.search)
         self._filter = flt
         self._highlight = search.highlight
@@ -326,10 +332,12 @@ class InboxTableModel(QAbstractTableModel):
         Returns:
             The reading task, or None when nothing new is read.
         """
+        now = datetime.now(UTC)
         try:
-            query = to_query(flt, self._ws.actor)
+            query = to_query(flt, self._ws.actor, now)
         except EngageError:
             return None
+        self._ahead_clock = (flt, now)
         if query == self._query:  # back to what is asked for: an older read ahead is moot
             self._read_ahead.drop()
             return None

@@ -30,8 +30,8 @@ class RestGate(QObject):
         super().__init__(parent)
         self.rest_ms = rest_ms
         self._moved_at = -1e9
-        self._held: dict[str, Callable[[], object]] = {}
-        self._background: set[str] = set()  # names of held jobs nothing waits for
+        # name -> (job, background): a background job is one nothing waits for.
+        self._held: dict[str, tuple[Callable[[], object], bool]] = {}
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._release)
@@ -62,22 +62,17 @@ class RestGate(QObject):
         if not self._held and self._still() == 0:
             job()
             return
-        self._held[name] = job
-        if background:
-            self._background.add(name)
-        else:
-            self._background.discard(name)
+        self._held[name] = (job, background)
         if not self._timer.isActive():
             self._timer.start(int(self._still()) + 1)
 
     def take(self, name: str) -> bool:
         """Drop the job held as ``name`` (the caller does it now); True if one was held."""
-        self._background.discard(name)
         return self._held.pop(name, None) is not None
 
     def pending(self, background: bool = False) -> bool:
         """True while jobs wait for the user to rest (background jobs too if asked)."""
-        return any(background or name not in self._background for name in self._held)
+        return any(background or not bg for _job, bg in self._held.values())
 
     def _release(self) -> None:
         wait = self._still()
@@ -85,12 +80,10 @@ class RestGate(QObject):
             self._timer.start(int(wait) + 1)
             return
         held, self._held = self._held, {}
-        self._background.clear()
-        for job in held.values():
+        for job, _background in held.values():
             job()
 
     def stop(self) -> None:
         """Drop held jobs (the view is closing)."""
         self._timer.stop()
         self._held.clear()
-        self._background.clear()
