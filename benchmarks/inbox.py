@@ -16,6 +16,9 @@ median over runs:
 - jump_s: the scroll bar set to a random row → repainted (anchors ready).
 - bulk_status_10k_s: 10,000 selected rows → status changed, events logged, repainted.
 - rss_mb: resident memory of this process at the end (VmRSS).
+- search_query_cpu_ms / _wall_ms: a search's count and first page alone (the pager,
+  no window), median over SEARCHES and 3 rounds, after the runs: CPU time, which the
+  machine's load disturbs much less than the window's wall-clock figure.
 
 Background work (anchors, saved-view counts) is waited for between measurements so
 one figure does not pay for another; its own time is reported as anchors_s and
@@ -209,6 +212,27 @@ def one_run(app, path: Path, run: int, figures: dict[str, list[float]], rng) -> 
     return rows
 
 
+def search_query_times(path: Path, rounds: int = 3) -> tuple[list[float], list[float]]:
+    """CPU and wall milliseconds of each search's count and first page, alone."""
+    from engage_desktop.inbox.filters import InboxFilter, to_query
+    from engage_desktop.inbox.pager import MentionPager
+    from engage_desktop.workspace.database import Workspace
+
+    cpu, wall = [], []
+    with Workspace.open(path) as ws:
+        for _ in range(rounds):
+            for text in SEARCHES:
+                query = to_query(InboxFilter(search=text), ws.actor)
+                start, start_cpu = time.perf_counter(), time.process_time()
+                pager = MentionPager(ws, query)
+                pager.count()
+                pager.page(0)
+                cpu.append((time.process_time() - start_cpu) * 1000)
+                wall.append((time.perf_counter() - start) * 1000)
+                pager.close()
+    return cpu, wall
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mentions", type=int, default=1_000_000)
@@ -256,6 +280,8 @@ def main() -> None:
         for run in range(args.runs):
             rows = one_run(app, path, run, figures, rng)
             gc.collect()  # drop this run's widgets and DuckDB objects before the next
+        out_rss = rss_mb()  # the window's figure, before the query-only rounds below
+        query_cpu, query_wall = search_query_times(path)
 
     out: dict[str, float] = {"mentions": rows, "runs": args.runs}
     for key, values in list(figures.items()):
@@ -269,7 +295,13 @@ def main() -> None:
                 f"{key:>20}: median {statistics.median(values):.4f} s  "
                 f"(min {min(values):.4f}, max {max(values):.4f}, n={len(values)})"
             )
-    out["rss_mb"] = round(rss_mb(), 1)
+    out["search_query_cpu_ms"] = round(statistics.median(query_cpu), 1)
+    out["search_query_wall_ms"] = round(statistics.median(query_wall), 1)
+    print(
+        f"search query alone: CPU median {out['search_query_cpu_ms']} ms, "
+        f"wall median {out['search_query_wall_ms']} ms (n={len(query_cpu)})"
+    )
+    out["rss_mb"] = round(out_rss, 1)
     out["peak_rss_mb"] = round(peak_rss_mb(), 1)
     out["load_avg_1m"] = round(os.getloadavg()[0], 2)
     out["search_debounce_ms"] = SEARCH_DEBOUNCE_MS

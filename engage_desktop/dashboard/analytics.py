@@ -487,12 +487,19 @@ def author_rankings(
     """
     where, params = flt.where()
     src = mention_source(ws, flt.start, flt.end).sql
+    # Authors with an id group by that number alone; the rare mention without one by
+    # its channel and handle, apart. One grouping by (id, channel, handle) for all,
+    # with two always-NULL strings in every key, cost half as much again.
+    figures = (
+        "count(*) AS n, coalesce(max(followers), 0) AS f, avg(sentiment) AS s, "
+        "count(sentiment) AS k"
+    )
     grouped = (
-        "SELECT author_id, CASE WHEN author_id IS NULL THEN channel END AS c0, "
-        "CASE WHEN author_id IS NULL THEN author_handle END AS h0, count(*) AS n, "
-        "coalesce(max(followers), 0) AS f, avg(sentiment) AS s, count(sentiment) AS k "
-        f"FROM {src} WHERE ({where}) AND (author_id IS NOT NULL OR author_handle IS NOT NULL) "
-        "GROUP BY ALL"
+        f"SELECT author_id, NULL::VARCHAR AS c0, NULL::VARCHAR AS h0, {figures} "
+        f"FROM {src} WHERE ({where}) AND author_id IS NOT NULL GROUP BY author_id "
+        f"UNION ALL SELECT NULL::BIGINT, channel, author_handle, {figures} FROM {src} "
+        f"WHERE ({where}) AND author_id IS NULL AND author_handle IS NOT NULL "
+        "GROUP BY channel, author_handle"
     )
     side = f"k >= {int(min_mentions)} AND s"
     cols = "author_id, c0, h0, n, f, s"
@@ -504,7 +511,7 @@ def author_rankings(
         f"ORDER BY n DESC, s DESC, author_id, h0 LIMIT {int(side_limit)}) "
         f"UNION ALL (SELECT 2, {cols} FROM a WHERE {side} <= {-float(threshold)} "
         f"ORDER BY n DESC, s ASC, author_id, h0 LIMIT {int(side_limit)})",
-        params,
+        [*params, *params],
     )
     names = _author_names(ws, src, where, params, rows)
 

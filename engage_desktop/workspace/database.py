@@ -234,8 +234,34 @@ class Workspace:
             )
         if stop is not None:
             stop.check(path)
-        # Probe read-only first so a foreign or too-new file is never written to.
+        # Probe read-only first so a foreign or too-new file is never written to. A
+        # workspace that opens read-only keeps the probe as its connection (starting
+        # DuckDB costs ~30 ms of CPU); one that opens for writing needs its own.
         probe = _connect(path, read_only=True)
+        try:
+            opened = cls._opened_read_only(path, probe, read_only)
+        except BaseException:
+            probe.close()
+            raise
+        if opened is not None:
+            return opened
+        probe.close()
+        if stop is not None:
+            stop.check(path)
+        con = _connect(path, read_only=False)
+        _migrate(con, path, stop)
+        return cls(path, con, read_only=False)
+
+    @classmethod
+    def _opened_read_only(
+        cls, path: Path, probe: duckdb.DuckDBPyConnection, read_only: bool
+    ) -> Workspace | None:
+        """Check the probed file; the workspace if it opens read-only, None to write.
+
+        Raises:
+            WorkspaceError: The file is damaged, foreign or too new, or read-only
+                was asked of an older schema.
+        """
         try:
             version = schema.current_version(probe)
             manifest = read_manifest(probe) if version is not None else None
@@ -244,8 +270,6 @@ class Workspace:
                 explain_fault(exc, path) or f"cannot read {path}: {str(exc).splitlines()[0]}",
                 path,
             ) from None
-        finally:
-            probe.close()
         if version is None:
             raise NotAWorkspaceError(
                 f"{path} is a DuckDB database but not an engage-desktop workspace; "
@@ -260,8 +284,9 @@ class Workspace:
             )
         if manifest is not None:
             if version < schema.LATEST_VERSION:
+                probe.close()  # the copy is opened on its own
                 return cls._open_upgraded_copy(path, manifest)
-            return cls(path, _connect(path, read_only=True), read_only=True, manifest=manifest)
+            return cls(path, probe, read_only=True, manifest=manifest)
         if read_only:
             if version < schema.LATEST_VERSION:
                 raise WorkspaceError(
@@ -269,12 +294,8 @@ class Workspace:
                     "--read-only to upgrade it",
                     path,
                 )
-            return cls(path, _connect(path, read_only=True), read_only=True)
-        if stop is not None:
-            stop.check(path)
-        con = _connect(path, read_only=False)
-        _migrate(con, path, stop)
-        return cls(path, con, read_only=False)
+            return cls(path, probe, read_only=True)
+        return None
 
     @classmethod
     def _open_upgraded_copy(cls, path: Path, manifest: Manifest) -> Workspace:

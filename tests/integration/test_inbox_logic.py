@@ -310,11 +310,15 @@ def test_pager_pages_keep_every_sort_and_say_who_labelled_a_row(ws):
 
 @pytest.mark.parametrize(
     ("sort", "order"),
-    [("oldest", "published, id"), ("reach", "coalesce(followers, -1) DESC, id DESC")],
+    [
+        ("time", "published DESC, id DESC"),
+        ("oldest", "published, id"),
+        ("reach", "coalesce(followers, -1) DESC, id DESC"),
+    ],
 )
 def test_a_search_is_counted_and_paged_in_sort_order(ws, sort, order):
-    # By time a count then the page's ids; by other keys the count and first page
-    # in one scan; later pages by id either way (pager.py).
+    # By time a count (with its time slices) then the page's ids; by other keys the
+    # count and first page in one scan; later pages by id either way (pager.py).
     query = to_query(InboxFilter(search="router", sort=sort), ws.actor)
     cur = ws.cursor()
     expected = [
@@ -327,6 +331,9 @@ def test_a_search_is_counted_and_paged_in_sort_order(ws, sort, order):
     cur.close()
     pager = MentionPager(ws, query, page_size=7)
     assert pager.count() == len(expected) > 21
+    if sort != "reach":  # the first pages come from a slice at the sort's end, the last not
+        assert pager._slices.condition(0, 7) is not None
+        assert pager._slices.condition(len(expected) // 7, 7) is None
     assert [pager.row(i)[0] for i in range(21)] == expected[:21]  # three pages, in order
     assert pager.row(len(expected) - 1)[0] == expected[-1]  # a jump to the end
     pager.close()

@@ -298,7 +298,15 @@ def test_alias_qualifies_columns(con: duckdb.DuckDBPyConnection) -> None:
 
 def test_to_sql_accepts_text() -> None:
     sql, params = to_sql("nimbus")
-    assert sql.count("?") == len(params) == 2
+    # The substring, the two quick accepts and the exact regex.
+    assert sql.count("?") == len(params) == 4
+    quick = "nimbus(?:[^0-9A-Z_a-z\\x{80}-\\x{10FFFF}]|$)"
+    assert params[:3] == ["nimbus", f" {quick}", f"^{quick}"]
+    # Every word's longest literal piece must occur, one inside another is enough once.
+    assert to_sql('"mesh pro*"').params[:2] == ["mesh", "pro"]
+    assert to_sql('"router routers"').params[0] == "routers"
+    assert to_sql('"router routers"').params[1].startswith(" router[")
+    assert to_sql("colo*ur").params[0] == "colo"
 
 
 def test_oversized_field_regex_falls_back_to_a_superset(con: duckdb.DuckDBPyConnection) -> None:
@@ -325,3 +333,79 @@ def test_word_class_is_the_same_in_re2_and_python(con: duckdb.DuckDBPyConnection
         if got != (rx.fullmatch(ch) is not None)
     ]
     assert mismatched == []
+
+
+# Texts around the quick accept's edges: it takes a space before and an ASCII
+# separator or the end after; everything else is left to the exact regex.
+EDGE_TEXTS = [
+    "my router died",
+    "router! first",
+    "routers first",
+    "router died",
+    "my router.",
+    "my router",
+    "#router",
+    "@router_support",
+    "routers and more",
+    "my routers",
+    "my router\u2014again",
+    "my routeré",
+    "my router2",
+    "my router🔥",
+    "my ROUTER!",
+    "a mesh pro here",
+    "mesh pro first",
+    "meshpro first",
+    "a mesh  pro",
+    "a mesh-pro",
+    "a mesh\u2014pro",
+    "a mesh\u00a0pro",
+    "a meshpro",
+    "refunded twice",
+    "refund_2 first",
+    "a refund_x",
+    "a refundé",
+    "prerefund",
+    "a refund\u2019s",
+    "café ok",
+    "a cafe\u0301",
+]
+EDGE_QUERIES = [
+    "router",
+    '"mesh pro"',
+    "refund*",
+    "café",
+    "*fund",
+    # Under a NOT terms compile to CASE chains (sql.py: guarded).
+    "-router",
+    'router -"mesh pro"',
+    "-*fund",
+    "NOT (router NEAR/1 died)",
+    "NOT (NOT router)",
+]
+
+
+def test_quick_accept_edges_agree_with_python() -> None:
+    connection = duckdb.connect(config={"threads": 1})
+    norms = [mention_norm("", t) for t in EDGE_TEXTS]
+    connection.execute("CREATE TABLE mentions (id INTEGER, text_norm VARCHAR)")
+    connection.executemany("INSERT INTO mentions VALUES (?, ?)", list(enumerate(norms)))
+    for query in EDGE_QUERIES:
+        parsed = parse(query)
+        sql, params = to_sql(parsed)
+        rows = connection.execute(f"SELECT id FROM mentions WHERE {sql}", params).fetchall()
+        got = {r[0] for r in rows}
+        expected = {i for i, t in enumerate(EDGE_TEXTS) if parsed.matches(MatchDoc(text=t))}
+        assert got == expected, query
+    # Each quick regex alone accepts a subset of the exact one, and not nothing.
+    for word in ("router", '"mesh pro"', "refund*"):
+        _, params = to_sql(word)
+        exact = params[-1]
+        for quick in params[-3:-1]:
+            pairs = connection.execute(
+                "SELECT regexp_matches(text_norm, ?), regexp_matches(text_norm, ?) FROM mentions",
+                [quick, exact],
+            ).fetchall()
+            assert all(e for q, e in pairs if q) and any(q for q, _ in pairs), word
+            assert any(e and not q for q, e in pairs), word  # some left to the exact regex
+    connection.close()

@@ -94,17 +94,25 @@ class CardLayout:
             (self.authors, self.advocates),
             (self.channels, self.terms),
         ]
+        joining = [card for pair in self.pairs[1:] for card in pair] + self._extras()
+        for widget in joining:
+            # Counted by the grid while still hidden, so the page can take its new
+            # length before anything is shown (showing a card lays the grid out).
+            policy = widget.sizePolicy()
+            policy.setRetainSizeWhenHidden(True)
+            widget.setSizePolicy(policy)
         for i in range(1, len(self.pairs)):
             self._add_pair(i)
         self._add_extras()
-        # Show them and settle the page's layout now. Left to Qt, each is shown by a
-        # queued call and the layout takes two passes (the grid in the page's old
-        # length, squeezing the cards in view, then the longer page): paints between
-        # those steps drew every card in view several times more.
-        for pair in self.pairs[1:]:
-            for card in pair:
-                card.show()
-        for widget in self._extras():
+        # Settle the page's layout now, in one pass at the page's new length. Left to
+        # Qt, each card is shown by a queued call and the grid is laid out in the
+        # page's old length first (squeezing every card, those in view too) and again
+        # once the scroll area lengthened the page: the cards in view were resized
+        # twice and painted several times more.
+        width = self.content.width()
+        height = max(self.content.heightForWidth(width), self.scroll.viewport().height())
+        self.content.resize(width, height)
+        for widget in joining:
             widget.show()
         for _ in range(2):
             QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)

@@ -289,6 +289,13 @@ class ChartCard(QFrame):
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setBackground("w")
         self.graphics.ci.setContentsMargins(4, 4, 8, 4)
+        # Hidden (in its place) until the first numbers: empty axes painted while the
+        # opening's reads ran were painted again as their ranges settled, taking the
+        # processors from those reads.
+        policy = self.graphics.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        self.graphics.setSizePolicy(policy)
+        self.graphics.hide()
         self.legend = LegendBar()
         # Hover read-outs name authors, sources and terms: outside text, shown literally.
         self.readout = QLabel(" ")
@@ -419,6 +426,18 @@ class ChartCard(QFrame):
     def on_legend_drill(self, key: str) -> None:
         """A legend count was clicked (subclasses emit an element)."""
 
+    def show_update(self) -> None:
+        """Show the chart (hidden until its first numbers) in its settled view ranges.
+
+        Called at the end of every ``set_data``. The plots' pending auto-ranges are
+        applied now: pyqtgraph applies them while it paints, and a range that moved
+        there asks for a second paint of the whole chart. So new numbers paint once.
+        """
+        if self.graphics.isHidden():
+            self.graphics.show()
+        for plot in self.plots:
+            plot.getViewBox().prepareForPaint()
+
     def reset_view(self) -> None:
         """Zoom out to everything."""
         for plot in self.plots:
@@ -548,6 +567,17 @@ def nearest_index(xs: np.ndarray, x: float) -> int | None:
         return None
     i = int(np.searchsorted(xs, x, side="right")) - 1
     return i if 0 <= i < len(xs) else None
+
+
+def left_axis_width(axis: pg.AxisItem, widest: tuple[str, ...]) -> float:
+    """The width pyqtgraph would give a left axis whose widest tick label is in ``widest``.
+
+    As AxisItem sizes itself: tick text, the gap to it, the ticks and the title.
+    """
+    metrics = QFontMetrics(axis.style["tickFont"] or QFont())
+    text = max(metrics.horizontalAdvance(label) for label in widest)
+    title = axis.label.boundingRect().height() * 0.8 if axis.label.isVisible() else 0.0
+    return text + axis.style["tickTextOffset"][0] + max(0, axis.style["tickLength"]) + title
 
 
 def set_category_ticks(axis: pg.AxisItem, labels: list[str], width: int = 190) -> None:

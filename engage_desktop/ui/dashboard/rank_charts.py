@@ -110,6 +110,7 @@ class TopAuthorsChart(ChartCard):
             ]
         )
         self._draw()
+        self.show_update()
 
     def _draw(self) -> None:
         rows = self._visible()
@@ -173,6 +174,7 @@ class ChannelsChart(ChartCard):
                 [f" {r.mentions:,}" for r in rows],
             )
             bars.plot.setXRange(0, (max(values) if values else 1) * 1.45, padding=0)
+        self.show_update()
 
     def _rows(self, plot) -> tuple[str, list[RankedRow]]:
         if plot is self.channel_bars.plot:
@@ -256,6 +258,7 @@ class AdvocatesChart(ChartCard):
             ]
         )
         self.empty.setVisible(not rankings.advocates and not rankings.detractors)
+        self.show_update()
 
     def set_series_visible(self, key: str, shown: bool) -> None:
         self.set_data(self.rankings)
@@ -286,6 +289,7 @@ class TermsChart(ChartCard):
     def set_data(self, result: RisingTerms | None) -> None:
         """Draw new rising terms (None: no data)."""
         self.result = result
+        self.unit.setMinimumHeight(0)
         terms = result.terms if result else []
         counts = [t.current for t in terms]
         self.bars.draw(
@@ -306,9 +310,12 @@ class TermsChart(ChartCard):
                 f"({result.previous_total:,}); ×N = how many times more often"
                 + ("" if terms else " · no term rose significantly")
             )
+        self.show_update()
 
     def set_loading(self) -> None:
-        """Say the terms are being computed."""
+        """Say the terms are being computed (in the caption's room: a shorter caption
+        would shorten the card and lay out, and repaint, every card in view)."""
+        self.unit.setMinimumHeight(self.unit.height())
         self.unit.setText("Computing rising terms…")
 
     def hover_text(self, plot, x: float, y: float) -> str | None:

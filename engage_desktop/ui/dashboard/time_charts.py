@@ -16,7 +16,12 @@ from engage_desktop.dashboard.analytics import (
 from engage_desktop.dashboard.cube import SentimentTrend, ShareOfVoice, Volume
 from engage_desktop.dashboard.response import ResponsePerformance
 from engage_desktop.dashboard.spikes import Episode
-from engage_desktop.ui.dashboard.chart_card import ChartCard, day_text, nearest_index
+from engage_desktop.ui.dashboard.chart_card import (
+    ChartCard,
+    day_text,
+    left_axis_width,
+    nearest_index,
+)
 from engage_desktop.ui.theme import ACCENT, SENTIMENT_COLORS
 
 ENTITY_COLORS = (ACCENT, "#f59e0b", "#7c3aed", "#0d9488", "#db2777", "#64748b")
@@ -86,6 +91,7 @@ class VolumeChart(ChartCard):
         self._draw(bucket_unit(len(days) * DAY_S))
         if len(days):
             self.plot.setXRange(float(days[0]), float(days[-1] + DAY_S), padding=0.01)
+        self.show_update()
 
     def set_episodes(self, episodes: list[Episode]) -> None:
         """Mark spike episodes on the chart."""
@@ -234,6 +240,12 @@ class SentimentChart(ChartCard):
         self.net_plot = self.add_plot(row=1, col=0, dates=True, counts="")
         self.net_plot.setLabel("left", "Net %")
         self.net_plot.setXLink(self.top.getViewBox())
+        # Linked views line up by their place on screen: with left axes of one width
+        # the two views coincide, so a tick label that changes width moves neither
+        # view's dates (which repainted the chart after each new range).
+        width = left_axis_width(self.top.getAxis("left"), ("-0.25", "-100"))
+        for plot in (self.top, self.net_plot):
+            plot.getAxis("left").setWidth(width)
         self.graphics.ci.layout.setRowStretchFactor(0, 3)
         self.graphics.ci.layout.setRowStretchFactor(1, 2)
         for plot in (self.top, self.net_plot):
@@ -298,6 +310,7 @@ class SentimentChart(ChartCard):
             self.empty.setText("")
         if len(trend.days):
             self.top.setXRange(float(trend.days[0]), float(trend.days[-1] + DAY_S), padding=0.01)
+        self.show_update()
 
     def set_series_visible(self, key: str, shown: bool) -> None:
         items = {
@@ -404,6 +417,7 @@ class ShareOfVoiceChart(ChartCard):
             self.lines_plot.setXRange(
                 float(sov.weeks[0]), float(sov.weeks[-1] + WEEK_S), padding=0.01
             )
+        self.show_update()
 
     def set_series_visible(self, key: str, shown: bool) -> None:
         for item in (self.lines.get(key), self.bars.get(key)):
@@ -535,6 +549,7 @@ class ResponseChart(ChartCard):
             self.median_plot.setXRange(
                 float(perf.weeks[0]), float(perf.weeks[-1] + WEEK_S), padding=0.02
             )
+        self.show_update()
 
     def set_series_visible(self, key: str, shown: bool) -> None:
         {"within": self.within, "breached": self.breached, "median": self.median}[key].setVisible(
@@ -616,6 +631,7 @@ class BacklogChart(ChartCard):
         )
         if len(days):
             self.plot.setXRange(float(days[0] + DAY_S), float(days[-1] + DAY_S), padding=0.02)
+        self.show_update()
 
     def set_series_visible(self, key: str, shown: bool) -> None:
         self.curve.setVisible(shown)
