@@ -23,6 +23,7 @@ from typing import Any
 from PySide6.QtCore import SIGNAL, QObject, QRunnable, Qt, QThreadPool, Signal, Slot
 
 from engage_desktop.core.errors import EngageError
+from engage_desktop.core.foreground import foreground_busy, make_way
 
 
 class TaskState:
@@ -60,6 +61,7 @@ class TaskState:
         Returns at once without :meth:`hold_while`, and as soon as the task is
         cancelled. The bound keeps background work going under a user who never rests.
         """
+        make_way()  # and never starts the next step inside a paint (core/foreground.py)
         busy = self._busy
         if busy is None:
             return
@@ -144,6 +146,12 @@ class Task(QObject):
 
     @Slot(object, object, str)
     def _deliver(self, result: object, exc: object, message: str) -> None:
+        # What a result sets off on the GUI thread (a model reset, a detail shown)
+        # runs while background threads hold their next step back (core/foreground.py).
+        with foreground_busy():
+            self._deliver_now(result, exc, message)
+
+    def _deliver_now(self, result: object, exc: object, message: str) -> None:
         if exc is not None:
             self.errored.emit(exc)
             self.failed.emit(message)

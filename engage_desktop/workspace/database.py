@@ -29,6 +29,7 @@ from engage_desktop.core.errors import (
     WorkspaceLockedError,
     WorkspaceTooNewError,
 )
+from engage_desktop.core.foreground import make_way
 from engage_desktop.workspace import schema, thread_guard
 from engage_desktop.workspace.faults import explain_fault
 from engage_desktop.workspace.interrupt import OpenInterrupt
@@ -121,18 +122,36 @@ def _migrate(con: duckdb.DuckDBPyConnection, path: Path, stop: OpenInterrupt | N
 
 #: Rows turned into Python objects per step of :func:`fetch_all`. DuckDB holds the
 #: GIL while it converts a batch, so one ``fetchall()`` of 100,000 rows froze the
-#: window's GUI thread for 150-250 ms; 2,000 rows take a few milliseconds.
+#: window's GUI thread for 150-250 ms; 2,000 rows take a few milliseconds. 500 rows
+#: made a GUI-thread timer much less late beside two reading threads alone
+#: (``benchmarks/fetch_batch_gil.py``), but in the window the backfill, which makes
+#: way for the GUI thread between batches (``core/foreground.py``), then scored 15-20 %
+#: fewer mentions a second, and ``benchmarks/responsiveness.py`` did not gain.
 FETCH_BATCH = 2_000
 
 
-def fetch_all(cur: duckdb.DuckDBPyConnection) -> list[tuple[Any, ...]]:
-    """Every remaining row of ``cur``'s result, converted a batch at a time.
+def fetch_batches(cur: duckdb.DuckDBPyConnection) -> Iterator[list[tuple[Any, ...]]]:
+    """The remaining rows of ``cur``'s result, converted a batch at a time.
 
     Between batches other threads (the window's GUI thread above all) get the GIL,
-    so a big read in the background never stalls the window for long.
+    and no batch after the first starts while the GUI thread paints
+    (:func:`make_way`), so a big read in the background never stalls the window for
+    long. The first batch never waits: most reads (a count, a mention, a page) end
+    with it, and a fetch or a backfill makes hundreds of them.
     """
+    batch = cur.fetchmany(FETCH_BATCH)
+    while batch:
+        yield batch
+        if len(batch) < FETCH_BATCH:
+            return
+        make_way()
+        batch = cur.fetchmany(FETCH_BATCH)
+
+
+def fetch_all(cur: duckdb.DuckDBPyConnection) -> list[tuple[Any, ...]]:
+    """Every remaining row of ``cur``'s result (see :func:`fetch_batches`)."""
     out: list[tuple[Any, ...]] = []
-    while batch := cur.fetchmany(FETCH_BATCH):
+    for batch in fetch_batches(cur):
         out.extend(batch)
     return out
 
@@ -409,7 +428,10 @@ class Workspace:
         try:
             cur.execute(sql, params or [])
             names = [d[0] for d in cur.description or ()]
-            return [dict(zip(names, row, strict=True)) for row in fetch_all(cur)]
+            # Made into dicts a batch at a time: each batch is a burst of Python.
+            return [
+                dict(zip(names, row, strict=True)) for batch in fetch_batches(cur) for row in batch
+            ]
         finally:
             cur.close()
 

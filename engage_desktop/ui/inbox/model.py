@@ -53,6 +53,7 @@ COLUMNS = (
 )
 COL_MARK, COL_TIME, COL_CHANNEL, COL_AUTHOR, COL_SNIPPET = 0, 1, 2, 3, 4
 COL_SENTIMENT, COL_INTENT, COL_TOPIC, COL_STATUS, COL_OWNER, COL_PRIORITY = range(5, 11)
+_COLUMN_COUNT = len(COLUMNS)
 # Header clicks sort by these (the others have no meaningful order in the inbox).
 SORT_OF_COLUMN = {
     COL_TIME: "time",
@@ -656,17 +657,49 @@ class InboxTableModel(QAbstractTableModel):
                 return "Selected for a bulk action (x)"
         return None
 
+    def index(self, row: int, column: int, parent: Index = QModelIndex()) -> QModelIndex:  # noqa: B008
+        # The view asks for the index of every cell it paints; the base class checks
+        # it through rowCount and columnCount, two more Python callbacks per cell.
+        if 0 <= row < self._count and 0 <= column < _COLUMN_COUNT and not parent.isValid():
+            return self.createIndex(row, column)
+        return QModelIndex()
+
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         # The view asks ~10 roles per visible cell on every paint: answer the
         # uninteresting ones at once and serve the rest from a per-row cache.
         if role not in _ROLES_USED or not index.isValid():
             return None
-        r, col = index.row(), index.column()
-        cells = self._cells.get(r)
-        if cells is None:
-            cells = self._row_cells(r)
-            if cells is None:  # its page is on its way; the row repaints when it lands
-                return None
+        cells = self._cells.get(index.row()) or self._row_cells(index.row())
+        if cells is None:  # its page is on its way; the row repaints when it lands
+            return None
+        return self._value(cells, index.row(), index.column(), role)
+
+    def multiData(self, index: Index, roleDataSpan: Any) -> None:
+        """Every role a delegate asks of one cell, in one call.
+
+        A painted cell's style option asks seven roles at once through this; each
+        answered by ``data()`` was a callback of its own, and between callbacks the
+        GUI thread may lose the GIL to a background thread (a stall under load).
+        """
+        cells = None
+        if index.isValid():
+            r, col = index.row(), index.column()
+            cells = self._cells.get(r) or self._row_cells(r)
+        if cells is None:  # its page is on its way; the row repaints when it lands
+            for role_data in roleDataSpan:
+                role_data.clearData()
+            return
+        value_of = self._value
+        for role_data in roleDataSpan:
+            role = role_data.role()
+            value = value_of(cells, r, col, role) if role in _ROLES_USED else None
+            if value is None:
+                role_data.clearData()
+            else:
+                role_data.setData(value)
+
+    def _value(self, cells: _RowCells, r: int, col: int, role: int) -> Any:
+        """What ``data()`` answers for one cell and role (None: nothing)."""
         if role == _DISPLAY:
             return cells.display[col]
         if role == _CHECK:

@@ -17,6 +17,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QPainter, QPaintEvent
 from PySide6.QtWidgets import QTableView, QWidget
 
+from engage_desktop.core.foreground import foreground_busy
+
 
 class MentionTable(QTableView):
     """A table view whose viewport is opaque, so a one-row scroll repaints one row."""
@@ -26,8 +28,12 @@ class MentionTable(QTableView):
         self.viewport().setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
 
     def paintEvent(self, event: QPaintEvent) -> None:
-        viewport = self.viewport()
-        painter = QPainter(viewport)
-        painter.fillRect(event.rect(), viewport.palette().base())
-        painter.end()
-        super().paintEvent(event)
+        # Background threads hold back their next GIL-holding step meanwhile: a
+        # full repaint is ~40 Python callbacks into the model and the delegates, and
+        # between any two of them the GIL could go to a background batch.
+        with foreground_busy():
+            viewport = self.viewport()
+            painter = QPainter(viewport)
+            painter.fillRect(event.rect(), viewport.palette().base())
+            painter.end()
+            super().paintEvent(event)
