@@ -43,6 +43,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from benchmarks.search_cost import search_query_times
+
 FILTERS = (
     {"statuses": ["new", "open"]},
     {"topics": ["Orbit"]},
@@ -212,27 +214,6 @@ def one_run(app, path: Path, run: int, figures: dict[str, list[float]], rng) -> 
     return rows
 
 
-def search_query_times(path: Path, rounds: int = 3) -> tuple[list[float], list[float]]:
-    """CPU and wall milliseconds of each search's count and first page, alone."""
-    from engage_desktop.inbox.filters import InboxFilter, to_query
-    from engage_desktop.inbox.pager import MentionPager
-    from engage_desktop.workspace.database import Workspace
-
-    cpu, wall = [], []
-    with Workspace.open(path) as ws:
-        for _ in range(rounds):
-            for text in SEARCHES:
-                query = to_query(InboxFilter(search=text), ws.actor)
-                start, start_cpu = time.perf_counter(), time.process_time()
-                pager = MentionPager(ws, query)
-                pager.count()
-                pager.page(0)
-                cpu.append((time.process_time() - start_cpu) * 1000)
-                wall.append((time.perf_counter() - start) * 1000)
-                pager.close()
-    return cpu, wall
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mentions", type=int, default=1_000_000)
@@ -281,7 +262,7 @@ def main() -> None:
             rows = one_run(app, path, run, figures, rng)
             gc.collect()  # drop this run's widgets and DuckDB objects before the next
         out_rss = rss_mb()  # the window's figure, before the query-only rounds below
-        query_cpu, query_wall = search_query_times(path)
+        query_cpu, query_wall = search_query_times(path, SEARCHES, rounds=3)
 
     out: dict[str, float] = {"mentions": rows, "runs": args.runs}
     for key, values in list(figures.items()):

@@ -55,6 +55,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks import cached_demo  # noqa: E402
 from benchmarks.ingest import start_server  # noqa: E402
+from benchmarks.search_cost import search_query_times  # noqa: E402
 from benchmarks.stall_profiler import StallProfiler  # noqa: E402
 
 SEARCHES = ("router outage", "mesh pro wifi", "firmware bug", "skylink cost")
@@ -242,31 +243,6 @@ def search_round(app, window, text: str) -> float:
     return (applied[-1][0] - last) * 1000
 
 
-def search_query_times(path: Path) -> tuple[list[float], list[float]]:
-    """CPU and wall milliseconds of each search's count and first page, alone.
-
-    After the window closed, in this process (nothing else runs in it then): the
-    query's own cost per keystroke, which the machine's load disturbs much less
-    than the window's figure (DuckDB's threads count in the process CPU time).
-    """
-    from engage_desktop.inbox.filters import InboxFilter, to_query
-    from engage_desktop.inbox.pager import MentionPager
-    from engage_desktop.workspace.database import Workspace
-
-    cpu, wall = [], []
-    with Workspace.open(path) as ws:
-        for text in SEARCHES * 2:
-            query = to_query(InboxFilter(search=text, sort="oldest"), ws.actor)
-            start, start_cpu = time.perf_counter(), time.process_time()
-            pager = MentionPager(ws, query)
-            pager.count()
-            pager.page(0)
-            cpu.append((time.process_time() - start_cpu) * 1000)
-            wall.append((time.perf_counter() - start) * 1000)
-            pager.close()
-    return cpu, wall
-
-
 def type_draft(app, window, text: str) -> None:
     """Type a reply in the composer at a typist's pace (the draft autosaves)."""
     from PySide6.QtTest import QTest
@@ -441,7 +417,7 @@ def main() -> None:
             opened_read = int(check.scalar(
                 "SELECT count(*) FROM mentions WHERE id IN (SELECT unnest(?::BIGINT[]))"
                 " AND NOT unread", [opened_ids]))  # fmt: skip
-        query_cpu, query_wall = search_query_times(path)
+        query_cpu, query_wall = search_query_times(path, SEARCHES, sort="oldest", rounds=2)
     finally:
         server.stdin.close()
         server.wait(timeout=10)
