@@ -10,6 +10,8 @@ from engage_desktop.cli.common import ProgressLine, err, may_end_quickly, open_w
 from engage_desktop.core import timeline
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from engage_desktop.workspace.database import Workspace
 
 
@@ -48,7 +50,7 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     timeline.mark("parse pool forked")
     # Then the workspace opens on a thread while this one imports the fetch's modules:
     # DuckDB reads the file without the GIL (~0.07 s of a cold one-shot fetch).
-    opening = _OpenBeside(args) if own_pool else None
+    opening = _open_beside(args) if own_pool else None
     from engage_desktop.cli.plugins import install_plugins
     from engage_desktop.core.progress import PlainState
     from engage_desktop.listen.fetch import run_fetch
@@ -90,45 +92,27 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     return 0
 
 
-class _OpenBeside:
+def _open_beside(args: argparse.Namespace) -> Future[Workspace]:
     """The workspace, opened on a thread of its own while the caller goes on.
 
     The modules the opening needs are imported here first, so the thread runs DuckDB
     (which releases the GIL while it opens the file and reads its catalog) rather
     than imports of its own. An error opening it (a locked file handed to the
-    window, a missing one) is raised by :meth:`result`, as if opened there.
+    window, a missing one) is raised by the future's ``result()``, as if opened there.
     """
+    import contextvars
+    from concurrent.futures import ThreadPoolExecutor
 
-    def __init__(self, args: argparse.Namespace) -> None:
-        import contextvars
-        import threading
+    import engage_desktop.cli.handover
+    import engage_desktop.profile
+    import engage_desktop.workspace.database  # noqa: F401
 
-        import engage_desktop.cli.handover
-        import engage_desktop.profile
-        import engage_desktop.workspace.database  # noqa: F401
-
-        self._ws = None
-        self._error: BaseException | None = None
-        context = contextvars.copy_context()  # ARGV, for a hand-over to the window
-        self._thread = threading.Thread(
-            target=context.run, args=(self._open, args), name="open-workspace", daemon=True
-        )
-        self._thread.start()
-
-    def _open(self, args: argparse.Namespace) -> None:
-        try:
-            self._ws = open_workspace(args, write=True)
-            timeline.mark("workspace opened beside")
-        except BaseException as exc:  # raised again on the caller's thread
-            self._error = exc
-
-    def result(self) -> Workspace:
-        """The open workspace (waits for it), or the error that opening it raised."""
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        assert self._ws is not None
-        return self._ws
+    context = contextvars.copy_context()  # ARGV, for a hand-over to the window
+    executor = ThreadPoolExecutor(1, thread_name_prefix="open-workspace")
+    try:
+        return executor.submit(context.run, open_workspace, args, write=True)
+    finally:
+        executor.shutdown(wait=False)  # the thread ends with its one task
 
 
 def _process_started() -> float:
