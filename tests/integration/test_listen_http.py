@@ -750,7 +750,7 @@ def test_odd_counts_from_a_server_are_stored_as_numbers_not_fatal(ws):
 
 
 FORKED_FETCH = """
-import os, sys, threading
+import gc, os, sys, threading
 from engage_desktop.listen import pool as listen
 from engage_desktop.listen.fetch import FetchOptions, run_fetch
 from engage_desktop.listen.pool import fork_parse_pool
@@ -760,6 +760,8 @@ from engage_desktop.workspace.database import Workspace
 
 assert fork_parse_pool(2)  # one thread so far: the workers are forked
 assert listen._pool._mp_context.get_start_method() == "fork"
+# What the workers inherit was frozen before the fork: their collections skip it.
+assert gc.get_freeze_count() > 1000 and listen._pool.submit(gc.get_freeze_count).result() > 1000
 limits = HttpLimits(read_timeout=10.0, deadline=30.0, host_delay=0.0)
 with Workspace.open(sys.argv[1]) as ws:
     options = FetchOptions(limits=limits, parse="process", parse_workers=2)
