@@ -22,8 +22,8 @@ from engage_desktop.core.heap import freeze_long_lived
 from engage_desktop.core.priority import lower_priority, worker_nice
 
 # What every parse worker needs, loaded once before the workers start. Not pyarrow,
-# numpy or pandas (workers return plain lists) and not feedparser: the fast path
-# reads well-formed feeds, and a worker imports feedparser the first time a document
+# numpy or pandas (workers return their rows as JSON text) and not feedparser: the fast
+# path reads well-formed feeds, and a worker imports feedparser the first time a document
 # needs it (~0.1 s, once per worker).
 PRELOAD = ("engage_desktop.listen.preload", "engage_desktop.sources.fastfeed", "nh3")
 
