@@ -11,8 +11,9 @@ passes walk only what was made since: the pages, details and rows of the session
 
 Objects frozen are never collected, so each moment freezes once per process: a
 process that opens window after window (the test suite) keeps only the first
-window's start-up, not every closed window's leftovers. A command-line run never
-calls it.
+window's start-up, not every closed window's leftovers. A one-shot ``fetch`` calls it
+too, before it forks its parse workers and once its modules are loaded (the rows it
+stores are not frozen).
 """
 
 from __future__ import annotations

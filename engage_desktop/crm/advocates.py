@@ -72,7 +72,7 @@ def rank_advocates(ws: Workspace, limit: int = 100, days: int | None = None) -> 
     ),
     cand AS (
         SELECT author_id, count(*) AS positive_posts,
-               sum(log10(1 + greatest(coalesce(followers, 0), 0))) AS reach,
+               sum(log10(1.0 + greatest(coalesce(followers, 0), 0))) AS reach,
                sum(log2(1 + greatest(coalesce(replies, 0), 0)
                        + 2 * greatest(coalesce(reposts, 0), 0))) AS engagement
         FROM pos GROUP BY author_id HAVING count(*) >= {MIN_POSITIVE}

@@ -27,7 +27,7 @@ AfterInsertHook = Callable[[Any, Sequence[int], "TaskState | None"], object]
 BUILTIN_AFTER_INSERT = (
     "engage_desktop.enrich.pipeline:after_insert",
     # The workspace's learned model, when it has one, after VADER.
-    "engage_desktop.enrich.learned.apply:after_insert",
+    "engage_desktop.enrich.learned.hook:after_insert",
 )
 # Stages above enrichment (the CRM's customer segments) cannot be named here: the
 # composition root registers them with register_after_insert (cli/plugins.py).

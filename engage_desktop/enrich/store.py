@@ -36,7 +36,8 @@ from engage_desktop.workspace.database import Workspace, log_event
 URGENT_INTENTS = ("complaint", "churn risk")
 PRIORITY_SQL = (
     "round(40 * greatest(0.0, -coalesce(sentiment, 0.0))"
-    " + 25 * least(1.0, log10(1 + greatest(coalesce(followers, 0), 0)) / 6.0)"
+    # 1.0 +: a count clamped to the INTEGER maximum must not overflow the sum.
+    " + 25 * least(1.0, log10(1.0 + greatest(coalesce(followers, 0), 0)) / 6.0)"
     " + 25 * CASE WHEN first_reply_at IS NULL AND status IN ('new', 'open') THEN 1 ELSE 0 END"
     " + 10 * CASE WHEN list_has_any(intents, ['complaint', 'churn risk']) THEN 1 ELSE 0 END"
     ", 2)"

@@ -8,10 +8,11 @@ Concurrency: HTTP runs on a bounded thread pool (one small connection pool per h
 the client enforces the per-host limits). Each feed document then goes to
 :func:`~engage_desktop.listen.worker.parse_and_prepare`, which parses,
 sanitizes, matches, detects the language and scores sentiment, and returns its
-rows as plain columns; big runs do that in a process pool shared for the session (``ParseMode``),
-because all of it is pure Python and holds the GIL (benchmarks/ingest.py measures
-processes against threads). This thread only deduplicates and inserts. One broken
-source never stops the others: its error becomes words on its health row.
+rows as columns in one JSON text; big runs do that in a process pool shared for the
+session (``ParseMode``), because all of it is pure Python and holds the GIL
+(benchmarks/ingest.py measures processes against threads). This thread only
+deduplicates and inserts. One broken source never stops the others: its error
+becomes words on its health row.
 
 Plugins: the after-insert hooks of :mod:`engage_desktop.enrich.hooks` are called
 with the ids of newly stored mentions after each committed batch (the enrichment

@@ -18,11 +18,12 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
+from engage_desktop.core.heap import freeze_long_lived
 from engage_desktop.core.priority import lower_priority, worker_nice
 
 # What every parse worker needs, loaded once before the workers start. Not pyarrow,
-# numpy or pandas (workers return plain lists) and not feedparser: the fast path
-# reads well-formed feeds, and a worker imports feedparser the first time a document
+# numpy or pandas (workers return their rows as JSON text) and not feedparser: the fast
+# path reads well-formed feeds, and a worker imports feedparser the first time a document
 # needs it (~0.1 s, once per worker).
 PRELOAD = ("engage_desktop.listen.preload", "engage_desktop.sources.fastfeed", "nh3")
 
@@ -187,6 +188,10 @@ def fork_parse_pool(workers: int) -> bool:
         return False
     for module in PRELOAD:  # what the workers need, imported once, before the fork
         importlib.import_module(module)
+    # Everything loaded so far lives as long as the process, here and in each worker:
+    # frozen, no full collection walks it again, and the workers' collections leave
+    # the pages they share with this process unwritten.
+    freeze_long_lived("parse workers forked")
     pool = parse_pool(workers, fork=True)
     for _ in range(workers):
         pool.submit(int)  # start them all now

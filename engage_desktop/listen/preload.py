@@ -4,7 +4,8 @@
 the VADER lexicon and the query parser (see
 :func:`engage_desktop.listen.worker.warm_up`), so every worker forked
 afterwards starts with them in memory instead of loading them again per run.
-Workers return plain lists, so neither pyarrow nor numpy nor pandas is loaded here.
+Workers return their rows as JSON text, so neither pyarrow nor numpy nor pandas is
+loaded here.
 """
 
 from __future__ import annotations

@@ -1,10 +1,10 @@
 """The storing half of listening: write mentions and authors, record health.
 
 Called by :mod:`engage_desktop.listen.fetch` on the thread that runs the fetch. The
-rows arrive as plain column lists built by :mod:`engage_desktop.listen.worker`;
-:class:`MentionBatch` gathers them and hands the writer one dict of numpy arrays,
-which DuckDB scans natively (no pyarrow). Every write goes through
-``Workspace.write()`` in bulk, one transaction per batch.
+rows arrive as JSON texts of columns encoded by :mod:`engage_desktop.listen.worker`;
+:class:`MentionBatch` gathers them and DuckDB parses them into a temporary table in
+the write transaction (no numpy, no pyarrow, no Python object per cell). Every write
+goes through ``Workspace.write()`` in bulk, one transaction per batch.
 """
 
 from __future__ import annotations
@@ -17,9 +17,12 @@ from typing import TYPE_CHECKING, Any
 
 from engage_desktop.core.untrusted import strip_controls
 from engage_desktop.listen.worker import (
+    ROW_TYPES,
+    EncodedRows,
     RowConfig,
     Rows,
     RowSource,
+    encode_rows,
     prepare_rows,
 )
 from engage_desktop.sources.base import SourceSpec
@@ -27,7 +30,7 @@ from engage_desktop.sources.item import FeedItem
 from engage_desktop.workspace.database import Workspace
 
 if TYPE_CHECKING:
-    from engage_desktop.listen.insert import InsertRules
+    from engage_desktop.listen.insert import InsertRules, JsonRows
 
 MAX_BACKOFF_S = 6 * 3600
 #: No wait, whatever a server asks, is longer than this (see http.MAX_RETRY_AFTER_S).
@@ -72,13 +75,14 @@ def load_matchers(ws: Workspace, *, score: bool = True) -> tuple[RowConfig, list
 class MentionBatch:
     """Rows waiting to be stored, deduplicated by item key within the run.
 
-    Documents' columns are appended to one list per column as they arrive, so
-    :meth:`take` builds each stored column once (no per-document tables to combine).
+    Each document's rows are kept as the JSON text a worker encoded (rows built on
+    this process's threads are encoded here), so :meth:`take` hands DuckDB a list of
+    strings and this process never holds a Python object per cell.
     """
 
     def __init__(self, config: RowConfig) -> None:
         self.config = config
-        self.columns: Rows = {}
+        self.documents: list[str] = []
         self.rows = 0
         self.seen: set[str] = set()
         self.kept_by_source: dict[int, int] = {}
@@ -91,35 +95,36 @@ class MentionBatch:
         source = RowSource(spec.id, spec.name, spec.channel, keep_all)
         return self.add_rows(spec.id, prepare_rows(items, source, self.config))
 
-    def add_rows(self, source_id: int, rows: Rows | None) -> int:
-        """Queue rows a worker built; items already queued in this run are dropped."""
+    def add_rows(self, source_id: int, rows: Rows | EncodedRows | None) -> int:
+        """Queue one document's rows; items already queued in this run are dropped."""
         kept = 0
-        keys = rows["item_key"] if rows else []
+        keys = (rows.keys if isinstance(rows, EncodedRows) else rows["item_key"]) if rows else []
         if rows and keys:
             seen = self.seen
             if len(set(keys)) != len(keys) or not seen.isdisjoint(keys):
                 first = [i for i, k in enumerate(keys) if not (k in seen or seen.add(k))]  # type: ignore[func-returns-value]
+                if isinstance(rows, EncodedRows):  # rare: decoded here, only to drop repeats
+                    rows = json.loads(rows.text)
                 rows = {name: [values[i] for i in first] for name, values in rows.items()}
             else:
                 seen.update(keys)
-            kept = len(rows["item_key"])
+            kept = len(rows.keys if isinstance(rows, EncodedRows) else rows["item_key"])
             if kept:
-                if not self.columns:
-                    self.columns = {name: [] for name in rows}
-                for name, values in self.columns.items():
-                    values.extend(rows[name])
+                encoded = rows if isinstance(rows, EncodedRows) else encode_rows(rows)
+                self.documents.append(encoded.text)
                 self.rows += kept
         self.kept_by_source[source_id] = self.kept_by_source.get(source_id, 0) + kept
         return kept
 
-    def take(self) -> dict[str, Any] | None:
-        """The queued rows as one table (None when empty); the batch is empty afterwards."""
+    def take(self) -> JsonRows | None:
+        """The queued rows (None when empty); the batch is empty afterwards."""
         if not self.rows:
             return None
-        from engage_desktop.listen.insert import column_table
+        from engage_desktop.listen.insert import JsonRows
 
-        columns, self.columns, self.rows = self.columns, {}, 0
-        return column_table(columns)
+        documents, count = self.documents, self.rows
+        self.documents, self.rows = [], 0
+        return JsonRows(documents, count, ROW_TYPES)
 
 
 def store_rows(ws: Workspace, table: Any, rules: InsertRules | None = None) -> list[int]:
@@ -148,24 +153,46 @@ def store_rows(ws: Workspace, table: Any, rules: InsertRules | None = None) -> l
         return insert_fetched(cur, table, rules)
 
 
-def insert_fetched(cur: Any, table: dict[str, Any], rules: InsertRules) -> list[int]:
+def insert_fetched(cur: Any, table: Any, rules: InsertRules) -> list[int]:
     """:func:`store_rows` inside the caller's write transaction (``cur``).
+
+    Args:
+        cur: The write transaction's cursor.
+        table: :meth:`MentionBatch.take`'s rows (JSON, parsed here by DuckDB), the
+            plain columns :func:`~engage_desktop.listen.worker.prepare_rows` built, or
+            a dict of numpy arrays.
+        rules: The run's insert rules.
 
     Returns:
         The ids of the mentions that were new.
     """
-    import numpy as np
+    from engage_desktop.listen.insert import JsonRows, column_table, stage_json
 
-    from engage_desktop.enrich.store import refresh_authors
-    from engage_desktop.listen.insert import column_table, insert_mentions
-
+    if isinstance(table, JsonRows):
+        # The rows' columns and the authors' profile links, in one temporary table
+        # (on an error, the caller's write() rolls it back with the rest).
+        ids = _insert_and_link(cur, stage_json(cur, table, "fetched_rows"), rules)
+        cur.execute("DROP TABLE fetched_rows")
+        return ids
     if isinstance(table.get("item_key"), list):  # plain columns, as a worker built them
         table = column_table(table)
+    cur.register("fetched_rows", {k: table[k] for k in ("item_key", "author_url")})
+    return _insert_and_link(cur, table, rules)
+
+
+def _insert_and_link(cur: Any, table: Any, rules: InsertRules) -> list[int]:
+    """Insert the rows, then upsert their authors (``fetched_rows`` holds their links)."""
+    from engage_desktop.enrich.store import refresh_authors
+    from engage_desktop.listen.insert import insert_mentions
+
     ids = insert_mentions(cur, table, rules, skip_known=True)
     if ids:
-        cur.register("fetched_rows", {k: table[k] for k in ("item_key", "author_url")})
-        cur.register("new_mention_ids", {"id": np.array(ids, dtype=np.int64)})
+        cur.execute(
+            "CREATE OR REPLACE TEMP TABLE new_mention_ids AS SELECT unnest(?::BIGINT[]) AS id",
+            [ids],
+        )
         touched = _upsert_authors(cur)
+        cur.execute("DROP TABLE new_mention_ids")
         if touched:
             refresh_authors(cur, touched)
     return ids
@@ -301,10 +328,6 @@ def write_health(
     """
     if not results:
         return []
-    import numpy as np
-
-    from engage_desktop.workspace.columns import objects
-
     cols: dict[str, list[Any]] = {k: [] for k in (
         "id", "ok", "last_error", "failures", "items_last_run", "next_run_at", "etag",
         "last_modified", "cursor", "config", "name")}  # fmt: skip
@@ -335,16 +358,23 @@ def write_health(
             ("config", json.dumps(config) if config else None), ("name", name),
         ):  # fmt: skip
             cols[key].append(value)
-    table = {k: objects(v, len(v)) for k, v in cols.items()}
-    table["id"] = np.array(cols["id"], dtype=np.int64)
-    table["ok"] = np.array(cols["ok"], dtype=bool)
-    table["failures"] = np.array(cols["failures"], dtype=np.int64)
-    table["items_last_run"] = np.array(cols["items_last_run"], dtype=np.int64)
-    # Epoch microseconds as datetime64 (the workspace's session is in UTC).
-    table["next_run_at"] = np.array(
-        [int(t.timestamp() * 1_000_000) for t in cols["next_run_at"]], dtype="datetime64[us]"
+    # Epoch microseconds (the workspace's session is in UTC), as lists DuckDB reads
+    # as parameters: a few hundred rows, no numpy needed.
+    cols["next_run_at"] = [int(t.timestamp() * 1_000_000) for t in cols["next_run_at"]]
+    types = {
+        "id": "BIGINT", "ok": "BOOLEAN", "last_error": "VARCHAR", "failures": "BIGINT",
+        "items_last_run": "BIGINT", "next_run_at": "BIGINT", "etag": "VARCHAR",
+        "last_modified": "VARCHAR", "cursor": "VARCHAR", "config": "VARCHAR", "name": "VARCHAR",
+    }  # fmt: skip
+    select = ", ".join(
+        f"make_timestamp(unnest(?::{t}[])) AS {k}"
+        if k == "next_run_at"
+        else f"unnest(?::{t}[]) AS {k}"
+        for k, t in types.items()
     )
-    cur.register("run_health", table)
+    cur.execute(
+        f"CREATE OR REPLACE TEMP TABLE run_health AS SELECT {select}", [cols[k] for k in types]
+    )
     cur.execute(
         """
         UPDATE sources SET
@@ -358,7 +388,7 @@ def write_health(
         """,
         [now, now],
     )
-    cur.unregister("run_health")
+    cur.execute("DROP TABLE run_health")
     return problems + _follow_moves(ws, cur, results, state)
 
 

@@ -1,10 +1,10 @@
 """The CPU-bound part of listening, run in the parse pool (threads or processes).
 
-One feed document goes in; the mention rows to store come out, as columns (a dict of
-plain lists, which pickle in C across the pool's pipe): parsing, sanitizing,
-matching against the watch queries, language detection and VADER sentiment all
-happen here, so a process pool spreads every per-item cost over the cores and only
-compact columnar results travel back to the writer. The
+One feed document goes in; the mention rows to store come out, as columns encoded
+in one JSON text (:class:`EncodedRows`): parsing, sanitizing, matching against the
+watch queries, language detection and VADER sentiment all happen here, so a process
+pool spreads every per-item cost over the cores and only one string per document
+travels back to the writer, which hands it to DuckDB as it is. The
 writer (:mod:`engage_desktop.listen.store`) then only deduplicates and
 inserts. Queries travel as text and are parsed once per worker (cached), the
 scorer once per lexicon configuration.
@@ -17,6 +17,7 @@ enrichment hook finds them done; rows built without a :class:`RowConfig` scorer
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from dataclasses import dataclass, field, replace
@@ -54,6 +55,56 @@ MENTION_COLUMNS = (
 SCORE_COLUMNS = (
     "model_sentiment", "model_label", "sentiment_pos", "sentiment_neu", "sentiment_neg",
 )  # fmt: skip
+#: The DuckDB type of each column :func:`prepare_rows` builds, as its JSON is read back
+#: (``published`` is microseconds since the epoch; a type ending in [] is a list).
+#: Integers are read as BIGINT, as DuckDB types Python ints, and cast by the INSERT:
+#: the priority's ``1 + followers`` must not overflow before the cast.
+ROW_TYPES: dict[str, str] = {
+    "item_key": "VARCHAR", "source_id": "BIGINT", "source_name": "VARCHAR",
+    "channel": "VARCHAR", "remote_id": "VARCHAR", "remote_cid": "VARCHAR", "url": "VARCHAR",
+    "author_name": "VARCHAR", "author_handle": "VARCHAR", "author_url": "VARCHAR",
+    "title": "VARCHAR", "text": "VARCHAR", "html": "VARCHAR", "text_norm": "VARCHAR",
+    "published": "BIGINT", "language": "VARCHAR", "thread_id": "VARCHAR",
+    "parent_id": "VARCHAR", "followers": "BIGINT", "likes": "BIGINT", "reposts": "BIGINT",
+    "replies": "BIGINT", "score": "BIGINT", "topics": "VARCHAR[]",
+    "matched_queries": "BIGINT[]", "published_note": "VARCHAR",
+    "model_sentiment": "DOUBLE", "model_label": "VARCHAR", "sentiment_pos": "DOUBLE",
+    "sentiment_neu": "DOUBLE", "sentiment_neg": "DOUBLE",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class EncodedRows:
+    """One document's rows as the writer takes them: their keys, and the columns as JSON.
+
+    The writer hands ``text`` to DuckDB, which parses it in C++ (``from_json``), so no
+    Python object per cell is made in the writer's process: unpickling them, the
+    containers the collector then walks, numpy object columns and DuckDB's scan of
+    them cost that process more than the encoding costs a worker (measured on
+    benchmarks/ingest.py's feeds; see the commit). The keys come apart for the run's
+    deduplication.
+
+    Attributes:
+        keys: The ``item_key`` column.
+        text: A JSON object of :data:`ROW_TYPES`' columns, each a list as long as ``keys``.
+    """
+
+    keys: list[str]
+    text: str
+
+
+_ENCODE = json.JSONEncoder(separators=(",", ":"), check_circular=False).encode
+
+
+def encode_rows(rows: Rows) -> EncodedRows:
+    """``rows`` (plain columns, as :func:`prepare_rows` builds them) as :class:`EncodedRows`.
+
+    ASCII JSON: text the workers made storable (no lone surrogates) round-trips exactly,
+    and floats are written as their shortest exact repr.
+    """
+    return EncodedRows(rows["item_key"], _ENCODE(rows))
+
+
 #: Columns copied from the item's field of the same name.
 _ITEM_COLUMNS = (
     "item_key", "remote_id", "remote_cid", "url", "author_name", "author_handle",
@@ -99,8 +150,8 @@ class PreparedFeed:
         title: The feed's own title.
         error: Why the document yielded nothing (None when it is fine).
         items_found: Entries in the document.
-        rows: The rows to store (matched items, or all for keep-all sources), as
-            columns; None when nothing is kept.
+        rows: The rows to store (matched items, or all for keep-all sources),
+            encoded for the writer; None when nothing is kept.
         slow_items: Keys of items whose matching ran out of time.
         spent: When the worker started and ended it and the CPU it took, with the
             worker's pid, for ``core.timeline`` (None unless the timeline is on).
@@ -109,7 +160,7 @@ class PreparedFeed:
     title: str | None
     error: str | None
     items_found: int
-    rows: Rows | None
+    rows: EncodedRows | None
     slow_items: list[str] = field(default_factory=list)
     spent: tuple[float, float, float, int] | None = None
 
@@ -436,7 +487,8 @@ def parse_and_prepare(
         slow: list[str] = []
         items = parsed.items
         rows = prepare_rows(items, source, config, fetched_at, slow) if items else None
-        done = PreparedFeed(parsed.title, None, len(parsed.items), rows, slow)
+        encoded = encode_rows(rows) if rows else None
+        done = PreparedFeed(parsed.title, None, len(parsed.items), encoded, slow)
     if not timeline.ENABLED:
         return done
     spent = (started, time.perf_counter(), time.process_time() - cpu, os.getpid())

@@ -750,7 +750,7 @@ def test_odd_counts_from_a_server_are_stored_as_numbers_not_fatal(ws):
 
 
 FORKED_FETCH = """
-import os, sys, threading
+import gc, os, sys, threading
 from engage_desktop.listen import pool as listen
 from engage_desktop.listen.fetch import FetchOptions, run_fetch
 from engage_desktop.listen.pool import fork_parse_pool
@@ -760,6 +760,8 @@ from engage_desktop.workspace.database import Workspace
 
 assert fork_parse_pool(2)  # one thread so far: the workers are forked
 assert listen._pool._mp_context.get_start_method() == "fork"
+# What the workers inherit was frozen before the fork: their collections skip it.
+assert gc.get_freeze_count() > 1000 and listen._pool.submit(gc.get_freeze_count).result() > 1000
 limits = HttpLimits(read_timeout=10.0, deadline=30.0, host_delay=0.0)
 with Workspace.open(sys.argv[1]) as ws:
     options = FetchOptions(limits=limits, parse="process", parse_workers=2)
@@ -851,3 +853,129 @@ def test_a_crash_between_transactions_loses_nothing(ws, http, monkeypatch):
     assert ws.scalar("SELECT count(DISTINCT item_key) FROM mentions") == 15
     assert ws.scalar("SELECT count(*) FROM mentions") == 15
     assert ws.scalar("SELECT count(*) FROM sources WHERE etag IS NOT NULL") == 3
+
+
+def _awkward_items() -> list:
+    """Items whose values a JSON round trip could change if it were careless."""
+    from engage_desktop.sources.item import FeedItem
+
+    when = datetime(2026, 10, 1, 12, 30, 15, 123456, tzinfo=UTC)
+    return [
+        FeedItem("k1", "https://b.example/1", "Nimbus: \"quoted\" \\ back",
+                 "nimbus love 😀 é ß 漢字", "<p>nimbus <b>love</b></p>", when,
+                 author_name="Ann \u2028 Lee",
+                 author_url="https://b.example/ann", followers=2**40, likes=3, language="en"),
+        FeedItem("k2", None, None, "nimbus terrible, refund? \t tab\nline", None,
+                 when - timedelta(days=3), author_handle="bob@b.example", followers=None,
+                 language=None),
+        FeedItem("k3", "https://b.example/3", "", "nimbus", "", when, remote_id="42",
+                 score=-5, replies=0, language="de"),
+    ]  # fmt: skip
+
+
+def test_rows_a_worker_encodes_are_stored_as_the_plain_columns_are(tmp_path):
+    """The fetch's JSON path (workers' text parsed by DuckDB) stores what columns store."""
+    from engage_desktop.listen.store import (
+        MentionBatch,
+        insert_fetched,
+        insert_rules,
+        load_matchers,
+    )
+    from engage_desktop.listen.worker import RowSource, encode_rows, prepare_rows
+
+    stored = {}
+    for way in ("columns", "json"):
+        with Workspace.create(tmp_path / f"{way}.engage") as w:
+            add_watch_query(w, "nimbus", "nimbus", "Nimbus")
+            config, _ = load_matchers(w)
+            rows = prepare_rows(_awkward_items(), RowSource(1, "blog", "blog", True), config)
+            assert rows is not None and rows["model_label"][0] is not None  # scored
+            if way == "json":
+                batch = MentionBatch(config)
+                assert batch.add_rows(1, encode_rows(rows)) == 3
+                rows = batch.take()
+            with w.write() as cur:
+                assert len(insert_fetched(cur, rows, insert_rules(w))) == 3
+            stored[way] = w.tuples(
+                "SELECT * EXCLUDE (id, fetched_at, scored_at, author_id), "
+                "(SELECT handle || followers FROM authors a WHERE a.id = m.author_id) "
+                "FROM mentions m ORDER BY item_key"
+            )
+    assert stored["json"] == stored["columns"]
+    assert stored["json"][0][stored["json"][0].index("nimbus love 😀 é ß 漢字")]
+
+
+def test_a_repeated_key_in_encoded_rows_keeps_the_first(ws):
+    from engage_desktop.listen.store import (
+        MentionBatch,
+        insert_fetched,
+        insert_rules,
+        load_matchers,
+    )
+    from engage_desktop.listen.worker import RowSource, encode_rows, prepare_rows
+
+    config, _ = load_matchers(ws)
+    source = RowSource(1, "blog", "blog", True)
+    items = _awkward_items()
+    batch = MentionBatch(config)
+    assert batch.add_rows(1, encode_rows(prepare_rows(items[:2], source, config))) == 2
+    again = prepare_rows([items[1], items[2], items[2]], source, config)  # k2 seen, k3 twice
+    assert batch.add_rows(1, encode_rows(again)) == 1
+    assert batch.kept_by_source == {1: 3}
+    with ws.write() as cur:
+        assert len(insert_fetched(cur, batch.take(), insert_rules(ws))) == 3
+    assert ws.values("SELECT item_key FROM mentions ORDER BY item_key") == ["k1", "k2", "k3"]
+
+
+WRITER_WITHOUT_NUMPY = """
+import json, sys
+from engage_desktop.listen.fetch import _store, FetchSummary
+from engage_desktop.listen.store import Health, MentionBatch, insert_rules, load_matchers
+from engage_desktop.listen.worker import EncodedRows
+from engage_desktop.workspace.database import Workspace
+from datetime import UTC, datetime
+
+ws = Workspace.open(sys.argv[1])
+config, _ = load_matchers(ws)
+now = datetime(2026, 10, 1, tzinfo=UTC)
+batch = MentionBatch(config)
+batch.add_rows(1, EncodedRows(*json.loads(sys.argv[2])))  # as a parse worker sends them
+state = {1: {"interval_s": 900, "failures": 0, "config": {}, "name": "blog", "url": "u"}}
+summary = FetchSummary()
+health = [Health(1, "blog", ok=True, items_found=3, etag='"e"')]
+assert _store(ws, batch, summary, insert_rules(ws), (health, state, now)), summary
+assert len(summary.new_ids) == 3 and not summary.warnings, summary
+ws.close()
+print("numpy" in sys.modules)
+"""
+
+
+def test_a_fetch_stores_its_rows_and_health_without_loading_numpy(tmp_path):
+    """numpy costs a one-shot fetch ~0.1 s of CPU to import; its writer needs none."""
+    import subprocess
+    import sys
+
+    from engage_desktop.listen.store import load_matchers
+    from engage_desktop.listen.worker import RowSource, encode_rows, prepare_rows
+    from engage_desktop.sources.item import FeedItem
+
+    now = datetime(2026, 10, 1, tzinfo=UTC)
+    items = [
+        FeedItem(f"k{i}", None, None, "nimbus", None, now, author_name="Ann") for i in range(3)
+    ]
+    with Workspace.create(tmp_path / "lean.engage") as w:
+        add_watch_query(w, "nimbus", "nimbus", "Nimbus")
+        add_source(w, kind="rss", url="http://127.0.0.1:9/f.xml", name="blog", channel="blog")
+        config, _ = load_matchers(w)
+    sent = encode_rows(prepare_rows(items, RowSource(1, "blog", "blog", True), config))
+    path = tmp_path / "lean.engage"
+    run = subprocess.run(
+        [sys.executable, "-c", WRITER_WITHOUT_NUMPY, str(path), json.dumps([sent.keys, sent.text])],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stdout.strip() == "False"
+    with Workspace.open(path, read_only=True) as w:
+        assert w.scalar("SELECT count(*) FROM mentions WHERE author_id IS NOT NULL") == 3
+        got = w.tuples("SELECT etag, items_last_run, next_run_at FROM sources")
+        assert got == [('"e"', 3, datetime(2026, 10, 1, 0, 15, tzinfo=UTC))]  # now + interval

@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import random
 import re
+from datetime import UTC, datetime
 
 from engage_desktop.core import untrusted
 from engage_desktop.sources import sanitize
@@ -160,3 +161,27 @@ def test_prepared_rows_equal_the_straightforward_path():
         else:
             assert rows["model_label"][i] == "unscored"
     assert {len(m) for m in rows["matched_queries"]} > {0, 1}  # the sample matches and misses
+
+
+def test_the_encoded_rows_name_a_type_for_every_column_a_worker_builds():
+    import json
+
+    from engage_desktop.listen.worker import (
+        MENTION_COLUMNS,
+        ROW_TYPES,
+        SCORE_COLUMNS,
+        RowConfig,
+        RowSource,
+        encode_rows,
+        prepare_rows,
+    )
+    from engage_desktop.sources.item import FeedItem
+
+    assert set(ROW_TYPES) == set(MENTION_COLUMNS) | set(SCORE_COLUMNS)
+    now = datetime(2026, 10, 1, tzinfo=UTC)
+    rows = prepare_rows(
+        [FeedItem("k", None, None, "t", None, now)], RowSource(1, "f", "blog", True), RowConfig()
+    )
+    encoded = encode_rows(rows)
+    assert encoded.keys == ["k"] and set(json.loads(encoded.text)) == set(ROW_TYPES)
+    assert encoded.text.isascii()
