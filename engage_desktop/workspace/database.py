@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import getpass
 import json
+import os
 import re
 import shutil
 import tempfile
 import threading
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -120,6 +122,17 @@ def _migrate(con: duckdb.DuckDBPyConnection, path: Path, stop: OpenInterrupt | N
     stop.attach(None)
 
 
+# Files this process holds open for writing (resolved path -> how many workspaces).
+# DuckDB gives a second writing connection to such a file the database already open;
+# the probing way refuses it, as it always did, so such a file takes that way.
+_held_for_writing: Counter[str] = Counter()
+_held_lock = threading.Lock()
+
+
+def _held_key(path: Path) -> str:
+    return os.path.realpath(path)
+
+
 #: Rows turned into Python objects per step of :func:`fetch_all`. DuckDB holds the
 #: GIL while it converts a batch, so one ``fetchall()`` of 100,000 rows froze the
 #: window's GUI thread for 150-250 ms; 2,000 rows take a few milliseconds. 500 rows
@@ -175,6 +188,11 @@ class Workspace:
         self.manifest = manifest
         self._con = con
         self._write_lock = threading.RLock()
+        self._held: str | None = None
+        if not read_only:
+            self._held = _held_key(path)
+            with _held_lock:
+                _held_for_writing[self._held] += 1
         self.actor = current_user()
 
     # -- opening -------------------------------------------------------------------
@@ -272,6 +290,9 @@ class Workspace:
         """
         if path.with_name(path.name + ".wal").exists():
             return None
+        with _held_lock:
+            if _held_for_writing[_held_key(path)]:
+                return None
         try:
             con = _connect(path, read_only=False)
         except (WorkspaceError, duckdb.Error, OSError):
@@ -526,6 +547,11 @@ class Workspace:
         if self._con is not None:
             self._con.close()
             self._con = None  # type: ignore[assignment]
+            if self._held is not None:
+                with _held_lock:
+                    _held_for_writing[self._held] -= 1
+                    if not _held_for_writing[self._held]:
+                        del _held_for_writing[self._held]
         snap = getattr(self, "_snapshot_dir", None)
         if snap is not None:
             shutil.rmtree(snap, ignore_errors=True)

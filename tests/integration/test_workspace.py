@@ -227,6 +227,18 @@ def test_opening_for_writing_starts_duckdb_once(tmp_path, monkeypatch):
     assert started == [False, True]
 
 
+def test_a_file_this_process_writes_is_not_opened_for_writing_again(tmp_path):
+    """The single-start way must not hand a second workspace the open database."""
+    path = tmp_path / "a.engage"
+    Workspace.create(path).close()
+    with Workspace.open(path) as first:
+        with pytest.raises(duckdb.Error, match="different configuration"):
+            Workspace.open(path)
+        first.set_setting("brand.name", "Acme")
+    with Workspace.open(path) as again:  # once closed, it opens as usual
+        assert again.get_setting("brand.name") == "Acme"
+
+
 HOLDER = textwrap.dedent("""
     import sys, time, duckdb
     con = duckdb.connect(sys.argv[1])
