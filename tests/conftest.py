@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import os
 import sys
 import threading
@@ -16,18 +15,6 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 # Session-long helpers that legitimately outlive a single test.
 _LONG_LIVED_MODULES = ("pytest_httpserver", "werkzeug", "pytest_timeout")
-
-
-def pytest_collection_finish(session: pytest.Session) -> None:
-    """Move everything the test modules imported out of the garbage collector's way.
-
-    The modules (Qt, pyqtgraph, DuckDB, NumPy, Dask, the app, the tests) are ~200,000
-    objects that live as long as the session, and every full collection walked them
-    all again (65 ms of CPU each, 83 in a run). Frozen, they are left out of every
-    collection; what the tests make is collected as before.
-    """
-    gc.collect()
-    gc.freeze()
 
 
 @pytest.fixture(autouse=True)
