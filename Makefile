@@ -35,6 +35,7 @@ lint: $(STAMP)
 	$(VENV)/bin/lint-imports
 
 bench: $(STAMP)
+	$(PY) -m pip install --quiet -e '.[bench]'
 	for b in benchmarks/*.py; do echo "== $$b"; $(PY) $$b; done
 
 screenshots: $(STAMP)

@@ -288,7 +288,7 @@ def _contenders(peers: bool, baseline: Path | None) -> dict[str, Callable[..., t
     try:
         import reader  # noqa: F401
     except ImportError as exc:
-        print(f"reader: skipped: {exc} (pip install reader sgmllib3k)")
+        print(f"reader: skipped: {exc} (pip install -e ".[bench]")")
     else:
         found["reader"] = reader_peer
     return found

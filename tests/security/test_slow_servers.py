@@ -198,3 +198,53 @@ def test_an_smtp_server_that_trickles_its_greeting_is_cut_off():
         stop.set()
         server.join()
         listener.close()
+
+
+def test_an_smtp_server_that_stalls_the_tls_handshake_is_cut_off():
+    """STARTTLS accepted, then silence: the handshake waits inside a 60 s read timeout."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    hung_up = threading.Event()
+
+    def stall_the_handshake() -> None:
+        conn, _ = listener.accept()
+        with conn:
+            reader = conn.makefile("rb")
+            conn.sendall(b"220 mail.example ready\r\n")
+            reader.readline()  # EHLO
+            conn.sendall(b"250-mail.example\r\n250 STARTTLS\r\n")
+            reader.readline()  # STARTTLS
+            conn.sendall(b"220 go ahead\r\n")
+            conn.settimeout(30.0)
+            with contextlib.suppress(OSError):
+                while conn.recv(4096):  # the ClientHello, then nothing until the hangup
+                    pass
+            hung_up.set()
+
+    server = threading.Thread(target=stall_the_handshake)
+    server.start()
+    port = listener.getsockname()[1]
+    channel = EmailChannel(
+        f"smtp://support@127.0.0.1:{port}", "support@example.com", "pw",
+        timeout=60.0, deadline=0.4,
+    )  # fmt: skip
+    outcome: list[BaseException] = []
+
+    def verify() -> None:
+        try:
+            channel.verify()
+        except BaseException as exc:
+            outcome.append(exc)
+
+    client = threading.Thread(target=verify, daemon=True)
+    client.start()
+    try:
+        # Before the fix the watchdog held the plain socket that wrap_socket had
+        # detached, and the handshake waited out the whole 60 s read timeout.
+        assert hung_up.wait(15), "the stalled handshake was not cut off at the deadline"
+        client.join(15)
+        assert not client.is_alive()
+        assert len(outcome) == 1 and isinstance(outcome[0], TemporaryFailure)
+        assert "took longer than 0.4 s to answer; gave up; the reply" in str(outcome[0])
+    finally:
+        server.join(35)
+        listener.close()

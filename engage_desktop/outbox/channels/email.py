@@ -7,9 +7,10 @@ the server accepted the message but before the outbox recorded it can repeat it.
 
 Each send or check runs under one overall deadline (``sources/deadline.py``): a
 server that trickles its greeting or replies a byte at a time stays inside every
-read timeout, and the deadline's watchdog shuts its socket down. The TLS handshake
-itself is bounded by the read timeout only (``wrap_socket`` detaches the plain
-socket the watchdog holds until the handshake is over).
+read timeout, and the deadline's watchdog shuts its socket down. That includes the
+TLS handshake: the socket is wrapped without a handshake, put under the watchdog, and
+only then shaken hands on (``wrap_socket`` detaches the plain socket, so a watchdog
+holding that one could not cut a stalled handshake short).
 """
 
 from __future__ import annotations
@@ -69,7 +70,7 @@ class EmailChannel:
         self.host, self.port, self.user = parse_smtp_url(smtp_url)
         self.sender = sender
         self._password = password
-        self._context = ssl_context or ssl.create_default_context()
+        self._context = _WatchedTLS(ssl_context or ssl.create_default_context())
         self._timeout = timeout
         self.deadline = deadline
 
@@ -183,6 +184,25 @@ class EmailChannel:
             ) from None
 
 
+class _WatchedTLS:
+    """An SSL context whose sockets are under the deadline during their handshake too."""
+
+    def __init__(self, context: ssl.SSLContext) -> None:
+        self.context = context
+
+    def wrap_socket(self, sock, server_hostname=None, **_ignored) -> ssl.SSLSocket:
+        tls = self.context.wrap_socket(
+            sock, server_hostname=server_hostname, do_handshake_on_connect=False
+        )
+        watch_socket(tls)
+        try:
+            tls.do_handshake()
+        except BaseException:
+            tls.close()
+            raise
+        return tls
+
+
 class _WatchedSMTP(smtplib.SMTP):
     """SMTP whose sockets are under the deadline of the exchange on this thread."""
 
@@ -199,20 +219,9 @@ class _WatchedSMTP(smtplib.SMTP):
         watch_socket(sock)
         return sock
 
-    def starttls(self, *args, **kwargs):
-        """STARTTLS, then watch the TLS socket that replaced the plain one."""
-        reply = super().starttls(*args, **kwargs)
-        watch_socket(self.sock)
-        return reply
-
 
 class _WatchedSMTPSSL(smtplib.SMTP_SSL, _WatchedSMTP):
     """Implicit TLS (port 465): the plain socket, then the TLS one, are watched."""
-
-    def _get_socket(self, host, port, timeout):
-        sock = super()._get_socket(host, port, timeout)
-        watch_socket(sock)
-        return sock
 
 
 def _words(raw: bytes | str) -> str:
