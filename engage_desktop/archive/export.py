@@ -270,6 +270,7 @@ def _write_staged(
                     mf.describe_file(
                         staging,
                         Path(path),
+                        cur,  # the footer read on this cursor: no DuckDB started per file
                         dataset=dataset,
                         rows=rows,
                         year=y,

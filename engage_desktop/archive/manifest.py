@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from engage_desktop.core.errors import EngageError
-from engage_desktop.workspace.parquet import parquet_rows
+from engage_desktop.workspace.parquet import parquet_reader, parquet_rows
 
 FORMAT = "engage-desktop archive"
 #: Version of the archive layout and of its Parquet schema (bump on a change).
@@ -237,15 +237,16 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def describe_file(folder: Path, path: Path, **fields: Any) -> FileEntry:
+def describe_file(folder: Path, path: Path, con: Any = None, **fields: Any) -> FileEntry:
     """Check a freshly written Parquet file and describe it for the manifest.
 
-    The row count is read back from the file's footer and must equal ``fields['rows']``.
+    The row count is read back from the file's footer (with the DuckDB connection or
+    cursor ``con``, if given) and must equal ``fields['rows']``.
 
     Raises:
         ArchiveError: The file holds another number of rows than was written.
     """
-    found = parquet_rows(path)
+    found = parquet_rows(path, con)
     if found != fields["rows"]:
         raise ArchiveError(
             f"{path} holds {found} rows, {fields['rows']} were written; nothing was changed "
@@ -260,14 +261,15 @@ def verify(folder: str | Path) -> list[str]:
     folder = Path(folder)
     manifest = load(folder)
     problems = []
-    for entry in manifest.files:
-        path = folder / entry.path
-        if not path.is_file():
-            problems.append(f"{entry.path}: missing")
-        elif path.stat().st_size != entry.bytes or sha256_of(path) != entry.sha256:
-            problems.append(f"{entry.path}: checksum differs (the file was changed or damaged)")
-        elif parquet_rows(path) != entry.rows:
-            problems.append(f"{entry.path}: row count differs")
+    with parquet_reader() as con:  # one DuckDB for every footer
+        for entry in manifest.files:
+            path = folder / entry.path
+            if not path.is_file():
+                problems.append(f"{entry.path}: missing")
+            elif path.stat().st_size != entry.bytes or sha256_of(path) != entry.sha256:
+                problems.append(f"{entry.path}: checksum differs (the file was changed or damaged)")
+            elif parquet_rows(path, con) != entry.rows:
+                problems.append(f"{entry.path}: row count differs")
     return problems
 
 

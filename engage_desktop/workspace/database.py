@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import getpass
 import json
+import os
 import re
 import shutil
 import tempfile
 import threading
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -33,7 +35,7 @@ from engage_desktop.core.foreground import make_way
 from engage_desktop.workspace import schema, thread_guard
 from engage_desktop.workspace.faults import explain_fault
 from engage_desktop.workspace.interrupt import OpenInterrupt
-from engage_desktop.workspace.shared import Manifest, read_manifest
+from engage_desktop.workspace.shared import Manifest, has_manifest, read_manifest
 
 SUFFIX = ".engage"
 _DUCKDB_MAGIC = b"DUCK"  # bytes 8..12 of every DuckDB database file
@@ -120,6 +122,17 @@ def _migrate(con: duckdb.DuckDBPyConnection, path: Path, stop: OpenInterrupt | N
     stop.attach(None)
 
 
+# Files this process holds open for writing (resolved path -> how many workspaces).
+# DuckDB gives a second writing connection to such a file the database already open;
+# the probing way refuses it, as it always did, so such a file takes that way.
+_held_for_writing: Counter[str] = Counter()
+_held_lock = threading.Lock()
+
+
+def _held_key(path: Path) -> str:
+    return os.path.realpath(path)
+
+
 #: Rows turned into Python objects per step of :func:`fetch_all`. DuckDB holds the
 #: GIL while it converts a batch, so one ``fetchall()`` of 100,000 rows froze the
 #: window's GUI thread for 150-250 ms; 2,000 rows take a few milliseconds. 500 rows
@@ -175,6 +188,11 @@ class Workspace:
         self.manifest = manifest
         self._con = con
         self._write_lock = threading.RLock()
+        self._held: str | None = None
+        if not read_only:
+            self._held = _held_key(path)
+            with _held_lock:
+                _held_for_writing[self._held] += 1
         self.actor = current_user()
 
     # -- opening -------------------------------------------------------------------
@@ -234,9 +252,14 @@ class Workspace:
             )
         if stop is not None:
             stop.check(path)
+        if not read_only:
+            opened = cls._open_for_writing(path, stop)
+            if opened is not None:
+                return opened
         # Probe read-only first so a foreign or too-new file is never written to. A
         # workspace that opens read-only keeps the probe as its connection (starting
-        # DuckDB costs ~30 ms of CPU); one that opens for writing needs its own.
+        # DuckDB costs ~20-30 ms of CPU); one that opens for writing needs its own
+        # (an ordinary one took the single-start way above).
         probe = _connect(path, read_only=True)
         try:
             opened = cls._opened_read_only(path, probe, read_only)
@@ -249,6 +272,44 @@ class Workspace:
         if stop is not None:
             stop.check(path)
         con = _connect(path, read_only=False)
+        _migrate(con, path, stop)
+        return cls(path, con, read_only=False)
+
+    @classmethod
+    def _open_for_writing(cls, path: Path, stop: OpenInterrupt | None) -> Workspace | None:
+        """The usual opening for writing, with one start of DuckDB instead of two.
+
+        A connection for writing changes nothing in the file until something is
+        written (opened, checked and closed, the file stays byte-identical), so an
+        ordinary workspace is checked on the connection it keeps. Anything else (a
+        shared copy, a foreign or too-new or damaged file, a file DuckDB refuses to
+        open for writing) is closed untouched, and None sends the caller the probing
+        way, which says why in the same words as always. A write-ahead log beside the
+        file would be folded into it by a writing connection, so such a file always
+        takes the probing way.
+        """
+        if path.with_name(path.name + ".wal").exists():
+            return None
+        with _held_lock:
+            if _held_for_writing[_held_key(path)]:
+                return None
+        try:
+            con = _connect(path, read_only=False)
+        except (WorkspaceError, duckdb.Error, OSError):
+            return None
+        try:
+            version = schema.current_version(con)
+            ordinary = (
+                version is not None and version <= schema.LATEST_VERSION and not has_manifest(con)
+            )
+        except duckdb.Error:
+            ordinary = False
+        except BaseException:
+            con.close()
+            raise
+        if not ordinary:
+            con.close()
+            return None
         _migrate(con, path, stop)
         return cls(path, con, read_only=False)
 
@@ -486,6 +547,11 @@ class Workspace:
         if self._con is not None:
             self._con.close()
             self._con = None  # type: ignore[assignment]
+            if self._held is not None:
+                with _held_lock:
+                    _held_for_writing[self._held] -= 1
+                    if not _held_for_writing[self._held]:
+                        del _held_for_writing[self._held]
         snap = getattr(self, "_snapshot_dir", None)
         if snap is not None:
             shutil.rmtree(snap, ignore_errors=True)

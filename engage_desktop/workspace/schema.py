@@ -476,11 +476,13 @@ def current_version(con: duckdb.DuckDBPyConnection) -> int | None:
     transaction open on ``con``, the workspace's connection for the whole session,
     and DuckDB then can neither fold its log into the file (no automatic checkpoint,
     ``CHECKPOINT`` refused: "other write transactions active") nor drop the old
-    versions of updated rows until the workspace is closed.
+    versions of updated rows until the workspace is closed. ``duckdb_tables()``, not
+    ``information_schema.tables`` (a view over it and more): 1.2 ms instead of 2.6 as
+    a connection's first query, and every opening asks.
     """
     found = con.execute(
-        "SELECT count(*) FROM information_schema.tables "
-        "WHERE table_name = 'schema_version' AND table_schema = 'main'"
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'schema_version' "
+        "AND schema_name = 'main' AND database_name = current_database()"
     ).fetchall()
     if not found or not found[0][0]:
         return None

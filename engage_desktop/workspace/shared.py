@@ -86,13 +86,17 @@ class Manifest:
 
 
 def has_manifest(con: duckdb.DuckDBPyConnection) -> bool:
-    """Whether the open database is a shared copy (it has the manifest table)."""
-    row = con.execute(
-        "SELECT count(*) FROM information_schema.tables "
-        "WHERE table_name = ? AND table_schema = 'main'",
+    """Whether the open database is a shared copy (it has the manifest table).
+
+    Read to the end (``fetchall``): a result left open would keep a read transaction
+    open on ``con``, which may be the workspace's connection for the whole session.
+    """
+    rows = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? "
+        "AND schema_name = 'main' AND database_name = current_database()",
         [MANIFEST_TABLE],
-    ).fetchone()
-    return bool(row and row[0])
+    ).fetchall()
+    return bool(rows and rows[0][0])
 
 
 def read_manifest(con: duckdb.DuckDBPyConnection) -> Manifest | None:

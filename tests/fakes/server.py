@@ -94,7 +94,10 @@ class FakeServer:
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
         self.httpd.daemon_threads = True
         self.httpd.fake = self  # type: ignore[attr-defined]
-        self._thread = threading.Thread(target=self.httpd.serve_forever, name="fake-server")
+        # shutdown() waits for the loop's next look at its flag: every 0.05 s, not 0.5.
+        self._thread = threading.Thread(
+            target=self.httpd.serve_forever, args=(0.05,), name="fake-server"
+        )
 
     @property
     def url(self) -> str:

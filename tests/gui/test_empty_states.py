@@ -6,13 +6,13 @@ import pytest
 
 from engage_desktop.inbox.filters import InboxFilter
 from engage_desktop.ui.main_window import MainWindow
-from engage_desktop.workspace.database import Workspace
+from tests.conftest import new_workspace
 from tests.gui.waiting import TIMEOUT_S
 
 
 @pytest.fixture
 def empty_window(qtbot, tmp_path, settings):
-    ws = Workspace.create(tmp_path / "empty.engage")
+    ws = new_workspace(tmp_path / "empty.engage")
     win = MainWindow(ws, settings)
     qtbot.addWidget(win)
     win.resize(1280, 900)

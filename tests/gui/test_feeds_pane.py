@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
+from tests.conftest import new_workspace
 from tests.gui.waiting import settle
 
 
@@ -75,10 +76,9 @@ def test_a_refused_bluesky_password_can_be_entered_again(qtbot, tmp_path):
     from engage_desktop.sources.bluesky import secret_name
     from engage_desktop.ui.listen.source_dialog import SourceDialog
     from engage_desktop.ui.tasks import TaskRunner
-    from engage_desktop.workspace.database import Workspace
     from engage_desktop.workspace.secrets import get_secret, set_secret
 
-    with Workspace.create(tmp_path / "b.engage") as ws:
+    with new_workspace(tmp_path / "b.engage") as ws:
         sid = add_source(
             ws, kind="bluesky", url="https://bsky.app/search?q=nimbus", name="Bluesky: nimbus",
             channel="bluesky", config={"handle": "me.bsky.social"},
@@ -116,12 +116,11 @@ def test_parse_workers_start_ahead_of_scheduled_fetches(qtbot, tmp_path):
     from engage_desktop.listen.fetch import PROCESS_MIN_FEEDS
     from engage_desktop.listen.source_store import add_source
     from engage_desktop.ui.listen.pane import FeedsPane
-    from engage_desktop.workspace.database import Workspace
 
     least = PROCESS_MIN_FEEDS
     for feeds, expected in ((least - 1, False), (least, True)):
         listen.shutdown_parse_pool()
-        with Workspace.create(tmp_path / f"{feeds}.engage") as ws:
+        with new_workspace(tmp_path / f"{feeds}.engage") as ws:
             for i in range(feeds):
                 add_source(
                     ws, kind="rss", url=f"http://127.0.0.1:9/{i}.xml", name=f"f{i}", channel="blog"
@@ -146,12 +145,11 @@ def test_other_instances_and_an_app_key_are_set_in_the_source_dialog(qtbot, tmp_
     from engage_desktop.listen.source_store import add_source, get_source
     from engage_desktop.ui.listen.source_dialog import SourceDialog
     from engage_desktop.ui.tasks import TaskRunner
-    from engage_desktop.workspace.database import Workspace
 
     def config(ws, sid):
         return json.loads(ws.scalar("SELECT config FROM sources WHERE id = ?", [sid]) or "{}")
 
-    with Workspace.create(tmp_path / "x.engage") as ws:
+    with new_workspace(tmp_path / "x.engage") as ws:
         tasks = TaskRunner()
         adding = SourceDialog(ws, tasks)
         qtbot.addWidget(adding)

@@ -12,6 +12,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from engage_desktop.workspace import thread_guard
+from tests.conftest import new_workspace
 from tests.gui.waiting import result_of
 
 TIMEOUT_MS = 180_000
@@ -27,9 +28,7 @@ def guarded():
 def test_the_guard_records_and_raises_on_its_thread_only(tmp_path):
     import threading
 
-    from engage_desktop.workspace.database import Workspace
-
-    with Workspace.create(tmp_path / "g.engage") as ws:
+    with new_workspace(tmp_path / "g.engage") as ws:
         thread_guard.guard_thread(mode="record")
         try:
             ws.scalar("SELECT 1")

@@ -6,13 +6,14 @@ import pytest
 
 from engage_desktop.inbox.pager import insert_mentions
 from engage_desktop.workspace.database import Workspace
+from tests.conftest import new_workspace
 from tests.integration.test_mentions_store import synthetic
 
 
 @pytest.fixture(scope="module")
 def workspace_100k(tmp_path_factory):
     path = tmp_path_factory.mktemp("model") / "100k.engage"
-    with Workspace.create(path) as ws:
+    with new_workspace(path) as ws:
         insert_mentions(ws, synthetic(100_000, seed=5))
     return path
 

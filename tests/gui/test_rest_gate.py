@@ -14,6 +14,7 @@ import pytest
 
 from engage_desktop.inbox.pager import insert_mentions
 from engage_desktop.workspace.database import Workspace
+from tests.conftest import new_workspace
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +35,7 @@ def workspace(tmp_path_factory):
             ),
         }
     )
-    with Workspace.create(path) as ws:
+    with new_workspace(path) as ws:
         insert_mentions(ws, table)
     return path
 

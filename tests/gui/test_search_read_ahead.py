@@ -19,6 +19,7 @@ import pytest
 from engage_desktop.inbox.filters import InboxFilter
 from engage_desktop.inbox.pager import insert_mentions
 from engage_desktop.workspace.database import Workspace
+from tests.conftest import new_workspace
 
 WORDS = ("router", "routers", "outage", "mesh", "pro", "wifi", "firmware", "bug")
 
@@ -42,7 +43,7 @@ def texts(tmp_path_factory):
                                   pa.timestamp("us", tz="UTC")),
         }
     )  # fmt: skip
-    with Workspace.create(path) as ws:
+    with new_workspace(path) as ws:
         insert_mentions(ws, table)
         by_id = dict(ws.tuples("SELECT id, text_norm FROM mentions"))
     return path, by_id
@@ -161,7 +162,7 @@ def test_a_taken_read_still_lands_when_the_next_key_reads_ahead(qtbot, texts):
 def test_cancelling_interrupts_a_query_and_the_cursor_stays_usable(qtbot, tmp_path):
     from engage_desktop.ui.tasks import TaskRunner
 
-    with Workspace.create(tmp_path / "slow.engage") as ws:
+    with new_workspace(tmp_path / "slow.engage") as ws:
         cur = ws.cursor()
         started = threading.Event()
 

@@ -118,7 +118,7 @@ def tracker():
     """A loopback server that records every request (nothing may reach it)."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Counter)
     _Counter.hits = []
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()

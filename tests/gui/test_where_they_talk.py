@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QTimer
 
+from tests.conftest import new_workspace
+
 
 def test_places_are_ranked_in_the_background_and_a_place_is_added(qtbot, window):
     feeds = window.feeds
@@ -52,10 +54,9 @@ def test_every_source_kind_can_be_chosen_and_edited(qtbot, tmp_path):
     from engage_desktop.sources.base import KINDS
     from engage_desktop.ui.listen.source_dialog import KIND_LABELS, SourceDialog
     from engage_desktop.ui.tasks import TaskRunner
-    from engage_desktop.workspace.database import Workspace
 
     assert {k for k, _ in KIND_LABELS} - {"auto"} == set(KINDS)
-    with Workspace.create(tmp_path / "k.engage") as ws:
+    with new_workspace(tmp_path / "k.engage") as ws:
         sid = add_source(ws, kind="discourse", url="https://forum.example/search?q=x",
                          name="Forum", channel="forum")  # fmt: skip
         runner = TaskRunner()

@@ -17,7 +17,7 @@ import pyarrow as pa
 
 from engage_desktop.core.text import mention_norm
 from engage_desktop.inbox.pager import insert_mentions
-from engage_desktop.workspace.database import Workspace
+from tests.conftest import new_workspace
 
 
 def t(day: int, hour: int, minute: int = 0, month: int = 3) -> datetime:
@@ -71,7 +71,7 @@ def build(path: Path) -> Path:
     frame = pd.DataFrame.from_records(records)
     for col in ("published", "first_reply_at"):
         frame[col] = pd.to_datetime(frame[col], utc=True)
-    with Workspace.create(path) as ws:
+    with new_workspace(path) as ws:
         with ws.write() as cur:
             for name, kind in (
                 ("Acme", "brand"),

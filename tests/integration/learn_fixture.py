@@ -19,6 +19,7 @@ from engage_desktop.core.text import mention_norm
 from engage_desktop.enrich.pipeline import enrich
 from engage_desktop.inbox.pager import insert_mentions
 from engage_desktop.workspace.database import Workspace
+from tests.conftest import new_workspace
 
 NEGATIVE = [
     "my router keeps dropping the connection",
@@ -60,7 +61,7 @@ def labelled_rows(n: int, seed: int = 1) -> list[tuple[str, str]]:
 
 def make_workspace(path, n: int = 300, seed: int = 1) -> tuple[Workspace, dict[int, str]]:
     """A scored workspace of ``n`` labelled mentions; returns it and ``{id: true label}``."""
-    ws = Workspace.create(path)
+    ws = new_workspace(path)
     rows = labelled_rows(n, seed)
     ids = list(range(1, n + 1))
     now = datetime(2026, 10, 30, tzinfo=UTC)

@@ -20,6 +20,7 @@ from engage_desktop.inbox.pager import get_mention
 from engage_desktop.inbox.people import author_mentions, linked_author_ids
 from engage_desktop.workspace import schema
 from engage_desktop.workspace.database import Workspace
+from tests.conftest import new_workspace
 
 AUTHORS = [
     # id, channel, handle, name, email, profile_url
@@ -44,7 +45,7 @@ C9,Bad Value,z@y.example,Basic,lots,2020-01-01,0,,,,NA
 @pytest.fixture
 def ws(tmp_path):
     """A workspace with six authors, two mentions each (one negative, one positive)."""
-    workspace = Workspace.create(tmp_path / "crm.engage")
+    workspace = new_workspace(tmp_path / "crm.engage")
     with workspace.write() as cur:
         for a in AUTHORS:
             cur.execute(

@@ -16,6 +16,7 @@ from engage_desktop.cli import main
 from engage_desktop.core.untrusted import MAX_FIELD_CHARS
 from engage_desktop.crm.records import import_customers
 from engage_desktop.workspace.database import Workspace
+from tests.conftest import new_workspace
 
 HEADER = ["Customer ID", "Name", "Email", "Tier", "Value", "Since", "Open Tickets", "Bluesky",
           "Region", "Notes"]  # fmt: skip
@@ -33,7 +34,7 @@ def _workbook(path, rows, header=HEADER):
 
 @pytest.fixture
 def ws(tmp_path):
-    workspace = Workspace.create(tmp_path / "crm.engage")
+    workspace = new_workspace(tmp_path / "crm.engage")
     with workspace.write() as cur:
         cur.execute(
             "INSERT INTO authors (id, channel, handle, name, email) VALUES "

@@ -7,6 +7,7 @@ import json
 
 from engage_desktop.cli import main
 from engage_desktop.workspace.database import Workspace
+from tests.conftest import new_workspace
 
 CSV_TEXT = """\
 id,source,url,author,title,text,published,sentiment,sentiment_label,status,tags,extra
@@ -25,7 +26,7 @@ Cancel my subscription?",2026-03-03 12:00:00,,,,,
 
 def test_import_score_export_round_trip_with_bad_rows(tmp_path, capsys):
     ws_path = tmp_path / "client.engage"
-    Workspace.create(ws_path).close()
+    new_workspace(ws_path).close()
     source = tmp_path / "client.csv"
     source.write_text(CSV_TEXT, encoding="utf-8")
     w = ["-w", str(ws_path)]
@@ -88,7 +89,7 @@ def test_import_score_export_round_trip_with_bad_rows(tmp_path, capsys):
 
     # Importing the export into a fresh workspace keeps every id.
     fresh = tmp_path / "fresh.engage"
-    Workspace.create(fresh).close()
+    new_workspace(fresh).close()
     assert main(["-w", str(fresh), "import", str(out_jsonl)]) == 0
     assert "5 ids kept; 0 given new ids" in capsys.readouterr().out
     again = tmp_path / "again.jsonl"
@@ -98,7 +99,7 @@ def test_import_score_export_round_trip_with_bad_rows(tmp_path, capsys):
 
 def test_unusable_files_are_one_clear_line(tmp_path, capsys):
     ws_path = tmp_path / "w.engage"
-    Workspace.create(ws_path).close()
+    new_workspace(ws_path).close()
     w = ["-w", str(ws_path)]
     no_text = tmp_path / "x.csv"
     no_text.write_text("id,note\n1,hello\n", encoding="utf-8")

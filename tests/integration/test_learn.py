@@ -22,7 +22,7 @@ from engage_desktop.inbox.filters import InboxFilter, to_query
 from engage_desktop.inbox.pager import MentionPager
 from engage_desktop.workspace import schema
 from engage_desktop.workspace.database import Workspace
-from tests.conftest import use_private_dirs
+from tests.conftest import new_workspace, use_private_dirs
 from tests.integration.learn_fixture import make_workspace, open_copy
 
 SCORE_COLUMNS = (
@@ -299,7 +299,7 @@ def test_cli_learn_correct_file_and_report(labelled, tmp_path, capsys):
 
 def test_import_labels_are_human(tmp_path, capsys):
     path = tmp_path / "imp.engage"
-    Workspace.create(path).close()
+    new_workspace(path).close()
     data = tmp_path / "client.csv"
     data.write_text(
         "text,sentiment_label\n"

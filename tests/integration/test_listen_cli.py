@@ -16,6 +16,7 @@ from engage_desktop.core.progress import PlainState
 from engage_desktop.listen.fetch import run_fetch
 from engage_desktop.listen.source_store import add_source, list_sources
 from engage_desktop.workspace.database import Workspace
+from tests.conftest import new_workspace
 from tests.integration.listen_helpers import rss
 
 
@@ -32,7 +33,7 @@ def server():
 @pytest.fixture
 def wspath(tmp_path: Path) -> Path:
     path = tmp_path / "cli.engage"
-    Workspace.create(path).close()
+    new_workspace(path).close()
     return path
 
 

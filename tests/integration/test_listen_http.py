@@ -17,6 +17,7 @@ from engage_desktop.listen.fetch import FetchOptions, run_fetch
 from engage_desktop.listen.source_store import add_source, add_watch_query, get_source
 from engage_desktop.sources.http import HttpLimits
 from engage_desktop.workspace.database import Workspace
+from tests.conftest import new_workspace
 from tests.integration.listen_helpers import atom, rss
 
 # No politeness delay, and timeouts that a busy 2-core machine never reaches on
@@ -45,7 +46,7 @@ def http(server: HTTPServer):
 
 @pytest.fixture
 def ws(tmp_path: Path):
-    with Workspace.create(tmp_path / "listen.engage") as w:
+    with new_workspace(tmp_path / "listen.engage") as w:
         yield w
 
 
@@ -598,7 +599,7 @@ def test_process_pool_parsing_stores_what_threads_store(tmp_path, http):
         http.expect_request(f"/f{n}.xml").respond_with_data(body)
     results = []
     for mode in ("thread", "process"):
-        with Workspace.create(tmp_path / f"{mode}.engage") as w:
+        with new_workspace(tmp_path / f"{mode}.engage") as w:
             for n in range(3):
                 _add(w, http.url_for(f"/f{n}.xml"))
             options = FetchOptions(limits=FAST.limits, parse=mode, parse_workers=2)
@@ -638,7 +639,7 @@ def test_languages_are_detected_in_the_parse_workers_as_enrichment_detects_them(
 
     http.expect_request("/moods.xml").respond_with_data(_feed_of_moods())
     monkeypatch.setattr(language, "_identifier", None)  # this process's model: unloaded
-    with Workspace.create(tmp_path / "langs.engage") as w:
+    with new_workspace(tmp_path / "langs.engage") as w:
         _add(w, http.url_for("/moods.xml"))
         options = FetchOptions(limits=FAST.limits, parse="process", parse_workers=2)
         assert run_fetch(PlainState(), w, force=True, options=options).new_mentions == 4
@@ -797,7 +798,7 @@ def test_forked_parse_workers_store_what_threads_store(tmp_path, http):
         http.expect_request(f"/f{n}.xml").respond_with_data(body)
     paths = {}
     for mode in ("thread", "fork"):
-        with Workspace.create(tmp_path / f"{mode}.engage") as w:
+        with new_workspace(tmp_path / f"{mode}.engage") as w:
             for n in range(3):
                 _add(w, http.url_for(f"/f{n}.xml"))
             if mode == "thread":

@@ -19,6 +19,7 @@ from engage_desktop.listen.places import place_of
 from engage_desktop.listen.source_store import add_source, list_sources
 from engage_desktop.workspace import settings
 from engage_desktop.workspace.database import Workspace
+from tests.conftest import new_workspace
 
 NOW = datetime(2026, 12, 1, 12, tzinfo=UTC)
 FORUM = "https://forum.routerfans.example"
@@ -75,7 +76,7 @@ def ws(tmp_path: Path):
     add(4, lambda i: f"{FORUM}/t/offtopic/{i}", lambda j: 3, lambda j: "negative", matched=False)
     # Older than both windows: not counted by locate, but part of the back-test.
     add(2, lambda i: f"{FORUM}/t/ancient/{i}", lambda j: 200, lambda j: "negative")
-    with Workspace.create(tmp_path / "loc.engage") as w:
+    with new_workspace(tmp_path / "loc.engage") as w:
         with w.write() as cur:
             cur.executemany(
                 "INSERT INTO mentions (item_key, channel, url, html, text, text_norm, published, "
@@ -169,7 +170,7 @@ def test_cli_lists_and_adds_with_the_back_test_first(ws, capsys):
 
 
 def test_without_a_brand_places_are_ranked_and_only_site_feeds_offered(tmp_path):
-    with Workspace.create(tmp_path / "bare.engage") as w:
+    with new_workspace(tmp_path / "bare.engage") as w:
         with w.write() as cur:
             cur.executemany(
                 "INSERT INTO mentions (item_key, channel, url, text, text_norm, published, "

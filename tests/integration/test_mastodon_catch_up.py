@@ -14,7 +14,7 @@ from engage_desktop.listen.source_store import add_source, get_source
 from engage_desktop.sources import mastodon
 from engage_desktop.sources.base import SourceSpec
 from engage_desktop.sources.http import HttpClient, HttpLimits
-from engage_desktop.workspace.database import Workspace
+from tests.conftest import new_workspace
 from tests.fakes.server import FakeServer, Reply
 
 FAST = HttpLimits(host_delay=0.0, read_timeout=30.0)  # loopback on a busy CPU: never reached
@@ -86,7 +86,7 @@ def test_one_tag_on_several_instances_keeps_a_cursor_each(tmp_path: Path):
     with (
         BusyTag(count=30, newest=now) as one,
         BusyTag(count=50, newest=now) as two,
-        Workspace.create(tmp_path / "m.engage") as ws,
+        new_workspace(tmp_path / "m.engage") as ws,
     ):
         sid = add_source(
             ws, kind="mastodon", url=f"{one.url}/tags/nimbus", name="#nimbus",

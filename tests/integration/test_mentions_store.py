@@ -10,6 +10,7 @@ import pytest
 
 from engage_desktop.inbox.pager import MentionPager, MentionQuery, insert_mentions
 from engage_desktop.workspace.database import Workspace
+from tests.conftest import new_workspace
 
 
 def synthetic(n: int, start: int = 0, seed: int = 1) -> pa.Table:
@@ -33,13 +34,13 @@ def synthetic(n: int, start: int = 0, seed: int = 1) -> pa.Table:
 @pytest.fixture(scope="module")
 def big(tmp_path_factory):
     path = tmp_path_factory.mktemp("big") / "big.engage"
-    with Workspace.create(path) as ws:
+    with new_workspace(path) as ws:
         assert insert_mentions(ws, synthetic(100_000)) == 100_000
     return path
 
 
 def test_insert_ignores_items_already_stored(tmp_path):
-    with Workspace.create(tmp_path / "a.engage") as ws:
+    with new_workspace(tmp_path / "a.engage") as ws:
         assert insert_mentions(ws, synthetic(50)) == 50
         assert insert_mentions(ws, synthetic(80)) == 30
         assert ws.scalar("SELECT count(*) FROM mentions") == 80
@@ -108,7 +109,7 @@ def test_a_fetch_batch_with_one_topic_past_the_type_sample_is_stored(tmp_path):
     }
     columns["topics"][2501] = ["refunds"]
     columns["matched_queries"][2501] = [7]
-    with Workspace.create(tmp_path / "w.engage") as ws:
+    with new_workspace(tmp_path / "w.engage") as ws:
         with ws.write() as cur:
             ids = insert_batch(cur, column_table(columns), InsertRules.of(ws), skip_known=True)
         assert len(ids) == n

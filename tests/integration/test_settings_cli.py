@@ -6,11 +6,12 @@ import json
 
 from engage_desktop.cli import main
 from engage_desktop.workspace.database import Workspace
+from tests.conftest import new_workspace
 
 
 def test_set_get_and_list(tmp_path, capsys):
     path = tmp_path / "s.engage"
-    Workspace.create(path).close()
+    new_workspace(path).close()
     assert main(["-w", str(path), "settings", "set", "sla.first_response_hours", "2.5"]) == 0
     assert capsys.readouterr().out.strip() == "sla.first_response_hours = 2.5"
     assert main(["-w", str(path), "settings", "get", "sla.first_response_hours"]) == 0
@@ -31,7 +32,7 @@ def test_set_get_and_list(tmp_path, capsys):
 
 def test_wrong_values_and_keys_are_usage_errors(tmp_path, capsys):
     path = tmp_path / "s.engage"
-    Workspace.create(path).close()
+    new_workspace(path).close()
     before = path.read_bytes()
     assert main(["-w", str(path), "settings", "set", "approval.required", "maybe"]) == 2
     assert "Replies need approval: 'maybe' is not a valid bool" in capsys.readouterr().err

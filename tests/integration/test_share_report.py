@@ -17,6 +17,7 @@ from engage_desktop.dashboard.share.numbers import compute
 from engage_desktop.dashboard.share.report import ReportOptions, build_report, write_html
 from engage_desktop.dashboard.spikes import range_episodes
 from engage_desktop.workspace.database import Workspace
+from tests.conftest import new_workspace
 
 START, END = datetime(2026, 10, 1, tzinfo=UTC), datetime(2026, 11, 1, tzinfo=UTC)
 
@@ -125,7 +126,7 @@ def test_report_cli_html_and_pdf(demo_path: Path, tmp_path: Path, capsys) -> Non
 
 def test_empty_workspace_report_says_so(tmp_path: Path, capsys) -> None:
     path = tmp_path / "empty.engage"
-    Workspace.create(path).close()
+    new_workspace(path).close()
     assert main(["-w", str(path), "report", str(tmp_path / "r.html")]) == 2
     assert "no mentions yet" in capsys.readouterr().err
     with Workspace.open(path, read_only=True) as ws:

@@ -11,6 +11,7 @@ import pytest
 from engage_desktop.sources import discourse, lemmy, reddit, stackexchange
 from engage_desktop.sources.base import SourceSpec
 from engage_desktop.sources.http import FetchError, HttpClient, HttpLimits
+from tests.conftest import new_workspace
 from tests.fakes.networks import FakeDiscourse, FakeLemmy, FakeReddit, FakeStackExchange
 
 FAST = HttpLimits(host_delay=0.0, read_timeout=30.0, connect_timeout=30.0)  # loopback, busy CPU
@@ -226,9 +227,8 @@ def test_a_run_records_the_quota_and_honours_a_long_backoff(tmp_path):
     from engage_desktop.core.progress import PlainState
     from engage_desktop.listen.fetch import FetchOptions, run_fetch
     from engage_desktop.listen.subscriptions import add_source_checked
-    from engage_desktop.workspace.database import Workspace
 
-    with FakeStackExchange(questions=5) as fake, Workspace.create(tmp_path / "s.engage") as ws:
+    with FakeStackExchange(questions=5) as fake, new_workspace(tmp_path / "s.engage") as ws:
         fake.backoff = 3600
         url = stackexchange.search_url("superuser", "nimbus", api=f"{fake.url}/2.3")
         added = add_source_checked(ws, url, kind="stackexchange", keep_all=True, interval_s=60)
@@ -275,12 +275,11 @@ def test_a_news_query_becomes_a_search_feed_and_is_read_like_one(tmp_path):
     from engage_desktop.listen.fetch import FetchOptions, run_fetch
     from engage_desktop.listen.subscriptions import add_source_checked
     from engage_desktop.sources import news
-    from engage_desktop.workspace.database import Workspace
 
     url = news.from_shorthand("news:Nimbus outage")
     assert url == "https://news.google.com/rss/search?q=Nimbus+outage&hl=en-US&gl=US&ceid=US%3Aen"
     assert news.from_shorthand("news:bing:Nimbus").startswith("https://www.bing.com/news/search?")
-    with FakeNewsSearch() as fake, Workspace.create(tmp_path / "n.engage") as ws:
+    with FakeNewsSearch() as fake, new_workspace(tmp_path / "n.engage") as ws:
         added = add_source_checked(ws, "news:Nimbus", keep_all=True)
         assert added.kind == "news" and added.name == "News search: Nimbus"
         local = add_source_checked(

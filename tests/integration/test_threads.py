@@ -10,7 +10,7 @@ import pytest
 from engage_desktop.core.errors import InvalidInput
 from engage_desktop.inbox import notes, threads
 from engage_desktop.inbox.pager import get_mention, insert_mentions
-from engage_desktop.workspace.database import Workspace
+from tests.conftest import new_workspace
 
 # (key, channel, remote_id, thread_id, parent_id): a Mastodon conversation knows only
 # parents; a Bluesky one also names its root.
@@ -28,7 +28,7 @@ POSTS = [
 
 @pytest.fixture
 def ws(tmp_path):
-    ws = Workspace.create(tmp_path / "threads.engage")
+    ws = new_workspace(tmp_path / "threads.engage")
     start = datetime(2026, 3, 1, tzinfo=UTC)
     cols = list(zip(*POSTS, strict=True))
     insert_mentions(

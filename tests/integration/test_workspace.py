@@ -180,6 +180,65 @@ def test_newer_schema_is_refused_untouched(tmp_path):
     assert digest(path) == before
 
 
+CRASHED_WRITER = textwrap.dedent("""
+    import os, sys, duckdb
+    con = duckdb.connect(sys.argv[1])
+    con.execute("INSERT INTO schema_version (version, name) VALUES (999, 'from the future')")
+    os._exit(0)  # no close, no checkpoint: the row stays in the write-ahead log
+""")
+
+
+def test_newer_schema_in_a_crashed_writers_log_is_refused_untouched(tmp_path):
+    """A file with a write-ahead log beside it is probed read-only before anything.
+
+    A connection for writing folds the log into the file as it opens, so the file of
+    a newer engage-desktop that crashed would have changed before the check said no.
+    """
+    path = tmp_path / "crashed.engage"
+    Workspace.create(path).close()
+    subprocess.run([sys.executable, "-c", CRASHED_WRITER, str(path)], check=True, timeout=120)
+    assert path.with_name(path.name + ".wal").stat().st_size > 0
+    before = digest(path)
+    with pytest.raises(WorkspaceTooNewError, match="newer engage-desktop"):
+        Workspace.open(path)
+    assert digest(path) == before
+
+
+def test_opening_for_writing_starts_duckdb_once(tmp_path, monkeypatch):
+    """An ordinary workspace is checked on the connection it keeps (no read-only probe)."""
+    import engage_desktop.workspace.database as database
+
+    path = tmp_path / "a.engage"
+    Workspace.create(path).close()
+    started: list[bool] = []
+    connect = duckdb.connect
+
+    def counted(target, read_only=False, **kw):
+        started.append(read_only)
+        return connect(target, read_only=read_only, **kw)
+
+    monkeypatch.setattr(database.duckdb, "connect", counted)
+    with Workspace.open(path) as ws:
+        assert not ws.read_only
+        ws.set_setting("brand.name", "Acme")
+    assert started == [False]
+    with Workspace.open(path, read_only=True) as ws:
+        assert ws.get_setting("brand.name") == "Acme"
+    assert started == [False, True]
+
+
+def test_a_file_this_process_writes_is_not_opened_for_writing_again(tmp_path):
+    """The single-start way must not hand a second workspace the open database."""
+    path = tmp_path / "a.engage"
+    Workspace.create(path).close()
+    with Workspace.open(path) as first:
+        with pytest.raises(duckdb.Error, match="different configuration"):
+            Workspace.open(path)
+        first.set_setting("brand.name", "Acme")
+    with Workspace.open(path) as again:  # once closed, it opens as usual
+        assert again.get_setting("brand.name") == "Acme"
+
+
 HOLDER = textwrap.dedent("""
     import sys, time, duckdb
     con = duckdb.connect(sys.argv[1])

@@ -10,10 +10,11 @@ from engage_desktop.inbox.conversation import author_history
 from engage_desktop.inbox.pager import insert_mentions
 from engage_desktop.listen.source_store import list_watch_queries
 from engage_desktop.workspace.database import Workspace
+from tests.conftest import new_workspace
 
 
 def _workspace(tmp_path) -> Workspace:
-    ws = Workspace.create(tmp_path / "reads.engage")
+    ws = new_workspace(tmp_path / "reads.engage")
     start = datetime(2026, 3, 1, tzinfo=UTC)
     # Mention i matched queries 1 and 2 when i is even, query 2 when i % 3 == 0,
     # and one row lists query 1 twice (it must still count once).

