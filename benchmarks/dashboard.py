@@ -98,6 +98,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
 
+    from PySide6.QtCore import QEvent
     from PySide6.QtWidgets import QApplication
 
     from benchmarks.cached_demo import build_cached_demo
@@ -132,8 +133,13 @@ def main() -> None:
     pane = None
     for run in range(args.runs):
         if pane is not None:
+            # Gone before the next one opens: processEvents() alone never delivers a
+            # deferred delete, so each earlier pane stayed shown, and kept painting
+            # (its late extras) while the next one was timed.
             pane.tasks.shutdown()
+            pane.hide()
             pane.deleteLater()
+            app.sendPostedEvents(None, QEvent.Type.DeferredDelete)
             app.processEvents()
         started = time.perf_counter()
         pane = DashboardPane(ws)
