@@ -321,3 +321,46 @@ def test_charts_in_view_are_painted_once_at_the_size_they_keep(demo_template, qt
     assert pane.wait_until_ready(TIMEOUT_S)
     pane.tasks.shutdown()
     ws.close()
+
+
+def test_the_opening_shows_each_card_once(demo_template, qtbot):
+    """Once the charts in view are painted, the rest of the opening shows no card again.
+
+    On main the opening ended with ``scroll.show()`` on the page, visible all along
+    but never shown explicitly: every card got a second show event and was laid out
+    again, and every chart in view was painted a second time.
+    """
+    from PySide6.QtCore import QEvent, QObject
+
+    from engage_desktop.ui.dashboard.pane import DashboardPane
+    from engage_desktop.workspace.database import Workspace
+
+    class Shows(QObject):
+        count = 0
+
+        def eventFilter(self, watched, event) -> bool:  # Qt's name
+            if event.type() == QEvent.Type.Show:
+                self.count += 1
+            return False
+
+    ws = Workspace.open(demo_template, read_only=True)
+    pane = DashboardPane(ws)
+    qtbot.addWidget(pane)
+    pane.resize(1440, 900)
+    shows = Shows()
+
+    def watch() -> None:
+        for card in (pane.volume, pane.sentiment, pane.authors):
+            card.installEventFilter(shows)
+
+    pane.first_painted.connect(watch)
+    with qtbot.waitSignal(pane.updated):
+        pane.show()
+    assert pane.wait_until_ready(TIMEOUT_S)
+    with qtbot.waitSignal(pane.updated):
+        pane.set_range("Last 30 days")
+    assert pane.wait_until_ready(TIMEOUT_S)
+    assert len(pane.volume.volume.days) == 30
+    assert shows.count == 0
+    pane.tasks.shutdown()
+    ws.close()

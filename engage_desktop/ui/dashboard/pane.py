@@ -196,8 +196,13 @@ class DashboardPane(CardLayout, Selectors, DashboardLoading, DashboardActions, Q
     def _show_empty_state(self, shown: int) -> None:
         """Charts when there is something to chart; else what to do next."""
         if shown:
-            self.empty.hide()
-            self.scroll.show()
+            # Only a change: show() on the page never shown explicitly (it was visible
+            # with the pane) sent every card a show event and laid each out again,
+            # and every chart in view was painted a second time, after each update.
+            if not self.empty.isHidden():
+                self.empty.hide()
+            if self.scroll.isHidden():
+                self.scroll.show()
             return
         if self.session is None or self.session.cube.bounds is None:  # no mentions at all
             self.empty.show_message(
