@@ -9,11 +9,15 @@ Drives the real DashboardPane offscreen on a demo workspace:
 - ``zoom_fps``: zoom and pan steps on the volume chart (all time), each followed by a
   synchronous repaint (frames per second);
 - ``extras_s``: rising terms and spike marks, computed afterwards in the background;
+- ``rss_mb``: resident memory of this process after the draws (VmRSS), and its peak;
 - the peer: DuckDB's plain count of mentions per day and sentiment label.
 
 Usage: python benchmarks/dashboard.py --mentions 1000000 [--workspace PATH] [--runs 5]
-The workspace defaults to a cached demo in the temp folder (built once, ~30 s for
-1M). The last line is one JSON object.
+The workspace defaults to a cached demo, /tmp/bench-dash-N-vS.engage (S: the schema
+version), built once (~30 s for 1M) by another process (benchmarks/cached_demo.py),
+so the builder's memory never counts in this one's. A demo built by an older version
+of this script, /tmp/bench-dash-N.engage, is the same data: pass it as --workspace.
+The last line is one JSON object.
 """
 
 from __future__ import annotations
@@ -23,12 +27,19 @@ import json
 import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+
+def rss_mb(field: str = "VmRSS") -> float:
+    """Resident memory of this process in MB (``VmHWM``: its peak), from /proc (Linux)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
 
 
 def wait(app, pane, signal_name: str, timeout: float = 120.0) -> None:
@@ -87,20 +98,19 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
 
+    from PySide6.QtCore import QEvent
     from PySide6.QtWidgets import QApplication
 
+    from benchmarks.cached_demo import build_cached_demo
     from engage_desktop.dashboard.analytics import DAY_SQL, LABEL_SQL
-    from engage_desktop.demo.build import build_demo
     from engage_desktop.ui.dashboard.pane import DashboardPane
     from engage_desktop.ui.theme import STYLE_SHEET
     from engage_desktop.workspace.database import Workspace
 
-    path = Path(
-        args.workspace or Path(tempfile.gettempdir()) / f"bench-dash-{args.mentions}.engage"
-    )
-    if not path.exists():
-        print(f"building a {args.mentions:,}-mention demo at {path} (once)…", flush=True)
-        build_demo(path, args.mentions)
+    if args.workspace:
+        path = Path(args.workspace)
+    else:  # built in a child process: its memory must not count in this one's RSS
+        path = build_cached_demo("bench-dash", args.mentions)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setStyleSheet(STYLE_SHEET)
     ws = Workspace.open(path, read_only=True)
@@ -123,8 +133,13 @@ def main() -> None:
     pane = None
     for run in range(args.runs):
         if pane is not None:
+            # Gone before the next one opens: processEvents() alone never delivers a
+            # deferred delete, so each earlier pane stayed shown, and kept painting
+            # (its late extras) while the next one was timed.
             pane.tasks.shutdown()
+            pane.hide()
             pane.deleteLater()
+            app.sendPostedEvents(None, QEvent.Type.DeferredDelete)
             app.processEvents()
         started = time.perf_counter()
         pane = DashboardPane(ws)
@@ -139,6 +154,7 @@ def main() -> None:
             f"open {run + 1}: charts drawn {draws[-1]:.3f} s, terms and spikes {extras[-1]:.3f} s"
         )
 
+    draw_rss = rss_mb()  # the window's figure after its opening draws
     changes: list[tuple[str, float]] = []
     steps = [
         ("range", "Last 30 days"),
@@ -197,6 +213,8 @@ def main() -> None:
         "range_change_max_s": round(max(s for _, s in changes), 3),
         "zoom_fps": round(zoom_fps, 1),
         "extras_s": round(statistics.median(extras), 3),
+        "rss_mb": round(draw_rss, 1),
+        "peak_rss_mb": round(rss_mb("VmHWM"), 1),
         "peer_daily_count_s": round(peer_s, 4),
         "draw_vs_peer": round(statistics.median(draws) / peer_s, 1),
     }

@@ -173,15 +173,26 @@ def cube_sql(ctx: AnalyticsContext, relation: str = "mentions") -> str:
     )
     zero = "0::BIGINT"
     # Grouping by the 64-bit hash of the topic list is ~2x faster than by the list;
-    # the list itself rides along (a collision between two of the few hundred
-    # topic combinations of a workspace is a 1-in-10^14 event).
-    return (
+    # the list itself comes once per hash, in a row of its own (the grouping set (h):
+    # label and bin -1, no counts, so no chart counts it): carrying the list in every
+    # row (any_value per group, then a window in the load to keep one) cost a sixth of
+    # the load. A collision between two of the few hundred topic combinations of a
+    # workspace is a 1-in-10^14 event.
+    per_day = (
         f"SELECT {DAY_SQL} AS day, {label} AS label, hash(topics) AS h, "
-        "any_value(topics) AS t, -1::BIGINT AS reply_day, -1 AS bin, count(*) AS n, "
-        "coalesce(sum(sentiment), 0)::DOUBLE AS s_sum, count(sentiment) AS s_n, "
-        f"count(*) FILTER ({AWAITING_SQL}) AS awaiting, {zero} AS within "
-        f"FROM {relation} GROUP BY day, label, h "
-        f"UNION ALL SELECT {DAY_SQL} AS day, -1, hash(topics) AS h, any_value(topics), "
+        "grouping(day) AS g, CASE WHEN grouping(day) = 1 THEN any_value(topics) END AS t, "
+        "count(*) AS n, coalesce(sum(sentiment), 0)::DOUBLE AS s_sum, count(sentiment) AS s_n, "
+        f"count(*) FILTER ({AWAITING_SQL}) AS awaiting FROM {relation} "
+        "GROUP BY GROUPING SETS ((day, label, h), (h))"
+    )
+    return (
+        "SELECT CASE WHEN g = 0 THEN day ELSE 0 END AS day, coalesce(label, -1) AS label, h, t, "
+        "-1::BIGINT AS reply_day, -1 AS bin, "
+        f"CASE WHEN g = 0 THEN n ELSE 0 END AS n, CASE WHEN g = 0 THEN s_sum ELSE 0 END AS s_sum, "
+        "CASE WHEN g = 0 THEN s_n ELSE 0 END AS s_n, "
+        f"CASE WHEN g = 0 THEN awaiting ELSE 0 END AS awaiting, {zero} AS within "
+        f"FROM ({per_day}) "
+        f"UNION ALL SELECT {DAY_SQL} AS day, -1, hash(topics) AS h, NULL, "
         "epoch_us(first_reply_at) // 86400000000 AS reply_day, "
         f"CASE {bin_case} ELSE {len(RESPONSE_BINS) - 1} END AS bin, count(*), 0.0, "
         f"{zero}, {zero}, count(*) FILTER ({within}) FROM {relation} "
@@ -220,38 +231,36 @@ class MentionCube:
         within = ctx.hours.within_sla_sql(ctx.sla_s)
         stored = precomputed_cube(ws, within)
         if stored is not None:
-            grouped = (
-                f"{cube_sql(ctx, 'main.mentions')} UNION ALL SELECT {CUBE_COLUMNS} "
-                f"FROM read_parquet({sql_literal(stored)})"
+            # A stored cube may carry the list on every row (written before the lists
+            # had rows of their own): only the first row of each combination keeps it,
+            # as converting a Python list per row would hold the interpreter.
+            sql = (
+                f"{cube_sql(ctx, 'main.mentions')} UNION ALL SELECT day, label, h, "
+                "CASE WHEN row_number() OVER (PARTITION BY h) = 1 THEN t END, reply_day, bin, "
+                f"n, s_sum, s_n, awaiting, within FROM read_parquet({sql_literal(stored)})"
             )
         else:
-            grouped = cube_sql(ctx, mention_source(ws).sql)
-        # Only the first row of each topic combination carries its list: converting a
-        # Python list per row would hold the interpreter for most of the load.
-        sql = (
-            "SELECT day, label, h, reply_day, bin, n, s_sum, s_n, awaiting, within, "
-            "CASE WHEN row_number() OVER (PARTITION BY h) = 1 THEN t END AS t "
-            f"FROM ({grouped})"
-        )
+            sql = cube_sql(ctx, mention_source(ws).sql)
         cur = ws.cursor()
         try:
             raw = cur.execute(sql).fetchnumpy()
         finally:
             cur.close()
+        label, bins = np.asarray(raw["label"], dtype=np.int64), np.asarray(raw["bin"], np.int64)
+        counted = np.flatnonzero((label >= 0) | (bins >= 0))  # not a topic list's own row
         columns = {
-            name: np.asarray(raw[name], dtype=float if name == "s_sum" else np.int64)
+            name: np.asarray(raw[name], dtype=float if name == "s_sum" else np.int64)[counted]
             for name in ("day", "label", "reply_day", "bin", "n", "s_sum", "s_n", "awaiting")
         }
-        columns["within"] = np.asarray(raw["within"], dtype=np.int64)
-        hashes, combo = np.unique(np.asarray(raw["h"], dtype=np.uint64), return_inverse=True)
+        columns["within"] = np.asarray(raw["within"], dtype=np.int64)[counted]
+        h = np.asarray(raw["h"], dtype=np.uint64)
+        hashes, combo = np.unique(h[counted], return_inverse=True)
         # Only the rows that carry a list (one per combination): a Python loop over
         # every cube row took ~60 ms of the load at 1M mentions.
         carried = np.flatnonzero(~np.ma.getmaskarray(raw["t"]))
-        lists = {
-            int(raw["h"][i]): frozenset(raw["t"][i]) for i in carried if raw["t"][i] is not None
-        }
+        lists = {int(h[i]): frozenset(raw["t"][i]) for i in carried if raw["t"][i] is not None}
         columns["combo"] = combo.astype(np.int64)
-        return cls(ctx, columns, [lists.get(int(h), frozenset()) for h in hashes])
+        return cls(ctx, columns, [lists.get(int(k), frozenset()) for k in hashes])
 
     # -- selection ------------------------------------------------------------------
 

@@ -280,8 +280,16 @@ def test_drawing_opens_no_stray_windows(window, dash, qtbot):
     assert QApplication.activeWindow() is window
 
 
-def test_charts_in_view_are_painted_before_the_cards_below_join_the_page(demo_template, qtbot):
-    """The headline figures and the first screen's charts come first; the rest after."""
+def test_charts_in_view_are_painted_once_at_the_size_they_keep(demo_template, qtbot):
+    """The first screen's charts are painted with their numbers, in the page they keep.
+
+    Every card is on the page from the start, and the cards below get the cube's
+    numbers with those in view: so the page's length and the columns' widths are
+    settled before the first paint, and the rest of the opening (rankings, the lower
+    cards shown) neither moves nor resizes the cards in view. On main the lower
+    cards joined the page after that paint: the page grew from 1,279 px to 3,686 px
+    and the charts in view were laid out and painted again.
+    """
     from engage_desktop.ui.dashboard.pane import DashboardPane
     from engage_desktop.workspace.database import Workspace
 
@@ -291,20 +299,68 @@ def test_charts_in_view_are_painted_before_the_cards_below_join_the_page(demo_te
     pane.resize(1440, 900)
     seen = []
 
+    def geometry() -> tuple:
+        cards = (pane.volume, pane.sentiment, pane.share)
+        return (pane.content.height(), *(card.geometry().getRect() for card in cards))
+
     def on_first_paint():
         shown = (pane.kpis["mentions"].text(), len(pane.volume.volume.days))
-        seen.append((pane.placed, pane.data, *shown))
+        seen.append((pane.placed, pane.data, *shown, geometry()))
 
     pane.first_painted.connect(on_first_paint)
     with qtbot.waitSignal(pane.updated):
         pane.show()
-    [(placed, data, mentions, days)] = seen
-    # Painted with their numbers, before the lower cards were on the page (built,
-    # polished, laid out) or "updated" was said.
+    [(placed, data, mentions, days, first)] = seen
+    # Painted with their numbers, before "updated" was said.
     assert not placed and data is None and mentions != "–" and days == 90
     assert pane.placed and pane.data is not None
     assert pane.response.perf is not None and pane.authors.isVisible()
     assert pane.grid.indexOf(pane.model_card) >= 0 and pane.grid.indexOf(pane.alerts_card) >= 0
+    assert pane.grid.indexOf(pane.channels) >= 0
+    assert geometry() == first
     assert pane.wait_until_ready(TIMEOUT_S)
+    pane.tasks.shutdown()
+    ws.close()
+
+
+def test_the_opening_shows_each_card_once(demo_template, qtbot):
+    """Once the charts in view are painted, the rest of the opening shows no card again.
+
+    On main the opening ended with ``scroll.show()`` on the page, visible all along
+    but never shown explicitly: every card got a second show event and was laid out
+    again, and every chart in view was painted a second time.
+    """
+    from PySide6.QtCore import QEvent, QObject
+
+    from engage_desktop.ui.dashboard.pane import DashboardPane
+    from engage_desktop.workspace.database import Workspace
+
+    class Shows(QObject):
+        count = 0
+
+        def eventFilter(self, watched, event) -> bool:  # Qt's name
+            if event.type() == QEvent.Type.Show:
+                self.count += 1
+            return False
+
+    ws = Workspace.open(demo_template, read_only=True)
+    pane = DashboardPane(ws)
+    qtbot.addWidget(pane)
+    pane.resize(1440, 900)
+    shows = Shows()
+
+    def watch() -> None:
+        for card in (pane.volume, pane.sentiment, pane.authors):
+            card.installEventFilter(shows)
+
+    pane.first_painted.connect(watch)
+    with qtbot.waitSignal(pane.updated):
+        pane.show()
+    assert pane.wait_until_ready(TIMEOUT_S)
+    with qtbot.waitSignal(pane.updated):
+        pane.set_range("Last 30 days")
+    assert pane.wait_until_ready(TIMEOUT_S)
+    assert len(pane.volume.volume.days) == 30
+    assert shows.count == 0
     pane.tasks.shutdown()
     ws.close()

@@ -13,6 +13,9 @@ import pytest
 
 from engage_desktop.dashboard.analytics import (
     DAY_S,
+    DAY_SQL,
+    LABEL_SQL,
+    LABELS,
     ChartElement,
     DashboardFilter,
     mention_query,
@@ -62,6 +65,52 @@ def test_volume_per_day_and_label(session):
     assert list(weekly) == [8, 1]
     outage = session.cube.volume(DashboardFilter(WEEK.start, WEEK.end, "Outage"))
     assert outage.counts["negative"].sum() == 2 and outage.total.sum() == 2  # #2 and #4
+
+
+def test_cube_equals_direct_counts_on_the_demo(demo_path):
+    """Every day's count per label and topic, the sentiment sums, the reply rows and
+    the topic lists of the cube equal plain SQL over the mentions (the 3,000-mention
+    demo, with sentiment written by the test)."""
+    with Workspace.open(demo_path) as ws:
+        with ws.write() as cur:
+            cur.execute(
+                "UPDATE mentions SET sentiment = ((id * 37) % 200 - 100) / 100.0, "
+                "sentiment_label = CASE WHEN id % 3 = 0 THEN 'positive' WHEN id % 3 = 1 "
+                "THEN 'negative' ELSE 'neutral' END WHERE id % 10 <> 0"
+            )
+        session = DashboardSession(ws)
+        cube, flt = session.cube, DashboardFilter()
+        days = cube.days(flt)
+        first = int(days[0] // DAY_S)
+        topics = [None, *session.ctx.topics]
+        assert len(topics) > 2
+        for topic in topics:
+            where = "list_contains(topics, ?)" if topic else "true"
+            params = [topic] if topic else []
+            vol = cube.volume(DashboardFilter(topic=topic))
+            for label in LABELS:
+                expected = np.zeros(len(days))
+                for day, n in ws.tuples(
+                    f"SELECT {DAY_SQL}, count(*) FROM mentions WHERE {where} "
+                    f"AND {LABEL_SQL} = ? GROUP BY 1",
+                    [*params, label],
+                ):
+                    expected[int(day) - first] = n
+                assert list(vol.counts[label]) == list(expected), (topic, label)
+            trend = cube.sentiment_trend(DashboardFilter(topic=topic))
+            scored = np.zeros(len(days))
+            for day, n in ws.tuples(
+                f"SELECT {DAY_SQL}, count(sentiment) FROM mentions WHERE {where} GROUP BY 1",
+                params,
+            ):
+                scored[int(day) - first] = n
+            assert list(trend.scored) == list(scored), topic
+        answered = ws.scalar("SELECT count(*) FROM mentions WHERE first_reply_at IS NOT NULL")
+        assert answered > 0 and cube.responses(flt).answered == answered
+        lists = {frozenset(t) for (t,) in ws.tuples("SELECT DISTINCT topics FROM mentions")}
+        assert set(cube.combos) == lists
+        # A topic list's own row counts in no chart: every row left is a mention or reply row.
+        assert ((cube.c["label"] >= 0) | (cube.c["bin"] >= 0)).all()
 
 
 def test_rebucket_by_month_sums_calendar_months():

@@ -1,10 +1,12 @@
 """Where the dashboard's cards go, and when: the page's grid and its paint-first order.
 
-The headline figures and the charts of the first screen are built with the pane;
-the cards below them are built one per idle turn of the event loop while the
-numbers are read, and join the grid only after the first screen is painted (a card
-added to the page re-lays out, and repaints, the cards in view). The grid shows two
-cards a row, or one when two would not fit the window's width.
+Every card is built with the pane and has its place in the grid from the start (only
+what is in view is painted), and the cube's charts below the first screen get their
+numbers with those in view: so the page's length and its columns' widths are settled
+before the charts are painted. Added after that first paint, the lower cards
+lengthened the page and widened a column, and the charts in view were laid out and
+painted twice more.
+The grid shows two cards a row, or one when two would not fit the window's width.
 """
 
 from __future__ import annotations
@@ -45,77 +47,27 @@ class CardLayout:
         card.export_caption = self.cards[0].export_caption if self.cards else ""
         self.cards.append(card)
 
-    def _build_step(self) -> None:
-        """Build one lower card while the numbers are being read (the window is idle).
-
-        One card a turn of the event loop: the charts' numbers arriving meanwhile wait
-        at most one card's building. Once they are in, the rest waits for the paint.
-        """
-        if self._charts is not None or not self._lower_steps:
-            self._idle_build.stop()
-            return
-        self._lower_steps.pop(0)()
-        self.lower_built = not self._lower_steps
-
-    def _build_lower(self) -> None:
-        """Finish building the cards below the first screen (after its first paint).
-
-        They join the page in :meth:`_place_lower`, once they have their numbers: a
-        card drawn on the page re-lays out (and repaints) the cards in view.
-        """
-        self._idle_build.stop()
-        while self._lower_steps:
-            self._lower_steps.pop(0)()
-        self.lower_built = True
-
     def _lower_card(self, name: str, cls: type[ChartCard]) -> None:
         card = cls()
         setattr(self, name, card)
         self._adopt(card)
 
-    def _lower_alerts(self) -> None:
-        self.alerts_card = self._alerts_card()
+    def _lower(self) -> list[QWidget]:
+        """The cards below the first screen, the alerts and model cards last."""
+        return [card for pair in self.pairs[1:] for card in pair] + self._extras()
 
     def _extras(self) -> list[QWidget]:
-        """The alerts and model cards, once the lower cards are on the page."""
-        return [self.alerts_card, self.model_card] if self.placed else []
+        """The alerts and model cards."""
+        return [self.alerts_card, self.model_card]
 
     def _place_lower(self) -> None:
-        """Put the lower cards on the page (once, after they are drawn).
+        """Note that the cards below the first screen have their numbers (once).
 
-        Only they are added: taking the cards in view out of the grid and back would
-        lay them out again.
+        They are on the page from the start, where only what scrolls into view is
+        painted, and they take no new room when their numbers arrive before the
+        first paint: nothing in view is laid out or painted again for them.
         """
-        if self.placed:
-            return
         self.placed = True
-        self.pairs += [
-            (self.response, self.backlog),
-            (self.authors, self.advocates),
-            (self.channels, self.terms),
-        ]
-        joining = [card for pair in self.pairs[1:] for card in pair] + self._extras()
-        for widget in joining:
-            # Counted by the grid while still hidden, so the page can take its new
-            # length before anything is shown (showing a card lays the grid out).
-            policy = widget.sizePolicy()
-            policy.setRetainSizeWhenHidden(True)
-            widget.setSizePolicy(policy)
-        for i in range(1, len(self.pairs)):
-            self._add_pair(i)
-        self._add_extras()
-        # Settle the page's layout now, in one pass at the page's new length. Left to
-        # Qt, each card is shown by a queued call and the grid is laid out in the
-        # page's old length first (squeezing every card, those in view too) and again
-        # once the scroll area lengthened the page: the cards in view were resized
-        # twice and painted several times more.
-        width = self.content.width()
-        height = max(self.content.heightForWidth(width), self.scroll.viewport().height())
-        self.content.resize(width, height)
-        for widget in joining:
-            widget.show()
-        for _ in range(2):
-            QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
 
     def _add_pair(self, i: int) -> None:
         left, right = self.pairs[i]
@@ -143,6 +95,17 @@ class CardLayout:
         for i in range(len(self.pairs)):
             self._add_pair(i)
         self._add_extras()
+
+    def settle_layout(self) -> None:
+        """Lay the page out now, at the sizes the new numbers need.
+
+        A legend's new entries widen its card, which widens a column of the grid:
+        each step is a layout request of its own, handled one turn of the event loop
+        after the other, and a paint between two of them painted the charts in view
+        at a size they were about to leave.
+        """
+        for _ in range(4):  # legend -> card -> page -> scroll area
+            QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
 
     def reflow(self) -> None:
         """Pick one or two columns from the room there is and what the cards need."""

@@ -247,7 +247,10 @@ class LegendBar(QWidget):
                 self._layout.insertWidget(2 * pos, box)
                 self._layout.insertWidget(2 * pos + 1, link)
                 # Explicit (so isHidden() below is too), once parented: on a widget
-                # without a parent, setVisible(True) opens a window of its own.
+                # without a parent, setVisible(True) opens a window of its own. In a
+                # card still hidden, a box not shown explicitly counts as hidden: the
+                # card's size would leave it out until the card is shown.
+                box.setVisible(True)
                 link.setVisible(count is not None)
             # Only what changed: a new text or icon re-lays out the whole card.
             if box.text() != label:

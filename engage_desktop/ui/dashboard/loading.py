@@ -100,11 +100,15 @@ class DashboardLoading:
             return
         self._charts = charts
         self.draw_charts(charts)
+        # The hidden cards below too: their widths decide the columns', so the cards
+        # in view are laid out once, at their final sizes, before they are painted.
+        self.draw_lower_charts(charts)
         self.reflow()
-        # On opening, paint what is in view before building and drawing the cards
-        # below it (or, when the volume chart is not in view -- the pane hidden,
-        # scrolled down, the empty state shown -- right after this event). Once they
-        # are on the page, a new range or topic redraws every card in one go.
+        self.settle_layout()
+        # On opening, paint what is in view before showing the cards below it (or,
+        # when the volume chart is not in view -- the pane hidden, scrolled down, the
+        # empty state shown -- right after this event). Once they are shown, a new
+        # range or topic redraws every card in one go.
         if self.placed:
             self._on_top_painted(request)
         elif not self.volume.graphics.visibleRegion().isEmpty():
@@ -119,25 +123,23 @@ class DashboardLoading:
             self._on_top_painted(request)
 
     def _on_top_painted(self, request: int) -> None:
-        """The charts in view are painted: show and draw the cards below them."""
+        """The charts in view are painted: the cards below them may be shown."""
         if request != self._request or self._top_painted or self._charts is None:
             return
         self._lower_timer.stop()
         self._top_painted = True
         self.first_painted.emit()
-        self._build_lower()
-        self.draw_lower_charts(self._charts)
         self._finish(request)
 
     def _on_ranks(self, request: int, ranks: Rankings | None) -> None:
         if not self._current(request, ranks):
             return
         self._ranks = ranks
-        self._ranks_drawn = False
-        if self.placed:  # their cards are on the page: draw them while the charts compute
-            self.draw_rankings(ranks)
-            self._ranks_drawn = True
-            self.reflow()
+        # Their cards are built (hidden on opening): draw them while the charts compute.
+        self.draw_rankings(ranks)
+        self._ranks_drawn = True
+        self.reflow()
+        self.settle_layout()
         self._finish(request)
 
     def _finish(self, request: int) -> None:
@@ -154,11 +156,11 @@ class DashboardLoading:
             return
         if not self._top_painted:
             return
-        if not self._ranks_drawn:  # on opening: their cards join the page now
+        if not self._ranks_drawn:
             self.draw_rankings(ranks)
             self._ranks_drawn = True
-            self._place_lower()
-            self.reflow()  # their labels and legends may need more room now
+            self.reflow()
+        self._place_lower()  # on opening: the cards below are shown now
         self._awaiting_draw = None
         self.data = DashboardData.join(charts, ranks)
         self.filter = charts.filter

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 from engage_desktop.ui.theme import SENTIMENT_COLORS
 
 VADER_COLOR = "#6b7280"
+PLOT_MIN_HEIGHT = 170
 MODEL_COLOR = "#2563eb"
 
 
@@ -43,24 +44,40 @@ class ModelCard(QFrame):
         self.terms.setTextFormat(Qt.TextFormat.RichText)
         self.terms.setWordWrap(True)
         self.terms.setAlignment(Qt.AlignmentFlag.AlignTop)
-        self.plot = pg.PlotWidget(background="w")
-        self.plot.setMinimumHeight(170)
-        self.plot.setMouseEnabled(x=False, y=False)
-        self.plot.hideButtons()
-        self.plot.setYRange(0, 100)
-        self.plot.setLabel("left", "agreed with analyst, %")
-        self.plot.addLegend(offset=(8, -8))  # bottom left: the lines live near the top
+        # The chart (a whole pyqtgraph PlotWidget, a fifth of the dashboard's building
+        # of its cards) is built with the first status, which is read after the charts
+        # are drawn; an empty widget of its size holds its place until then.
+        self._plot: pg.PlotWidget | None = None
+        self._plot_place = QWidget()
+        self._plot_place.setMinimumHeight(PLOT_MIN_HEIGHT)
         left = QVBoxLayout()
         left.addWidget(self.figures)
         left.addWidget(self.terms, 1)
         body = QHBoxLayout()
         body.addLayout(left, 1)
-        body.addWidget(self.plot, 1)
+        body.addWidget(self._plot_place, 1)
+        self._body = body
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 10, 12, 10)
         layout.addWidget(title)
         layout.addWidget(self.summary)
         layout.addLayout(body, 1)
+
+    @property
+    def plot(self) -> pg.PlotWidget:
+        """Agreement with the analyst week by week (built on first use)."""
+        if self._plot is None:
+            plot = pg.PlotWidget(background="w")
+            plot.setMinimumHeight(PLOT_MIN_HEIGHT)
+            plot.setMouseEnabled(x=False, y=False)
+            plot.hideButtons()
+            plot.setYRange(0, 100)
+            plot.setLabel("left", "agreed with analyst, %")
+            plot.addLegend(offset=(8, -8))  # bottom left: the lines live near the top
+            self._body.replaceWidget(self._plot_place, plot)
+            self._plot_place.deleteLater()
+            self._plot = plot
+        return self._plot
 
     def set_status(self, status: dict[str, Any]) -> None:
         """Draw what :func:`model_status` returned."""

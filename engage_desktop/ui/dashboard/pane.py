@@ -14,8 +14,6 @@ exports (``actions.py``) and the headline tiles (``tiles.py``).
 
 from __future__ import annotations
 
-from functools import partial
-
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QFrame,
@@ -139,26 +137,18 @@ class DashboardPane(CardLayout, Selectors, DashboardLoading, DashboardActions, Q
         for tile in self.kpis.values():
             kpi_row.addWidget(tile)
 
-        # The charts of the first screen. Those below it and the alerts card are built
-        # once these are painted (_build_lower): building, polishing and drawing them
-        # first kept the charts in view from the screen for longer.
+        # Every card is built now and has its place in the grid from the start (see
+        # card_layout.py); a chart stays hidden in its card until its first numbers.
         self.volume = VolumeChart()
         self.sentiment = SentimentChart()
         self.share = ShareOfVoiceChart()
         self.cards: list[ChartCard] = []
         for card in (self.volume, self.sentiment, self.share):
             self._adopt(card)
-        self.lower_built = False
-        self.placed = False  # the lower cards are in the grid
-        # Built one a turn while the numbers are read, the rest after the first paint.
-        self._lower_steps = [
-            *(partial(self._lower_card, name, cls) for name, cls in LOWER_CARDS),
-            self._lower_alerts,
-        ]
-        self._idle_build = QTimer(self)
-        self._idle_build.setInterval(0)
-        self._idle_build.timeout.connect(self._build_step)
-        self._idle_build.start()
+        for name, cls in LOWER_CARDS:
+            self._lower_card(name, cls)
+        self.alerts_card = self._alerts_card()
+        self.placed = False  # the lower cards have their numbers
 
         grid = QGridLayout()
         grid.setSpacing(12)
@@ -167,7 +157,12 @@ class DashboardPane(CardLayout, Selectors, DashboardLoading, DashboardActions, Q
         grid.setColumnStretch(0, 1)
         grid.setColumnStretch(1, 1)
         self.grid = grid
-        self.pairs: list[tuple[ChartCard, ChartCard]] = [(self.sentiment, self.share)]
+        self.pairs: list[tuple[ChartCard, ChartCard]] = [
+            (self.sentiment, self.share),
+            (self.response, self.backlog),
+            (self.authors, self.advocates),
+            (self.channels, self.terms),
+        ]
         self.columns = 0
         self._place_cards(2)
         self.content.setLayout(grid)
@@ -201,8 +196,13 @@ class DashboardPane(CardLayout, Selectors, DashboardLoading, DashboardActions, Q
     def _show_empty_state(self, shown: int) -> None:
         """Charts when there is something to chart; else what to do next."""
         if shown:
-            self.empty.hide()
-            self.scroll.show()
+            # Only a change: show() on the page never shown explicitly (it was visible
+            # with the pane) sent every card a show event and laid each out again,
+            # and every chart in view was painted a second time, after each update.
+            if not self.empty.isHidden():
+                self.empty.hide()
+            if self.scroll.isHidden():
+                self.scroll.show()
             return
         if self.session is None or self.session.cube.bounds is None:  # no mentions at all
             self.empty.show_message(
