@@ -328,11 +328,25 @@ def main() -> None:
         app.setStyleSheet(STYLE_SHEET)
         settings = QSettings(str(tmp / "gui.ini"), QSettings.Format.IniFormat)
         ws = Workspace.open(path)
+        # When things happened, for --profile-stalls' timeline: (perf_counter, what).
+        events: list[tuple[float, str]] = [(time.perf_counter(), "window made")]
+
+        def event(what: str) -> Callable[..., None]:
+            return lambda *_a: events.append((time.perf_counter(), what))
+
         window = MainWindow(ws, settings)  # starts the backfill by itself
+        window.inbox.first_rows.painted.connect(event("inbox first rows painted"))
+        window.inbox.model.modelReset.connect(event("inbox rows reset"))
+        if window.enrich_task is not None:
+            window.enrich_task.progressed.connect(
+                lambda done, _t: events.append((time.perf_counter(), f"backfill at {done}"))
+                if done < 60_000 else None
+            )  # fmt: skip
         window.resize(1440, 900)
         window.show()
         window.activateWindow()
         pump(app, 0.2)
+        events.append((time.perf_counter(), "heartbeat starts"))
         heartbeat = Heartbeat()
         watch_current(window)
         profiler = StallProfiler(heartbeat, HEARTBEAT_MS) if args.profile_stalls else None
@@ -342,6 +356,11 @@ def main() -> None:
         def phase(name: str) -> None:
             if profiler is not None:
                 profiler.phase = name
+                profiler.mark(f"phase {name}")
+
+        def mark(what: str) -> None:
+            if profiler is not None:
+                profiler.mark(what)
 
         # The background work's own speed, so a GUI figure is never bought with it:
         # mentions the backfill scored during the script, and when the fetch ended.
@@ -359,15 +378,20 @@ def main() -> None:
             window.feeds._fetch_task.done.connect(
                 lambda: fetch_s.append(time.perf_counter() - script_started)
             )
+            window.feeds._fetch_task.done.connect(event("fetch done"))
+        mark("fetch started")
         pump(app, 0.5)
 
         jk: dict[str, list[float]] = {}
         for sort in ("time", "oldest"):
+            mark(f"sort {sort} asked")
             window.inbox.apply_filter(InboxFilter(sort=sort))
             until(app, lambda: not window.inbox.model.is_loading(), what="the sorted rows")
+            mark(f"sort {sort} rows in")
             window.inbox.table.setFocus()
             window.inbox.table.selectRow(0)
             until(app, lambda: window.inbox._shown_id is not None)
+            mark("detail shown")
             for composer in ("unused", "opened"):
                 if composer == "opened":  # the composer has been used, then hidden again
                     window.show_view("composer")
@@ -410,6 +434,8 @@ def main() -> None:
         heartbeat.timer.stop()
         if profiler is not None:
             profiler.stop()
+            for at, what in events:
+                profiler.mark(what, at)
             print(profiler.report(), flush=True)
         window.close()
         ws.close()

@@ -106,6 +106,9 @@ class StallProfiler:
         self.other_lines: Counter[str] = Counter()
         #: What the benchmark is doing now (set by it); each stall is filed under it.
         self.phase = ""
+        self.started = time.perf_counter()
+        #: (seconds since the start, what happened), set by the benchmark (:meth:`mark`).
+        self.marks: list[tuple[float, str]] = []
         self.by_phase: dict[str, Counter[str]] = {}
         # Collector passes (any thread; each holds the GIL throughout): generation ->
         # [count, ms in all, longest ms], and the ms of passes that ran inside a stall.
@@ -117,6 +120,11 @@ class StallProfiler:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="stall-profiler", daemon=True)
         self._thread.start()
+
+    def mark(self, what: str, at: float | None = None) -> None:
+        """Note an event of the script (``at``: its perf_counter, default now)."""
+        at = time.perf_counter() if at is None else at
+        self.marks.append((round(at - self.started, 2), what))
 
     def stop(self) -> None:
         self._stop.set()
@@ -220,6 +228,7 @@ class StallProfiler:
             self.stalls.append(
                 {
                     "phase": phase,
+                    "at_s": round(started - self.started, 2),
                     "ms": round((end - started) * 1000, 1),
                     "gui_cpu_ms": round(gui_cpu, 1),
                     "gui_runnable_ms": round(queued, 1),
@@ -265,6 +274,14 @@ class StallProfiler:
                 + ", ".join(f"{w} {ms:.0f}" for w, ms in self.by_phase.get(phase, Counter())
                             .most_common(4))
             )  # fmt: skip
+        lines.append("  timeline (s since the heartbeat began): events and stalls over 40 ms:")
+        timeline = [(t, f"event: {what}") for t, what in self.marks] + [
+            (s["at_s"], f"STALL {s['ms']} ms (GUI ran {s['gui_cpu_ms']}, others "
+             f"{s['others_cpu_ms']}, top {[w for w, _ in s['top']]}, suspects {s['suspects']})")
+            for s in self.stalls if s["ms"] > 40
+        ]  # fmt: skip
+        for t, what in sorted(timeline, key=lambda x: x[0]):
+            lines.append(f"    {t:7.2f}  {what}")
         lines.append("  worst stalls:")
         for s in sorted(self.stalls, key=lambda s: -s["ms"])[:10]:
             lines.append(f"    {s}")

@@ -179,3 +179,28 @@ def test_other_instances_and_an_app_key_are_set_in_the_source_dialog(qtbot, tmp_
             dialog.buttons.button(dialog.buttons.StandardButton.Ok).click()
         assert config(ws, se) == {"key": "k3y(("}
         tasks.shutdown()
+
+
+def test_after_a_fetch_the_feeds_are_read_again_once_the_inbox_keys_rest(
+    qtbot, window, monkeypatch
+):
+    """The re-read goes through the window's record of changes, held while the user
+    moves through the inbox; a second read at once ran beside the inbox's repaint."""
+    feeds = window.feeds
+    reads: list[bool] = []
+    read = feeds.refresh
+    monkeypatch.setattr(feeds, "refresh", lambda: (reads.append(True), read())[1])
+    gate = window.inbox.rest_gate
+    gate.rest_ms = 600_000
+    gate.moved()  # j/k in the inbox while the fetch runs
+    with qtbot.waitSignal(window.ops.changed, check_params_cb=lambda changes, _i: changes.sources):
+        feeds.start_fetch(force=True)
+    qtbot.waitUntil(lambda: not feeds.fetching())
+    assert "new mentions" in feeds.run_label.text()
+    assert not reads and gate.pending()  # held for the keys to rest
+    gate.rest_ms = 0
+    with qtbot.waitSignal(feeds.refreshed):
+        gate._release()
+    assert reads == [True]
+    health = [feeds.sources.item(r, 2).text() for r in range(feeds.sources.rowCount())]
+    assert all(h.endswith("ok") for h in health)

@@ -89,3 +89,28 @@ def test_anchors_and_counts_wait_while_the_user_moves_and_run_at_rest(qtbot, wor
         qtbot.waitUntil(lambda: not view.tasks.running())
         view.shutdown()
         assert view.tasks.shutdown()
+
+
+def test_a_new_filter_drops_the_anchors_scan_the_old_rows_had_coming(qtbot, workspace):
+    """The old rows' scan, due a second after they came, ran under the new rows' first
+    paint (the longest stalls of a sort change): a new filter stops it, held or timed."""
+    from engage_desktop.inbox.filters import InboxFilter
+    from engage_desktop.ui.inbox.view import ANCHORS_TASK, InboxView
+
+    with Workspace.open(workspace, read_only=True) as ws:
+        view = InboxView(ws)
+        qtbot.addWidget(view)
+        view._anchors_later.setInterval(600_000)  # due long after the rows: only the filter
+        qtbot.waitUntil(lambda: view.model.pager is not None and view._anchors_later.isActive())
+        view.rest_gate.rest_ms = 60_000
+        view.rest_gate.moved()  # and one held for the keys to rest
+        view.rest_gate.run(ANCHORS_TASK, view._scan_anchors, background=True)
+        assert view.background_pending()
+        with qtbot.waitSignal(view.model.loaded):
+            view.apply_filter(InboxFilter(sort="oldest"))
+            assert not view.background_pending()  # neither is due any more
+            assert ANCHORS_TASK not in view.tasks._running
+        qtbot.waitUntil(lambda: view._anchors_later.isActive())  # the new rows' own scan
+        assert view.model.filter.sort == "oldest"
+        view.shutdown()
+        assert view.tasks.shutdown()
