@@ -269,7 +269,8 @@ def import_store_path() -> None:
     """
     from engage_desktop.core import query  # noqa: F401  (the run's watch queries)
     from engage_desktop.enrich.hooks import after_insert_hooks
-    from engage_desktop.listen import insert  # noqa: F401  (numpy, the column tables)
+    from engage_desktop.listen import insert  # noqa: F401  (the column tables)
+    from engage_desktop.workspace import columns  # noqa: F401  (numpy)
 
     after_insert_hooks()  # imports the built-in hooks (enrichment, learned model)
 
