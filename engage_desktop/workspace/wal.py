@@ -41,7 +41,7 @@ def parse_size(text: str) -> int | None:
         return None
 
 
-def fold_log_if_due(con: Any) -> bool:
+def fold_log_if_due(con: Any, share: float = 1.0) -> bool:
     """Checkpoint now if the log has passed DuckDB's threshold; whether it did.
 
     Call it outside any transaction, after a write that may have grown the log a lot
@@ -50,6 +50,9 @@ def fold_log_if_due(con: Any) -> bool:
 
     Args:
         con: A DuckDB connection or cursor on the workspace (not in a transaction).
+        share: Fold once the log passes this share of the threshold (a fetch folds
+            mid-run at half of it, while its workers still parse, so that its last
+            commit leaves the log under the threshold and nothing to fold after it).
     """
     try:
         path, setting = con.execute(
@@ -63,7 +66,7 @@ def fold_log_if_due(con: Any) -> bool:
             size = os.path.getsize(f"{path}.wal")
         except OSError:
             return False  # no log: nothing to fold
-        if size <= threshold:
+        if size <= threshold * share:
             return False
         con.execute("CHECKPOINT")
     except (duckdb.Error, OSError):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import threading
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -980,3 +981,76 @@ def test_a_fetch_stores_its_rows_and_health_without_loading_numpy(tmp_path):
         assert w.scalar("SELECT count(*) FROM mentions WHERE author_id IS NOT NULL") == 3
         got = w.tuples("SELECT etag, items_last_run, next_run_at FROM sources")
         assert got == [('"e"', 3, datetime(2026, 10, 1, 0, 15, tzinfo=UTC))]  # now + interval
+
+
+def test_a_run_folds_the_log_while_documents_still_come(ws, http, monkeypatch):
+    """A run that stores mid-run folds DuckDB's log right after such a store (once it
+    is past a share of the threshold), while documents still come, not only after its
+    last commit: the fold overlaps the parsing still going on."""
+    import os
+
+    from engage_desktop.listen import fetch
+
+    for n in range(3):
+        body = rss([(f"urn:w{n}:{i}", f"Nimbus post {i} of feed {n} " * 40) for i in range(5)])
+        http.expect_request(f"/w{n}.xml").respond_with_data(body)
+        _add(ws, http.url_for(f"/w{n}.xml"))
+    monkeypatch.setattr(fetch, "STORE_BATCH", 5)  # a transaction per feed while others come
+    # A share of DuckDB's 16 MiB threshold that one small batch passes (a test's
+    # threshold of a few KiB would make DuckDB fold at every commit by itself).
+    monkeypatch.setattr(fetch, "MID_RUN_FOLD", 0.0001)
+    cur = ws.cursor()
+    cur.execute("CHECKPOINT")  # the log holds only what the run writes
+    cur.close()
+    wal = f"{ws.path}.wal"
+    logged: list[int] = []  # the log's size as each store starts
+    store = fetch.insert_fetched
+
+    def measured(cur, table, rules):  # the real store, the log's size noted first
+        logged.append(os.path.getsize(wal) if os.path.exists(wal) else 0)
+        return store(cur, table, rules)
+
+    monkeypatch.setattr(fetch, "insert_fetched", measured)
+    # One fetch thread: the feeds come one after the other.
+    summary = run_fetch(PlainState(), ws, force=True, options=replace(FAST, workers=1))
+    assert summary.new_mentions == 15 and not summary.failed
+    assert ws.scalar("SELECT count(*) FROM mentions") == 15
+    assert len(logged) == 3  # two mid-run stores, then the last rows with the health
+    # Each mid-run store's rows were folded before the next store began (without the
+    # mid-run fold the log grows store by store: [0, ~19 KB, ~38 KB] here).
+    assert logged == [0, 0, 0], logged
+
+
+PRESTART = """
+import sys
+from engage_desktop.listen.fetch import FetchOptions, prestart_parse_pool
+from engage_desktop.listen.pool import shutdown_parse_pool
+from engage_desktop.workspace.database import Workspace
+
+STORE_PATH = ("numpy", "engage_desktop.core.query", "engage_desktop.enrich.sentiment",
+              "engage_desktop.enrich.pipeline")
+assert not [m for m in STORE_PATH if m in sys.modules], "imported before the prestart"
+with Workspace.open(sys.argv[1]) as ws:
+    assert prestart_parse_pool(ws, FetchOptions(parse="process", parse_workers=1))
+missing = [m for m in STORE_PATH if m not in sys.modules]
+assert not missing, missing
+shutdown_parse_pool()
+"""
+
+
+def test_the_prestart_imports_what_storing_needs(tmp_path):
+    """The window's prestart (off the GUI thread, once the window is up) also imports
+    the store path, so its first scheduled fetch does not import ~120 modules while
+    it stores its first batch (numpy, the query language, the after-insert hooks)."""
+    import subprocess
+    import sys
+
+    Workspace.create(tmp_path / "prestart.engage").close()
+    code = subprocess.run(
+        [sys.executable, "-c", PRESTART, str(tmp_path / "prestart.engage")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert code.returncode == 0, code.stderr[-2000:]
