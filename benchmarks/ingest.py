@@ -54,6 +54,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -185,14 +186,20 @@ def worker_memory(pids: list[int]) -> dict[str, float]:
     return {"workers": len(pids), "rss_mb": rss, "peak_rss_mb": hwm, "pss_mb": pss}
 
 
+def window_pool(ws: Workspace) -> tuple[FetchOptions, Any]:
+    """The fetch options and the parse pool as the window has them: every worker up."""
+    options = FetchOptions()
+    prestart_parse_pool(ws, options)
+    pool = parse_pool(options.parse_workers)
+    list(pool.map(int, range(4 * options.parse_workers)))  # every worker is up
+    return options, pool
+
+
 def engage_window(folder: Path, urls: list[str]) -> tuple[Run, int, dict[str, float]]:
     """:func:`run_fetch` in this process, parse workers running (as in the window)."""
     ws = workspace(folder, urls)
     try:
-        options = FetchOptions()
-        prestart_parse_pool(ws, options)
-        pool = parse_pool(options.parse_workers)
-        list(pool.map(int, range(4 * options.parse_workers)))  # every worker is up
+        options, pool = window_pool(ws)
         cpu = time.process_time()
         first = run_fetch(PlainState(), ws, force=True, options=options)
         cold_cpu = time.process_time() - cpu

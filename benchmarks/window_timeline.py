@@ -42,15 +42,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from ingest import start_server, workspace  # noqa: E402
+from ingest import start_server, window_pool, workspace  # noqa: E402
 
 from engage_desktop.core import timeline  # noqa: E402
 from engage_desktop.core.progress import PlainState  # noqa: E402
 from engage_desktop.listen import fetch as fetch_module  # noqa: E402
 from engage_desktop.listen.fetch import (  # noqa: E402
-    FetchOptions,
-    parse_pool,
-    prestart_parse_pool,
     run_fetch,
 )
 
@@ -95,7 +92,24 @@ def instrument(events: Events) -> None:
     fetch_module._store = timed_store
 
 
-class CpuSlices:
+class _Sampler:
+    """A daemon thread that runs ``run`` until :meth:`stop`."""
+
+    _stop: threading.Event
+
+    def run(self) -> None:
+        raise NotImplementedError
+
+    def start(self) -> threading.Thread:
+        thread = threading.Thread(target=self.run, daemon=True)
+        thread.start()
+        return thread
+
+    def stop(self) -> None:
+        self._stop.set()
+
+
+class CpuSlices(_Sampler):
     """CPU of this process's threads and of the workers, read from /proc every 10 ms."""
 
     def __init__(self, workers: list[int]) -> None:
@@ -155,16 +169,8 @@ class CpuSlices:
             self.samples.append(self._read(seen))
         self.samples.append(self._read(seen))
 
-    def start(self) -> threading.Thread:
-        thread = threading.Thread(target=self.run, daemon=True)
-        thread.start()
-        return thread
 
-    def stop(self) -> None:
-        self._stop.set()
-
-
-class StackSampler:
+class StackSampler(_Sampler):
     """The main thread's innermost frames every 5 ms (function, file:line)."""
 
     def __init__(self) -> None:
@@ -181,14 +187,6 @@ class StackSampler:
                 names.append(f"{code.co_name} ({Path(code.co_filename).name}:{frame.f_lineno})")
                 frame = frame.f_back
             self.counts[" < ".join(names)] += 1
-
-    def start(self) -> threading.Thread:
-        thread = threading.Thread(target=self.run, daemon=True)
-        thread.start()
-        return thread
-
-    def stop(self) -> None:
-        self._stop.set()
 
 
 def strip(events: Events, cpu: CpuSlices, t0: float, end: float) -> list[str]:
@@ -220,10 +218,7 @@ def strip(events: Events, cpu: CpuSlices, t0: float, end: float) -> list[str]:
 def one_run(folder: Path, urls: list[str], sample: bool) -> dict[str, float]:
     ws = workspace(folder, urls)
     try:
-        options = FetchOptions()
-        prestart_parse_pool(ws, options)
-        pool = parse_pool(options.parse_workers)
-        list(pool.map(int, range(4 * options.parse_workers)))  # every worker is up
+        options, pool = window_pool(ws)
         events = Events()
         instrument(events)
         cpu = CpuSlices(list(pool._processes))
