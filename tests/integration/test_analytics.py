@@ -67,17 +67,23 @@ def test_volume_per_day_and_label(session):
     assert outage.counts["negative"].sum() == 2 and outage.total.sum() == 2  # #2 and #4
 
 
+def _score_demo(ws: Workspace) -> None:
+    """A deterministic spread of scores: compound in [-1, 1), labels by VADER's cut-offs."""
+    with ws.write() as cur:
+        cur.execute(
+            "UPDATE mentions SET sentiment = ((id * 37) % 200 - 100) / 100.0, "
+            "sentiment_label = CASE WHEN ((id * 37) % 200 - 100) / 100.0 >= 0.05 "
+            "THEN 'positive' WHEN ((id * 37) % 200 - 100) / 100.0 <= -0.05 "
+            "THEN 'negative' ELSE 'neutral' END WHERE id % 10 <> 0"
+        )
+
+
 def test_cube_equals_direct_counts_on_the_demo(demo_path):
     """Every day's count per label and topic, the sentiment sums, the reply rows and
     the topic lists of the cube equal plain SQL over the mentions (the 3,000-mention
     demo, with sentiment written by the test)."""
     with Workspace.open(demo_path) as ws:
-        with ws.write() as cur:
-            cur.execute(
-                "UPDATE mentions SET sentiment = ((id * 37) % 200 - 100) / 100.0, "
-                "sentiment_label = CASE WHEN id % 3 = 0 THEN 'positive' WHEN id % 3 = 1 "
-                "THEN 'negative' ELSE 'neutral' END WHERE id % 10 <> 0"
-            )
+        _score_demo(ws)
         session = DashboardSession(ws)
         cube, flt = session.cube, DashboardFilter()
         days = cube.days(flt)
@@ -263,14 +269,7 @@ def test_rising_terms_drill_to_their_counts(ws, session):
 def test_demo_drill_down_matches_every_chart(demo_path):
     """The same on the 3,000-mention demo, with sentiment written by the test."""
     with Workspace.open(demo_path) as ws:
-        with ws.write() as cur:
-            # A deterministic spread of scores: compound in [-1, 1), labels by VADER's cut-offs.
-            cur.execute(
-                "UPDATE mentions SET sentiment = ((id * 37) % 200 - 100) / 100.0, "
-                "sentiment_label = CASE WHEN ((id * 37) % 200 - 100) / 100.0 >= 0.05 "
-                "THEN 'positive' WHEN ((id * 37) % 200 - 100) / 100.0 <= -0.05 "
-                "THEN 'negative' ELSE 'neutral' END WHERE id % 10 <> 0"
-            )
+        _score_demo(ws)
         session = DashboardSession(ws)
         newest = session.newest
         for flt in (
