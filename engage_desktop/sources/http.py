@@ -445,6 +445,12 @@ class HttpClient:
         history = response.history
         moved = final_url if history and all(r.status_code in (301, 308) for r in history) else None
         if status == 304:
+            # A 304 has no body (h11 reads none whatever the headers say), but the
+            # exchange only ends once it is read: closed unread, the connection was
+            # dropped, and the host's next request opened a new one (and on https
+            # shook hands again). tests/integration/test_http_connections.py.
+            for _ in response.iter_raw():
+                pass
             return Response(304, final_url, b"", headers, moved)
         if status >= 400 or status < 200 or status >= 300:
             error = _status_error(status, headers)
