@@ -58,6 +58,7 @@ def _no_leftover_threads():
     pool = sys.modules.get("engage_desktop.listen.pool")
     if pool is not None:  # the shared parse pool has a manager thread
         pool.shutdown_parse_pool()
+        pool.shutdown_fetch_threads()  # kept for the next run of the process
     scoring = sys.modules.get("engage_desktop.enrich.sentiment.window_pool")
     if scoring is not None:  # so has a window's scoring pool, if a window left one
         scoring.close_window_pool()

@@ -25,7 +25,7 @@ import json
 import os
 import queue
 import time
-from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -38,7 +38,13 @@ from engage_desktop.core.errors import EngageError
 from engage_desktop.core.priority import serves_window
 from engage_desktop.core.progress import TaskState
 from engage_desktop.listen.insert import InsertRules, after_insert
-from engage_desktop.listen.pool import default_parse_workers, parse_pool
+from engage_desktop.listen.pool import (
+    borrow_fetch_threads,
+    default_parse_workers,
+    parse_pool,
+    return_fetch_threads,
+    start_fetch_threads,
+)
 from engage_desktop.listen.store import (
     Health,
     MentionBatch,
@@ -235,7 +241,7 @@ def _fetch_one(spec: SourceSpec, http: HttpClient) -> FetchOutcome:
 
 
 def prestart_parse_pool(ws: Workspace, options: FetchOptions | None = None) -> bool:
-    """Start the parse workers before the first fetch that will need them.
+    """Start the parse workers (and the fetch threads) before the first fetch.
 
     The window calls this (off the GUI thread) when it opens a workspace that
     fetches on schedule, so the first big fetch does not wait ~1 s for the workers
@@ -243,6 +249,7 @@ def prestart_parse_pool(ws: Workspace, options: FetchOptions | None = None) -> b
     Nothing starts for workspaces whose runs parse on the fetch threads anyway.
     """
     options = options or FetchOptions()
+    start_fetch_threads(options.workers)
     if options.parse == "thread":
         return False
     feeds = ws.scalar("SELECT count(*) FROM sources WHERE kind IN ('rss', 'file') AND NOT paused")
@@ -332,9 +339,6 @@ def run_fetch(
     healths: dict[int, Health] = {}
     done = 0
     http = HttpClient(options.limits)
-    fetchers = ThreadPoolExecutor(
-        max_workers=max(1, min(options.workers, total)), thread_name_prefix="fetch"
-    )
     parser: Executor | None = parse_pool(options.parse_workers) if in_processes else None
     if parser is not None:
         for _ in range(options.parse_workers):
@@ -369,9 +373,6 @@ def run_fetch(
     def watch(fut: Future, spec: SourceSpec, outcome: FetchOutcome | None) -> None:
         pending[fut] = (spec, outcome)
         fut.add_done_callback(arrived.put)
-
-    for spec in across_hosts(specs):
-        watch(fetchers.submit(fetch_then_parse, spec), spec, None)
 
     def finish(
         spec: SourceSpec,
@@ -411,6 +412,11 @@ def run_fetch(
             )  # fmt: skip
         state.progress(done, total)
 
+    fetchers = borrow_fetch_threads(max(1, options.workers))
+    fetches: list[Future] = []
+    for spec in across_hosts(specs):
+        fetches.append(fetchers.submit(fetch_then_parse, spec))
+        watch(fetches[-1], spec, None)
     try:
         while pending:
             if state.is_cancelled():
@@ -454,7 +460,8 @@ def run_fetch(
             fut.cancel()
         if summary.cancelled:
             http.close()  # aborts requests in flight, so cancelling is quick
-        fetchers.shutdown(wait=True, cancel_futures=True)
+        wait(fetches)  # every fetch of this run has ended before its threads go back
+        return_fetch_threads(fetchers)
         http.close()
     timeline.mark("fetch and parse done")
     for sid, n in batch.kept_by_source.items():

@@ -1,9 +1,10 @@
-"""The parse workers' process pool, shared by every fetch of the process.
+"""The pools a fetch runs on, kept for the process's next fetch.
 
-Started on first use (or ahead of it: :func:`fork_parse_pool` for one-shot commands,
-``prestart_parse_pool`` in :mod:`engage_desktop.listen.fetch` for the window) and
-kept for the session; :func:`shutdown_parse_pool` ends it. The workers end with the
-process that started them, however it ends.
+The parse workers' process pool is started on first use (or ahead of it:
+:func:`fork_parse_pool` for one-shot commands, ``prestart_parse_pool`` in
+:mod:`engage_desktop.listen.fetch` for the window) and kept for the session;
+:func:`shutdown_parse_pool` ends it. The workers end with the process that started
+them, however it ends. The fetch threads (:func:`fetch_threads`) are kept too.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import multiprocessing
 import os
 import threading
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from typing import Any
 
 from engage_desktop.core.heap import freeze_long_lived
@@ -229,3 +230,62 @@ def shutdown_parse_pool(*, wait: bool = True) -> None:
 
 
 atexit.register(shutdown_parse_pool)
+
+
+class _FetchThreads(ThreadPoolExecutor):
+    def __init__(self, workers: int) -> None:
+        super().__init__(max_workers=workers, thread_name_prefix="fetch")
+        self.workers = workers
+
+
+#: Fetch thread pools not in use, by size, kept for the next run.
+_idle_fetchers: dict[int, list[_FetchThreads]] = {}
+
+
+def borrow_fetch_threads(workers: int) -> _FetchThreads:
+    """Up to ``workers`` fetch threads for one run, kept for the process's next run.
+
+    A run that started its own threads started them while its first requests went
+    out: on an unchanged refresh of 200 feeds (benchmarks/ingest.py) that delayed the
+    last host's first request, and so, 0.3 s of politeness later, its last one, and
+    joining them at the end cost a few ms more. A run borrows an idle pool (two runs
+    at once each get their own) and gives it back with :func:`return_fetch_threads`
+    once every task it submitted has ended. Threads start on demand, so a run of
+    three sources starts at most three.
+    """
+    with _pool_lock:
+        idle = _idle_fetchers.get(workers)
+        if idle:
+            return idle.pop()
+    return _FetchThreads(workers)
+
+
+def return_fetch_threads(pool: _FetchThreads) -> None:
+    """Keep ``pool`` for the next run; none of its tasks may still be running."""
+    with _pool_lock:
+        _idle_fetchers.setdefault(pool.workers, []).append(pool)
+
+
+def shutdown_fetch_threads() -> None:
+    """End the idle fetch threads (they start again with the next run)."""
+    with _pool_lock:
+        pools = [pool for idle in _idle_fetchers.values() for pool in idle]
+        _idle_fetchers.clear()
+    for pool in pools:
+        pool.shutdown(wait=True)
+
+
+def start_fetch_threads(workers: int) -> None:
+    """Start ``workers`` fetch threads now, ahead of the first run (the window)."""
+    pool = borrow_fetch_threads(workers)
+    started = threading.Barrier(workers, timeout=5.0)
+
+    def wait_for_the_others() -> None:
+        with contextlib.suppress(threading.BrokenBarrierError):
+            started.wait()  # every thread busy at once: each submit starts a new one
+
+    try:
+        for future in [pool.submit(wait_for_the_others) for _ in range(workers)]:
+            future.result()
+    finally:
+        return_fetch_threads(pool)

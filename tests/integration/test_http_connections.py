@@ -27,7 +27,7 @@ class _Feed(BaseHTTPRequestHandler):
     def log_message(self, *args: Any) -> None:
         pass
 
-    def do_GET(self) -> None:  # noqa: N802 (the standard library's name)
+    def do_GET(self) -> None:
         if self.headers.get("If-None-Match") == ETAG:
             self.send_response(304)
             self.send_header("ETag", ETAG)

@@ -1054,3 +1054,52 @@ def test_the_prestart_imports_what_storing_needs(tmp_path):
         cwd=Path(__file__).resolve().parents[2],
     )
     assert code.returncode == 0, code.stderr[-2000:]
+
+
+def _fetch_threads() -> set[threading.Thread]:
+    return {t for t in threading.enumerate() if t.name.startswith("fetch")}
+
+
+def test_runs_reuse_the_fetch_threads_and_a_cancelled_run_leaves_none_busy(ws, http):
+    from engage_desktop.listen.pool import borrow_fetch_threads, return_fetch_threads
+
+    http.expect_request("/a.xml").respond_with_data(
+        rss([("https://example.org/a", "hello")]), content_type="application/rss+xml"
+    )
+    for n in range(3):
+        _add(ws, http.url_for("/a.xml") + f"?n={n}")
+    options = replace(FAST, workers=4)
+    assert not run_fetch(PlainState(), ws, force=True, options=options).failed
+    first = _fetch_threads()
+    assert 1 <= len(first) <= 3  # started on demand, at most one per source
+    assert not run_fetch(PlainState(), ws, force=True, options=options).failed
+    assert _fetch_threads() == first  # the next run's fetches ran on the same threads
+
+    class Cancelled(PlainState):
+        def is_cancelled(self) -> bool:
+            return True
+
+    assert run_fetch(Cancelled(), ws, force=True, options=options).cancelled
+    # What the run gave back is idle: all four threads can be busy at once now.
+    pool = borrow_fetch_threads(4)
+    try:
+        started = threading.Barrier(5, timeout=30)
+        jobs = [pool.submit(started.wait) for _ in range(4)]
+        started.wait()
+        assert all(job.result(timeout=30) is not None for job in jobs)
+    finally:
+        return_fetch_threads(pool)
+
+
+def test_two_runs_at_once_borrow_two_sets_of_fetch_threads():
+    from engage_desktop.listen.pool import borrow_fetch_threads, return_fetch_threads
+
+    one, two = borrow_fetch_threads(3), borrow_fetch_threads(3)
+    assert one is not two
+    return_fetch_threads(one)
+    return_fetch_threads(two)
+    again, other = borrow_fetch_threads(3), borrow_fetch_threads(5)
+    assert again in (one, two)
+    assert other not in (one, two)  # another size is another pool
+    return_fetch_threads(again)
+    return_fetch_threads(other)
