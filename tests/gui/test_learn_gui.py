@@ -101,6 +101,7 @@ def test_background_learning_and_model_card(window, qtbot):
     card = window.dashboard.model_card
     qtbot.waitUntil(lambda: "more" in card.summary_text())
     assert "the model needs 100 more" in card.summary_text()
+    assert not card.chart_shown()  # no model: words only, no chart of empty axes
     assert teach_rule(ws) == 130
     with qtbot.waitSignal(window.learner.finished) as finished:
         window.learner.check()
@@ -111,6 +112,7 @@ def test_background_learning_and_model_card(window, qtbot):
     qtbot.waitUntil(lambda: "learned.1" in card.summary_text())
     assert "labels mentions without a correction" in card.summary_text()
     assert "F1, learned model" in card.figures.text()
+    assert card.chart_shown()  # the corrections' weeks, drawn
     assert any(t in card.terms.text() for t in ("waited", "on hold", "useless", "hold"))
     labels = rows(ws, "SELECT count(*) FROM mentions WHERE learned_version = 'learned.1'")
     assert labels[0][0] > 2000

@@ -19,6 +19,7 @@ from engage_desktop.ui.theme import SENTIMENT_COLORS
 
 VADER_COLOR = "#6b7280"
 PLOT_MIN_HEIGHT = 170
+CARD_MIN_HEIGHT = 260
 MODEL_COLOR = "#2563eb"
 
 
@@ -28,7 +29,7 @@ class ModelCard(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("card")
-        self.setMinimumHeight(260)
+        self.setMinimumHeight(CARD_MIN_HEIGHT)
         self.setMaximumHeight(340)
         title = QLabel("Learned sentiment model")
         title.setObjectName("cardTitle")
@@ -62,6 +63,8 @@ class ModelCard(QFrame):
         layout.addWidget(title)
         layout.addWidget(self.summary)
         layout.addLayout(body, 1)
+        layout.addStretch(0)  # takes the room instead of the body while there is no chart
+        self._layout = layout
 
     @property
     def plot(self) -> pg.PlotWidget:
@@ -82,7 +85,16 @@ class ModelCard(QFrame):
     def set_status(self, status: dict[str, Any]) -> None:
         """Draw what :func:`model_status` returned."""
         card = status.get("card")
-        self.plot.clear()
+        weeks = card.get("over_time", []) if card is not None else []
+        if not weeks:
+            # Nothing to draw yet (no model, or no week with corrections): the card's
+            # words take its width, rather than a chart of empty axes beside them.
+            self._plot_place.hide()
+            if self._plot is not None:
+                self._plot.hide()
+            self.setMinimumHeight(0)  # as tall as its words, packed at the top
+            self._layout.setStretch(2, 0)
+            self._layout.setStretch(3, 1)
         if card is None:
             self.summary.setText(
                 f"VADER labels every mention. {status['corrections']:,} corrections so far; "
@@ -94,7 +106,11 @@ class ModelCard(QFrame):
             )
             self.figures.setText("")
             self.terms.setText("")
+            self.figures.hide()
+            self.terms.hide()
             return
+        self.figures.show()
+        self.terms.show()
         version = html.escape(str(status.get("version") or "learned"))
         if status["in_use"]:
             state = f"Model <b>{version}</b> labels mentions without a correction."
@@ -124,8 +140,12 @@ class ModelCard(QFrame):
             _terms_html("Pulled towards negative", card.get("top_negative", []), "negative")
             + _terms_html("Pulled towards positive", card.get("top_positive", []), "positive")
         )
-        weeks = card.get("over_time", [])
         if weeks:
+            self.setMinimumHeight(CARD_MIN_HEIGHT)
+            self._layout.setStretch(2, 1)
+            self._layout.setStretch(3, 0)
+            self.plot.clear()
+            self.plot.show()
             xs = list(range(len(weeks)))
             for key, name, color in (
                 ("vader_agreed", "VADER", VADER_COLOR),
@@ -139,6 +159,10 @@ class ModelCard(QFrame):
             axis = self.plot.getAxis("bottom")
             axis.setTicks([[(i, w["week"]) for i, w in enumerate(weeks)]])
             self.plot.setXRange(-0.5, len(weeks) - 0.5)
+
+    def chart_shown(self) -> bool:
+        """Whether the week-by-week chart is on the card (tests)."""
+        return self._plot is not None and not self._plot.isHidden()
 
     def summary_text(self) -> str:
         """The card's sentence, as plain text (tests, accessibility)."""
