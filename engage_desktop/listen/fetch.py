@@ -249,7 +249,8 @@ def prestart_parse_pool(ws: Workspace, options: FetchOptions | None = None) -> b
     Nothing starts for workspaces whose runs parse on the fetch threads anyway.
     """
     options = options or FetchOptions()
-    start_fetch_threads(options.workers)
+    sources = ws.scalar("SELECT count(*) FROM sources WHERE NOT paused")
+    start_fetch_threads(options.workers, sources)
     if options.parse == "thread":
         return False
     feeds = ws.scalar("SELECT count(*) FROM sources WHERE kind IN ('rss', 'file') AND NOT paused")

@@ -275,17 +275,21 @@ def shutdown_fetch_threads() -> None:
         pool.shutdown(wait=True)
 
 
-def start_fetch_threads(workers: int) -> None:
-    """Start ``workers`` fetch threads now, ahead of the first run (the window)."""
+def start_fetch_threads(workers: int, threads: int) -> None:
+    """Start ``threads`` of a run's ``workers`` fetch threads now (the window, ahead of
+    its first run: as many as it has sources, up to ``workers``)."""
+    threads = min(workers, threads)
+    if threads < 1:
+        return
     pool = borrow_fetch_threads(workers)
-    started = threading.Barrier(workers, timeout=5.0)
+    started = threading.Barrier(threads, timeout=5.0)
 
     def wait_for_the_others() -> None:
         with contextlib.suppress(threading.BrokenBarrierError):
             started.wait()  # every thread busy at once: each submit starts a new one
 
     try:
-        for future in [pool.submit(wait_for_the_others) for _ in range(workers)]:
+        for future in [pool.submit(wait_for_the_others) for _ in range(threads)]:
             future.result()
     finally:
         return_fetch_threads(pool)

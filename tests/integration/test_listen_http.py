@@ -1103,3 +1103,16 @@ def test_two_runs_at_once_borrow_two_sets_of_fetch_threads():
     assert other not in (one, two)  # another size is another pool
     return_fetch_threads(again)
     return_fetch_threads(other)
+
+
+def test_the_prestart_starts_a_fetch_thread_per_source_up_to_the_runs_threads(ws):
+    from engage_desktop.listen.fetch import prestart_parse_pool
+
+    for n in range(3):
+        _add(ws, f"http://127.0.0.1:9/{n}.xml")
+    prestart_parse_pool(ws, FetchOptions(workers=8, parse="thread"))
+    assert len(_fetch_threads()) == 3  # three sources: three threads, not eight
+    for n in range(3, 12):
+        _add(ws, f"http://127.0.0.1:9/{n}.xml")
+    prestart_parse_pool(ws, FetchOptions(workers=8, parse="thread"))
+    assert len(_fetch_threads()) == 8  # the run's own limit
