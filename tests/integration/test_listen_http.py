@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 import threading
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -1057,7 +1058,7 @@ def test_the_prestart_imports_what_storing_needs(tmp_path):
 
 
 def _fetch_threads() -> set[threading.Thread]:
-    return {t for t in threading.enumerate() if t.name.startswith("fetch")}
+    return {t for t in threading.enumerate() if re.fullmatch(r"fetch_\d+", t.name)}
 
 
 def test_runs_reuse_the_fetch_threads_and_a_cancelled_run_leaves_none_busy(ws, http):
@@ -1071,9 +1072,11 @@ def test_runs_reuse_the_fetch_threads_and_a_cancelled_run_leaves_none_busy(ws, h
     options = replace(FAST, workers=4)
     assert not run_fetch(PlainState(), ws, force=True, options=options).failed
     first = _fetch_threads()
-    assert 1 <= len(first) <= 3  # started on demand, at most one per source
+    assert 1 <= len(first) <= 3  # started on demand, at most one per source; kept alive
     assert not run_fetch(PlainState(), ws, force=True, options=options).failed
-    assert _fetch_threads() == first  # the next run's fetches ran on the same threads
+    # The next run borrows the same pool: its threads are still there (the executor may
+    # add one when a task comes before a thread has said it is idle), never over four.
+    assert first <= _fetch_threads() and len(_fetch_threads()) <= 4
 
     class Cancelled(PlainState):
         def is_cancelled(self) -> bool:
