@@ -4,7 +4,7 @@ The parse workers' process pool is started on first use (or ahead of it:
 :func:`fork_parse_pool` for one-shot commands, ``prestart_parse_pool`` in
 :mod:`engage_desktop.listen.fetch` for the window) and kept for the session;
 :func:`shutdown_parse_pool` ends it. The workers end with the process that started
-them, however it ends. The fetch threads (:func:`fetch_threads`) are kept too.
+them, however it ends. The fetch threads (:func:`borrow_fetch_threads`) are kept too.
 """
 
 from __future__ import annotations
