@@ -84,3 +84,36 @@ def test_a_changed_feed_after_unchanged_ones_uses_the_same_connection(server):
         assert http.get(f"{base}/c.xml", etag=ETAG).not_modified
     assert changed.status == 200 and changed.content.startswith(b"<rss")
     assert server.accepted == 1
+
+
+class _JunkAfter304(_Feed):
+    """A broken server: its 304 announces a body and sends one, which h11 would read
+    as the start of the next answer on a kept connection."""
+
+    def do_GET(self) -> None:
+        if self.headers.get("If-None-Match") == ETAG:
+            self.wfile.write(
+                b'HTTP/1.1 304 Not Modified\r\nETag: "v1"\r\nContent-Length: 12\r\n\r\n'
+                b"JUNK JUNK!!\n"
+            )
+            return
+        super().do_GET()
+
+
+def test_a_304_that_sends_a_body_costs_its_connection_not_the_next_feed():
+    srv = _CountingServer()
+    srv.RequestHandlerClass = _JunkAfter304
+    thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    try:
+        base = f"http://127.0.0.1:{srv.server_address[1]}"
+        with HttpClient(FAST) as http:
+            assert http.get(f"{base}/a.xml", etag=ETAG).not_modified
+            changed = http.get(f"{base}/b.xml", etag='"old"')
+            assert http.get(f"{base}/c.xml", etag=ETAG).not_modified
+        assert changed.status == 200 and changed.content.startswith(b"<rss")
+        assert srv.accepted == 2  # the 304 with a body was not kept; the 200's was
+    finally:
+        srv.shutdown()
+        srv.server_close()
+        thread.join()
