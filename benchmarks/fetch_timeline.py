@@ -39,7 +39,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from ingest import _children_cpu, compile_bytecode, start_server, workspace  # noqa: E402
+from ingest import (  # noqa: E402
+    _children_cpu,
+    compile_bytecode,
+    feed_set_arguments,
+    start_server,
+    workspace,
+)
 
 LINE = re.compile(r"timeline: +([\d.]+) s \(\+ *[\d.]+\)  cpu +([\d.]+) s  (.+)$")
 
@@ -131,9 +137,7 @@ class CpuAccount:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--feeds", type=int, default=200)
-    ap.add_argument("--items", type=int, default=50)
-    ap.add_argument("--hosts", type=int, default=50)
+    feed_set_arguments(ap)
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument(
         "--baseline", type=Path, metavar="CHECKOUT",

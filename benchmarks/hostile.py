@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from ingest import start_server, workspace  # noqa: E402
+from ingest import feed_set_arguments, start_server, workspace  # noqa: E402
 
 from engage_desktop.core.progress import PlainState  # noqa: E402
 from engage_desktop.listen.fetch import FetchOptions, run_fetch  # noqa: E402
@@ -110,9 +110,7 @@ def one_run(folder: Path, ordinary: list[str], hostile: list[str]) -> dict:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--feeds", type=int, default=200)
-    ap.add_argument("--items", type=int, default=50)
-    ap.add_argument("--hosts", type=int, default=100)
+    feed_set_arguments(ap, hosts=100)
     ap.add_argument("--reps", type=int, default=5)
     args = ap.parse_args()
     load_before = os.getloadavg()

@@ -45,7 +45,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import httpcore  # noqa: E402
 import httpx  # noqa: E402
-from ingest import start_server  # noqa: E402
+from ingest import feed_set_arguments, start_server  # noqa: E402
 
 from engage_desktop.sources import http as http_module  # noqa: E402
 from engage_desktop.sources.deadline import WATCHDOG, _WatchedStream, deadline  # noqa: E402
@@ -151,9 +151,7 @@ def cut_off_wall(deadline: float = 0.5) -> float:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--feeds", type=int, default=200)
-    ap.add_argument("--items", type=int, default=10)
-    ap.add_argument("--hosts", type=int, default=50)
+    feed_set_arguments(ap, items=10)
     ap.add_argument("--passes", type=int, default=5)
     ap.add_argument("--reps", type=int, default=7)
     args = ap.parse_args()

@@ -321,11 +321,18 @@ RATIOS = (
 )
 
 
+def feed_set_arguments(
+    ap: argparse.ArgumentParser, *, feeds: int = 200, items: int = 50, hosts: int = 50
+) -> None:
+    """The loopback feed set's size: --feeds, --items a feed, --hosts they spread over."""
+    ap.add_argument("--feeds", type=int, default=feeds)
+    ap.add_argument("--items", type=int, default=items)
+    ap.add_argument("--hosts", type=int, default=hosts)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--feeds", type=int, default=200)
-    ap.add_argument("--items", type=int, default=50)
-    ap.add_argument("--hosts", type=int, default=50)
+    feed_set_arguments(ap)
     ap.add_argument("--reps", type=int, default=5, help="rounds (each runs every contender)")
     ap.add_argument("--no-peers", action="store_true")
     ap.add_argument(

@@ -42,7 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from ingest import start_server, window_pool, workspace  # noqa: E402
+from ingest import feed_set_arguments, start_server, window_pool, workspace  # noqa: E402
 
 from engage_desktop.core import timeline  # noqa: E402
 from engage_desktop.core.progress import PlainState  # noqa: E402
@@ -284,9 +284,7 @@ def samples_at(samples: list[tuple[float, float, float, float]], t: float) -> tu
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--feeds", type=int, default=200)
-    ap.add_argument("--items", type=int, default=50)
-    ap.add_argument("--hosts", type=int, default=50)
+    feed_set_arguments(ap)
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--sample", action="store_true", help="sample the main thread's stack")
     ap.add_argument(
