@@ -117,3 +117,23 @@ def test_background_learning_and_model_card(window, qtbot):
     labels = rows(ws, "SELECT count(*) FROM mentions WHERE learned_version = 'learned.1'")
     assert labels[0][0] > 2000
     qtbot.waitUntil(lambda: not window.tasks.running())
+
+
+def test_the_model_card_hides_its_chart_again_when_a_status_has_no_weeks(qtbot):
+    import shiboken6
+
+    from engage_desktop.ui.dashboard.model_card import ModelCard
+
+    card = ModelCard()
+    qtbot.addWidget(card)
+    place = card._plot_place  # deleted once the chart takes its place
+    weeks = [{"week": "2026-W50", "corrections": 10, "vader_agreed": 6, "model_agreed": 9}]
+    model = {"corrections": 130, "f1_model": 0.9, "f1_vader": 0.6, "labels": {}}
+    card.set_status({"card": {**model, "over_time": weeks}, "in_use": True, "version": "v1"})
+    assert card.chart_shown()
+    qtbot.waitUntil(lambda: not shiboken6.isValid(place))
+    # The model is gone again (removed, or retrained on corrections of no week).
+    card.set_status({"card": None, "corrections": 40, "needed": 60})
+    assert not card.chart_shown() and "60 more" in card.summary_text()
+    card.set_status({"card": {**model, "over_time": []}, "in_use": False, "version": "v2"})
+    assert not card.chart_shown() and "did not beat it" in card.summary_text()

@@ -89,9 +89,8 @@ class ModelCard(QFrame):
         if not weeks:
             # Nothing to draw yet (no model, or no week with corrections): the card's
             # words take its width, rather than a chart of empty axes beside them.
-            self._plot_place.hide()
-            if self._plot is not None:
-                self._plot.hide()
+            # The placeholder is gone once the chart replaced it.
+            (self._plot if self._plot is not None else self._plot_place).hide()
             self.setMinimumHeight(0)  # as tall as its words, packed at the top
             self._layout.setStretch(2, 0)
             self._layout.setStretch(3, 1)
