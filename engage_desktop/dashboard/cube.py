@@ -231,12 +231,14 @@ class MentionCube:
         within = ctx.hours.within_sla_sql(ctx.sla_s)
         stored = precomputed_cube(ws, within)
         if stored is not None:
-            # A stored cube may carry the list on every row (written before the lists
-            # had rows of their own): only the first row of each combination keeps it,
-            # as converting a Python list per row would hold the interpreter.
+            # A stored cube carries each combination's list on its own row (one per
+            # archive file), or on every row if written before the lists had rows of
+            # their own: one row of each combination keeps it, a row that has it, as
+            # converting a Python list per row would hold the interpreter.
             sql = (
                 f"{cube_sql(ctx, 'main.mentions')} UNION ALL SELECT day, label, h, "
-                "CASE WHEN row_number() OVER (PARTITION BY h) = 1 THEN t END, reply_day, bin, "
+                "CASE WHEN row_number() OVER (PARTITION BY h ORDER BY t IS NULL) = 1 THEN t "
+                "END, reply_day, bin, "
                 f"n, s_sum, s_n, awaiting, within FROM read_parquet({sql_literal(stored)})"
             )
         else:
