@@ -351,14 +351,9 @@ def _predicted_chunks(
         yield future.result()
 
 
-def after_insert(ws: Workspace, mention_ids: Sequence[int], state: Any = None) -> None:
-    """The after-insert hook: new mentions get the model's label too (when there is one)."""
-    if ws.read_only or not mention_ids:
-        return
-    from engage_desktop.enrich.learned.store import has_model_table
-
-    if not has_model_table(ws) or not ws.scalar("SELECT count(*) FROM sentiment_models"):
-        return
+def label_new(ws: Workspace, mention_ids: Sequence[int], state: Any = None) -> None:
+    """New mentions get the model's label too (the after-insert hook,
+    :mod:`engage_desktop.enrich.learned.hook`, calls this once it found a model)."""
     # Enrichment already scored the chunks it stored; only the rest are left.
     cur = ws.cursor()
     try:

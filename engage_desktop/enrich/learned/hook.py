@@ -20,6 +20,6 @@ def after_insert(ws: Any, mention_ids: Sequence[int], state: Any = None) -> None
 
     if not has_model_table(ws) or not ws.scalar("SELECT count(*) FROM sentiment_models"):
         return
-    from engage_desktop.enrich.learned.apply import after_insert as apply_after_insert
+    from engage_desktop.enrich.learned.apply import label_new
 
-    apply_after_insert(ws, mention_ids, state)
+    label_new(ws, mention_ids, state)
