@@ -52,10 +52,6 @@ class CardLayout:
         setattr(self, name, card)
         self._adopt(card)
 
-    def _lower(self) -> list[QWidget]:
-        """The cards below the first screen, the alerts and model cards last."""
-        return [card for pair in self.pairs[1:] for card in pair] + self._extras()
-
     def _extras(self) -> list[QWidget]:
         """The alerts and model cards."""
         return [self.alerts_card, self.model_card]

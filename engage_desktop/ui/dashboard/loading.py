@@ -67,7 +67,6 @@ class DashboardLoading:
         self._charts = self._ranks = None
         self._paint_request = None
         self._top_painted = False
-        self._ranks_drawn = False
         self._awaiting_draw = self._request
         self._lower_timer.stop()
         # The extras of an older request would be thrown away: stop them now, so they
@@ -137,14 +136,13 @@ class DashboardLoading:
         self._ranks = ranks
         # Their cards are built (hidden on opening): draw them while the charts compute.
         self.draw_rankings(ranks)
-        self._ranks_drawn = True
         self.reflow()
         self.settle_layout()
         self._finish(request)
 
     def _finish(self, request: int) -> None:
-        """Once both halves of ``request`` are in and the top is painted: draw the
-        rankings, say so, then start the extras."""
+        """Once both halves of ``request`` are in (the rankings are drawn as they come)
+        and the top is painted: say so, then start the extras."""
         charts, ranks = self._charts, self._ranks
         if charts is None or ranks is None:
             return
@@ -156,10 +154,6 @@ class DashboardLoading:
             return
         if not self._top_painted:
             return
-        if not self._ranks_drawn:
-            self.draw_rankings(ranks)
-            self._ranks_drawn = True
-            self.reflow()
         self._place_lower()  # on opening: the cards below are shown now
         self._awaiting_draw = None
         self.data = DashboardData.join(charts, ranks)

@@ -98,7 +98,6 @@ class DashboardPane(CardLayout, Selectors, DashboardLoading, DashboardActions, Q
         # that paint (_on_top_painted). The request waiting for that paint, if any:
         self._paint_request: int | None = None
         self._top_painted = False
-        self._ranks_drawn = False
         self._awaiting_draw: int | None = None  # a request not yet wholly drawn
         self._lower_timer = QTimer(self)
         self._lower_timer.setSingleShot(True)
