@@ -249,11 +249,13 @@ def prestart_parse_pool(ws: Workspace, options: FetchOptions | None = None) -> b
     Nothing starts for workspaces whose runs parse on the fetch threads anyway.
     """
     options = options or FetchOptions()
-    sources = ws.scalar("SELECT count(*) FROM sources WHERE NOT paused")
+    ((sources, feeds),) = ws.tuples(
+        "SELECT count(*), count(*) FILTER (WHERE kind IN ('rss', 'file')) FROM sources "
+        "WHERE NOT paused"
+    )
     start_fetch_threads(options.workers, sources)
     if options.parse == "thread":
         return False
-    feeds = ws.scalar("SELECT count(*) FROM sources WHERE kind IN ('rss', 'file') AND NOT paused")
     if options.parse == "auto" and ((os.cpu_count() or 1) < 2 or feeds < PROCESS_MIN_FEEDS):
         return False
     pool = parse_pool(options.parse_workers)
